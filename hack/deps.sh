@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# hack/deps.sh -- install the Debian packages Gearbox needs to build, test and run its demo.
+# Idempotent: when every package is already installed it only asks dpkg and returns (well under 1 s).
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  g++ cmake ninja-build pkg-config clang-format
+  # libraries (see ../shared/design/ENGINEERING.md)
+  libcpprest-dev libyaml-cpp-dev libboost-dev libboost-program-options-dev libssl-dev
+  libhiredis-dev libgtest-dev libgmock-dev
+  # tools the scripts and tests use
+  curl openssl ca-certificates procps
+  # the real systems the metric sources are tested against
+  prometheus redis-server
+  # the Bull/BullMQ producers of the queue tests and the demo
+  nodejs npm
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  # "install ok installed" is the only state that counts; half-configured packages are reinstalled
+  if [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) != "install ok installed" ]]; then
+    # nodejs/npm may come from outside Debian on a developer machine: a working binary is enough
+    case $p in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null && continue ;; esac
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "[deps] all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "[deps] installing: ${missing[*]}"
+SUDO=()
+((EUID == 0)) || SUDO=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+# The packaged services (prometheus, redis-server) must not start on install: tests start their own
+# instances on their own ports. policy-rc.d is Debian's switch for that; restore whatever was there.
+policy=/usr/sbin/policy-rc.d
+restore=
+if [[ -e $policy ]]; then
+  restore=$(mktemp)
+  "${SUDO[@]}" cp -p "$policy" "$restore"
+fi
+trap '[[ -n $restore ]] && "${SUDO[@]}" mv "$restore" "$policy" || "${SUDO[@]}" rm -f "$policy"' EXIT
+printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+"${SUDO[@]}" chmod +x "$policy"
+
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "[deps] done"
