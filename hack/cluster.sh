@@ -7,6 +7,9 @@
 #   hack/cluster.sh up           build if needed, start everything, wait until it all works
 #   hack/cluster.sh down         stop exactly the processes "up" started, remove the cluster state
 #   hack/cluster.sh status       say which components run
+#   hack/cluster.sh restart NAME stop one component and start it again with the same flags
+#                                (tests use it to restart kube-apiserver under a running watch)
+#   hack/cluster.sh etcdctl ARGS etcdctl against the cluster's etcd (tests compact with it)
 #   eval "$(hack/cluster.sh env)"  KUBECONFIG and PATH (kubectl, helm, etcdctl) for a shell
 #
 # Nothing here listens anywhere but 127.0.0.1. Pods run on fake KWOK nodes: they become Running and
@@ -215,7 +218,8 @@ start() {  # start NAME BINARY ARGS...
   local name=$1
   shift
   pid_of "$name" >/dev/null && die "$name is already running (pid $(pid_of "$name")); run '$0 down' first"
-  "$@" >"$RUN/$name.log" 2>&1 </dev/null &
+  printf '%q ' "$@" >"$RUN/$name.cmd"
+  "$@" >>"$RUN/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN/$name.pid"
   log "started $name (pid $!, log $RUN/$name.log)"
 }
@@ -300,7 +304,7 @@ up() {
     port_free "$p" || die "port 127.0.0.1:$p is in use (is a cluster already up? '$0 down' stops it)"
   done
   pki
-  rm -rf "$RUN/etcd-data"
+  rm -rf "$RUN/etcd-data" "$RUN"/*.log "$RUN"/*.cmd
 
   start etcd "$(bin etcd "$ETCD_VERSION")" --name=gearbox --data-dir="$RUN/etcd-data" \
     --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
@@ -324,7 +328,7 @@ up() {
     --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="$PKI/front-proxy-client.crt" \
-    --proxy-client-key-file="$PKI/front-proxy-client.key"
+    --proxy-client-key-file="$PKI/front-proxy-client.key" ${KUBE_APISERVER_EXTRA_ARGS:-}
   write_kubeconfig
   wait_for kube-apiserver "kube-apiserver /readyz" 120 kc get --raw /readyz
 
@@ -356,7 +360,7 @@ up() {
     --kubeconfig="$KCFG" --authentication-kubeconfig="$KCFG" --authorization-kubeconfig="$KCFG" \
     --bind-address=127.0.0.1 --secure-port="$MS_PORT" --cert-dir="$RUN/metrics-server-certs" \
     --kubelet-insecure-tls --kubelet-use-node-status-port \
-    --kubelet-preferred-address-types=InternalIP --metric-resolution=10s
+    --kubelet-preferred-address-types=InternalIP --metric-resolution=10s --kubelet-request-timeout=5s
   metrics_apiservice
   wait_for metrics-server "APIService v1beta1.metrics.k8s.io Available" 90 \
     kc wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=1s
@@ -364,24 +368,43 @@ up() {
   log "cluster up: export KUBECONFIG=$KCFG  (or: eval \"\$($0 env)\")"
 }
 
-stop_all() {  # stop what "up" started, newest first; only pids that still run our binaries
-  local i name pid n
-  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
-    name=${COMPONENTS[i]}
-    if pid=$(pid_of "$name"); then
-      kill "$pid" 2>/dev/null || true
-      for ((n = 0; n < 40; n++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.25
-      done
-      if kill -0 "$pid" 2>/dev/null; then
-        log "$name (pid $pid) ignored SIGTERM for 10s; killing it"
-        kill -9 "$pid" 2>/dev/null || true
-      fi
-      log "stopped $name (pid $pid)"
+stop_one() {
+  local name=$1 pid n
+  if pid=$(pid_of "$name"); then
+    kill "$pid" 2>/dev/null || true
+    for ((n = 0; n < 40; n++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) ignored SIGTERM for 10s; killing it"
+      kill -9 "$pid" 2>/dev/null || true
     fi
-    rm -f "$RUN/$name.pid"
-  done
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+stop_all() {  # stop what "up" started, newest first; only pids that still run our binaries
+  local i
+  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_one "${COMPONENTS[i]}"; done
+}
+
+restart() {  # restart NAME: same binary, same flags, same log (appended)
+  local name=${1:-}
+  [[ -f $RUN/$name.cmd ]] || die "unknown or never started component '$name' (one of: ${COMPONENTS[*]})"
+  stop_one "$name"
+  local cmd
+  cmd=$(<"$RUN/$name.cmd")
+  eval "start $name $cmd"
+  case $name in
+  etcd) wait_for etcd "etcd healthy" 30 curl -fs --max-time 2 "http://127.0.0.1:$ETCD_PORT/health" ;;
+  kube-apiserver) wait_for kube-apiserver "kube-apiserver /readyz" 120 kc get --raw /readyz ;;
+  kube-controller-manager) wait_for "$name" "$name /healthz" 60 healthz "$KCM_PORT" ;;
+  kube-scheduler) wait_for "$name" "$name /healthz" 60 healthz "$SCHED_PORT" ;;
+  kwok) wait_for kwok "kwok /healthz" 60 healthz "$KWOK_PORT" ;;
+  metrics-server) wait_for "$name" "metrics API" 90 kc get --raw /apis/metrics.k8s.io/v1beta1/nodes ;;
+  esac
 }
 
 down() {
@@ -411,8 +434,13 @@ up) up ;;
 down) down ;;
 status) status ;;
 env) env_out ;;
+restart) restart "${2:-}" ;;
+etcdctl)
+  shift
+  "$(bin etcdctl "$ETCD_VERSION")" --endpoints="http://127.0.0.1:$ETCD_PORT" "$@"
+  ;;
 *)
-  echo "usage: $0 build|up|down|status|env" >&2
+  echo "usage: $0 build|up|down|status|env|restart NAME|etcdctl ARGS" >&2
   exit 2
   ;;
 esac
