@@ -1,0 +1,55 @@
+// A small HTTP/1.1 server on Boost.Beast for the controller's health probes and /metrics.
+// cpprestsdk's http_listener is not meant for production (its maintainers say so), hence Beast.
+// One I/O thread serves every connection asynchronously; each request and response must complete
+// within a deadline, so a slow or idle client cannot hold the probes hostage.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace gearbox::server {
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+// Handlers run on the server's I/O thread: they must be quick and must not block.
+using Handler = std::function<HttpResponse()>;
+
+class HttpServer {
+ public:
+  struct StartResult;
+  // address: "host:port", ":port" (all interfaces) or "0" (disabled: returns no server, no error).
+  // Port 0 picks a free port (see port()).
+  static StartResult Start(const std::string& address, std::map<std::string, Handler> routes);
+
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  uint16_t port() const;
+  void Stop();
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct HttpServer::StartResult {
+  std::unique_ptr<HttpServer> server;  // null when disabled or on error
+  std::string error;  // why it could not start, e.g. "bind 127.0.0.1:8080: Address in use"
+};
+
+// Routes for the controller: /healthz (the process serves), /readyz (ready() says why not, or ""),
+// /metrics (render() returns the exposition text).
+std::map<std::string, Handler> ProbeRoutes(std::function<std::string()> not_ready_reason);
+std::map<std::string, Handler> MetricsRoutes(std::function<std::string()> render);
+
+}  // namespace gearbox::server
