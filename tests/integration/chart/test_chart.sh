@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The Helm chart: lints clean, the plain manifests are generated from it, it installs with helm
+# into the real API server with Ready controller pods (on KWOK nodes), and its RBAC grants what
+# the controller needs and nothing more.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+source "$ROOT/tests/lib/assert.sh"
+need_cluster
+
+NS=chart-test-$$
+REL=gb-$$
+SA=system:serviceaccount:$NS:$REL-gearbox
+trap 'helm uninstall "$REL" -n "$NS" >/dev/null 2>&1; kubectl delete namespace "$NS" "$NS-team-a" --wait=false >/dev/null 2>&1' EXIT
+# The topology targets of the examples (CloudNativePG, Opstree Redis), as stand-in CRDs.
+kubectl apply -f "$ROOT/tests/fixtures/crds/" >/dev/null
+kubectl wait --for=condition=Established crd --all --timeout=30s >/dev/null
+
+check "helm lint --strict passes" helm lint --strict "$ROOT/charts/gearbox"
+check "manifests/gearbox.yaml is generated from the chart" bash "$ROOT/hack/manifests.sh" --check
+check "the API server accepts manifests/gearbox.yaml (server dry run)" bash -c \
+  "kubectl create namespace gearbox-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null &&
+   sed '1,/^---$/d' '$ROOT/manifests/gearbox.yaml' | kubectl apply --dry-run=server -f - >/dev/null"
+
+check "helm install succeeds and waits for Ready pods" \
+  helm install "$REL" "$ROOT/charts/gearbox" -n "$NS" --create-namespace --wait --timeout 120s
+equals "the controller Deployment has 2 ready replicas" 2 \
+  "$(kubectl -n "$NS" get deploy "$REL-gearbox" -o jsonpath='{.status.readyReplicas}')"
+check "the CRD is installed" kubectl get crd scalingpolicies.gearbox.dev
+equals "the pod runs as non-root with a read-only root filesystem" "true true" \
+  "$(kubectl -n "$NS" get deploy "$REL-gearbox" -o jsonpath='{.spec.template.spec.securityContext.runAsNonRoot} {.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem}')"
+
+can() { [[ $(kubectl auth can-i "$@" --as="$SA" 2>/dev/null) == yes ]]; }
+cannot() { ! can "$@"; }
+check "RBAC: may watch ScalingPolicies" can watch scalingpolicies.gearbox.dev -A
+check "RBAC: may patch ScalingPolicy status" can patch scalingpolicies.gearbox.dev --subresource=status -n default
+check "RBAC: may not change a ScalingPolicy's spec" cannot update scalingpolicies.gearbox.dev -n default
+check "RBAC: may not delete ScalingPolicies" cannot delete scalingpolicies.gearbox.dev -n default
+check "RBAC: may patch deployments/scale" can patch deployments.apps --subresource=scale -n default
+check "RBAC: may update statefulsets/scale" can update statefulsets.apps --subresource=scale -n default
+check "RBAC: may not patch a Deployment itself" cannot patch deployments.apps -n default
+check "RBAC: may not delete Deployments" cannot delete deployments.apps -n default
+check "RBAC: may scale a CloudNativePG Cluster through /scale" can patch clusters.postgresql.cnpg.io --subresource=scale -n default
+check "RBAC: may patch a RedisCluster (sized by replicasField)" can patch redisclusters.redis.redis.opstreelabs.in -n default
+check "RBAC: may read HPAs (to report conflicts)" can list horizontalpodautoscalers.autoscaling -A
+check "RBAC: may read pod metrics" can list pods.metrics.k8s.io -n default
+check "RBAC: may get a Secret by name" can get secrets -n default
+check "RBAC: may not list Secrets" cannot list secrets -n default
+check "RBAC: may create Events" can create events.events.k8s.io -n default
+check "RBAC: may update its Lease in its namespace" can update leases.coordination.k8s.io -n "$NS"
+check "RBAC: may not touch Leases elsewhere" cannot update leases.coordination.k8s.io -n kube-system
+check "RBAC: may not create pods" cannot create pods -n default
+
+# watchNamespaces narrows the grant to those namespaces.
+kubectl create namespace "$NS-team-a" >/dev/null
+check "helm upgrade with watchNamespaces={$NS-team-a}" \
+  helm upgrade "$REL" "$ROOT/charts/gearbox" -n "$NS" --set "controller.watchNamespaces={$NS-team-a}" --wait --timeout 120s
+check "RBAC (namespaced): may patch deployments/scale in $NS-team-a" can patch deployments.apps --subresource=scale -n "$NS-team-a"
+check "RBAC (namespaced): may not in $NS-team-b" cannot patch deployments.apps --subresource=scale -n "$NS-team-b"
+check "the controller is told to watch $NS-team-a" bash -c \
+  "kubectl -n $NS get deploy $REL-gearbox -o jsonpath='{.spec.template.spec.containers[0].args}' | grep -q -- '--namespace=$NS-team-a'"
+
+finish
