@@ -1,0 +1,127 @@
+// See targets.h.
+#include "reconcile/targets.h"
+
+#include <sstream>
+#include <vector>
+
+namespace gearbox::reconcile {
+
+namespace {
+
+const web::json::value* Field(const web::json::value& v, const std::string& key) {
+  if (!v.is_object()) return nullptr;
+  const auto& obj = v.as_object();
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &it->second;
+}
+
+std::optional<int> IntField(const web::json::value& v, std::initializer_list<const char*> path) {
+  const web::json::value* cur = &v;
+  for (const char* key : path) {
+    cur = Field(*cur, key);
+    if (!cur) return std::nullopt;
+  }
+  if (!cur->is_integer()) return std::nullopt;
+  return cur->as_integer();
+}
+
+std::vector<std::string> SplitPath(const std::string& dotted) {
+  std::vector<std::string> parts;
+  std::stringstream in(dotted);
+  for (std::string part; std::getline(in, part, '.');) parts.push_back(part);
+  return parts;
+}
+
+std::string GroupOf(const std::string& api_version) {
+  auto slash = api_version.find('/');
+  return slash == std::string::npos ? "" : api_version.substr(0, slash);
+}
+
+}  // namespace
+
+std::string TargetRef::Group() const { return GroupOf(api_version); }
+
+std::string TargetRef::Describe() const { return kind + " " + name; }
+
+bool TargetState::ReadyAt(int replicas) const {
+  bool observed = observed_generation < 0 || observed_generation >= generation;
+  return observed && desired == replicas && current == replicas && ready >= replicas;
+}
+
+std::optional<int> IntAtPath(const web::json::value& object, const std::string& dotted_path) {
+  const web::json::value* cur = &object;
+  for (const auto& part : SplitPath(dotted_path)) {
+    cur = Field(*cur, part);
+    if (!cur) return std::nullopt;
+  }
+  if (!cur->is_integer()) return std::nullopt;
+  return cur->as_integer();
+}
+
+web::json::value ReplicasMergePatch(const std::string& dotted_path, int replicas) {
+  auto parts = SplitPath(dotted_path);
+  web::json::value patch = web::json::value::number(replicas);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    web::json::value outer = web::json::value::object();
+    outer[*it] = patch;
+    patch = outer;
+  }
+  return patch;
+}
+
+TargetState ReadTargetState(const web::json::value& object, const web::json::value* scale,
+                            const std::string& replicas_field) {
+  TargetState s;
+  s.generation = IntField(object, {"metadata", "generation"}).value_or(0);
+  if (auto og = IntField(object, {"status", "observedGeneration"})) s.observed_generation = *og;
+  if (!replicas_field.empty()) {
+    s.desired = IntAtPath(object, replicas_field).value_or(0);
+    s.current = s.desired;
+  } else if (scale) {
+    s.desired = IntField(*scale, {"spec", "replicas"}).value_or(0);
+    s.current = IntField(*scale, {"status", "replicas"}).value_or(s.desired);
+    if (const auto* sel = Field(*scale, "status");
+        sel && Field(*sel, "selector") && Field(*sel, "selector")->is_string()) {
+      s.selector = Field(*sel, "selector")->as_string();
+    }
+  }
+  for (const char* field : {"readyReplicas", "readyInstances", "readyLeaderReplicas"}) {
+    if (const auto* status = Field(object, "status"); status && Field(*status, field)) {
+      s.reports_ready = true;
+      s.ready = IntField(object, {"status", field}).value_or(0);
+      break;
+    }
+  }
+  if (!s.reports_ready) {
+    // Deployments omit readyReplicas when it is 0; a status with replicas but no ready count
+    // means none are ready. Kinds with no status at all are taken at their word.
+    bool has_replica_status = IntField(object, {"status", "replicas"}).has_value() ||
+                              IntField(object, {"status", "instances"}).has_value();
+    s.reports_ready = has_replica_status;
+    s.ready = has_replica_status ? 0 : s.current;
+  }
+  return s;
+}
+
+std::optional<std::string> FindHpaFor(const web::json::value& hpa_list, const TargetRef& target) {
+  const web::json::value* items = hpa_list.is_array() ? &hpa_list : Field(hpa_list, "items");
+  if (!items || !items->is_array()) return std::nullopt;
+  for (const auto& hpa : items->as_array()) {
+    const auto* spec = Field(hpa, "spec");
+    const auto* ref = spec ? Field(*spec, "scaleTargetRef") : nullptr;
+    if (!ref) continue;
+    auto str = [&](const char* key) {
+      const auto* f = Field(*ref, key);
+      return f && f->is_string() ? f->as_string() : std::string();
+    };
+    if (str("kind") == target.kind && str("name") == target.name &&
+        GroupOf(str("apiVersion")) == target.Group()) {
+      const auto* meta = Field(hpa, "metadata");
+      const auto* name = meta ? Field(*meta, "name") : nullptr;
+      return name && name->is_string() ? name->as_string() : std::string("(unnamed)");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace gearbox::reconcile

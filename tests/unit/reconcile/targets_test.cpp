@@ -1,0 +1,88 @@
+// Reading any kind of scale target: Deployments, CNPG Clusters (/scale), Opstree RedisClusters
+// (replicasField), and finding an HPA that already drives one.
+#include "reconcile/targets.h"
+
+#include <gtest/gtest.h>
+
+namespace gearbox::reconcile {
+namespace {
+
+web::json::value Json(const std::string& text) { return web::json::value::parse(text); }
+
+TEST(TargetsTest, DeploymentThroughScale) {
+  auto deploy = Json(R"({"metadata":{"generation":4},
+      "status":{"observedGeneration":4,"replicas":5,"readyReplicas":3}})");
+  auto scale = Json(R"({"spec":{"replicas":5},"status":{"replicas":5,"selector":"app=web"}})");
+  TargetState s = ReadTargetState(deploy, &scale, "");
+  EXPECT_EQ(s.desired, 5);
+  EXPECT_EQ(s.current, 5);
+  EXPECT_EQ(s.ready, 3);
+  EXPECT_TRUE(s.reports_ready);
+  EXPECT_EQ(s.selector, "app=web");
+  EXPECT_FALSE(s.ReadyAt(5));  // 2 not ready yet
+}
+
+TEST(TargetsTest, DeploymentWithNoReadyPodsOmitsTheField) {
+  auto deploy =
+      Json(R"({"metadata":{"generation":1},"status":{"observedGeneration":1,"replicas":2}})");
+  auto scale = Json(R"({"spec":{"replicas":2},"status":{"replicas":2}})");
+  TargetState s = ReadTargetState(deploy, &scale, "");
+  EXPECT_EQ(s.ready, 0);
+  EXPECT_TRUE(s.reports_ready);
+}
+
+TEST(TargetsTest, UnobservedGenerationIsNotReady) {
+  auto deploy = Json(R"({"metadata":{"generation":5},
+      "status":{"observedGeneration":4,"replicas":3,"readyReplicas":3}})");
+  auto scale = Json(R"({"spec":{"replicas":3},"status":{"replicas":3}})");
+  EXPECT_FALSE(ReadTargetState(deploy, &scale, "").ReadyAt(3));
+}
+
+TEST(TargetsTest, CnpgClusterReadyInstances) {
+  auto cluster = Json(R"({"metadata":{"generation":2},"spec":{"instances":3},
+      "status":{"instances":3,"readyInstances":3}})");
+  auto scale = Json(R"({"spec":{"replicas":3},"status":{"replicas":3}})");
+  TargetState s = ReadTargetState(cluster, &scale, "");
+  EXPECT_TRUE(s.ReadyAt(3));
+  EXPECT_FALSE(s.ReadyAt(5));
+}
+
+TEST(TargetsTest, RedisClusterThroughReplicasField) {
+  auto redis = Json(R"({"metadata":{"generation":3},"spec":{"clusterSize":6},
+      "status":{"state":"Ready","readyLeaderReplicas":3}})");
+  TargetState s = ReadTargetState(redis, nullptr, "spec.clusterSize");
+  EXPECT_EQ(s.desired, 6);
+  EXPECT_EQ(s.ready, 3);
+  EXPECT_FALSE(s.ReadyAt(6));
+  EXPECT_EQ(ReplicasMergePatch("spec.clusterSize", 6).serialize(), R"({"spec":{"clusterSize":6}})");
+  EXPECT_EQ(IntAtPath(redis, "spec.clusterSize"), 6);
+  EXPECT_FALSE(IntAtPath(redis, "spec.missing"));
+  EXPECT_FALSE(IntAtPath(redis, "status.state"));  // not an integer
+}
+
+TEST(TargetsTest, KindWithoutStatusIsTakenAtItsWord) {
+  auto thing = Json(R"({"metadata":{"generation":1},"spec":{"size":2}})");
+  TargetState s = ReadTargetState(thing, nullptr, "spec.size");
+  EXPECT_FALSE(s.reports_ready);
+  EXPECT_EQ(s.ready, 2);
+  EXPECT_TRUE(s.ReadyAt(2));
+}
+
+TEST(TargetsTest, FindsTheHpaOnTheSameTargetOnly) {
+  auto hpas = Json(R"({"items":[
+      {"metadata":{"name":"other"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"api"}}},
+      {"metadata":{"name":"web-hpa"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"}}}]})");
+  TargetRef web{"apps/v1", "Deployment", "web", ""};
+  EXPECT_EQ(FindHpaFor(hpas, web), "web-hpa");
+  TargetRef other_group{"example.com/v1", "Deployment", "web", ""};
+  EXPECT_FALSE(FindHpaFor(hpas, other_group));
+  TargetRef sts{"apps/v1", "StatefulSet", "web", ""};
+  EXPECT_FALSE(FindHpaFor(hpas, sts));
+  EXPECT_FALSE(FindHpaFor(Json(R"({"items":[]})"), web));
+  EXPECT_FALSE(FindHpaFor(Json("42"), web));
+  EXPECT_EQ(web.Group(), "apps");
+  EXPECT_EQ((TargetRef{"v1", "ReplicationController", "x", ""}.Group()), "");
+}
+
+}  // namespace
+}  // namespace gearbox::reconcile
