@@ -27,9 +27,11 @@ void PrintVersion(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  po::options_description flags("gearbox-controller: autoscales a whole application stack from "
-                                "ScalingPolicy resources\n\nFlags");
-  flags.add_options()("help,h", "print this help and exit")("version", "print the version and exit")(
+  po::options_description flags(
+      "gearbox-controller: autoscales a whole application stack from "
+      "ScalingPolicy resources\n\nFlags");
+  flags.add_options()("help,h", "print this help and exit")("version",
+                                                            "print the version and exit")(
       "kubeconfig", po::value<std::string>(),
       "path to a kubeconfig; default: in-cluster configuration, then $KUBECONFIG");
 
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
     PrintVersion(std::cout);
     return 0;
   }
-  std::cerr << "gearbox-controller: the reconcile loop is not built yet (see issue 6); try --help\n";
+  std::cerr
+      << "gearbox-controller: the reconcile loop is not built yet (see issue 6); try --help\n";
   return 1;
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  g++ cmake ninja-build pkg-config clang-format
+  g++ cmake ninja-build pkg-config clang-format clang-tidy
   # libraries (see ../shared/design/ENGINEERING.md)
   libcpprest-dev libyaml-cpp-dev libboost-dev libboost-program-options-dev libssl-dev
   libhiredis-dev libgtest-dev libgmock-dev
