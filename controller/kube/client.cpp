@@ -1,0 +1,354 @@
+// See client.h.
+#include "kube/client.h"
+
+#include <sys/stat.h>
+
+#include <boost/asio/ssl.hpp>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace gearbox::kube {
+
+namespace http = web::http;
+
+namespace {
+
+constexpr int kMaxTooManyRequestsRetries = 3;
+constexpr auto kMaxRetryAfter = std::chrono::seconds(10);
+
+std::string Encode(const std::string& s) { return web::uri::encode_data_string(s); }
+
+std::string Describe(const char* verb, const ResourceRef& r, const std::string& ns,
+                     const std::string& name, const std::string& subresource) {
+  std::string out = std::string(verb) + " " + r.Name();
+  if (!name.empty()) out += "/" + name;
+  if (!subresource.empty()) out += "/" + subresource;
+  if (!ns.empty()) out += " in " + ns;
+  return out;
+}
+
+void ConfigureTls(http::client::http_client_config& cfg, const Config& c) {
+  cfg.set_validate_certificates(!c.insecure_skip_tls_verify);
+  std::string ca = c.ca_pem, cert = c.client_cert_pem, key = c.client_key_pem;
+  cfg.set_ssl_context_callback([ca, cert, key](boost::asio::ssl::context& ctx) {
+    boost::system::error_code ec;
+    if (!ca.empty()) ctx.add_certificate_authority(boost::asio::buffer(ca), ec);
+    if (!cert.empty()) {
+      ctx.use_certificate_chain(boost::asio::buffer(cert), ec);
+      ctx.use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem, ec);
+    }
+    // A bad CA or key shows up as a failed handshake, which ErrorFromException reports.
+  });
+}
+
+}  // namespace
+
+std::string Error::ToString() const {
+  switch (kind) {
+    case Kind::kApi:
+      return message;
+    case Kind::kTransport:
+      return "transport: " + message;
+    case Kind::kTls:
+      return "TLS: " + message;
+    case Kind::kTimeout:
+      return "timeout: " + message;
+    case Kind::kDecode:
+      return "decode: " + message;
+    case Kind::kConfig:
+      return "config: " + message;
+    case Kind::kCancelled:
+      return "cancelled: " + message;
+  }
+  return message;
+}
+
+Client::Client(Config config) : config_(std::move(config)) {
+  http::client::http_client_config cfg;
+  cfg.set_timeout(config_.timeout);
+  ConfigureTls(cfg, config_);
+  http_ = std::make_unique<http::client::http_client>(config_.server, cfg);
+  // A watch may stay silent until the server's timeoutSeconds (plus bookmarks every minute):
+  // its idle timeout must be longer than any watch we open.
+  http::client::http_client_config watch_cfg = cfg;
+  watch_cfg.set_timeout(std::chrono::seconds(660));
+  watch_http_ = std::make_unique<http::client::http_client>(config_.server, watch_cfg);
+}
+
+Result<std::shared_ptr<Client>> Client::Create(const Config& config) {
+  if (config.server.rfind("https://", 0) != 0 && config.server.rfind("http://", 0) != 0) {
+    return Error::Of(Error::Kind::kConfig,
+                     "server \"" + config.server + "\" is not an http(s) URL");
+  }
+  try {
+    return std::shared_ptr<Client>(new Client(config));
+  } catch (const std::exception& e) {
+    return Error::Of(Error::Kind::kConfig, std::string("cannot create client: ") + e.what());
+  }
+}
+
+std::string Client::BearerToken() {
+  std::lock_guard lock(token_mu_);
+  if (config_.token_file.empty()) return config_.bearer_token;
+  // Projected ServiceAccount tokens rotate: re-read the file whenever it changes.
+  struct stat st {};
+  if (stat(config_.token_file.c_str(), &st) == 0 && st.st_mtime != token_mtime_) {
+    std::ifstream in(config_.token_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string t = ss.str();
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+    if (!t.empty()) {
+      token_ = t;
+      token_mtime_ = st.st_mtime;
+    }
+  }
+  return token_.empty() ? config_.bearer_token : token_;
+}
+
+http::http_request Client::NewRequest(const http::method& method, const std::string& path) {
+  http::http_request req(method);
+  req.set_request_uri(path);
+  req.headers().add("Accept", "application/json");
+  req.headers().add("User-Agent", config_.user_agent);
+  std::string token = BearerToken();
+  if (!token.empty()) req.headers().add("Authorization", "Bearer " + token);
+  return req;
+}
+
+std::string Client::Path(const ResourceRef& r, const std::string& ns, const std::string& name,
+                         const std::string& subresource) {
+  std::string p = r.group.empty() ? "/api/" + r.version : "/apis/" + r.group + "/" + r.version;
+  if (r.namespaced && !ns.empty()) p += "/namespaces/" + Encode(ns);
+  p += "/" + r.resource;
+  if (!name.empty()) p += "/" + Encode(name);
+  if (!subresource.empty()) p += "/" + subresource;
+  return p;
+}
+
+Error Client::ErrorFromResponse(int code, const std::string& body, const std::string& retry_after,
+                                const std::string& what) {
+  std::string reason = "HTTP" + std::to_string(code), message;
+  std::chrono::seconds wait{0};
+  try {
+    Json status = Json::parse(body);
+    if (status.is_object() && status.has_field("kind") && status.at("kind").is_string() &&
+        status.at("kind").as_string() == "Status") {
+      if (status.has_string_field("reason")) reason = status.at("reason").as_string();
+      if (status.has_string_field("message")) message = status.at("message").as_string();
+      if (status.has_object_field("details") &&
+          status.at("details").has_integer_field("retryAfterSeconds")) {
+        wait = std::chrono::seconds(status.at("details").at("retryAfterSeconds").as_integer());
+      }
+    }
+  } catch (const std::exception&) {
+    // Not a Status: keep the raw body, shortened, as the message.
+  }
+  if (message.empty()) message = body.substr(0, 300);
+  if (!retry_after.empty()) {
+    try {
+      wait = std::chrono::seconds(std::stoi(retry_after));
+    } catch (const std::exception&) {
+    }
+  }
+  Error e =
+      Error::Api(code, reason, what + ": " + std::to_string(code) + " " + reason + ": " + message);
+  e.retry_after = wait;
+  return e;
+}
+
+Error Client::ErrorFromException(const std::exception& e, const std::string& what) {
+  std::string text = e.what();
+  std::error_code ec;
+  if (const auto* he = dynamic_cast<const http::http_exception*>(&e)) {
+    ec = he->error_code();
+    if (ec && ec.message() != text) text += " (" + ec.message() + ")";
+  }
+  if (dynamic_cast<const pplx::task_canceled*>(&e) != nullptr ||
+      ec == std::errc::operation_canceled) {
+    return Error::Of(Error::Kind::kCancelled, what + ": cancelled");
+  }
+  if (ec == std::errc::timed_out || text.find("timed out") != std::string::npos ||
+      text.find("Timeout") != std::string::npos) {
+    return Error::Of(Error::Kind::kTimeout, what + ": no answer in time: " + text);
+  }
+  if (text.find("handshake") != std::string::npos || text.find("SSL") != std::string::npos ||
+      text.find("certificate") != std::string::npos) {
+    return Error::Of(Error::Kind::kTls,
+                     what +
+                         ": the TLS handshake failed: the server's certificate could not be "
+                         "verified with the configured CA, or the client certificate was "
+                         "refused (" +
+                         text + ")");
+  }
+  return Error::Of(Error::Kind::kTransport, what + ": " + text);
+}
+
+Result<Json> Client::Do(const http::method& method, const std::string& path_and_query,
+                        const std::optional<Json>& body, const std::string& content_type,
+                        const std::string& what) {
+  for (int attempt = 0;; ++attempt) {
+    http::http_request req = NewRequest(method, path_and_query);
+    if (body) req.set_body(body->serialize(), content_type);
+    int code = 0;
+    std::string text, retry_after;
+    try {
+      http::http_response res = http_->request(req).get();
+      code = res.status_code();
+      text = res.extract_utf8string(true).get();
+      if (res.headers().has("Retry-After")) retry_after = res.headers().find("Retry-After")->second;
+    } catch (const std::exception& e) {
+      return ErrorFromException(e, what);
+    }
+    if (code >= 200 && code < 300) {
+      if (text.empty()) return Json::object();
+      try {
+        return Json::parse(text);
+      } catch (const std::exception& e) {
+        return Error::Of(Error::Kind::kDecode, what + ": the answer is not JSON: " + e.what());
+      }
+    }
+    Error err = ErrorFromResponse(code, text, retry_after, what);
+    if (err.IsTooManyRequests() && attempt < kMaxTooManyRequestsRetries) {
+      auto wait = std::min<std::chrono::seconds>(
+          err.retry_after.count() > 0 ? err.retry_after : std::chrono::seconds(1), kMaxRetryAfter);
+      std::this_thread::sleep_for(wait);
+      continue;
+    }
+    return err;
+  }
+}
+
+Result<Json> Client::Get(const ResourceRef& r, const std::string& ns, const std::string& name,
+                         const std::string& subresource) {
+  return Do(http::methods::GET, Path(r, ns, name, subresource), std::nullopt, "",
+            Describe("get", r, ns, name, subresource));
+}
+
+Result<Json> Client::List(const ResourceRef& r, const std::string& ns, const ListOptions& o) {
+  std::string q;
+  auto add = [&q](const char* k, const std::string& v) {
+    if (!v.empty()) q += std::string(q.empty() ? "?" : "&") + k + "=" + Encode(v);
+  };
+  add("labelSelector", o.label_selector);
+  add("fieldSelector", o.field_selector);
+  add("resourceVersion", o.resource_version);
+  add("limit", o.limit > 0 ? std::to_string(o.limit) : "");
+  add("continue", o.continue_token);
+  return Do(http::methods::GET, Path(r, ns) + q, std::nullopt, "", Describe("list", r, ns, "", ""));
+}
+
+Result<Json> Client::Create(const ResourceRef& r, const std::string& ns, const Json& body) {
+  return Do(http::methods::POST, Path(r, ns), body, "application/json",
+            Describe("create", r, ns, "", ""));
+}
+
+Result<Json> Client::Update(const ResourceRef& r, const std::string& ns, const std::string& name,
+                            const Json& body, const std::string& subresource) {
+  return Do(http::methods::PUT, Path(r, ns, name, subresource), body, "application/json",
+            Describe("update", r, ns, name, subresource));
+}
+
+Result<Json> Client::Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
+                           PatchType type, const Json& body, const std::string& subresource,
+                           const PatchOptions& o) {
+  const char* content_type = "application/merge-patch+json";
+  switch (type) {
+    case PatchType::kMerge:
+      break;
+    case PatchType::kJson:
+      content_type = "application/json-patch+json";
+      break;
+    case PatchType::kStrategicMerge:
+      content_type = "application/strategic-merge-patch+json";
+      break;
+    case PatchType::kApply:
+      content_type = "application/apply-patch+yaml";
+      break;
+  }
+  std::string what = Describe("patch", r, ns, name, subresource);
+  std::string q;
+  if (!o.field_manager.empty()) q = "?fieldManager=" + Encode(o.field_manager);
+  if (type == PatchType::kApply) {
+    if (o.field_manager.empty()) {
+      return Error::Of(Error::Kind::kConfig, what + ": server-side apply needs a field manager");
+    }
+    if (o.force) q += "&force=true";
+  }
+  return Do(http::methods::PATCH, Path(r, ns, name, subresource) + q, body, content_type, what);
+}
+
+Status Client::Delete(const ResourceRef& r, const std::string& ns, const std::string& name) {
+  auto res = Do(http::methods::DEL, Path(r, ns, name), std::nullopt, "",
+                Describe("delete", r, ns, name, ""));
+  if (!res) return res.error();
+  return Ok{};
+}
+
+Result<Json> Client::GetPath(const std::string& path) {
+  return Do(http::methods::GET, path, std::nullopt, "", "get " + path);
+}
+
+Result<WatchStream> Client::Watch(const ResourceRef& r, const std::string& ns,
+                                  const WatchOptions& o) {
+  std::string q = "?watch=1&timeoutSeconds=" + std::to_string(o.timeout_seconds);
+  if (o.allow_bookmarks) q += "&allowWatchBookmarks=true";
+  if (!o.resource_version.empty()) q += "&resourceVersion=" + Encode(o.resource_version);
+  if (!o.label_selector.empty()) q += "&labelSelector=" + Encode(o.label_selector);
+  if (!o.field_selector.empty()) q += "&fieldSelector=" + Encode(o.field_selector);
+  std::string what = Describe("watch", r, ns, "", "");
+  pplx::cancellation_token_source cancel;
+  try {
+    http::http_response res =
+        watch_http_->request(NewRequest(http::methods::GET, Path(r, ns) + q), cancel.get_token())
+            .get();
+    if (res.status_code() != 200) {
+      std::string text = res.extract_utf8string(true).get();
+      std::string retry_after;
+      if (res.headers().has("Retry-After")) retry_after = res.headers().find("Retry-After")->second;
+      return ErrorFromResponse(res.status_code(), text, retry_after, what);
+    }
+    return WatchStream(std::move(res), cancel);
+  } catch (const std::exception& e) {
+    return ErrorFromException(e, what);
+  }
+}
+
+struct WatchStream::State {
+  http::http_response response;
+  pplx::cancellation_token_source cancel;
+  concurrency::streams::istream body;
+};
+
+WatchStream::WatchStream(http::http_response response, pplx::cancellation_token_source cancel)
+    : state_(new State{response, cancel, response.body()}) {}
+
+WatchStream::~WatchStream() { Cancel(); }
+WatchStream::WatchStream(WatchStream&&) noexcept = default;
+WatchStream& WatchStream::operator=(WatchStream&&) noexcept = default;
+
+void WatchStream::Cancel() {
+  if (!state_) return;
+  state_->cancel.cancel();
+  try {
+    if (state_->body.is_valid()) state_->body.close().wait();
+  } catch (const std::exception&) {
+  }
+}
+
+Result<std::optional<std::string>> WatchStream::NextLine() {
+  try {
+    concurrency::streams::container_buffer<std::string> line;
+    size_t n = state_->body.read_line(line).get();
+    if (n == 0 && state_->body.is_eof()) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(line.collection()));
+  } catch (const std::exception& e) {
+    if (state_->cancel.get_token().is_canceled()) {
+      return Error::Of(Error::Kind::kCancelled, "watch cancelled");
+    }
+    return Client::ErrorFromException(e, "watch");
+  }
+}
+
+}  // namespace gearbox::kube

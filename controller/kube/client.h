@@ -1,0 +1,126 @@
+// A client for any group/version/resource of the API server and its subresources (/scale,
+// /status): get, list, create, update, patch (merge, JSON, strategic merge, server-side apply with
+// a field manager), delete, and watch streams. Every call has a timeout; a 429 is retried after the
+// server's Retry-After (a few times); errors come back as values (kube/result.h) that name the
+// verb and the resource, e.g. "patch deployments.apps/web/scale in shop: 403 Forbidden: ...".
+#pragma once
+
+#include <cpprest/http_client.h>
+#include <cpprest/json.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "kube/config.h"
+#include "kube/result.h"
+
+namespace gearbox::kube {
+
+using Json = web::json::value;
+
+// A resource of a group/version: {"apps","v1","deployments"}; core group is "".
+struct ResourceRef {
+  std::string group;
+  std::string version;
+  std::string resource;
+  bool namespaced = true;
+
+  std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
+  // "deployments.apps", "pods": how kubectl and RBAC messages name it.
+  std::string Name() const { return group.empty() ? resource : resource + "." + group; }
+};
+
+struct ListOptions {
+  std::string label_selector;
+  std::string field_selector;
+  std::string resource_version;  // list: "0" lets the server answer from its cache
+  int limit = 0;                 // page size; 0: the server's default (all)
+  std::string continue_token;
+};
+
+struct WatchOptions {
+  std::string resource_version;
+  std::string label_selector;
+  std::string field_selector;
+  bool allow_bookmarks = true;
+  int timeout_seconds = 300;  // the server ends the watch after this; we resume
+};
+
+enum class PatchType { kMerge, kJson, kStrategicMerge, kApply };
+
+struct PatchOptions {
+  std::string field_manager;  // required for kApply
+  bool force = false;         // kApply: take ownership of conflicting fields
+};
+
+// A watch response being read line by line as the server sends it (one JSON event per line).
+class WatchStream {
+ public:
+  WatchStream(web::http::http_response response, pplx::cancellation_token_source cancel);
+  ~WatchStream();
+  WatchStream(WatchStream&&) noexcept;
+  WatchStream& operator=(WatchStream&&) noexcept;
+  // The next line, or nullopt when the server ended the stream normally.
+  Result<std::optional<std::string>> NextLine();
+  // Aborts a NextLine() blocked in another thread.
+  void Cancel();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;  // null once moved from
+};
+
+class Client {
+ public:
+  static Result<std::shared_ptr<Client>> Create(const Config& config);
+
+  Result<Json> Get(const ResourceRef& r, const std::string& ns, const std::string& name,
+                   const std::string& subresource = "");
+  Result<Json> List(const ResourceRef& r, const std::string& ns, const ListOptions& options = {});
+  Result<Json> Create(const ResourceRef& r, const std::string& ns, const Json& body);
+  Result<Json> Update(const ResourceRef& r, const std::string& ns, const std::string& name,
+                      const Json& body, const std::string& subresource = "");
+  Result<Json> Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
+                     PatchType type, const Json& body, const std::string& subresource = "",
+                     const PatchOptions& options = {});
+  Status Delete(const ResourceRef& r, const std::string& ns, const std::string& name);
+
+  // Opens a watch; `cancel` aborts it from another thread.
+  Result<WatchStream> Watch(const ResourceRef& r, const std::string& ns,
+                            const WatchOptions& options);
+
+  // GET of any path (discovery, metrics.k8s.io, /version): the JSON body or an error.
+  Result<Json> GetPath(const std::string& path);
+
+  const Config& config() const { return config_; }
+
+  // "/apis/apps/v1/namespaces/shop/deployments/web/scale"; ns may be empty (all / cluster-scoped).
+  static std::string Path(const ResourceRef& r, const std::string& ns, const std::string& name = "",
+                          const std::string& subresource = "");
+
+  // Turns an HTTP error answer (a Status object, or anything) into an Error naming what was tried.
+  static Error ErrorFromResponse(int http_code, const std::string& body,
+                                 const std::string& retry_after_header, const std::string& what);
+  // Turns an exception from the HTTP stack into an Error of the right kind (TLS, timeout, ...).
+  static Error ErrorFromException(const std::exception& e, const std::string& what);
+
+ private:
+  explicit Client(Config config);
+  Result<Json> Do(const web::http::method& method, const std::string& path_and_query,
+                  const std::optional<Json>& body, const std::string& content_type,
+                  const std::string& what);
+  web::http::http_request NewRequest(const web::http::method& method, const std::string& path);
+  std::string BearerToken();
+
+  Config config_;
+  std::unique_ptr<web::http::client::http_client> http_;
+  std::unique_ptr<web::http::client::http_client> watch_http_;  // longer idle timeout
+  std::mutex token_mu_;
+  std::string token_;
+  int64_t token_mtime_ = -1;
+};
+
+}  // namespace gearbox::kube

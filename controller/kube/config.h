@@ -1,0 +1,48 @@
+// How to reach and authenticate to the API server: from a kubeconfig (the current context or a
+// named one; CA, client certificate and key as files or *-data; bearer token or token file) or
+// from inside a Pod (the ServiceAccount token, re-read when it rotates, its CA, the service
+// host/port). insecure-skip-tls-verify is refused unless the caller allows it explicitly.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "kube/result.h"
+
+namespace gearbox::kube {
+
+struct Config {
+  std::string server;           // https://host:port, no trailing slash
+  std::string ca_pem;           // trusted CAs (PEM); empty: the system's
+  std::string client_cert_pem;  // client certificate chain (PEM), with client_key_pem
+  std::string client_key_pem;
+  std::string bearer_token;  // a fixed token, or
+  std::string token_file;    // a token file, re-read when it changes (rotation)
+  bool insecure_skip_tls_verify = false;
+  std::string default_namespace = "default";
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // per call
+  std::string user_agent = "gearbox-controller";
+};
+
+struct KubeconfigOptions {
+  std::string context;  // empty: current-context
+  bool allow_insecure = false;
+};
+
+// Reads a kubeconfig file.
+Result<Config> LoadKubeconfig(const std::string& path, const KubeconfigOptions& options = {});
+// Parses kubeconfig text; relative file paths in it resolve against `base_dir`.
+Result<Config> ParseKubeconfig(const std::string& yaml, const std::string& base_dir,
+                               const KubeconfigOptions& options = {});
+
+// The in-cluster configuration: KUBERNETES_SERVICE_HOST/PORT and the ServiceAccount files under
+// `sa_dir` (token, ca.crt, namespace).
+Result<Config> LoadInCluster(
+    const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+
+// The usual order: an explicit kubeconfig path; else in-cluster when KUBERNETES_SERVICE_HOST is
+// set; else $KUBECONFIG (first entry); else ~/.kube/config.
+Result<Config> LoadDefault(const std::string& kubeconfig_path,
+                           const KubeconfigOptions& options = {});
+
+}  // namespace gearbox::kube

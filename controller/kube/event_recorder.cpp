@@ -1,0 +1,110 @@
+// See event_recorder.h.
+#include "kube/event_recorder.h"
+
+#include <cstdio>
+#include <random>
+
+#include "kube/time_format.h"
+
+namespace gearbox::kube {
+
+namespace {
+
+const ResourceRef kEvents{"events.k8s.io", "v1", "events", true};
+
+std::string Str(const Json& obj, const char* key) {
+  return obj.has_string_field(key) ? obj.at(key).as_string() : "";
+}
+
+std::string UniqueSuffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+}  // namespace
+
+ObjectRef ObjectRef::Of(const Json& object) {
+  ObjectRef r;
+  r.api_version = Str(object, "apiVersion");
+  r.kind = Str(object, "kind");
+  if (object.has_object_field("metadata")) {
+    const Json& m = object.at("metadata");
+    r.ns = Str(m, "namespace");
+    r.name = Str(m, "name");
+    r.uid = Str(m, "uid");
+    r.resource_version = Str(m, "resourceVersion");
+  }
+  return r;
+}
+
+EventRecorder::EventRecorder(std::shared_ptr<Client> client, Options options, const Clock& clock)
+    : client_(std::move(client)), options_(std::move(options)), clock_(clock) {}
+
+Status EventRecorder::Record(const ObjectRef& regarding, EventType type, const std::string& reason,
+                             const std::string& action, const std::string& note) {
+  const std::string type_name = type == EventType::kWarning ? "Warning" : "Normal";
+  const std::string key = regarding.ns + "/" + regarding.kind + "/" + regarding.name + "/" +
+                          regarding.uid + "/" + type_name + "/" + reason + "/" + note;
+  SteadyTime now = clock_.Now();
+  std::string now_text = FormatMicroTime(clock_.WallNow());
+  const std::string ns = regarding.ns.empty() ? "default" : regarding.ns;
+
+  std::unique_lock lock(mu_);
+  auto it = series_.find(key);
+  if (it != series_.end() && now - it->second.last_seen <= options_.series_window) {
+    Series& s = it->second;
+    ++s.count;
+    s.last_seen = now;
+    if (now - s.last_written < options_.series_flush) return Ok{};  // counted; written later
+    Json patch = Json::object();
+    patch["series"]["count"] = Json::number(s.count);
+    patch["series"]["lastObservedTime"] = Json::string(now_text);
+    std::string name = s.event_name, event_ns = s.ns;
+    s.last_written = now;
+    s.written_count = s.count;
+    ++series_updates_;
+    lock.unlock();
+    auto res = client_->Patch(kEvents, event_ns, name, PatchType::kMerge, patch);
+    if (!res) return res.error();
+    return Ok{};
+  }
+
+  Json e = Json::object();
+  e["apiVersion"] = Json::string("events.k8s.io/v1");
+  e["kind"] = Json::string("Event");
+  std::string name = (regarding.name.empty() ? "gearbox" : regarding.name) + "." + UniqueSuffix();
+  e["metadata"]["name"] = Json::string(name);
+  e["metadata"]["namespace"] = Json::string(ns);
+  e["eventTime"] = Json::string(now_text);
+  e["reportingController"] = Json::string(options_.controller);
+  e["reportingInstance"] = Json::string(options_.instance.empty() ? "gearbox" : options_.instance);
+  e["action"] = Json::string(action);
+  e["reason"] = Json::string(reason);
+  e["type"] = Json::string(type_name);
+  e["note"] = Json::string(note.size() > 1000 ? note.substr(0, 1000) : note);
+  Json ref = Json::object();
+  ref["apiVersion"] = Json::string(regarding.api_version);
+  ref["kind"] = Json::string(regarding.kind);
+  ref["name"] = Json::string(regarding.name);
+  if (!regarding.ns.empty()) ref["namespace"] = Json::string(regarding.ns);
+  if (!regarding.uid.empty()) ref["uid"] = Json::string(regarding.uid);
+  if (!regarding.resource_version.empty()) {
+    ref["resourceVersion"] = Json::string(regarding.resource_version);
+  }
+  e["regarding"] = ref;
+  series_[key] = Series{name, ns, 1, 1, now, now, now};
+  ++created_;
+  lock.unlock();
+  auto res = client_->Create(kEvents, ns, e);
+  if (!res) {
+    std::lock_guard relock(mu_);
+    series_.erase(key);  // not written: the next one should try to create it again
+    --created_;
+    return res.error();
+  }
+  return Ok{};
+}
+
+}  // namespace gearbox::kube

@@ -1,0 +1,70 @@
+// Events through events.k8s.io/v1 that say what happened to an object and why. Repeats of the
+// same event (same object, type, reason and note) within the series window are not new Events:
+// they raise the count of the first one's series, written at most once per `series_flush`, so an
+// alert that fires on every evaluation shows as one Event with a growing count, never a flood.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kube/client.h"
+#include "kube/clock.h"
+
+namespace gearbox::kube {
+
+struct ObjectRef {
+  std::string api_version;
+  std::string kind;
+  std::string ns;
+  std::string name;
+  std::string uid;
+  std::string resource_version;
+
+  static ObjectRef Of(const Json& object);
+};
+
+enum class EventType { kNormal, kWarning };
+
+class EventRecorder {
+ public:
+  struct Options {
+    std::string controller = "gearbox.dev/controller";
+    std::string instance;  // this replica, e.g. the pod name
+    std::chrono::seconds series_window{std::chrono::minutes(10)};
+    std::chrono::seconds series_flush{std::chrono::seconds(30)};
+  };
+  EventRecorder(std::shared_ptr<Client> client, Options options,
+                const Clock& clock = RealClock::Instance());
+
+  // Records an event; returns the error if the API server refused it (callers usually log it).
+  Status Record(const ObjectRef& regarding, EventType type, const std::string& reason,
+                const std::string& action, const std::string& note);
+
+  // How many Events were created and how many series updates were written (for tests).
+  int created() const { return created_; }
+  int series_updates() const { return series_updates_; }
+
+ private:
+  struct Series {
+    std::string event_name;
+    std::string ns;
+    int count = 1;
+    int written_count = 1;
+    SteadyTime first_seen;
+    SteadyTime last_seen;
+    SteadyTime last_written;
+  };
+
+  std::shared_ptr<Client> client_;
+  Options options_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::map<std::string, Series> series_;
+  int created_ = 0;
+  int series_updates_ = 0;
+};
+
+}  // namespace gearbox::kube

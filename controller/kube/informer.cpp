@@ -1,0 +1,275 @@
+// See informer.h.
+#include "kube/informer.h"
+
+#include <random>
+#include <set>
+
+#include "kube/watch_decoder.h"
+
+namespace gearbox::kube {
+
+namespace {
+
+std::string ResourceVersionOf(const Json& obj) {
+  if (obj.is_object() && obj.has_object_field("metadata") &&
+      obj.at("metadata").has_string_field("resourceVersion")) {
+    return obj.at("metadata").at("resourceVersion").as_string();
+  }
+  return "";
+}
+
+}  // namespace
+
+Informer::Informer(std::shared_ptr<Client> client, ResourceRef resource, std::string ns,
+                   InformerOptions options)
+    : client_(std::move(client)),
+      resource_(std::move(resource)),
+      ns_(std::move(ns)),
+      options_(std::move(options)),
+      backoff_(std::chrono::milliseconds(800), std::chrono::seconds(30)) {}
+
+Informer::~Informer() { Stop(); }
+
+void Informer::AddHandlers(InformerHandlers handlers) { handlers_.push_back(std::move(handlers)); }
+
+void Informer::Start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Informer::Stop() {
+  stopping_ = true;
+  {
+    std::lock_guard lock(mu_);
+    if (current_watch_) current_watch_->Cancel();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Informer::WaitForSync(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [this] { return synced_.load() || stopping_.load(); }) &&
+         synced_;
+}
+
+std::string Informer::KeyOf(const Json& obj) {
+  if (!obj.is_object() || !obj.has_object_field("metadata")) return "";
+  const Json& meta = obj.at("metadata");
+  std::string name = meta.has_string_field("name") ? meta.at("name").as_string() : "";
+  if (meta.has_string_field("namespace") && !meta.at("namespace").as_string().empty()) {
+    return meta.at("namespace").as_string() + "/" + name;
+  }
+  return name;
+}
+
+std::optional<Json> Informer::Get(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<Json> Informer::List() const {
+  std::lock_guard lock(mu_);
+  std::vector<Json> out;
+  out.reserve(cache_.size());
+  for (const auto& [_, obj] : cache_) out.push_back(obj);
+  return out;
+}
+
+size_t Informer::Size() const {
+  std::lock_guard lock(mu_);
+  return cache_.size();
+}
+
+std::string Informer::last_resource_version() const {
+  std::lock_guard lock(mu_);
+  return resource_version_;
+}
+
+void Informer::Log(const std::string& m) const {
+  if (options_.log) options_.log(resource_.Name() + (ns_.empty() ? "" : " in " + ns_) + ": " + m);
+}
+
+void Informer::Sleep(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, d, [this] { return stopping_.load(); });
+}
+
+void Informer::Run() {
+  bool need_list = true;
+  while (!stopping_) {
+    if (need_list) {
+      if (!ListAndReplace()) {
+        Sleep(backoff_.Next());
+        continue;
+      }
+      need_list = false;
+    }
+    need_list = !WatchOnce();
+  }
+}
+
+bool Informer::ListAndReplace() {
+  std::map<std::string, Json> fresh;
+  ListOptions lo;
+  lo.label_selector = options_.label_selector;
+  lo.limit = options_.page_size;
+  std::string rv;
+  do {
+    auto page = client_->List(resource_, ns_, lo);
+    if (!page) {
+      Log("list failed: " + page.error().ToString());
+      return false;
+    }
+    const Json& body = *page;
+    if (body.has_array_field("items")) {
+      for (const auto& item : body.at("items").as_array()) {
+        Json obj = item;
+        // List items carry no kind/apiVersion; give them what a watch event would have.
+        if (!obj.has_field("apiVersion")) obj["apiVersion"] = Json::string(resource_.ApiVersion());
+        fresh[KeyOf(obj)] = std::move(obj);
+      }
+    }
+    const Json& meta = body.has_object_field("metadata") ? body.at("metadata") : Json::object();
+    rv = meta.has_string_field("resourceVersion") ? meta.at("resourceVersion").as_string() : "";
+    lo.continue_token = meta.has_string_field("continue") ? meta.at("continue").as_string() : "";
+  } while (!lo.continue_token.empty() && !stopping_);
+
+  // Swap atomically, then tell the handlers what changed relative to the old cache.
+  std::vector<Json> added, deleted;
+  std::vector<std::pair<Json, Json>> updated;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, obj] : fresh) {
+      auto old = cache_.find(key);
+      if (old == cache_.end()) {
+        added.push_back(obj);
+      } else if (ResourceVersionOf(old->second) != ResourceVersionOf(obj)) {
+        updated.emplace_back(old->second, obj);
+      }
+    }
+    for (const auto& [key, obj] : cache_) {
+      if (!fresh.count(key)) deleted.push_back(obj);
+    }
+    cache_ = std::move(fresh);
+    resource_version_ = rv;
+  }
+  ++relists_;
+  for (const auto& h : handlers_) {
+    for (const auto& o : added)
+      if (h.on_add) h.on_add(o);
+    for (const auto& [o, n] : updated)
+      if (h.on_update) h.on_update(o, n);
+    for (const auto& o : deleted)
+      if (h.on_delete) h.on_delete(o);
+  }
+  if (!synced_) {
+    std::lock_guard lock(mu_);
+    synced_ = true;
+    cv_.notify_all();
+  }
+  return true;
+}
+
+void Informer::Apply(int type, const Json& obj) {
+  std::string key = KeyOf(obj);
+  std::optional<Json> old;
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) old = it->second;
+    if (type == static_cast<int>(WatchEvent::Type::kDeleted)) {
+      cache_.erase(key);
+    } else {
+      cache_[key] = obj;
+    }
+    std::string rv = ResourceVersionOf(obj);
+    if (!rv.empty()) resource_version_ = rv;
+  }
+  for (const auto& h : handlers_) {
+    if (type == static_cast<int>(WatchEvent::Type::kDeleted)) {
+      if (h.on_delete) h.on_delete(old.value_or(obj));
+    } else if (old) {
+      if (h.on_update) h.on_update(*old, obj);
+    } else if (h.on_add) {
+      h.on_add(obj);
+    }
+  }
+}
+
+bool Informer::WatchOnce() {
+  WatchOptions wo;
+  wo.label_selector = options_.label_selector;
+  wo.resource_version = last_resource_version();
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  wo.timeout_seconds = options_.watch_timeout_seconds +
+                       std::uniform_int_distribution<int>(0, options_.watch_timeout_seconds)(rng);
+  auto stream = client_->Watch(resource_, ns_, wo);
+  if (!stream) {
+    if (stream.error().IsGone()) return false;
+    if (!stopping_) {
+      Log("watch failed: " + stream.error().ToString());
+      Sleep(backoff_.Next());
+    }
+    return true;
+  }
+  ++watches_;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return true;
+    current_watch_ = &*stream;
+  }
+  struct Clear {
+    Informer* self;
+    ~Clear() {
+      std::lock_guard lock(self->mu_);
+      self->current_watch_ = nullptr;
+    }
+  } clear{this};
+
+  WatchDecoder decoder;
+  while (!stopping_) {
+    auto line = stream->NextLine();
+    if (!line) {
+      if (!stopping_) {
+        Log("watch broke: " + line.error().ToString());
+        Sleep(backoff_.Next());
+      }
+      return true;
+    }
+    if (!line->has_value()) {
+      backoff_.Reset();  // a normal end: resume from the last resourceVersion at once
+      return true;
+    }
+    for (auto& event : decoder.Feed(**line + "\n")) {
+      if (!event) {
+        Log(event.error().ToString());
+        continue;
+      }
+      switch (event->type) {
+        case WatchEvent::Type::kBookmark: {
+          std::string rv = event->ResourceVersion();
+          std::lock_guard lock(mu_);
+          if (!rv.empty()) resource_version_ = rv;
+          break;
+        }
+        case WatchEvent::Type::kError: {
+          Error e = event->AsError();
+          if (e.http_code == 410) return false;  // our resourceVersion is compacted away: relist
+          Log(e.ToString());
+          Sleep(backoff_.Next());
+          return true;
+        }
+        default:
+          backoff_.Reset();
+          Apply(static_cast<int>(event->type), event->object);
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace gearbox::kube

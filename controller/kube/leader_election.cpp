@@ -1,0 +1,155 @@
+// See leader_election.h.
+#include "kube/leader_election.h"
+
+#include "kube/time_format.h"
+
+namespace gearbox::kube {
+
+namespace {
+
+const ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
+
+std::string StringField(const Json& obj, const char* key) {
+  return obj.has_string_field(key) ? obj.at(key).as_string() : "";
+}
+
+}  // namespace
+
+LeaderElector::LeaderElector(std::shared_ptr<Client> client, LeaderElectionConfig config,
+                             const Clock& clock)
+    : client_(std::move(client)), config_(std::move(config)), clock_(clock) {}
+
+LeaderElector::~LeaderElector() { Stop(); }
+
+void LeaderElector::Log(const std::string& m) const {
+  if (config_.log)
+    config_.log("lease " + config_.lease_namespace + "/" + config_.lease_name + ": " + m);
+}
+
+void LeaderElector::SetLeading(bool leading) {
+  if (leading_.exchange(leading) == leading) return;
+  Log(leading ? config_.identity + " became the leader" : config_.identity + " stopped leading");
+  if (leading && config_.on_started_leading) config_.on_started_leading();
+  if (!leading && config_.on_stopped_leading) config_.on_stopped_leading();
+}
+
+bool LeaderElector::TryAcquireOrRenew() {
+  auto now_wall = clock_.WallNow();
+  std::string now = FormatMicroTime(now_wall);
+  int lease_seconds = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration).count());
+
+  auto current = client_->Get(kLeases, config_.lease_namespace, config_.lease_name);
+  if (!current) {
+    if (!current.error().IsNotFound()) {
+      Log("cannot read the Lease: " + current.error().ToString());
+      return false;
+    }
+    Json lease = Json::object();
+    lease["apiVersion"] = Json::string("coordination.k8s.io/v1");
+    lease["kind"] = Json::string("Lease");
+    lease["metadata"]["name"] = Json::string(config_.lease_name);
+    lease["metadata"]["namespace"] = Json::string(config_.lease_namespace);
+    lease["spec"]["holderIdentity"] = Json::string(config_.identity);
+    lease["spec"]["leaseDurationSeconds"] = Json::number(lease_seconds);
+    lease["spec"]["acquireTime"] = Json::string(now);
+    lease["spec"]["renewTime"] = Json::string(now);
+    lease["spec"]["leaseTransitions"] = Json::number(0);
+    auto created = client_->Create(kLeases, config_.lease_namespace, lease);
+    if (!created) {
+      Log("cannot create the Lease: " + created.error().ToString());
+      return false;
+    }
+    observed_holder_ = config_.identity;
+    observed_renew_time_ = now;
+    observed_at_ = clock_.Now();
+    return true;
+  }
+
+  Json lease = *current;
+  Json spec = lease.has_object_field("spec") ? lease.at("spec") : Json::object();
+  std::string holder = StringField(spec, "holderIdentity");
+  std::string renew = StringField(spec, "renewTime");
+  int duration = spec.has_integer_field("leaseDurationSeconds")
+                     ? spec.at("leaseDurationSeconds").as_integer()
+                     : lease_seconds;
+  if (holder != observed_holder_ || renew != observed_renew_time_) {
+    observed_holder_ = holder;
+    observed_renew_time_ = renew;
+    observed_at_ = clock_.Now();
+  }
+  bool held_by_other = !holder.empty() && holder != config_.identity &&
+                       clock_.Now() < observed_at_ + std::chrono::seconds(duration);
+  if (held_by_other) return false;
+
+  bool taking_over = holder != config_.identity;
+  spec["holderIdentity"] = Json::string(config_.identity);
+  spec["leaseDurationSeconds"] = Json::number(lease_seconds);
+  spec["renewTime"] = Json::string(now);
+  if (taking_over) {
+    spec["acquireTime"] = Json::string(now);
+    int transitions =
+        spec.has_integer_field("leaseTransitions") ? spec.at("leaseTransitions").as_integer() : 0;
+    spec["leaseTransitions"] = Json::number(transitions + 1);
+  }
+  lease["spec"] = spec;
+  // The update carries the resourceVersion we read: if anyone wrote in between, it fails (409).
+  auto updated = client_->Update(kLeases, config_.lease_namespace, config_.lease_name, lease);
+  if (!updated) {
+    if (!updated.error().IsConflict())
+      Log("cannot update the Lease: " + updated.error().ToString());
+    return false;
+  }
+  observed_holder_ = config_.identity;
+  observed_renew_time_ = now;
+  observed_at_ = clock_.Now();
+  return true;
+}
+
+void LeaderElector::Start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void LeaderElector::Run() {
+  while (!stopping_) {
+    bool ok = TryAcquireOrRenew();
+    if (ok) {
+      last_renew_ = clock_.Now();
+      SetLeading(true);
+    } else if (leading_ && clock_.Now() - last_renew_ >= config_.renew_deadline) {
+      SetLeading(false);  // we could not renew in time: someone else may lead now
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, config_.retry_period, [this] { return stopping_.load(); });
+  }
+}
+
+void LeaderElector::Release() {
+  auto current = client_->Get(kLeases, config_.lease_namespace, config_.lease_name);
+  if (!current) return;
+  Json lease = *current;
+  if (!lease.has_object_field("spec") ||
+      StringField(lease.at("spec"), "holderIdentity") != config_.identity) {
+    return;
+  }
+  lease["spec"]["holderIdentity"] = Json::string("");
+  lease["spec"]["leaseDurationSeconds"] = Json::number(1);
+  lease["spec"]["renewTime"] = Json::string(FormatMicroTime(clock_.WallNow()));
+  auto released = client_->Update(kLeases, config_.lease_namespace, config_.lease_name, lease);
+  if (!released) Log("cannot release the Lease: " + released.error().ToString());
+}
+
+void LeaderElector::Stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  cv_.notify_all();
+  thread_.join();
+  if (leading_) {
+    SetLeading(false);  // stop acting first, then let the others in
+    Release();
+  }
+}
+
+}  // namespace gearbox::kube

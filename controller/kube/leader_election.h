@@ -1,0 +1,71 @@
+// Leader election on a coordination.k8s.io/v1 Lease, as client-go does it: a candidate takes the
+// Lease when it is free or its holder has not renewed it within the lease duration (measured on
+// our own clock from when we saw the last change, so clock skew between machines does not
+// matter); the leader renews every retry period; if it cannot renew within the renew deadline it
+// stops acting as leader; on Stop() it releases the Lease so another candidate takes over at once.
+// Every write is optimistic (resourceVersion): two candidates never both win.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "kube/client.h"
+#include "kube/clock.h"
+
+namespace gearbox::kube {
+
+struct LeaderElectionConfig {
+  std::string lease_namespace;
+  std::string lease_name;
+  std::string identity;  // unique per candidate, e.g. the pod name + a random suffix
+  std::chrono::milliseconds lease_duration{15000};
+  std::chrono::milliseconds renew_deadline{10000};
+  std::chrono::milliseconds retry_period{2000};
+  std::function<void()> on_started_leading;
+  std::function<void()> on_stopped_leading;
+  std::function<void(const std::string&)> log;
+};
+
+class LeaderElector {
+ public:
+  LeaderElector(std::shared_ptr<Client> client, LeaderElectionConfig config,
+                const Clock& clock = RealClock::Instance());
+  ~LeaderElector();
+
+  void Start();
+  // Stops campaigning; a leader releases the Lease first.
+  void Stop();
+  bool IsLeader() const { return leading_; }
+
+  // One round of acquire-or-renew (what the loop does every retry period). Public for tests.
+  bool TryAcquireOrRenew();
+
+ private:
+  void Run();
+  void Release();
+  void SetLeading(bool leading);
+  void Log(const std::string& m) const;
+
+  std::shared_ptr<Client> client_;
+  LeaderElectionConfig config_;
+  const Clock& clock_;
+
+  std::string observed_holder_;
+  std::string observed_renew_time_;
+  SteadyTime observed_at_{};
+  SteadyTime last_renew_{};
+
+  std::atomic<bool> leading_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;
+};
+
+}  // namespace gearbox::kube

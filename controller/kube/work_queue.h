@@ -1,0 +1,70 @@
+// A work queue keyed by "namespace/name", as controllers need it: an item added several times
+// before a worker takes it is processed once; an item is never handed to two workers at once (if
+// it is added while being processed, it comes back after Done); failures come back after a
+// per-item exponential backoff; items can be added after a delay (periodic requeue).
+//
+// Get() blocks (with the real clock). With a FakeClock, use TryGet() after Advance(): a fake clock
+// does not pass by waiting.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "kube/clock.h"
+
+namespace gearbox::kube {
+
+class WorkQueue {
+ public:
+  struct Options {
+    std::chrono::milliseconds failure_base{500};
+    std::chrono::milliseconds failure_cap{std::chrono::minutes(5)};
+  };
+  WorkQueue() : WorkQueue(Options{}) {}
+  explicit WorkQueue(Options options, const Clock& clock = RealClock::Instance());
+
+  void Add(const std::string& key);
+  // Adds the key once `delay` has passed; an earlier pending time for the same key wins.
+  void AddAfter(const std::string& key, std::chrono::milliseconds delay);
+  // Adds the key after its backoff: failure_base * 2^(failures so far), at most failure_cap.
+  void AddRateLimited(const std::string& key);
+  // Forgets the key's failures (after a success).
+  void Forget(const std::string& key);
+  int Failures(const std::string& key) const;
+
+  // The next key to process, blocking; nullopt once shut down and drained of ready items.
+  std::optional<std::string> Get();
+  // The next key ready now, if any.
+  std::optional<std::string> TryGet();
+  // The worker is done with the key; if it was added meanwhile, it is queued again.
+  void Done(const std::string& key);
+  void ShutDown();
+  bool ShuttingDown() const;
+
+  size_t Len() const;         // ready to be taken
+  size_t DelayedLen() const;  // waiting for their time
+
+ private:
+  void PromoteDueLocked();
+  void AddLocked(const std::string& key);
+  std::optional<std::string> PopLocked();
+
+  Options options_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  std::set<std::string> dirty_;                // queued or to be queued once Done
+  std::set<std::string> processing_;           // handed to a worker
+  std::map<std::string, SteadyTime> delayed_;  // key -> when it becomes ready
+  std::map<std::string, int> failures_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace gearbox::kube
