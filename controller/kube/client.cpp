@@ -188,6 +188,7 @@ Error Client::ErrorFromException(const std::exception& e, const std::string& wha
 Result<Json> Client::Do(const http::method& method, const std::string& path_and_query,
                         const std::optional<Json>& body, const std::string& content_type,
                         const std::string& what) {
+  bool retried_transport = false;
   for (int attempt = 0;; ++attempt) {
     http::http_request req = NewRequest(method, path_and_query);
     if (body) req.set_body(body->serialize(), content_type);
@@ -199,7 +200,16 @@ Result<Json> Client::Do(const http::method& method, const std::string& path_and_
       text = res.extract_utf8string(true).get();
       if (res.headers().has("Retry-After")) retry_after = res.headers().find("Retry-After")->second;
     } catch (const std::exception& e) {
-      return ErrorFromException(e, what);
+      Error err = ErrorFromException(e, what);
+      // A kept-alive connection the server closed (it restarted, or idled us out) fails the
+      // first request on it; one fresh try is safe for every verb but POST, whose first try may
+      // have been carried out.
+      if (err.kind == Error::Kind::kTransport && !retried_transport &&
+          method != http::methods::POST) {
+        retried_transport = true;
+        continue;
+      }
+      return err;
     }
     if (code >= 200 && code < 300) {
       if (text.empty()) return Json::object();

@@ -128,6 +128,7 @@ bool Informer::ListAndReplace() {
     if (body.has_array_field("items")) {
       for (const auto& item : body.at("items").as_array()) {
         Json obj = item;
+        Trim(obj);
         // List items carry no kind/apiVersion; give them what a watch event would have.
         if (!obj.has_field("apiVersion")) obj["apiVersion"] = Json::string(resource_.ApiVersion());
         fresh[KeyOf(obj)] = std::move(obj);
@@ -172,6 +173,12 @@ bool Informer::ListAndReplace() {
     cv_.notify_all();
   }
   return true;
+}
+
+void Informer::Trim(Json& obj) const {
+  if (options_.drop_managed_fields && obj.has_object_field("metadata")) {
+    obj["metadata"].erase("managedFields");
+  }
 }
 
 void Informer::Apply(int type, const Json& obj) {
@@ -265,6 +272,7 @@ bool Informer::WatchOnce() {
         }
         default:
           backoff_.Reset();
+          Trim(event->object);
           Apply(static_cast<int>(event->type), event->object);
       }
     }

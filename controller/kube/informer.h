@@ -32,6 +32,8 @@ struct InformerOptions {
   int page_size = 500;
   int watch_timeout_seconds = 300;  // each watch lasts 1-2x this (randomized), then resumes
   std::function<void(const std::string&)> log;  // problems worth a log line
+  // metadata.managedFields is often the larger part of an object and nothing here reads it.
+  bool drop_managed_fields = true;
 };
 
 class Informer {
@@ -67,6 +69,7 @@ class Informer {
   // Returns true to resume watching, false to relist.
   bool WatchOnce();
   void Apply(int type, const Json& obj);
+  void Trim(Json& obj) const;
   void Sleep(std::chrono::milliseconds d);
   void Log(const std::string& m) const;
 
