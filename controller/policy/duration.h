@@ -1,0 +1,18 @@
+// Go-style durations ("500ms", "15s", "5m", "1h30m", "1.5h") as the ScalingPolicy API writes them.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace gearbox::policy {
+
+using Duration = std::chrono::milliseconds;
+
+// The duration, or nullopt with *error saying what is wrong.
+std::optional<Duration> ParseDuration(const std::string& text, std::string* error = nullptr);
+
+// The shortest Go-style spelling: "0s", "500ms", "45s", "5m", "1h30m", "2m30s".
+std::string FormatDuration(Duration d);
+
+}  // namespace gearbox::policy

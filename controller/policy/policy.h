@@ -1,0 +1,221 @@
+// The decision engine of Gearbox. In: a ScalingPolicy's spec, what was observed (metric values
+// with their time or their error, current and ready replicas of every target), the state kept
+// from the evaluation before (timers, phase, the topology change in flight) and the time. Out: the
+// desired replicas of every component with its bounds and a plain-language reason, the phase and
+// any pending phase, the next topology step, firing alerts, conditions, Events, and the new state.
+// No I/O and no clock reads: Evaluate() is a pure function, so every rule can be tested with
+// made-up time. docs/engine.md gives the semantics and the formulas.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/duration.h"
+
+namespace gearbox::policy {
+
+using Time = std::chrono::system_clock::time_point;
+
+// ---- the spec (a mirror of ScalingPolicy.spec; metric sources are not the engine's business) ----
+
+enum class Mode { kEnforce, kDryRun };
+enum class Role { kWorkload, kTopology };
+
+struct Rule {
+  std::string metric;
+  bool above = true;  // above: holds when value > threshold; else below: value < threshold
+  double threshold = 0;
+  Duration for_{0};
+  bool per_replica = false;
+};
+
+struct RuleSet {
+  bool all_of = false;  // allOf; else anyOf
+  std::vector<Rule> rules;
+};
+
+struct Limits {
+  int max_pods;
+  int max_percent;
+  Duration stabilization_window;
+};
+
+struct Bounds {
+  int min = 0;
+  int max = 0;
+};
+
+struct Component {
+  std::string name;
+  Role role = Role::kWorkload;
+  std::optional<Bounds> replicas;  // required for workloads
+  std::optional<RuleSet> scale_up;
+  std::optional<RuleSet> scale_down;
+  Limits up{4, 100, Duration{0}};
+  Limits down{1, 10, std::chrono::minutes(5)};
+};
+
+struct PhaseBounds {
+  std::optional<int> min, max;  // workloads
+  std::optional<int> replicas;  // topology
+};
+
+struct Phase {
+  std::string name;
+  std::optional<double> up_to;  // absent on the last phase
+  std::map<std::string, PhaseBounds> components;
+};
+
+struct Phases {
+  std::string metric;
+  Duration hold = std::chrono::minutes(10);
+  std::vector<Phase> list;
+};
+
+struct Alert {
+  std::string name;
+  std::string metric;
+  bool above = true;
+  double threshold = 0;
+  Duration for_{0};
+  std::string severity = "Warning";
+};
+
+struct Spec {
+  Duration interval = std::chrono::seconds(15);
+  Mode mode = Mode::kEnforce;
+  std::vector<std::string> metrics;  // the declared metric names
+  std::vector<Component> components;
+  std::optional<Phases> phases;
+  std::vector<Alert> alerts;
+};
+
+// ---- what was observed ----
+
+struct MetricReading {
+  std::optional<double> value;  // absent: the metric could not be read
+  Time time{};
+  std::string error;  // why it could not be read
+};
+
+struct TargetReading {
+  bool found = true;  // false: the target could not be read (error says why)
+  int current = 0;    // the target's desired replicas (spec.replicas or its replicasField)
+  int ready = 0;
+  std::string error;
+};
+
+struct Observed {
+  std::map<std::string, MetricReading> metrics;  // by metric name
+  std::map<std::string, TargetReading> targets;  // by component name
+};
+
+// ---- the state carried from one evaluation to the next ----
+
+struct InFlight {
+  std::string component;
+  int from = 0;
+  int to = 0;
+  Time since{};
+};
+
+struct State {
+  // Durable timers (status.timers): "for" timers of rules and alerts, the phase hold, the time of
+  // each component's last scale-up and scale-down. They survive a restart through status JSON.
+  std::map<std::string, Time> timers;
+  std::string phase;           // the committed phase (status.phase); empty before the first
+  std::string workload_phase;  // the phase whose bounds the workloads follow (status.topology)
+  std::optional<InFlight> in_flight;  // the one topology change being applied
+  // Recent scale-down recommendations per component, for the stabilization window. Not durable:
+  // after a restart the window starts over (which can only delay a scale-down).
+  std::map<std::string, std::vector<std::pair<Time, int>>> down_recommendations;
+  // DryRun: what was last reported per component, so a WouldScale Event is not repeated.
+  std::map<std::string, int> dry_run_steps;
+};
+
+// ---- the result ----
+
+struct Counting {
+  std::string rule;  // "scaleUp cpu > 70"
+  Time since{};
+  Duration for_{0};
+};
+
+struct ComponentDecision {
+  std::string name;
+  Role role = Role::kWorkload;
+  bool target_found = true;
+  int current = 0;
+  int ready = 0;
+  int desired = 0;
+  int min = 0;
+  int max = 0;
+  std::string bounds_from;  // "component", "phase Medium", "component and phase Medium", ...
+  bool change = false;      // desired != current: a write is due (not in DryRun)
+  std::string reason;       // why desired is what it is
+  std::vector<Counting> counting;
+};
+
+struct PendingPhase {
+  std::string name;
+  Time since{};
+  Time switch_at{};
+};
+
+struct TopologyStep {
+  std::string component;
+  int from = 0;
+  int to = 0;
+  std::string reason;
+};
+
+struct FiringAlert {
+  std::string name;
+  std::string severity;
+  Time since{};
+  double value = 0;
+};
+
+struct Condition {
+  std::string type;
+  bool status = false;
+  std::string reason;
+  std::string message;
+};
+
+struct Event {
+  std::string type;  // Normal or Warning
+  std::string reason;
+  std::string note;
+};
+
+struct Result {
+  bool dry_run = false;
+  std::string phase;
+  std::optional<PendingPhase> pending_phase;
+  std::vector<ComponentDecision> components;  // in spec order
+  std::optional<TopologyStep> topology_step;  // the topology write to make now, if any
+  std::vector<FiringAlert> alerts;
+  std::vector<Condition> conditions;
+  std::vector<Event> events;  // what changed in this evaluation, never repeats of a steady state
+  State state;                // to pass to the next evaluation
+
+  const ComponentDecision* Find(const std::string& component) const;
+  const Condition* FindCondition(const std::string& type) const;
+};
+
+Result Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now);
+
+// ---- status JSON of the durable timers ----
+
+// [{"key":"app/scaleUp/0","since":"2026-11-24T10:00:00.250Z"}, ...]
+std::string EncodeTimers(const std::map<std::string, Time>& timers);
+std::optional<std::map<std::string, Time>> DecodeTimers(const std::string& json,
+                                                        std::string* error = nullptr);
+std::string FormatTime(Time t);  // RFC 3339, UTC, milliseconds when not zero
+std::optional<Time> ParseTime(const std::string& text);
+
+}  // namespace gearbox::policy
