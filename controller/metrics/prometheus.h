@@ -1,0 +1,91 @@
+// Prometheus instant queries (GET /api/v1/query). A scalar or a one-sample vector is a value; an
+// empty result, NaN/Inf, several series, a matrix or a string are errors that say so. Bearer
+// token and CA are options. Clients are shared per server (PrometheusPool), and a client answers
+// the same query from a short cache and merges concurrent identical requests, so policies that
+// share a query and a server cause one request per interval, not one each.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "metrics/source.h"
+
+namespace web::http::client {
+class http_client;
+}
+
+namespace gearbox::metrics {
+
+struct PrometheusOptions {
+  std::string url;           // http(s)://host:port[/prefix]
+  std::string bearer_token;  // sent as Authorization: Bearer
+  std::string ca_pem;        // trusted CA for https; empty: the system's
+  std::chrono::milliseconds timeout{5000};
+  std::string Key() const;  // what makes two options the same server
+};
+
+class PrometheusClient {
+ public:
+  // nullptr with *error when the URL cannot be used.
+  static std::shared_ptr<PrometheusClient> Create(const PrometheusOptions& options,
+                                                  std::string* error);
+  ~PrometheusClient();
+
+  // The value of `promql` now; an answer at most `max_age` old may be reused, and concurrent
+  // calls for one query share one request.
+  Sample Query(const std::string& promql,
+               std::chrono::milliseconds max_age = std::chrono::milliseconds(0));
+
+  // The HTTP requests this client has sent (for tests and its own metrics).
+  int64_t requests() const;
+  const PrometheusOptions& options() const { return options_; }
+
+  // Decodes an /api/v1/query answer.
+  static Sample ParseQueryResponse(int http_code, const std::string& body, const std::string& what);
+
+ private:
+  explicit PrometheusClient(PrometheusOptions options);
+  Sample Fetch(const std::string& promql);
+
+  PrometheusOptions options_;
+  std::unique_ptr<web::http::client::http_client> http_;
+  struct Entry {
+    std::chrono::steady_clock::time_point at{};
+    Sample sample;
+    bool in_flight = false;
+  };
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, Entry> cache_;
+  int64_t requests_ = 0;
+};
+
+// One client per server configuration, shared by every policy that names it.
+class PrometheusPool {
+ public:
+  std::shared_ptr<PrometheusClient> Get(const PrometheusOptions& options, std::string* error);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<PrometheusClient>> clients_;
+};
+
+class PrometheusMetric : public MetricSource {
+ public:
+  PrometheusMetric(std::shared_ptr<PrometheusClient> client, std::string query,
+                   std::chrono::milliseconds max_age)
+      : client_(std::move(client)), query_(std::move(query)), max_age_(max_age) {}
+  Sample Read() override { return client_->Query(query_, max_age_); }
+  std::string Describe() const override;
+
+ private:
+  std::shared_ptr<PrometheusClient> client_;
+  std::string query_;
+  std::chrono::milliseconds max_age_;
+};
+
+}  // namespace gearbox::metrics

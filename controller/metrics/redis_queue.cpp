@@ -1,0 +1,331 @@
+#include "metrics/redis_queue.h"
+
+#include <hiredis/hiredis.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace gearbox::metrics {
+
+struct RedisConnection::Reply {
+  redisReply* r = nullptr;
+  ~Reply() {
+    if (r) freeReplyObject(r);
+  }
+};
+
+std::optional<RedisOptions> ParseRedisUrl(const std::string& url, std::string* error) {
+  auto fail = [&](const std::string& why) -> std::optional<RedisOptions> {
+    if (error) *error = "redis url \"" + url + "\": " + why;
+    return std::nullopt;
+  };
+  const std::string scheme = "redis://";
+  if (url.rfind(scheme, 0) != 0) return fail("must start with redis:// (TLS is not supported)");
+  std::string rest = url.substr(scheme.size());
+  RedisOptions o;
+  auto at = rest.rfind('@');
+  if (at != std::string::npos) {
+    std::string userinfo = rest.substr(0, at);
+    auto colon = userinfo.find(':');
+    o.password = colon == std::string::npos ? userinfo : userinfo.substr(colon + 1);
+    rest = rest.substr(at + 1);
+  }
+  auto slash = rest.find('/');
+  std::string hostport = rest.substr(0, slash);
+  if (slash != std::string::npos && slash + 1 < rest.size()) {
+    std::string db = rest.substr(slash + 1);
+    char* end = nullptr;
+    long n = std::strtol(db.c_str(), &end, 10);
+    if (*end || n < 0 || n > 1000) return fail("the database index \"" + db + "\" is not a number");
+    o.db = static_cast<int>(n);
+  }
+  auto colon = hostport.rfind(':');
+  if (colon != std::string::npos) {
+    char* end = nullptr;
+    long p = std::strtol(hostport.c_str() + colon + 1, &end, 10);
+    if (*end || p <= 0 || p > 65535) return fail("bad port");
+    o.port = static_cast<int>(p);
+    hostport = hostport.substr(0, colon);
+  }
+  if (hostport.empty()) return fail("no host");
+  o.host = hostport;
+  return o;
+}
+
+RedisConnection::~RedisConnection() { Drop(); }
+
+void RedisConnection::Drop() {
+  if (ctx_) redisFree(ctx_);
+  ctx_ = nullptr;
+}
+
+std::string RedisConnection::Describe() const {
+  return "redis " + options_.host + ":" + std::to_string(options_.port) + "/" +
+         std::to_string(options_.db);
+}
+
+namespace {
+timeval ToTimeval(std::chrono::milliseconds d) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>(d.count() % 1000 * 1000);
+  return tv;
+}
+
+Sample IoError(const std::string& what, redisContext* c, std::chrono::milliseconds timeout) {
+  std::string m = c ? c->errstr : "out of memory";
+  bool timed_out =
+      c && c->err == REDIS_ERR_IO &&
+      (errno == EAGAIN || errno == EWOULDBLOCK || m.find("timed out") != std::string::npos ||
+       m.find("Resource temporarily") != std::string::npos);
+  if (timed_out) {
+    return Sample::Fail(ErrorKind::kTimeout,
+                        what + ": no answer within " + std::to_string(timeout.count()) + " ms");
+  }
+  if (c && c->err == REDIS_ERR_PROTOCOL) {
+    return Sample::Fail(ErrorKind::kBadAnswer, what + ": the server does not speak Redis: " + m);
+  }
+  if (c && c->err == REDIS_ERR_EOF) {
+    return Sample::Fail(ErrorKind::kUnreachable, what + ": the server closed the connection");
+  }
+  return Sample::Fail(ErrorKind::kUnreachable, what + ": " + m);
+}
+}  // namespace
+
+Sample RedisConnection::Connect() {
+  if (ctx_) return Sample::Of(0);
+  ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, ToTimeval(options_.timeout));
+  if (!ctx_ || ctx_->err) {
+    Sample s = IoError(Describe() + ": cannot connect", ctx_, options_.timeout);
+    Drop();
+    return s;
+  }
+  redisSetTimeout(ctx_, ToTimeval(options_.timeout));
+  auto simple = [&](const std::vector<std::string>& argv, const char* what) -> Sample {
+    std::vector<const char*> args;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      args.push_back(a.c_str());
+      lens.push_back(a.size());
+    }
+    Reply reply;
+    reply.r = static_cast<redisReply*>(
+        redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
+    if (!reply.r) return IoError(Describe() + ": " + what, ctx_, options_.timeout);
+    if (reply.r->type == REDIS_REPLY_ERROR) {
+      std::string m(reply.r->str, reply.r->len);
+      ErrorKind kind =
+          (m.find("WRONGPASS") != std::string::npos || m.find("NOAUTH") != std::string::npos ||
+           m.find("invalid password") != std::string::npos)
+              ? ErrorKind::kAuth
+              : ErrorKind::kRejected;
+      return Sample::Fail(kind, Describe() + ": " + what + ": " + m);
+    }
+    return Sample::Of(0);
+  };
+  if (!options_.password.empty()) {
+    Sample s = simple({"AUTH", options_.password}, "AUTH (is passwordSecretRef right?)");
+    if (!s.ok()) {
+      Drop();
+      return s;
+    }
+  }
+  if (options_.db != 0) {
+    Sample s = simple({"SELECT", std::to_string(options_.db)}, "SELECT");
+    if (!s.ok()) {
+      Drop();
+      return s;
+    }
+  }
+  return Sample::Of(0);
+}
+
+Sample RedisConnection::Run(const std::vector<std::string>& argv, std::unique_ptr<Reply>* out) {
+  Sample c = Connect();
+  if (!c.ok()) return c;
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    args.push_back(a.c_str());
+    lens.push_back(a.size());
+  }
+  auto reply = std::make_unique<Reply>();
+  reply->r = static_cast<redisReply*>(
+      redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
+  if (!reply->r) {
+    Sample s = IoError(Describe() + ": " + argv[0], ctx_, options_.timeout);
+    Drop();  // the connection is in an unknown state: make a new one next time
+    return s;
+  }
+  if (reply->r->type == REDIS_REPLY_ERROR) {
+    std::string m(reply->r->str, reply->r->len);
+    ErrorKind kind =
+        m.find("NOAUTH") != std::string::npos ? ErrorKind::kAuth : ErrorKind::kRejected;
+    return Sample::Fail(
+        kind, Describe() + ": " + argv[0] + " " + (argv.size() > 1 ? argv[1] : "") + ": " + m);
+  }
+  *out = std::move(reply);
+  return Sample::Of(0);
+}
+
+Sample RedisConnection::Integer(const std::vector<std::string>& argv, long long* out) {
+  std::unique_ptr<Reply> reply;
+  Sample s = Run(argv, &reply);
+  if (!s.ok()) return s;
+  if (reply->r->type != REDIS_REPLY_INTEGER) {
+    return Sample::Fail(ErrorKind::kBadAnswer,
+                        Describe() + ": " + argv[0] + " did not answer an integer");
+  }
+  *out = reply->r->integer;
+  return Sample::Of(static_cast<double>(*out));
+}
+
+Sample RedisConnection::Strings(const std::vector<std::string>& argv,
+                                std::vector<std::optional<std::string>>* out) {
+  std::unique_ptr<Reply> reply;
+  Sample s = Run(argv, &reply);
+  if (!s.ok()) return s;
+  out->clear();
+  auto one = [](const redisReply* r) -> std::optional<std::string> {
+    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
+      return std::string(r->str, r->len);
+    if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+    return std::nullopt;
+  };
+  if (reply->r->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < reply->r->elements; ++i) out->push_back(one(reply->r->element[i]));
+  } else {
+    out->push_back(one(reply->r));
+  }
+  return Sample::Of(0);
+}
+
+Sample RedisConnection::StreamGroup(const std::string& key, const std::string& group,
+                                    long long* lag, long long* pending) {
+  std::unique_ptr<Reply> reply;
+  Sample s = Run({"XINFO", "GROUPS", key}, &reply);
+  if (!s.ok()) return s;
+  const redisReply* r = reply->r;
+  if (r->type != REDIS_REPLY_ARRAY) {
+    return Sample::Fail(ErrorKind::kBadAnswer, Describe() + ": XINFO GROUPS: not an array");
+  }
+  for (size_t g = 0; g < r->elements; ++g) {
+    const redisReply* fields = r->element[g];
+    if (fields->type != REDIS_REPLY_ARRAY) continue;
+    std::string name;
+    std::optional<long long> l, p;
+    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+      std::string f(fields->element[i]->str ? fields->element[i]->str : "",
+                    fields->element[i]->len);
+      const redisReply* v = fields->element[i + 1];
+      if (f == "name" && v->type == REDIS_REPLY_STRING) name.assign(v->str, v->len);
+      if (f == "lag" && v->type == REDIS_REPLY_INTEGER) l = v->integer;
+      if (f == "pending" && v->type == REDIS_REPLY_INTEGER) p = v->integer;
+    }
+    if (name != group) continue;
+    if (!p) return Sample::Fail(ErrorKind::kBadAnswer, Describe() + ": no pending count");
+    if (!l) {
+      return Sample::Fail(ErrorKind::kNoData,
+                          Describe() + ": stream " + key + " group " + group +
+                              ": the lag is unknown (entries were deleted, or Redis < 7)");
+    }
+    *lag = *l;
+    *pending = *p;
+    return Sample::Of(static_cast<double>(*l + *p));
+  }
+  return Sample::Fail(ErrorKind::kNoData,
+                      Describe() + ": stream " + key + " has no consumer group " + group);
+}
+
+std::string RedisQueueMetric::Describe() const {
+  return conn_->Describe() + ": " + spec_.flavor + " " + spec_.name + " " + spec_.measure;
+}
+
+Sample RedisQueueMetric::Read() {
+  std::lock_guard lock(conn_->mutex());
+  if (spec_.measure == "oldestWaitSeconds") return OldestWait();
+  return Backlog();
+}
+
+Sample RedisQueueMetric::Backlog() {
+  long long n = 0;
+  if (spec_.flavor == "list") {
+    Sample s = conn_->Integer({"LLEN", spec_.name}, &n);
+    return s.ok() ? Sample::Of(static_cast<double>(n), "LLEN " + spec_.name) : s;
+  }
+  if (spec_.flavor == "stream") {
+    if (spec_.group.empty())
+      return Sample::Fail(ErrorKind::kConfig, Describe() + ": a stream needs a group");
+    long long lag = 0, pending = 0;
+    Sample s = conn_->StreamGroup(spec_.name, spec_.group, &lag, &pending);
+    if (!s.ok()) return s;
+    return Sample::Of(static_cast<double>(lag + pending),
+                      "lag " + std::to_string(lag) + " + pending " + std::to_string(pending));
+  }
+  if (spec_.flavor != "bull" && spec_.flavor != "bullmq")
+    return Sample::Fail(ErrorKind::kConfig, Describe() + ": unknown flavor " + spec_.flavor);
+  const std::string base = spec_.prefix + ":" + spec_.name + ":";
+  long long wait = 0, paused = 0, prioritized = 0;
+  Sample s = conn_->Integer({"LLEN", base + "wait"}, &wait);
+  if (!s.ok()) return s;
+  s = conn_->Integer({"LLEN", base + "paused"}, &paused);
+  if (!s.ok()) return s;
+  if (spec_.flavor == "bullmq") {
+    s = conn_->Integer({"ZCARD", base + "prioritized"}, &prioritized);
+    if (!s.ok()) return s;
+  }
+  std::string detail = "wait " + std::to_string(wait) + ", paused " + std::to_string(paused);
+  if (spec_.flavor == "bullmq") detail += ", prioritized " + std::to_string(prioritized);
+  return Sample::Of(static_cast<double>(wait + paused + prioritized), detail);
+}
+
+Sample RedisQueueMetric::OldestWait() {
+  if (spec_.flavor != "bull" && spec_.flavor != "bullmq") {
+    return Sample::Fail(ErrorKind::kConfig,
+                        Describe() + ": oldestWaitSeconds needs a bull or bullmq queue");
+  }
+  const std::string base = spec_.prefix + ":" + spec_.name + ":";
+  std::vector<std::string> ids;
+  for (const char* list : {"wait", "paused"}) {
+    std::vector<std::optional<std::string>> ends;
+    Sample s = conn_->Strings({"LRANGE", base + list, "-1", "-1"}, &ends);
+    if (!s.ok()) return s;
+    for (auto& e : ends)
+      if (e) ids.push_back(*e);
+    s = conn_->Strings({"LRANGE", base + list, "0", "0"}, &ends);
+    if (!s.ok()) return s;
+    for (auto& e : ends)
+      if (e) ids.push_back(*e);
+  }
+  if (spec_.flavor == "bullmq") {
+    std::vector<std::optional<std::string>> first;
+    Sample s = conn_->Strings({"ZRANGE", base + "prioritized", "0", "0"}, &first);
+    if (!s.ok()) return s;
+    for (auto& e : first)
+      if (e) ids.push_back(*e);
+  }
+  if (ids.empty()) return Sample::Of(0, "no job waiting");
+  double oldest_ms = -1;
+  std::string oldest_id;
+  for (const auto& id : ids) {
+    std::vector<std::optional<std::string>> fields;
+    Sample s = conn_->Strings({"HMGET", base + id, "timestamp", "delay"}, &fields);
+    if (!s.ok()) return s;
+    if (fields.size() < 2 || !fields[0]) continue;  // the job was taken meanwhile
+    double ts = std::strtod(fields[0]->c_str(), nullptr);
+    double delay = fields[1] ? std::strtod(fields[1]->c_str(), nullptr) : 0;
+    double since = ts + delay;
+    if (oldest_ms < 0 || since < oldest_ms) {
+      oldest_ms = since;
+      oldest_id = id;
+    }
+  }
+  if (oldest_ms < 0) return Sample::Of(0, "no job waiting");
+  double now_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  return Sample::Of(std::max(0.0, (now_ms - oldest_ms) / 1000.0), "job " + oldest_id);
+}
+
+}  // namespace gearbox::metrics

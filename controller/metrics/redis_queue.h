@@ -1,0 +1,89 @@
+// Queue depth from Redis over hiredis. Flavors:
+//   bull, bullmq  waiting jobs = LLEN <prefix>:<name>:wait + LLEN :paused (+ ZCARD :prioritized,
+//                 bullmq's priority jobs); delayed, active, completed and failed jobs do not count.
+//                 oldestWaitSeconds = now - (timestamp + delay) of the oldest waiting job (both
+//                 ends of the wait list are looked at, and the first prioritized job).
+//   list          LLEN <name>
+//   stream        for consumer group <group> of stream <name>: lag (entries not yet delivered to
+//                 the group) + pending (delivered, not acknowledged)
+// The connection (password, database index) is kept and re-made after an error; every command
+// is bounded by the timeout.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/source.h"
+
+struct redisContext;
+
+namespace gearbox::metrics {
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+  std::string password;
+  std::chrono::milliseconds timeout{2000};
+};
+
+// redis://[:password@]host[:port][/db]; nullopt with *error when it is not one.
+std::optional<RedisOptions> ParseRedisUrl(const std::string& url, std::string* error);
+
+// One connection, shared by the queues of one server (calls are serialized).
+class RedisConnection {
+ public:
+  explicit RedisConnection(RedisOptions options) : options_(std::move(options)) {}
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  struct Reply;  // an owned hiredis reply
+  // Runs a command (argv form); an error Sample when it fails.
+  Sample Integer(const std::vector<std::string>& argv, long long* out);
+  Sample Strings(const std::vector<std::string>& argv,
+                 std::vector<std::optional<std::string>>* out);
+  Sample StreamGroup(const std::string& key, const std::string& group, long long* lag,
+                     long long* pending);
+
+  std::mutex& mutex() { return mu_; }
+  std::string Describe() const;
+
+ private:
+  Sample Connect();
+  Sample Run(const std::vector<std::string>& argv, std::unique_ptr<Reply>* out);
+  void Drop();
+
+  RedisOptions options_;
+  std::mutex mu_;
+  redisContext* ctx_ = nullptr;
+};
+
+struct QueueSpec {
+  std::string flavor;  // bull | bullmq | list | stream
+  std::string name;
+  std::string measure = "backlog";  // backlog | oldestWaitSeconds
+  std::string prefix = "bull";
+  std::string group;
+};
+
+class RedisQueueMetric : public MetricSource {
+ public:
+  RedisQueueMetric(std::shared_ptr<RedisConnection> connection, QueueSpec spec)
+      : conn_(std::move(connection)), spec_(std::move(spec)) {}
+  Sample Read() override;
+  std::string Describe() const override;
+
+ private:
+  Sample Backlog();
+  Sample OldestWait();
+
+  std::shared_ptr<RedisConnection> conn_;
+  QueueSpec spec_;
+};
+
+}  // namespace gearbox::metrics

@@ -1,0 +1,153 @@
+// Prometheus from Debian's package, scraping a target on loopback whose histogram holds known
+// observations (50 <= 0.1 s, 30 in (0.1, 0.25], 14 in (0.25, 0.5], 5 in (0.5, 1], 1 above).
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <thread>
+
+#include "metrics/prometheus.h"
+#include "servers.h"
+
+namespace gearbox::metrics::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kP95 = "histogram_quantile(0.95, gearbox_test_request_duration_seconds_bucket)";
+
+std::shared_ptr<PrometheusClient> Client(int port = kPrometheusPort,
+                                         std::chrono::milliseconds timeout = 3s) {
+  std::string error;
+  auto c = PrometheusClient::Create({"http://127.0.0.1:" + std::to_string(port), "", "", timeout},
+                                    &error);
+  EXPECT_TRUE(c) << error;
+  return c;
+}
+
+// What Prometheus itself answers, read with curl and not with our client.
+double PrometheusSays(const std::string& query) {
+  std::string out = Sh("curl -fsG http://127.0.0.1:" + std::to_string(kPrometheusPort) +
+                       "/api/v1/query --data-urlencode 'query=" + query + "'");
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(out, m, std::regex(R"re("value":\[[0-9.]+,"([^"]+)"\])re"))) << out;
+  return m.empty() ? -1 : std::stod(m[1]);
+}
+
+// Prometheus's own count of the instant queries it has answered (from its /metrics, which is not
+// itself a query).
+double QueriesServed() {
+  std::string out = Sh("curl -fs http://127.0.0.1:" + std::to_string(kPrometheusPort) + "/metrics");
+  std::smatch m;
+  if (!std::regex_search(
+          out, m,
+          std::regex(
+              R"re(prometheus_http_requests_total\{code="200",handler="/api/v1/query"\} ([0-9.e+]+))re")))
+    return 0;
+  return std::stod(m[1]);
+}
+
+TEST(Prometheus, TheP95GearboxReadsIsTheOnePrometheusComputes) {
+  Sample s = PrometheusMetric(Client(), kP95, 0ms).Read();
+  ASSERT_TRUE(s.ok()) << s.error;
+  // Rank 95 of 100 lies in (0.5, 1] holding ranks 95..99: 0.5 + (95 - 94) / 5 x 0.5 = 0.6.
+  EXPECT_NEAR(*s.value, 0.6, 1e-9);
+  EXPECT_DOUBLE_EQ(*s.value, PrometheusSays(kP95));
+  Sample scalar = PrometheusMetric(Client(), "scalar(sum(gearbox_test_users))", 0ms).Read();
+  ASSERT_TRUE(scalar.ok()) << scalar.error;
+  EXPECT_EQ(*scalar.value, 30);
+}
+
+TEST(Prometheus, EmptyNaNAndSeveralSeriesAreErrorsThatSaySo) {
+  auto c = Client();
+  Sample empty = c->Query("gearbox_test_no_such_metric");
+  EXPECT_FALSE(empty.ok());
+  EXPECT_EQ(empty.kind, ErrorKind::kNoData);
+  EXPECT_NE(empty.error.find("returned no series"), std::string::npos) << empty.error;
+  Sample nan = c->Query("0/0");
+  EXPECT_FALSE(nan.ok());
+  EXPECT_EQ(nan.kind, ErrorKind::kNotANumber);
+  EXPECT_NE(nan.error.find("NaN"), std::string::npos) << nan.error;
+  Sample several = c->Query("gearbox_test_users");
+  EXPECT_FALSE(several.ok());
+  EXPECT_EQ(several.kind, ErrorKind::kAmbiguous);
+  EXPECT_NE(several.error.find("returned 2 series"), std::string::npos) << several.error;
+  EXPECT_NE(several.error.find("shard"), std::string::npos) << several.error;
+  Sample bad = c->Query("sum(");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.kind, ErrorKind::kRejected);
+  EXPECT_NE(bad.error.find("bad_data"), std::string::npos) << bad.error;
+  Sample matrix = c->Query("gearbox_test_users{shard=\"a\"}[1m]");
+  EXPECT_EQ(matrix.kind, ErrorKind::kAmbiguous) << matrix.error;
+  for (const Sample* s : {&empty, &nan, &several, &bad, &matrix}) std::cout << s->error << "\n";
+}
+
+TEST(Prometheus, PoliciesSharingAQueryAndAServerMakeOneRequestPerInterval) {
+  PrometheusPool pool;
+  std::string error;
+  PrometheusOptions o{"http://127.0.0.1:" + std::to_string(kPrometheusPort), "", "", 3s};
+  auto a = pool.Get(o, &error);
+  auto b = pool.Get(o, &error);
+  ASSERT_EQ(a, b) << "one client per server";
+  // Ten policies, one query, an interval of 15 s: each reads once per interval, at once.
+  std::vector<std::unique_ptr<PrometheusMetric>> policies;
+  for (int i = 0; i < 10; ++i)
+    policies.push_back(std::make_unique<PrometheusMetric>(pool.Get(o, &error), kP95, 7500ms));
+  double before = QueriesServed();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (auto& p : policies) threads.emplace_back([&] { ok += p->Read().ok(); });
+  for (auto& t : threads) t.join();
+  for (auto& p : policies) ok += p->Read().ok();  // and again, later in the same interval
+  double after = QueriesServed();
+  EXPECT_EQ(ok, 20);
+  EXPECT_EQ(a->requests(), 1);
+  EXPECT_EQ(after - before, 1) << "Prometheus counted the queries it served";
+  // A different query is a different request.
+  EXPECT_TRUE(a->Query("scalar(sum(gearbox_test_users))", 7500ms).ok());
+  EXPECT_EQ(a->requests(), 2);
+}
+
+TEST(Prometheus, DownHangingAndGarbageServersGiveErrorsWithinTheTimeout) {
+  struct Case {
+    const char* what;
+    int port;
+    ErrorKind kind;
+  };
+  for (const Case& c : {Case{"down", 1, ErrorKind::kUnreachable},
+                        Case{"hanging", Servers::silent_port(), ErrorKind::kTimeout},
+                        Case{"garbage", Servers::garbage_port(), ErrorKind::kBadAnswer}}) {
+    auto client = Client(c.port, 1s);
+    auto t0 = std::chrono::steady_clock::now();
+    Sample s = client->Query("up");
+    auto took = std::chrono::steady_clock::now() - t0;
+    ASSERT_FALSE(s.ok()) << c.what;
+    EXPECT_EQ(s.kind, c.kind) << c.what << ": " << s.error;
+    EXPECT_LT(took, 1500ms) << c.what;
+    std::cout << c.what << ": " << s.error << "\n";
+  }
+  std::string error;
+  EXPECT_FALSE(PrometheusClient::Create({"prometheus:9090", "", "", 1s}, &error));
+  EXPECT_NE(error.find("must start with http://"), std::string::npos);
+}
+
+TEST(Prometheus, ABearerTokenIsSent) {
+  // A token Prometheus does not check: what matters is that it is sent and does no harm; the
+  // parsing of 401/403 answers is checked against a canned answer.
+  std::string error;
+  auto c = PrometheusClient::Create(
+      {"http://127.0.0.1:" + std::to_string(kPrometheusPort), "t0ken", "", 3s}, &error);
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->Query(kP95).ok());
+  Sample refused = PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
+  EXPECT_EQ(refused.kind, ErrorKind::kAuth);
+  EXPECT_NE(refused.error.find("bearerTokenSecretRef"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gearbox::metrics::testing
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new gearbox::metrics::testing::Servers);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,124 @@
+// Resource metrics from the real metrics-server, with KWOK pods whose CPU usage is set by the
+// annotation kwok.x-k8s.io/usage-cpu: utilization = usage / requests.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "kube/client.h"
+#include "kube/config.h"
+#include "metrics/resource_metrics.h"
+#include "servers.h"
+
+namespace gearbox::metrics::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::shared_ptr<kube::Client> KubeClient() {
+  const char* path = std::getenv("KUBECONFIG");
+  if (!path) return nullptr;
+  auto config = kube::LoadKubeconfig(path);
+  if (!config) return nullptr;
+  auto client = kube::Client::Create(*config);
+  return client ? *client : nullptr;
+}
+
+void Apply(const std::string& ns, const std::string& yaml) {
+  int rc = 0;
+  std::string out = Sh("kubectl -n " + ns + " apply -f - <<'YAML'\n" + yaml + "\nYAML\n", &rc);
+  ASSERT_EQ(rc, 0) << out;
+}
+
+std::string Deployment(const std::string& name, int replicas, const std::string& usage,
+                       const std::string& requests) {
+  return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name +
+         "}\nspec:\n  replicas: " + std::to_string(replicas) +
+         "\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata:\n" +
+         "      labels: {app: " + name +
+         "}\n      annotations: {kwok.x-k8s.io/usage-cpu: " + usage +
+         "}\n    spec:\n      containers:\n        - name: main\n" +
+         "          image: example.invalid/app:1\n" +
+         (requests.empty() ? "" : "          resources: {requests: {cpu: " + requests + "}}\n");
+}
+
+std::string ScaleSelector(kube::Client& c, const std::string& ns, const std::string& name) {
+  auto scale = c.Get({"apps", "v1", "deployments", true}, ns, name, "scale");
+  if (!scale || !scale->at("status").has_string_field("selector")) return "";
+  return scale->at("status").at("selector").as_string();
+}
+
+TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
+  auto client = KubeClient();
+  ASSERT_TRUE(client) << "KUBECONFIG must point at the test cluster (hack/test.sh)";
+  std::string ns = "gearbox-it-resource";
+  Sh("kubectl delete namespace " + ns +
+     " --wait=true --timeout=60s >/dev/null 2>&1; kubectl "
+     "create namespace " +
+     ns);
+  Apply(ns, Deployment("web", 2, "150m", "500m"));
+  Apply(ns, Deployment("norequests", 1, "100m", ""));
+
+  ResourceMetric web(client, ns, "cpu", "web");
+  Sample s = web.Read();
+  EXPECT_EQ(s.kind, ErrorKind::kConfig) << "no selector yet: " << s.error;
+  std::string selector;
+  for (int i = 0; i < 40 && selector.empty(); ++i) {
+    selector = ScaleSelector(*client, ns, "web");
+    if (selector.empty()) std::this_thread::sleep_for(500ms);
+  }
+  ASSERT_EQ(selector, "app=web");
+  web.SetSelector(selector);
+  // metrics-server scrapes every 10 s: wait for both pods' samples.
+  for (int i = 0; i < 120; ++i) {
+    s = web.Read();
+    if (s.ok() && s.detail.rfind("2 pods", 0) == 0) break;
+    std::this_thread::sleep_for(1s);
+  }
+  ASSERT_TRUE(s.ok()) << s.error;
+  EXPECT_NEAR(*s.value, 30.0, 0.5) << s.detail;  // 150m of 500m
+  EXPECT_EQ(s.detail.rfind("2 pods", 0), 0u) << s.detail;
+  std::cout << "web: " << *s.value << "% (" << s.detail << ")\n";
+
+  ResourceMetric bare(client, ns, "cpu", "norequests");
+  bare.SetSelector("app=norequests");
+  Sample e;
+  for (int i = 0; i < 60; ++i) {
+    e = bare.Read();
+    if (e.kind == ErrorKind::kConfig && !e.ok()) break;
+    std::this_thread::sleep_for(1s);
+  }
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.kind, ErrorKind::kConfig);
+  EXPECT_NE(e.error.find("has no cpu request"), std::string::npos) << e.error;
+  EXPECT_NE(e.error.find("container main of pod norequests-"), std::string::npos) << e.error;
+  std::cout << e.error << "\n";
+  Sh("kubectl delete namespace " + ns + " --wait=false");
+}
+
+TEST(ResourceMetrics, ComputeLeavesOutUnreadyAndUnmeasuredPods) {
+  auto pods = kube::Json::parse(R"json({"items":[
+    {"metadata":{"name":"a"},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"200m"}}},
+                                                   {"name":"d","resources":{"requests":{"cpu":"300m"}}}]},
+     "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}},
+    {"metadata":{"name":"b"},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"500m"}}}]},
+     "status":{"phase":"Pending","conditions":[{"type":"Ready","status":"False"}]}},
+    {"metadata":{"name":"c"},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"1"}}}]},
+     "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}},
+    {"metadata":{"name":"gone","deletionTimestamp":"2026-01-01T00:00:00Z"},"spec":{"containers":[]},
+     "status":{"phase":"Running"}}]})json");
+  auto usage = kube::Json::parse(R"json({"items":[
+    {"metadata":{"name":"a"},"containers":[{"name":"c","usage":{"cpu":"150000000n"}},
+                                           {"name":"d","usage":{"cpu":"100m"}}]},
+    {"metadata":{"name":"b"},"containers":[{"name":"c","usage":{"cpu":"900m"}}]}]})json");
+  Sample s = ResourceMetric::Compute(pods, usage, "cpu", "test");
+  ASSERT_TRUE(s.ok()) << s.error;
+  EXPECT_NEAR(*s.value, 50.0, 1e-9);  // pod a only: 250m of 500m
+  EXPECT_NE(s.detail.find("1 unready left out"), std::string::npos) << s.detail;
+  EXPECT_NE(s.detail.find("1 without metrics yet left out"), std::string::npos) << s.detail;
+  EXPECT_EQ(ParseQuantity("128Mi"), 134217728.0);
+  EXPECT_EQ(ParseQuantity("1.5"), 1.5);
+  EXPECT_FALSE(ParseQuantity("12Q"));
+}
+
+}  // namespace
+}  // namespace gearbox::metrics::testing

@@ -1,0 +1,180 @@
+#include "servers.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace gearbox::metrics::testing {
+namespace {
+
+std::unique_ptr<server::HttpServer> g_target, g_garbage;
+int g_silent_fd = -1;
+uint16_t g_silent_port = 0;
+int g_raw_fd = -1;
+uint16_t g_raw_port = 0;
+std::thread g_raw_thread;
+
+int ListenLoopback(uint16_t* port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 16) != 0) {
+    close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+const char* kExposition =
+    R"(# HELP gearbox_test_request_duration_seconds Request durations with known observations.
+# TYPE gearbox_test_request_duration_seconds histogram
+gearbox_test_request_duration_seconds_bucket{le="0.1"} 50
+gearbox_test_request_duration_seconds_bucket{le="0.25"} 80
+gearbox_test_request_duration_seconds_bucket{le="0.5"} 94
+gearbox_test_request_duration_seconds_bucket{le="1"} 99
+gearbox_test_request_duration_seconds_bucket{le="+Inf"} 100
+gearbox_test_request_duration_seconds_sum 23.5
+gearbox_test_request_duration_seconds_count 100
+# HELP gearbox_test_users Users per shard.
+# TYPE gearbox_test_users gauge
+gearbox_test_users{shard="a"} 10
+gearbox_test_users{shard="b"} 20
+)";
+
+bool Waits(const std::string& cmd, int seconds) {
+  for (int i = 0; i < seconds * 4; ++i) {
+    int rc = 0;
+    Sh(cmd, &rc);
+    if (rc == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string Sh(const std::string& command, int* rc) {
+  std::string full = command + " 2>&1";
+  FILE* p = popen(full.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while (p && (n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = p ? pclose(p) : -1;
+  if (rc) *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string NodePath() {
+  std::string p = Sh(std::string("bash ") + GEARBOX_SOURCE_DIR + "/hack/node-deps.sh path");
+  while (!p.empty() && (p.back() == '\n' || p.back() == ' ')) p.pop_back();
+  return p;
+}
+
+std::string Servers::Dir() { return "/tmp/gearbox-metrics-test"; }
+uint16_t Servers::target_port() { return g_target ? g_target->port() : 0; }
+uint16_t Servers::garbage_port() { return g_garbage ? g_garbage->port() : 0; }
+uint16_t Servers::silent_port() { return g_silent_port; }
+uint16_t Servers::raw_garbage_port() { return g_raw_port; }
+
+void Servers::SetUp() {
+  const std::string dir = Dir();
+  TearDown();  // a run that was killed may have left servers behind
+  Sh("rm -rf " + dir + " && mkdir -p " + dir + "/prometheus");
+
+  auto target = server::HttpServer::Start(
+      "127.0.0.1:0", {{"/metrics", [] {
+                         return server::HttpResponse{200, "text/plain; version=0.0.4", kExposition};
+                       }}});
+  ASSERT_TRUE(target.server) << target.error;
+  g_target = std::move(target.server);
+  auto garbage = server::HttpServer::Start(
+      "127.0.0.1:0", {{"/api/v1/query", [] {
+                         return server::HttpResponse{200, "text/html", "<html>surprise</html>"};
+                       }}});
+  ASSERT_TRUE(garbage.server) << garbage.error;
+  g_garbage = std::move(garbage.server);
+  g_silent_fd = ListenLoopback(&g_silent_port);  // connections complete in the backlog, unserved
+  ASSERT_GE(g_silent_fd, 0);
+  g_raw_fd = ListenLoopback(&g_raw_port);
+  ASSERT_GE(g_raw_fd, 0);
+  g_raw_thread = std::thread([fd = g_raw_fd] {
+    while (true) {
+      int c = accept(fd, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[512];
+      if (read(c, buf, sizeof buf) > 0) {
+        const char answer[] = "<html>this is not redis</html>\r\n";
+        (void)!write(c, answer, sizeof answer - 1);
+      }
+      close(c);
+    }
+  });
+
+  int rc = 0;
+  std::string out =
+      Sh("redis-server --port " + std::to_string(kRedisPort) +
+             " --bind 127.0.0.1 --save '' --appendonly no --dir " + dir +
+             " --daemonize yes --pidfile " + dir + "/redis.pid --logfile " + dir + "/redis.log",
+         &rc);
+  ASSERT_EQ(rc, 0) << out;
+  out = Sh("redis-server --port " + std::to_string(kRedisAuthPort) +
+               " --bind 127.0.0.1 --save '' --appendonly no --dir " + dir +
+               " --daemonize yes --pidfile " + dir + "/redis-auth.pid --logfile " + dir +
+               "/redis-auth.log --requirepass " + kRedisPassword,
+           &rc);
+  ASSERT_EQ(rc, 0) << out;
+
+  std::ofstream(dir + "/prometheus.yml")
+      << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+         "scrape_configs:\n"
+         "  - job_name: target\n"
+         "    static_configs: [{targets: ['127.0.0.1:"
+      << target_port() << "']}]\n";
+  Sh("prometheus --config.file=" + dir + "/prometheus.yml --storage.tsdb.path=" + dir +
+     "/prometheus --web.listen-address=127.0.0.1:" + std::to_string(kPrometheusPort) + " >" + dir +
+     "/prometheus.log 2>&1 & echo $! >" + dir + "/prometheus.pid");
+
+  ASSERT_TRUE(Waits("redis-cli -p " + std::to_string(kRedisPort) + " ping | grep -q PONG", 10))
+      << Sh("tail -5 " + dir + "/redis.log");
+  ASSERT_TRUE(Waits("redis-cli -p " + std::to_string(kRedisAuthPort) + " -a " + kRedisPassword +
+                        " --no-auth-warning ping | grep -q PONG",
+                    10));
+  // Prometheus is up and has scraped the histogram at least once.
+  ASSERT_TRUE(Waits("curl -fsG http://127.0.0.1:" + std::to_string(kPrometheusPort) +
+                        "/api/v1/query --data-urlencode "
+                        "'query=gearbox_test_request_duration_seconds_count' | grep -q '\"100\"'",
+                    60))
+      << Sh("tail -20 " + dir + "/prometheus.log");
+}
+
+void Servers::TearDown() {
+  const std::string dir = Dir();
+  Sh("for f in " + dir + "/redis.pid " + dir + "/redis-auth.pid " + dir +
+     "/prometheus.pid; do [ -f $f ] && kill $(cat $f) 2>/dev/null; rm -f $f; done; true");
+  if (g_target) g_target->Stop();
+  if (g_garbage) g_garbage->Stop();
+  g_target.reset();
+  g_garbage.reset();
+  if (g_silent_fd >= 0) close(g_silent_fd);
+  g_silent_fd = -1;
+  if (g_raw_fd >= 0) {
+    shutdown(g_raw_fd, SHUT_RDWR);
+    close(g_raw_fd);
+  }
+  g_raw_fd = -1;
+  if (g_raw_thread.joinable()) g_raw_thread.join();
+}
+
+}  // namespace gearbox::metrics::testing

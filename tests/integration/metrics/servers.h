@@ -1,0 +1,36 @@
+// The real servers the metric-source tests read from, started by the tests themselves on
+// loopback: redis-server (one open, one with a password), Prometheus scraping a small target
+// whose histogram holds known observations, and misbehaving servers (one that accepts and never
+// answers, one that answers garbage).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "server/http_server.h"
+
+namespace gearbox::metrics::testing {
+
+constexpr int kRedisPort = 26379;
+constexpr int kRedisAuthPort = 26380;
+constexpr const char* kRedisPassword = "s3cret-pass";
+constexpr int kPrometheusPort = 29090;
+
+std::string Sh(const std::string& command, int* rc = nullptr);
+std::string NodePath();  // where hack/node-deps.sh put bull and bullmq
+
+// Started once for the whole binary, stopped at its end.
+class Servers : public ::testing::Environment {
+ public:
+  void SetUp() override;
+  void TearDown() override;
+  static std::string Dir();
+  static uint16_t target_port();       // the scrape target (histogram + gauges)
+  static uint16_t garbage_port();      // answers "<html>..." to everything
+  static uint16_t silent_port();       // accepts connections, never answers
+  static uint16_t raw_garbage_port();  // answers any bytes with non-protocol text
+};
+
+}  // namespace gearbox::metrics::testing
