@@ -4,12 +4,23 @@
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 #include <boost/version.hpp>
+#include <csignal>
 #include <iostream>
+#include <random>
 #include <string>
+#include <thread>
 
 #include "gearbox/version.h"
+#include "kube/config.h"
+#include "kube/leader_election.h"
+#include "reconcile/controller.h"
+#include "server/http_server.h"
+#include "telemetry/log.h"
+#include "telemetry/registry.h"
 
 namespace po = boost::program_options;
 
@@ -24,16 +35,43 @@ void PrintVersion(std::ostream& out) {
       << "  hiredis " << HIREDIS_MAJOR << "." << HIREDIS_MINOR << "." << HIREDIS_PATCH << "\n";
 }
 
+volatile std::sig_atomic_t g_signal = 0;
+void OnSignal(int sig) { g_signal = sig; }
+
+std::string Hostname() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   po::options_description flags(
       "gearbox-controller: autoscales a whole application stack from "
       "ScalingPolicy resources\n\nFlags");
-  flags.add_options()("help,h", "print this help and exit")("version",
-                                                            "print the version and exit")(
-      "kubeconfig", po::value<std::string>(),
-      "path to a kubeconfig; default: in-cluster configuration, then $KUBECONFIG");
+  // clang-format off
+  flags.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("kubeconfig", po::value<std::string>()->default_value(""),
+       "path to a kubeconfig; default: in-cluster configuration, then $KUBECONFIG, then ~/.kube/config")
+      ("context", po::value<std::string>()->default_value(""), "kubeconfig context (default: current)")
+      ("namespace", po::value<std::vector<std::string>>()->composing(),
+       "watch ScalingPolicies in this namespace (repeatable; default: all namespaces)")
+      ("leader-elect", po::value<bool>()->default_value(false)->implicit_value(true),
+       "take part in leader election on a Lease, so that one replica of several acts")
+      ("leader-election-namespace", po::value<std::string>()->default_value(""),
+       "namespace of the Lease (default: the in-cluster namespace, else default)")
+      ("leader-election-id", po::value<std::string>()->default_value("gearbox-controller"), "name of the Lease")
+      ("metrics-bind-address", po::value<std::string>()->default_value(":8080"),
+       "host:port for /metrics (\"0\" turns it off)")
+      ("health-probe-bind-address", po::value<std::string>()->default_value(":8081"),
+       "host:port for /healthz and /readyz (\"0\" turns it off)")
+      ("concurrency", po::value<int>()->default_value(2), "policies reconciled at once")
+      ("log-format", po::value<std::string>()->default_value("json"), "json or text")
+      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
+  // clang-format on
 
   po::variables_map vm;
   try {
@@ -51,7 +89,104 @@ int main(int argc, char** argv) {
     PrintVersion(std::cout);
     return 0;
   }
-  std::cerr
-      << "gearbox-controller: the reconcile loop is not built yet (see issue 6); try --help\n";
-  return 1;
+  auto format = gearbox::telemetry::ParseLogFormat(vm["log-format"].as<std::string>());
+  auto level = gearbox::telemetry::ParseLogLevel(vm["log-level"].as<std::string>());
+  if (!format || !level) {
+    std::cerr << "gearbox-controller: --log-format must be json or text, --log-level one of "
+                 "debug, info, warn, error\n";
+    return 2;
+  }
+  if (vm["concurrency"].as<int>() < 1) {
+    std::cerr << "gearbox-controller: --concurrency must be at least 1\n";
+    return 2;
+  }
+  gearbox::telemetry::Logger log(*format, *level);
+
+  gearbox::kube::KubeconfigOptions ko;
+  ko.context = vm["context"].as<std::string>();
+  auto config = gearbox::kube::LoadDefault(vm["kubeconfig"].as<std::string>(), ko);
+  if (!config) {
+    log.Error("no usable Kubernetes configuration", {{"error", config.error().ToString()}});
+    return 1;
+  }
+  auto client = gearbox::kube::Client::Create(*config);
+  if (!client) {
+    log.Error("cannot create the API client", {{"error", client.error().ToString()}});
+    return 1;
+  }
+  auto version = (*client)->GetPath("/version");
+  if (!version) {
+    log.Error("cannot reach the API server",
+              {{"server", config->server}, {"error", version.error().ToString()}});
+    return 1;
+  }
+  log.Info("connected", {{"server", config->server},
+                         {"kubernetes", version->at("gitVersion").as_string()},
+                         {"gearbox", gearbox::kVersion}});
+
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+
+  gearbox::telemetry::Registry registry;
+  std::mt19937 rng{std::random_device{}()};
+  std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
+  gearbox::reconcile::ControllerOptions co;
+  if (vm.count("namespace")) co.namespaces = vm["namespace"].as<std::vector<std::string>>();
+  co.concurrency = vm["concurrency"].as<int>();
+  co.instance = identity;
+  gearbox::reconcile::Controller controller(*client, co, registry, log);
+
+  auto metrics = gearbox::server::HttpServer::Start(
+      vm["metrics-bind-address"].as<std::string>(),
+      gearbox::server::MetricsRoutes([&registry] { return registry.Render(); }));
+  if (!metrics.server && !metrics.error.empty()) {
+    log.Error("cannot serve /metrics", {{"error", metrics.error}});
+    return 1;
+  }
+  auto probes = gearbox::server::HttpServer::Start(
+      vm["health-probe-bind-address"].as<std::string>(),
+      gearbox::server::ProbeRoutes([&controller] { return controller.NotReadyReason(); }));
+  if (!probes.server && !probes.error.empty()) {
+    log.Error("cannot serve the health probes", {{"error", probes.error}});
+    return 1;
+  }
+  if (metrics.server)
+    log.Info("serving /metrics", {{"port", std::to_string(metrics.server->port())}});
+  if (probes.server)
+    log.Info("serving /healthz and /readyz", {{"port", std::to_string(probes.server->port())}});
+
+  controller.StartInformers();
+  std::atomic<bool> lost{false};
+  std::unique_ptr<gearbox::kube::LeaderElector> elector;
+  if (vm["leader-elect"].as<bool>()) {
+    gearbox::kube::LeaderElectionConfig lc;
+    lc.lease_namespace = vm["leader-election-namespace"].as<std::string>();
+    if (lc.lease_namespace.empty()) lc.lease_namespace = config->default_namespace;
+    lc.lease_name = vm["leader-election-id"].as<std::string>();
+    lc.identity = identity;
+    lc.on_started_leading = [&] {
+      log.Info("leading", {{"lease", lc.lease_namespace + "/" + lc.lease_name}});
+      controller.StartWorkers();
+    };
+    lc.on_stopped_leading = [&] { lost = true; };
+    lc.log = [&](const std::string& m) { log.Warn("leader election: " + m); };
+    elector = std::make_unique<gearbox::kube::LeaderElector>(*client, lc);
+    elector->Start();
+    log.Info("waiting to lead", {{"identity", identity}});
+  } else {
+    controller.StartWorkers();
+  }
+
+  while (!g_signal && !lost) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (lost) {
+    // As controller-runtime does: a replica that lost the Lease exits, and starts over clean.
+    log.Error("lost the leader Lease; exiting so that only the leader acts");
+  } else {
+    log.Info("shutting down", {{"signal", std::to_string(g_signal)}});
+  }
+  controller.Stop();
+  if (elector) elector->Stop();  // releases the Lease: another replica takes over at once
+  if (metrics.server) metrics.server->Stop();
+  if (probes.server) probes.server->Stop();
+  return lost ? 1 : 0;
 }

@@ -1,0 +1,62 @@
+// A ScalingPolicy object (JSON from the API server) read into what the engine needs
+// (policy::Spec) and what the reconciler needs around it: how to read each metric, which object
+// each component scales, which servers hold the metrics. The CRD's schema and CEL rules reject
+// most mistakes at `kubectl apply`; what is left (a duration the engine cannot parse, say) comes
+// back as an error for the Ready condition.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/redis_queue.h"
+#include "policy/policy.h"
+#include "reconcile/targets.h"
+
+namespace gearbox::reconcile {
+
+struct SecretKeyRef {
+  std::string name;
+  std::string key;
+};
+
+struct MetricDef {
+  enum class Type { kResource, kPrometheus, kQueue };
+  std::string name;
+  Type type = Type::kResource;
+  std::string resource = "cpu";  // kResource
+  std::string component;         // kResource
+  std::string query;             // kPrometheus
+  metrics::QueueSpec queue;      // kQueue
+};
+
+struct PrometheusSourceDef {
+  std::string url;
+  std::optional<SecretKeyRef> bearer_token;
+  std::optional<SecretKeyRef> ca;
+  policy::Duration timeout{5000};
+};
+
+struct RedisSourceDef {
+  std::string url;
+  std::optional<SecretKeyRef> password;
+  policy::Duration timeout{2000};
+};
+
+struct ParsedPolicy {
+  std::string ns, name, uid;
+  int64_t generation = 0;
+  policy::Spec spec;
+  std::vector<MetricDef> metrics;
+  std::map<std::string, TargetRef> targets;  // component -> its target
+  std::optional<PrometheusSourceDef> prometheus;
+  std::optional<RedisSourceDef> redis;
+};
+
+// The policy, or nullopt with *error saying what is wrong with it.
+std::optional<ParsedPolicy> ParsePolicy(const web::json::value& object, std::string* error);
+
+}  // namespace gearbox::reconcile

@@ -1,0 +1,227 @@
+#include "reconcile/status.h"
+
+#include <cmath>
+
+namespace gearbox::reconcile {
+
+using Json = web::json::value;
+
+namespace {
+
+Json S(const std::string& s) { return Json::string(s); }
+
+// Readings are rounded to 4 significant digits so that noise below that does not rewrite status.
+double Round(double v) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  double scale = std::pow(10.0, 3 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
+
+const Json* FindByField(const Json& array_parent, const char* array, const char* field,
+                        const std::string& value) {
+  if (!array_parent.is_object() || !array_parent.has_array_field(array)) return nullptr;
+  for (const auto& item : array_parent.at(array).as_array()) {
+    if (item.has_string_field(field) && item.at(field).as_string() == value) return &item;
+  }
+  return nullptr;
+}
+
+Json Conditions(const Json& old_status, std::vector<ConditionOverride> list, int64_t generation,
+                policy::Time now) {
+  Json out = Json::array();
+  size_t i = 0;
+  for (const auto& c : list) {
+    Json j = Json::object();
+    j["type"] = S(c.type);
+    j["status"] = S(c.status ? "True" : "False");
+    j["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
+    j["reason"] = S(c.reason);
+    j["message"] = S(c.message.substr(0, 32000));
+    const Json* old = FindByField(old_status, "conditions", "type", c.type);
+    bool same = old && old->has_string_field("status") &&
+                old->at("status").as_string() == j["status"].as_string() &&
+                old->has_string_field("lastTransitionTime");
+    j["lastTransitionTime"] = same ? old->at("lastTransitionTime") : S(policy::FormatTime(now));
+    out[i++] = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+Json BuildStatus(const Json& old_status, const policy::Result& r,
+                 const std::map<std::string, MetricObservation>& readings,
+                 const std::vector<std::string>& metric_order, int64_t generation,
+                 const std::vector<ConditionOverride>& overrides, policy::Time now) {
+  Json st = Json::object();
+  st["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
+  if (!r.phase.empty()) st["phase"] = S(r.phase);
+  if (r.pending_phase) {
+    Json p = Json::object();
+    p["name"] = S(r.pending_phase->name);
+    p["since"] = S(policy::FormatTime(r.pending_phase->since));
+    p["switchAt"] = S(policy::FormatTime(r.pending_phase->switch_at));
+    st["pendingPhase"] = p;
+  }
+  if (!r.state.workload_phase.empty() || r.state.in_flight) {
+    Json t = Json::object();
+    if (!r.state.workload_phase.empty()) t["workloadPhase"] = S(r.state.workload_phase);
+    if (r.state.in_flight) {
+      Json f = Json::object();
+      f["component"] = S(r.state.in_flight->component);
+      f["from"] = Json::number(r.state.in_flight->from);
+      f["to"] = Json::number(r.state.in_flight->to);
+      f["since"] = S(policy::FormatTime(r.state.in_flight->since));
+      t["inFlight"] = f;
+    }
+    st["topology"] = t;
+  }
+  Json comps = Json::array();
+  size_t ci = 0;
+  for (const auto& d : r.components) {
+    Json c = Json::object();
+    c["name"] = S(d.name);
+    c["role"] = S(d.role == policy::Role::kTopology ? "topology" : "workload");
+    c["currentReplicas"] = Json::number(d.current);
+    c["desiredReplicas"] = Json::number(d.desired);
+    c["readyReplicas"] = Json::number(d.ready);
+    c["minReplicas"] = Json::number(d.min);
+    c["maxReplicas"] = Json::number(d.max);
+    c["boundsFrom"] = S(d.bounds_from);
+    const Json* old = FindByField(old_status, "components", "name", d.name);
+    bool decided = d.change || (r.dry_run && d.desired != d.current &&
+                                !(old && old->has_object_field("lastDecision") &&
+                                  old->at("lastDecision").has_number_field("to") &&
+                                  old->at("lastDecision").at("to").as_integer() == d.desired));
+    if (decided) {
+      Json ld = Json::object();
+      ld["time"] = S(policy::FormatTime(now));
+      ld["from"] = Json::number(d.current);
+      ld["to"] = Json::number(d.desired);
+      ld["reason"] = S((r.dry_run ? "DryRun, not applied: " : "") + d.reason);
+      c["lastDecision"] = ld;
+    } else if (old && old->has_object_field("lastDecision")) {
+      c["lastDecision"] = old->at("lastDecision");
+    }
+    Json counting = Json::array();
+    size_t k = 0;
+    for (const auto& cnt : d.counting) {
+      Json j = Json::object();
+      j["rule"] = S(cnt.rule);
+      j["since"] = S(policy::FormatTime(cnt.since));
+      j["for"] = S(policy::FormatDuration(cnt.for_));
+      counting[k++] = j;
+    }
+    if (k) c["counting"] = counting;
+    comps[ci++] = c;
+  }
+  st["components"] = comps;
+  Json ms = Json::array();
+  size_t mi = 0;
+  for (const auto& name : metric_order) {
+    Json m = Json::object();
+    m["name"] = S(name);
+    auto it = readings.find(name);
+    if (it == readings.end()) {
+      m["error"] = S("not read");
+    } else if (it->second.sample.ok()) {
+      m["value"] = Json::number(Round(*it->second.sample.value));
+      m["time"] = S(policy::FormatTime(it->second.time));
+    } else {
+      m["error"] = S(it->second.sample.error);
+      m["time"] = S(policy::FormatTime(it->second.time));
+    }
+    ms[mi++] = m;
+  }
+  st["metrics"] = ms;
+  if (!r.alerts.empty()) {
+    Json as = Json::array();
+    size_t ai = 0;
+    for (const auto& a : r.alerts) {
+      Json j = Json::object();
+      j["name"] = S(a.name);
+      j["since"] = S(policy::FormatTime(a.since));
+      j["value"] = Json::number(Round(a.value));
+      as[ai++] = j;
+    }
+    st["alerts"] = as;
+  }
+  Json timers = Json::array();
+  size_t ti = 0;
+  for (const auto& [key, since] : r.state.timers) {
+    Json j = Json::object();
+    j["key"] = S(key);
+    j["since"] = S(policy::FormatTime(since));
+    timers[ti++] = j;
+  }
+  st["timers"] = timers;
+
+  std::vector<ConditionOverride> conds;
+  for (const auto& c : r.conditions) conds.push_back({c.type, c.status, c.reason, c.message});
+  for (const auto& o : overrides) {
+    bool replaced = false;
+    for (auto& c : conds) {
+      if (c.type == o.type) {
+        c = o;
+        replaced = true;
+      }
+    }
+    if (!replaced) conds.push_back(o);
+  }
+  st["conditions"] = Conditions(old_status, conds, generation, now);
+  return st;
+}
+
+Json InvalidStatus(const Json& old_status, int64_t generation, const std::string& reason,
+                   const std::string& message, policy::Time now) {
+  Json st = old_status.is_object() ? old_status : Json::object();
+  st["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
+  st["conditions"] = Conditions(old_status,
+                                {{"Ready", false, reason, message},
+                                 {"AbleToScale", false, reason, "the policy is not evaluated"}},
+                                generation, now);
+  return st;
+}
+
+bool SameStatus(const Json& a, const Json& b) {
+  auto strip = [](Json s) {
+    if (s.is_object() && s.has_array_field("metrics")) {
+      for (auto& m : s["metrics"].as_array()) {
+        if (m.has_field("time")) m.erase("time");
+      }
+    }
+    return s.serialize();
+  };
+  return strip(a) == strip(b);
+}
+
+policy::State StateFromStatus(const Json& status) {
+  policy::State s;
+  if (!status.is_object()) return s;
+  if (status.has_string_field("phase")) s.phase = status.at("phase").as_string();
+  if (status.has_array_field("timers")) {
+    for (const auto& t : status.at("timers").as_array()) {
+      if (!t.has_string_field("key") || !t.has_string_field("since")) continue;
+      auto since = policy::ParseTime(t.at("since").as_string());
+      if (since) s.timers[t.at("key").as_string()] = *since;
+    }
+  }
+  if (status.has_object_field("topology")) {
+    const Json& t = status.at("topology");
+    if (t.has_string_field("workloadPhase")) s.workload_phase = t.at("workloadPhase").as_string();
+    if (t.has_object_field("inFlight")) {
+      const Json& f = t.at("inFlight");
+      policy::InFlight in;
+      in.component = f.has_string_field("component") ? f.at("component").as_string() : "";
+      in.from = f.has_number_field("from") ? f.at("from").as_integer() : 0;
+      in.to = f.has_number_field("to") ? f.at("to").as_integer() : 0;
+      auto since =
+          f.has_string_field("since") ? policy::ParseTime(f.at("since").as_string()) : std::nullopt;
+      in.since = since.value_or(policy::Time{});
+      if (!in.component.empty()) s.in_flight = in;
+    }
+  }
+  return s;
+}
+
+}  // namespace gearbox::reconcile

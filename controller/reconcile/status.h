@@ -1,0 +1,47 @@
+// ScalingPolicy status: built from the engine's result and the metric readings, written only when
+// it changed, and read back into the engine's state after a restart (timers, phase, the topology
+// change in flight), so a "for 5m" survives a failover.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "metrics/source.h"
+#include "policy/policy.h"
+
+namespace gearbox::reconcile {
+
+struct MetricObservation {
+  metrics::Sample sample;
+  policy::Time time{};
+};
+
+// A condition the reconciler sets over the engine's (a conflict, a write that failed, a spec
+// that cannot be read).
+struct ConditionOverride {
+  std::string type;
+  bool status = false;
+  std::string reason;
+  std::string message;
+};
+
+web::json::value BuildStatus(const web::json::value& old_status, const policy::Result& result,
+                             const std::map<std::string, MetricObservation>& readings,
+                             const std::vector<std::string>& metric_order, int64_t generation,
+                             const std::vector<ConditionOverride>& overrides, policy::Time now);
+
+// Status for a policy the engine cannot evaluate: only conditions (Ready=False with the reason).
+web::json::value InvalidStatus(const web::json::value& old_status, int64_t generation,
+                               const std::string& reason, const std::string& message,
+                               policy::Time now);
+
+// Equal but for the time stamps of the metric readings.
+bool SameStatus(const web::json::value& a, const web::json::value& b);
+
+// The engine state kept in status.
+policy::State StateFromStatus(const web::json::value& status);
+
+}  // namespace gearbox::reconcile

@@ -1,0 +1,135 @@
+// The policy object read into the engine's spec, and the status that carries the engine's state
+// across a restart.
+#include <gtest/gtest.h>
+
+#include "reconcile/policy_spec.h"
+#include "reconcile/status.h"
+
+namespace gearbox::reconcile {
+namespace {
+
+using Json = web::json::value;
+using namespace std::chrono_literals;
+
+const char* kPolicy = R"json({
+  "apiVersion": "gearbox.dev/v1alpha1", "kind": "ScalingPolicy",
+  "metadata": {"name": "shop", "namespace": "prod", "uid": "u1", "generation": 3},
+  "spec": {
+    "interval": "10s", "mode": "DryRun",
+    "sources": {"prometheus": {"url": "http://127.0.0.1:9090", "bearerTokenSecretRef": {"name": "p", "key": "t"}},
+                "redis": {"url": "redis://127.0.0.1:6379/2", "timeout": "1s"}},
+    "metrics": [{"name": "cpu", "resource": {"name": "cpu", "component": "app"}},
+                {"name": "users", "prometheus": {"query": "sum(users)"}},
+                {"name": "backlog", "queue": {"flavor": "bullmq", "name": "mail", "measure": "backlog", "prefix": "bull"}}],
+    "components": [
+      {"name": "app", "role": "workload", "target": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+       "replicas": {"min": 2, "max": 9},
+       "scaleUp": {"anyOf": [{"metric": "cpu", "above": 70, "for": "5m", "perReplica": false}]},
+       "scaleDown": {"allOf": [{"metric": "backlog", "below": 100, "perReplica": true}]},
+       "behavior": {"scaleDown": {"maxPods": 2, "maxPercent": 10, "stabilizationWindow": "1m"}}},
+      {"name": "cache", "role": "topology",
+       "target": {"apiVersion": "redis.redis.opstreelabs.in/v1beta2", "kind": "RedisCluster", "name": "c", "replicasField": "spec.clusterSize"}}],
+    "phases": {"metric": "users", "hold": "2m", "list": [
+      {"name": "Small", "upTo": 1000, "components": {"app": {"min": 2, "max": 3}, "cache": {"replicas": 1}}},
+      {"name": "Big", "components": {"app": {"min": 4, "max": 9}, "cache": {"replicas": 3}}}]},
+    "alerts": [{"name": "Backlog", "metric": "backlog", "above": 5000, "for": "1m", "severity": "Warning"}]
+  }})json";
+
+TEST(PolicySpec, ReadsEveryPart) {
+  std::string error;
+  auto p = ParsePolicy(Json::parse(kPolicy), &error);
+  ASSERT_TRUE(p) << error;
+  EXPECT_EQ(p->ns, "prod");
+  EXPECT_EQ(p->generation, 3);
+  EXPECT_EQ(p->spec.interval, 10s);
+  EXPECT_EQ(p->spec.mode, policy::Mode::kDryRun);
+  EXPECT_EQ(p->spec.metrics, (std::vector<std::string>{"cpu", "users", "backlog"}));
+  ASSERT_TRUE(p->prometheus);
+  EXPECT_EQ(p->prometheus->bearer_token->name, "p");
+  EXPECT_EQ(p->redis->timeout, 1s);
+  EXPECT_EQ(p->metrics[2].queue.flavor, "bullmq");
+  const auto& app = p->spec.components[0];
+  EXPECT_EQ(app.replicas->max, 9);
+  EXPECT_EQ(app.scale_up->rules[0].for_, 5min);
+  EXPECT_TRUE(app.scale_down->all_of);
+  EXPECT_TRUE(app.scale_down->rules[0].per_replica);
+  EXPECT_FALSE(app.scale_down->rules[0].above);
+  EXPECT_EQ(app.down.max_pods, 2);
+  EXPECT_EQ(app.down.stabilization_window, 1min);
+  EXPECT_EQ(app.up.max_pods, 4) << "defaults where behavior says nothing";
+  EXPECT_EQ(p->spec.components[1].role, policy::Role::kTopology);
+  EXPECT_EQ(p->targets.at("cache").replicas_field, "spec.clusterSize");
+  EXPECT_EQ(p->spec.phases->hold, 2min);
+  EXPECT_FALSE(p->spec.phases->list[1].up_to);
+  EXPECT_EQ(*p->spec.phases->list[1].components.at("cache").replicas, 3);
+  EXPECT_EQ(p->spec.alerts[0].for_, 1min);
+}
+
+TEST(PolicySpec, WhatTheSchemaCannotCatchIsAnError) {
+  Json bad = Json::parse(kPolicy);
+  bad["spec"]["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::string("5 minutes");
+  std::string error;
+  EXPECT_FALSE(ParsePolicy(bad, &error));
+  EXPECT_NE(error.find("spec.components[0].scaleUp.anyOf[0].for"), std::string::npos) << error;
+  Json no_spec = Json::parse(R"({"metadata": {"name": "x"}})");
+  EXPECT_FALSE(ParsePolicy(no_spec, &error));
+  EXPECT_NE(error.find("spec is missing"), std::string::npos) << error;
+}
+
+TEST(Status, CarriesTheEngineStateAcrossARestart) {
+  std::string error;
+  auto p = ParsePolicy(Json::parse(kPolicy), &error);
+  ASSERT_TRUE(p) << error;
+  p->spec.mode = policy::Mode::kEnforce;
+  policy::Observed obs;
+  obs.metrics["cpu"] = {80, {}, ""};
+  obs.metrics["users"] = {5000, {}, ""};
+  obs.metrics["backlog"] = {500, {}, ""};  // 167 per replica: no scale-down
+  obs.targets["app"] = {true, 3, 3, ""};
+  obs.targets["cache"] = {true, 1, 1, ""};
+  policy::Time t0 = policy::Time{} + std::chrono::hours(24 * 20000);
+  policy::State state;
+  state.phase = "Small";
+  state.workload_phase = "Small";
+  auto r = policy::Evaluate(p->spec, obs, state, t0);
+  ASSERT_TRUE(r.pending_phase);
+  std::map<std::string, MetricObservation> readings;
+  readings["cpu"] = {metrics::Sample::Of(80), t0};
+  readings["users"] = {metrics::Sample::Fail(metrics::ErrorKind::kNoData, "no series"), t0};
+  Json st = BuildStatus(Json::object(), r, readings, p->spec.metrics, 3, {}, t0);
+  EXPECT_EQ(st.at("phase").as_string(), "Small");
+  EXPECT_EQ(st.at("pendingPhase").at("name").as_string(), "Big");
+  EXPECT_EQ(st.at("metrics").at(1).at("error").as_string(), "no series");
+  EXPECT_EQ(st.at("metrics").at(2).at("error").as_string(), "not read");
+
+  // Through JSON text, as the API server keeps it, and back.
+  policy::State back = StateFromStatus(Json::parse(st.serialize()));
+  EXPECT_EQ(back.timers, r.state.timers);
+  EXPECT_EQ(back.phase, "Small");
+  EXPECT_EQ(back.workload_phase, r.state.workload_phase);
+  auto later = policy::Evaluate(p->spec, obs, back, t0 + 2min);
+  EXPECT_EQ(later.phase, "Big") << "the hold ran on through the restart";
+
+  // Unchanged but for the reading times: not a new status. A condition keeps its transition time.
+  readings["cpu"].time = t0 + 5s;
+  Json again = BuildStatus(st, r, readings, p->spec.metrics, 3, {}, t0 + 5s);
+  EXPECT_TRUE(SameStatus(st, again)) << st.serialize() << "\n" << again.serialize();
+  readings["cpu"] = {metrics::Sample::Of(81), t0 + 10s};
+  Json changed = BuildStatus(st, r, readings, p->spec.metrics, 3, {}, t0 + 10s);
+  EXPECT_FALSE(SameStatus(st, changed));
+  Json overridden =
+      BuildStatus(st, r, readings, p->spec.metrics, 3,
+                  {{"AbleToScale", false, "ConflictingAutoscaler", "hpa web"}}, t0 + 10s);
+  for (const auto& c : overridden.at("conditions").as_array()) {
+    if (c.at("type").as_string() == "AbleToScale") {
+      EXPECT_EQ(c.at("reason").as_string(), "ConflictingAutoscaler");
+      EXPECT_EQ(c.at("lastTransitionTime").as_string(), policy::FormatTime(t0 + 10s));
+    }
+    if (c.at("type").as_string() == "Ready") {
+      EXPECT_EQ(c.at("lastTransitionTime").as_string(), policy::FormatTime(t0));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gearbox::reconcile
