@@ -164,8 +164,8 @@ int main(int argc, char** argv) {
     if (lc.lease_namespace.empty()) lc.lease_namespace = config->default_namespace;
     lc.lease_name = vm["leader-election-id"].as<std::string>();
     lc.identity = identity;
-    lc.on_started_leading = [&] {
-      log.Info("leading", {{"lease", lc.lease_namespace + "/" + lc.lease_name}});
+    lc.on_started_leading = [&log, &controller, lease = lc.lease_namespace + "/" + lc.lease_name] {
+      log.Info("leading", {{"lease", lease}});
       controller.StartWorkers();
     };
     lc.on_stopped_leading = [&] { lost = true; };

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # hack/test.sh -- every test of Gearbox, from a fresh machine: installs what is missing, builds,
-# runs the unit tests, starts a local control plane, runs the integration tests, stops everything.
+# runs the unit tests, starts a local control plane, runs the integration tests and then the
+# end-to-end story (tests/e2e) on it, stops everything.
 #
-#   hack/test.sh                 unit + integration (what CI runs)
+#   hack/test.sh                 unit + integration + e2e (what CI runs)
 #   hack/test.sh -R REGEX        only the tests whose name matches (passed on to ctest)
 #
 # The test cluster runs on ports of its own (not the demo's), in /tmp/gearbox-test-cluster.
@@ -36,3 +37,6 @@ stamp "control plane up"
 
 ctest --test-dir "$BUILD" -L integration --output-on-failure "$@"
 stamp "integration tests passed"
+
+ctest --test-dir "$BUILD" -L e2e --output-on-failure "$@"
+stamp "e2e tests passed"
