@@ -1,52 +1,115 @@
 #!/usr/bin/env bash
-# hack/demo.sh -- Gearbox's main job on one machine: a real local control plane, shown working.
-# (Issue 6 turns this into the full autoscaling demo.) The cluster stays up afterwards so you can
-# look around: eval "$(hack/cluster.sh env)"; stop it with hack/cluster.sh down. KEEP=0 stops it.
+# hack/demo.sh -- Gearbox's main job on one machine: the storefront of the scaling guide, scaled
+# through its whole roadmap and back, on a real local control plane with simulated load.
+#
+#   the local control plane (hack/cluster.sh), Prometheus and Redis (hack/services.sh);
+#   the CRD (kubectl apply -f crds/) and the chart (helm install, the controller's RBAC);
+#   the controller run out of cluster with the chart's ServiceAccount token (so the chart's RBAC is
+#   what is exercised);
+#   the storefront policy (manifests/examples/storefront.yaml with minutes turned into seconds) and
+#   its workloads: app and worker Deployments, a CloudNativePG Cluster, a RedisCluster;
+#   the load simulator (hack/loadsim): users, CPU through KWOK, latency through a Prometheus
+#   histogram, a real Bull queue, and the database and Redis operators.
+#
+# It prints what Gearbox does as it happens, and ends with `kubectl describe scalingpolicy
+# storefront`. About 9 minutes; SCENARIO=SECONDS:USERS,... changes the story. The cluster stays up
+# afterwards (KEEP=0 stops it): eval "$(hack/cluster.sh env)"; kubectl get sp -A
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+NS=shop
+WORK=/tmp/gearbox-demo
+SCENARIO=${SCENARIO:-40:400,80:5000,80:50000,80:300000,80:50000,80:5000,90:400}
+export REDIS_PORT=${REDIS_PORT:-16379} PROM_PORT=${PROM_PORT:-19090}
+LOADSIM_PORT=19100
+export GEARBOX_SERVICES_DIR=$WORK/services SCRAPE_TARGETS=127.0.0.1:$LOADSIM_PORT
 
+say "dependencies, the build, the local control plane"
 bash hack/deps.sh
-cmake -S . -B build -G Ninja >/dev/null && cmake --build build >/dev/null
+bash hack/node-deps.sh
+bash hack/cluster.sh build
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build >/dev/null
 bash hack/cluster.sh status >/dev/null 2>&1 || { bash hack/cluster.sh down >/dev/null 2>&1 || true; bash hack/cluster.sh up; }
 eval "$(bash hack/cluster.sh env)"
-[[ ${KEEP:-1} == 1 ]] || trap 'bash hack/cluster.sh down' EXIT
 
-say "gearbox-controller"
-build/controller/gearbox-controller --version
+stop() {
+  [[ -f $WORK/controller.pid ]] && kill "$(cat "$WORK/controller.pid")" 2>/dev/null
+  [[ -f $WORK/loadsim.pid ]] && kill "$(cat "$WORK/loadsim.pid")" 2>/dev/null
+  bash hack/services.sh down >/dev/null 2>&1 || true
+  [[ ${KEEP:-1} == 1 ]] || bash hack/cluster.sh down
+  true
+}
+trap stop EXIT
+stop
+rm -rf "$WORK" && mkdir -p "$WORK"
+kubectl delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1 || true
 
-say "the control plane"
-kubectl version
-kubectl get nodes -o wide
+say "Prometheus and Redis on loopback"
+bash hack/services.sh up
+PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 
-say "a Deployment on fake KWOK nodes, using 150m CPU per pod"
-kubectl create namespace demo --dry-run=client -o yaml | kubectl apply -f - >/dev/null
-kubectl -n demo apply -f - <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}, annotations: {kwok.x-k8s.io/usage-cpu: 150m}}
-    spec:
-      containers: [{name: web, image: example.invalid/web:1, resources: {requests: {cpu: 200m}}}]
-YAML
-kubectl -n demo rollout status deployment/web --timeout=60s
-kubectl -n demo get pods -o wide
+say "kubectl apply -f crds/ and helm install gearbox"
+kubectl apply --server-side --force-conflicts -f crds/
+kubectl apply -f tests/fixtures/crds/ >/dev/null  # stand-ins for the CloudNativePG and Redis operators' CRDs
+helm upgrade --install gearbox charts/gearbox -n gearbox-system --create-namespace \
+  --set replicaCount=0 --set podDisruptionBudget.enabled=false --wait 2>/dev/null | head -n 6
+bash hack/sa-kubeconfig.sh gearbox-system gearbox "$WORK/sa.kubeconfig" 2h
+echo "the controller runs here, as ServiceAccount gearbox-system/gearbox (the chart's RBAC)"
 
-say "scaling it through its /scale subresource to 4"
-kubectl -n demo patch deployment web --subresource=scale --type=merge -p '{"spec":{"replicas":4}}'
-kubectl -n demo rollout status deployment/web --timeout=60s
-kubectl -n demo get deployment,replicaset,pods
+say "the storefront: workloads and the ScalingPolicy"
+kubectl create namespace "$NS" >/dev/null
+kubectl -n "$NS" apply -f tests/e2e/workloads.yaml
+sed -e "s|\${PROMETHEUS_URL}|$PROMETHEUS_URL|g" -e "s|\${REDIS_URL}|$REDIS_URL|g" \
+  tests/e2e/storefront-fast.yaml >"$WORK/policies.yaml"
+kubectl -n "$NS" apply -f "$WORK/policies.yaml"
 
-say "metrics.k8s.io (what the HPA and Gearbox read; first report takes up to ~30 s)"
-for _ in $(seq 60); do kubectl -n demo top pods 2>/dev/null | grep -q web && break; sleep 1; done
-kubectl -n demo top pods
+build/controller/gearbox-controller --kubeconfig "$WORK/sa.kubeconfig" --leader-elect \
+  --leader-election-namespace gearbox-system --leader-election-id gearbox \
+  --metrics-bind-address 127.0.0.1:18280 --health-probe-bind-address 127.0.0.1:18281 \
+  --log-format text >"$WORK/controller.log" 2>&1 &
+echo $! >"$WORK/controller.pid"
+NODE_PATH=$(bash hack/node-deps.sh path) REDIS_URL=$REDIS_URL node hack/loadsim/loadsim.js \
+  --namespace "$NS" --port "$LOADSIM_PORT" --scenario "$SCENARIO" >"$WORK/loadsim.log" 2>&1 &
+echo $! >"$WORK/loadsim.pid"
+for _ in $(seq 30); do curl -fs http://127.0.0.1:18281/readyz >/dev/null 2>&1 && break; sleep 1; done
+echo "controller: log in $WORK/controller.log, /metrics on 127.0.0.1:18280"
 
+say "the story: users $SCENARIO (seconds:users)"
+total=0
+for step in ${SCENARIO//,/ }; do total=$((total + ${step%%:*})); done
+seen=$WORK/seen-events
+: >"$seen"
+start=$(date +%s)
+last_table=0
+while (($(date +%s) - start < total)); do
+  # Every Event about the policies, once, as it happens.
+  kubectl -n "$NS" get events.events.k8s.io -o json 2>/dev/null | python3 -c '
+import json, sys
+seen = set(open(sys.argv[1]).read().split("\n"))
+items = [e for e in json.load(sys.stdin)["items"] if e["regarding"]["kind"] == "ScalingPolicy"]
+items.sort(key=lambda e: e.get("eventTime") or e["metadata"]["creationTimestamp"])
+with open(sys.argv[1], "a") as out:
+    for e in items:
+        if e["metadata"]["name"] in seen:
+            continue
+        out.write(e["metadata"]["name"] + "\n")
+        t = (e.get("eventTime") or "")[11:19]
+        who, kind, why, note = e["regarding"]["name"], e["type"], e["reason"], e["note"]
+        print(f"  {t} {who:<14} {kind:<7} {why:<15} {note}")
+' "$seen"
+  now=$(date +%s)
+  if ((now - last_table >= 20)); then
+    last_table=$now
+    tail -n 1 "$WORK/loadsim.log" | sed 's/^/  /'
+    kubectl -n "$NS" get sp storefront -o jsonpath='{"  phase "}{.status.phase}{"  pending "}{.status.pendingPhase.name}{"  |"}{range .status.components[*]}{" "}{.name}{"="}{.currentReplicas}{" ("}{.minReplicas}{".."}{.maxReplicas}{")"}{end}{"\n"}'
+  fi
+  sleep 2
+done
+
+say "kubectl get scalingpolicies"
+kubectl -n "$NS" get scalingpolicies
+say "kubectl describe scalingpolicy storefront"
+kubectl -n "$NS" describe scalingpolicy storefront
 say "done"
-if [[ ${KEEP:-1} == 1 ]]; then
-  echo "The cluster is still up:  eval \"\$(hack/cluster.sh env)\"; kubectl get pods -A"
-  echo "Stop it with:             hack/cluster.sh down"
-fi
+echo "The cluster is still up: eval \"\$(hack/cluster.sh env)\"; kubectl -n $NS get sp,deploy"
