@@ -102,7 +102,14 @@ with open(sys.argv[1], "a") as out:
   if ((now - last_table >= 20)); then
     last_table=$now
     tail -n 1 "$WORK/loadsim.log" | sed 's/^/  /'
-    kubectl -n "$NS" get sp storefront -o jsonpath='{"  phase "}{.status.phase}{"  pending "}{.status.pendingPhase.name}{"  |"}{range .status.components[*]}{" "}{.name}{"="}{.currentReplicas}{" ("}{.minReplicas}{".."}{.maxReplicas}{")"}{end}{"\n"}'
+    kubectl -n "$NS" get sp storefront -o json | python3 -c '
+import json, sys
+st = json.load(sys.stdin).get("status", {})
+pending = st.get("pendingPhase", {}).get("name")
+line = "  phase " + st.get("phase", "?") + (" (" + pending + " pending)" if pending else "") + " |"
+for c in st.get("components", []):
+    line += " %s=%d (%d..%d)" % (c["name"], c["currentReplicas"], c["minReplicas"], c["maxReplicas"])
+print(line)'
   fi
   sleep 2
 done

@@ -45,6 +45,11 @@ std::string Str(const Json& o, const char* f) {
   return o.is_object() && o.has_string_field(f) ? o.at(f).as_string() : "";
 }
 
+int64_t IntField(const Json& o, const char* outer, const char* inner) {
+  if (!o.has_object_field(outer) || !o.at(outer).has_number_field(inner)) return -1;
+  return o.at(outer).at(inner).as_number().to_int64();
+}
+
 }  // namespace
 
 struct Controller::Runtime {
@@ -147,6 +152,67 @@ void Controller::Stop() {
   for (auto& w : workers_) w.join();
   workers_.clear();
   for (auto& i : informers_) i->Stop();
+  std::lock_guard lock(targets_mu_);
+  for (auto& [key, i] : target_informers_) i->Stop();
+}
+
+std::optional<std::optional<Json>> Controller::CachedTarget(const kube::ResourceRef& ref,
+                                                            const std::string& ns,
+                                                            const std::string& name) {
+  const std::string key = ref.Name() + "/" + ref.version + "/" + ns;
+  kube::Informer* inf = nullptr;
+  {
+    std::lock_guard lock(targets_mu_);
+    if (stopping_) return std::nullopt;
+    auto& slot = target_informers_[key];
+    if (!slot) {
+      kube::InformerOptions io;
+      io.log = [this, key](const std::string& m) {
+        log_.Warn("target informer " + key + ": " + m);
+      };
+      slot = std::make_unique<kube::Informer>(client_, ref, ns, io);
+      // Only a change of what Gearbox reads is worth a new look at the policies.
+      auto counts = [](const Json& o) {
+        auto s = ReadTargetState(o, nullptr, "");
+        return std::to_string(s.generation) + "/" + std::to_string(s.ready) + "/" +
+               std::to_string(IntField(o, "status", "replicas")) + "/" +
+               std::to_string(IntField(o, "status", "instances"));
+      };
+      slot->AddHandlers({[this](const Json& o) { EnqueuePoliciesFor(o); },
+                         [this, counts](const Json& old_obj, const Json& new_obj) {
+                           if (counts(old_obj) != counts(new_obj)) EnqueuePoliciesFor(new_obj);
+                         },
+                         [this](const Json& o) { EnqueuePoliciesFor(o); }});
+      slot->Start();
+      log_.Info("watching targets", {{"resource", ref.Name()}, {"namespace", ns}});
+    }
+    inf = slot.get();
+  }
+  if (!inf->HasSynced()) return std::nullopt;
+  return inf->Get(ns + "/" + name);
+}
+
+void Controller::EnqueuePoliciesFor(const Json& target) {
+  if (!target.has_object_field("metadata")) return;
+  const Json& tm = target.at("metadata");
+  const std::string ns = Str(tm, "namespace"), name = Str(tm, "name"), kind = Str(target, "kind");
+  for (const auto& inf : informers_) {
+    for (const auto& policy : inf->List()) {
+      const Json& pm = policy.at("metadata");
+      if (Str(pm, "namespace") != ns || !policy.has_object_field("spec") ||
+          !policy.at("spec").has_array_field("components"))
+        continue;
+      for (const auto& c : policy.at("spec").at("components").as_array()) {
+        if (!c.has_object_field("target")) continue;
+        const Json& t = c.at("target");
+        // Watch events carry the kind; listed items may not (the informer adds only apiVersion).
+        if (Str(t, "name") == name && (kind.empty() || Str(t, "kind") == kind)) {
+          queue_.Add(kube::Informer::KeyOf(policy));
+          break;
+        }
+      }
+    }
+  }
 }
 
 void Controller::Worker() {
@@ -347,7 +413,13 @@ std::optional<std::chrono::milliseconds> Controller::Reconcile(const std::string
       continue;
     }
     refs[comp.name] = info->ref;
-    auto obj = client_->Get(info->ref, ns, t.name);
+    kube::Result<Json> obj = kube::Error{};
+    if (auto cached = CachedTarget(info->ref, ns, t.name)) {
+      obj = *cached ? kube::Result<Json>(**cached)
+                    : kube::Result<Json>(kube::Error::Api(404, "NotFound", "not in the cache"));
+    } else {
+      obj = client_->Get(info->ref, ns, t.name);
+    }
     if (!obj) {
       reading.found = false;
       reading.error =

@@ -1,10 +1,12 @@
-// The reconcile loop: an informer on ScalingPolicies (all namespaces or the ones given), a work
-// queue keyed by namespace/name, and workers that, for each policy, read its targets (through
-// /scale or their replicasField) and its metrics, run the engine, write /scale only when a count
+// The reconcile loop: an informer on ScalingPolicies (all namespaces or the ones given), informers
+// on the kinds of their targets (started when a policy first names a kind in a namespace), a work
+// queue keyed by namespace/name, and workers that, for each policy, read its targets (from those
+// caches, and their /scale) and its metrics, run the engine, write /scale only when a count
 // must change, write /status only when it changed, and record an Event for every change (never
 // one per evaluation). A target also driven by an HPA or by an older ScalingPolicy is reported
 // (AbleToScale=False) and left alone. Each policy is evaluated again after spec.interval, or
-// sooner when a rule's `for` or a phase's hold completes before that.
+// sooner when a rule's `for` or a phase's hold completes before that, or when a target's replica
+// or ready count changes (a topology change becoming ready, someone else scaling it).
 #pragma once
 
 #include <atomic>
@@ -60,6 +62,11 @@ class Controller {
   void WriteStatus(const kube::Json& object, const kube::Json& status);
   void Record(const kube::Json& object, const std::string& type, const std::string& reason,
               const std::string& note);
+  // The target from its informer's cache (started on first use); nullopt: not cached yet, GET it.
+  std::optional<std::optional<kube::Json>> CachedTarget(const kube::ResourceRef& ref,
+                                                        const std::string& ns,
+                                                        const std::string& name);
+  void EnqueuePoliciesFor(const kube::Json& target);
 
   std::shared_ptr<kube::Client> client_;
   ControllerOptions options_;
@@ -71,6 +78,8 @@ class Controller {
   std::mutex redis_mu_;
   std::map<std::string, std::shared_ptr<metrics::RedisConnection>> redis_;
   std::vector<std::unique_ptr<kube::Informer>> informers_;
+  std::mutex targets_mu_;
+  std::map<std::string, std::unique_ptr<kube::Informer>> target_informers_;  // resource/ns
   std::mutex runtimes_mu_;
   std::map<std::string, std::shared_ptr<Runtime>> runtimes_;
   std::vector<std::thread> workers_;
