@@ -319,7 +319,7 @@ Result<WatchStream> Client::Watch(const ResourceRef& r, const std::string& ns,
       if (res.headers().has("Retry-After")) retry_after = res.headers().find("Retry-After")->second;
       return ErrorFromResponse(res.status_code(), text, retry_after, what);
     }
-    return WatchStream(std::move(res), cancel);
+    return WatchStream(res, cancel);
   } catch (const std::exception& e) {
     return ErrorFromException(e, what);
   }
@@ -331,8 +331,9 @@ struct WatchStream::State {
   concurrency::streams::istream body;
 };
 
-WatchStream::WatchStream(http::http_response response, pplx::cancellation_token_source cancel)
-    : state_(new State{response, cancel, response.body()}) {}
+WatchStream::WatchStream(const http::http_response& response,
+                         pplx::cancellation_token_source cancel)
+    : state_(new State{response, std::move(cancel), response.body()}) {}
 
 WatchStream::~WatchStream() { Cancel(); }
 WatchStream::WatchStream(WatchStream&&) noexcept = default;

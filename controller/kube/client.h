@@ -59,7 +59,7 @@ struct PatchOptions {
 // A watch response being read line by line as the server sends it (one JSON event per line).
 class WatchStream {
  public:
-  WatchStream(web::http::http_response response, pplx::cancellation_token_source cancel);
+  WatchStream(const web::http::http_response& response, pplx::cancellation_token_source cancel);
   ~WatchStream();
   WatchStream(WatchStream&&) noexcept;
   WatchStream& operator=(WatchStream&&) noexcept;

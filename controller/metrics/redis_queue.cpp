@@ -226,9 +226,11 @@ Sample RedisConnection::StreamGroup(const std::string& key, const std::string& g
     if (name != group) continue;
     if (!p) return Sample::Fail(ErrorKind::kBadAnswer, Describe() + ": no pending count");
     if (!l) {
-      return Sample::Fail(ErrorKind::kNoData,
-                          Describe() + ": stream " + key + " group " + group +
-                              ": the lag is unknown (entries were deleted, or Redis < 7)");
+      std::string m = Describe();
+      m += ": stream " + key;
+      m += " group " + group;
+      m += ": the lag is unknown (entries were deleted, or Redis < 7)";
+      return Sample::Fail(ErrorKind::kNoData, m);
     }
     *lag = *l;
     *pending = *p;

@@ -118,12 +118,13 @@ Sample ResourceMetric::Compute(const Json& pods, const Json& pod_metrics,
         std::optional<double> q;
         if (rq.has_string_field(resource)) q = ParseQuantity(rq.at(resource).as_string());
         if (!q || *q <= 0) {
-          return Sample::Fail(ErrorKind::kConfig,
-                              what + ": container " + c.at("name").as_string() + " of pod " + name +
-                                  " has no " + resource +
-                                  " request, so its utilization is undefined (set "
-                                  "resources.requests." +
-                                  resource + ")");
+          std::string m = what;
+          m += ": container " + c.at("name").as_string();
+          m += " of pod " + name;
+          m += " has no " + resource;
+          m += " request, so its utilization is undefined (set resources.requests." + resource;
+          m += ")";
+          return Sample::Fail(ErrorKind::kConfig, m);
         }
         req += *q;
       }

@@ -146,14 +146,16 @@ std::optional<Time> ParseTime(const std::string& text) {
   if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
     ++i;
   } else if (i + 6 == text.size() && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':') {
-    int oh = std::stoi(text.substr(i + 1, 2)), om = std::stoi(text.substr(i + 4, 2));
+    int64_t oh = std::stoi(text.substr(i + 1, 2)), om = std::stoi(text.substr(i + 4, 2));
     offset_s = (oh * 3600 + om * 60) * (text[i] == '+' ? 1 : -1);
     i += 6;
   } else {
     return std::nullopt;
   }
   if (i != text.size()) return std::nullopt;
-  int64_t total = (DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_s) * 1000 + ms;
+  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 +
+                    int64_t{s} - offset_s;
+  int64_t total = seconds * 1000 + ms;
   return Time{std::chrono::milliseconds(total)};
 }
 

@@ -26,8 +26,8 @@ const Json* FindByField(const Json& array_parent, const char* array, const char*
   return nullptr;
 }
 
-Json Conditions(const Json& old_status, std::vector<ConditionOverride> list, int64_t generation,
-                policy::Time now) {
+Json Conditions(const Json& old_status, const std::vector<ConditionOverride>& list,
+                int64_t generation, policy::Time now) {
   Json out = Json::array();
   size_t i = 0;
   for (const auto& c : list) {
