@@ -1,42 +1,33 @@
-// The reconcile loop: an informer on ScalingPolicies (all namespaces or the ones given), informers
-// on the kinds of their targets (started when a policy first names a kind in a namespace), a work
-// queue keyed by namespace/name, and workers that, for each policy, read its targets (from those
-// caches, and their /scale) and its metrics, run the engine, write /scale only when a count
-// must change, write /status only when it changed, and record an Event for every change (never
-// one per evaluation). A target also driven by an HPA or by an older ScalingPolicy is reported
-// (AbleToScale=False) and left alone. Each policy is evaluated again after spec.interval, or
-// sooner when a rule's `for` or a phase's hold completes before that, or when a target's replica
-// or ready count changes (a topology change becoming ready, someone else scaling it).
+// The ScalingPolicy controller, assembled: informers on ScalingPolicies (all namespaces or the ones
+// given) feeding the target index and the work queue, informers on the targets' kinds (started
+// when a policy first names a kind in a namespace) requeueing the policies that name a target
+// whose counts changed, and workers running the Reconciler. main.cpp builds one and starts it.
 #pragma once
 
-#include <atomic>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kube/client.h"
+#include "kube/controller_loop.h"
 #include "kube/discovery.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
-#include "kube/work_queue.h"
-#include "metrics/prometheus.h"
-#include "metrics/redis_queue.h"
-#include "metrics/resource_metrics.h"
-#include "reconcile/policy_spec.h"
-#include "reconcile/status.h"
+#include "reconcile/metric_reader.h"
+#include "reconcile/reconciler.h"
+#include "reconcile/sources.h"
+#include "reconcile/target_index.h"
+#include "reconcile/target_reader.h"
+#include "reconcile/target_watches.h"
 #include "telemetry/log.h"
 #include "telemetry/registry.h"
 
 namespace gearbox::reconcile {
 
-inline const kube::ResourceRef kScalingPolicies{"gearbox.dev", "v1alpha1", "scalingpolicies", true};
-
 struct ControllerOptions {
   std::vector<std::string> namespaces;  // empty: all
   int concurrency = 2;
+  size_t metric_read_threads = 8;    // the pool every metric read runs on
   std::string instance = "gearbox";  // this replica, for Events
 };
 
@@ -53,44 +44,40 @@ class Controller {
   void Stop();
 
  private:
-  struct Runtime;  // per policy: parsed spec, metric sources, engine state
-  void Worker();
-  // Returns the delay until the policy should be evaluated again (nullopt: only on change).
-  std::optional<std::chrono::milliseconds> Reconcile(const std::string& key);
-  void BuildSources(Runtime& rt);
-  std::string Secret(const std::string& ns, const SecretKeyRef& ref, std::string* error);
-  void WriteStatus(const kube::Json& object, const kube::Json& status);
-  void Record(const kube::Json& object, const std::string& type, const std::string& reason,
-              const std::string& note);
-  // The target from its informer's cache (started on first use); nullopt: not cached yet, GET it.
-  std::optional<std::optional<kube::Json>> CachedTarget(const kube::ResourceRef& ref,
-                                                        const std::string& ns,
-                                                        const std::string& name);
-  void EnqueuePoliciesFor(const kube::Json& target);
+  // The ScalingPolicy informers seen as one store.
+  class PolicyStore final : public kube::ObjectStore {
+   public:
+    explicit PolicyStore(const std::vector<std::unique_ptr<kube::Informer>>& informers)
+        : informers_(informers) {}
+    kube::ObjectPtr Get(const std::string& key) const override;
+    std::vector<kube::ObjectPtr> List() const override;
+
+   private:
+    const std::vector<std::unique_ptr<kube::Informer>>& informers_;
+  };
+
+  void OnPolicyChanged(const kube::Json& object);
+  void OnPolicyDeleted(const kube::Json& object);
+  void OnTargetChanged(const kube::Json& target);
+  void CountOutcome(const kube::ReconcileResult& result, std::chrono::steady_clock::duration took);
 
   std::shared_ptr<kube::Client> client_;
   ControllerOptions options_;
   telemetry::Logger& log_;
+  std::vector<std::unique_ptr<kube::Informer>> informers_;
+  PolicyStore store_{informers_};
   kube::Discovery discovery_;
   kube::EventRecorder recorder_;
-  kube::WorkQueue queue_;
-  metrics::PrometheusPool prometheus_;
-  std::mutex redis_mu_;
-  std::map<std::string, std::shared_ptr<metrics::RedisConnection>> redis_;
-  std::vector<std::unique_ptr<kube::Informer>> informers_;
-  std::mutex targets_mu_;
-  std::map<std::string, std::unique_ptr<kube::Informer>> target_informers_;  // resource/ns
-  std::mutex runtimes_mu_;
-  std::map<std::string, std::shared_ptr<Runtime>> runtimes_;
-  std::vector<std::thread> workers_;
-  std::atomic<bool> stopping_{false};
-
+  TargetIndex index_;
+  TargetWatches watches_;
+  TargetReader targets_;
+  LiveSourceFactory sources_;
+  MetricReader reader_;
   telemetry::Family& reconciles_;
   telemetry::Family& reconcile_seconds_;
-  telemetry::Family& decisions_;
-  telemetry::Family& source_errors_;
-  telemetry::Family& phase_;
-  telemetry::Family& write_seconds_;
+  Reconciler reconciler_;
+  kube::ControllerLoop loop_;
+  bool stopped_ = false;
 };
 
 }  // namespace gearbox::reconcile

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "metrics/redis_queue.h"
 #include "policy/policy.h"
 #include "reconcile/targets.h"
@@ -56,7 +57,7 @@ struct ParsedPolicy {
   std::optional<RedisSourceDef> redis;
 };
 
-// The policy, or nullopt with *error saying what is wrong with it.
-std::optional<ParsedPolicy> ParsePolicy(const web::json::value& object, std::string* error);
+// The policy, or an Error (kInvalid) saying what is wrong with it.
+Result<ParsedPolicy> ParsePolicy(const web::json::value& object);
 
 }  // namespace gearbox::reconcile

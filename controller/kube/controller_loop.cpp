@@ -1,0 +1,66 @@
+// See controller_loop.h.
+#include "kube/controller_loop.h"
+
+#include <exception>
+
+namespace gearbox::kube {
+
+const char* ReconcileResult::OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kRequeue:
+      return "requeue";
+    case Outcome::kError:
+      return "error";
+  }
+  return "error";
+}
+
+ControllerLoop::ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome)
+    : reconcile_(std::move(reconcile)), on_outcome_(std::move(on_outcome)) {}
+
+ControllerLoop::~ControllerLoop() { Stop(); }
+
+void ControllerLoop::Start(int workers) {
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+void ControllerLoop::Stop() {
+  if (stopped_.exchange(true)) return;
+  queue_.ShutDown();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+}
+
+bool ControllerLoop::ProcessNext() {
+  auto key = queue_.TryGet();
+  if (!key) return false;
+  Process(*key);
+  return true;
+}
+
+void ControllerLoop::Work() {
+  while (auto key = queue_.Get()) Process(*key);
+}
+
+void ControllerLoop::Process(const std::string& key) {
+  auto start = std::chrono::steady_clock::now();
+  ReconcileResult result;
+  try {
+    result = reconcile_(key);
+  } catch (const std::exception& e) {  // a reconcile never takes the controller down
+    result.outcome = ReconcileResult::Outcome::kError;
+    result.error = std::string("unexpected exception: ") + e.what();
+  }
+  if (on_outcome_) on_outcome_(key, result, std::chrono::steady_clock::now() - start);
+  if (result.outcome == ReconcileResult::Outcome::kError && !result.requeue_after) {
+    queue_.AddRateLimited(key);
+  } else {
+    if (result.outcome != ReconcileResult::Outcome::kError) queue_.Forget(key);
+    if (result.requeue_after) queue_.AddAfter(key, *result.requeue_after);
+  }
+  queue_.Done(key);
+}
+
+}  // namespace gearbox::kube

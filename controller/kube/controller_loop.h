@@ -1,0 +1,66 @@
+// The generic half of a controller, as controller-runtime has it: a work queue keyed by
+// "namespace/name" and a fixed number of workers that hand each key to a reconcile function and
+// act on what it returns — forget the key's failures and look again after `requeue_after` on
+// success, retry with per-item backoff on error. Counting outcomes is the caller's business
+// (`on_outcome`), so that a failed write is never counted as a success.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kube/work_queue.h"
+
+namespace gearbox::kube {
+
+// What one reconcile did, as the loop and the controller's metrics need it.
+struct ReconcileResult {
+  enum class Outcome {
+    kSuccess,  // everything the pass meant to do was done
+    kRequeue,  // nothing failed, but the pass asked to come back (a timer, a step in flight)
+    kError,    // something failed: retried with backoff (or at requeue_after when given)
+  };
+  Outcome outcome = Outcome::kSuccess;
+  std::optional<std::chrono::milliseconds> requeue_after;  // none: only when something changes
+  std::string error;  // kError: what failed, for logs
+  int writes = 0;     // target writes accepted by the API server
+
+  static const char* OutcomeName(Outcome o);  // "success", "requeue", "error"
+};
+
+class ControllerLoop {
+ public:
+  using ReconcileFn = std::function<ReconcileResult(const std::string& key)>;
+  using OutcomeFn = std::function<void(const std::string& key, const ReconcileResult& result,
+                                       std::chrono::steady_clock::duration took)>;
+
+  ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome);
+  ~ControllerLoop();
+  ControllerLoop(const ControllerLoop&) = delete;
+  ControllerLoop& operator=(const ControllerLoop&) = delete;
+
+  WorkQueue& queue() { return queue_; }
+  void Start(int workers);
+  // Stops taking keys and waits for the passes running now to end.
+  void Stop();
+
+  // One key off the queue, reconciled and handled as a worker would; false when none is ready.
+  // For tests that drive the loop without threads.
+  bool ProcessNext();
+
+ private:
+  void Work();
+  void Process(const std::string& key);
+
+  ReconcileFn reconcile_;
+  OutcomeFn on_outcome_;
+  WorkQueue queue_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace gearbox::kube

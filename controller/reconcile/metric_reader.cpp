@@ -1,0 +1,83 @@
+// See metric_reader.h.
+#include "reconcile/metric_reader.h"
+
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <mutex>
+
+#include "policy/duration.h"
+
+namespace gearbox::reconcile {
+
+namespace {
+
+// The readings of one ReadAll, shared with the pool's tasks: a task that finishes after the
+// deadline writes into it when nobody reads it any more, and it dies with the last task.
+struct Batch {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, MetricObservation> done;
+  size_t remaining = 0;
+};
+
+}  // namespace
+
+MetricObservation NoAnswer(std::chrono::milliseconds budget, policy::Time now) {
+  return MetricObservation{
+      Error::Of(Error::Kind::kTimeout, "no answer within " + policy::FormatDuration(budget)), now};
+}
+
+MetricReader::MetricReader(size_t threads, const kube::Clock& clock) : clock_(clock) {
+  if (threads > 0) pool_ = std::make_unique<boost::asio::thread_pool>(threads);
+}
+
+MetricReader::~MetricReader() {
+  if (pool_) pool_->join();
+}
+
+MetricObservation MetricReader::Observe(metrics::MetricSource& source) const {
+  Result<metrics::Reading> r = source.Read();
+  return MetricObservation{std::move(r), clock_.WallNow()};
+}
+
+std::map<std::string, MetricObservation> MetricReader::ReadAll(PolicySources& sources,
+                                                               std::chrono::milliseconds budget) {
+  kube::SteadyTime deadline = clock_.Now() + budget;
+  auto out = pool_ ? ReadPooled(sources, deadline) : ReadInline(sources, deadline);
+  for (const auto& [name, built] : sources.by_metric) {
+    if (!out.count(name)) out.emplace(name, NoAnswer(budget, clock_.WallNow()));
+  }
+  return out;
+}
+
+std::map<std::string, MetricObservation> MetricReader::ReadInline(PolicySources& sources,
+                                                                  kube::SteadyTime deadline) {
+  std::map<std::string, MetricObservation> out;
+  for (auto& [name, built] : sources.by_metric) {
+    if (clock_.Now() >= deadline) break;  // the rest are missing
+    MetricObservation o = Observe(*built.source);
+    if (clock_.Now() <= deadline) out.emplace(name, std::move(o));
+  }
+  return out;
+}
+
+std::map<std::string, MetricObservation> MetricReader::ReadPooled(PolicySources& sources,
+                                                                  kube::SteadyTime deadline) {
+  auto batch = std::make_shared<Batch>();
+  batch->remaining = sources.by_metric.size();
+  for (auto& [name, built] : sources.by_metric) {
+    // The task holds the source: a late read may outlive this pass and the policy's sources.
+    boost::asio::post(*pool_, [this, batch, name = name, source = built.source] {
+      MetricObservation o = Observe(*source);
+      std::lock_guard lock(batch->mu);
+      batch->done.emplace(name, std::move(o));
+      --batch->remaining;
+      batch->cv.notify_all();
+    });
+  }
+  std::unique_lock lock(batch->mu);
+  while (batch->remaining > 0 && clock_.Now() < deadline) clock_.WaitUntil(batch->cv, lock, deadline);
+  return batch->done;
+}
+
+}  // namespace gearbox::reconcile

@@ -1,0 +1,385 @@
+// See reconciler.h: Reconcile() at the bottom reads as the list of steps.
+#include "reconcile/reconciler.h"
+
+#include <algorithm>
+
+#include "kube/retry.h"
+#include "reconcile/status.h"
+
+namespace gearbox::reconcile {
+
+using Json = kube::Json;
+using namespace std::chrono_literals;
+
+// What a policy holds between passes.
+struct Reconciler::Runtime {
+  std::mutex mu;  // one pass at a time (the queue guarantees it; this makes it a rule)
+  int64_t generation = -1;
+  std::optional<ParsedPolicy> parsed;
+  PolicySources sources;
+  std::optional<policy::State> state;
+  std::string phase;  // as exported in the phase gauge
+};
+
+// One pass's working state, filled step by step.
+struct Reconciler::Pass {
+  std::string key;
+  kube::ObjectPtr object;
+  std::shared_ptr<Runtime> rt;
+  const ParsedPolicy* p = nullptr;
+  Json old_status = Json::object();
+  policy::Time now{};
+  kube::SteadyTime start{};
+  policy::Observed observed;
+  std::map<std::string, TargetSnapshot> snapshots;  // component -> its target as read
+  std::map<std::string, std::string> conflicts;     // component -> who else drives it
+  std::map<std::string, MetricObservation> readings;
+  policy::State before;
+  policy::Result result;
+  policy::Applied applied;
+  std::vector<ConditionOverride> overrides;
+  int writes = 0;
+  std::string error;  // the first write that failed
+};
+
+namespace {
+
+bool NotApplied(const policy::Applied& a, const std::string& component) {
+  return std::find(a.not_applied.begin(), a.not_applied.end(), component) != a.not_applied.end();
+}
+
+std::string KindLabel(const MetricDef& d) {
+  switch (d.type) {
+    case MetricDef::Type::kResource:
+      return "resource";
+    case MetricDef::Type::kPrometheus:
+      return "prometheus";
+    case MetricDef::Type::kQueue:
+      return "redis";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+Reconciler::Reconciler(ReconcilerDeps deps)
+    : d_(deps),
+      decisions_(d_.registry.Counter("gearbox_scaling_decisions_total",
+                                     "Replica changes decided, by policy, component and direction "
+                                     "(dry_run=true: reported, not applied).",
+                                     {"namespace", "policy", "component", "direction", "dry_run"})),
+      source_errors_(d_.registry.Counter("gearbox_metric_source_errors_total",
+                                         "Metric reads that failed, by source and kind of error.",
+                                         {"source", "kind"})),
+      phase_(d_.registry.Gauge("gearbox_policy_phase",
+                               "1 for the current phase of each ScalingPolicy.",
+                               {"namespace", "policy", "phase"})),
+      write_seconds_(d_.registry.Histogram(
+          "gearbox_scale_write_seconds",
+          "From the start of an evaluation to the new replica count accepted by the API server.",
+          {}, telemetry::Registry::DefaultSecondsBuckets())) {}
+
+Reconciler::~Reconciler() = default;
+
+std::shared_ptr<Reconciler::Runtime> Reconciler::RuntimeFor(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto& slot = runtimes_[key];
+  if (!slot) slot = std::make_shared<Runtime>();
+  return slot;
+}
+
+size_t Reconciler::policies_held() const {
+  std::lock_guard lock(mu_);
+  return runtimes_.size();
+}
+
+void Reconciler::Forget(const std::string& key) {
+  std::shared_ptr<Runtime> rt;
+  {
+    std::lock_guard lock(mu_);
+    auto it = runtimes_.find(key);
+    if (it == runtimes_.end()) return;
+    rt = it->second;
+    runtimes_.erase(it);
+  }
+  std::lock_guard lock(rt->mu);
+  const auto slash = key.find('/');
+  const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
+  if (!rt->phase.empty()) phase_.Remove({ns, name, rt->phase});
+  if (rt->parsed) {
+    for (const auto& c : rt->parsed->spec.components)
+      for (const char* dir : {"up", "down"})
+        for (const char* dry : {"true", "false"}) decisions_.Remove({ns, name, c.name, dir, dry});
+  }
+  d_.log.Info("scalingpolicy released", {{"policy", key}});
+}
+
+// Load: the policy object, parsed once per generation; false when there is nothing to evaluate.
+bool Reconciler::Load(Pass& pass) {
+  pass.object = d_.policies.Get(pass.key);
+  if (!pass.object) return false;  // deleted since the pass began: Reconcile() forgets it next
+  const Json& object = *pass.object;
+  if (object.has_object_field("status")) pass.old_status = object.at("status");
+  Runtime& rt = *pass.rt;
+  const Json& meta = object.at("metadata");
+  int64_t generation =
+      meta.has_number_field("generation") ? meta.at("generation").as_number().to_int64() : 0;
+  if (rt.generation != generation) {
+    rt.generation = generation;
+    auto parsed = ParsePolicy(object);
+    if (!parsed) {
+      rt.parsed.reset();
+      rt.sources = {};
+      ReportInvalid(pass, parsed.error());
+      return false;
+    }
+    rt.parsed = std::move(*parsed);
+    rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
+    d_.log.Info("scalingpolicy loaded",
+                {{"policy", pass.key}, {"generation", std::to_string(generation)}});
+  }
+  pass.p = rt.parsed ? &*rt.parsed : nullptr;
+  return pass.p != nullptr;
+}
+
+void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
+  d_.log.Warn("invalid scalingpolicy", {{"policy", pass.key}, {"error", error.message}});
+  Record(pass, true, "InvalidSpec", error.message);
+  WriteStatus(pass,
+              InvalidStatus(pass.old_status, pass.rt->generation, "InvalidSpec", error.message,
+                            pass.now));
+}
+
+// Read: every component's target, and who else drives it.
+void Reconciler::ReadTargets(Pass& pass) {
+  std::optional<Json> hpas;
+  if (auto list = d_.client.List(kHorizontalPodAutoscalers, pass.p->ns)) {
+    hpas = std::move(*list);
+  } else {
+    d_.log.Warn("cannot list HorizontalPodAutoscalers; conflicts with them go unseen",
+                {{"policy", pass.key}, {"error", list.error().ToString()}});
+  }
+  for (const auto& c : pass.p->spec.components) ReadTarget(pass, c, hpas);
+}
+
+void Reconciler::ReadTarget(Pass& pass, const policy::Component& component,
+                            const std::optional<Json>& hpas) {
+  const TargetRef& t = pass.p->targets.at(component.name);
+  policy::TargetReading reading;
+  auto snapshot = d_.targets.Read(pass.p->ns, t);
+  if (!snapshot) {
+    reading.found = false;
+    reading.error = snapshot.error().message;
+    pass.observed.targets[component.name] = reading;
+    return;
+  }
+  reading.current = snapshot->state.desired;
+  reading.ready = snapshot->state.ready;
+  pass.observed.targets[component.name] = reading;
+  for (const auto& m : pass.p->metrics) {
+    auto& built = pass.rt->sources.by_metric[m.name];
+    if (m.type == MetricDef::Type::kResource && m.component == component.name && built.set_selector)
+      built.set_selector(snapshot->state.selector);
+  }
+  pass.snapshots.emplace(component.name, std::move(*snapshot));
+  if (hpas) {
+    if (auto hpa = FindHpaFor(*hpas, t))
+      pass.conflicts[component.name] = "HorizontalPodAutoscaler " + *hpa;
+  }
+  if (auto older = d_.index.OlderPolicyOn(pass.key, pass.p->ns, t))
+    pass.conflicts[component.name] = "ScalingPolicy " + *older;
+}
+
+// Read: every metric, in parallel, under one deadline.
+void Reconciler::ReadMetrics(Pass& pass) {
+  auto budget = pass.rt->sources.longest_timeout + 1s;
+  pass.readings = d_.reader.ReadAll(pass.rt->sources, budget);
+  for (const auto& m : pass.p->metrics) {
+    auto it = pass.readings.find(m.name);
+    if (it == pass.readings.end()) continue;
+    const MetricObservation& o = it->second;
+    policy::MetricReading r;
+    r.time = o.time;
+    if (o.reading) {
+      r.value = o.reading->value;
+    } else {
+      r.error = o.reading.error().message;
+      source_errors_.Add({KindLabel(m), KindName(o.reading.error().kind)});
+    }
+    pass.observed.metrics[m.name] = r;
+  }
+}
+
+// Decide: the engine, from the state the last pass committed (or status after a restart).
+void Reconciler::Decide(Pass& pass) {
+  pass.before = pass.rt->state ? *pass.rt->state : StateFromStatus(pass.old_status);
+  pass.result = policy::Evaluate(pass.p->spec, pass.observed, pass.before, pass.now);
+  CountDecisions(pass);
+}
+
+void Reconciler::CountDecisions(const Pass& pass) {
+  for (const auto& d : pass.result.components) {
+    if (d.desired == d.current || !d.target_found) continue;
+    decisions_.Add({pass.p->ns, pass.p->name, d.name, d.desired > d.current ? "up" : "down",
+                    pass.result.dry_run ? "true" : "false"});
+  }
+}
+
+// Write: each count that must change, unless someone else drives the target.
+void Reconciler::WriteTargets(Pass& pass) {
+  for (const auto& d : pass.result.components) {
+    if (!d.change) continue;
+    if (pass.conflicts.count(d.name)) {
+      pass.applied.not_applied.push_back(d.name);
+      continue;
+    }
+    WriteTarget(pass, d);
+  }
+  ReportConflicts(pass);
+}
+
+void Reconciler::WriteTarget(Pass& pass, const policy::ComponentDecision& d) {
+  const TargetRef& t = pass.p->targets.at(d.name);
+  auto it = pass.snapshots.find(d.name);
+  Status w = it == pass.snapshots.end()
+                 ? Status(Error::Invalid(d.name + ": target not read in this pass"))
+                 : d_.targets.Write(it->second, pass.p->ns, t, d.desired);
+  if (!w) {
+    pass.applied.not_applied.push_back(d.name);
+    const std::string what = d.name + " " + std::to_string(d.current) + " -> " +
+                             std::to_string(d.desired) + ": " + w.error().ToString();
+    if (pass.error.empty()) pass.error = "scale " + what;
+    Record(pass, true, "ScaleFailed", what);
+    pass.overrides.push_back({"AbleToScale", false, "FailedUpdateScale", w.error().ToString()});
+    return;
+  }
+  ++pass.writes;
+  write_seconds_.Observe({}, std::chrono::duration<double>(d_.clock.Now() - pass.start).count());
+  d_.log.Info("scaled", {{"policy", pass.key},
+                         {"component", d.name},
+                         {"from", std::to_string(d.current)},
+                         {"to", std::to_string(d.desired)},
+                         {"reason", d.reason}});
+}
+
+void Reconciler::ReportConflicts(Pass& pass) {
+  std::string m;
+  for (const auto& d : pass.result.components) {
+    auto it = pass.conflicts.find(d.name);
+    if (!d.change || it == pass.conflicts.end()) continue;
+    m += (m.empty() ? "" : "; ") + d.name + " is also driven by " + it->second;
+  }
+  if (m.empty()) return;
+  m += ": Gearbox leaves it alone";
+  pass.overrides.push_back({"AbleToScale", false, "ConflictingAutoscaler", m});
+  Record(pass, true, "ConflictingAutoscaler", m);
+}
+
+// Commit: the state follows what was written; a write not made is decided again next time.
+void Reconciler::Commit(Pass& pass) {
+  pass.rt->state = policy::Commit(pass.before, pass.result, pass.applied);
+  pass.result.state = *pass.rt->state;
+  for (auto& d : pass.result.components)
+    if (NotApplied(pass.applied, d.name)) d.change = false;
+}
+
+void Reconciler::WriteStatus(Pass& pass, const Json& status) {
+  if (SameStatus(pass.old_status, status)) return;
+  const std::string& ns = pass.object->at("metadata").at("namespace").as_string();
+  const std::string& name = pass.object->at("metadata").at("name").as_string();
+  Json body = *pass.object;
+  body["status"] = status;
+  auto res = kube::RetryOnConflict([&]() -> Result<Json> {
+    auto r = d_.client.Update(kScalingPolicies, ns, name, body, "status");
+    if (!r && r.error().IsConflict()) {  // someone wrote in between: write on their version
+      if (auto fresh = d_.client.Get(kScalingPolicies, ns, name)) {
+        body = std::move(*fresh);
+        body["status"] = status;
+      }
+    }
+    return r;
+  });
+  if (!res) {
+    d_.log.Warn("status not written", {{"policy", pass.key}, {"error", res.error().ToString()}});
+    if (pass.error.empty()) pass.error = "status: " + res.error().ToString();
+  }
+}
+
+// Report: the engine's Events, less those about writes that were not made.
+void Reconciler::RecordEvents(Pass& pass) {
+  for (const auto& e : pass.result.events) {
+    bool about_a_write = e.kind == policy::EventKind::kScaledUp ||
+                         e.kind == policy::EventKind::kScaledDown ||
+                         e.kind == policy::EventKind::kTopologyResize;
+    if (about_a_write && NotApplied(pass.applied, e.component)) continue;
+    Record(pass, e.type == "Warning", e.reason, e.note);
+  }
+}
+
+void Reconciler::Record(const Pass& pass, bool warning, const std::string& reason,
+                        const std::string& note) {
+  auto st = d_.recorder.Record(kube::ObjectRef::Of(*pass.object),
+                               warning ? kube::EventType::kWarning : kube::EventType::kNormal,
+                               reason, reason, note);
+  if (!st) d_.log.Warn("event not recorded", {{"reason", reason}, {"error", st.error().ToString()}});
+}
+
+void Reconciler::ExportPhase(Pass& pass) {
+  Runtime& rt = *pass.rt;
+  if (rt.phase == pass.result.phase) return;
+  if (!rt.phase.empty()) phase_.Remove({pass.p->ns, pass.p->name, rt.phase});
+  if (!pass.result.phase.empty()) phase_.Set({pass.p->ns, pass.p->name, pass.result.phase}, 1);
+  rt.phase = pass.result.phase;
+}
+
+// Requeue: at the interval, or sooner when a rule's `for` or the phase hold completes.
+kube::ReconcileResult Reconciler::Requeue(const Pass& pass) const {
+  using std::chrono::milliseconds;
+  auto next = std::chrono::duration_cast<milliseconds>(pass.p->spec.interval);
+  const policy::Time now = d_.clock.WallNow();
+  auto consider = [&](policy::Time at) {
+    auto d = std::chrono::duration_cast<milliseconds>(at - now) + 20ms;
+    if (d > 0ms && d < next) next = d;
+  };
+  for (const auto& d : pass.result.components)
+    for (const auto& c : d.counting) consider(c.since + c.for_);
+  if (pass.result.pending_phase) consider(pass.result.pending_phase->switch_at);
+  if (pass.result.state.in_flight) next = std::min<milliseconds>(next, 2s);
+  kube::ReconcileResult r;
+  r.writes = pass.writes;
+  if (!pass.error.empty()) {
+    r.outcome = kube::ReconcileResult::Outcome::kError;
+    r.error = pass.error;
+    next = std::min<milliseconds>(next, 5s);
+  } else if (next < pass.p->spec.interval) {
+    r.outcome = kube::ReconcileResult::Outcome::kRequeue;
+  }
+  r.requeue_after = next;
+  return r;
+}
+
+kube::ReconcileResult Reconciler::Reconcile(const std::string& key) {
+  if (!d_.policies.Get(key)) {  // deleted
+    Forget(key);
+    return {};
+  }
+  Pass pass;
+  pass.key = key;
+  pass.start = d_.clock.Now();
+  pass.now = d_.clock.WallNow();
+  pass.rt = RuntimeFor(key);
+  std::lock_guard lock(pass.rt->mu);
+  if (!Load(pass)) return {};
+  ReadTargets(pass);
+  ReadMetrics(pass);
+  Decide(pass);
+  WriteTargets(pass);
+  Commit(pass);
+  WriteStatus(pass, BuildStatus(pass.old_status, pass.result, pass.readings, pass.p->spec.metrics,
+                                pass.rt->generation, pass.overrides, pass.now));
+  RecordEvents(pass);
+  ExportPhase(pass);
+  return Requeue(pass);
+}
+
+}  // namespace gearbox::reconcile

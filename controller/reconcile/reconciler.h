@@ -1,0 +1,92 @@
+// One pass over one ScalingPolicy, in the order a reader follows it in reconciler.cpp:
+//   Load     the policy from the cache, parsed once per generation, its sources built
+//   Read     its targets (counts, readiness, who else drives them) and its metrics
+//   Decide   the engine's evaluation
+//   Write    each replica count that must change (not in DryRun, not on a contested target)
+//   Commit   the engine state from what was actually written
+//   Report   status (when it changed) and Events (never one per evaluation)
+//   Requeue  at the interval, or sooner when a timer completes
+// The pass returns what happened (kube::ReconcileResult), so a failed write is an error to the
+// loop and to the metrics. Everything a policy holds is released when it is deleted (Forget).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kube/client.h"
+#include "kube/clock.h"
+#include "kube/controller_loop.h"
+#include "kube/event_recorder.h"
+#include "kube/object_store.h"
+#include "reconcile/metric_reader.h"
+#include "reconcile/policy_spec.h"
+#include "reconcile/sources.h"
+#include "reconcile/target_index.h"
+#include "reconcile/target_reader.h"
+#include "telemetry/log.h"
+#include "telemetry/registry.h"
+
+namespace gearbox::reconcile {
+
+inline const kube::ResourceRef kScalingPolicies{"gearbox.dev", "v1alpha1", "scalingpolicies", true};
+inline const kube::ResourceRef kHorizontalPodAutoscalers{"autoscaling", "v2",
+                                                         "horizontalpodautoscalers", true};
+
+struct ReconcilerDeps {
+  kube::Client& client;
+  const kube::ObjectStore& policies;  // the ScalingPolicy cache
+  TargetReader& targets;
+  const TargetIndex& index;
+  SourceFactory& sources;
+  MetricReader& reader;
+  kube::EventRecorder& recorder;
+  const kube::Clock& clock;
+  telemetry::Registry& registry;
+  telemetry::Logger& log;
+};
+
+class Reconciler {
+ public:
+  explicit Reconciler(ReconcilerDeps deps);
+  ~Reconciler();
+
+  kube::ReconcileResult Reconcile(const std::string& key);
+  // Releases everything the policy held: parsed spec, sources, engine state, metric series.
+  void Forget(const std::string& key);
+  size_t policies_held() const;
+
+ private:
+  struct Runtime;
+  struct Pass;
+
+  std::shared_ptr<Runtime> RuntimeFor(const std::string& key);
+  bool Load(Pass& pass);
+  void ReportInvalid(Pass& pass, const Error& error);
+  void ReadTargets(Pass& pass);
+  void ReadTarget(Pass& pass, const policy::Component& component,
+                  const std::optional<kube::Json>& hpas);
+  void ReadMetrics(Pass& pass);
+  void Decide(Pass& pass);
+  void WriteTargets(Pass& pass);
+  void WriteTarget(Pass& pass, const policy::ComponentDecision& d);
+  void ReportConflicts(Pass& pass);
+  void Commit(Pass& pass);
+  void WriteStatus(Pass& pass, const kube::Json& status);
+  void RecordEvents(Pass& pass);
+  void Record(const Pass& pass, bool warning, const std::string& reason, const std::string& note);
+  void CountDecisions(const Pass& pass);
+  void ExportPhase(Pass& pass);
+  kube::ReconcileResult Requeue(const Pass& pass) const;
+
+  ReconcilerDeps d_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Runtime>> runtimes_;  // guarded by mu_
+  telemetry::Family& decisions_;
+  telemetry::Family& source_errors_;
+  telemetry::Family& phase_;
+  telemetry::Family& write_seconds_;
+};
+
+}  // namespace gearbox::reconcile

@@ -1,0 +1,140 @@
+// See sources.h.
+#include "reconcile/sources.h"
+
+#include <cpprest/asyncrt_utils.h>
+
+#include "metrics/resource_metrics.h"
+
+namespace gearbox::reconcile {
+
+namespace {
+
+const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
+
+// The value of one key of a Secret in the policy's namespace, without a trailing newline.
+Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
+                               const SecretKeyRef& ref) {
+  auto secret = client.Get(kSecrets, ns, ref.name);
+  if (!secret) return Error::Of(Error::Kind::kConfig, "secret " + ref.name + ": " +
+                                                          secret.error().ToString());
+  if (!secret->has_object_field("data") || !secret->at("data").has_string_field(ref.key))
+    return Error::Of(Error::Kind::kConfig, "secret " + ref.name + " has no key " + ref.key);
+  try {
+    auto bytes = utility::conversions::from_base64(secret->at("data").at(ref.key).as_string());
+    std::string value(bytes.begin(), bytes.end());
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    return value;
+  } catch (const std::exception& e) {  // cpprestsdk throws on bad base64
+    return Error::Of(Error::Kind::kConfig,
+                     "secret " + ref.name + " key " + ref.key + ": " + e.what());
+  }
+}
+
+Result<metrics::PrometheusOptions> PrometheusConnection(kube::Client& client,
+                                                        const ParsedPolicy& p) {
+  metrics::PrometheusOptions o;
+  o.url = p.prometheus->url;
+  o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(p.prometheus->timeout);
+  if (p.prometheus->bearer_token) {
+    ASSIGN_OR_RETURN(o.bearer_token, ReadSecret(client, p.ns, *p.prometheus->bearer_token));
+  }
+  if (p.prometheus->ca) {
+    ASSIGN_OR_RETURN(o.ca_pem, ReadSecret(client, p.ns, *p.prometheus->ca));
+  }
+  return o;
+}
+
+Result<metrics::RedisOptions> RedisConnectionOptions(kube::Client& client,
+                                                     const ParsedPolicy& p) {
+  ASSIGN_OR_RETURN(auto o, metrics::ParseRedisUrl(p.redis->url));
+  o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout);
+  if (p.redis->password) {
+    ASSIGN_OR_RETURN(o.password, ReadSecret(client, p.ns, *p.redis->password));
+  }
+  return o;
+}
+
+template <typename T>
+Error Prefixed(const char* server, const Result<T>& r) {
+  Error e = r.error();
+  e.message = std::string(server) + ": " + e.message;
+  return e;
+}
+
+}  // namespace
+
+PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const ParsedPolicy& p) {
+  Connections c;
+  PolicySources out;
+  if (p.prometheus) {
+    c.prometheus = PrometheusConnection(client, p);
+    out.longest_timeout = std::max(
+        out.longest_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(p.prometheus->timeout));
+  }
+  if (p.redis) {
+    c.redis = RedisConnectionOptions(client, p);
+    out.longest_timeout = std::max(
+        out.longest_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
+  }
+  for (const auto& m : p.metrics) out.by_metric[m.name] = factory.Make(p, m, c);
+  return out;
+}
+
+BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
+                                    const Connections& c) {
+  switch (m.type) {
+    case MetricDef::Type::kResource: {
+      auto src = std::make_shared<metrics::ResourceMetric>(client_, p.ns, m.resource, m.component);
+      return {src, [src](const std::string& s) { src->SetSelector(s); }};
+    }
+    case MetricDef::Type::kPrometheus: {
+      if (!*c.prometheus) return {std::make_shared<BrokenSource>(Prefixed("prometheus", *c.prometheus)), {}};
+      auto client = Prometheus(**c.prometheus);
+      if (!client) return {std::make_shared<BrokenSource>(Prefixed("prometheus", client)), {}};
+      // Readings shared by policies are fresh enough within half an interval.
+      auto max_age = std::chrono::duration_cast<std::chrono::milliseconds>(p.spec.interval / 2);
+      return {std::make_shared<metrics::PrometheusMetric>(*client, m.query, max_age), {}};
+    }
+    case MetricDef::Type::kQueue: {
+      if (!*c.redis) return {std::make_shared<BrokenSource>(Prefixed("redis", *c.redis)), {}};
+      return {std::make_shared<metrics::RedisQueueMetric>(Redis(**c.redis), m.queue), {}};
+    }
+  }
+  return {std::make_shared<BrokenSource>(Error::Invalid("unknown metric type")), {}};
+}
+
+Result<std::shared_ptr<metrics::PrometheusClient>> LiveSourceFactory::Prometheus(
+    const metrics::PrometheusOptions& o) {
+  std::lock_guard lock(mu_);
+  auto& slot = prometheus_[o.Key()];
+  if (auto held = slot.lock()) return held;
+  ASSIGN_OR_RETURN(auto client, metrics::PrometheusClient::Create(o));
+  slot = client;
+  return client;
+}
+
+std::shared_ptr<metrics::RedisConnection> LiveSourceFactory::Redis(const metrics::RedisOptions& o) {
+  // The password is part of what makes two connections the same, but never of a log or status.
+  std::string key = o.host + ":" + std::to_string(o.port) + "/" + std::to_string(o.db) + "/" +
+                    o.password + "/" + std::to_string(o.timeout.count());
+  std::lock_guard lock(mu_);
+  auto& slot = redis_[key];
+  if (auto held = slot.lock()) return held;
+  auto conn = std::make_shared<metrics::RedisConnection>(o);
+  slot = conn;
+  return conn;
+}
+
+size_t LiveSourceFactory::open_prometheus_clients() {
+  std::lock_guard lock(mu_);
+  std::erase_if(prometheus_, [](const auto& kv) { return kv.second.expired(); });
+  return prometheus_.size();
+}
+
+size_t LiveSourceFactory::open_redis_connections() {
+  std::lock_guard lock(mu_);
+  std::erase_if(redis_, [](const auto& kv) { return kv.second.expired(); });
+  return redis_.size();
+}
+
+}  // namespace gearbox::reconcile

@@ -1,0 +1,87 @@
+// Building a policy's metric sources: its Secrets read from the policy's namespace (a bearer
+// token and CA for Prometheus, a password for Redis), then one MetricSource per declared metric
+// from a SourceFactory. A metric whose source cannot be built (a Secret missing, a URL that does
+// not parse) gets a source that reads as that error, so the policy is still evaluated and the
+// MetricsAvailable condition says why. Connections are shared between policies that name the
+// same server and go away with the last policy that names them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kube/client.h"
+#include "metrics/prometheus.h"
+#include "metrics/redis_queue.h"
+#include "metrics/source.h"
+#include "reconcile/policy_spec.h"
+
+namespace gearbox::reconcile {
+
+// The servers a policy's metrics are read from, with their Secrets resolved; an Error when a
+// Secret or the URL could not be used. Absent: the policy names no such server.
+struct Connections {
+  std::optional<Result<metrics::PrometheusOptions>> prometheus;
+  std::optional<Result<metrics::RedisOptions>> redis;
+};
+
+struct BuiltSource {
+  // Shared: a read still running when its pass gave up on it keeps the source alive.
+  std::shared_ptr<metrics::MetricSource> source;
+  // Resource metrics need the pods' label selector, known once the target is read.
+  std::function<void(const std::string& selector)> set_selector;
+};
+
+// Makes the source of one metric; the real one connects to Prometheus, Redis and metrics.k8s.io,
+// tests script readings.
+class SourceFactory {
+ public:
+  virtual ~SourceFactory() = default;
+  virtual BuiltSource Make(const ParsedPolicy& policy, const MetricDef& metric,
+                           const Connections& connections) = 0;
+};
+
+// A source that always reads as the error it was made with.
+class BrokenSource final : public metrics::MetricSource {
+ public:
+  explicit BrokenSource(Error error) : error_(std::move(error)) {}
+  Result<metrics::Reading> Read() override { return error_; }
+  std::string Describe() const override { return error_.message; }
+
+ private:
+  Error error_;
+};
+
+struct PolicySources {
+  std::map<std::string, BuiltSource> by_metric;  // metric name -> its source
+  std::chrono::milliseconds longest_timeout{0};  // of the servers named
+};
+
+// Reads the Secrets a policy names (from the policy's namespace only) and builds its sources.
+PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const ParsedPolicy& p);
+
+// The factory of the controller: Prometheus clients and Redis connections shared by server, held
+// weakly so that the last policy to stop naming a server releases it.
+class LiveSourceFactory final : public SourceFactory {
+ public:
+  explicit LiveSourceFactory(std::shared_ptr<kube::Client> client) : client_(std::move(client)) {}
+  BuiltSource Make(const ParsedPolicy& policy, const MetricDef& metric,
+                   const Connections& connections) override;
+
+  size_t open_prometheus_clients();  // still held by some policy (for tests)
+  size_t open_redis_connections();
+
+ private:
+  Result<std::shared_ptr<metrics::PrometheusClient>> Prometheus(
+      const metrics::PrometheusOptions& o);
+  std::shared_ptr<metrics::RedisConnection> Redis(const metrics::RedisOptions& o);
+
+  std::shared_ptr<kube::Client> client_;
+  std::mutex mu_;
+  std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_;
+  std::map<std::string, std::weak_ptr<metrics::RedisConnection>> redis_;
+};
+
+}  // namespace gearbox::reconcile

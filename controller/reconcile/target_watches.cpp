@@ -1,0 +1,62 @@
+// See target_watches.h.
+#include "reconcile/target_watches.h"
+
+namespace gearbox::reconcile {
+
+namespace {
+
+int64_t IntField(const kube::Json& o, const char* outer, const char* inner) {
+  if (!o.has_object_field(outer) || !o.at(outer).has_number_field(inner)) return -1;
+  return o.at(outer).at(inner).as_number().to_int64();
+}
+
+// What the reconciler reads from a target; only a change of it is worth a new look.
+std::string Counts(const kube::Json& o) {
+  auto s = ReadTargetState(o, nullptr, "");
+  return std::to_string(s.generation) + "/" + std::to_string(s.ready) + "/" +
+         std::to_string(IntField(o, "status", "replicas")) + "/" +
+         std::to_string(IntField(o, "status", "instances"));
+}
+
+}  // namespace
+
+TargetWatches::~TargetWatches() { Stop(); }
+
+void TargetWatches::Stop() {
+  std::lock_guard lock(mu_);
+  stopped_ = true;
+  for (auto& [key, informer] : informers_) informer->Stop();
+}
+
+kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const std::string& ns) {
+  auto& slot = informers_[ref.Name() + "/" + ref.version + "/" + ns];
+  if (slot) return *slot;
+  kube::InformerOptions io;
+  io.log = [this, name = ref.Name(), ns](const std::string& m) {
+    log_.Warn("target informer " + name + " in " + ns + ": " + m);
+  };
+  slot = std::make_unique<kube::Informer>(client_, ref, ns, io);
+  slot->AddHandlers({[this](const kube::Json& o) { on_change_(o); },
+                     [this](const kube::Json& old_obj, const kube::Json& new_obj) {
+                       if (Counts(old_obj) != Counts(new_obj)) on_change_(new_obj);
+                     },
+                     [this](const kube::Json& o) { on_change_(o); }});
+  slot->Start();
+  log_.Info("watching targets", {{"resource", ref.Name()}, {"namespace", ns}});
+  return *slot;
+}
+
+std::optional<kube::ObjectPtr> TargetWatches::Lookup(const kube::ResourceRef& ref,
+                                                     const std::string& ns,
+                                                     const std::string& name) {
+  kube::Informer* informer = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return std::nullopt;
+    informer = &InformerFor(ref, ns);
+  }
+  if (!informer->HasSynced()) return std::nullopt;
+  return informer->Get(ns + "/" + name);
+}
+
+}  // namespace gearbox::reconcile

@@ -1,0 +1,39 @@
+// The production TargetCache: an informer per target kind and namespace, started the first time a
+// policy names that kind there. A change of what Gearbox reads from a target (its generation,
+// replica or ready counts) is reported to `on_change`, so the policies naming it look again.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "kube/informer.h"
+#include "reconcile/target_reader.h"
+#include "telemetry/log.h"
+
+namespace gearbox::reconcile {
+
+class TargetWatches final : public TargetCache {
+ public:
+  using OnChange = std::function<void(const kube::Json& target)>;
+  TargetWatches(std::shared_ptr<kube::Client> client, OnChange on_change, telemetry::Logger& log)
+      : client_(std::move(client)), on_change_(std::move(on_change)), log_(log) {}
+  ~TargetWatches() override;
+
+  std::optional<kube::ObjectPtr> Lookup(const kube::ResourceRef& ref, const std::string& ns,
+                                        const std::string& name) override;
+  void Stop();
+
+ private:
+  kube::Informer& InformerFor(const kube::ResourceRef& ref, const std::string& ns);
+
+  std::shared_ptr<kube::Client> client_;
+  OnChange on_change_;
+  telemetry::Logger& log_;
+  std::mutex mu_;
+  bool stopped_ = false;
+  std::map<std::string, std::unique_ptr<kube::Informer>> informers_;  // "resource/version/ns"
+};
+
+}  // namespace gearbox::reconcile
