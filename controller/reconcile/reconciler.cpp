@@ -40,6 +40,7 @@ struct Reconciler::Pass {
   std::vector<ConditionOverride> overrides;
   int writes = 0;
   std::string error;  // the first write that failed
+  bool gone = false;  // the policy was deleted while the pass ran
 };
 
 namespace {
@@ -299,6 +300,10 @@ void Reconciler::WriteStatus(Pass& pass, const Json& status) {
     }
     return r;
   });
+  if (!res && res.error().IsNotFound()) {
+    pass.gone = true;  // deleted mid-pass: its informer's delete event forgets it
+    return;
+  }
   if (!res) {
     d_.log.Warn("status not written", {{"policy", pass.key}, {"error", res.error().ToString()}});
     if (pass.error.empty()) pass.error = "status: " + res.error().ToString();
@@ -347,6 +352,7 @@ kube::ReconcileResult Reconciler::Requeue(const Pass& pass) const {
   if (pass.result.state.in_flight) next = std::min<milliseconds>(next, 2s);
   kube::ReconcileResult r;
   r.writes = pass.writes;
+  if (pass.gone) return r;
   if (!pass.error.empty()) {
     r.outcome = kube::ReconcileResult::Outcome::kError;
     r.error = pass.error;
