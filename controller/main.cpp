@@ -11,6 +11,7 @@
 #include <csignal>
 #include <iostream>
 #include <random>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -44,9 +45,8 @@ std::string Hostname() {
   return buf;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The flags, parsed and checked; nullopt after printing help, the version or an error (`exit`).
+std::optional<po::variables_map> ParseFlags(int argc, char** argv, int* exit_code) {
   po::options_description flags(
       "gearbox-controller: autoscales a whole application stack from "
       "ScalingPolicy resources\n\nFlags");
@@ -72,110 +72,145 @@ int main(int argc, char** argv) {
       ("log-format", po::value<std::string>()->default_value("json"), "json or text")
       ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
   // clang-format on
-
   po::variables_map vm;
+  *exit_code = 0;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
     po::notify(vm);
-  } catch (const po::error& e) {
+  } catch (const po::error& e) {  // Boost.Program_options reports bad flags by throwing
     std::cerr << "gearbox-controller: " << e.what() << "\n\n" << flags << "\n";
-    return 2;
+    *exit_code = 2;
+    return std::nullopt;
   }
   if (vm.count("help")) {
     std::cout << flags << "\n";
-    return 0;
+    return std::nullopt;
   }
   if (vm.count("version")) {
     PrintVersion(std::cout);
-    return 0;
+    return std::nullopt;
   }
+  return vm;
+}
+
+// The API client, once the API server has answered; an error says which step failed.
+gearbox::Result<std::shared_ptr<gearbox::kube::HttpClient>> Connect(
+    const po::variables_map& vm, gearbox::kube::Config* config, gearbox::telemetry::Logger& log) {
+  gearbox::kube::KubeconfigOptions ko;
+  ko.context = vm["context"].as<std::string>();
+  auto loaded = gearbox::kube::LoadDefault(vm["kubeconfig"].as<std::string>(), ko);
+  if (!loaded) return loaded.error();
+  *config = *loaded;
+  ASSIGN_OR_RETURN(auto client, gearbox::kube::HttpClient::Create(*config));
+  ASSIGN_OR_RETURN(auto version, client->GetPath("/version"));
+  log.Info("connected", {{"server", config->server},
+                         {"kubernetes", version.at("gitVersion").as_string()},
+                         {"gearbox", gearbox::kVersion}});
+  return client;
+}
+
+using ServerPtr = std::unique_ptr<gearbox::server::HttpServer>;
+
+// /metrics and the probes; null servers for addresses turned off ("0").
+gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
+    const po::variables_map& vm, gearbox::telemetry::Registry& registry,
+    gearbox::reconcile::Controller& controller, gearbox::telemetry::Logger& log) {
+  ASSIGN_OR_RETURN(ServerPtr metrics,
+                   gearbox::server::HttpServer::Start(
+                       vm["metrics-bind-address"].as<std::string>(),
+                       gearbox::server::MetricsRoutes([&registry] { return registry.Render(); })));
+  ASSIGN_OR_RETURN(ServerPtr probes, gearbox::server::HttpServer::Start(
+                                         vm["health-probe-bind-address"].as<std::string>(),
+                                         gearbox::server::ProbeRoutes([&controller] {
+                                           return controller.NotReadyReason();
+                                         })));
+  if (metrics) log.Info("serving /metrics", {{"port", std::to_string(metrics->port())}});
+  if (probes) log.Info("serving /healthz and /readyz", {{"port", std::to_string(probes->port())}});
+  return std::make_pair(std::move(metrics), std::move(probes));
+}
+
+// Starts the workers at once, or when this replica leads the Lease (`lost` is set if it stops).
+std::unique_ptr<gearbox::kube::LeaderElector> StartLeading(
+    const po::variables_map& vm, const gearbox::kube::Config& config,
+    std::shared_ptr<gearbox::kube::Client> client, const std::string& identity,
+    gearbox::reconcile::Controller& controller, std::atomic<bool>& lost,
+    gearbox::telemetry::Logger& log) {
+  if (!vm["leader-elect"].as<bool>()) {
+    controller.StartWorkers();
+    return nullptr;
+  }
+  gearbox::kube::LeaderElectionConfig lc;
+  lc.lease_namespace = vm["leader-election-namespace"].as<std::string>();
+  if (lc.lease_namespace.empty()) lc.lease_namespace = config.default_namespace;
+  lc.lease_name = vm["leader-election-id"].as<std::string>();
+  lc.identity = identity;
+  lc.on_started_leading = [&log, &controller, lease = lc.lease_namespace + "/" + lc.lease_name] {
+    log.Info("leading", {{"lease", lease}});
+    controller.StartWorkers();
+  };
+  lc.on_stopped_leading = [&lost] { lost = true; };
+  lc.log = [&log](const std::string& m) { log.Warn("leader election: " + m); };
+  auto elector = std::make_unique<gearbox::kube::LeaderElector>(std::move(client), lc);
+  elector->Start();
+  log.Info("waiting to lead", {{"identity", identity}});
+  return elector;
+}
+
+std::unique_ptr<gearbox::telemetry::Logger> MakeLogger(const po::variables_map& vm) {
   auto format = gearbox::telemetry::ParseLogFormat(vm["log-format"].as<std::string>());
   auto level = gearbox::telemetry::ParseLogLevel(vm["log-level"].as<std::string>());
   if (!format || !level) {
     std::cerr << "gearbox-controller: --log-format must be json or text, --log-level one of "
                  "debug, info, warn, error\n";
-    return 2;
+    return nullptr;
   }
   if (vm["concurrency"].as<int>() < 1) {
     std::cerr << "gearbox-controller: --concurrency must be at least 1\n";
-    return 2;
+    return nullptr;
   }
-  gearbox::telemetry::Logger log(*format, *level);
+  return std::make_unique<gearbox::telemetry::Logger>(*format, *level);
+}
 
-  gearbox::kube::KubeconfigOptions ko;
-  ko.context = vm["context"].as<std::string>();
-  auto config = gearbox::kube::LoadDefault(vm["kubeconfig"].as<std::string>(), ko);
-  if (!config) {
-    log.Error("no usable Kubernetes configuration", {{"error", config.error().ToString()}});
-    return 1;
-  }
-  auto client = gearbox::kube::Client::Create(*config);
+gearbox::reconcile::ControllerOptions ControllerOptionsFrom(const po::variables_map& vm,
+                                                            const std::string& identity) {
+  gearbox::reconcile::ControllerOptions co;
+  if (vm.count("namespace")) co.namespaces = vm["namespace"].as<std::vector<std::string>>();
+  co.concurrency = vm["concurrency"].as<int>();
+  co.instance = identity;
+  return co;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto vm = ParseFlags(argc, argv, &exit_code);
+  if (!vm) return exit_code;
+  auto logger = MakeLogger(*vm);
+  if (!logger) return 2;
+  gearbox::telemetry::Logger& log = *logger;
+  gearbox::kube::Config config;
+  auto client = Connect(*vm, &config, log);
   if (!client) {
-    log.Error("cannot create the API client", {{"error", client.error().ToString()}});
+    log.Error("cannot reach the API server", {{"error", client.error().ToString()}});
     return 1;
   }
-  auto version = (*client)->GetPath("/version");
-  if (!version) {
-    log.Error("cannot reach the API server",
-              {{"server", config->server}, {"error", version.error().ToString()}});
-    return 1;
-  }
-  log.Info("connected", {{"server", config->server},
-                         {"kubernetes", version->at("gitVersion").as_string()},
-                         {"gearbox", gearbox::kVersion}});
-
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
   gearbox::telemetry::Registry registry;
   std::mt19937 rng{std::random_device{}()};
-  std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
-  gearbox::reconcile::ControllerOptions co;
-  if (vm.count("namespace")) co.namespaces = vm["namespace"].as<std::vector<std::string>>();
-  co.concurrency = vm["concurrency"].as<int>();
-  co.instance = identity;
-  gearbox::reconcile::Controller controller(*client, co, registry, log);
-
-  auto metrics = gearbox::server::HttpServer::Start(
-      vm["metrics-bind-address"].as<std::string>(),
-      gearbox::server::MetricsRoutes([&registry] { return registry.Render(); }));
-  if (!metrics.server && !metrics.error.empty()) {
-    log.Error("cannot serve /metrics", {{"error", metrics.error}});
+  const std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
+  gearbox::reconcile::Controller controller(*client, ControllerOptionsFrom(*vm, identity),
+                                            registry, log);
+  auto servers = StartServers(*vm, registry, controller, log);
+  if (!servers) {
+    log.Error("cannot serve /metrics or the probes", {{"error", servers.error().ToString()}});
     return 1;
   }
-  auto probes = gearbox::server::HttpServer::Start(
-      vm["health-probe-bind-address"].as<std::string>(),
-      gearbox::server::ProbeRoutes([&controller] { return controller.NotReadyReason(); }));
-  if (!probes.server && !probes.error.empty()) {
-    log.Error("cannot serve the health probes", {{"error", probes.error}});
-    return 1;
-  }
-  if (metrics.server)
-    log.Info("serving /metrics", {{"port", std::to_string(metrics.server->port())}});
-  if (probes.server)
-    log.Info("serving /healthz and /readyz", {{"port", std::to_string(probes.server->port())}});
-
   controller.StartInformers();
   std::atomic<bool> lost{false};
-  std::unique_ptr<gearbox::kube::LeaderElector> elector;
-  if (vm["leader-elect"].as<bool>()) {
-    gearbox::kube::LeaderElectionConfig lc;
-    lc.lease_namespace = vm["leader-election-namespace"].as<std::string>();
-    if (lc.lease_namespace.empty()) lc.lease_namespace = config->default_namespace;
-    lc.lease_name = vm["leader-election-id"].as<std::string>();
-    lc.identity = identity;
-    lc.on_started_leading = [&log, &controller, lease = lc.lease_namespace + "/" + lc.lease_name] {
-      log.Info("leading", {{"lease", lease}});
-      controller.StartWorkers();
-    };
-    lc.on_stopped_leading = [&] { lost = true; };
-    lc.log = [&](const std::string& m) { log.Warn("leader election: " + m); };
-    elector = std::make_unique<gearbox::kube::LeaderElector>(*client, lc);
-    elector->Start();
-    log.Info("waiting to lead", {{"identity", identity}});
-  } else {
-    controller.StartWorkers();
-  }
+  auto elector = StartLeading(*vm, config, *client, identity, controller, lost, log);
 
   while (!g_signal && !lost) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   if (lost) {
@@ -186,7 +221,7 @@ int main(int argc, char** argv) {
   }
   controller.Stop();
   if (elector) elector->Stop();  // releases the Lease: another replica takes over at once
-  if (metrics.server) metrics.server->Stop();
-  if (probes.server) probes.server->Stop();
+  if (servers->first) servers->first->Stop();
+  if (servers->second) servers->second->Stop();
   return lost ? 1 : 0;
 }

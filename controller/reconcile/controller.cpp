@@ -1,6 +1,8 @@
 // See controller.h.
 #include "reconcile/controller.h"
 
+#include "kube/json_fields.h"
+
 namespace gearbox::reconcile {
 
 using Json = kube::Json;
@@ -72,13 +74,9 @@ void Controller::OnPolicyDeleted(const Json& object) {
 }
 
 void Controller::OnTargetChanged(const Json& target) {
-  if (!target.has_object_field("metadata")) return;
-  const Json& m = target.at("metadata");
-  auto str = [](const Json& o, const char* f) {
-    return o.has_string_field(f) ? o.at(f).as_string() : std::string();
-  };
-  for (const auto& key : index_.PoliciesNaming(str(m, "namespace"), str(target, "kind"),
-                                               str(m, "name")))
+  for (const auto& key : index_.PoliciesNaming(kube::StringAt(target, {"metadata", "namespace"}),
+                                               kube::StringAt(target, {"kind"}),
+                                               kube::StringAt(target, {"metadata", "name"})))
     loop_.queue().Add(key);
 }
 

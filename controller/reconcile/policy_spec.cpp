@@ -2,6 +2,8 @@
 // JSON throws on a field of the wrong type, and that is caught once, in ParsePolicy.
 #include "reconcile/policy_spec.h"
 
+#include "kube/json_fields.h"
+
 namespace gearbox::reconcile {
 
 using Json = web::json::value;
@@ -9,7 +11,7 @@ using Json = web::json::value;
 namespace {
 
 std::string Str(const Json& o, const char* field, const std::string& fallback = "") {
-  return o.has_string_field(field) ? o.at(field).as_string() : fallback;
+  return kube::StringAt(o, {field}, fallback);
 }
 
 int Int(const Json& o, const char* field, int fallback) {

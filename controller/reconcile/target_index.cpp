@@ -3,15 +3,14 @@
 
 #include <tuple>
 
+#include "kube/json_fields.h"
+
 namespace gearbox::reconcile {
 
 using Json = web::json::value;
+using kube::StringAt;
 
 namespace {
-
-std::string Str(const Json& o, const char* f) {
-  return o.is_object() && o.has_string_field(f) ? o.at(f).as_string() : "";
-}
 
 std::string GroupOf(const std::string& api_version) {
   auto slash = api_version.find('/');
@@ -27,7 +26,7 @@ bool TargetIndex::Claim::operator<(const Claim& o) const {
 
 void TargetIndex::Update(const Json& policy) {
   const Json& meta = policy.at("metadata");
-  const std::string ns = Str(meta, "namespace"), name = Str(meta, "name");
+  const std::string ns = StringAt(meta, {"namespace"}), name = StringAt(meta, {"name"});
   const std::string key = ns + "/" + name;
   std::lock_guard lock(mu_);
   RemoveLocked(key);
@@ -36,9 +35,9 @@ void TargetIndex::Update(const Json& policy) {
   for (const auto& c : policy.at("spec").at("components").as_array()) {
     if (!c.has_object_field("target")) continue;
     const Json& t = c.at("target");
-    std::string target_key = ns + "/" + Str(t, "name");
+    std::string target_key = ns + "/" + StringAt(t, {"name"});
     by_target_[target_key].insert(
-        Claim{Str(meta, "creationTimestamp"), name, Str(t, "apiVersion"), Str(t, "kind")});
+        Claim{StringAt(meta, {"creationTimestamp"}), name, StringAt(t, {"apiVersion"}), StringAt(t, {"kind"})});
     targets.push_back(target_key);
   }
 }

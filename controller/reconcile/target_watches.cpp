@@ -1,21 +1,18 @@
 // See target_watches.h.
 #include "reconcile/target_watches.h"
 
+#include "kube/json_fields.h"
+
 namespace gearbox::reconcile {
 
 namespace {
-
-int64_t IntField(const kube::Json& o, const char* outer, const char* inner) {
-  if (!o.has_object_field(outer) || !o.at(outer).has_number_field(inner)) return -1;
-  return o.at(outer).at(inner).as_number().to_int64();
-}
 
 // What the reconciler reads from a target; only a change of it is worth a new look.
 std::string Counts(const kube::Json& o) {
   auto s = ReadTargetState(o, nullptr, "");
   return std::to_string(s.generation) + "/" + std::to_string(s.ready) + "/" +
-         std::to_string(IntField(o, "status", "replicas")) + "/" +
-         std::to_string(IntField(o, "status", "instances"));
+         std::to_string(kube::IntAt(o, {"status", "replicas"}).value_or(-1)) + "/" +
+         std::to_string(kube::IntAt(o, {"status", "instances"}).value_or(-1));
 }
 
 }  // namespace

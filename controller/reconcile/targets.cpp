@@ -4,25 +4,22 @@
 #include <sstream>
 #include <vector>
 
+#include "kube/json_fields.h"
+
 namespace gearbox::reconcile {
 
 namespace {
 
+using kube::FieldAt;
+
 const web::json::value* Field(const web::json::value& v, const std::string& key) {
-  if (!v.is_object()) return nullptr;
-  const auto& obj = v.as_object();
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &it->second;
+  return FieldAt(v, {key.c_str()});
 }
 
 std::optional<int> IntField(const web::json::value& v, std::initializer_list<const char*> path) {
-  const web::json::value* cur = &v;
-  for (const char* key : path) {
-    cur = Field(*cur, key);
-    if (!cur) return std::nullopt;
-  }
-  if (!cur->is_integer()) return std::nullopt;
-  return cur->as_integer();
+  auto n = kube::IntAt(v, path);
+  if (!n) return std::nullopt;
+  return static_cast<int>(*n);
 }
 
 std::vector<std::string> SplitPath(const std::string& dotted) {
@@ -80,10 +77,7 @@ TargetState ReadTargetState(const web::json::value& object, const web::json::val
   } else if (scale) {
     s.desired = IntField(*scale, {"spec", "replicas"}).value_or(0);
     s.current = IntField(*scale, {"status", "replicas"}).value_or(s.desired);
-    if (const auto* sel = Field(*scale, "status");
-        sel && Field(*sel, "selector") && Field(*sel, "selector")->is_string()) {
-      s.selector = Field(*sel, "selector")->as_string();
-    }
+    s.selector = kube::StringAt(*scale, {"status", "selector"});
   }
   for (const char* field : {"readyReplicas", "readyInstances", "readyLeaderReplicas"}) {
     if (const auto* status = Field(object, "status"); status && Field(*status, field)) {
@@ -107,19 +101,10 @@ std::optional<std::string> FindHpaFor(const web::json::value& hpa_list, const Ta
   const web::json::value* items = hpa_list.is_array() ? &hpa_list : Field(hpa_list, "items");
   if (!items || !items->is_array()) return std::nullopt;
   for (const auto& hpa : items->as_array()) {
-    const auto* spec = Field(hpa, "spec");
-    const auto* ref = spec ? Field(*spec, "scaleTargetRef") : nullptr;
-    if (!ref) continue;
-    auto str = [&](const char* key) {
-      const auto* f = Field(*ref, key);
-      return f && f->is_string() ? f->as_string() : std::string();
-    };
-    if (str("kind") == target.kind && str("name") == target.name &&
-        GroupOf(str("apiVersion")) == target.Group()) {
-      const auto* meta = Field(hpa, "metadata");
-      const auto* name = meta ? Field(*meta, "name") : nullptr;
-      return name && name->is_string() ? name->as_string() : std::string("(unnamed)");
-    }
+    auto ref = [&](const char* key) { return kube::StringAt(hpa, {"spec", "scaleTargetRef", key}); };
+    if (ref("kind") == target.kind && ref("name") == target.name &&
+        GroupOf(ref("apiVersion")) == target.Group())
+      return kube::StringAt(hpa, {"metadata", "name"}, "(unnamed)");
   }
   return std::nullopt;
 }

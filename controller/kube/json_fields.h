@@ -1,0 +1,42 @@
+// Reading fields of API objects that may be absent or of another type, without exceptions:
+// StringAt(obj, {"metadata", "name"}), IntAt(obj, {"status", "readyReplicas"}). The one place
+// these accessors live; cpprestsdk's own at() throws on a missing field.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+namespace gearbox::kube {
+
+// The value at `path`, or null when a step is missing or not an object.
+inline const web::json::value* FieldAt(const web::json::value& v,
+                                       std::initializer_list<const char*> path) {
+  const web::json::value* cur = &v;
+  for (const char* key : path) {
+    if (!cur->is_object()) return nullptr;
+    const auto& obj = cur->as_object();
+    auto it = obj.find(key);
+    if (it == obj.end()) return nullptr;
+    cur = &it->second;
+  }
+  return cur;
+}
+
+inline std::string StringAt(const web::json::value& v, std::initializer_list<const char*> path,
+                            const std::string& fallback = "") {
+  const auto* f = FieldAt(v, path);
+  return f && f->is_string() ? f->as_string() : fallback;
+}
+
+inline std::optional<int64_t> IntAt(const web::json::value& v,
+                                    std::initializer_list<const char*> path) {
+  const auto* f = FieldAt(v, path);
+  if (!f || !f->is_integer()) return std::nullopt;
+  return f->as_number().to_int64();
+}
+
+}  // namespace gearbox::kube
