@@ -129,7 +129,7 @@ class [[nodiscard]] Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::get<0>(std::move(v_)); }
-  const Error& error() const { return std::get<1>(v_); }
+  const Error& error() const& { return std::get<1>(v_); }
   Error&& error() && { return std::get<1>(std::move(v_)); }
   // The value, or `fallback` when there is none.
   T value_or(T fallback) const& { return ok() ? value() : std::move(fallback); }

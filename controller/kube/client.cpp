@@ -44,27 +44,7 @@ void ConfigureTls(http::client::http_client_config& cfg, const Config& c) {
 
 }  // namespace
 
-std::string Error::ToString() const {
-  switch (kind) {
-    case Kind::kApi:
-      return message;
-    case Kind::kTransport:
-      return "transport: " + message;
-    case Kind::kTls:
-      return "TLS: " + message;
-    case Kind::kTimeout:
-      return "timeout: " + message;
-    case Kind::kDecode:
-      return "decode: " + message;
-    case Kind::kConfig:
-      return "config: " + message;
-    case Kind::kCancelled:
-      return "cancelled: " + message;
-  }
-  return message;
-}
-
-Client::Client(Config config) : config_(std::move(config)) {
+HttpClient::HttpClient(Config config) : config_(std::move(config)) {
   http::client::http_client_config cfg;
   cfg.set_timeout(config_.timeout);
   ConfigureTls(cfg, config_);
@@ -76,19 +56,19 @@ Client::Client(Config config) : config_(std::move(config)) {
   watch_http_ = std::make_unique<http::client::http_client>(config_.server, watch_cfg);
 }
 
-Result<std::shared_ptr<Client>> Client::Create(const Config& config) {
+Result<std::shared_ptr<HttpClient>> HttpClient::Create(const Config& config) {
   if (config.server.rfind("https://", 0) != 0 && config.server.rfind("http://", 0) != 0) {
     return Error::Of(Error::Kind::kConfig,
                      "server \"" + config.server + "\" is not an http(s) URL");
   }
   try {
-    return std::shared_ptr<Client>(new Client(config));
+    return std::shared_ptr<HttpClient>(new HttpClient(config));
   } catch (const std::exception& e) {
     return Error::Of(Error::Kind::kConfig, std::string("cannot create client: ") + e.what());
   }
 }
 
-std::string Client::BearerToken() {
+std::string HttpClient::BearerToken() {
   std::lock_guard lock(token_mu_);
   if (config_.token_file.empty()) return config_.bearer_token;
   // Projected ServiceAccount tokens rotate: re-read the file whenever it changes.
@@ -107,7 +87,7 @@ std::string Client::BearerToken() {
   return token_.empty() ? config_.bearer_token : token_;
 }
 
-http::http_request Client::NewRequest(const http::method& method, const std::string& path) {
+http::http_request HttpClient::NewRequest(const http::method& method, const std::string& path) {
   http::http_request req(method);
   req.set_request_uri(path);
   req.headers().add("Accept", "application/json");
@@ -127,7 +107,7 @@ std::string Client::Path(const ResourceRef& r, const std::string& ns, const std:
   return p;
 }
 
-Error Client::ErrorFromResponse(int code, const std::string& body, const std::string& retry_after,
+Error HttpClient::ErrorFromResponse(int code, const std::string& body, const std::string& retry_after,
                                 const std::string& what) {
   std::string reason = "HTTP" + std::to_string(code), message;
   std::chrono::seconds wait{0};
@@ -158,7 +138,7 @@ Error Client::ErrorFromResponse(int code, const std::string& body, const std::st
   return e;
 }
 
-Error Client::ErrorFromException(const std::exception& e, const std::string& what) {
+Error HttpClient::ErrorFromException(const std::exception& e, const std::string& what) {
   std::string text = e.what();
   std::error_code ec;
   if (const auto* he = dynamic_cast<const http::http_exception*>(&e)) {
@@ -185,7 +165,7 @@ Error Client::ErrorFromException(const std::exception& e, const std::string& wha
   return Error::Of(Error::Kind::kTransport, what + ": " + text);
 }
 
-Result<Json> Client::Do(const http::method& method, const std::string& path_and_query,
+Result<Json> HttpClient::Do(const http::method& method, const std::string& path_and_query,
                         const std::optional<Json>& body, const std::string& content_type,
                         const std::string& what) {
   bool retried_transport = false;
@@ -230,13 +210,13 @@ Result<Json> Client::Do(const http::method& method, const std::string& path_and_
   }
 }
 
-Result<Json> Client::Get(const ResourceRef& r, const std::string& ns, const std::string& name,
+Result<Json> HttpClient::Get(const ResourceRef& r, const std::string& ns, const std::string& name,
                          const std::string& subresource) {
   return Do(http::methods::GET, Path(r, ns, name, subresource), std::nullopt, "",
             Describe("get", r, ns, name, subresource));
 }
 
-Result<Json> Client::List(const ResourceRef& r, const std::string& ns, const ListOptions& o) {
+Result<Json> HttpClient::List(const ResourceRef& r, const std::string& ns, const ListOptions& o) {
   std::string q;
   auto add = [&q](const char* k, const std::string& v) {
     if (!v.empty()) q += std::string(q.empty() ? "?" : "&") + k + "=" + Encode(v);
@@ -249,18 +229,18 @@ Result<Json> Client::List(const ResourceRef& r, const std::string& ns, const Lis
   return Do(http::methods::GET, Path(r, ns) + q, std::nullopt, "", Describe("list", r, ns, "", ""));
 }
 
-Result<Json> Client::Create(const ResourceRef& r, const std::string& ns, const Json& body) {
+Result<Json> HttpClient::Create(const ResourceRef& r, const std::string& ns, const Json& body) {
   return Do(http::methods::POST, Path(r, ns), body, "application/json",
             Describe("create", r, ns, "", ""));
 }
 
-Result<Json> Client::Update(const ResourceRef& r, const std::string& ns, const std::string& name,
+Result<Json> HttpClient::Update(const ResourceRef& r, const std::string& ns, const std::string& name,
                             const Json& body, const std::string& subresource) {
   return Do(http::methods::PUT, Path(r, ns, name, subresource), body, "application/json",
             Describe("update", r, ns, name, subresource));
 }
 
-Result<Json> Client::Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
+Result<Json> HttpClient::Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
                            PatchType type, const Json& body, const std::string& subresource,
                            const PatchOptions& o) {
   const char* content_type = "application/merge-patch+json";
@@ -289,18 +269,18 @@ Result<Json> Client::Patch(const ResourceRef& r, const std::string& ns, const st
   return Do(http::methods::PATCH, Path(r, ns, name, subresource) + q, body, content_type, what);
 }
 
-Status Client::Delete(const ResourceRef& r, const std::string& ns, const std::string& name) {
+Status HttpClient::Delete(const ResourceRef& r, const std::string& ns, const std::string& name) {
   auto res = Do(http::methods::DEL, Path(r, ns, name), std::nullopt, "",
                 Describe("delete", r, ns, name, ""));
   if (!res) return res.error();
   return Ok{};
 }
 
-Result<Json> Client::GetPath(const std::string& path) {
+Result<Json> HttpClient::GetPath(const std::string& path) {
   return Do(http::methods::GET, path, std::nullopt, "", "get " + path);
 }
 
-Result<WatchStream> Client::Watch(const ResourceRef& r, const std::string& ns,
+Result<WatchStream> HttpClient::Watch(const ResourceRef& r, const std::string& ns,
                                   const WatchOptions& o) {
   std::string q = "?watch=1&timeoutSeconds=" + std::to_string(o.timeout_seconds);
   if (o.allow_bookmarks) q += "&allowWatchBookmarks=true";
@@ -358,7 +338,7 @@ Result<std::optional<std::string>> WatchStream::NextLine() {
     if (state_->cancel.get_token().is_canceled()) {
       return Error::Of(Error::Kind::kCancelled, "watch cancelled");
     }
-    return Client::ErrorFromException(e, "watch");
+    return HttpClient::ErrorFromException(e, "watch");
   }
 }
 

@@ -73,33 +73,55 @@ class WatchStream {
   std::unique_ptr<State> state_;  // null once moved from
 };
 
+// The API server, as everything in the controller sees it. HttpClient below talks to a real one;
+// tests script one (tests/lib/scripted_client.h).
 class Client {
  public:
-  static Result<std::shared_ptr<Client>> Create(const Config& config);
+  virtual ~Client() = default;
 
-  Result<Json> Get(const ResourceRef& r, const std::string& ns, const std::string& name,
-                   const std::string& subresource = "");
-  Result<Json> List(const ResourceRef& r, const std::string& ns, const ListOptions& options = {});
-  Result<Json> Create(const ResourceRef& r, const std::string& ns, const Json& body);
-  Result<Json> Update(const ResourceRef& r, const std::string& ns, const std::string& name,
-                      const Json& body, const std::string& subresource = "");
-  Result<Json> Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
-                     PatchType type, const Json& body, const std::string& subresource = "",
-                     const PatchOptions& options = {});
-  Status Delete(const ResourceRef& r, const std::string& ns, const std::string& name);
-
-  // Opens a watch; `cancel` aborts it from another thread.
-  Result<WatchStream> Watch(const ResourceRef& r, const std::string& ns,
-                            const WatchOptions& options);
-
+  virtual Result<Json> Get(const ResourceRef& r, const std::string& ns, const std::string& name,
+                           const std::string& subresource = "") = 0;
+  virtual Result<Json> List(const ResourceRef& r, const std::string& ns,
+                            const ListOptions& options = {}) = 0;
+  virtual Result<Json> Create(const ResourceRef& r, const std::string& ns, const Json& body) = 0;
+  virtual Result<Json> Update(const ResourceRef& r, const std::string& ns, const std::string& name,
+                              const Json& body, const std::string& subresource = "") = 0;
+  virtual Result<Json> Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
+                             PatchType type, const Json& body, const std::string& subresource = "",
+                             const PatchOptions& options = {}) = 0;
+  virtual Status Delete(const ResourceRef& r, const std::string& ns, const std::string& name) = 0;
+  // Opens a watch; WatchStream::Cancel aborts it from another thread.
+  virtual Result<WatchStream> Watch(const ResourceRef& r, const std::string& ns,
+                                    const WatchOptions& options) = 0;
   // GET of any path (discovery, metrics.k8s.io, /version): the JSON body or an error.
-  Result<Json> GetPath(const std::string& path);
-
-  const Config& config() const { return config_; }
+  virtual Result<Json> GetPath(const std::string& path) = 0;
 
   // "/apis/apps/v1/namespaces/shop/deployments/web/scale"; ns may be empty (all / cluster-scoped).
   static std::string Path(const ResourceRef& r, const std::string& ns, const std::string& name = "",
                           const std::string& subresource = "");
+};
+
+// The client on cpprestsdk.
+class HttpClient final : public Client {
+ public:
+  static Result<std::shared_ptr<HttpClient>> Create(const Config& config);
+
+  Result<Json> Get(const ResourceRef& r, const std::string& ns, const std::string& name,
+                   const std::string& subresource = "") override;
+  Result<Json> List(const ResourceRef& r, const std::string& ns,
+                    const ListOptions& options = {}) override;
+  Result<Json> Create(const ResourceRef& r, const std::string& ns, const Json& body) override;
+  Result<Json> Update(const ResourceRef& r, const std::string& ns, const std::string& name,
+                      const Json& body, const std::string& subresource = "") override;
+  Result<Json> Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
+                     PatchType type, const Json& body, const std::string& subresource = "",
+                     const PatchOptions& options = {}) override;
+  Status Delete(const ResourceRef& r, const std::string& ns, const std::string& name) override;
+  Result<WatchStream> Watch(const ResourceRef& r, const std::string& ns,
+                            const WatchOptions& options) override;
+  Result<Json> GetPath(const std::string& path) override;
+
+  const Config& config() const { return config_; }
 
   // Turns an HTTP error answer (a Status object, or anything) into an Error naming what was tried.
   static Error ErrorFromResponse(int http_code, const std::string& body,
@@ -108,7 +130,7 @@ class Client {
   static Error ErrorFromException(const std::exception& e, const std::string& what);
 
  private:
-  explicit Client(Config config);
+  explicit HttpClient(Config config);
   Result<Json> Do(const web::http::method& method, const std::string& path_and_query,
                   const std::optional<Json>& body, const std::string& content_type,
                   const std::string& what);

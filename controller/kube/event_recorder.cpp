@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <random>
 
-#include "kube/time_format.h"
+#include "base/time_format.h"
 
 namespace gearbox::kube {
 
@@ -48,7 +48,7 @@ Status EventRecorder::Record(const ObjectRef& regarding, EventType type, const s
   const std::string key = regarding.ns + "/" + regarding.kind + "/" + regarding.name + "/" +
                           regarding.uid + "/" + type_name + "/" + reason + "/" + note;
   SteadyTime now = clock_.Now();
-  std::string now_text = FormatMicroTime(clock_.WallNow());
+  std::string now_text = FormatRfc3339(clock_.WallNow(), TimePrecision::kMicros);
   const std::string ns = regarding.ns.empty() ? "default" : regarding.ns;
 
   std::unique_lock lock(mu_);

@@ -64,16 +64,16 @@ std::string Informer::KeyOf(const Json& obj) {
   return name;
 }
 
-std::optional<Json> Informer::Get(const std::string& key) const {
+ObjectPtr Informer::Get(const std::string& key) const {
   std::lock_guard lock(mu_);
   auto it = cache_.find(key);
-  if (it == cache_.end()) return std::nullopt;
+  if (it == cache_.end()) return nullptr;
   return it->second;
 }
 
-std::vector<Json> Informer::List() const {
+std::vector<ObjectPtr> Informer::List() const {
   std::lock_guard lock(mu_);
-  std::vector<Json> out;
+  std::vector<ObjectPtr> out;
   out.reserve(cache_.size());
   for (const auto& [_, obj] : cache_) out.push_back(obj);
   return out;
@@ -112,12 +112,11 @@ void Informer::Run() {
   }
 }
 
-bool Informer::ListAndReplace() {
-  std::map<std::string, Json> fresh;
+// Every page of a list, trimmed; the resourceVersion to watch from; false when a page failed.
+bool Informer::ListAll(std::map<std::string, ObjectPtr>& fresh, std::string& rv) {
   ListOptions lo;
   lo.label_selector = options_.label_selector;
   lo.limit = options_.page_size;
-  std::string rv;
   do {
     auto page = client_->List(resource_, ns_, lo);
     if (!page) {
@@ -131,24 +130,31 @@ bool Informer::ListAndReplace() {
         Trim(obj);
         // List items carry no kind/apiVersion; give them what a watch event would have.
         if (!obj.has_field("apiVersion")) obj["apiVersion"] = Json::string(resource_.ApiVersion());
-        fresh[KeyOf(obj)] = std::move(obj);
+        std::string key = KeyOf(obj);
+        fresh[key] = std::make_shared<const Json>(std::move(obj));
       }
     }
     const Json& meta = body.has_object_field("metadata") ? body.at("metadata") : Json::object();
     rv = meta.has_string_field("resourceVersion") ? meta.at("resourceVersion").as_string() : "";
     lo.continue_token = meta.has_string_field("continue") ? meta.at("continue").as_string() : "";
   } while (!lo.continue_token.empty() && !stopping_);
+  return true;
+}
 
+bool Informer::ListAndReplace() {
+  std::map<std::string, ObjectPtr> fresh;
+  std::string rv;
+  if (!ListAll(fresh, rv)) return false;
   // Swap atomically, then tell the handlers what changed relative to the old cache.
-  std::vector<Json> added, deleted;
-  std::vector<std::pair<Json, Json>> updated;
+  std::vector<ObjectPtr> added, deleted;
+  std::vector<std::pair<ObjectPtr, ObjectPtr>> updated;
   {
     std::lock_guard lock(mu_);
     for (const auto& [key, obj] : fresh) {
       auto old = cache_.find(key);
       if (old == cache_.end()) {
         added.push_back(obj);
-      } else if (ResourceVersionOf(old->second) != ResourceVersionOf(obj)) {
+      } else if (ResourceVersionOf(*old->second) != ResourceVersionOf(*obj)) {
         updated.emplace_back(old->second, obj);
       }
     }
@@ -161,11 +167,11 @@ bool Informer::ListAndReplace() {
   ++relists_;
   for (const auto& h : handlers_) {
     for (const auto& o : added)
-      if (h.on_add) h.on_add(o);
+      if (h.on_add) h.on_add(*o);
     for (const auto& [o, n] : updated)
-      if (h.on_update) h.on_update(o, n);
+      if (h.on_update) h.on_update(*o, *n);
     for (const auto& o : deleted)
-      if (h.on_delete) h.on_delete(o);
+      if (h.on_delete) h.on_delete(*o);
   }
   if (!synced_) {
     std::lock_guard lock(mu_);
@@ -183,7 +189,7 @@ void Informer::Trim(Json& obj) const {
 
 void Informer::Apply(int type, const Json& obj) {
   std::string key = KeyOf(obj);
-  std::optional<Json> old;
+  ObjectPtr old;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
@@ -191,14 +197,14 @@ void Informer::Apply(int type, const Json& obj) {
     if (type == static_cast<int>(WatchEvent::Type::kDeleted)) {
       cache_.erase(key);
     } else {
-      cache_[key] = obj;
+      cache_[key] = std::make_shared<const Json>(obj);
     }
     std::string rv = ResourceVersionOf(obj);
     if (!rv.empty()) resource_version_ = rv;
   }
   for (const auto& h : handlers_) {
     if (type == static_cast<int>(WatchEvent::Type::kDeleted)) {
-      if (h.on_delete) h.on_delete(old.value_or(obj));
+      if (h.on_delete) h.on_delete(old ? *old : obj);
     } else if (old) {
       if (h.on_update) h.on_update(*old, obj);
     } else if (h.on_add) {

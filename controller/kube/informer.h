@@ -18,6 +18,7 @@
 
 #include "kube/backoff.h"
 #include "kube/client.h"
+#include "kube/object_store.h"
 
 namespace gearbox::kube {
 
@@ -36,11 +37,11 @@ struct InformerOptions {
   bool drop_managed_fields = true;
 };
 
-class Informer {
+class Informer final : public ObjectStore {
  public:
   Informer(std::shared_ptr<Client> client, ResourceRef resource, std::string ns,
            InformerOptions options = {});
-  ~Informer();
+  ~Informer() override;
   Informer(const Informer&) = delete;
   Informer& operator=(const Informer&) = delete;
 
@@ -51,8 +52,9 @@ class Informer {
   bool HasSynced() const { return synced_; }
   bool WaitForSync(std::chrono::milliseconds timeout) const;
 
-  std::optional<Json> Get(const std::string& key) const;  // "namespace/name", or "name"
-  std::vector<Json> List() const;
+  // The cached object ("namespace/name", or "name"), shared and immutable; null when absent.
+  ObjectPtr Get(const std::string& key) const override;
+  std::vector<ObjectPtr> List() const override;
   size_t Size() const;
 
   // How often it had to relist and how many watches it opened (for tests and metrics).
@@ -66,6 +68,7 @@ class Informer {
  private:
   void Run();
   bool ListAndReplace();
+  bool ListAll(std::map<std::string, ObjectPtr>& fresh, std::string& rv);
   // Returns true to resume watching, false to relist.
   bool WatchOnce();
   void Apply(int type, const Json& obj);
@@ -81,7 +84,7 @@ class Informer {
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
-  std::map<std::string, Json> cache_;
+  std::map<std::string, ObjectPtr> cache_;
   std::string resource_version_;
   WatchStream* current_watch_ = nullptr;  // guarded by mu_: Stop() cancels it
 

@@ -1,7 +1,7 @@
 // See leader_election.h.
 #include "kube/leader_election.h"
 
-#include "kube/time_format.h"
+#include "base/time_format.h"
 
 namespace gearbox::kube {
 
@@ -35,7 +35,7 @@ void LeaderElector::SetLeading(bool leading) {
 
 bool LeaderElector::TryAcquireOrRenew() {
   auto now_wall = clock_.WallNow();
-  std::string now = FormatMicroTime(now_wall);
+  std::string now = FormatRfc3339(now_wall, TimePrecision::kMicros);
   int lease_seconds = static_cast<int>(
       std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration).count());
 
@@ -136,7 +136,7 @@ void LeaderElector::Release() {
   }
   lease["spec"]["holderIdentity"] = Json::string("");
   lease["spec"]["leaseDurationSeconds"] = Json::number(1);
-  lease["spec"]["renewTime"] = Json::string(FormatMicroTime(clock_.WallNow()));
+  lease["spec"]["renewTime"] = Json::string(FormatRfc3339(clock_.WallNow(), TimePrecision::kMicros));
   auto released = client_->Update(kLeases, config_.lease_namespace, config_.lease_name, lease);
   if (!released) Log("cannot release the Lease: " + released.error().ToString());
 }

@@ -12,30 +12,6 @@ namespace gearbox::metrics {
 namespace http = web::http;
 using Json = web::json::value;
 
-const char* ErrorKindName(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kUnreachable:
-      return "Unreachable";
-    case ErrorKind::kTimeout:
-      return "Timeout";
-    case ErrorKind::kBadAnswer:
-      return "BadAnswer";
-    case ErrorKind::kNoData:
-      return "NoData";
-    case ErrorKind::kAmbiguous:
-      return "Ambiguous";
-    case ErrorKind::kNotANumber:
-      return "NotANumber";
-    case ErrorKind::kAuth:
-      return "Auth";
-    case ErrorKind::kRejected:
-      return "Rejected";
-    case ErrorKind::kConfig:
-      return "Config";
-  }
-  return "Unknown";
-}
-
 std::string PrometheusOptions::Key() const {
   return url + "\n" + bearer_token + "\n" + ca_pem + "\n" + std::to_string(timeout.count());
 }
@@ -43,12 +19,11 @@ std::string PrometheusOptions::Key() const {
 PrometheusClient::PrometheusClient(PrometheusOptions options) : options_(std::move(options)) {}
 PrometheusClient::~PrometheusClient() = default;
 
-std::shared_ptr<PrometheusClient> PrometheusClient::Create(const PrometheusOptions& options,
-                                                           std::string* error) {
+Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
+    const PrometheusOptions& options) {
   if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0) {
-    if (error)
-      *error = "prometheus url \"" + options.url + "\" must start with http:// or https://";
-    return nullptr;
+    return Error::Of(Error::Kind::kConfig,
+                     "prometheus url \"" + options.url + "\" must start with http:// or https://");
   }
   std::shared_ptr<PrometheusClient> c(new PrometheusClient(options));
   http::client::http_client_config cfg;
@@ -62,9 +37,8 @@ std::shared_ptr<PrometheusClient> PrometheusClient::Create(const PrometheusOptio
   }
   try {
     c->http_ = std::make_unique<http::client::http_client>(options.url, cfg);
-  } catch (const std::exception& e) {
-    if (error) *error = "prometheus url \"" + options.url + "\": " + e.what();
-    return nullptr;
+  } catch (const std::exception& e) {  // cpprestsdk throws on a URL it cannot use
+    return Error::Of(Error::Kind::kConfig, "prometheus url \"" + options.url + "\": " + e.what());
   }
   return c;
 }
@@ -74,18 +48,29 @@ int64_t PrometheusClient::requests() const {
   return requests_;
 }
 
-Sample PrometheusClient::Query(const std::string& promql, std::chrono::milliseconds max_age) {
+Result<Reading> PrometheusClient::Query(const std::string& promql,
+                                        std::chrono::milliseconds max_age) {
   auto now = std::chrono::steady_clock::now();
   {
     std::unique_lock lock(mu_);
     Entry& e = cache_[promql];
     // Someone is asking already: take their answer.
     cv_.wait(lock, [&] { return !e.in_flight; });
-    if (e.at != std::chrono::steady_clock::time_point{} && now - e.at <= max_age) return e.sample;
+    if (e.sample && now - e.at <= max_age) return *e.sample;
     e.in_flight = true;
     ++requests_;
   }
-  Sample s = Fetch(promql);
+  std::optional<Result<Reading>> s;
+  try {
+    s = Fetch(promql);
+  } catch (const std::exception& e) {  // never leave the query marked in flight
+    s = Error::Of(Error::Kind::kDecode, "prometheus " + options_.url + ": " + e.what());
+  }
+  Remember(promql, *s);
+  return *s;
+}
+
+void PrometheusClient::Remember(const std::string& promql, const Result<Reading>& s) {
   {
     std::lock_guard lock(mu_);
     Entry& e = cache_[promql];
@@ -100,10 +85,9 @@ Sample PrometheusClient::Query(const std::string& promql, std::chrono::milliseco
     }
   }
   cv_.notify_all();
-  return s;
 }
 
-Sample PrometheusClient::Fetch(const std::string& promql) {
+Result<Reading> PrometheusClient::Fetch(const std::string& promql) {
   const std::string what = "prometheus " + options_.url;
   http::uri_builder path("/api/v1/query");
   path.append_query("query", promql);
@@ -119,26 +103,26 @@ Sample PrometheusClient::Fetch(const std::string& promql) {
     code = res.status_code();
     body = res.extract_utf8string(true).get();
   } catch (const std::exception& e) {
-    kube::Error err = kube::Client::ErrorFromException(e, what);
+    kube::Error err = kube::HttpClient::ErrorFromException(e, what);
     switch (err.kind) {
       case kube::Error::Kind::kTimeout:
-        return Sample::Fail(
-            ErrorKind::kTimeout,
+        return Error::Of(
+            Error::Kind::kTimeout,
             what + ": no answer within " + std::to_string(options_.timeout.count()) + " ms");
       case kube::Error::Kind::kTls:
-        return Sample::Fail(ErrorKind::kUnreachable,
+        return Error::Of(Error::Kind::kTransport,
                             what + ": TLS failed (is caSecretRef the server's CA?): " + e.what());
       default:
-        return Sample::Fail(ErrorKind::kUnreachable, what + ": cannot connect: " + e.what());
+        return Error::Of(Error::Kind::kTransport, what + ": cannot connect: " + e.what());
     }
   }
   return ParseQueryResponse(code, body, what);
 }
 
-Sample PrometheusClient::ParseQueryResponse(int code, const std::string& body,
+Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string& body,
                                             const std::string& what) {
   if (code == 401 || code == 403) {
-    return Sample::Fail(ErrorKind::kAuth,
+    return Error::Of(Error::Kind::kAuth,
                         what + ": " + std::to_string(code) + " (is bearerTokenSecretRef right?)");
   }
   Json doc;
@@ -146,18 +130,18 @@ Sample PrometheusClient::ParseQueryResponse(int code, const std::string& body,
     doc = Json::parse(body);
   } catch (const std::exception&) {
     std::string head = body.substr(0, 80);
-    return Sample::Fail(ErrorKind::kBadAnswer, what + ": HTTP " + std::to_string(code) +
+    return Error::Of(Error::Kind::kDecode, what + ": HTTP " + std::to_string(code) +
                                                    " with an answer that is not JSON: \"" + head +
                                                    "\"");
   }
   try {
     if (!doc.is_object() || !doc.has_string_field("status")) {
-      return Sample::Fail(ErrorKind::kBadAnswer, what + ": not a Prometheus API answer");
+      return Error::Of(Error::Kind::kDecode, what + ": not a Prometheus API answer");
     }
     if (doc.at("status").as_string() != "success") {
       std::string type = doc.has_string_field("errorType") ? doc.at("errorType").as_string() : "";
       std::string err = doc.has_string_field("error") ? doc.at("error").as_string() : body;
-      return Sample::Fail(ErrorKind::kRejected, what + ": the query failed (" + type + "): " + err);
+      return Error::Of(Error::Kind::kApi, what + ": the query failed (" + type + "): " + err);
     }
     const Json& data = doc.at("data");
     std::string type = data.at("resultType").as_string();
@@ -169,7 +153,7 @@ Sample PrometheusClient::ParseQueryResponse(int code, const std::string& body,
     } else if (type == "vector") {
       const auto& series = result.as_array();
       if (series.size() == 0) {
-        return Sample::Fail(ErrorKind::kNoData,
+        return Error::Of(Error::Kind::kNoData,
                             what +
                                 ": the query returned no series (nothing matches, or the "
                                 "metric is not scraped yet)");
@@ -178,7 +162,7 @@ Sample PrometheusClient::ParseQueryResponse(int code, const std::string& body,
         std::string names;
         for (size_t i = 0; i < series.size() && i < 3; ++i)
           names += (i ? ", " : "") + series.at(i).at("metric").serialize();
-        return Sample::Fail(ErrorKind::kAmbiguous,
+        return Error::Of(Error::Kind::kAmbiguous,
                             what + ": the query returned " + std::to_string(series.size()) +
                                 " series where one number is needed (aggregate it, e.g. "
                                 "sum(...)): " +
@@ -187,7 +171,7 @@ Sample PrometheusClient::ParseQueryResponse(int code, const std::string& body,
       text = series.at(0).at("value").as_array().at(1).as_string();
       labels = series.at(0).at("metric").serialize();
     } else {
-      return Sample::Fail(ErrorKind::kAmbiguous,
+      return Error::Of(Error::Kind::kAmbiguous,
                           what + ": the query returned a " + type +
                               ", not a number (an instant query must yield a scalar or one "
                               "sample)");
@@ -195,26 +179,18 @@ Sample PrometheusClient::ParseQueryResponse(int code, const std::string& body,
     char* end = nullptr;
     double v = std::strtod(text.c_str(), &end);
     if (end == text.c_str()) {
-      return Sample::Fail(ErrorKind::kBadAnswer,
+      return Error::Of(Error::Kind::kDecode,
                           what + ": the value \"" + text + "\" is not a number");
     }
     if (!std::isfinite(v)) {
-      return Sample::Fail(ErrorKind::kNotANumber,
+      return Error::Of(Error::Kind::kNotANumber,
                           what + ": the query's value is " + text +
                               " (a division by zero, or a histogram with no observations?)");
     }
-    return Sample::Of(v, labels);
+    return Reading{v, labels};
   } catch (const std::exception& e) {
-    return Sample::Fail(ErrorKind::kBadAnswer, what + ": unexpected answer: " + e.what());
+    return Error::Of(Error::Kind::kDecode, what + ": unexpected answer: " + e.what());
   }
-}
-
-std::shared_ptr<PrometheusClient> PrometheusPool::Get(const PrometheusOptions& options,
-                                                      std::string* error) {
-  std::lock_guard lock(mu_);
-  auto& slot = clients_[options.Key()];
-  if (!slot) slot = PrometheusClient::Create(options, error);
-  return slot;
 }
 
 std::string PrometheusMetric::Describe() const {

@@ -1,6 +1,6 @@
 // Prometheus instant queries (GET /api/v1/query). A scalar or a one-sample vector is a value; an
 // empty result, NaN/Inf, several series, a matrix or a string are errors that say so. Bearer
-// token and CA are options. Clients are shared per server (PrometheusPool), and a client answers
+// token and CA are options. Clients are shared per server (reconcile/sources.h), and a client answers
 // the same query from a short cache and merges concurrent identical requests, so policies that
 // share a query and a server cause one request per interval, not one each.
 #pragma once
@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "metrics/source.h"
@@ -30,14 +31,13 @@ struct PrometheusOptions {
 
 class PrometheusClient {
  public:
-  // nullptr with *error when the URL cannot be used.
-  static std::shared_ptr<PrometheusClient> Create(const PrometheusOptions& options,
-                                                  std::string* error);
+  // An Error (kConfig) when the URL cannot be used.
+  static Result<std::shared_ptr<PrometheusClient>> Create(const PrometheusOptions& options);
   ~PrometheusClient();
 
   // The value of `promql` now; an answer at most `max_age` old may be reused, and concurrent
   // calls for one query share one request.
-  Sample Query(const std::string& promql,
+  Result<Reading> Query(const std::string& promql,
                std::chrono::milliseconds max_age = std::chrono::milliseconds(0));
 
   // The HTTP requests this client has sent (for tests and its own metrics).
@@ -45,17 +45,19 @@ class PrometheusClient {
   const PrometheusOptions& options() const { return options_; }
 
   // Decodes an /api/v1/query answer.
-  static Sample ParseQueryResponse(int http_code, const std::string& body, const std::string& what);
+  static Result<Reading> ParseQueryResponse(int http_code, const std::string& body,
+                                            const std::string& what);
 
  private:
   explicit PrometheusClient(PrometheusOptions options);
-  Sample Fetch(const std::string& promql);
+  Result<Reading> Fetch(const std::string& promql);
+  void Remember(const std::string& promql, const Result<Reading>& answer);
 
   PrometheusOptions options_;
   std::unique_ptr<web::http::client::http_client> http_;
   struct Entry {
     std::chrono::steady_clock::time_point at{};
-    Sample sample;
+    std::optional<Result<Reading>> sample;  // none before the first answer
     bool in_flight = false;
   };
   mutable std::mutex mu_;
@@ -64,22 +66,12 @@ class PrometheusClient {
   int64_t requests_ = 0;
 };
 
-// One client per server configuration, shared by every policy that names it.
-class PrometheusPool {
- public:
-  std::shared_ptr<PrometheusClient> Get(const PrometheusOptions& options, std::string* error);
-
- private:
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<PrometheusClient>> clients_;
-};
-
 class PrometheusMetric : public MetricSource {
  public:
   PrometheusMetric(std::shared_ptr<PrometheusClient> client, std::string query,
                    std::chrono::milliseconds max_age)
       : client_(std::move(client)), query_(std::move(query)), max_age_(max_age) {}
-  Sample Read() override { return client_->Query(query_, max_age_); }
+  Result<Reading> Read() override { return client_->Query(query_, max_age_); }
   std::string Describe() const override;
 
  private:

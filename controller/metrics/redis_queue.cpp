@@ -15,10 +15,9 @@ struct RedisConnection::Reply {
   }
 };
 
-std::optional<RedisOptions> ParseRedisUrl(const std::string& url, std::string* error) {
-  auto fail = [&](const std::string& why) -> std::optional<RedisOptions> {
-    if (error) *error = "redis url \"" + url + "\": " + why;
-    return std::nullopt;
+Result<RedisOptions> ParseRedisUrl(const std::string& url) {
+  auto fail = [&](const std::string& why) -> Result<RedisOptions> {
+    return Error::Of(Error::Kind::kConfig, "redis url \"" + url + "\": " + why);
   };
   const std::string scheme = "redis://";
   if (url.rfind(scheme, 0) != 0) return fail("must start with redis:// (TLS is not supported)");
@@ -73,36 +72,36 @@ timeval ToTimeval(std::chrono::milliseconds d) {
   return tv;
 }
 
-Sample IoError(const std::string& what, redisContext* c, std::chrono::milliseconds timeout) {
+Error IoError(const std::string& what, redisContext* c, std::chrono::milliseconds timeout) {
   std::string m = c ? c->errstr : "out of memory";
   bool timed_out =
       c && c->err == REDIS_ERR_IO &&
       (errno == EAGAIN || errno == EWOULDBLOCK || m.find("timed out") != std::string::npos ||
        m.find("Resource temporarily") != std::string::npos);
   if (timed_out) {
-    return Sample::Fail(ErrorKind::kTimeout,
+    return Error::Of(Error::Kind::kTimeout,
                         what + ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
   if (c && c->err == REDIS_ERR_PROTOCOL) {
-    return Sample::Fail(ErrorKind::kBadAnswer, what + ": the server does not speak Redis: " + m);
+    return Error::Of(Error::Kind::kDecode, what + ": the server does not speak Redis: " + m);
   }
   if (c && c->err == REDIS_ERR_EOF) {
-    return Sample::Fail(ErrorKind::kUnreachable, what + ": the server closed the connection");
+    return Error::Of(Error::Kind::kTransport, what + ": the server closed the connection");
   }
-  return Sample::Fail(ErrorKind::kUnreachable, what + ": " + m);
+  return Error::Of(Error::Kind::kTransport, what + ": " + m);
 }
 }  // namespace
 
-Sample RedisConnection::Connect() {
-  if (ctx_) return Sample::Of(0);
+Status RedisConnection::Connect() {
+  if (ctx_) return OkStatus();
   ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, ToTimeval(options_.timeout));
   if (!ctx_ || ctx_->err) {
-    Sample s = IoError(Describe() + ": cannot connect", ctx_, options_.timeout);
+    Error e = IoError(Describe() + ": cannot connect", ctx_, options_.timeout);
     Drop();
-    return s;
+    return e;
   }
   redisSetTimeout(ctx_, ToTimeval(options_.timeout));
-  auto simple = [&](const std::vector<std::string>& argv, const char* what) -> Sample {
+  auto simple = [&](const std::vector<std::string>& argv, const char* what) -> Status {
     std::vector<const char*> args;
     std::vector<size_t> lens;
     for (const auto& a : argv) {
@@ -115,35 +114,35 @@ Sample RedisConnection::Connect() {
     if (!reply.r) return IoError(Describe() + ": " + what, ctx_, options_.timeout);
     if (reply.r->type == REDIS_REPLY_ERROR) {
       std::string m(reply.r->str, reply.r->len);
-      ErrorKind kind =
+      Error::Kind kind =
           (m.find("WRONGPASS") != std::string::npos || m.find("NOAUTH") != std::string::npos ||
            m.find("invalid password") != std::string::npos)
-              ? ErrorKind::kAuth
-              : ErrorKind::kRejected;
-      return Sample::Fail(kind, Describe() + ": " + what + ": " + m);
+              ? Error::Kind::kAuth
+              : Error::Kind::kApi;
+      return Error::Of(kind, Describe() + ": " + what + ": " + m);
     }
-    return Sample::Of(0);
+    return OkStatus();
   };
   if (!options_.password.empty()) {
-    Sample s = simple({"AUTH", options_.password}, "AUTH (is passwordSecretRef right?)");
+    Status s = simple({"AUTH", options_.password}, "AUTH (is passwordSecretRef right?)");
     if (!s.ok()) {
       Drop();
       return s;
     }
   }
   if (options_.db != 0) {
-    Sample s = simple({"SELECT", std::to_string(options_.db)}, "SELECT");
+    Status s = simple({"SELECT", std::to_string(options_.db)}, "SELECT");
     if (!s.ok()) {
       Drop();
       return s;
     }
   }
-  return Sample::Of(0);
+  return OkStatus();
 }
 
-Sample RedisConnection::Run(const std::vector<std::string>& argv, std::unique_ptr<Reply>* out) {
-  Sample c = Connect();
-  if (!c.ok()) return c;
+Result<std::unique_ptr<RedisConnection::Reply>> RedisConnection::Run(
+    const std::vector<std::string>& argv) {
+  RETURN_IF_ERROR(Connect());
   std::vector<const char*> args;
   std::vector<size_t> lens;
   for (const auto& a : argv) {
@@ -154,39 +153,33 @@ Sample RedisConnection::Run(const std::vector<std::string>& argv, std::unique_pt
   reply->r = static_cast<redisReply*>(
       redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
   if (!reply->r) {
-    Sample s = IoError(Describe() + ": " + argv[0], ctx_, options_.timeout);
+    Error e = IoError(Describe() + ": " + argv[0], ctx_, options_.timeout);
     Drop();  // the connection is in an unknown state: make a new one next time
-    return s;
+    return e;
   }
   if (reply->r->type == REDIS_REPLY_ERROR) {
     std::string m(reply->r->str, reply->r->len);
-    ErrorKind kind =
-        m.find("NOAUTH") != std::string::npos ? ErrorKind::kAuth : ErrorKind::kRejected;
-    return Sample::Fail(
+    Error::Kind kind =
+        m.find("NOAUTH") != std::string::npos ? Error::Kind::kAuth : Error::Kind::kApi;
+    return Error::Of(
         kind, Describe() + ": " + argv[0] + " " + (argv.size() > 1 ? argv[1] : "") + ": " + m);
   }
-  *out = std::move(reply);
-  return Sample::Of(0);
+  return reply;
 }
 
-Sample RedisConnection::Integer(const std::vector<std::string>& argv, long long* out) {
-  std::unique_ptr<Reply> reply;
-  Sample s = Run(argv, &reply);
-  if (!s.ok()) return s;
+Result<long long> RedisConnection::Integer(const std::vector<std::string>& argv) {
+  ASSIGN_OR_RETURN(auto reply, Run(argv));
   if (reply->r->type != REDIS_REPLY_INTEGER) {
-    return Sample::Fail(ErrorKind::kBadAnswer,
+    return Error::Of(Error::Kind::kDecode,
                         Describe() + ": " + argv[0] + " did not answer an integer");
   }
-  *out = reply->r->integer;
-  return Sample::Of(static_cast<double>(*out));
+  return static_cast<long long>(reply->r->integer);
 }
 
-Sample RedisConnection::Strings(const std::vector<std::string>& argv,
-                                std::vector<std::optional<std::string>>* out) {
-  std::unique_ptr<Reply> reply;
-  Sample s = Run(argv, &reply);
-  if (!s.ok()) return s;
-  out->clear();
+Result<std::vector<std::optional<std::string>>> RedisConnection::Strings(
+    const std::vector<std::string>& argv) {
+  ASSIGN_OR_RETURN(auto reply, Run(argv));
+  std::vector<std::optional<std::string>> out;
   auto one = [](const redisReply* r) -> std::optional<std::string> {
     if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
       return std::string(r->str, r->len);
@@ -194,21 +187,19 @@ Sample RedisConnection::Strings(const std::vector<std::string>& argv,
     return std::nullopt;
   };
   if (reply->r->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i < reply->r->elements; ++i) out->push_back(one(reply->r->element[i]));
+    for (size_t i = 0; i < reply->r->elements; ++i) out.push_back(one(reply->r->element[i]));
   } else {
-    out->push_back(one(reply->r));
+    out.push_back(one(reply->r));
   }
-  return Sample::Of(0);
+  return out;
 }
 
-Sample RedisConnection::StreamGroup(const std::string& key, const std::string& group,
-                                    long long* lag, long long* pending) {
-  std::unique_ptr<Reply> reply;
-  Sample s = Run({"XINFO", "GROUPS", key}, &reply);
-  if (!s.ok()) return s;
+Result<StreamGroupCounts> RedisConnection::StreamGroup(const std::string& key,
+                                                      const std::string& group) {
+  ASSIGN_OR_RETURN(auto reply, Run({"XINFO", "GROUPS", key}));
   const redisReply* r = reply->r;
   if (r->type != REDIS_REPLY_ARRAY) {
-    return Sample::Fail(ErrorKind::kBadAnswer, Describe() + ": XINFO GROUPS: not an array");
+    return Error::Of(Error::Kind::kDecode, Describe() + ": XINFO GROUPS: not an array");
   }
   for (size_t g = 0; g < r->elements; ++g) {
     const redisReply* fields = r->element[g];
@@ -224,19 +215,17 @@ Sample RedisConnection::StreamGroup(const std::string& key, const std::string& g
       if (f == "pending" && v->type == REDIS_REPLY_INTEGER) p = v->integer;
     }
     if (name != group) continue;
-    if (!p) return Sample::Fail(ErrorKind::kBadAnswer, Describe() + ": no pending count");
+    if (!p) return Error::Of(Error::Kind::kDecode, Describe() + ": no pending count");
     if (!l) {
       std::string m = Describe();
       m += ": stream " + key;
       m += " group " + group;
       m += ": the lag is unknown (entries were deleted, or Redis < 7)";
-      return Sample::Fail(ErrorKind::kNoData, m);
+      return Error::Of(Error::Kind::kNoData, m);
     }
-    *lag = *l;
-    *pending = *p;
-    return Sample::Of(static_cast<double>(*l + *p));
+    return StreamGroupCounts{*l, *p};
   }
-  return Sample::Fail(ErrorKind::kNoData,
+  return Error::Of(Error::Kind::kNoData,
                       Describe() + ": stream " + key + " has no consumer group " + group);
 }
 
@@ -244,90 +233,83 @@ std::string RedisQueueMetric::Describe() const {
   return conn_->Describe() + ": " + spec_.flavor + " " + spec_.name + " " + spec_.measure;
 }
 
-Sample RedisQueueMetric::Read() {
+Result<Reading> RedisQueueMetric::Read() {
   std::lock_guard lock(conn_->mutex());
   if (spec_.measure == "oldestWaitSeconds") return OldestWait();
   return Backlog();
 }
 
-Sample RedisQueueMetric::Backlog() {
-  long long n = 0;
+Result<Reading> RedisQueueMetric::Backlog() {
   if (spec_.flavor == "list") {
-    Sample s = conn_->Integer({"LLEN", spec_.name}, &n);
-    return s.ok() ? Sample::Of(static_cast<double>(n), "LLEN " + spec_.name) : s;
+    ASSIGN_OR_RETURN(long long n, conn_->Integer({"LLEN", spec_.name}));
+    return Reading{static_cast<double>(n), "LLEN " + spec_.name};
   }
   if (spec_.flavor == "stream") {
     if (spec_.group.empty())
-      return Sample::Fail(ErrorKind::kConfig, Describe() + ": a stream needs a group");
-    long long lag = 0, pending = 0;
-    Sample s = conn_->StreamGroup(spec_.name, spec_.group, &lag, &pending);
-    if (!s.ok()) return s;
-    return Sample::Of(static_cast<double>(lag + pending),
-                      "lag " + std::to_string(lag) + " + pending " + std::to_string(pending));
+      return Error::Of(Error::Kind::kConfig, Describe() + ": a stream needs a group");
+    ASSIGN_OR_RETURN(auto counts, conn_->StreamGroup(spec_.name, spec_.group));
+    return Reading{static_cast<double>(counts.lag + counts.pending),
+                   "lag " + std::to_string(counts.lag) + " + pending " +
+                       std::to_string(counts.pending)};
   }
   if (spec_.flavor != "bull" && spec_.flavor != "bullmq")
-    return Sample::Fail(ErrorKind::kConfig, Describe() + ": unknown flavor " + spec_.flavor);
+    return Error::Of(Error::Kind::kConfig, Describe() + ": unknown flavor " + spec_.flavor);
   const std::string base = spec_.prefix + ":" + spec_.name + ":";
-  long long wait = 0, paused = 0, prioritized = 0;
-  Sample s = conn_->Integer({"LLEN", base + "wait"}, &wait);
-  if (!s.ok()) return s;
-  s = conn_->Integer({"LLEN", base + "paused"}, &paused);
-  if (!s.ok()) return s;
+  long long prioritized = 0;
+  ASSIGN_OR_RETURN(long long wait, conn_->Integer({"LLEN", base + "wait"}));
+  ASSIGN_OR_RETURN(long long paused, conn_->Integer({"LLEN", base + "paused"}));
   if (spec_.flavor == "bullmq") {
-    s = conn_->Integer({"ZCARD", base + "prioritized"}, &prioritized);
-    if (!s.ok()) return s;
+    ASSIGN_OR_RETURN(prioritized, conn_->Integer({"ZCARD", base + "prioritized"}));
   }
   std::string detail = "wait " + std::to_string(wait) + ", paused " + std::to_string(paused);
   if (spec_.flavor == "bullmq") detail += ", prioritized " + std::to_string(prioritized);
-  return Sample::Of(static_cast<double>(wait + paused + prioritized), detail);
+  return Reading{static_cast<double>(wait + paused + prioritized), detail};
 }
 
-Sample RedisQueueMetric::OldestWait() {
-  if (spec_.flavor != "bull" && spec_.flavor != "bullmq") {
-    return Sample::Fail(ErrorKind::kConfig,
-                        Describe() + ": oldestWaitSeconds needs a bull or bullmq queue");
-  }
-  const std::string base = spec_.prefix + ":" + spec_.name + ":";
+// The ids at both ends of the wait and paused lists, and bullmq's first prioritized job.
+Result<std::vector<std::string>> RedisQueueMetric::EndIds(const std::string& base) {
   std::vector<std::string> ids;
+  auto add = [&ids](const std::vector<std::optional<std::string>>& found) {
+    for (const auto& e : found)
+      if (e) ids.push_back(*e);
+  };
   for (const char* list : {"wait", "paused"}) {
-    std::vector<std::optional<std::string>> ends;
-    Sample s = conn_->Strings({"LRANGE", base + list, "-1", "-1"}, &ends);
-    if (!s.ok()) return s;
-    for (auto& e : ends)
-      if (e) ids.push_back(*e);
-    s = conn_->Strings({"LRANGE", base + list, "0", "0"}, &ends);
-    if (!s.ok()) return s;
-    for (auto& e : ends)
-      if (e) ids.push_back(*e);
+    ASSIGN_OR_RETURN(auto last, conn_->Strings({"LRANGE", base + list, "-1", "-1"}));
+    add(last);
+    ASSIGN_OR_RETURN(auto first, conn_->Strings({"LRANGE", base + list, "0", "0"}));
+    add(first);
   }
   if (spec_.flavor == "bullmq") {
-    std::vector<std::optional<std::string>> first;
-    Sample s = conn_->Strings({"ZRANGE", base + "prioritized", "0", "0"}, &first);
-    if (!s.ok()) return s;
-    for (auto& e : first)
-      if (e) ids.push_back(*e);
+    ASSIGN_OR_RETURN(auto first, conn_->Strings({"ZRANGE", base + "prioritized", "0", "0"}));
+    add(first);
   }
-  if (ids.empty()) return Sample::Of(0, "no job waiting");
+  return ids;
+}
+
+Result<Reading> RedisQueueMetric::OldestWait() {
+  if (spec_.flavor != "bull" && spec_.flavor != "bullmq") {
+    return Error::Of(Error::Kind::kConfig,
+                     Describe() + ": oldestWaitSeconds needs a bull or bullmq queue");
+  }
+  const std::string base = spec_.prefix + ":" + spec_.name + ":";
+  ASSIGN_OR_RETURN(auto ids, EndIds(base));
   double oldest_ms = -1;
   std::string oldest_id;
   for (const auto& id : ids) {
-    std::vector<std::optional<std::string>> fields;
-    Sample s = conn_->Strings({"HMGET", base + id, "timestamp", "delay"}, &fields);
-    if (!s.ok()) return s;
+    ASSIGN_OR_RETURN(auto fields, conn_->Strings({"HMGET", base + id, "timestamp", "delay"}));
     if (fields.size() < 2 || !fields[0]) continue;  // the job was taken meanwhile
     double ts = std::strtod(fields[0]->c_str(), nullptr);
     double delay = fields[1] ? std::strtod(fields[1]->c_str(), nullptr) : 0;
-    double since = ts + delay;
-    if (oldest_ms < 0 || since < oldest_ms) {
-      oldest_ms = since;
+    if (oldest_ms < 0 || ts + delay < oldest_ms) {
+      oldest_ms = ts + delay;
       oldest_id = id;
     }
   }
-  if (oldest_ms < 0) return Sample::Of(0, "no job waiting");
+  if (oldest_ms < 0) return Reading{0, "no job waiting"};
   double now_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
                                           .count());
-  return Sample::Of(std::max(0.0, (now_ms - oldest_ms) / 1000.0), "job " + oldest_id);
+  return Reading{std::max(0.0, (now_ms - oldest_ms) / 1000.0), "job " + oldest_id};
 }
 
 }  // namespace gearbox::metrics

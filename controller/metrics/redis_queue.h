@@ -31,8 +31,13 @@ struct RedisOptions {
   std::chrono::milliseconds timeout{2000};
 };
 
-// redis://[:password@]host[:port][/db]; nullopt with *error when it is not one.
-std::optional<RedisOptions> ParseRedisUrl(const std::string& url, std::string* error);
+// redis://[:password@]host[:port][/db], or an Error (kConfig) saying why it is not one.
+Result<RedisOptions> ParseRedisUrl(const std::string& url);
+
+struct StreamGroupCounts {
+  long long lag = 0;      // entries not yet delivered to the group
+  long long pending = 0;  // delivered, not acknowledged
+};
 
 // One connection, shared by the queues of one server (calls are serialized).
 class RedisConnection {
@@ -43,19 +48,17 @@ class RedisConnection {
   RedisConnection& operator=(const RedisConnection&) = delete;
 
   struct Reply;  // an owned hiredis reply
-  // Runs a command (argv form); an error Sample when it fails.
-  Sample Integer(const std::vector<std::string>& argv, long long* out);
-  Sample Strings(const std::vector<std::string>& argv,
-                 std::vector<std::optional<std::string>>* out);
-  Sample StreamGroup(const std::string& key, const std::string& group, long long* lag,
-                     long long* pending);
+  // Runs a command (argv form) and reads its answer as the type it should be.
+  Result<long long> Integer(const std::vector<std::string>& argv);
+  Result<std::vector<std::optional<std::string>>> Strings(const std::vector<std::string>& argv);
+  Result<StreamGroupCounts> StreamGroup(const std::string& key, const std::string& group);
 
   std::mutex& mutex() { return mu_; }
   std::string Describe() const;
 
  private:
-  Sample Connect();
-  Sample Run(const std::vector<std::string>& argv, std::unique_ptr<Reply>* out);
+  Status Connect();
+  Result<std::unique_ptr<Reply>> Run(const std::vector<std::string>& argv);
   void Drop();
 
   RedisOptions options_;
@@ -75,12 +78,13 @@ class RedisQueueMetric : public MetricSource {
  public:
   RedisQueueMetric(std::shared_ptr<RedisConnection> connection, QueueSpec spec)
       : conn_(std::move(connection)), spec_(std::move(spec)) {}
-  Sample Read() override;
+  Result<Reading> Read() override;
   std::string Describe() const override;
 
  private:
-  Sample Backlog();
-  Sample OldestWait();
+  Result<Reading> Backlog();
+  Result<Reading> OldestWait();
+  Result<std::vector<std::string>> EndIds(const std::string& base);
 
   std::shared_ptr<RedisConnection> conn_;
   QueueSpec spec_;

@@ -34,7 +34,7 @@ std::string ResourceMetric::Describe() const {
   return "resource " + resource_ + " of component " + component_ + " in " + ns_;
 }
 
-Sample ResourceMetric::Read() {
+Result<Reading> ResourceMetric::Read() {
   std::string selector;
   {
     std::lock_guard lock(mu_);
@@ -42,25 +42,25 @@ Sample ResourceMetric::Read() {
   }
   const std::string what = Describe();
   if (selector.empty()) {
-    return Sample::Fail(ErrorKind::kConfig,
+    return Error::Of(Error::Kind::kConfig,
                         what + ": the target's /scale has no selector yet (no pods to measure)");
   }
   kube::ListOptions lo;
   lo.label_selector = selector;
   auto pods = client_->List({"", "v1", "pods", true}, ns_, lo);
   if (!pods) {
-    return Sample::Fail(pods.error().IsForbidden() ? ErrorKind::kAuth : ErrorKind::kUnreachable,
+    return Error::Of(pods.error().IsForbidden() ? Error::Kind::kAuth : Error::Kind::kTransport,
                         what + ": " + pods.error().ToString());
   }
   auto usage = client_->GetPath("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns_ +
                                 "/pods?labelSelector=" + web::uri::encode_data_string(selector));
   if (!usage) {
     const auto& e = usage.error();
-    ErrorKind kind = e.kind == kube::Error::Kind::kTimeout  ? ErrorKind::kTimeout
-                     : e.IsForbidden()                      ? ErrorKind::kAuth
-                     : e.IsNotFound() || e.http_code == 503 ? ErrorKind::kUnreachable
-                                                            : ErrorKind::kBadAnswer;
-    return Sample::Fail(kind, what + ": metrics.k8s.io: " + e.ToString() +
+    Error::Kind kind = e.kind == kube::Error::Kind::kTimeout  ? Error::Kind::kTimeout
+                     : e.IsForbidden()                      ? Error::Kind::kAuth
+                     : e.IsNotFound() || e.http_code == 503 ? Error::Kind::kTransport
+                                                            : Error::Kind::kDecode;
+    return Error::Of(kind, what + ": metrics.k8s.io: " + e.ToString() +
                                   (e.IsNotFound() || e.http_code == 503
                                        ? " (is metrics-server installed and available?)"
                                        : ""));
@@ -68,7 +68,7 @@ Sample ResourceMetric::Read() {
   return Compute(*pods, *usage, resource_, what);
 }
 
-Sample ResourceMetric::Compute(const Json& pods, const Json& pod_metrics,
+Result<Reading> ResourceMetric::Compute(const Json& pods, const Json& pod_metrics,
                                const std::string& resource, const std::string& what) {
   try {
     std::map<std::string, double> usage;  // pod -> sum over its containers
@@ -124,7 +124,7 @@ Sample ResourceMetric::Compute(const Json& pods, const Json& pod_metrics,
           m += " has no " + resource;
           m += " request, so its utilization is undefined (set resources.requests." + resource;
           m += ")";
-          return Sample::Fail(ErrorKind::kConfig, m);
+          return Error::Of(Error::Kind::kConfig, m);
         }
         req += *q;
       }
@@ -141,16 +141,16 @@ Sample ResourceMetric::Compute(const Json& pods, const Json& pod_metrics,
     if (unready) left_out += ", " + std::to_string(unready) + " unready left out";
     if (missing) left_out += ", " + std::to_string(missing) + " without metrics yet left out";
     if (counted == 0) {
-      return Sample::Fail(ErrorKind::kNoData,
+      return Error::Of(Error::Kind::kNoData,
                           what + ": no ready pod with metrics" +
                               (left_out.empty() ? " (no pods match the selector)" : left_out));
     }
     char buf[160];
     std::snprintf(buf, sizeof buf, "%d pods: usage %.3f of requests %.3f", counted, used,
                   requested);
-    return Sample::Of(100.0 * used / requested, buf + left_out);
+    return Reading{100.0 * used / requested, buf + left_out};
   } catch (const std::exception& e) {
-    return Sample::Fail(ErrorKind::kBadAnswer, what + ": unexpected answer: " + e.what());
+    return Error::Of(Error::Kind::kDecode, what + ": unexpected answer: " + e.what());
   }
 }
 

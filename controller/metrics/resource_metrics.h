@@ -32,11 +32,11 @@ class ResourceMetric : public MetricSource {
 
   // The label selector of the component's pods (the target's /scale status.selector).
   void SetSelector(const std::string& selector);
-  Sample Read() override;
+  Result<Reading> Read() override;
   std::string Describe() const override;
 
   // The computation on a PodList and a PodMetricsList: pure, for tests.
-  static Sample Compute(const kube::Json& pods, const kube::Json& pod_metrics,
+  static Result<Reading> Compute(const kube::Json& pods, const kube::Json& pod_metrics,
                         const std::string& resource, const std::string& what);
 
  private:

@@ -5,10 +5,22 @@
 
 namespace gearbox::policy {
 
-std::optional<Duration> ParseDuration(const std::string& text, std::string* error) {
-  auto fail = [&](const std::string& why) -> std::optional<Duration> {
-    if (error) *error = "invalid duration \"" + text + "\": " + why;
-    return std::nullopt;
+namespace {
+
+// Milliseconds per unit; 0 for a unit that is not one.
+double UnitScale(const std::string& unit) {
+  if (unit == "ms") return 1;
+  if (unit == "s") return 1000;
+  if (unit == "m") return 60'000;
+  if (unit == "h") return 3'600'000;
+  return 0;
+}
+
+}  // namespace
+
+Result<Duration> ParseDuration(const std::string& text) {
+  auto fail = [&](const std::string& why) -> Result<Duration> {
+    return Error::Invalid("invalid duration \"" + text + "\": " + why);
   };
   if (text.empty()) return fail("empty");
   if (text == "0") return Duration{0};
@@ -25,20 +37,9 @@ std::optional<Duration> ParseDuration(const std::string& text, std::string* erro
     size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string unit = text.substr(unit_start, i - unit_start);
-    double scale;
-    if (unit == "ms") {
-      scale = 1;
-    } else if (unit == "s") {
-      scale = 1000;
-    } else if (unit == "m") {
-      scale = 60'000;
-    } else if (unit == "h") {
-      scale = 3'600'000;
-    } else if (unit.empty()) {
-      return fail("missing unit after " + number + " (use ms, s, m or h)");
-    } else {
-      return fail("unknown unit \"" + unit + "\" (use ms, s, m or h)");
-    }
+    if (unit.empty()) return fail("missing unit after " + number + " (use ms, s, m or h)");
+    double scale = UnitScale(unit);
+    if (scale == 0) return fail("unknown unit \"" + unit + "\" (use ms, s, m or h)");
     total_ms += value * scale;
   }
   return Duration{static_cast<int64_t>(std::llround(total_ms))};

@@ -2,15 +2,16 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <string>
+
+#include "base/result.h"
 
 namespace gearbox::policy {
 
 using Duration = std::chrono::milliseconds;
 
-// The duration, or nullopt with *error saying what is wrong.
-std::optional<Duration> ParseDuration(const std::string& text, std::string* error = nullptr);
+// The duration, or an Error (kInvalid) saying what is wrong with the text.
+Result<Duration> ParseDuration(const std::string& text);
 
 // The shortest Go-style spelling: "0s", "500ms", "45s", "5m", "1h30m", "2m30s".
 std::string FormatDuration(Duration d);

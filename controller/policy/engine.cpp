@@ -252,7 +252,7 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
       ci = want;
       res.events.push_back({"Normal", "PhaseSelected",
                             "phase " + ph.list[static_cast<size_t>(ci)].name +
-                                (v ? ": " + why(ci) : ": " + ph.metric + " not available yet")});
+                                (v ? ": " + why(ci) : ": " + ph.metric + " not available yet"), "", EventKind::kPhaseSelected});
     } else if (want != ci) {
       std::string key = "phase/" + ph.list[static_cast<size_t>(want)].name;
       bool started = !timers.Had(key);
@@ -261,7 +261,7 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         res.events.push_back({"Normal", "PhaseChanged",
                               ph.list[static_cast<size_t>(ci)].name + " -> " +
                                   ph.list[static_cast<size_t>(want)].name + ": " + why(want) +
-                                  " for " + FormatDuration(ph.hold)});
+                                  " for " + FormatDuration(ph.hold), "", EventKind::kPhaseChanged});
         next.timers.erase(key);
         ci = want;
       } else {
@@ -270,7 +270,7 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         if (started)
           res.events.push_back({"Normal", "PhasePending",
                                 ph.list[static_cast<size_t>(want)].name + " in " +
-                                    FormatDuration(ph.hold) + " if it holds: " + why(want)});
+                                    FormatDuration(ph.hold) + " if it holds: " + why(want), "", EventKind::kPhasePending});
       }
     }
     committed = &ph.list[static_cast<size_t>(ci)];
@@ -293,7 +293,7 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         res.events.push_back({"Normal", "TopologyReady",
                               in_flight->component + " ready at " + std::to_string(t.ready) + "/" +
                                   std::to_string(in_flight->to) + " after " +
-                                  FormatDuration(Since(in_flight->since, now))});
+                                  FormatDuration(Since(in_flight->since, now)), in_flight->component, EventKind::kTopologyReady});
         in_flight.reset();
       }
     }
@@ -336,10 +336,10 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         res.topology_step = step;
         if (!res.dry_run) {
           in_flight = InFlight{step->component, step->from, step->to, now};
-          res.events.push_back({"Normal", "TopologyResize", step->reason});
+          res.events.push_back({"Normal", "TopologyResize", step->reason, step->component, EventKind::kTopologyResize});
         } else if (before.dry_run_steps.count(step->component) == 0 ||
                    before.dry_run_steps.at(step->component) != step->to) {
-          res.events.push_back({"Normal", "WouldResize", "DryRun: " + step->reason});
+          res.events.push_back({"Normal", "WouldResize", "DryRun: " + step->reason, step->component, EventKind::kWouldResize});
         }
         if (res.dry_run) next.dry_run_steps[step->component] = step->to;
       }
@@ -522,7 +522,8 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
                          std::to_string(d.desired) + ": " + d.reason;
       bool up_change = d.desired > t.current;
       if (!res.dry_run) {
-        res.events.push_back({"Normal", up_change ? "ScaledUp" : "ScaledDown", note});
+        res.events.push_back({"Normal", up_change ? "ScaledUp" : "ScaledDown", note, c.name,
+                              up_change ? EventKind::kScaledUp : EventKind::kScaledDown});
         timers.Set(up_change ? last_up_key : last_down_key, now);
         if (up_change) {  // the new size must prove itself: its rules count again from now
           for (auto& [key, since] : next.timers) {
@@ -534,8 +535,9 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
       } else {
         auto prev = before.dry_run_steps.find(c.name);
         if (prev == before.dry_run_steps.end() || prev->second != d.desired)
-          res.events.push_back(
-              {"Normal", up_change ? "WouldScaleUp" : "WouldScaleDown", "DryRun: " + note});
+          res.events.push_back({"Normal", up_change ? "WouldScaleUp" : "WouldScaleDown",
+                                "DryRun: " + note, c.name,
+                                up_change ? EventKind::kWouldScaleUp : EventKind::kWouldScaleDown});
         next.dry_run_steps[c.name] = d.desired;
       }
       if (res.dry_run) d.change = false;
@@ -562,11 +564,12 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
       Time since = timers.Hold(firing_key);
       res.alerts.push_back({a.name, a.severity, since, *v});
       firing_text.push_back(text);
-      if (!was) res.events.push_back({a.severity, "AlertFiring", text});
+      if (!was) res.events.push_back({a.severity, "AlertFiring", text, "", EventKind::kAlertFiring});
     } else if (was) {
       res.events.push_back(
           {"Normal", "AlertResolved",
-           a.name + " resolved: " + a.metric + " " + (v ? Num(*v) : "unavailable")});
+           a.name + " resolved: " + a.metric + " " + (v ? Num(*v) : "unavailable"), "",
+           EventKind::kAlertResolved});
     }
   }
 
@@ -622,6 +625,49 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
           ? MakeCondition("AlertFiring", false, "NoAlerts", "no alert fires")
           : MakeCondition("AlertFiring", true, "AlertsFiring", Join(firing_text, "; ")));
   return res;
+}
+
+namespace {
+
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// The timers of `component` as they would be had its write not been decided: the last-scale
+// times as before, and the rule timers that ran before from when they started.
+void UnwindTimers(const State& before, const std::string& component, State& next) {
+  for (const char* last : {"/lastScaleUp", "/lastScaleDown"}) {
+    const std::string key = component + last;
+    auto it = before.timers.find(key);
+    if (it == before.timers.end()) {
+      next.timers.erase(key);
+    } else {
+      next.timers[key] = it->second;
+    }
+  }
+  for (auto& [key, since] : next.timers) {
+    if (!StartsWith(key, component + "/scaleUp/") && !StartsWith(key, component + "/scaleDown/"))
+      continue;
+    auto it = before.timers.find(key);
+    if (it != before.timers.end()) since = std::min(since, it->second);
+  }
+}
+
+}  // namespace
+
+State Commit(const State& before, const Result& evaluated, const Applied& applied) {
+  State next = evaluated.state;
+  for (const auto& component : applied.not_applied) {
+    UnwindTimers(before, component, next);
+    auto recs = before.down_recommendations.find(component);
+    if (recs != before.down_recommendations.end() && !next.down_recommendations.count(component))
+      next.down_recommendations[component] = recs->second;
+    // A step whose write was not made is not in flight: the next evaluation proposes it again.
+    if (next.in_flight && next.in_flight->component == component && evaluated.topology_step &&
+        evaluated.topology_step->component == component)
+      next.in_flight.reset();
+  }
+  return next;
 }
 
 }  // namespace gearbox::policy

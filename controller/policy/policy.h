@@ -186,10 +186,30 @@ struct Condition {
   std::string message;
 };
 
+// What an Event is about, for callers that must tell them apart (the reconciler drops the Events
+// of writes it could not make) without reading their text.
+enum class EventKind {
+  kOther,
+  kPhaseSelected,
+  kPhaseChanged,
+  kPhasePending,
+  kTopologyReady,
+  kTopologyResize,  // a topology write
+  kWouldResize,
+  kScaledUp,  // a workload write
+  kScaledDown,
+  kWouldScaleUp,
+  kWouldScaleDown,
+  kAlertFiring,
+  kAlertResolved,
+};
+
 struct Event {
   std::string type;  // Normal or Warning
   std::string reason;
   std::string note;
+  std::string component;  // the component it is about; empty for the policy as a whole
+  EventKind kind = EventKind::kOther;
 };
 
 struct Result {
@@ -209,12 +229,19 @@ struct Result {
 
 Result Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now);
 
-// ---- status JSON of the durable timers ----
+// The writes of an evaluation that were due and not made (the API refused them, or another
+// autoscaler drives the target).
+struct Applied {
+  std::vector<std::string> not_applied;  // component names
+};
 
-// [{"key":"app/scaleUp/0","since":"2026-11-24T10:00:00.250Z"}, ...]
-std::string EncodeTimers(const std::map<std::string, Time>& timers);
-std::optional<std::map<std::string, Time>> DecodeTimers(const std::string& json,
-                                                        std::string* error = nullptr);
+// The state to carry to the next evaluation: `evaluated.state` for what was written; for a
+// component whose write was not made, as if it had not been decided, so that the next evaluation
+// decides it again: its last-scale timers are not moved, its rules keep counting from when they
+// started, and a topology step it was to take is not in flight.
+State Commit(const State& before, const Result& evaluated, const Applied& applied);
+
+// Time stamps as status writes them.
 std::string FormatTime(Time t);  // RFC 3339, UTC, milliseconds when not zero
 std::optional<Time> ParseTime(const std::string& text);
 

@@ -124,11 +124,11 @@ Json BuildStatus(const Json& old_status, const policy::Result& r,
     auto it = readings.find(name);
     if (it == readings.end()) {
       m["error"] = S("not read");
-    } else if (it->second.sample.ok()) {
-      m["value"] = Json::number(Round(*it->second.sample.value));
+    } else if (it->second.reading.ok()) {
+      m["value"] = Json::number(Round(it->second.reading->value));
       m["time"] = S(policy::FormatTime(it->second.time));
     } else {
-      m["error"] = S(it->second.sample.error);
+      m["error"] = S(it->second.reading.error().message);
       m["time"] = S(policy::FormatTime(it->second.time));
     }
     ms[mi++] = m;

@@ -15,7 +15,7 @@
 namespace gearbox::reconcile {
 
 struct MetricObservation {
-  metrics::Sample sample;
+  Result<metrics::Reading> reading;
   policy::Time time{};
 };
 

@@ -111,28 +111,28 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::StartResult HttpServer::Start(const std::string& address,
-                                          std::map<std::string, Handler> routes) {
-  if (address == "0") return {};
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address,
+                                                      std::map<std::string, Handler> routes) {
+  if (address == "0") return std::unique_ptr<HttpServer>();
   std::string host;
   uint16_t port = 0;
-  if (!ParseAddress(address, host, port)) {
-    return {nullptr, "bad bind address \"" + address + "\": want host:port, :port or 0"};
-  }
+  auto bad = [&](const std::string& why) { return Error::Of(Error::Kind::kConfig, why); };
+  if (!ParseAddress(address, host, port))
+    return bad("bad bind address \"" + address + "\": want host:port, :port or 0");
   auto impl = std::make_unique<Impl>();
   impl->routes = std::move(routes);
   beast::error_code ec;
   auto ip = asio::ip::make_address(host, ec);
-  if (ec) return {nullptr, "bad bind address \"" + address + "\": " + ec.message()};
+  if (ec) return bad("bad bind address \"" + address + "\": " + ec.message());
   tcp::endpoint endpoint(ip, port);
   impl->acceptor.open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(endpoint, ec);
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return {nullptr, "listen on " + address + ": " + ec.message()};
+  if (ec) return Error::Of(Error::Kind::kTransport, "listen on " + address + ": " + ec.message());
   impl->Accept();
   impl->thread = std::thread([raw = impl.get()] { raw->io.run(); });
-  return {std::unique_ptr<HttpServer>(new HttpServer(std::move(impl))), ""};
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "base/result.h"
+
 namespace gearbox::server {
 
 struct HttpResponse {
@@ -23,10 +25,10 @@ using Handler = std::function<HttpResponse()>;
 
 class HttpServer {
  public:
-  struct StartResult;
-  // address: "host:port", ":port" (all interfaces) or "0" (disabled: returns no server, no error).
-  // Port 0 picks a free port (see port()).
-  static StartResult Start(const std::string& address, std::map<std::string, Handler> routes);
+  // address: "host:port", ":port" (all interfaces) or "0" (disabled: a null server, no error).
+  // Port 0 picks a free port (see port()). An error says why it could not listen.
+  static Result<std::unique_ptr<HttpServer>> Start(const std::string& address,
+                                                   std::map<std::string, Handler> routes);
 
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -40,11 +42,6 @@ class HttpServer {
  private:
   explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
-};
-
-struct HttpServer::StartResult {
-  std::unique_ptr<HttpServer> server;  // null when disabled or on error
-  std::string error;  // why it could not start, e.g. "bind 127.0.0.1:8080: Address in use"
 };
 
 // Routes for the controller: /healthz (the process serves), /readyz (ready() says why not, or ""),

@@ -52,7 +52,7 @@ std::shared_ptr<Client> NewClient() {
     std::cerr << config.error().ToString() << "\n";
     std::exit(2);
   }
-  auto client = Client::Create(*config);
+  auto client = HttpClient::Create(*config);
   if (!client) {
     std::cerr << client.error().ToString() << "\n";
     std::exit(2);

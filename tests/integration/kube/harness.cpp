@@ -30,7 +30,7 @@ Config AdminConfig() {
 }
 
 std::shared_ptr<Client> ClientFor(const Config& config) {
-  auto client = Client::Create(config);
+  auto client = HttpClient::Create(config);
   if (!client) {
     ADD_FAILURE() << client.error().ToString();
     return nullptr;

@@ -100,7 +100,7 @@ std::shared_ptr<Client> ClientOf(const ScriptedServer& s, std::chrono::milliseco
   Config c;
   c.server = s.url();
   c.timeout = timeout;
-  auto client = Client::Create(c);
+  auto client = HttpClient::Create(c);
   EXPECT_TRUE(client.ok());
   return client.ok() ? *client : nullptr;
 }

@@ -11,7 +11,7 @@
 namespace gearbox::kube::testing {
 namespace {
 
-std::string DataOf(const std::optional<Json>& obj, const std::string& key) {
+std::string DataOf(const ObjectPtr& obj, const std::string& key) {
   if (!obj || !obj->has_object_field("data") || !obj->at("data").has_string_field(key)) return "";
   return obj->at("data").at(key).as_string();
 }
@@ -148,7 +148,7 @@ TEST(Watch, RelistsAndConvergesAfterCompaction) {
            admin->Get(kConfigMaps, ns.name(), "later").ok();
   }));
   EXPECT_TRUE(
-      Eventually(std::chrono::seconds(20), [&] { return informer.Get(p + "later").has_value(); }));
+      Eventually(std::chrono::seconds(20), [&] { return informer.Get(p + "later") != nullptr; }));
   informer.Stop();
 }
 

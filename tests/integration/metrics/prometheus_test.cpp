@@ -17,11 +17,9 @@ const std::string kP95 = "histogram_quantile(0.95, gearbox_test_request_duration
 
 std::shared_ptr<PrometheusClient> Client(int port = kPrometheusPort,
                                          std::chrono::milliseconds timeout = 3s) {
-  std::string error;
-  auto c = PrometheusClient::Create({"http://127.0.0.1:" + std::to_string(port), "", "", timeout},
-                                    &error);
-  EXPECT_TRUE(c) << error;
-  return c;
+  auto c = PrometheusClient::Create({"http://127.0.0.1:" + std::to_string(port), "", "", timeout});
+  EXPECT_TRUE(c) << c.error().message;
+  return c ? *c : nullptr;
 }
 
 // What Prometheus itself answers, read with curl and not with our client.
@@ -47,51 +45,47 @@ double QueriesServed() {
 }
 
 TEST(Prometheus, TheP95GearboxReadsIsTheOnePrometheusComputes) {
-  Sample s = PrometheusMetric(Client(), kP95, 0ms).Read();
-  ASSERT_TRUE(s.ok()) << s.error;
+  Result<Reading> s = PrometheusMetric(Client(), kP95, 0ms).Read();
+  ASSERT_TRUE(s.ok()) << s.error().message;
   // Rank 95 of 100 lies in (0.5, 1] holding ranks 95..99: 0.5 + (95 - 94) / 5 x 0.5 = 0.6.
-  EXPECT_NEAR(*s.value, 0.6, 1e-9);
-  EXPECT_DOUBLE_EQ(*s.value, PrometheusSays(kP95));
-  Sample scalar = PrometheusMetric(Client(), "scalar(sum(gearbox_test_users))", 0ms).Read();
-  ASSERT_TRUE(scalar.ok()) << scalar.error;
-  EXPECT_EQ(*scalar.value, 30);
+  EXPECT_NEAR(s->value, 0.6, 1e-9);
+  EXPECT_DOUBLE_EQ(s->value, PrometheusSays(kP95));
+  Result<Reading> scalar = PrometheusMetric(Client(), "scalar(sum(gearbox_test_users))", 0ms).Read();
+  ASSERT_TRUE(scalar.ok()) << scalar.error().message;
+  EXPECT_EQ(scalar->value, 30);
 }
 
 TEST(Prometheus, EmptyNaNAndSeveralSeriesAreErrorsThatSaySo) {
   auto c = Client();
-  Sample empty = c->Query("gearbox_test_no_such_metric");
+  Result<Reading> empty = c->Query("gearbox_test_no_such_metric");
   EXPECT_FALSE(empty.ok());
-  EXPECT_EQ(empty.kind, ErrorKind::kNoData);
-  EXPECT_NE(empty.error.find("returned no series"), std::string::npos) << empty.error;
-  Sample nan = c->Query("0/0");
+  EXPECT_EQ(empty.error().kind, Error::Kind::kNoData);
+  EXPECT_NE(empty.error().message.find("returned no series"), std::string::npos) << empty.error().message;
+  Result<Reading> nan = c->Query("0/0");
   EXPECT_FALSE(nan.ok());
-  EXPECT_EQ(nan.kind, ErrorKind::kNotANumber);
-  EXPECT_NE(nan.error.find("NaN"), std::string::npos) << nan.error;
-  Sample several = c->Query("gearbox_test_users");
+  EXPECT_EQ(nan.error().kind, Error::Kind::kNotANumber);
+  EXPECT_NE(nan.error().message.find("NaN"), std::string::npos) << nan.error().message;
+  Result<Reading> several = c->Query("gearbox_test_users");
   EXPECT_FALSE(several.ok());
-  EXPECT_EQ(several.kind, ErrorKind::kAmbiguous);
-  EXPECT_NE(several.error.find("returned 2 series"), std::string::npos) << several.error;
-  EXPECT_NE(several.error.find("shard"), std::string::npos) << several.error;
-  Sample bad = c->Query("sum(");
+  EXPECT_EQ(several.error().kind, Error::Kind::kAmbiguous);
+  EXPECT_NE(several.error().message.find("returned 2 series"), std::string::npos) << several.error().message;
+  EXPECT_NE(several.error().message.find("shard"), std::string::npos) << several.error().message;
+  Result<Reading> bad = c->Query("sum(");
   EXPECT_FALSE(bad.ok());
-  EXPECT_EQ(bad.kind, ErrorKind::kRejected);
-  EXPECT_NE(bad.error.find("bad_data"), std::string::npos) << bad.error;
-  Sample matrix = c->Query("gearbox_test_users{shard=\"a\"}[1m]");
-  EXPECT_EQ(matrix.kind, ErrorKind::kAmbiguous) << matrix.error;
-  for (const Sample* s : {&empty, &nan, &several, &bad, &matrix}) std::cout << s->error << "\n";
+  EXPECT_EQ(bad.error().kind, Error::Kind::kApi);
+  EXPECT_NE(bad.error().message.find("bad_data"), std::string::npos) << bad.error().message;
+  Result<Reading> matrix = c->Query("gearbox_test_users{shard=\"a\"}[1m]");
+  EXPECT_EQ(matrix.error().kind, Error::Kind::kAmbiguous) << matrix.error().message;
+  for (const Result<Reading>* s : {&empty, &nan, &several, &bad, &matrix}) std::cout << s->error().message << "\n";
 }
 
 TEST(Prometheus, PoliciesSharingAQueryAndAServerMakeOneRequestPerInterval) {
-  PrometheusPool pool;
-  std::string error;
-  PrometheusOptions o{"http://127.0.0.1:" + std::to_string(kPrometheusPort), "", "", 3s};
-  auto a = pool.Get(o, &error);
-  auto b = pool.Get(o, &error);
-  ASSERT_EQ(a, b) << "one client per server";
+  // One client per server (reconcile/sources.cpp shares it between the policies naming it).
+  auto a = Client();
+  ASSERT_TRUE(a);
   // Ten policies, one query, an interval of 15 s: each reads once per interval, at once.
   std::vector<std::unique_ptr<PrometheusMetric>> policies;
-  for (int i = 0; i < 10; ++i)
-    policies.push_back(std::make_unique<PrometheusMetric>(pool.Get(o, &error), kP95, 7500ms));
+  for (int i = 0; i < 10; ++i) policies.push_back(std::make_unique<PrometheusMetric>(a, kP95, 7500ms));
   double before = QueriesServed();
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
@@ -111,36 +105,35 @@ TEST(Prometheus, DownHangingAndGarbageServersGiveErrorsWithinTheTimeout) {
   struct Case {
     const char* what;
     int port;
-    ErrorKind kind;
+    Error::Kind kind;
   };
-  for (const Case& c : {Case{"down", 1, ErrorKind::kUnreachable},
-                        Case{"hanging", Servers::silent_port(), ErrorKind::kTimeout},
-                        Case{"garbage", Servers::garbage_port(), ErrorKind::kBadAnswer}}) {
+  for (const Case& c : {Case{"down", 1, Error::Kind::kTransport},
+                        Case{"hanging", Servers::silent_port(), Error::Kind::kTimeout},
+                        Case{"garbage", Servers::garbage_port(), Error::Kind::kDecode}}) {
     auto client = Client(c.port, 1s);
     auto t0 = std::chrono::steady_clock::now();
-    Sample s = client->Query("up");
+    Result<Reading> s = client->Query("up");
     auto took = std::chrono::steady_clock::now() - t0;
     ASSERT_FALSE(s.ok()) << c.what;
-    EXPECT_EQ(s.kind, c.kind) << c.what << ": " << s.error;
+    EXPECT_EQ(s.error().kind, c.kind) << c.what << ": " << s.error().message;
     EXPECT_LT(took, 1500ms) << c.what;
-    std::cout << c.what << ": " << s.error << "\n";
+    std::cout << c.what << ": " << s.error().message << "\n";
   }
-  std::string error;
-  EXPECT_FALSE(PrometheusClient::Create({"prometheus:9090", "", "", 1s}, &error));
-  EXPECT_NE(error.find("must start with http://"), std::string::npos);
+  auto bad = PrometheusClient::Create({"prometheus:9090", "", "", 1s});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("must start with http://"), std::string::npos);
 }
 
 TEST(Prometheus, ABearerTokenIsSent) {
   // A token Prometheus does not check: what matters is that it is sent and does no harm; the
   // parsing of 401/403 answers is checked against a canned answer.
-  std::string error;
   auto c = PrometheusClient::Create(
-      {"http://127.0.0.1:" + std::to_string(kPrometheusPort), "t0ken", "", 3s}, &error);
+      {"http://127.0.0.1:" + std::to_string(kPrometheusPort), "t0ken", "", 3s});
   ASSERT_TRUE(c);
-  EXPECT_TRUE(c->Query(kP95).ok());
-  Sample refused = PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
-  EXPECT_EQ(refused.kind, ErrorKind::kAuth);
-  EXPECT_NE(refused.error.find("bearerTokenSecretRef"), std::string::npos);
+  EXPECT_TRUE((*c)->Query(kP95).ok());
+  Result<Reading> refused = PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
+  EXPECT_EQ(refused.error().kind, Error::Kind::kAuth);
+  EXPECT_NE(refused.error().message.find("bearerTokenSecretRef"), std::string::npos);
 }
 
 }  // namespace

@@ -43,39 +43,39 @@ void Cli(const std::string& args) {
 TEST(RedisQueues, BullWaitingJobsReadAsBacklogAndDelayedOnesDoNot) {
   Enqueue("bull", "mail", 37, 0, 5);
   RedisQueueMetric m(Conn(), {"bull", "mail", "backlog", "bull", ""});
-  Sample s = m.Read();
-  ASSERT_TRUE(s.ok()) << s.error;
-  EXPECT_EQ(*s.value, 37);
-  EXPECT_EQ(s.detail, "wait 37, paused 0");
+  Result<Reading> s = m.Read();
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->value, 37);
+  EXPECT_EQ(s->detail, "wait 37, paused 0");
 }
 
 TEST(RedisQueues, BullMQWaitingJobsReadAsBacklog) {
   Enqueue("bullmq", "orders", 23, 0, 4);
   RedisQueueMetric m(Conn(), {"bullmq", "orders", "backlog", "bull", ""});
-  Sample s = m.Read();
-  ASSERT_TRUE(s.ok()) << s.error;
-  EXPECT_EQ(*s.value, 23);
+  Result<Reading> s = m.Read();
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->value, 23);
 }
 
 TEST(RedisQueues, OldestWaitOfBullAndBullMQ) {
   Enqueue("bull", "aged", 4, 90, 0);
   Enqueue("bullmq", "aged-mq", 4, 45, 0);
-  Sample bull = RedisQueueMetric(Conn(), {"bull", "aged", "oldestWaitSeconds", "bull", ""}).Read();
-  Sample mq =
+  Result<Reading> bull = RedisQueueMetric(Conn(), {"bull", "aged", "oldestWaitSeconds", "bull", ""}).Read();
+  Result<Reading> mq =
       RedisQueueMetric(Conn(), {"bullmq", "aged-mq", "oldestWaitSeconds", "bull", ""}).Read();
-  ASSERT_TRUE(bull.ok()) << bull.error;
-  ASSERT_TRUE(mq.ok()) << mq.error;
-  EXPECT_NEAR(*bull.value, 90, 3);
-  EXPECT_NEAR(*mq.value, 45, 3);
+  ASSERT_TRUE(bull.ok()) << bull.error().message;
+  ASSERT_TRUE(mq.ok()) << mq.error().message;
+  EXPECT_NEAR(bull->value, 90, 3);
+  EXPECT_NEAR(mq->value, 45, 3);
   // And it grows with time: a job enqueued now reads about 0, then about T later.
   Enqueue("bullmq", "fresh", 1, 0, 0);
   RedisQueueMetric fresh(Conn(), {"bullmq", "fresh", "oldestWaitSeconds", "bull", ""});
-  EXPECT_NEAR(*fresh.Read().value, 0, 1.5);
+  EXPECT_NEAR(fresh.Read()->value, 0, 1.5);
   std::this_thread::sleep_for(2s);
-  EXPECT_NEAR(*fresh.Read().value, 2, 1);
+  EXPECT_NEAR(fresh.Read()->value, 2, 1);
   // An empty queue waits for nothing.
   EXPECT_EQ(
-      *RedisQueueMetric(Conn(), {"bull", "empty", "oldestWaitSeconds", "bull", ""}).Read().value,
+      RedisQueueMetric(Conn(), {"bull", "empty", "oldestWaitSeconds", "bull", ""}).Read()->value,
       0);
 }
 
@@ -87,66 +87,65 @@ TEST(RedisQueues, AStreamWithAConsumerGroupReadsItsLag) {
   Cli("xack events workers $(redis-cli -p " + std::to_string(kRedisPort) +
       " xrange events - + count 1 | head -1)");
   RedisConnection conn({"127.0.0.1", kRedisPort, 0, "", 2s});
-  long long lag = -1, pending = -1;
-  Sample s = conn.StreamGroup("events", "workers", &lag, &pending);
-  ASSERT_TRUE(s.ok()) << s.error;
-  EXPECT_EQ(lag, 7) << "10 entries, 3 delivered";
-  EXPECT_EQ(pending, 2) << "3 delivered, 1 acknowledged";
-  Sample backlog = RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "workers"}).Read();
+  auto counts = conn.StreamGroup("events", "workers");
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  EXPECT_EQ(counts->lag, 7) << "10 entries, 3 delivered";
+  EXPECT_EQ(counts->pending, 2) << "3 delivered, 1 acknowledged";
+  Result<Reading> backlog = RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "workers"}).Read();
   ASSERT_TRUE(backlog.ok());
-  EXPECT_EQ(*backlog.value, 9);
-  EXPECT_EQ(backlog.detail, "lag 7 + pending 2");
-  Sample nogroup = RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "nobody"}).Read();
+  EXPECT_EQ(backlog->value, 9);
+  EXPECT_EQ(backlog->detail, "lag 7 + pending 2");
+  Result<Reading> nogroup = RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "nobody"}).Read();
   EXPECT_FALSE(nogroup.ok());
-  EXPECT_NE(nogroup.error.find("has no consumer group nobody"), std::string::npos);
+  EXPECT_NE(nogroup.error().message.find("has no consumer group nobody"), std::string::npos);
 }
 
 TEST(RedisQueues, APlainListIsItsLength) {
   Cli("del jobs >/dev/null");
   Cli("rpush jobs a b c d e f");
-  Sample s = RedisQueueMetric(Conn(), {"list", "jobs", "backlog", "", ""}).Read();
-  ASSERT_TRUE(s.ok()) << s.error;
-  EXPECT_EQ(*s.value, 6);
+  Result<Reading> s = RedisQueueMetric(Conn(), {"list", "jobs", "backlog", "", ""}).Read();
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->value, 6);
 }
 
 TEST(RedisQueues, PasswordAndDatabaseIndex) {
   std::string url = "redis://:" + std::string(kRedisPassword) +
                     "@127.0.0.1:" + std::to_string(kRedisAuthPort) + "/3";
   Enqueue("bull", "secret", 12, 0, 0, url);
-  std::string error;
-  auto opts = ParseRedisUrl(url, &error);
-  ASSERT_TRUE(opts) << error;
+  auto opts = ParseRedisUrl(url);
+  ASSERT_TRUE(opts) << opts.error().message;
   EXPECT_EQ(opts->db, 3);
   EXPECT_EQ(opts->password, kRedisPassword);
-  Sample s = RedisQueueMetric(std::make_shared<RedisConnection>(*opts),
+  Result<Reading> s = RedisQueueMetric(std::make_shared<RedisConnection>(*opts),
                               {"bull", "secret", "backlog", "bull", ""})
                  .Read();
-  ASSERT_TRUE(s.ok()) << s.error;
-  EXPECT_EQ(*s.value, 12);
-  Sample db0 = RedisQueueMetric(Conn(kRedisAuthPort, 0, kRedisPassword),
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->value, 12);
+  Result<Reading> db0 = RedisQueueMetric(Conn(kRedisAuthPort, 0, kRedisPassword),
                                 {"bull", "secret", "backlog", "bull", ""})
                    .Read();
   ASSERT_TRUE(db0.ok());
-  EXPECT_EQ(*db0.value, 0) << "database 0 holds nothing of it";
-  Sample wrong =
+  EXPECT_EQ(db0->value, 0) << "database 0 holds nothing of it";
+  Result<Reading> wrong =
       RedisQueueMetric(Conn(kRedisAuthPort, 3, "nope"), {"bull", "secret", "backlog", "bull", ""})
           .Read();
   ASSERT_FALSE(wrong.ok());
-  EXPECT_EQ(wrong.kind, ErrorKind::kAuth) << wrong.error;
-  Sample none =
+  EXPECT_EQ(wrong.error().kind, Error::Kind::kAuth) << wrong.error().message;
+  Result<Reading> none =
       RedisQueueMetric(Conn(kRedisAuthPort, 3, ""), {"bull", "secret", "backlog", "bull", ""})
           .Read();
   ASSERT_FALSE(none.ok());
-  EXPECT_EQ(none.kind, ErrorKind::kAuth) << none.error;
+  EXPECT_EQ(none.error().kind, Error::Kind::kAuth) << none.error().message;
 }
 
 TEST(RedisQueues, BadUrlsAreRefusedWithAReason) {
-  std::string error;
-  EXPECT_FALSE(ParseRedisUrl("http://127.0.0.1:6379", &error));
-  EXPECT_NE(error.find("must start with redis://"), std::string::npos);
-  EXPECT_FALSE(ParseRedisUrl("redis://127.0.0.1:6379/x", &error));
-  EXPECT_NE(error.find("database index"), std::string::npos);
-  EXPECT_FALSE(ParseRedisUrl("redis://127.0.0.1:99999", &error));
+  auto http = ParseRedisUrl("http://127.0.0.1:6379");
+  ASSERT_FALSE(http);
+  EXPECT_NE(http.error().message.find("must start with redis://"), std::string::npos);
+  auto db = ParseRedisUrl("redis://127.0.0.1:6379/x");
+  ASSERT_FALSE(db);
+  EXPECT_NE(db.error().message.find("database index"), std::string::npos);
+  EXPECT_FALSE(ParseRedisUrl("redis://127.0.0.1:99999"));
 }
 
 // A source that is down, one that hangs, one that answers garbage: an error value within the
@@ -155,19 +154,19 @@ TEST(RedisQueues, DownHangingAndGarbageServersGiveErrorsWithinTheTimeout) {
   struct Case {
     const char* what;
     int port;
-    ErrorKind kind;
+    Error::Kind kind;
   };
-  for (const Case& c : {Case{"down", 1, ErrorKind::kUnreachable},
-                        Case{"hanging", Servers::silent_port(), ErrorKind::kTimeout},
-                        Case{"garbage", Servers::raw_garbage_port(), ErrorKind::kBadAnswer}}) {
+  for (const Case& c : {Case{"down", 1, Error::Kind::kTransport},
+                        Case{"hanging", Servers::silent_port(), Error::Kind::kTimeout},
+                        Case{"garbage", Servers::raw_garbage_port(), Error::Kind::kDecode}}) {
     RedisQueueMetric m(Conn(c.port, 0, "", 1s), {"bull", "q", "backlog", "bull", ""});
     auto t0 = std::chrono::steady_clock::now();
-    Sample s = m.Read();
+    Result<Reading> s = m.Read();
     auto took = std::chrono::steady_clock::now() - t0;
     ASSERT_FALSE(s.ok()) << c.what;
-    EXPECT_EQ(s.kind, c.kind) << c.what << ": " << s.error;
+    EXPECT_EQ(s.error().kind, c.kind) << c.what << ": " << s.error().message;
     EXPECT_LT(took, 1500ms) << c.what;
-    std::cout << c.what << ": " << s.error << "\n";
+    std::cout << c.what << ": " << s.error().message << "\n";
   }
 }
 

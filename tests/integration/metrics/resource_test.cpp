@@ -19,7 +19,7 @@ std::shared_ptr<kube::Client> KubeClient() {
   if (!path) return nullptr;
   auto config = kube::LoadKubeconfig(path);
   if (!config) return nullptr;
-  auto client = kube::Client::Create(*config);
+  auto client = kube::HttpClient::Create(*config);
   return client ? *client : nullptr;
 }
 
@@ -59,8 +59,9 @@ TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
   Apply(ns, Deployment("norequests", 1, "100m", ""));
 
   ResourceMetric web(client, ns, "cpu", "web");
-  Sample s = web.Read();
-  EXPECT_EQ(s.kind, ErrorKind::kConfig) << "no selector yet: " << s.error;
+  Result<Reading> s = web.Read();
+  ASSERT_FALSE(s.ok()) << "no selector yet";
+  EXPECT_EQ(s.error().kind, Error::Kind::kConfig) << s.error().message;
   std::string selector;
   for (int i = 0; i < 40 && selector.empty(); ++i) {
     selector = ScaleSelector(*client, ns, "web");
@@ -71,27 +72,27 @@ TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
   // metrics-server scrapes every 10 s: wait for both pods' samples.
   for (int i = 0; i < 120; ++i) {
     s = web.Read();
-    if (s.ok() && s.detail.rfind("2 pods", 0) == 0) break;
+    if (s.ok() && s->detail.rfind("2 pods", 0) == 0) break;
     std::this_thread::sleep_for(1s);
   }
-  ASSERT_TRUE(s.ok()) << s.error;
-  EXPECT_NEAR(*s.value, 30.0, 0.5) << s.detail;  // 150m of 500m
-  EXPECT_EQ(s.detail.rfind("2 pods", 0), 0u) << s.detail;
-  std::cout << "web: " << *s.value << "% (" << s.detail << ")\n";
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_NEAR(s->value, 30.0, 0.5) << s->detail;  // 150m of 500m
+  EXPECT_EQ(s->detail.rfind("2 pods", 0), 0u) << s->detail;
+  std::cout << "web: " << s->value << "% (" << s->detail << ")\n";
 
   ResourceMetric bare(client, ns, "cpu", "norequests");
   bare.SetSelector("app=norequests");
-  Sample e;
+  Result<Reading> e = bare.Read();
   for (int i = 0; i < 60; ++i) {
     e = bare.Read();
-    if (e.kind == ErrorKind::kConfig && !e.ok()) break;
+    if (!e.ok() && e.error().kind == Error::Kind::kConfig) break;
     std::this_thread::sleep_for(1s);
   }
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.kind, ErrorKind::kConfig);
-  EXPECT_NE(e.error.find("has no cpu request"), std::string::npos) << e.error;
-  EXPECT_NE(e.error.find("container main of pod norequests-"), std::string::npos) << e.error;
-  std::cout << e.error << "\n";
+  EXPECT_EQ(e.error().kind, Error::Kind::kConfig);
+  EXPECT_NE(e.error().message.find("has no cpu request"), std::string::npos) << e.error().message;
+  EXPECT_NE(e.error().message.find("container main of pod norequests-"), std::string::npos) << e.error().message;
+  std::cout << e.error().message << "\n";
   Sh("kubectl delete namespace " + ns + " --wait=false");
 }
 
@@ -110,11 +111,11 @@ TEST(ResourceMetrics, ComputeLeavesOutUnreadyAndUnmeasuredPods) {
     {"metadata":{"name":"a"},"containers":[{"name":"c","usage":{"cpu":"150000000n"}},
                                            {"name":"d","usage":{"cpu":"100m"}}]},
     {"metadata":{"name":"b"},"containers":[{"name":"c","usage":{"cpu":"900m"}}]}]})json");
-  Sample s = ResourceMetric::Compute(pods, usage, "cpu", "test");
-  ASSERT_TRUE(s.ok()) << s.error;
-  EXPECT_NEAR(*s.value, 50.0, 1e-9);  // pod a only: 250m of 500m
-  EXPECT_NE(s.detail.find("1 unready left out"), std::string::npos) << s.detail;
-  EXPECT_NE(s.detail.find("1 without metrics yet left out"), std::string::npos) << s.detail;
+  Result<Reading> s = ResourceMetric::Compute(pods, usage, "cpu", "test");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_NEAR(s->value, 50.0, 1e-9);  // pod a only: 250m of 500m
+  EXPECT_NE(s->detail.find("1 unready left out"), std::string::npos) << s->detail;
+  EXPECT_NE(s->detail.find("1 without metrics yet left out"), std::string::npos) << s->detail;
   EXPECT_EQ(ParseQuantity("128Mi"), 134217728.0);
   EXPECT_EQ(ParseQuantity("1.5"), 1.5);
   EXPECT_FALSE(ParseQuantity("12Q"));

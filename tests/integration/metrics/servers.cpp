@@ -97,14 +97,14 @@ void Servers::SetUp() {
       "127.0.0.1:0", {{"/metrics", [] {
                          return server::HttpResponse{200, "text/plain; version=0.0.4", kExposition};
                        }}});
-  ASSERT_TRUE(target.server) << target.error;
-  g_target = std::move(target.server);
+  ASSERT_TRUE(target && *target);
+  g_target = std::move(*target);
   auto garbage = server::HttpServer::Start(
       "127.0.0.1:0", {{"/api/v1/query", [] {
                          return server::HttpResponse{200, "text/html", "<html>surprise</html>"};
                        }}});
-  ASSERT_TRUE(garbage.server) << garbage.error;
-  g_garbage = std::move(garbage.server);
+  ASSERT_TRUE(garbage && *garbage);
+  g_garbage = std::move(*garbage);
   g_silent_fd = ListenLoopback(&g_silent_port);  // connections complete in the backlog, unserved
   ASSERT_GE(g_silent_fd, 0);
   g_raw_fd = ListenLoopback(&g_raw_port);

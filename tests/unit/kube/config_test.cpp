@@ -9,7 +9,7 @@
 
 #include "kube/client.h"
 #include "kube/discovery.h"
-#include "kube/time_format.h"
+#include "base/time_format.h"
 
 namespace gearbox::kube {
 namespace {
@@ -141,7 +141,7 @@ TEST(ClientTest, PathsForEveryShapeOfResource) {
 }
 
 TEST(ClientTest, ErrorsFromStatusObjects) {
-  Error e = Client::ErrorFromResponse(
+  Error e = HttpClient::ErrorFromResponse(
       403,
       R"({"kind":"Status","status":"Failure","message":"deployments.apps \"web\" is forbidden: User \"u\" cannot patch resource \"deployments/scale\"","reason":"Forbidden","code":403})",
       "", "patch deployments.apps/web/scale in shop");
@@ -150,17 +150,17 @@ TEST(ClientTest, ErrorsFromStatusObjects) {
   EXPECT_EQ(e.ToString(),
             "patch deployments.apps/web/scale in shop: 403 Forbidden: deployments.apps \"web\" is "
             "forbidden: User \"u\" cannot patch resource \"deployments/scale\"");
-  Error busy = Client::ErrorFromResponse(
+  Error busy = HttpClient::ErrorFromResponse(
       429,
       R"({"kind":"Status","reason":"TooManyRequests","message":"slow down","details":{"retryAfterSeconds":2}})",
       "", "list pods");
   EXPECT_TRUE(busy.IsTooManyRequests());
   EXPECT_EQ(busy.retry_after.count(), 2);
   EXPECT_TRUE(busy.IsTransient());
-  Error header = Client::ErrorFromResponse(429, "not json", "7", "get x");
+  Error header = HttpClient::ErrorFromResponse(429, "not json", "7", "get x");
   EXPECT_EQ(header.retry_after.count(), 7);
   EXPECT_NE(header.message.find("not json"), std::string::npos);
-  EXPECT_FALSE(Client::ErrorFromResponse(409, "{}", "", "update").IsTransient());
+  EXPECT_FALSE(HttpClient::ErrorFromResponse(409, "{}", "", "update").IsTransient());
 }
 
 TEST(DiscoveryTest, FindsKindAndSubresources) {
@@ -186,15 +186,16 @@ TEST(DiscoveryTest, FindsKindAndSubresources) {
 
 TEST(TimeFormatTest, RoundTrips) {
   auto t = std::chrono::system_clock::from_time_t(1795000000) + std::chrono::microseconds(123456);
-  EXPECT_EQ(FormatTime(t), "2026-11-18T11:06:40Z");
-  EXPECT_EQ(FormatMicroTime(t), "2026-11-18T11:06:40.123456Z");
-  auto parsed = ParseTime("2026-11-18T11:06:40.123456Z");
+  EXPECT_EQ(FormatRfc3339(t, TimePrecision::kSeconds), "2026-11-18T11:06:40Z");
+  EXPECT_EQ(FormatRfc3339(t, TimePrecision::kMicros), "2026-11-18T11:06:40.123456Z");
+  EXPECT_EQ(FormatRfc3339(t, TimePrecision::kMillisWhenNonZero), "2026-11-18T11:06:40.123Z");
+  auto parsed = ParseRfc3339("2026-11-18T11:06:40.123456Z");
   ASSERT_TRUE(parsed);
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::microseconds>(*parsed - t).count(), 0);
-  EXPECT_EQ(ParseTime("2026-11-18T13:06:40+02:00"),
+  EXPECT_EQ(ParseRfc3339("2026-11-18T13:06:40+02:00"),
             std::chrono::system_clock::from_time_t(1795000000));
-  EXPECT_FALSE(ParseTime("yesterday"));
-  EXPECT_FALSE(ParseTime("2026-11-18T11:06:40"));
+  EXPECT_FALSE(ParseRfc3339("yesterday"));
+  EXPECT_FALSE(ParseRfc3339("2026-11-18T11:06:40"));
 }
 
 }  // namespace

@@ -430,7 +430,9 @@ TEST_P(ReconcilerTable, Pass) {
             std::string(kube::ReconcileResult::OutcomeName(c.outcome)))
       << result.error;
   EXPECT_EQ(result.requeue_after, c.requeue);
-  if (!c.calls.empty()) EXPECT_EQ(MethodsAndPaths(w.Calls()), c.calls);
+  if (!c.calls.empty()) {
+    EXPECT_EQ(MethodsAndPaths(w.Calls()), c.calls);
+  }
   if (c.also) c.also(w);
 }
 

@@ -36,9 +36,8 @@ const char* kPolicy = R"json({
   }})json";
 
 TEST(PolicySpec, ReadsEveryPart) {
-  std::string error;
-  auto p = ParsePolicy(Json::parse(kPolicy), &error);
-  ASSERT_TRUE(p) << error;
+  auto p = ParsePolicy(Json::parse(kPolicy));
+  ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->ns, "prod");
   EXPECT_EQ(p->generation, 3);
   EXPECT_EQ(p->spec.interval, 10s);
@@ -68,18 +67,20 @@ TEST(PolicySpec, ReadsEveryPart) {
 TEST(PolicySpec, WhatTheSchemaCannotCatchIsAnError) {
   Json bad = Json::parse(kPolicy);
   bad["spec"]["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::string("5 minutes");
-  std::string error;
-  EXPECT_FALSE(ParsePolicy(bad, &error));
-  EXPECT_NE(error.find("spec.components[0].scaleUp.anyOf[0].for"), std::string::npos) << error;
-  Json no_spec = Json::parse(R"({"metadata": {"name": "x"}})");
-  EXPECT_FALSE(ParsePolicy(no_spec, &error));
-  EXPECT_NE(error.find("spec is missing"), std::string::npos) << error;
+  auto wrong = ParsePolicy(bad);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("spec.components[0].scaleUp.anyOf[0].for"),
+            std::string::npos)
+      << wrong.error().message;
+  auto none = ParsePolicy(Json::parse(R"({"metadata": {"name": "x"}})"));
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("spec is missing"), std::string::npos)
+      << none.error().message;
 }
 
 TEST(Status, CarriesTheEngineStateAcrossARestart) {
-  std::string error;
-  auto p = ParsePolicy(Json::parse(kPolicy), &error);
-  ASSERT_TRUE(p) << error;
+  auto p = ParsePolicy(Json::parse(kPolicy));
+  ASSERT_TRUE(p) << p.error().message;
   p->spec.mode = policy::Mode::kEnforce;
   policy::Observed obs;
   obs.metrics["cpu"] = {80, {}, ""};
@@ -94,8 +95,9 @@ TEST(Status, CarriesTheEngineStateAcrossARestart) {
   auto r = policy::Evaluate(p->spec, obs, state, t0);
   ASSERT_TRUE(r.pending_phase);
   std::map<std::string, MetricObservation> readings;
-  readings["cpu"] = {metrics::Sample::Of(80), t0};
-  readings["users"] = {metrics::Sample::Fail(metrics::ErrorKind::kNoData, "no series"), t0};
+  readings.emplace("cpu", MetricObservation{metrics::Reading{80, ""}, t0});
+  readings.emplace("users",
+                   MetricObservation{Error::Of(Error::Kind::kNoData, "no series"), t0});
   Json st = BuildStatus(Json::object(), r, readings, p->spec.metrics, 3, {}, t0);
   EXPECT_EQ(st.at("phase").as_string(), "Small");
   EXPECT_EQ(st.at("pendingPhase").at("name").as_string(), "Big");
@@ -111,10 +113,10 @@ TEST(Status, CarriesTheEngineStateAcrossARestart) {
   EXPECT_EQ(later.phase, "Big") << "the hold ran on through the restart";
 
   // Unchanged but for the reading times: not a new status. A condition keeps its transition time.
-  readings["cpu"].time = t0 + 5s;
+  readings.at("cpu").time = t0 + 5s;
   Json again = BuildStatus(st, r, readings, p->spec.metrics, 3, {}, t0 + 5s);
   EXPECT_TRUE(SameStatus(st, again)) << st.serialize() << "\n" << again.serialize();
-  readings["cpu"] = {metrics::Sample::Of(81), t0 + 10s};
+  readings.insert_or_assign("cpu", MetricObservation{metrics::Reading{81, ""}, t0 + 10s});
   Json changed = BuildStatus(st, r, readings, p->spec.metrics, 3, {}, t0 + 10s);
   EXPECT_FALSE(SameStatus(st, changed));
   Json overridden =

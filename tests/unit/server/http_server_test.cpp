@@ -42,8 +42,8 @@ TEST(HttpServerTest, ProbesAndMetrics) {
   auto routes = ProbeRoutes([&] { return synced ? std::string() : "caches not synced"; });
   routes.merge(MetricsRoutes([] { return std::string("gearbox_up 1\n"); }));
   auto started = HttpServer::Start("127.0.0.1:0", std::move(routes));
-  ASSERT_TRUE(started.server) << started.error;
-  uint16_t port = started.server->port();
+  ASSERT_TRUE(started && *started) << started.error().ToString();
+  uint16_t port = (*started)->port();
   ASSERT_NE(port, 0);
 
   EXPECT_EQ(Get(port, "/healthz").status, 200);
@@ -64,27 +64,29 @@ TEST(HttpServerTest, ProbesAndMetrics) {
 
 TEST(HttpServerTest, SilentClientDoesNotBlockOthers) {
   auto started = HttpServer::Start("127.0.0.1:0", ProbeRoutes([] { return std::string(); }));
-  ASSERT_TRUE(started.server) << started.error;
+  ASSERT_TRUE(started && *started) << started.error().ToString();
   asio::io_context io;
   asio::ip::tcp::socket silent(io);
   silent.connect(
-      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), started.server->port()));
-  EXPECT_EQ(Get(started.server->port(), "/healthz").status, 200);
+      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), (*started)->port()));
+  EXPECT_EQ(Get((*started)->port(), "/healthz").status, 200);
 }
 
 TEST(HttpServerTest, BadAddressesAreErrorsAndZeroDisables) {
   auto bad = HttpServer::Start("localhost", {});
-  EXPECT_FALSE(bad.server);
-  EXPECT_NE(bad.error.find("bad bind address \"localhost\""), std::string::npos) << bad.error;
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("bad bind address \"localhost\""), std::string::npos)
+      << bad.error().message;
   auto disabled = HttpServer::Start("0", {});
-  EXPECT_FALSE(disabled.server);
-  EXPECT_TRUE(disabled.error.empty());
+  ASSERT_TRUE(disabled);
+  EXPECT_FALSE(*disabled);
 
   auto first = HttpServer::Start("127.0.0.1:0", {});
-  ASSERT_TRUE(first.server);
-  auto second = HttpServer::Start("127.0.0.1:" + std::to_string(first.server->port()), {});
-  EXPECT_FALSE(second.server);
-  EXPECT_NE(second.error.find("listen on 127.0.0.1:"), std::string::npos) << second.error;
+  ASSERT_TRUE(first && *first);
+  auto second = HttpServer::Start("127.0.0.1:" + std::to_string((*first)->port()), {});
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("listen on 127.0.0.1:"), std::string::npos)
+      << second.error().message;
 }
 
 }  // namespace

@@ -1,0 +1,95 @@
+// The generic controller loop: what it does with each outcome of a reconcile.
+#include "kube/controller_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+namespace gearbox::kube {
+namespace {
+
+using namespace std::chrono_literals;
+using Outcome = ReconcileResult::Outcome;
+
+struct Recorder {
+  std::vector<std::string> outcomes;
+  ReconcileResult next;
+  bool throw_next = false;
+};
+
+ControllerLoop MakeLoop(Recorder& r) {
+  return ControllerLoop(
+      [&r](const std::string&) {
+        if (r.throw_next) throw std::runtime_error("boom");
+        return r.next;
+      },
+      [&r](const std::string& key, const ReconcileResult& res, std::chrono::steady_clock::duration) {
+        r.outcomes.push_back(key + " " + ReconcileResult::OutcomeName(res.outcome));
+      });
+}
+
+TEST(ControllerLoop, SuccessWithRequeueComesBackAfterTheDelay) {
+  Recorder r;
+  r.next.requeue_after = 10ms;
+  ControllerLoop loop = MakeLoop(r);
+  loop.queue().Add("shop/a");
+  ASSERT_TRUE(loop.ProcessNext());
+  EXPECT_EQ(r.outcomes, std::vector<std::string>{"shop/a success"});
+  EXPECT_EQ(loop.queue().DelayedLen(), 1u);
+  EXPECT_EQ(loop.queue().Failures("shop/a"), 0);
+}
+
+TEST(ControllerLoop, SuccessWithoutRequeueIsNotQueuedAgain) {
+  Recorder r;
+  ControllerLoop loop = MakeLoop(r);
+  loop.queue().Add("shop/a");
+  ASSERT_TRUE(loop.ProcessNext());
+  EXPECT_EQ(loop.queue().Len() + loop.queue().DelayedLen(), 0u);
+}
+
+TEST(ControllerLoop, ErrorWithoutDelayBacksOff) {
+  Recorder r;
+  r.next.outcome = Outcome::kError;
+  ControllerLoop loop = MakeLoop(r);
+  loop.queue().Add("shop/a");
+  ASSERT_TRUE(loop.ProcessNext());
+  EXPECT_EQ(r.outcomes, std::vector<std::string>{"shop/a error"});
+  EXPECT_EQ(loop.queue().Failures("shop/a"), 1);
+}
+
+TEST(ControllerLoop, ErrorWithDelayKeepsItsFailuresAndComesBackAtTheDelay) {
+  Recorder r;
+  r.next.outcome = Outcome::kError;
+  r.next.requeue_after = 5s;
+  ControllerLoop loop = MakeLoop(r);
+  loop.queue().Add("shop/a");
+  ASSERT_TRUE(loop.ProcessNext());
+  EXPECT_EQ(loop.queue().Failures("shop/a"), 0);  // not rate limited: the pass chose its delay
+  EXPECT_EQ(loop.queue().DelayedLen(), 1u);
+}
+
+TEST(ControllerLoop, AnExceptionIsAnErrorNotACrash) {
+  Recorder r;
+  r.throw_next = true;
+  ControllerLoop loop = MakeLoop(r);
+  loop.queue().Add("shop/a");
+  ASSERT_TRUE(loop.ProcessNext());
+  EXPECT_EQ(r.outcomes, std::vector<std::string>{"shop/a error"});
+  EXPECT_EQ(loop.queue().Failures("shop/a"), 1);
+}
+
+TEST(ControllerLoop, WorkersReconcileEachKeyAndStop) {
+  std::atomic<int> passes{0};
+  ControllerLoop loop([&](const std::string&) { ++passes; return ReconcileResult{}; }, nullptr);
+  loop.Start(2);
+  for (const char* key : {"shop/a", "shop/b", "shop/c"}) loop.queue().Add(key);
+  for (int i = 0; i < 500 && passes < 3; ++i) std::this_thread::sleep_for(2ms);
+  loop.Stop();
+  EXPECT_EQ(passes, 3);
+  EXPECT_TRUE(loop.queue().ShuttingDown());
+}
+
+}  // namespace
+}  // namespace gearbox::kube
