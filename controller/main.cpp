@@ -10,8 +10,8 @@
 #include <boost/version.hpp>
 #include <csignal>
 #include <iostream>
-#include <random>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -119,11 +119,11 @@ gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
                    gearbox::server::HttpServer::Start(
                        vm["metrics-bind-address"].as<std::string>(),
                        gearbox::server::MetricsRoutes([&registry] { return registry.Render(); })));
-  ASSIGN_OR_RETURN(ServerPtr probes, gearbox::server::HttpServer::Start(
-                                         vm["health-probe-bind-address"].as<std::string>(),
-                                         gearbox::server::ProbeRoutes([&controller] {
-                                           return controller.NotReadyReason();
-                                         })));
+  ASSIGN_OR_RETURN(
+      ServerPtr probes,
+      gearbox::server::HttpServer::Start(
+          vm["health-probe-bind-address"].as<std::string>(),
+          gearbox::server::ProbeRoutes([&controller] { return controller.NotReadyReason(); })));
   if (metrics) log.Info("serving /metrics", {{"port", std::to_string(metrics->port())}});
   if (probes) log.Info("serving /healthz and /readyz", {{"port", std::to_string(probes->port())}});
   return std::make_pair(std::move(metrics), std::move(probes));
@@ -201,8 +201,8 @@ int main(int argc, char** argv) {
   gearbox::telemetry::Registry registry;
   std::mt19937 rng{std::random_device{}()};
   const std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
-  gearbox::reconcile::Controller controller(*client, ControllerOptionsFrom(*vm, identity),
-                                            registry, log);
+  gearbox::reconcile::Controller controller(*client, ControllerOptionsFrom(*vm, identity), registry,
+                                            log);
   auto servers = StartServers(*vm, registry, controller, log);
   if (!servers) {
     log.Error("cannot serve /metrics or the probes", {{"error", servers.error().ToString()}});

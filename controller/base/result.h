@@ -149,15 +149,15 @@ inline Status OkStatus() { return Ok{}; }
 #define GEARBOX_CONCAT_(a, b) GEARBOX_CONCAT_INNER_(a, b)
 
 // Returns the Error of `expr` (a Result or Status) from the enclosing function when it failed.
-#define RETURN_IF_ERROR(expr)                                   \
-  do {                                                          \
-    auto gearbox_result_ = (expr);                              \
+#define RETURN_IF_ERROR(expr)                                             \
+  do {                                                                    \
+    auto gearbox_result_ = (expr);                                        \
     if (!gearbox_result_.ok()) return std::move(gearbox_result_).error(); \
   } while (false)
 
 // `lhs` = the value of `expr` (a Result), or returns its Error from the enclosing function.
-#define ASSIGN_OR_RETURN(lhs, expr)                                                   \
-  auto GEARBOX_CONCAT_(gearbox_result_, __LINE__) = (expr);                           \
-  if (!GEARBOX_CONCAT_(gearbox_result_, __LINE__).ok())                               \
-    return std::move(GEARBOX_CONCAT_(gearbox_result_, __LINE__)).error();             \
+#define ASSIGN_OR_RETURN(lhs, expr)                                       \
+  auto GEARBOX_CONCAT_(gearbox_result_, __LINE__) = (expr);               \
+  if (!GEARBOX_CONCAT_(gearbox_result_, __LINE__).ok())                   \
+    return std::move(GEARBOX_CONCAT_(gearbox_result_, __LINE__)).error(); \
   lhs = std::move(GEARBOX_CONCAT_(gearbox_result_, __LINE__)).value()

@@ -103,8 +103,8 @@ std::optional<WallTime> ParseRfc3339(const std::string& text) {
   if (i < text.size() && text[i] == '.' && (us = ParseFraction(text, i)) < 0) return std::nullopt;
   auto offset = ParseOffset(text, i);
   if (!offset || i != text.size()) return std::nullopt;
-  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 +
-                    int64_t{s} - *offset;
+  int64_t seconds =
+      DaysFromCivil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + int64_t{s} - *offset;
   return WallTime(std::chrono::duration_cast<WallTime::duration>(
       std::chrono::microseconds(seconds * 1'000'000 + us)));
 }

@@ -107,8 +107,8 @@ std::string Client::Path(const ResourceRef& r, const std::string& ns, const std:
   return p;
 }
 
-Error HttpClient::ErrorFromResponse(int code, const std::string& body, const std::string& retry_after,
-                                const std::string& what) {
+Error HttpClient::ErrorFromResponse(int code, const std::string& body,
+                                    const std::string& retry_after, const std::string& what) {
   std::string reason = "HTTP" + std::to_string(code), message;
   std::chrono::seconds wait{0};
   try {
@@ -166,8 +166,8 @@ Error HttpClient::ErrorFromException(const std::exception& e, const std::string&
 }
 
 Result<Json> HttpClient::Do(const http::method& method, const std::string& path_and_query,
-                        const std::optional<Json>& body, const std::string& content_type,
-                        const std::string& what) {
+                            const std::optional<Json>& body, const std::string& content_type,
+                            const std::string& what) {
   bool retried_transport = false;
   for (int attempt = 0;; ++attempt) {
     http::http_request req = NewRequest(method, path_and_query);
@@ -211,7 +211,7 @@ Result<Json> HttpClient::Do(const http::method& method, const std::string& path_
 }
 
 Result<Json> HttpClient::Get(const ResourceRef& r, const std::string& ns, const std::string& name,
-                         const std::string& subresource) {
+                             const std::string& subresource) {
   return Do(http::methods::GET, Path(r, ns, name, subresource), std::nullopt, "",
             Describe("get", r, ns, name, subresource));
 }
@@ -234,15 +234,16 @@ Result<Json> HttpClient::Create(const ResourceRef& r, const std::string& ns, con
             Describe("create", r, ns, "", ""));
 }
 
-Result<Json> HttpClient::Update(const ResourceRef& r, const std::string& ns, const std::string& name,
-                            const Json& body, const std::string& subresource) {
+Result<Json> HttpClient::Update(const ResourceRef& r, const std::string& ns,
+                                const std::string& name, const Json& body,
+                                const std::string& subresource) {
   return Do(http::methods::PUT, Path(r, ns, name, subresource), body, "application/json",
             Describe("update", r, ns, name, subresource));
 }
 
 Result<Json> HttpClient::Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
-                           PatchType type, const Json& body, const std::string& subresource,
-                           const PatchOptions& o) {
+                               PatchType type, const Json& body, const std::string& subresource,
+                               const PatchOptions& o) {
   const char* content_type = "application/merge-patch+json";
   switch (type) {
     case PatchType::kMerge:
@@ -281,7 +282,7 @@ Result<Json> HttpClient::GetPath(const std::string& path) {
 }
 
 Result<WatchStream> HttpClient::Watch(const ResourceRef& r, const std::string& ns,
-                                  const WatchOptions& o) {
+                                      const WatchOptions& o) {
   std::string q = "?watch=1&timeoutSeconds=" + std::to_string(o.timeout_seconds);
   if (o.allow_bookmarks) q += "&allowWatchBookmarks=true";
   if (!o.resource_version.empty()) q += "&resourceVersion=" + Encode(o.resource_version);

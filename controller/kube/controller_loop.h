@@ -26,8 +26,8 @@ struct ReconcileResult {
   };
   Outcome outcome = Outcome::kSuccess;
   std::optional<std::chrono::milliseconds> requeue_after;  // none: only when something changes
-  std::string error;  // kError: what failed, for logs
-  int writes = 0;     // target writes accepted by the API server
+  std::string error;                                       // kError: what failed, for logs
+  int writes = 0;  // target writes accepted by the API server
 
   static const char* OutcomeName(Outcome o);  // "success", "requeue", "error"
 };

@@ -136,7 +136,8 @@ void LeaderElector::Release() {
   }
   lease["spec"]["holderIdentity"] = Json::string("");
   lease["spec"]["leaseDurationSeconds"] = Json::number(1);
-  lease["spec"]["renewTime"] = Json::string(FormatRfc3339(clock_.WallNow(), TimePrecision::kMicros));
+  lease["spec"]["renewTime"] =
+      Json::string(FormatRfc3339(clock_.WallNow(), TimePrecision::kMicros));
   auto released = client_->Update(kLeases, config_.lease_namespace, config_.lease_name, lease);
   if (!released) Log("cannot release the Lease: " + released.error().ToString());
 }

@@ -111,7 +111,7 @@ Result<Reading> PrometheusClient::Fetch(const std::string& promql) {
             what + ": no answer within " + std::to_string(options_.timeout.count()) + " ms");
       case kube::Error::Kind::kTls:
         return Error::Of(Error::Kind::kTransport,
-                            what + ": TLS failed (is caSecretRef the server's CA?): " + e.what());
+                         what + ": TLS failed (is caSecretRef the server's CA?): " + e.what());
       default:
         return Error::Of(Error::Kind::kTransport, what + ": cannot connect: " + e.what());
     }
@@ -120,10 +120,10 @@ Result<Reading> PrometheusClient::Fetch(const std::string& promql) {
 }
 
 Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string& body,
-                                            const std::string& what) {
+                                                     const std::string& what) {
   if (code == 401 || code == 403) {
     return Error::Of(Error::Kind::kAuth,
-                        what + ": " + std::to_string(code) + " (is bearerTokenSecretRef right?)");
+                     what + ": " + std::to_string(code) + " (is bearerTokenSecretRef right?)");
   }
   Json doc;
   try {
@@ -131,8 +131,8 @@ Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string
   } catch (const std::exception&) {
     std::string head = body.substr(0, 80);
     return Error::Of(Error::Kind::kDecode, what + ": HTTP " + std::to_string(code) +
-                                                   " with an answer that is not JSON: \"" + head +
-                                                   "\"");
+                                               " with an answer that is not JSON: \"" + head +
+                                               "\"");
   }
   try {
     if (!doc.is_object() || !doc.has_string_field("status")) {
@@ -154,38 +154,37 @@ Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string
       const auto& series = result.as_array();
       if (series.size() == 0) {
         return Error::Of(Error::Kind::kNoData,
-                            what +
-                                ": the query returned no series (nothing matches, or the "
-                                "metric is not scraped yet)");
+                         what +
+                             ": the query returned no series (nothing matches, or the "
+                             "metric is not scraped yet)");
       }
       if (series.size() > 1) {
         std::string names;
         for (size_t i = 0; i < series.size() && i < 3; ++i)
           names += (i ? ", " : "") + series.at(i).at("metric").serialize();
         return Error::Of(Error::Kind::kAmbiguous,
-                            what + ": the query returned " + std::to_string(series.size()) +
-                                " series where one number is needed (aggregate it, e.g. "
-                                "sum(...)): " +
-                                names + (series.size() > 3 ? ", ..." : ""));
+                         what + ": the query returned " + std::to_string(series.size()) +
+                             " series where one number is needed (aggregate it, e.g. "
+                             "sum(...)): " +
+                             names + (series.size() > 3 ? ", ..." : ""));
       }
       text = series.at(0).at("value").as_array().at(1).as_string();
       labels = series.at(0).at("metric").serialize();
     } else {
       return Error::Of(Error::Kind::kAmbiguous,
-                          what + ": the query returned a " + type +
-                              ", not a number (an instant query must yield a scalar or one "
-                              "sample)");
+                       what + ": the query returned a " + type +
+                           ", not a number (an instant query must yield a scalar or one "
+                           "sample)");
     }
     char* end = nullptr;
     double v = std::strtod(text.c_str(), &end);
     if (end == text.c_str()) {
-      return Error::Of(Error::Kind::kDecode,
-                          what + ": the value \"" + text + "\" is not a number");
+      return Error::Of(Error::Kind::kDecode, what + ": the value \"" + text + "\" is not a number");
     }
     if (!std::isfinite(v)) {
       return Error::Of(Error::Kind::kNotANumber,
-                          what + ": the query's value is " + text +
-                              " (a division by zero, or a histogram with no observations?)");
+                       what + ": the query's value is " + text +
+                           " (a division by zero, or a histogram with no observations?)");
     }
     return Reading{v, labels};
   } catch (const std::exception& e) {

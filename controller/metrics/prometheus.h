@@ -1,8 +1,8 @@
 // Prometheus instant queries (GET /api/v1/query). A scalar or a one-sample vector is a value; an
 // empty result, NaN/Inf, several series, a matrix or a string are errors that say so. Bearer
-// token and CA are options. Clients are shared per server (reconcile/sources.h), and a client answers
-// the same query from a short cache and merges concurrent identical requests, so policies that
-// share a query and a server cause one request per interval, not one each.
+// token and CA are options. Clients are shared per server (reconcile/sources.h), and a client
+// answers the same query from a short cache and merges concurrent identical requests, so policies
+// that share a query and a server cause one request per interval, not one each.
 #pragma once
 
 #include <chrono>
@@ -38,7 +38,7 @@ class PrometheusClient {
   // The value of `promql` now; an answer at most `max_age` old may be reused, and concurrent
   // calls for one query share one request.
   Result<Reading> Query(const std::string& promql,
-               std::chrono::milliseconds max_age = std::chrono::milliseconds(0));
+                        std::chrono::milliseconds max_age = std::chrono::milliseconds(0));
 
   // The HTTP requests this client has sent (for tests and its own metrics).
   int64_t requests() const;

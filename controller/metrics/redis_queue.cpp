@@ -80,7 +80,7 @@ Error IoError(const std::string& what, redisContext* c, std::chrono::millisecond
        m.find("Resource temporarily") != std::string::npos);
   if (timed_out) {
     return Error::Of(Error::Kind::kTimeout,
-                        what + ": no answer within " + std::to_string(timeout.count()) + " ms");
+                     what + ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
   if (c && c->err == REDIS_ERR_PROTOCOL) {
     return Error::Of(Error::Kind::kDecode, what + ": the server does not speak Redis: " + m);
@@ -171,7 +171,7 @@ Result<long long> RedisConnection::Integer(const std::vector<std::string>& argv)
   ASSIGN_OR_RETURN(auto reply, Run(argv));
   if (reply->r->type != REDIS_REPLY_INTEGER) {
     return Error::Of(Error::Kind::kDecode,
-                        Describe() + ": " + argv[0] + " did not answer an integer");
+                     Describe() + ": " + argv[0] + " did not answer an integer");
   }
   return static_cast<long long>(reply->r->integer);
 }
@@ -195,7 +195,7 @@ Result<std::vector<std::optional<std::string>>> RedisConnection::Strings(
 }
 
 Result<StreamGroupCounts> RedisConnection::StreamGroup(const std::string& key,
-                                                      const std::string& group) {
+                                                       const std::string& group) {
   ASSIGN_OR_RETURN(auto reply, Run({"XINFO", "GROUPS", key}));
   const redisReply* r = reply->r;
   if (r->type != REDIS_REPLY_ARRAY) {
@@ -226,7 +226,7 @@ Result<StreamGroupCounts> RedisConnection::StreamGroup(const std::string& key,
     return StreamGroupCounts{*l, *p};
   }
   return Error::Of(Error::Kind::kNoData,
-                      Describe() + ": stream " + key + " has no consumer group " + group);
+                   Describe() + ": stream " + key + " has no consumer group " + group);
 }
 
 std::string RedisQueueMetric::Describe() const {
@@ -248,9 +248,9 @@ Result<Reading> RedisQueueMetric::Backlog() {
     if (spec_.group.empty())
       return Error::Of(Error::Kind::kConfig, Describe() + ": a stream needs a group");
     ASSIGN_OR_RETURN(auto counts, conn_->StreamGroup(spec_.name, spec_.group));
-    return Reading{static_cast<double>(counts.lag + counts.pending),
-                   "lag " + std::to_string(counts.lag) + " + pending " +
-                       std::to_string(counts.pending)};
+    return Reading{
+        static_cast<double>(counts.lag + counts.pending),
+        "lag " + std::to_string(counts.lag) + " + pending " + std::to_string(counts.pending)};
   }
   if (spec_.flavor != "bull" && spec_.flavor != "bullmq")
     return Error::Of(Error::Kind::kConfig, Describe() + ": unknown flavor " + spec_.flavor);

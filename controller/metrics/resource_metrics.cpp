@@ -43,33 +43,33 @@ Result<Reading> ResourceMetric::Read() {
   const std::string what = Describe();
   if (selector.empty()) {
     return Error::Of(Error::Kind::kConfig,
-                        what + ": the target's /scale has no selector yet (no pods to measure)");
+                     what + ": the target's /scale has no selector yet (no pods to measure)");
   }
   kube::ListOptions lo;
   lo.label_selector = selector;
   auto pods = client_->List({"", "v1", "pods", true}, ns_, lo);
   if (!pods) {
     return Error::Of(pods.error().IsForbidden() ? Error::Kind::kAuth : Error::Kind::kTransport,
-                        what + ": " + pods.error().ToString());
+                     what + ": " + pods.error().ToString());
   }
   auto usage = client_->GetPath("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns_ +
                                 "/pods?labelSelector=" + web::uri::encode_data_string(selector));
   if (!usage) {
     const auto& e = usage.error();
     Error::Kind kind = e.kind == kube::Error::Kind::kTimeout  ? Error::Kind::kTimeout
-                     : e.IsForbidden()                      ? Error::Kind::kAuth
-                     : e.IsNotFound() || e.http_code == 503 ? Error::Kind::kTransport
-                                                            : Error::Kind::kDecode;
+                       : e.IsForbidden()                      ? Error::Kind::kAuth
+                       : e.IsNotFound() || e.http_code == 503 ? Error::Kind::kTransport
+                                                              : Error::Kind::kDecode;
     return Error::Of(kind, what + ": metrics.k8s.io: " + e.ToString() +
-                                  (e.IsNotFound() || e.http_code == 503
-                                       ? " (is metrics-server installed and available?)"
-                                       : ""));
+                               (e.IsNotFound() || e.http_code == 503
+                                    ? " (is metrics-server installed and available?)"
+                                    : ""));
   }
   return Compute(*pods, *usage, resource_, what);
 }
 
 Result<Reading> ResourceMetric::Compute(const Json& pods, const Json& pod_metrics,
-                               const std::string& resource, const std::string& what) {
+                                        const std::string& resource, const std::string& what) {
   try {
     std::map<std::string, double> usage;  // pod -> sum over its containers
     if (pod_metrics.has_array_field("items")) {
@@ -142,8 +142,8 @@ Result<Reading> ResourceMetric::Compute(const Json& pods, const Json& pod_metric
     if (missing) left_out += ", " + std::to_string(missing) + " without metrics yet left out";
     if (counted == 0) {
       return Error::Of(Error::Kind::kNoData,
-                          what + ": no ready pod with metrics" +
-                              (left_out.empty() ? " (no pods match the selector)" : left_out));
+                       what + ": no ready pod with metrics" +
+                           (left_out.empty() ? " (no pods match the selector)" : left_out));
     }
     char buf[160];
     std::snprintf(buf, sizeof buf, "%d pods: usage %.3f of requests %.3f", counted, used,

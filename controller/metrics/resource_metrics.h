@@ -37,7 +37,7 @@ class ResourceMetric : public MetricSource {
 
   // The computation on a PodList and a PodMetricsList: pure, for tests.
   static Result<Reading> Compute(const kube::Json& pods, const kube::Json& pod_metrics,
-                        const std::string& resource, const std::string& what);
+                                 const std::string& resource, const std::string& what);
 
  private:
   std::shared_ptr<kube::Client> client_;

@@ -1,9 +1,9 @@
 // One interface for every signal Gearbox scales on (KEDA's pkg/scalers shape): a MetricSource is
 // configured once with what to measure and answers Read() with a Reading or an Error whose kind
 // says what went wrong (kTransport: the server is down; kTimeout; kDecode: not the protocol;
-// kNoData; kAmbiguous: several series; kNotANumber; kAuth; kApi: the server refused; kConfig). Implementations sit beside this file, one per file: resource metrics
-// (metrics.k8s.io), Prometheus instant queries, Redis queues. Every Read() is bounded by the
-// source's timeout and never throws.
+// kNoData; kAmbiguous: several series; kNotANumber; kAuth; kApi: the server refused; kConfig).
+// Implementations sit beside this file, one per file: resource metrics (metrics.k8s.io), Prometheus
+// instant queries, Redis queues. Every Read() is bounded by the source's timeout and never throws.
 #pragma once
 
 #include <string>

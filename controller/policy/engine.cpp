@@ -252,7 +252,8 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
       ci = want;
       res.events.push_back({"Normal", "PhaseSelected",
                             "phase " + ph.list[static_cast<size_t>(ci)].name +
-                                (v ? ": " + why(ci) : ": " + ph.metric + " not available yet"), "", EventKind::kPhaseSelected});
+                                (v ? ": " + why(ci) : ": " + ph.metric + " not available yet"),
+                            "", EventKind::kPhaseSelected});
     } else if (want != ci) {
       std::string key = "phase/" + ph.list[static_cast<size_t>(want)].name;
       bool started = !timers.Had(key);
@@ -261,7 +262,8 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         res.events.push_back({"Normal", "PhaseChanged",
                               ph.list[static_cast<size_t>(ci)].name + " -> " +
                                   ph.list[static_cast<size_t>(want)].name + ": " + why(want) +
-                                  " for " + FormatDuration(ph.hold), "", EventKind::kPhaseChanged});
+                                  " for " + FormatDuration(ph.hold),
+                              "", EventKind::kPhaseChanged});
         next.timers.erase(key);
         ci = want;
       } else {
@@ -270,7 +272,8 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         if (started)
           res.events.push_back({"Normal", "PhasePending",
                                 ph.list[static_cast<size_t>(want)].name + " in " +
-                                    FormatDuration(ph.hold) + " if it holds: " + why(want), "", EventKind::kPhasePending});
+                                    FormatDuration(ph.hold) + " if it holds: " + why(want),
+                                "", EventKind::kPhasePending});
       }
     }
     committed = &ph.list[static_cast<size_t>(ci)];
@@ -293,7 +296,8 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         res.events.push_back({"Normal", "TopologyReady",
                               in_flight->component + " ready at " + std::to_string(t.ready) + "/" +
                                   std::to_string(in_flight->to) + " after " +
-                                  FormatDuration(Since(in_flight->since, now)), in_flight->component, EventKind::kTopologyReady});
+                                  FormatDuration(Since(in_flight->since, now)),
+                              in_flight->component, EventKind::kTopologyReady});
         in_flight.reset();
       }
     }
@@ -336,10 +340,12 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
         res.topology_step = step;
         if (!res.dry_run) {
           in_flight = InFlight{step->component, step->from, step->to, now};
-          res.events.push_back({"Normal", "TopologyResize", step->reason, step->component, EventKind::kTopologyResize});
+          res.events.push_back({"Normal", "TopologyResize", step->reason, step->component,
+                                EventKind::kTopologyResize});
         } else if (before.dry_run_steps.count(step->component) == 0 ||
                    before.dry_run_steps.at(step->component) != step->to) {
-          res.events.push_back({"Normal", "WouldResize", "DryRun: " + step->reason, step->component, EventKind::kWouldResize});
+          res.events.push_back({"Normal", "WouldResize", "DryRun: " + step->reason, step->component,
+                                EventKind::kWouldResize});
         }
         if (res.dry_run) next.dry_run_steps[step->component] = step->to;
       }
@@ -564,12 +570,12 @@ Result Evaluate(const Spec& spec, const Observed& observed, const State& before,
       Time since = timers.Hold(firing_key);
       res.alerts.push_back({a.name, a.severity, since, *v});
       firing_text.push_back(text);
-      if (!was) res.events.push_back({a.severity, "AlertFiring", text, "", EventKind::kAlertFiring});
+      if (!was)
+        res.events.push_back({a.severity, "AlertFiring", text, "", EventKind::kAlertFiring});
     } else if (was) {
-      res.events.push_back(
-          {"Normal", "AlertResolved",
-           a.name + " resolved: " + a.metric + " " + (v ? Num(*v) : "unavailable"), "",
-           EventKind::kAlertResolved});
+      res.events.push_back({"Normal", "AlertResolved",
+                            a.name + " resolved: " + a.metric + " " + (v ? Num(*v) : "unavailable"),
+                            "", EventKind::kAlertResolved});
     }
   }
 

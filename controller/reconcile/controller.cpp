@@ -91,13 +91,14 @@ void Controller::StartInformers() {
     kube::InformerOptions io;
     io.log = [this](const std::string& m) { log_.Warn("scalingpolicy informer: " + m); };
     auto informer = std::make_unique<kube::Informer>(client_, kScalingPolicies, ns, io);
-    informer->AddHandlers(
-        {[this](const Json& o) { OnPolicyChanged(o); },
-         [this, generation](const Json& old_obj, const Json& new_obj) {
-           // Our own status writes come back as updates: only spec changes need a new look.
-           if (generation(old_obj) != generation(new_obj)) OnPolicyChanged(new_obj);
-         },
-         [this](const Json& o) { OnPolicyDeleted(o); }});
+    informer->AddHandlers({[this](const Json& o) { OnPolicyChanged(o); },
+                           [this, generation](const Json& old_obj, const Json& new_obj) {
+                             // Our own status writes come back as updates: only spec changes need a
+                             // new look.
+                             if (generation(old_obj) != generation(new_obj))
+                               OnPolicyChanged(new_obj);
+                           },
+                           [this](const Json& o) { OnPolicyDeleted(o); }});
     informer->Start();
     informers_.push_back(std::move(informer));
   }

@@ -76,7 +76,8 @@ std::map<std::string, MetricObservation> MetricReader::ReadPooled(PolicySources&
     });
   }
   std::unique_lock lock(batch->mu);
-  while (batch->remaining > 0 && clock_.Now() < deadline) clock_.WaitUntil(batch->cv, lock, deadline);
+  while (batch->remaining > 0 && clock_.Now() < deadline)
+    clock_.WaitUntil(batch->cv, lock, deadline);
   return batch->done;
 }
 

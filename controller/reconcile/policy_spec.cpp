@@ -49,7 +49,8 @@ Result<policy::RuleSet> ParseRuleSet(const Json& s, const std::string& where) {
   if (!s.has_array_field(field)) return Error::Invalid(where + ": needs anyOf or allOf");
   int i = 0;
   for (const auto& r : s.at(field).as_array()) {
-    ASSIGN_OR_RETURN(auto rule, ParseRule(r, where + "." + field + "[" + std::to_string(i++) + "]"));
+    ASSIGN_OR_RETURN(auto rule,
+                     ParseRule(r, where + "." + field + "[" + std::to_string(i++) + "]"));
     set.rules.push_back(std::move(rule));
   }
   return set;
@@ -109,12 +110,11 @@ Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
   return d;
 }
 
-Result<policy::Component> ParseComponent(const Json& c, const std::string& where,
-                                         ParsedPolicy& p) {
+Result<policy::Component> ParseComponent(const Json& c, const std::string& where, ParsedPolicy& p) {
   policy::Component comp;
   comp.name = Str(c, "name");
-  comp.role = Str(c, "role", "workload") == "topology" ? policy::Role::kTopology
-                                                       : policy::Role::kWorkload;
+  comp.role =
+      Str(c, "role", "workload") == "topology" ? policy::Role::kTopology : policy::Role::kWorkload;
   const Json& t = c.at("target");
   p.targets[comp.name] =
       TargetRef{Str(t, "apiVersion"), Str(t, "kind"), Str(t, "name"), Str(t, "replicasField")};

@@ -146,9 +146,8 @@ bool Reconciler::Load(Pass& pass) {
 void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
   d_.log.Warn("invalid scalingpolicy", {{"policy", pass.key}, {"error", error.message}});
   Record(pass, true, "InvalidSpec", error.message);
-  WriteStatus(pass,
-              InvalidStatus(pass.old_status, pass.rt->generation, "InvalidSpec", error.message,
-                            pass.now));
+  WriteStatus(pass, InvalidStatus(pass.old_status, pass.rt->generation, "InvalidSpec",
+                                  error.message, pass.now));
 }
 
 // Read: every component's target, and who else drives it.
@@ -326,7 +325,8 @@ void Reconciler::Record(const Pass& pass, bool warning, const std::string& reaso
   auto st = d_.recorder.Record(kube::ObjectRef::Of(*pass.object),
                                warning ? kube::EventType::kWarning : kube::EventType::kNormal,
                                reason, reason, note);
-  if (!st) d_.log.Warn("event not recorded", {{"reason", reason}, {"error", st.error().ToString()}});
+  if (!st)
+    d_.log.Warn("event not recorded", {{"reason", reason}, {"error", st.error().ToString()}});
 }
 
 void Reconciler::ExportPhase(Pass& pass) {

@@ -15,8 +15,8 @@ const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
 Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
                                const SecretKeyRef& ref) {
   auto secret = client.Get(kSecrets, ns, ref.name);
-  if (!secret) return Error::Of(Error::Kind::kConfig, "secret " + ref.name + ": " +
-                                                          secret.error().ToString());
+  if (!secret)
+    return Error::Of(Error::Kind::kConfig, "secret " + ref.name + ": " + secret.error().ToString());
   if (!secret->has_object_field("data") || !secret->at("data").has_string_field(ref.key))
     return Error::Of(Error::Kind::kConfig, "secret " + ref.name + " has no key " + ref.key);
   try {
@@ -44,8 +44,7 @@ Result<metrics::PrometheusOptions> PrometheusConnection(kube::Client& client,
   return o;
 }
 
-Result<metrics::RedisOptions> RedisConnectionOptions(kube::Client& client,
-                                                     const ParsedPolicy& p) {
+Result<metrics::RedisOptions> RedisConnectionOptions(kube::Client& client, const ParsedPolicy& p) {
   ASSIGN_OR_RETURN(auto o, metrics::ParseRedisUrl(p.redis->url));
   o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout);
   if (p.redis->password) {
@@ -54,8 +53,10 @@ Result<metrics::RedisOptions> RedisConnectionOptions(kube::Client& client,
   return o;
 }
 
+// The connection, or its error prefixed with the server's kind ("prometheus: secret ...").
 template <typename T>
-Error Prefixed(const char* server, const Result<T>& r) {
+Result<T> Named(const char* server, Result<T> r) {
+  if (r) return r;
   Error e = r.error();
   e.message = std::string(server) + ": " + e.message;
   return e;
@@ -67,14 +68,16 @@ PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const P
   Connections c;
   PolicySources out;
   if (p.prometheus) {
-    c.prometheus = PrometheusConnection(client, p);
-    out.longest_timeout = std::max(
-        out.longest_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(p.prometheus->timeout));
+    c.prometheus = Named("prometheus", PrometheusConnection(client, p));
+    out.longest_timeout =
+        std::max(out.longest_timeout,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(p.prometheus->timeout));
   }
   if (p.redis) {
-    c.redis = RedisConnectionOptions(client, p);
-    out.longest_timeout = std::max(
-        out.longest_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
+    c.redis = Named("redis", RedisConnectionOptions(client, p));
+    out.longest_timeout =
+        std::max(out.longest_timeout,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
   }
   for (const auto& m : p.metrics) out.by_metric[m.name] = factory.Make(p, m, c);
   return out;
@@ -88,15 +91,15 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
       return {src, [src](const std::string& s) { src->SetSelector(s); }};
     }
     case MetricDef::Type::kPrometheus: {
-      if (!*c.prometheus) return {std::make_shared<BrokenSource>(Prefixed("prometheus", *c.prometheus)), {}};
-      auto client = Prometheus(**c.prometheus);
-      if (!client) return {std::make_shared<BrokenSource>(Prefixed("prometheus", client)), {}};
+      if (!*c.prometheus) return {std::make_shared<BrokenSource>(c.prometheus->error()), {}};
+      auto client = Named("prometheus", Prometheus(**c.prometheus));
+      if (!client) return {std::make_shared<BrokenSource>(client.error()), {}};
       // Readings shared by policies are fresh enough within half an interval.
       auto max_age = std::chrono::duration_cast<std::chrono::milliseconds>(p.spec.interval / 2);
       return {std::make_shared<metrics::PrometheusMetric>(*client, m.query, max_age), {}};
     }
     case MetricDef::Type::kQueue: {
-      if (!*c.redis) return {std::make_shared<BrokenSource>(Prefixed("redis", *c.redis)), {}};
+      if (!*c.redis) return {std::make_shared<BrokenSource>(c.redis->error()), {}};
       return {std::make_shared<metrics::RedisQueueMetric>(Redis(**c.redis), m.queue), {}};
     }
   }

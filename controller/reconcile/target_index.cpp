@@ -36,8 +36,8 @@ void TargetIndex::Update(const Json& policy) {
     if (!c.has_object_field("target")) continue;
     const Json& t = c.at("target");
     std::string target_key = ns + "/" + StringAt(t, {"name"});
-    by_target_[target_key].insert(
-        Claim{StringAt(meta, {"creationTimestamp"}), name, StringAt(t, {"apiVersion"}), StringAt(t, {"kind"})});
+    by_target_[target_key].insert(Claim{StringAt(meta, {"creationTimestamp"}), name,
+                                        StringAt(t, {"apiVersion"}), StringAt(t, {"kind"})});
     targets.push_back(target_key);
   }
 }
@@ -59,8 +59,7 @@ void TargetIndex::RemoveLocked(const std::string& policy_key) {
   by_policy_.erase(it);
 }
 
-std::vector<std::string> TargetIndex::PoliciesNaming(const std::string& ns,
-                                                     const std::string& kind,
+std::vector<std::string> TargetIndex::PoliciesNaming(const std::string& ns, const std::string& kind,
                                                      const std::string& name) const {
   std::vector<std::string> out;
   std::lock_guard lock(mu_);

@@ -32,7 +32,8 @@ Result<TargetSnapshot> TargetReader::Read(const std::string& ns, const TargetRef
     return TargetSnapshot{info->ref, ReadTargetState(*object, nullptr, target.replicas_field)};
   }
   if (!info->has_scale)
-    return Error::Invalid(target.Describe() + " has no /scale subresource: set target.replicasField");
+    return Error::Invalid(target.Describe() +
+                          " has no /scale subresource: set target.replicasField");
   auto scale = client_.Get(info->ref, ns, target.name, "scale");
   if (!scale) {
     Error e = scale.error();

@@ -21,8 +21,7 @@ class TargetCache {
   virtual ~TargetCache() = default;
   // The object (null: not there) from a synced cache of its kind in `ns`; nullopt when there is no
   // synced cache of it yet, so the caller must GET it.
-  virtual std::optional<kube::ObjectPtr> Lookup(const kube::ResourceRef& ref,
-                                                const std::string& ns,
+  virtual std::optional<kube::ObjectPtr> Lookup(const kube::ResourceRef& ref, const std::string& ns,
                                                 const std::string& name) = 0;
 };
 

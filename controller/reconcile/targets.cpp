@@ -101,7 +101,9 @@ std::optional<std::string> FindHpaFor(const web::json::value& hpa_list, const Ta
   const web::json::value* items = hpa_list.is_array() ? &hpa_list : Field(hpa_list, "items");
   if (!items || !items->is_array()) return std::nullopt;
   for (const auto& hpa : items->as_array()) {
-    auto ref = [&](const char* key) { return kube::StringAt(hpa, {"spec", "scaleTargetRef", key}); };
+    auto ref = [&](const char* key) {
+      return kube::StringAt(hpa, {"spec", "scaleTargetRef", key});
+    };
     if (ref("kind") == target.kind && ref("name") == target.name &&
         GroupOf(ref("apiVersion")) == target.Group())
       return kube::StringAt(hpa, {"metadata", "name"}, "(unnamed)");

@@ -56,9 +56,10 @@ std::vector<RecordedRequest> ScriptedClient::Requests() const {
 std::vector<std::string> ScriptedClient::Calls() const {
   std::vector<std::string> out;
   for (const auto& r : Requests()) {
-    bool discovery = r.method == "GET" && (r.path == "/api" || r.path.rfind("/api/v1", 0) == 0 ||
-                                           r.path.rfind("/apis", 0) == 0) &&
-                     r.path.find("/namespaces/") == std::string::npos;
+    bool discovery =
+        r.method == "GET" &&
+        (r.path == "/api" || r.path.rfind("/api/v1", 0) == 0 || r.path.rfind("/apis", 0) == 0) &&
+        r.path.find("/namespaces/") == std::string::npos;
     if (!discovery) out.push_back(r.ToString());
   }
   return out;

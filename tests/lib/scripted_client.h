@@ -38,9 +38,9 @@ struct ScriptedResponse {
 };
 
 struct RecordedRequest {
-  std::string method;  // GET, LIST, POST, PUT, PATCH, DELETE, WATCH
-  std::string path;    // "/apis/apps/v1/namespaces/shop/deployments/web/scale"
-  Json body;           // null for reads
+  std::string method;            // GET, LIST, POST, PUT, PATCH, DELETE, WATCH
+  std::string path;              // "/apis/apps/v1/namespaces/shop/deployments/web/scale"
+  Json body;                     // null for reads
   std::string ToString() const;  // "PATCH /apis/.../scale {"spec":{"replicas":4}}"
 };
 
@@ -62,8 +62,7 @@ class ScriptedClient final : public kube::Client {
                    const std::string& subresource = "") override;
   Result<Json> List(const kube::ResourceRef& r, const std::string& ns,
                     const kube::ListOptions& options = {}) override;
-  Result<Json> Create(const kube::ResourceRef& r, const std::string& ns,
-                      const Json& body) override;
+  Result<Json> Create(const kube::ResourceRef& r, const std::string& ns, const Json& body) override;
   Result<Json> Update(const kube::ResourceRef& r, const std::string& ns, const std::string& name,
                       const Json& body, const std::string& subresource = "") override;
   Result<Json> Patch(const kube::ResourceRef& r, const std::string& ns, const std::string& name,

@@ -50,7 +50,8 @@ TEST(Prometheus, TheP95GearboxReadsIsTheOnePrometheusComputes) {
   // Rank 95 of 100 lies in (0.5, 1] holding ranks 95..99: 0.5 + (95 - 94) / 5 x 0.5 = 0.6.
   EXPECT_NEAR(s->value, 0.6, 1e-9);
   EXPECT_DOUBLE_EQ(s->value, PrometheusSays(kP95));
-  Result<Reading> scalar = PrometheusMetric(Client(), "scalar(sum(gearbox_test_users))", 0ms).Read();
+  Result<Reading> scalar =
+      PrometheusMetric(Client(), "scalar(sum(gearbox_test_users))", 0ms).Read();
   ASSERT_TRUE(scalar.ok()) << scalar.error().message;
   EXPECT_EQ(scalar->value, 30);
 }
@@ -60,7 +61,8 @@ TEST(Prometheus, EmptyNaNAndSeveralSeriesAreErrorsThatSaySo) {
   Result<Reading> empty = c->Query("gearbox_test_no_such_metric");
   EXPECT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().kind, Error::Kind::kNoData);
-  EXPECT_NE(empty.error().message.find("returned no series"), std::string::npos) << empty.error().message;
+  EXPECT_NE(empty.error().message.find("returned no series"), std::string::npos)
+      << empty.error().message;
   Result<Reading> nan = c->Query("0/0");
   EXPECT_FALSE(nan.ok());
   EXPECT_EQ(nan.error().kind, Error::Kind::kNotANumber);
@@ -68,7 +70,8 @@ TEST(Prometheus, EmptyNaNAndSeveralSeriesAreErrorsThatSaySo) {
   Result<Reading> several = c->Query("gearbox_test_users");
   EXPECT_FALSE(several.ok());
   EXPECT_EQ(several.error().kind, Error::Kind::kAmbiguous);
-  EXPECT_NE(several.error().message.find("returned 2 series"), std::string::npos) << several.error().message;
+  EXPECT_NE(several.error().message.find("returned 2 series"), std::string::npos)
+      << several.error().message;
   EXPECT_NE(several.error().message.find("shard"), std::string::npos) << several.error().message;
   Result<Reading> bad = c->Query("sum(");
   EXPECT_FALSE(bad.ok());
@@ -76,7 +79,8 @@ TEST(Prometheus, EmptyNaNAndSeveralSeriesAreErrorsThatSaySo) {
   EXPECT_NE(bad.error().message.find("bad_data"), std::string::npos) << bad.error().message;
   Result<Reading> matrix = c->Query("gearbox_test_users{shard=\"a\"}[1m]");
   EXPECT_EQ(matrix.error().kind, Error::Kind::kAmbiguous) << matrix.error().message;
-  for (const Result<Reading>* s : {&empty, &nan, &several, &bad, &matrix}) std::cout << s->error().message << "\n";
+  for (const Result<Reading>* s : {&empty, &nan, &several, &bad, &matrix})
+    std::cout << s->error().message << "\n";
 }
 
 TEST(Prometheus, PoliciesSharingAQueryAndAServerMakeOneRequestPerInterval) {
@@ -85,7 +89,8 @@ TEST(Prometheus, PoliciesSharingAQueryAndAServerMakeOneRequestPerInterval) {
   ASSERT_TRUE(a);
   // Ten policies, one query, an interval of 15 s: each reads once per interval, at once.
   std::vector<std::unique_ptr<PrometheusMetric>> policies;
-  for (int i = 0; i < 10; ++i) policies.push_back(std::make_unique<PrometheusMetric>(a, kP95, 7500ms));
+  for (int i = 0; i < 10; ++i)
+    policies.push_back(std::make_unique<PrometheusMetric>(a, kP95, 7500ms));
   double before = QueriesServed();
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
@@ -131,7 +136,8 @@ TEST(Prometheus, ABearerTokenIsSent) {
       {"http://127.0.0.1:" + std::to_string(kPrometheusPort), "t0ken", "", 3s});
   ASSERT_TRUE(c);
   EXPECT_TRUE((*c)->Query(kP95).ok());
-  Result<Reading> refused = PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
+  Result<Reading> refused =
+      PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
   EXPECT_EQ(refused.error().kind, Error::Kind::kAuth);
   EXPECT_NE(refused.error().message.find("bearerTokenSecretRef"), std::string::npos);
 }

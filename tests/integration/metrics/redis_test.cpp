@@ -60,7 +60,8 @@ TEST(RedisQueues, BullMQWaitingJobsReadAsBacklog) {
 TEST(RedisQueues, OldestWaitOfBullAndBullMQ) {
   Enqueue("bull", "aged", 4, 90, 0);
   Enqueue("bullmq", "aged-mq", 4, 45, 0);
-  Result<Reading> bull = RedisQueueMetric(Conn(), {"bull", "aged", "oldestWaitSeconds", "bull", ""}).Read();
+  Result<Reading> bull =
+      RedisQueueMetric(Conn(), {"bull", "aged", "oldestWaitSeconds", "bull", ""}).Read();
   Result<Reading> mq =
       RedisQueueMetric(Conn(), {"bullmq", "aged-mq", "oldestWaitSeconds", "bull", ""}).Read();
   ASSERT_TRUE(bull.ok()) << bull.error().message;
@@ -91,11 +92,13 @@ TEST(RedisQueues, AStreamWithAConsumerGroupReadsItsLag) {
   ASSERT_TRUE(counts.ok()) << counts.error().message;
   EXPECT_EQ(counts->lag, 7) << "10 entries, 3 delivered";
   EXPECT_EQ(counts->pending, 2) << "3 delivered, 1 acknowledged";
-  Result<Reading> backlog = RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "workers"}).Read();
+  Result<Reading> backlog =
+      RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "workers"}).Read();
   ASSERT_TRUE(backlog.ok());
   EXPECT_EQ(backlog->value, 9);
   EXPECT_EQ(backlog->detail, "lag 7 + pending 2");
-  Result<Reading> nogroup = RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "nobody"}).Read();
+  Result<Reading> nogroup =
+      RedisQueueMetric(Conn(), {"stream", "events", "backlog", "", "nobody"}).Read();
   EXPECT_FALSE(nogroup.ok());
   EXPECT_NE(nogroup.error().message.find("has no consumer group nobody"), std::string::npos);
 }
@@ -117,13 +120,13 @@ TEST(RedisQueues, PasswordAndDatabaseIndex) {
   EXPECT_EQ(opts->db, 3);
   EXPECT_EQ(opts->password, kRedisPassword);
   Result<Reading> s = RedisQueueMetric(std::make_shared<RedisConnection>(*opts),
-                              {"bull", "secret", "backlog", "bull", ""})
-                 .Read();
+                                       {"bull", "secret", "backlog", "bull", ""})
+                          .Read();
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->value, 12);
   Result<Reading> db0 = RedisQueueMetric(Conn(kRedisAuthPort, 0, kRedisPassword),
-                                {"bull", "secret", "backlog", "bull", ""})
-                   .Read();
+                                         {"bull", "secret", "backlog", "bull", ""})
+                            .Read();
   ASSERT_TRUE(db0.ok());
   EXPECT_EQ(db0->value, 0) << "database 0 holds nothing of it";
   Result<Reading> wrong =

@@ -91,7 +91,8 @@ TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().kind, Error::Kind::kConfig);
   EXPECT_NE(e.error().message.find("has no cpu request"), std::string::npos) << e.error().message;
-  EXPECT_NE(e.error().message.find("container main of pod norequests-"), std::string::npos) << e.error().message;
+  EXPECT_NE(e.error().message.find("container main of pod norequests-"), std::string::npos)
+      << e.error().message;
   std::cout << e.error().message << "\n";
   Sh("kubectl delete namespace " + ns + " --wait=false");
 }

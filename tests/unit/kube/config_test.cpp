@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/time_format.h"
 #include "kube/client.h"
 #include "kube/discovery.h"
-#include "base/time_format.h"
 
 namespace gearbox::kube {
 namespace {

@@ -25,7 +25,8 @@ ControllerLoop MakeLoop(Recorder& r) {
         if (r.throw_next) throw std::runtime_error("boom");
         return r.next;
       },
-      [&r](const std::string& key, const ReconcileResult& res, std::chrono::steady_clock::duration) {
+      [&r](const std::string& key, const ReconcileResult& res,
+           std::chrono::steady_clock::duration) {
         r.outcomes.push_back(key + " " + ReconcileResult::OutcomeName(res.outcome));
       });
 }
@@ -82,7 +83,12 @@ TEST(ControllerLoop, AnExceptionIsAnErrorNotACrash) {
 
 TEST(ControllerLoop, WorkersReconcileEachKeyAndStop) {
   std::atomic<int> passes{0};
-  ControllerLoop loop([&](const std::string&) { ++passes; return ReconcileResult{}; }, nullptr);
+  ControllerLoop loop(
+      [&](const std::string&) {
+        ++passes;
+        return ReconcileResult{};
+      },
+      nullptr);
   loop.Start(2);
   for (const char* key : {"shop/a", "shop/b", "shop/c"}) loop.queue().Add(key);
   for (int i = 0; i < 500 && passes < 3; ++i) std::this_thread::sleep_for(2ms);

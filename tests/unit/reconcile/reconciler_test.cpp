@@ -21,7 +21,8 @@ const std::string kDbScale = "PATCH /apis/postgresql.cnpg.io/v1/namespaces/shop/
 const std::string kRedisPatch =
     "PATCH /apis/redis.redis.opstreelabs.in/v1beta2/namespaces/shop/redisclusters/cache ";
 const std::string kScalePath = "/apis/apps/v1/namespaces/shop/deployments/web/scale";
-const std::string kPolicyPath = "/apis/gearbox.dev/v1alpha1/namespaces/shop/scalingpolicies/web-policy";
+const std::string kPolicyPath =
+    "/apis/gearbox.dev/v1alpha1/namespaces/shop/scalingpolicies/web-policy";
 
 std::string Replicas(int n) { return R"({"spec":{"replicas":)" + std::to_string(n) + "}}"; }
 
@@ -84,77 +85,180 @@ std::vector<Case> Cases() {
   const auto up6 = kScale + Replicas(6);
   return {
       // ---- deciding and writing ----
-      {"ScaleUpWhenCpuAboveThreshold", [](World& w, int) { App(w, 4, 90); }, 1, {up6},
+      {"ScaleUpWhenCpuAboveThreshold",
+       [](World& w, int) { App(w, 4, 90); },
+       1,
+       {up6},
        {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
        {{"AbleToScale", "True/ReadyForNewScale"}, {"Ready", "True"}}},
-      {"ScaleUpLimitedPerStep", [](World& w, int) { App(w, 2, 280); }, 1,
-       {kScale + Replicas(6)}, {"ScaledUp: app 2 -> 6: cpu 280 above 70 (limited to +4"}},
-      {"ScaleUpCappedAtMaximum", [](World& w, int) { App(w, 9, 140); }, 1,
-       {kScale + Replicas(10)}, {"ScaledUp: app 9 -> 10"},
+      {"ScaleUpLimitedPerStep",
+       [](World& w, int) { App(w, 2, 280); },
+       1,
+       {kScale + Replicas(6)},
+       {"ScaledUp: app 2 -> 6: cpu 280 above 70 (limited to +4"}},
+      {"ScaleUpCappedAtMaximum",
+       [](World& w, int) { App(w, 9, 140); },
+       1,
+       {kScale + Replicas(10)},
+       {"ScaledUp: app 9 -> 10"},
        {{"ScalingLimited", "True/TooManyReplicas"}}},
-      {"ScaleDownOnePodPerStep", [](World& w, int) { App(w, 6, 10); }, 1, {kScale + Replicas(5)},
+      {"ScaleDownOnePodPerStep",
+       [](World& w, int) { App(w, 6, 10); },
+       1,
+       {kScale + Replicas(5)},
        {"ScaledDown: app 6 -> 5: cpu 10 below 30 (limited to -1"}},
-      {"ScaleDownHeldAtMinimumWritesNothing", [](World& w, int) { App(w, 2, 5); }, 1, {}, {},
+      {"ScaleDownHeldAtMinimumWritesNothing",
+       [](World& w, int) { App(w, 2, 5); },
+       1,
+       {},
+       {},
        {{"ScalingLimited", "True/TooFewReplicas"}}},
-      {"NoRuleFiresNoWriteAtAll", [](World& w, int) { App(w, 4, 50); }, 1, {}, {},
-       {{"Ready", "True/Evaluated"}, {"MetricsAvailable", "True"}}, Outcome::kSuccess, 15s,
+      {"NoRuleFiresNoWriteAtAll",
+       [](World& w, int) { App(w, 4, 50); },
+       1,
+       {},
+       {},
+       {{"Ready", "True/Evaluated"}, {"MetricsAvailable", "True"}},
+       Outcome::kSuccess,
+       15s,
        {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
         "GET /apis/apps/v1/namespaces/shop/deployments/web", "GET " + kScalePath,
         "PUT " + kPolicyPath + "/status"}},
-      {"SteadySecondPassWritesNeitherTargetNorStatus", [](World& w, int) { App(w, 4, 50); }, 2,
-       {}, {}, {}, Outcome::kSuccess, 15s,
+      {"SteadySecondPassWritesNeitherTargetNorStatus",
+       [](World& w, int) { App(w, 4, 50); },
+       2,
+       {},
+       {},
+       {},
+       Outcome::kSuccess,
+       15s,
        {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
         "GET /apis/apps/v1/namespaces/shop/deployments/web", "GET " + kScalePath}},
-      {"BelowMinimumRaisedAtOnce", [](World& w, int) { App(w, 1, 50); }, 1,
-       {kScale + Replicas(2)}, {"ScaledUp: app 1 -> 2: below the minimum of 2..10"}},
-      {"AboveMaximumLoweredAtOnce", [](World& w, int) { App(w, 15, 50); }, 1,
-       {kScale + Replicas(10)}, {"ScaledDown: app 15 -> 10: above the maximum of 2..10"}},
-      {"PerReplicaRuleDividesByCurrent", [](World& w, int) { App(w, 4, 50); Worker(w, 2, 500, true); },
-       1, {kWorkerScale + Replicas(5)}, {"ScaledUp: worker 2 -> 5: backlog per replica 250 above 100"}},
+      {"BelowMinimumRaisedAtOnce",
+       [](World& w, int) { App(w, 1, 50); },
+       1,
+       {kScale + Replicas(2)},
+       {"ScaledUp: app 1 -> 2: below the minimum of 2..10"}},
+      {"AboveMaximumLoweredAtOnce",
+       [](World& w, int) { App(w, 15, 50); },
+       1,
+       {kScale + Replicas(10)},
+       {"ScaledDown: app 15 -> 10: above the maximum of 2..10"}},
+      {"PerReplicaRuleDividesByCurrent",
+       [](World& w, int) {
+         App(w, 4, 50);
+         Worker(w, 2, 500, true);
+       },
+       1,
+       {kWorkerScale + Replicas(5)},
+       {"ScaledUp: worker 2 -> 5: backlog per replica 250 above 100"}},
       {"ScaleDownHeldRightAfterScaleUp",
-       [](World& w, int pass) { App(w, pass == 0 ? 4 : 6, pass == 0 ? 90 : 10); }, 2, {}, {}},
+       [](World& w, int pass) { App(w, pass == 0 ? 4 : 6, pass == 0 ? 90 : 10); },
+       2,
+       {},
+       {}},
       {"RequeueAtTheInterval",
-       [](World& w, int) { App(w, 4, 50); Spec(w)["interval"] = Json::string("1m"); }, 1, {}, {},
-       {}, Outcome::kSuccess, 60s},
+       [](World& w, int) {
+         App(w, 4, 50);
+         Spec(w)["interval"] = Json::string("1m");
+       },
+       1,
+       {},
+       {},
+       {},
+       Outcome::kSuccess,
+       60s},
       {"RuleCountingRequeuesWhenItsForCompletes",
        [](World& w, int) {
          App(w, 4, 90);
          Spec(w)["interval"] = Json::string("2m");
          Spec(w)["components"][0]["scaleUp"]["anyOf"][0] = World::Rule("cpu", "above", 70, "30s");
        },
-       1, {}, {}, {}, Outcome::kRequeue, 30020ms},
+       1,
+       {},
+       {},
+       {},
+       Outcome::kRequeue,
+       30020ms},
       // ---- DryRun ----
       {"DryRunReportsAndNeverWrites",
-       [](World& w, int) { App(w, 4, 90); Spec(w)["mode"] = Json::string("DryRun"); }, 1, {},
-       {"WouldScaleUp: DryRun: app 4 -> 6: cpu 90 above 70"}, {{"AbleToScale", "True/DryRun"}}},
+       [](World& w, int) {
+         App(w, 4, 90);
+         Spec(w)["mode"] = Json::string("DryRun");
+       },
+       1,
+       {},
+       {"WouldScaleUp: DryRun: app 4 -> 6: cpu 90 above 70"},
+       {{"AbleToScale", "True/DryRun"}}},
       {"DryRunDoesNotRepeatItsEvent",
-       [](World& w, int) { App(w, 4, 90); Spec(w)["mode"] = Json::string("DryRun"); }, 2, {}, {}},
+       [](World& w, int) {
+         App(w, 4, 90);
+         Spec(w)["mode"] = Json::string("DryRun");
+       },
+       2,
+       {},
+       {}},
       {"DryRunBelowMinimumNoWrite",
-       [](World& w, int) { App(w, 1, 50); Spec(w)["mode"] = Json::string("DryRun"); }, 1, {},
+       [](World& w, int) {
+         App(w, 1, 50);
+         Spec(w)["mode"] = Json::string("DryRun");
+       },
+       1,
+       {},
        {"WouldScaleUp: DryRun: app 1 -> 2"}},
       // ---- who else drives the target ----
-      {"HpaOnTheTargetBlocksTheWrite", [](World& w, int) { App(w, 4, 90); w.Hpa("web-hpa", "web"); },
-       1, {},
+      {"HpaOnTheTargetBlocksTheWrite",
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.Hpa("web-hpa", "web");
+       },
+       1,
+       {},
        {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa: Gearbox "
         "leaves it alone"},
        {{"AbleToScale", "False/ConflictingAutoscaler"}}},
       {"HpaOnAnotherTargetIsNoConflict",
-       [](World& w, int) { App(w, 4, 90); w.Hpa("other-hpa", "other"); }, 1, {up6},
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.Hpa("other-hpa", "other");
+       },
+       1,
+       {up6},
        {"ScaledUp: app 4 -> 6"}},
       {"OlderPolicyKeepsTheTarget",
-       [](World& w, int) { App(w, 4, 90); w.OtherPolicy("old", "web", "2025-12-01T00:00:00Z"); },
-       1, {}, {"ConflictingAutoscaler: app is also driven by ScalingPolicy old"},
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.OtherPolicy("old", "web", "2025-12-01T00:00:00Z");
+       },
+       1,
+       {},
+       {"ConflictingAutoscaler: app is also driven by ScalingPolicy old"},
        {{"AbleToScale", "False/ConflictingAutoscaler"}}},
       {"NewerPolicyDoesNotBlock",
-       [](World& w, int) { App(w, 4, 90); w.OtherPolicy("new", "web", "2026-02-01T00:00:00Z"); },
-       1, {up6}, {"ScaledUp: app 4 -> 6"}},
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.OtherPolicy("new", "web", "2026-02-01T00:00:00Z");
+       },
+       1,
+       {up6},
+       {"ScaledUp: app 4 -> 6"}},
       {"SameCreationTimeSmallerNameWins",
-       [](World& w, int) { App(w, 4, 90); w.OtherPolicy("a-tie", "web", "2026-01-01T00:00:00Z"); },
-       1, {}, {"ConflictingAutoscaler: app is also driven by ScalingPolicy a-tie"}},
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.OtherPolicy("a-tie", "web", "2026-01-01T00:00:00Z");
+       },
+       1,
+       {},
+       {"ConflictingAutoscaler: app is also driven by ScalingPolicy a-tie"}},
       // ---- targets that cannot be read: no write ----
-      {"TargetMissing", [](World& w, int) { w.metrics()["cpu"] = Value(90); }, 1, {}, {},
+      {"TargetMissing",
+       [](World& w, int) { w.metrics()["cpu"] = Value(90); },
+       1,
+       {},
+       {},
        {{"Ready", "False/TargetNotFound: app: Deployment web not found in shop"}},
-       Outcome::kSuccess, 15s,
+       Outcome::kSuccess,
+       15s,
        {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
         "GET /apis/apps/v1/namespaces/shop/deployments/web", "PUT " + kPolicyPath + "/status"}},
       {"TargetWithoutScaleAndNoReplicasField",
@@ -164,22 +268,37 @@ std::vector<Case> Cases() {
                                                     "RedisCluster", "cache");
          w.RedisCluster("cache", 1, 1);
        },
-       1, {}, {}, {{"Ready", "False/TargetNotFound: redis: RedisCluster cache has no /scale"}}},
+       1,
+       {},
+       {},
+       {{"Ready", "False/TargetNotFound: redis: RedisCluster cache has no /scale"}}},
       {"ScaleForbiddenMeansNoWrite",  // the 6 -> 2 of a 403 read as 0 replicas
        [](World& w, int) {
          App(w, 6, 50);
          w.api().On("GET", kScalePath, ScriptedResponse::Status(403));
        },
-       1, {}, {}, {{"Ready", "False/TargetNotFound: app: cannot read the scale of Deployment web"}}},
+       1,
+       {},
+       {},
+       {{"Ready", "False/TargetNotFound: app: cannot read the scale of Deployment web"}}},
       {"ScaleServerErrorMeansNoWrite",
-       [](World& w, int) { App(w, 6, 90); w.api().On("GET", kScalePath, ScriptedResponse::Status(500)); },
-       1, {}, {}, {{"Ready", "False/TargetNotFound"}}},
+       [](World& w, int) {
+         App(w, 6, 90);
+         w.api().On("GET", kScalePath, ScriptedResponse::Status(500));
+       },
+       1,
+       {},
+       {},
+       {{"Ready", "False/TargetNotFound"}}},
       {"ScaleTimeoutMeansNoWrite",
        [](World& w, int) {
          App(w, 6, 90);
          w.api().On("GET", kScalePath, ScriptedResponse::Fail(Error::Kind::kTimeout));
        },
-       1, {}, {}, {{"Ready", "False/TargetNotFound"}}},
+       1,
+       {},
+       {},
+       {{"Ready", "False/TargetNotFound"}}},
       {"ReplicasFieldMissingMeansNoWrite",
        [](World& w, int) {
          App(w, 4, 50);
@@ -187,8 +306,11 @@ std::vector<Case> Cases() {
          w.PostgresCluster("db", 3, 3);
          w.RedisCluster("cache", -1, 1);  // no spec.clusterSize
        },
-       1, {}, {"PhaseSelected: phase Large"},
-       {{"Ready", "False/TargetNotFound: redis: RedisCluster cache has no integer at spec.clusterSize"}}},
+       1,
+       {},
+       {"PhaseSelected: phase Large"},
+       {{"Ready",
+         "False/TargetNotFound: redis: RedisCluster cache has no integer at spec.clusterSize"}}},
       // ---- the topology, one step at a time ----
       {"TopologyGrowsTheDatabaseFirst",
        [](World& w, int) {
@@ -197,9 +319,13 @@ std::vector<Case> Cases() {
          w.PostgresCluster("db", 1, 1);
          w.RedisCluster("cache", 1, 1);
        },
-       1, {kDbScale + Replicas(3)},
-       {"PhaseSelected: phase Large: users 5000 >= 1000", "TopologyResize: database 1 -> 3 for phase Large"},
-       {{"AbleToScale", "True/TopologyChangeInFlight"}}, Outcome::kRequeue, 2s},
+       1,
+       {kDbScale + Replicas(3)},
+       {"PhaseSelected: phase Large: users 5000 >= 1000",
+        "TopologyResize: database 1 -> 3 for phase Large"},
+       {{"AbleToScale", "True/TopologyChangeInFlight"}},
+       Outcome::kRequeue,
+       2s},
       {"TopologyStepInFlightWaitsForReady",
        [](World& w, int pass) {
          App(w, 4, 50);
@@ -207,7 +333,12 @@ std::vector<Case> Cases() {
          w.PostgresCluster("db", pass == 0 ? 1 : 3, 1);
          w.RedisCluster("cache", 1, 1);
        },
-       2, {}, {}, {{"AbleToScale", "True/TopologyChangeInFlight"}}, Outcome::kRequeue, 2s},
+       2,
+       {},
+       {},
+       {{"AbleToScale", "True/TopologyChangeInFlight"}},
+       Outcome::kRequeue,
+       2s},
       {"TopologyNextStepOnceTheFirstIsReady",
        [](World& w, int pass) {
          App(w, 4, 50);
@@ -215,9 +346,12 @@ std::vector<Case> Cases() {
          w.PostgresCluster("db", pass == 0 ? 1 : 3, pass == 0 ? 1 : 3);
          w.RedisCluster("cache", 1, 1);
        },
-       2, {kRedisPatch + R"({"spec":{"clusterSize":3}})"},
+       2,
+       {kRedisPatch + R"({"spec":{"clusterSize":3}})"},
        {"TopologyReady: database ready at 3/3", "TopologyResize: redis 1 -> 3 for phase Large"},
-       {}, Outcome::kRequeue, 2s},
+       {},
+       Outcome::kRequeue,
+       2s},
       {"TopologyShrinksInReverseOrder",
        [](World& w, int) {
          App(w, 4, 50);
@@ -225,9 +359,13 @@ std::vector<Case> Cases() {
          w.PostgresCluster("db", 3, 3);
          w.RedisCluster("cache", 3, 3);
        },
-       1, {kRedisPatch + R"({"spec":{"clusterSize":1}})"},
-       {"PhaseSelected: phase Small: users 50 < 1000", "TopologyResize: redis 3 -> 1 for phase Small"},
-       {}, Outcome::kRequeue, 2s},
+       1,
+       {kRedisPatch + R"({"spec":{"clusterSize":1}})"},
+       {"PhaseSelected: phase Small: users 50 < 1000",
+        "TopologyResize: redis 3 -> 1 for phase Small"},
+       {},
+       Outcome::kRequeue,
+       2s},
       {"TopologyWriteFailedIsNotInFlight",
        [](World& w, int) {
          App(w, 4, 50);
@@ -237,9 +375,14 @@ std::vector<Case> Cases() {
          w.api().On("PATCH", "/apis/postgresql.cnpg.io/v1/namespaces/shop/clusters/db/scale",
                     ScriptedResponse::Status(500));
        },
-       1, {kDbScale + Replicas(3)}, {"ScaleFailed: database 1 -> 3", "PhaseSelected"},
-       {{"AbleToScale", "False/FailedUpdateScale"}}, Outcome::kError, 5s,
-       {}, [](World& w) {
+       1,
+       {kDbScale + Replicas(3)},
+       {"ScaleFailed: database 1 -> 3", "PhaseSelected"},
+       {{"AbleToScale", "False/FailedUpdateScale"}},
+       Outcome::kError,
+       5s,
+       {},
+       [](World& w) {
          EXPECT_FALSE(w.policy()["status"].has_field("topology") &&
                       w.policy()["status"]["topology"].has_field("inFlight"))
              << w.policy()["status"].serialize();
@@ -254,8 +397,12 @@ std::vector<Case> Cases() {
            w.api().On("PATCH", "/apis/postgresql.cnpg.io/v1/namespaces/shop/clusters/db/scale",
                       ScriptedResponse::Status(500), 1);
        },
-       2, {kDbScale + Replicas(3)}, {"TopologyResize: database 1 -> 3 for phase Large"},
-       {{"AbleToScale", "True/TopologyChangeInFlight"}}, Outcome::kRequeue, 2s},
+       2,
+       {kDbScale + Replicas(3)},
+       {"TopologyResize: database 1 -> 3 for phase Large"},
+       {{"AbleToScale", "True/TopologyChangeInFlight"}},
+       Outcome::kRequeue,
+       2s},
       // ---- metrics that are missing ----
       {"MissingMetricBlocksScaleDown",
        [](World& w, int) {
@@ -264,29 +411,42 @@ std::vector<Case> Cases() {
          Spec(w)["components"][0]["scaleDown"] = Json::parse(
              R"({"anyOf": [{"metric": "cpu", "below": 30}, {"metric": "p95", "below": 0.2}]})");
        },
-       1, {}, {}, {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
-       Outcome::kSuccess, 15s, {}, [](World& w) {
-         EXPECT_NE(w.Component("app")["desiredReplicas"].as_integer(), 5);
-       }},
+       1,
+       {},
+       {},
+       {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) { EXPECT_NE(w.Component("app")["desiredReplicas"].as_integer(), 5); }},
       {"MissingMetricDoesNotBlockScaleUp",
        [](World& w, int) {
          App(w, 4, 90);
          w.metrics()["p95"] = Failing(Error::Kind::kTimeout, "p95 timed out");
        },
-       1, {up6}, {"ScaledUp: app 4 -> 6"}, {{"MetricsAvailable", "False/MetricUnavailable"}}},
+       1,
+       {up6},
+       {"ScaledUp: app 4 -> 6"},
+       {{"MetricsAvailable", "False/MetricUnavailable"}}},
       {"MetricLaterThanTheDeadlineIsMissing",
        [](World& w, int) {
          App(w, 4, 90);
          w.metrics()["cpu"] = Slow(90, 7s);  // the Prometheus timeout is 5 s: 6 s for the pass
        },
-       1, {}, {}, {{"MetricsAvailable", "False/MetricUnavailable: cpu: no answer within 6s"}}},
+       1,
+       {},
+       {},
+       {{"MetricsAvailable", "False/MetricUnavailable: cpu: no answer within 6s"}}},
       {"SecretMissingMakesItsMetricsMissing",
        [](World& w, int) {
          App(w, 4, 90);
          Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
              Json::parse(R"({"name": "prom-token", "key": "token"})");
        },
-       1, {}, {}, {{"MetricsAvailable", "False/MetricUnavailable: cpu: prometheus: secret prom-token"}}},
+       1,
+       {},
+       {},
+       {{"MetricsAvailable", "False/MetricUnavailable: cpu: prometheus: secret prom-token"}}},
       {"SecretIsReadFromThePolicysNamespace",
        [](World& w, int) {
          App(w, 4, 90);
@@ -294,22 +454,61 @@ std::vector<Case> Cases() {
              Json::parse(R"({"name": "prom-token", "key": "token"})");
          w.Secret("prom-token", "token", "s3cret\n");
        },
-       1, {up6}, {"ScaledUp: app 4 -> 6"}, {{"MetricsAvailable", "True"}}, Outcome::kSuccess, 15s,
-       {}, [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
+       1,
+       {up6},
+       {"ScaledUp: app 4 -> 6"},
+       {{"MetricsAvailable", "True"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
       // ---- writes that fail ----
-      {"WriteConflict409", [](World& w, int) { App(w, 4, 90); WriteFails(w, ScriptedResponse::Status(409)); },
-       1, {up6}, {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 409 Conflict"},
-       {{"AbleToScale", "False/FailedUpdateScale"}}, Outcome::kError, 5s},
-      {"WriteForbidden403", [](World& w, int) { App(w, 4, 90); WriteFails(w, ScriptedResponse::Status(403)); },
-       1, {up6}, {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 403 Forbidden"},
-       {{"AbleToScale", "False/FailedUpdateScale"}}, Outcome::kError, 5s},
-      {"WriteServerError500", [](World& w, int) { App(w, 4, 90); WriteFails(w, ScriptedResponse::Status(500)); },
-       1, {up6}, {"ScaleFailed: app 4 -> 6"}, {{"AbleToScale", "False/FailedUpdateScale"}},
-       Outcome::kError, 5s},
+      {"WriteConflict409",
+       [](World& w, int) {
+         App(w, 4, 90);
+         WriteFails(w, ScriptedResponse::Status(409));
+       },
+       1,
+       {up6},
+       {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 409 Conflict"},
+       {{"AbleToScale", "False/FailedUpdateScale"}},
+       Outcome::kError,
+       5s},
+      {"WriteForbidden403",
+       [](World& w, int) {
+         App(w, 4, 90);
+         WriteFails(w, ScriptedResponse::Status(403));
+       },
+       1,
+       {up6},
+       {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 403 Forbidden"},
+       {{"AbleToScale", "False/FailedUpdateScale"}},
+       Outcome::kError,
+       5s},
+      {"WriteServerError500",
+       [](World& w, int) {
+         App(w, 4, 90);
+         WriteFails(w, ScriptedResponse::Status(500));
+       },
+       1,
+       {up6},
+       {"ScaleFailed: app 4 -> 6"},
+       {{"AbleToScale", "False/FailedUpdateScale"}},
+       Outcome::kError,
+       5s},
       {"WriteTimeout",
-       [](World& w, int) { App(w, 4, 90); WriteFails(w, ScriptedResponse::Fail(Error::Kind::kTimeout)); },
-       1, {up6}, {"ScaleFailed: app 4 -> 6: timeout"}, {{"AbleToScale", "False/FailedUpdateScale"}},
-       Outcome::kError, 5s, {}, [](World& w) {
+       [](World& w, int) {
+         App(w, 4, 90);
+         WriteFails(w, ScriptedResponse::Fail(Error::Kind::kTimeout));
+       },
+       1,
+       {up6},
+       {"ScaleFailed: app 4 -> 6: timeout"},
+       {{"AbleToScale", "False/FailedUpdateScale"}},
+       Outcome::kError,
+       5s,
+       {},
+       [](World& w) {
          for (const auto& t : w.policy()["status"]["timers"].as_array())
            EXPECT_NE(t.at("key").as_string(), "app/lastScaleUp") << "a failed write set a timer";
        }},
@@ -318,39 +517,64 @@ std::vector<Case> Cases() {
          App(w, 4, 90);
          if (pass == 0) WriteFails(w, ScriptedResponse::Status(500), 1);
        },
-       2, {up6}, {"ScaledUp: app 4 -> 6: cpu 90 above 70"}, {{"AbleToScale", "True"}}},
+       2,
+       {up6},
+       {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
+       {{"AbleToScale", "True"}}},
       {"OneComponentFailsTheOtherIsWritten",
        [](World& w, int) {
          App(w, 4, 90);
          Worker(w, 2, 300);
          WriteFails(w, ScriptedResponse::Status(500));
        },
-       1, {up6, kWorkerScale + Replicas(6)},
-       {"ScaleFailed: app 4 -> 6", "ScaledUp: worker 2 -> 6: backlog 300 above 100"}, {},
-       Outcome::kError, 5s},
+       1,
+       {up6, kWorkerScale + Replicas(6)},
+       {"ScaleFailed: app 4 -> 6", "ScaledUp: worker 2 -> 6: backlog 300 above 100"},
+       {},
+       Outcome::kError,
+       5s},
       // ---- the policy itself ----
       {"PolicyDeletedBeforeThePass",
        [](World& w, int pass) {
          App(w, 4, 90);
-         if (pass == 1) w.store().Erase("shop/web-policy");
+         if (pass == 1) w.Delete();
        },
-       2, {}, {}, {}, Outcome::kSuccess, std::nullopt, {}, [](World& w) {
-         EXPECT_EQ(w.reconciler().policies_held(), 0u);
+       2,
+       {},
+       {},
+       {},
+       Outcome::kSuccess,
+       std::nullopt,
+       {},
+       [](World& w) {
+         EXPECT_TRUE(w.Calls().empty()) << ::testing::PrintToString(w.Calls());
+         EXPECT_EQ(w.reconciler().policies_held(), 0u) << "everything it held is released";
+         EXPECT_EQ(w.registry().Render().find("policy=\"web-policy\""), std::string::npos)
+             << "its metric series are gone";
        }},
       {"PolicyDeletedMidPass",
        [](World& w, int) {
          App(w, 4, 50);
          w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(404));
        },
-       1, {}, {}, {}, Outcome::kSuccess, std::nullopt},
+       1,
+       {},
+       {},
+       {},
+       Outcome::kSuccess,
+       std::nullopt},
       {"InvalidSpecIsReportedAndNothingIsRead",
        [](World& w, int) {
          App(w, 4, 90);
          Spec(w)["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::string("5parsecs");
        },
-       1, {}, {"InvalidSpec: spec.components[0].scaleUp.anyOf[0].for"},
-       {{"Ready", "False/InvalidSpec"}}, Outcome::kSuccess, std::nullopt,
-       {"PUT " + kPolicyPath + "/status"}},
+       1,
+       {},
+       {"InvalidSpec: spec.components[0].scaleUp.anyOf[0].for"},
+       {{"Ready", "False/InvalidSpec"}},
+       Outcome::kSuccess,
+       std::nullopt,
+       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"}},
       {"FixedSpecIsEvaluatedAgain",
        [](World& w, int pass) {
          App(w, 4, 90);
@@ -358,7 +582,10 @@ std::vector<Case> Cases() {
              Json::string(pass == 0 ? "5parsecs" : "0s");
          w.policy()["metadata"]["generation"] = Json::number(pass + 1);
        },
-       2, {up6}, {"ScaledUp: app 4 -> 6"}, {{"Ready", "True"}}},
+       2,
+       {up6},
+       {"ScaledUp: app 4 -> 6"},
+       {{"Ready", "True"}}},
       {"PhasePendingRequeuesWhenTheHoldEnds",
        [](World& w, int pass) {
          App(w, 4, 50);
@@ -366,26 +593,44 @@ std::vector<Case> Cases() {
          w.PostgresCluster("db", 1, 1);
          w.RedisCluster("cache", 1, 1);
        },
-       2, {}, {"PhasePending: Large in 10s if it holds"}, {}, Outcome::kRequeue, 10020ms},
+       2,
+       {},
+       {"PhasePending: Large in 10s if it holds"},
+       {},
+       Outcome::kRequeue,
+       10020ms},
       {"AlertFiresOnce",
        [](World& w, int) {
          App(w, 4, 50, 2.0);
-         Spec(w)["alerts"] = Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
+         Spec(w)["alerts"] =
+             Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
        },
-       1, {}, {"AlertFiring: SlowResponses: p95 2 above 1"}, {{"AlertFiring", "True"}}},
+       1,
+       {},
+       {"AlertFiring: SlowResponses: p95 2 above 1"},
+       {{"AlertFiring", "True"}}},
       {"AlertDoesNotRepeatItsEvent",
        [](World& w, int) {
          App(w, 4, 50, 2.0);
-         Spec(w)["alerts"] = Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
+         Spec(w)["alerts"] =
+             Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
        },
-       2, {}, {}, {{"AlertFiring", "True"}}},
+       2,
+       {},
+       {},
+       {{"AlertFiring", "True"}}},
       {"StatusConflictIsRetriedOnTheFreshObject",
        [](World& w, int) {
          App(w, 4, 50);
          w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(409), 1);
          w.api().On("GET", kPolicyPath, ScriptedResponse::Ok(w.policy()));
        },
-       1, {}, {}, {}, Outcome::kSuccess, 15s,
+       1,
+       {},
+       {},
+       {},
+       Outcome::kSuccess,
+       15s,
        {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
         "GET /apis/apps/v1/namespaces/shop/deployments/web", "GET " + kScalePath,
         "PUT " + kPolicyPath + "/status", "GET " + kPolicyPath, "PUT " + kPolicyPath + "/status"}},
@@ -394,9 +639,17 @@ std::vector<Case> Cases() {
          App(w, 4, 50);
          w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(500));
        },
-       1, {}, {}, {}, Outcome::kError, 5s},
+       1,
+       {},
+       {},
+       {},
+       Outcome::kError,
+       5s},
   };
 }
+
+// CTest and GoogleTest name a case by its name, not by its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class ReconcilerTable : public ::testing::TestWithParam<Case> {};
 
@@ -437,7 +690,9 @@ TEST_P(ReconcilerTable, Pass) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reconciler, ReconcilerTable, ::testing::ValuesIn(Cases()),
-                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace gearbox::testing

@@ -14,8 +14,8 @@ Json Str(const std::string& s) { return Json::string(s); }
 Json Parse(const std::string& text) { return Json::parse(text); }
 
 // A discovery document (APIResourceList) for one group/version.
-Json ResourceList(const std::string& gv, const std::vector<std::pair<std::string, std::string>>&
-                                             resources_and_kinds,
+Json ResourceList(const std::string& gv,
+                  const std::vector<std::pair<std::string, std::string>>& resources_and_kinds,
                   const std::vector<std::string>& subresources) {
   Json list = Json::object();
   list["kind"] = Str("APIResourceList");
@@ -68,7 +68,8 @@ reconcile::BuiltSource ScriptedSources::Make(const reconcile::ParsedPolicy&,
   ++built;
   using Type = reconcile::MetricDef::Type;
   if (metric.type == Type::kPrometheus && c.prometheus) {
-    if (!*c.prometheus) return {std::make_shared<reconcile::BrokenSource>(c.prometheus->error()), {}};
+    if (!*c.prometheus)
+      return {std::make_shared<reconcile::BrokenSource>(c.prometheus->error()), {}};
     last_bearer_token = (*c.prometheus)->bearer_token;
   }
   if (metric.type == Type::kQueue && c.redis && !*c.redis)
@@ -82,8 +83,9 @@ World::World()
       targets_(*api_, discovery_, nullptr),
       sources_(metric_table_, clock_),
       reader_(0, clock_),
-      recorder_(api_, kube::EventRecorder::Options{"gearbox.dev/controller", "test",
-                                                   std::chrono::minutes(10), 30s},
+      recorder_(api_,
+                kube::EventRecorder::Options{"gearbox.dev/controller", "test",
+                                             std::chrono::minutes(10), 30s},
                 clock_),
       log_(telemetry::LogFormat::kText, telemetry::LogLevel::kError, &log_out_) {
   ScriptDiscovery();
@@ -107,11 +109,11 @@ World::World()
 
 void World::ScriptDiscovery() {
   api_->On("GET", "/apis/apps/v1",
-           ScriptedResponse::Ok(ResourceList("apps/v1", {{"deployments", "Deployment"}},
-                                             {"deployments/scale"})));
-  api_->On("GET", "/apis/postgresql.cnpg.io/v1",
            ScriptedResponse::Ok(
-               ResourceList("postgresql.cnpg.io/v1", {{"clusters", "Cluster"}}, {"clusters/scale"})));
+               ResourceList("apps/v1", {{"deployments", "Deployment"}}, {"deployments/scale"})));
+  api_->On("GET", "/apis/postgresql.cnpg.io/v1",
+           ScriptedResponse::Ok(ResourceList("postgresql.cnpg.io/v1", {{"clusters", "Cluster"}},
+                                             {"clusters/scale"})));
   api_->On("GET", "/apis/redis.redis.opstreelabs.in/v1beta2",
            ScriptedResponse::Ok(ResourceList("redis.redis.opstreelabs.in/v1beta2",
                                              {{"redisclusters", "RedisCluster"}}, {})));
@@ -231,9 +233,17 @@ void World::Secret(const std::string& name, const std::string& key, const std::s
   api_->On("GET", "/api/v1/namespaces/shop/secrets/" + name, ScriptedResponse::Ok(s));
 }
 
+void World::Delete() {
+  deleted_ = true;
+  store_.Erase("shop/web-policy");
+  index_.Remove("shop/web-policy");
+}
+
 kube::ReconcileResult World::Pass() {
-  store_.Put("shop/web-policy", policy_);
-  index_.Update(policy_);
+  if (!deleted_) {
+    store_.Put("shop/web-policy", policy_);
+    index_.Update(policy_);
+  }
   api_->ClearRequests();
   auto result = reconciler_->Reconcile("shop/web-policy");
   // What the informers would bring back: the status written, the new replica counts.

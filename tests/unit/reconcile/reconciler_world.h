@@ -79,11 +79,12 @@ class World {
 
   // ---- running ----
   kube::ReconcileResult Pass();  // one reconcile of the policy, with the policy as it is now
+  void Delete();                 // the policy is gone from the cache from now on
   // The requests of the last pass, as "METHOD path [body]", discovery reads left out.
   std::vector<std::string> Calls() const;
-  std::vector<std::string> Writes() const;       // PATCHes of targets
-  std::vector<std::string> Events() const;       // "Reason: note" of the Events created
-  std::optional<kube::Json> Status() const;      // the last status written in the last pass
+  std::vector<std::string> Writes() const;               // PATCHes of targets
+  std::vector<std::string> Events() const;               // "Reason: note" of the Events created
+  std::optional<kube::Json> Status() const;              // the last status written in the last pass
   std::string Condition(const std::string& type) const;  // "False/Reason: message"
   kube::Json Component(const std::string& name) const;   // status.components[name]
 
@@ -102,6 +103,7 @@ class World {
   kube::FakeClock clock_;
   std::shared_ptr<ScriptedClient> api_;
   kube::Json policy_;
+  bool deleted_ = false;
   kube::Json hpas_ = kube::Json::array();
   kube::MapStore store_;
   reconcile::TargetIndex index_;

@@ -96,8 +96,7 @@ TEST(Status, CarriesTheEngineStateAcrossARestart) {
   ASSERT_TRUE(r.pending_phase);
   std::map<std::string, MetricObservation> readings;
   readings.emplace("cpu", MetricObservation{metrics::Reading{80, ""}, t0});
-  readings.emplace("users",
-                   MetricObservation{Error::Of(Error::Kind::kNoData, "no series"), t0});
+  readings.emplace("users", MetricObservation{Error::Of(Error::Kind::kNoData, "no series"), t0});
   Json st = BuildStatus(Json::object(), r, readings, p->spec.metrics, 3, {}, t0);
   EXPECT_EQ(st.at("phase").as_string(), "Small");
   EXPECT_EQ(st.at("pendingPhase").at("name").as_string(), "Big");

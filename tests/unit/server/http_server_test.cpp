@@ -67,8 +67,7 @@ TEST(HttpServerTest, SilentClientDoesNotBlockOthers) {
   ASSERT_TRUE(started && *started) << started.error().ToString();
   asio::io_context io;
   asio::ip::tcp::socket silent(io);
-  silent.connect(
-      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), (*started)->port()));
+  silent.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), (*started)->port()));
   EXPECT_EQ(Get((*started)->port(), "/healthz").status, 200);
 }
 
