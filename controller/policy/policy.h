@@ -144,6 +144,34 @@ struct Counting {
   Duration for_{0};
 };
 
+// Why a component's desired count is what it is, for callers and metrics; `reason` says the same
+// in words.
+enum class Cause {
+  kTargetUnreadable,
+  kBelowMinimum,
+  kAboveMaximum,
+  kScaleUpRulesFired,
+  kScaleUpHeldByStabilization,  // scaled down within the scale-up stabilization window
+  kScaleDownRulesFired,
+  kScaleDownBlockedByMissingMetric,
+  kScaleDownHeldByStabilization,  // scaled up within the scale-down stabilization window
+  kCounting,                      // a rule holds and counts toward its `for`
+  kNoRuleFires,
+  kTopologyStep,
+  kTopologyWaitingForReady,
+  kTopologyWaitsItsTurn,
+  kTopologyAtPhaseSize,
+  kTopologyNotSized,
+};
+
+// What bounded a recommendation (bit flags of ComponentDecision::limits).
+enum LimitFlag : unsigned {
+  kLimitedPerStep = 1,       // behavior maxPods / maxPercent
+  kCappedAtMaximum = 2,      // the effective maximum
+  kHeldAtMinimum = 4,        // the effective minimum
+  kStabilizationWindow = 8,  // a higher recommendation within the scale-down window
+};
+
 struct ComponentDecision {
   std::string name;
   Role role = Role::kWorkload;
@@ -156,6 +184,9 @@ struct ComponentDecision {
   std::string bounds_from;  // "component", "phase Medium", "component and phase Medium", ...
   bool change = false;      // desired != current: a write is due (not in DryRun)
   std::string reason;       // why desired is what it is
+  Cause cause = Cause::kNoRuleFires;
+  unsigned limits = 0;  // LimitFlag bits
+  int recommended = 0;  // what the rules asked for, before stabilization, limits and bounds
   std::vector<Counting> counting;
 };
 

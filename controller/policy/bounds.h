@@ -1,0 +1,24 @@
+// The bounds a component is held to: the intersection of its own replicas and its phase's
+// bounds (for a workload), the phase's size (for a topology component).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "policy/policy.h"
+
+namespace gearbox::policy::internal {
+
+struct EffectiveBounds {
+  int min = 0, max = 0;
+  std::string from;       // "component", "phase Medium", "component and phase Medium", ...
+  bool conflict = false;  // the phase's bounds lie outside the component's: the phase wins
+};
+
+EffectiveBounds WorkloadBounds(const Component& c, const Phase* phase);
+// The size the phase gives a topology component, if it gives one.
+std::optional<int> TopologyTarget(const Component& c, const Phase* phase);
+// The index of the phase named `name` in the list, -1 when there is none.
+int PhaseIndex(const Phases& p, const std::string& name);
+
+}  // namespace gearbox::policy::internal
