@@ -16,8 +16,8 @@ void EvaluateAlert(Pass& p, const Alert& a) {
   const bool was = p.timers.Had(firing_key);
   const std::string value = v ? Num(*v) : "unavailable";
   if (fires) {
-    std::string text = a.name + ": " + a.metric + " " + value +
-                       (a.above ? " above " : " below ") + Num(a.threshold);
+    std::string text = a.name + ": " + a.metric + " " + value + (a.above ? " above " : " below ") +
+                       Num(a.threshold);
     if (a.for_.count() > 0) text += " for " + FormatDuration(a.for_);
     p.res.alerts.push_back({a.name, a.severity, p.timers.Hold(firing_key), *v});
     p.firing.push_back(text);

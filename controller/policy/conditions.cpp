@@ -14,8 +14,9 @@ Condition Ready(Pass& p) {
   for (const auto& d : p.res.components)
     if (!d.target_found) not_found.push_back(d.name + ": " + p.Target(d.name).error);
   if (!not_found.empty()) return {"Ready", false, "TargetNotFound", Join(not_found, "; ")};
-  return {"Ready", true, "Evaluated",
-          "evaluated; " + (p.res.phase.empty() ? std::string("no phases") : "phase " + p.res.phase)};
+  return {
+      "Ready", true, "Evaluated",
+      "evaluated; " + (p.res.phase.empty() ? std::string("no phases") : "phase " + p.res.phase)};
 }
 
 Condition MetricsAvailable(Pass& p) {
@@ -55,12 +56,11 @@ void SetConditions(Pass& p) {
   out.push_back(Ready(p));
   out.push_back(MetricsAvailable(p));
   out.push_back(AbleToScale(p));
-  out.push_back(p.limited.empty()
-                    ? Condition{"ScalingLimited", false, "DesiredWithinRange",
-                                "the desired counts are within their bounds"}
-                    : Condition{"ScalingLimited", true,
-                                p.limited_up ? "TooManyReplicas" : "TooFewReplicas",
-                                Join(p.limited, "; ")});
+  out.push_back(p.limited.empty() ? Condition{"ScalingLimited", false, "DesiredWithinRange",
+                                              "the desired counts are within their bounds"}
+                                  : Condition{"ScalingLimited", true,
+                                              p.limited_up ? "TooManyReplicas" : "TooFewReplicas",
+                                              Join(p.limited, "; ")});
   out.push_back(p.firing.empty()
                     ? Condition{"AlertFiring", false, "NoAlerts", "no alert fires"}
                     : Condition{"AlertFiring", true, "AlertsFiring", Join(p.firing, "; ")});

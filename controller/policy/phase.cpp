@@ -32,16 +32,16 @@ int HoldOrChange(Pass& p, const Phases& ph, int ci, int want, double v) {
   bool started = !p.timers.Had(key);
   Time since = p.timers.Hold(key);
   if (Since(since, p.now) >= ph.hold) {
-    p.Emit(EventKind::kPhaseChanged, ph.list[static_cast<size_t>(ci)].name + " -> " +
-                                         wanted.name + ": " + Why(ph, v, want) + " for " +
+    p.Emit(EventKind::kPhaseChanged, ph.list[static_cast<size_t>(ci)].name + " -> " + wanted.name +
+                                         ": " + Why(ph, v, want) + " for " +
                                          FormatDuration(ph.hold));
     p.res.state.timers.erase(key);
     return want;
   }
   p.res.pending_phase = PendingPhase{wanted.name, since, since + ph.hold};
   if (started)
-    p.Emit(EventKind::kPhasePending, wanted.name + " in " + FormatDuration(ph.hold) +
-                                         " if it holds: " + Why(ph, v, want));
+    p.Emit(EventKind::kPhasePending,
+           wanted.name + " in " + FormatDuration(ph.hold) + " if it holds: " + Why(ph, v, want));
   return ci;
 }
 

@@ -9,7 +9,7 @@
 
 namespace gearbox::policy::internal {
 
-std::string Num(double v);  // up to 3 decimals, no trailing zeros
+std::string Num(double v);            // up to 3 decimals, no trailing zeros
 std::string RuleText(const Rule& r);  // "cpu per replica > 70"
 std::string Join(const std::vector<std::string>& parts, const std::string& sep);
 // "cpu 82 above 70 for 5m and p95 0.6 above 0.5" for the rules of `s` that fired.

@@ -33,14 +33,13 @@ void EvaluateRules(Pass& p, Workload& w) {
   if (w.c.scale_up)
     w.up = EvaluateSet(*w.c.scale_up, w.Key("/scaleUp/"), p.observed, w.t.current, p.timers);
   if (w.c.scale_down)
-    w.down =
-        EvaluateSet(*w.c.scale_down, w.Key("/scaleDown/"), p.observed, w.t.current, p.timers);
+    w.down = EvaluateSet(*w.c.scale_down, w.Key("/scaleDown/"), p.observed, w.t.current, p.timers);
   for (const auto* s : {&w.up, &w.down}) {
     for (const auto& o : s->rules) {
       if (o.holds && !o.fires && o.rule->for_.count() > 0)
-        w.d.counting.push_back({std::string(s == &w.up ? "scaleUp " : "scaleDown ") +
-                                    RuleText(*o.rule),
-                                o.since, o.rule->for_});
+        w.d.counting.push_back(
+            {std::string(s == &w.up ? "scaleUp " : "scaleDown ") + RuleText(*o.rule), o.since,
+             o.rule->for_});
     }
   }
   w.missing = w.up.missing;
@@ -53,22 +52,21 @@ void EvaluateRules(Pass& p, Workload& w) {
 // at most maxPods or maxPercent more; at most the maximum.
 void ScaleUp(Pass& p, Workload& w) {
   const int current = w.t.current;
-  const int rec = std::max(current + 1,
-                           static_cast<int>(std::ceil(std::max(current, 1) * UpRatio(w.up) - 1e-9)));
+  const int rec = std::max(
+      current + 1, static_cast<int>(std::ceil(std::max(current, 1) * UpRatio(w.up) - 1e-9)));
   w.d.recommended = rec;
   auto last_down = p.timers.Get(w.Key("/lastScaleDown"));
   const Duration window = w.c.up.stabilization_window;
   if (window.count() > 0 && last_down && Since(*last_down, p.now) < window) {
     w.d.cause = Cause::kScaleUpHeldByStabilization;
     w.d.desired = current;
-    w.d.reason = FiredText(w.up) + ", but scaled down " +
-                 FormatDuration(Since(*last_down, p.now)) + " ago (scale-up stabilization " +
-                 FormatDuration(window) + ")";
+    w.d.reason = FiredText(w.up) + ", but scaled down " + FormatDuration(Since(*last_down, p.now)) +
+                 " ago (scale-up stabilization " + FormatDuration(window) + ")";
     return;
   }
   int desired = rec;
-  const int allowed = std::max(w.c.up.max_pods,
-                               static_cast<int>(std::ceil(current * w.c.up.max_percent / 100.0)));
+  const int allowed =
+      std::max(w.c.up.max_pods, static_cast<int>(std::ceil(current * w.c.up.max_percent / 100.0)));
   if (desired > current + allowed) {
     desired = current + allowed;
     w.d.limits |= kLimitedPerStep;

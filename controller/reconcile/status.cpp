@@ -49,73 +49,81 @@ Json Conditions(const Json& old_status, const std::vector<ConditionOverride>& li
 
 }  // namespace
 
-Json BuildStatus(const Json& old_status, const policy::Result& r,
-                 const std::map<std::string, MetricObservation>& readings,
-                 const std::vector<std::string>& metric_order, int64_t generation,
-                 const std::vector<ConditionOverride>& overrides, policy::Time now) {
-  Json st = Json::object();
-  st["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
-  if (!r.phase.empty()) st["phase"] = S(r.phase);
-  if (r.pending_phase) {
-    Json p = Json::object();
-    p["name"] = S(r.pending_phase->name);
-    p["since"] = S(policy::FormatTime(r.pending_phase->since));
-    p["switchAt"] = S(policy::FormatTime(r.pending_phase->switch_at));
-    st["pendingPhase"] = p;
+namespace {
+
+Json PendingPhaseJson(const policy::PendingPhase& pending) {
+  Json p = Json::object();
+  p["name"] = S(pending.name);
+  p["since"] = S(policy::FormatTime(pending.since));
+  p["switchAt"] = S(policy::FormatTime(pending.switch_at));
+  return p;
+}
+
+Json TopologyJson(const policy::State& state) {
+  Json t = Json::object();
+  if (!state.workload_phase.empty()) t["workloadPhase"] = S(state.workload_phase);
+  if (state.in_flight) {
+    Json f = Json::object();
+    f["component"] = S(state.in_flight->component);
+    f["from"] = Json::number(state.in_flight->from);
+    f["to"] = Json::number(state.in_flight->to);
+    f["since"] = S(policy::FormatTime(state.in_flight->since));
+    t["inFlight"] = f;
   }
-  if (!r.state.workload_phase.empty() || r.state.in_flight) {
-    Json t = Json::object();
-    if (!r.state.workload_phase.empty()) t["workloadPhase"] = S(r.state.workload_phase);
-    if (r.state.in_flight) {
-      Json f = Json::object();
-      f["component"] = S(r.state.in_flight->component);
-      f["from"] = Json::number(r.state.in_flight->from);
-      f["to"] = Json::number(r.state.in_flight->to);
-      f["since"] = S(policy::FormatTime(r.state.in_flight->since));
-      t["inFlight"] = f;
-    }
-    st["topology"] = t;
+  return t;
+}
+
+// The last decision: this one when it changes something (or, in DryRun, reports something new),
+// else the one before.
+std::optional<Json> LastDecision(const Json& old_status, const policy::ComponentDecision& d,
+                                 bool dry_run, policy::Time now) {
+  const Json* old = FindByField(old_status, "components", "name", d.name);
+  bool reported = old && old->has_object_field("lastDecision") &&
+                  old->at("lastDecision").has_number_field("to") &&
+                  old->at("lastDecision").at("to").as_integer() == d.desired;
+  if (d.change || (dry_run && d.desired != d.current && !reported)) {
+    Json ld = Json::object();
+    ld["time"] = S(policy::FormatTime(now));
+    ld["from"] = Json::number(d.current);
+    ld["to"] = Json::number(d.desired);
+    ld["reason"] = S((dry_run ? "DryRun, not applied: " : "") + d.reason);
+    return ld;
   }
-  Json comps = Json::array();
-  size_t ci = 0;
-  for (const auto& d : r.components) {
-    Json c = Json::object();
-    c["name"] = S(d.name);
-    c["role"] = S(d.role == policy::Role::kTopology ? "topology" : "workload");
-    c["currentReplicas"] = Json::number(d.current);
-    c["desiredReplicas"] = Json::number(d.desired);
-    c["readyReplicas"] = Json::number(d.ready);
-    c["minReplicas"] = Json::number(d.min);
-    c["maxReplicas"] = Json::number(d.max);
-    c["boundsFrom"] = S(d.bounds_from);
-    const Json* old = FindByField(old_status, "components", "name", d.name);
-    bool decided = d.change || (r.dry_run && d.desired != d.current &&
-                                !(old && old->has_object_field("lastDecision") &&
-                                  old->at("lastDecision").has_number_field("to") &&
-                                  old->at("lastDecision").at("to").as_integer() == d.desired));
-    if (decided) {
-      Json ld = Json::object();
-      ld["time"] = S(policy::FormatTime(now));
-      ld["from"] = Json::number(d.current);
-      ld["to"] = Json::number(d.desired);
-      ld["reason"] = S((r.dry_run ? "DryRun, not applied: " : "") + d.reason);
-      c["lastDecision"] = ld;
-    } else if (old && old->has_object_field("lastDecision")) {
-      c["lastDecision"] = old->at("lastDecision");
-    }
-    Json counting = Json::array();
-    size_t k = 0;
-    for (const auto& cnt : d.counting) {
-      Json j = Json::object();
-      j["rule"] = S(cnt.rule);
-      j["since"] = S(policy::FormatTime(cnt.since));
-      j["for"] = S(policy::FormatDuration(cnt.for_));
-      counting[k++] = j;
-    }
-    if (k) c["counting"] = counting;
-    comps[ci++] = c;
+  if (old && old->has_object_field("lastDecision")) return old->at("lastDecision");
+  return std::nullopt;
+}
+
+Json CountingJson(const std::vector<policy::Counting>& counting) {
+  Json out = Json::array();
+  size_t k = 0;
+  for (const auto& cnt : counting) {
+    Json j = Json::object();
+    j["rule"] = S(cnt.rule);
+    j["since"] = S(policy::FormatTime(cnt.since));
+    j["for"] = S(policy::FormatDuration(cnt.for_));
+    out[k++] = j;
   }
-  st["components"] = comps;
+  return out;
+}
+
+Json ComponentJson(const Json& old_status, const policy::ComponentDecision& d, bool dry_run,
+                   policy::Time now) {
+  Json c = Json::object();
+  c["name"] = S(d.name);
+  c["role"] = S(d.role == policy::Role::kTopology ? "topology" : "workload");
+  c["currentReplicas"] = Json::number(d.current);
+  c["desiredReplicas"] = Json::number(d.desired);
+  c["readyReplicas"] = Json::number(d.ready);
+  c["minReplicas"] = Json::number(d.min);
+  c["maxReplicas"] = Json::number(d.max);
+  c["boundsFrom"] = S(d.bounds_from);
+  if (auto ld = LastDecision(old_status, d, dry_run, now)) c["lastDecision"] = *ld;
+  if (!d.counting.empty()) c["counting"] = CountingJson(d.counting);
+  return c;
+}
+
+Json MetricsJson(const std::map<std::string, MetricObservation>& readings,
+                 const std::vector<std::string>& metric_order) {
   Json ms = Json::array();
   size_t mi = 0;
   for (const auto& name : metric_order) {
@@ -133,42 +141,70 @@ Json BuildStatus(const Json& old_status, const policy::Result& r,
     }
     ms[mi++] = m;
   }
-  st["metrics"] = ms;
-  if (!r.alerts.empty()) {
-    Json as = Json::array();
-    size_t ai = 0;
-    for (const auto& a : r.alerts) {
-      Json j = Json::object();
-      j["name"] = S(a.name);
-      j["since"] = S(policy::FormatTime(a.since));
-      j["value"] = Json::number(Round(a.value));
-      as[ai++] = j;
-    }
-    st["alerts"] = as;
+  return ms;
+}
+
+Json AlertsJson(const std::vector<policy::FiringAlert>& alerts) {
+  Json as = Json::array();
+  size_t ai = 0;
+  for (const auto& a : alerts) {
+    Json j = Json::object();
+    j["name"] = S(a.name);
+    j["since"] = S(policy::FormatTime(a.since));
+    j["value"] = Json::number(Round(a.value));
+    as[ai++] = j;
   }
-  Json timers = Json::array();
+  return as;
+}
+
+Json TimersJson(const std::map<std::string, policy::Time>& timers) {
+  Json out = Json::array();
   size_t ti = 0;
-  for (const auto& [key, since] : r.state.timers) {
+  for (const auto& [key, since] : timers) {
     Json j = Json::object();
     j["key"] = S(key);
     j["since"] = S(policy::FormatTime(since));
-    timers[ti++] = j;
+    out[ti++] = j;
   }
-  st["timers"] = timers;
+  return out;
+}
 
+// The engine's conditions, with the reconciler's of the same type in their place.
+std::vector<ConditionOverride> Merged(const std::vector<policy::Condition>& engine,
+                                      const std::vector<ConditionOverride>& overrides) {
   std::vector<ConditionOverride> conds;
-  for (const auto& c : r.conditions) conds.push_back({c.type, c.status, c.reason, c.message});
+  for (const auto& c : engine) conds.push_back({c.type, c.status, c.reason, c.message});
   for (const auto& o : overrides) {
     bool replaced = false;
     for (auto& c : conds) {
-      if (c.type == o.type) {
-        c = o;
-        replaced = true;
-      }
+      if (c.type != o.type) continue;
+      c = o;
+      replaced = true;
     }
     if (!replaced) conds.push_back(o);
   }
-  st["conditions"] = Conditions(old_status, conds, generation, now);
+  return conds;
+}
+
+}  // namespace
+
+Json BuildStatus(const Json& old_status, const policy::Result& r,
+                 const std::map<std::string, MetricObservation>& readings,
+                 const std::vector<std::string>& metric_order, int64_t generation,
+                 const std::vector<ConditionOverride>& overrides, policy::Time now) {
+  Json st = Json::object();
+  st["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
+  if (!r.phase.empty()) st["phase"] = S(r.phase);
+  if (r.pending_phase) st["pendingPhase"] = PendingPhaseJson(*r.pending_phase);
+  if (!r.state.workload_phase.empty() || r.state.in_flight) st["topology"] = TopologyJson(r.state);
+  Json comps = Json::array();
+  size_t ci = 0;
+  for (const auto& d : r.components) comps[ci++] = ComponentJson(old_status, d, r.dry_run, now);
+  st["components"] = comps;
+  st["metrics"] = MetricsJson(readings, metric_order);
+  if (!r.alerts.empty()) st["alerts"] = AlertsJson(r.alerts);
+  st["timers"] = TimersJson(r.state.timers);
+  st["conditions"] = Conditions(old_status, Merged(r.conditions, overrides), generation, now);
   return st;
 }
 
