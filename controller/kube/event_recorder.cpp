@@ -5,16 +5,13 @@
 #include <random>
 
 #include "base/time_format.h"
+#include "kube/json_fields.h"
 
 namespace gearbox::kube {
 
 namespace {
 
 const ResourceRef kEvents{"events.k8s.io", "v1", "events", true};
-
-std::string Str(const Json& obj, const char* key) {
-  return obj.has_string_field(key) ? obj.at(key).as_string() : "";
-}
 
 std::string UniqueSuffix() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -27,16 +24,27 @@ std::string UniqueSuffix() {
 
 ObjectRef ObjectRef::Of(const Json& object) {
   ObjectRef r;
-  r.api_version = Str(object, "apiVersion");
-  r.kind = Str(object, "kind");
-  if (object.has_object_field("metadata")) {
-    const Json& m = object.at("metadata");
-    r.ns = Str(m, "namespace");
-    r.name = Str(m, "name");
-    r.uid = Str(m, "uid");
-    r.resource_version = Str(m, "resourceVersion");
-  }
+  r.api_version = StringAt(object, {"apiVersion"});
+  r.kind = StringAt(object, {"kind"});
+  r.ns = StringAt(object, {"metadata", "namespace"});
+  r.name = StringAt(object, {"metadata", "name"});
+  r.uid = StringAt(object, {"metadata", "uid"});
+  r.resource_version = StringAt(object, {"metadata", "resourceVersion"});
   return r;
+}
+
+void EventRecorder::ForgetExpiredLocked(SteadyTime now) {
+  // A series whose window has passed starts a new Event anyway: nothing is lost by forgetting it,
+  // and a deleted object's series go with it.
+  std::erase_if(series_, [&](const auto& kv) {
+    return now - kv.second.last_seen > options_.series_window &&
+           kv.second.count == kv.second.written_count;
+  });
+}
+
+size_t EventRecorder::series() const {
+  std::lock_guard lock(mu_);
+  return series_.size();
 }
 
 EventRecorder::EventRecorder(std::shared_ptr<Client> client, Options options, const Clock& clock)
@@ -52,6 +60,7 @@ Status EventRecorder::Record(const ObjectRef& regarding, EventType type, const s
   const std::string ns = regarding.ns.empty() ? "default" : regarding.ns;
 
   std::unique_lock lock(mu_);
+  ForgetExpiredLocked(now);
   auto it = series_.find(key);
   if (it != series_.end() && now - it->second.last_seen <= options_.series_window) {
     Series& s = it->second;

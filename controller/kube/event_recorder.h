@@ -45,6 +45,7 @@ class EventRecorder {
 
   // How many Events were created and how many series updates were written (for tests).
   int created() const { return created_; }
+  size_t series() const;  // series remembered (the expired ones are forgotten)
   int series_updates() const { return series_updates_; }
 
  private:
@@ -58,10 +59,12 @@ class EventRecorder {
     SteadyTime last_written;
   };
 
+  void ForgetExpiredLocked(SteadyTime now);
+
   std::shared_ptr<Client> client_;
   Options options_;
   const Clock& clock_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, Series> series_;
   int created_ = 0;
   int series_updates_ = 0;

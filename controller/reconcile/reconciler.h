@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "base/thread_annotations.h"
 #include "kube/client.h"
 #include "kube/clock.h"
 #include "kube/controller_loop.h"
@@ -54,7 +55,7 @@ class Reconciler {
 
   kube::ReconcileResult Reconcile(const std::string& key);
   // Releases everything the policy held: parsed spec, sources, engine state, metric series.
-  void Forget(const std::string& key);
+  void Forget(const std::string& key) EXCLUDES(mu_);
   size_t policies_held() const;
 
  private:
@@ -82,7 +83,7 @@ class Reconciler {
 
   ReconcilerDeps d_;
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Runtime>> runtimes_;  // guarded by mu_
+  std::map<std::string, std::shared_ptr<Runtime>> runtimes_ GUARDED_BY(mu_);
   telemetry::Family& decisions_;
   telemetry::Family& source_errors_;
   telemetry::Family& phase_;

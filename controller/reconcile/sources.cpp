@@ -109,6 +109,7 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
 Result<std::shared_ptr<metrics::PrometheusClient>> LiveSourceFactory::Prometheus(
     const metrics::PrometheusOptions& o) {
   std::lock_guard lock(mu_);
+  std::erase_if(prometheus_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = prometheus_[o.Key()];
   if (auto held = slot.lock()) return held;
   ASSIGN_OR_RETURN(auto client, metrics::PrometheusClient::Create(o));
@@ -121,6 +122,7 @@ std::shared_ptr<metrics::RedisConnection> LiveSourceFactory::Redis(const metrics
   std::string key = o.host + ":" + std::to_string(o.port) + "/" + std::to_string(o.db) + "/" +
                     o.password + "/" + std::to_string(o.timeout.count());
   std::lock_guard lock(mu_);
+  std::erase_if(redis_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = redis_[key];
   if (auto held = slot.lock()) return held;
   auto conn = std::make_shared<metrics::RedisConnection>(o);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include "base/thread_annotations.h"
 #include "kube/client.h"
 #include "metrics/prometheus.h"
 #include "metrics/redis_queue.h"
@@ -80,8 +81,8 @@ class LiveSourceFactory final : public SourceFactory {
 
   std::shared_ptr<kube::Client> client_;
   std::mutex mu_;
-  std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_;
-  std::map<std::string, std::weak_ptr<metrics::RedisConnection>> redis_;
+  std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_ GUARDED_BY(mu_);
+  std::map<std::string, std::weak_ptr<metrics::RedisConnection>> redis_ GUARDED_BY(mu_);
 };
 
 }  // namespace gearbox::reconcile

@@ -12,6 +12,7 @@
 
 #include <cpprest/json.h>
 
+#include "base/thread_annotations.h"
 #include "reconcile/targets.h"
 
 namespace gearbox::reconcile {
@@ -40,12 +41,12 @@ class TargetIndex {
     bool operator<(const Claim& o) const;
   };
   // "ns/name" (the target's) -> claims on it
-  std::map<std::string, std::set<Claim>> by_target_;
+  std::map<std::string, std::set<Claim>> by_target_ GUARDED_BY(mu_);
   // policy key -> the target keys it names
-  std::map<std::string, std::vector<std::string>> by_policy_;
+  std::map<std::string, std::vector<std::string>> by_policy_ GUARDED_BY(mu_);
   mutable std::mutex mu_;
 
-  void RemoveLocked(const std::string& policy_key);
+  void RemoveLocked(const std::string& policy_key) REQUIRES(mu_);
 };
 
 }  // namespace gearbox::reconcile

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 
+#include "base/thread_annotations.h"
 #include "kube/informer.h"
 #include "reconcile/target_reader.h"
 #include "telemetry/log.h"
@@ -26,14 +27,15 @@ class TargetWatches final : public TargetCache {
   void Stop();
 
  private:
-  kube::Informer& InformerFor(const kube::ResourceRef& ref, const std::string& ns);
+  kube::Informer& InformerFor(const kube::ResourceRef& ref, const std::string& ns) REQUIRES(mu_);
 
   std::shared_ptr<kube::Client> client_;
   OnChange on_change_;
   telemetry::Logger& log_;
   std::mutex mu_;
-  bool stopped_ = false;
-  std::map<std::string, std::unique_ptr<kube::Informer>> informers_;  // "resource/version/ns"
+  bool stopped_ GUARDED_BY(mu_) = false;
+  // "resource/version/ns" -> its informer
+  std::map<std::string, std::unique_ptr<kube::Informer>> informers_ GUARDED_BY(mu_);
 };
 
 }  // namespace gearbox::reconcile

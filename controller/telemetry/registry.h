@@ -1,6 +1,6 @@
 // The controller's own Prometheus metrics: counters, gauges and histograms with labels, rendered in
-// the text exposition format (version 0.0.4). Debian 12 packages no prometheus-cpp, so this small
-// registry stands in for it; it depends on nothing but the standard library.
+// the text exposition format (version 0.0.4). It depends on nothing but the standard library.
+// (Debian 12 ships prometheus-cpp; moving to it is the observability issue's work.)
 #pragma once
 
 #include <map>
