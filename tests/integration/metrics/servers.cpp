@@ -62,6 +62,16 @@ bool Waits(const std::string& cmd, int seconds) {
   return false;
 }
 
+// Stops the servers a run started and waits until they are gone: each test case is its own
+// process, and the next one's servers must not find the ports still taken (a daemonized
+// redis-server that cannot bind exits quietly, and the old one would answer the PING).
+void StopServers(const std::string& dir) {
+  Sh("for f in " + dir + "/redis.pid " + dir + "/redis-auth.pid " + dir +
+     "/prometheus.pid; do [ -f $f ] || continue; p=$(cat $f); kill $p 2>/dev/null; "
+     "for i in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.1; done; rm -f $f; done; "
+     "true");
+}
+
 }  // namespace
 
 std::string Sh(const std::string& command, int* rc) {
@@ -90,7 +100,8 @@ uint16_t Servers::raw_garbage_port() { return g_raw_port; }
 
 void Servers::SetUp() {
   const std::string dir = Dir();
-  TearDown();  // a run that was killed may have left servers behind
+  TearDown();        // a run that was killed may have left servers behind
+  StopServers(dir);  // a run that was killed may have left them behind
   Sh("rm -rf " + dir + " && mkdir -p " + dir + "/prometheus");
 
   auto target = server::HttpServer::Start(
@@ -161,8 +172,7 @@ void Servers::SetUp() {
 
 void Servers::TearDown() {
   const std::string dir = Dir();
-  Sh("for f in " + dir + "/redis.pid " + dir + "/redis-auth.pid " + dir +
-     "/prometheus.pid; do [ -f $f ] && kill $(cat $f) 2>/dev/null; rm -f $f; done; true");
+  StopServers(dir);
   if (g_target) g_target->Stop();
   if (g_garbage) g_garbage->Stop();
   g_target.reset();
