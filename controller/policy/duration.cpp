@@ -42,6 +42,8 @@ Result<Duration> ParseDuration(const std::string& text) {
     if (scale == 0) return fail("unknown unit \"" + unit + "\" (use ms, s, m or h)");
     total_ms += value * scale;
   }
+  // Far past any sensible duration (the CRD allows 24h), and far short of int64 milliseconds.
+  if (total_ms > 1e15) return fail("too long");
   return Duration{static_cast<int64_t>(std::llround(total_ms))};
 }
 

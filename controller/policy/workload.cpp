@@ -3,6 +3,7 @@
 // change is recorded with its Event and timers. docs/engine.md gives the formulas.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "policy/bounds.h"
 #include "policy/rules.h"
@@ -12,6 +13,14 @@
 namespace gearbox::policy::internal {
 
 namespace {
+
+// A replica count from arithmetic done wide: never below 0, never past what a count can hold
+// (a huge ratio or maxPods must not wrap around).
+int Replicas(double v) {
+  constexpr double kMost = std::numeric_limits<int>::max();
+  if (!(v > 0)) return 0;  // also NaN
+  return v >= kMost ? std::numeric_limits<int>::max() : static_cast<int>(v);
+}
 
 // One component's evaluation, filled stage by stage.
 struct Workload {
@@ -52,8 +61,8 @@ void EvaluateRules(Pass& p, Workload& w) {
 // at most maxPods or maxPercent more; at most the maximum.
 void ScaleUp(Pass& p, Workload& w) {
   const int current = w.t.current;
-  const int rec = std::max(
-      current + 1, static_cast<int>(std::ceil(std::max(current, 1) * UpRatio(w.up) - 1e-9)));
+  const int rec = Replicas(std::max(static_cast<double>(current) + 1,
+                                    std::ceil(std::max(current, 1) * UpRatio(w.up) - 1e-9)));
   w.d.recommended = rec;
   auto last_down = p.timers.Get(w.Key("/lastScaleDown"));
   const Duration window = w.c.up.stabilization_window;
@@ -66,9 +75,9 @@ void ScaleUp(Pass& p, Workload& w) {
   }
   int desired = rec;
   const int allowed =
-      std::max(w.c.up.max_pods, static_cast<int>(std::ceil(current * w.c.up.max_percent / 100.0)));
-  if (desired > current + allowed) {
-    desired = current + allowed;
+      std::max(w.c.up.max_pods, Replicas(std::ceil(current * (w.c.up.max_percent / 100.0))));
+  if (desired > Replicas(static_cast<double>(current) + allowed)) {
+    desired = Replicas(static_cast<double>(current) + allowed);
     w.d.limits |= kLimitedPerStep;
     w.notes.push_back("limited to +" + std::to_string(allowed) + " per step (maxPods " +
                       std::to_string(w.c.up.max_pods) + ", maxPercent " +
@@ -106,8 +115,8 @@ int StabilizedDown(Pass& p, Workload& w, int rec) {
 // up within the window; at most maxPods or maxPercent fewer; at least the minimum.
 void ScaleDown(Pass& p, Workload& w) {
   const int current = w.t.current;
-  const int rec = std::max(
-      0, std::min(current - 1, static_cast<int>(std::ceil(current * DownRatio(w.down) - 1e-9))));
+  const int rec =
+      std::max(0, std::min(current - 1, Replicas(std::ceil(current * DownRatio(w.down) - 1e-9))));
   w.d.recommended = rec;
   int desired = StabilizedDown(p, w, rec);
   auto last_up = p.timers.Get(w.Key("/lastScaleUp"));
@@ -123,10 +132,10 @@ void ScaleDown(Pass& p, Workload& w) {
     w.d.limits |= kStabilizationWindow;
     w.notes.push_back("the highest recommendation of the last " + FormatDuration(window));
   }
-  const int allowed = std::max(
-      w.c.down.max_pods, static_cast<int>(std::floor(current * w.c.down.max_percent / 100.0)));
-  if (desired < current - allowed) {
-    desired = current - allowed;
+  const int allowed =
+      std::max(w.c.down.max_pods, Replicas(std::floor(current * (w.c.down.max_percent / 100.0))));
+  if (desired < Replicas(static_cast<double>(current) - allowed)) {
+    desired = Replicas(static_cast<double>(current) - allowed);
     w.d.limits |= kLimitedPerStep;
     w.notes.push_back("limited to -" + std::to_string(allowed) + " per step (maxPods " +
                       std::to_string(w.c.down.max_pods) + ", maxPercent " +

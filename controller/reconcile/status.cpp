@@ -132,11 +132,12 @@ Json MetricsJson(const std::map<std::string, MetricObservation>& readings,
     auto it = readings.find(name);
     if (it == readings.end()) {
       m["error"] = S("not read");
-    } else if (it->second.reading.ok()) {
+    } else if (it->second.reading.ok() && std::isfinite(it->second.reading->value)) {
       m["value"] = Json::number(Round(it->second.reading->value));
       m["time"] = S(policy::FormatTime(it->second.time));
-    } else {
-      m["error"] = S(it->second.reading.error().message);
+    } else {  // JSON has no NaN or infinity: one would make every status write fail
+      m["error"] =
+          S(it->second.reading.ok() ? "not a finite number" : it->second.reading.error().message);
       m["time"] = S(policy::FormatTime(it->second.time));
     }
     ms[mi++] = m;

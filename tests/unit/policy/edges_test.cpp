@@ -1,6 +1,8 @@
 // The edges: noisy input at a threshold, a metric that disappears in the middle of a for, a
 // restart in the middle of a for, a phase metric oscillating at a boundary, up and down rules true
 // at once, bounds that exclude the current count, topology order both ways, DryRun.
+#include <limits>
+
 #include "storefront.h"
 
 namespace gearbox::policy::testing {
@@ -229,6 +231,37 @@ TEST(Edges, DryRunDecidesButNeverWritesAndReportsOnce) {
   EXPECT_EQ(d.Current("database"), 1);
   EXPECT_EQ(d.last.Find("app")->desired, 8) << "ceil(6 x 90/70)";
   EXPECT_EQ(would, 1) << "the same would-be decision is reported once";
+}
+
+// Issue 12, case 7: numbers the API admits (or an engine caller passes) never wrap around.
+TEST(Numbers, Case7_HugeCountsAndLimitsDoNotOverflow) {
+  constexpr int kMost = std::numeric_limits<int>::max();
+  Spec s;
+  s.metrics = {"cpu"};
+  Component c;
+  c.name = "app";
+  c.replicas = Bounds{1, kMost};
+  c.scale_up = RuleSet{false, {Above("cpu", 70)}};
+  c.scale_down = RuleSet{false, {Below("cpu", 30)}};
+  c.up = Limits{kMost, 1000, Duration{0}};
+  c.down = Limits{kMost, 100, Duration{0}};
+  s.components = {c};
+  Observed o;
+  o.metrics["cpu"] = {1e300, T0(), ""};
+  o.targets["app"] = {true, 2'000'000'000, 2'000'000'000, ""};
+  Result up = Evaluate(s, o, State{}, T0());
+  EXPECT_EQ(up.Find("app")->desired, kMost) << up.Find("app")->reason;
+  o.metrics["cpu"] = {1e-300, T0(), ""};
+  Result down = Evaluate(s, o, State{}, T0());
+  EXPECT_GE(down.Find("app")->desired, 1) << down.Find("app")->reason;
+  EXPECT_LT(down.Find("app")->desired, 2'000'000'000);
+}
+
+TEST(Numbers, Case7_AForTooLongForMillisecondsIsAnError) {
+  auto huge = ParseDuration("9999999999999h");
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().message.find("too long"), std::string::npos) << huge.error().message;
+  EXPECT_EQ(*ParseDuration("24h"), std::chrono::hours(24));
 }
 
 TEST(Durations, ParseAndFormat) {

@@ -272,7 +272,7 @@ std::vector<Case> Cases() {
        {},
        {},
        {{"Ready", "False/TargetNotFound: redis: RedisCluster cache has no /scale"}}},
-      {"ScaleForbiddenMeansNoWrite",  // the 6 -> 2 of a 403 read as 0 replicas
+      {"Case1_ScaleForbiddenMeansNoWrite",  // the 6 -> 2 of a 403 read as 0 replicas
        [](World& w, int) {
          App(w, 6, 50);
          w.api().On("GET", kScalePath, ScriptedResponse::Status(403));
@@ -281,7 +281,7 @@ std::vector<Case> Cases() {
        {},
        {},
        {{"Ready", "False/TargetNotFound: app: cannot read the scale of Deployment web"}}},
-      {"ScaleServerErrorMeansNoWrite",
+      {"Case1_ScaleServerErrorMeansNoWrite",
        [](World& w, int) {
          App(w, 6, 90);
          w.api().On("GET", kScalePath, ScriptedResponse::Status(500));
@@ -290,7 +290,7 @@ std::vector<Case> Cases() {
        {},
        {},
        {{"Ready", "False/TargetNotFound"}}},
-      {"ScaleTimeoutMeansNoWrite",
+      {"Case1_ScaleTimeoutMeansNoWrite",
        [](World& w, int) {
          App(w, 6, 90);
          w.api().On("GET", kScalePath, ScriptedResponse::Fail(Error::Kind::kTimeout));
@@ -299,7 +299,7 @@ std::vector<Case> Cases() {
        {},
        {},
        {{"Ready", "False/TargetNotFound"}}},
-      {"ReplicasFieldMissingMeansNoWrite",
+      {"Case1_ReplicasFieldMissingMeansNoWrite",
        [](World& w, int) {
          App(w, 4, 50);
          Roadmap(w, 5000);
@@ -366,7 +366,7 @@ std::vector<Case> Cases() {
        {},
        Outcome::kRequeue,
        2s},
-      {"TopologyWriteFailedIsNotInFlight",
+      {"Case5_TopologyWriteFailedIsNotInFlight",
        [](World& w, int) {
          App(w, 4, 50);
          Roadmap(w, 5000);
@@ -387,7 +387,7 @@ std::vector<Case> Cases() {
                       w.policy()["status"]["topology"].has_field("inFlight"))
              << w.policy()["status"].serialize();
        }},
-      {"TopologyStepRetriedAfterAFailedWrite",
+      {"Case5_TopologyStepRetriedAfterAFailedWrite",
        [](World& w, int pass) {
          App(w, 4, 50);
          Roadmap(w, 5000);
@@ -428,7 +428,7 @@ std::vector<Case> Cases() {
        {up6},
        {"ScaledUp: app 4 -> 6"},
        {{"MetricsAvailable", "False/MetricUnavailable"}}},
-      {"MetricLaterThanTheDeadlineIsMissing",
+      {"Case2_MetricLaterThanTheDeadlineIsMissing",
        [](World& w, int) {
          App(w, 4, 90);
          w.metrics()["cpu"] = Slow(90, 7s);  // the Prometheus timeout is 5 s: 6 s for the pass

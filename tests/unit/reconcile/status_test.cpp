@@ -2,6 +2,8 @@
 // across a restart.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "reconcile/policy_spec.h"
 #include "reconcile/status.h"
 
@@ -130,6 +132,21 @@ TEST(Status, CarriesTheEngineStateAcrossARestart) {
       EXPECT_EQ(c.at("lastTransitionTime").as_string(), policy::FormatTime(t0));
     }
   }
+}
+
+// Issue 12, case 7: a value JSON cannot carry never reaches status (it would make every status
+// write fail); the metric reads as an error instead.
+TEST(Status, Case7_NonFiniteValuesNeverReachJson) {
+  policy::Result r;
+  std::map<std::string, MetricObservation> readings;
+  readings.emplace("cpu", MetricObservation{metrics::Reading{std::nan(""), ""}, {}});
+  readings.emplace("p95", MetricObservation{metrics::Reading{HUGE_VAL, ""}, {}});
+  Json st = BuildStatus(Json::object(), r, readings, {"cpu", "p95"}, 1, {}, {});
+  std::string text = st.serialize();
+  EXPECT_EQ(text.find("nan"), std::string::npos) << text;
+  EXPECT_EQ(text.find("inf"), std::string::npos) << text;
+  EXPECT_EQ(st.at("metrics").at(0).at("error").as_string(), "not a finite number");
+  EXPECT_NO_THROW(Json::parse(text));
 }
 
 }  // namespace
