@@ -38,6 +38,14 @@ State Commit(const State& before, const Result& evaluated, const Applied& applie
   State next = evaluated.state;
   for (const auto& component : applied.not_applied) {
     UnwindTimers(before, component, next);
+    // A change not made does not spend the rate limit's budget.
+    auto& events = next.scale_events[component];
+    auto had = before.scale_events.find(component);
+    std::erase_if(events, [&](const ScaleEvent& e) {
+      return had == before.scale_events.end() ||
+             std::none_of(had->second.begin(), had->second.end(),
+                          [&](const ScaleEvent& b) { return b.at == e.at; });
+    });
     auto recs = before.down_recommendations.find(component);
     if (recs != before.down_recommendations.end() && !next.down_recommendations.count(component))
       next.down_recommendations[component] = recs->second;

@@ -37,10 +37,13 @@ struct RuleSet {
   std::vector<Rule> rules;
 };
 
+// How fast a component may move: at most max(maxPods, maxPercent of the count at the start of the
+// period) replicas within any `period` (the HPA's periodSeconds), however often it is evaluated.
 struct Limits {
   int max_pods;
   int max_percent;
   Duration stabilization_window;
+  Duration period;  // 0: the policy's interval
 };
 
 struct Bounds {
@@ -54,8 +57,8 @@ struct Component {
   std::optional<Bounds> replicas;  // required for workloads
   std::optional<RuleSet> scale_up;
   std::optional<RuleSet> scale_down;
-  Limits up{4, 100, Duration{0}};
-  Limits down{1, 10, std::chrono::minutes(5)};
+  Limits up{4, 100, Duration{0}, Duration{0}};
+  Limits down{1, 10, std::chrono::minutes(5), Duration{0}};
 };
 
 struct PhaseBounds {
@@ -122,6 +125,11 @@ struct InFlight {
   Time since{};
 };
 
+struct ScaleEvent {
+  Time at{};
+  int delta = 0;  // replicas added (> 0) or removed (< 0)
+};
+
 struct State {
   // Durable timers (status.timers): "for" timers of rules and alerts, the phase hold, the time of
   // each component's last scale-up and scale-down. They survive a restart through status JSON.
@@ -132,6 +140,9 @@ struct State {
   // Recent scale-down recommendations per component, for the stabilization window. Not durable:
   // after a restart the window starts over (which can only delay a scale-down).
   std::map<std::string, std::vector<std::pair<Time, int>>> down_recommendations;
+  // The changes made per component, for the rate limits' budget per period. Not durable: after a
+  // restart the budget starts full (as the HPA's).
+  std::map<std::string, std::vector<ScaleEvent>> scale_events;
   // DryRun: what was last reported per component, so a WouldScale Event is not repeated.
   std::map<std::string, int> dry_run_steps;
 };

@@ -36,6 +36,44 @@ struct Workload {
   std::string Bounds() const { return BoundsText(b.min, b.max, b.from); }
 };
 
+Duration PeriodOf(const Pass& p, const Limits& l) {
+  return l.period.count() > 0 ? l.period : p.spec.interval;
+}
+
+// The count at the start of the rate limit's period: the current count less what was added
+// within it, plus what was removed. The budget is a count per period, as the HPA's
+// periodSeconds, however often the component is evaluated (its own writes requeue it at once).
+int PeriodStart(const Pass& p, const Workload& w, const Limits& l, int* moved) {
+  double start = w.t.current;
+  *moved = 0;
+  auto it = p.before.scale_events.find(w.c.name);
+  if (it == p.before.scale_events.end()) return Replicas(start);
+  for (const auto& e : it->second) {
+    if (Since(e.at, p.now) >= PeriodOf(p, l)) continue;
+    start -= e.delta;
+    *moved += std::abs(e.delta);
+  }
+  return Replicas(start);
+}
+
+// The changes still inside a period, carried to the next evaluation.
+void CarryScaleEvents(Pass& p, const Workload& w) {
+  auto it = p.before.scale_events.find(w.c.name);
+  if (it == p.before.scale_events.end()) return;
+  const Duration keep = std::max(PeriodOf(p, w.c.up), PeriodOf(p, w.c.down));
+  auto& next = p.res.state.scale_events[w.c.name];
+  for (const auto& e : it->second)
+    if (Since(e.at, p.now) < keep) next.push_back(e);
+}
+
+std::string LimitNote(const Pass& p, char sign, int allowed, const Limits& l, int moved) {
+  std::string note = std::string("limited to ") + sign + std::to_string(allowed) + " per " +
+                     FormatDuration(PeriodOf(p, l)) + " (maxPods " + std::to_string(l.max_pods) +
+                     ", maxPercent " + std::to_string(l.max_percent);
+  if (moved > 0) note += "; " + std::to_string(moved) + " moved within it";
+  return note + ")";
+}
+
 void EvaluateRules(Pass& p, Workload& w) {
   p.timers.Keep(w.Key("/lastScaleUp"));
   p.timers.Keep(w.Key("/lastScaleDown"));
@@ -74,14 +112,15 @@ void ScaleUp(Pass& p, Workload& w) {
     return;
   }
   int desired = rec;
+  int moved = 0;
+  const int start = PeriodStart(p, w, w.c.up, &moved);
   const int allowed =
-      std::max(w.c.up.max_pods, Replicas(std::ceil(current * (w.c.up.max_percent / 100.0))));
-  if (desired > Replicas(static_cast<double>(current) + allowed)) {
-    desired = Replicas(static_cast<double>(current) + allowed);
+      std::max(w.c.up.max_pods, Replicas(std::ceil(start * (w.c.up.max_percent / 100.0))));
+  const int most = std::max(current, Replicas(static_cast<double>(start) + allowed));
+  if (desired > most) {
+    desired = most;
     w.d.limits |= kLimitedPerStep;
-    w.notes.push_back("limited to +" + std::to_string(allowed) + " per step (maxPods " +
-                      std::to_string(w.c.up.max_pods) + ", maxPercent " +
-                      std::to_string(w.c.up.max_percent) + ")");
+    w.notes.push_back(LimitNote(p, '+', most - current, w.c.up, moved));
   }
   if (desired > w.b.max) {
     desired = w.b.max;
@@ -132,14 +171,15 @@ void ScaleDown(Pass& p, Workload& w) {
     w.d.limits |= kStabilizationWindow;
     w.notes.push_back("the highest recommendation of the last " + FormatDuration(window));
   }
+  int moved = 0;
+  const int start = PeriodStart(p, w, w.c.down, &moved);
   const int allowed =
-      std::max(w.c.down.max_pods, Replicas(std::floor(current * (w.c.down.max_percent / 100.0))));
-  if (desired < Replicas(static_cast<double>(current) - allowed)) {
-    desired = Replicas(static_cast<double>(current) - allowed);
+      std::max(w.c.down.max_pods, Replicas(std::floor(start * (w.c.down.max_percent / 100.0))));
+  const int fewest = std::min(current, Replicas(static_cast<double>(start) - allowed));
+  if (desired < fewest) {
+    desired = fewest;
     w.d.limits |= kLimitedPerStep;
-    w.notes.push_back("limited to -" + std::to_string(allowed) + " per step (maxPods " +
-                      std::to_string(w.c.down.max_pods) + ", maxPercent " +
-                      std::to_string(w.c.down.max_percent) + ")");
+    w.notes.push_back(LimitNote(p, '-', current - fewest, w.c.down, moved));
   }
   if (desired < w.b.min) {
     desired = w.b.min;
@@ -214,6 +254,7 @@ void RecordChange(Pass& p, Workload& w) {
     return;
   }
   p.Emit(up ? EventKind::kScaledUp : EventKind::kScaledDown, note, w.c.name);
+  p.res.state.scale_events[w.c.name].push_back({p.now, d.desired - d.current});
   p.timers.Set(w.Key(up ? "/lastScaleUp" : "/lastScaleDown"), p.now);
   if (!up) return;
   // The new size must prove itself: its rules count again from now.
@@ -237,6 +278,7 @@ ComponentDecision DecideWorkload(Pass& p, const Component& c) {
   w.d.min = w.b.min;
   w.d.max = w.b.max;
   w.d.bounds_from = w.b.from;
+  CarryScaleEvents(p, w);
   EvaluateRules(p, w);
   Decide(p, w);
   w.d.change = w.t.found && w.d.desired != w.t.current;

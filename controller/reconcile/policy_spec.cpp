@@ -67,6 +67,9 @@ Result<policy::Limits> ParseLimits(const Json& b, const char* field, policy::Lim
     ASSIGN_OR_RETURN(out.stabilization_window,
                      Dur(l, "stabilizationWindow", "0s", where + "." + field));
   }
+  if (l.has_string_field("period")) {
+    ASSIGN_OR_RETURN(out.period, Dur(l, "period", "0s", where + "." + field));
+  }
   return out;
 }
 

@@ -138,6 +138,8 @@ bool Reconciler::Load(Pass& pass) {
     rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
     d_.log.Info("scalingpolicy loaded",
                 {{"policy", pass.key}, {"generation", std::to_string(generation)}});
+  } else if (rt.parsed && rt.sources.incomplete) {
+    rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
   }
   pass.p = rt.parsed ? &*rt.parsed : nullptr;
   return pass.p != nullptr;

@@ -79,6 +79,7 @@ PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const P
         std::max(out.longest_timeout,
                  std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
   }
+  out.incomplete = (c.prometheus && !*c.prometheus) || (c.redis && !*c.redis);
   for (const auto& m : p.metrics) out.by_metric[m.name] = factory.Make(p, m, c);
   return out;
 }

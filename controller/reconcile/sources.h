@@ -58,6 +58,9 @@ class BrokenSource final : public metrics::MetricSource {
 struct PolicySources {
   std::map<std::string, BuiltSource> by_metric;  // metric name -> its source
   std::chrono::milliseconds longest_timeout{0};  // of the servers named
+  // A connection could not be made (a Secret missing, say): build again on the next pass, so a
+  // policy applied before its Secret recovers once the Secret is there.
+  bool incomplete = false;
 };
 
 // Reads the Secrets a policy names (from the policy's namespace only) and builds its sources.

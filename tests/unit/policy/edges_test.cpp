@@ -243,8 +243,8 @@ TEST(Numbers, Case7_HugeCountsAndLimitsDoNotOverflow) {
   c.replicas = Bounds{1, kMost};
   c.scale_up = RuleSet{false, {Above("cpu", 70)}};
   c.scale_down = RuleSet{false, {Below("cpu", 30)}};
-  c.up = Limits{kMost, 1000, Duration{0}};
-  c.down = Limits{kMost, 100, Duration{0}};
+  c.up = Limits{kMost, 1000, Duration{0}, Duration{0}};
+  c.down = Limits{kMost, 100, Duration{0}, Duration{0}};
   s.components = {c};
   Observed o;
   o.metrics["cpu"] = {1e300, T0(), ""};
@@ -255,6 +255,45 @@ TEST(Numbers, Case7_HugeCountsAndLimitsDoNotOverflow) {
   Result down = Evaluate(s, o, State{}, T0());
   EXPECT_GE(down.Find("app")->desired, 1) << down.Find("app")->reason;
   EXPECT_LT(down.Find("app")->desired, 2'000'000'000);
+}
+
+// Issue 12, case 9: the rate limit is a budget per period, whatever triggers the evaluations
+// (Gearbox's own write requeues the policy at once); a change not made spends none of it.
+TEST(RateLimits, Case9_ABudgetPerPeriodNotPerEvaluation) {
+  Spec s;
+  s.interval = 60s;
+  s.metrics = {"cpu"};
+  Component c;
+  c.name = "worker";
+  c.replicas = Bounds{2, 100};
+  c.scale_down = RuleSet{false, {Below("cpu", 30)}};
+  c.down = Limits{1, 10, Duration{0}, Duration{0}};  // the period: the interval, 60 s
+  s.components = {c};
+  Observed o;
+  o.metrics["cpu"] = {5, T0(), ""};
+  o.targets["worker"] = {true, 50, 50, ""};
+  State state;
+  Time now = T0();
+  Result r = Evaluate(s, o, state, now);
+  ASSERT_EQ(r.Find("worker")->desired, 45) << "50 - max(1, 10% of 50)";
+  state = r.state;
+  for (int i = 1; i <= 10; ++i) {  // ten requeues within the period, as the target changes
+    o.targets["worker"] = {true, 45, 45, ""};
+    r = Evaluate(s, o, state, now + i * 100ms);
+    EXPECT_EQ(r.Find("worker")->desired, 45)
+        << "evaluation " << i << ": " << r.Find("worker")->reason;
+    state = r.state;
+  }
+  r = Evaluate(s, o, state, now + 60s);
+  EXPECT_EQ(r.Find("worker")->desired, 41) << "a new period: 45 - max(1, 10% of 45) = 41";
+  // A write that was not made does not spend the budget: the same step is allowed again.
+  State fresh = r.state;
+  State kept = Commit(state, r, Applied{{"worker"}});
+  o.targets["worker"] = {true, 45, 45, ""};
+  Result again = Evaluate(s, o, kept, now + 60s + 100ms);
+  EXPECT_EQ(again.Find("worker")->desired, 41) << again.Find("worker")->reason;
+  Result spent = Evaluate(s, o, fresh, now + 60s + 100ms);
+  EXPECT_EQ(spent.Find("worker")->desired, 45) << "had it been written, the budget would be spent";
 }
 
 TEST(Numbers, Case7_AForTooLongForMillisecondsIsAnError) {

@@ -38,6 +38,7 @@ struct Case {
   std::optional<std::chrono::milliseconds> requeue = 15s;
   std::vector<std::string> calls;  // when given: exactly these "METHOD path", discovery aside
   std::function<void(World&)> also;
+  std::chrono::milliseconds between = 15s;  // the clock moves this much between passes
 };
 
 // The app Deployment `web` at `replicas`, metrics cpu and p95 at the given values.
@@ -157,6 +158,28 @@ std::vector<Case> Cases() {
        2,
        {},
        {}},
+      {"Case9_AnImmediateRequeueDoesNotSpendMoreThanTheBudget",  // the demo's 50 -> 20 in 2 s
+       [](World& w, int pass) { App(w, pass == 0 ? 6 : 5, 10); },
+       2,
+       {},
+       {},
+       {},
+       Outcome::kSuccess,
+       15s,
+       {},
+       nullptr,
+       200ms},
+      {"Case9_TheNextPeriodMayMoveAgain",
+       [](World& w, int pass) { App(w, pass == 0 ? 6 : 5, 10); },
+       2,
+       {kScale + Replicas(4)},
+       {"ScaledDown: app 5 -> 4"},
+       {},
+       Outcome::kSuccess,
+       15s,
+       {},
+       nullptr,
+       15s},
       {"RequeueAtTheInterval",
        [](World& w, int) {
          App(w, 4, 50);
@@ -462,6 +485,21 @@ std::vector<Case> Cases() {
        15s,
        {},
        [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
+      {"Case6_SecretCreatedAfterThePolicyIsPickedUp",
+       [](World& w, int pass) {
+         App(w, 4, 90);
+         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+             Json::parse(R"({"name": "prom-token", "key": "token"})");
+         if (pass == 1) w.Secret("prom-token", "token", "s3cret");
+       },
+       2,
+       {up6},
+       {"ScaledUp: app 4 -> 6"},
+       {{"MetricsAvailable", "True"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
       // ---- writes that fail ----
       {"WriteConflict409",
        [](World& w, int) {
@@ -671,7 +709,7 @@ TEST_P(ReconcilerTable, Pass) {
   World w;
   kube::ReconcileResult result;
   for (int pass = 0; pass < c.passes; ++pass) {
-    if (pass > 0) w.clock().Advance(15s);
+    if (pass > 0) w.clock().Advance(c.between);
     c.given(w, pass);
     result = w.Pass();
   }

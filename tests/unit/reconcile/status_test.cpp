@@ -28,7 +28,7 @@ const char* kPolicy = R"json({
        "replicas": {"min": 2, "max": 9},
        "scaleUp": {"anyOf": [{"metric": "cpu", "above": 70, "for": "5m", "perReplica": false}]},
        "scaleDown": {"allOf": [{"metric": "backlog", "below": 100, "perReplica": true}]},
-       "behavior": {"scaleDown": {"maxPods": 2, "maxPercent": 10, "stabilizationWindow": "1m"}}},
+       "behavior": {"scaleDown": {"maxPods": 2, "maxPercent": 10, "stabilizationWindow": "1m", "period": "30s"}}},
       {"name": "cache", "role": "topology",
        "target": {"apiVersion": "redis.redis.opstreelabs.in/v1beta2", "kind": "RedisCluster", "name": "c", "replicasField": "spec.clusterSize"}}],
     "phases": {"metric": "users", "hold": "2m", "list": [
@@ -57,7 +57,9 @@ TEST(PolicySpec, ReadsEveryPart) {
   EXPECT_FALSE(app.scale_down->rules[0].above);
   EXPECT_EQ(app.down.max_pods, 2);
   EXPECT_EQ(app.down.stabilization_window, 1min);
+  EXPECT_EQ(app.down.period, 30s);
   EXPECT_EQ(app.up.max_pods, 4) << "defaults where behavior says nothing";
+  EXPECT_EQ(app.up.period, 0s) << "no period: the interval";
   EXPECT_EQ(p->spec.components[1].role, policy::Role::kTopology);
   EXPECT_EQ(p->targets.at("cache").replicas_field, "spec.clusterSize");
   EXPECT_EQ(p->spec.phases->hold, 2min);
