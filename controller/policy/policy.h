@@ -123,11 +123,15 @@ struct InFlight {
   int from = 0;
   int to = 0;
   Time since{};
+
+  bool operator==(const InFlight&) const = default;
 };
 
 struct ScaleEvent {
   Time at{};
   int delta = 0;  // replicas added (> 0) or removed (< 0)
+
+  bool operator==(const ScaleEvent&) const = default;
 };
 
 struct State {
@@ -145,6 +149,8 @@ struct State {
   std::map<std::string, std::vector<ScaleEvent>> scale_events;
   // DryRun: what was last reported per component, so a WouldScale Event is not repeated.
   std::map<std::string, int> dry_run_steps;
+
+  bool operator==(const State&) const = default;
 };
 
 // ---- the result ----

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <string>
 
 #include "policy/policy.h"
@@ -70,7 +71,8 @@ inline Spec Storefront() {
 inline Time T0() { return Time{} + std::chrono::hours(24 * 20000); }  // 2024-10-04T00:00:00Z
 
 // Plays the API server and the targets: Step() evaluates, then applies the writes (in Enforce
-// mode), and topology targets become ready `ready_after` evaluations after a write.
+// mode) but those of the components in `refuse`, and commits the state through Commit() as the
+// reconciler does; topology targets become ready `ready_after` evaluations after a write.
 struct Driver {
   Spec spec;
   Observed observed;
@@ -79,6 +81,8 @@ struct Driver {
   Result last;
   int ready_after = 1;
   std::map<std::string, int> pending_ready;  // topology component -> evaluations until ready
+  std::set<std::string> refuse;              // components whose writes the API refuses
+  Applied applied;                           // of the last step
 
   explicit Driver(Spec s) : spec(std::move(s)) {
     for (const auto& c : spec.components) observed.targets[c.name] = TargetReading{true, 1, 1, ""};
@@ -100,10 +104,14 @@ struct Driver {
       if (left > 0 && --left == 0) observed.targets[name].ready = observed.targets[name].current;
     }
     last = Evaluate(spec, observed, state, now);
-    state = last.state;
+    applied = Applied{};
     if (spec.mode == Mode::kEnforce) {
       for (const auto& d : last.components) {
         if (!d.change) continue;
+        if (refuse.count(d.name)) {
+          applied.not_applied.push_back(d.name);
+          continue;
+        }
         auto& t = observed.targets[d.name];
         t.current = d.desired;
         if (d.role == Role::kTopology) {
@@ -114,6 +122,7 @@ struct Driver {
         }
       }
     }
+    state = Commit(state, last, applied);
     return last;
   }
   // Steps every `dt` for `total`; returns the number of evaluations.
