@@ -76,22 +76,31 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::map<std::string, Handler>& routes_;
 };
 
-bool ParseAddress(const std::string& address, std::string& host, uint16_t& port) {
+// "host:port", ":port" (all interfaces) or "[v6]:port" as an endpoint to listen on.
+Result<tcp::endpoint> ParseAddress(const std::string& address) {
+  auto bad = [&](const std::string& why) -> Result<tcp::endpoint> {
+    return Error::Of(Error::Kind::kConfig, "bad bind address \"" + address + "\": " + why);
+  };
+  constexpr const char* kWant = "want host:port, :port or 0";
   auto colon = address.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = address.substr(0, colon);
+  if (colon == std::string::npos) return bad(kWant);
+  std::string host = address.substr(0, colon);
   if (host.empty()) host = "0.0.0.0";
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
+  const std::string digits = address.substr(colon + 1);
+  unsigned long port = 0;
   try {
     size_t used = 0;
-    unsigned long p = std::stoul(address.substr(colon + 1), &used);
-    if (used != address.size() - colon - 1 || p > 65535) return false;
-    port = static_cast<uint16_t>(p);
-  } catch (const std::exception&) {
-    return false;
+    port = std::stoul(digits, &used);
+    if (used != digits.size() || port > 65535) return bad(kWant);
+  } catch (const std::exception&) {  // std::stoul throws on no digits at all
+    return bad(kWant);
   }
-  return true;
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(host, ec);
+  if (ec) return bad(ec.message());
+  return tcp::endpoint(ip, static_cast<uint16_t>(port));
 }
 
 }  // namespace
@@ -114,17 +123,10 @@ struct HttpServer::Impl {
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address,
                                                       std::map<std::string, Handler> routes) {
   if (address == "0") return std::unique_ptr<HttpServer>();
-  std::string host;
-  uint16_t port = 0;
-  auto bad = [&](const std::string& why) { return Error::Of(Error::Kind::kConfig, why); };
-  if (!ParseAddress(address, host, port))
-    return bad("bad bind address \"" + address + "\": want host:port, :port or 0");
+  ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseAddress(address));
   auto impl = std::make_unique<Impl>();
   impl->routes = std::move(routes);
   beast::error_code ec;
-  auto ip = asio::ip::make_address(host, ec);
-  if (ec) return bad("bad bind address \"" + address + "\": " + ec.message());
-  tcp::endpoint endpoint(ip, port);
   impl->acceptor.open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(endpoint, ec);
