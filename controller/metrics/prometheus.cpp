@@ -53,33 +53,45 @@ Result<Reading> PrometheusClient::Query(const std::string& promql,
   auto now = std::chrono::steady_clock::now();
   {
     std::unique_lock lock(mu_);
+    // Someone is asking already: take their answer. (Looked up afresh after the wait: another
+    // query's Finish may have pruned the entry meanwhile.)
+    cv_.wait(lock, [&] { return !cache_[promql].in_flight; });
     Entry& e = cache_[promql];
-    // Someone is asking already: take their answer.
-    cv_.wait(lock, [&] { return !e.in_flight; });
     if (e.sample && now - e.at <= max_age) return *e.sample;
     e.in_flight = true;
     ++requests_;
   }
-  std::optional<Result<Reading>> s;
+  // However the fetch ends (an answer, an error, an exception of any type), the query stops
+  // being in flight and its waiters wake up.
+  std::optional<Result<Reading>> answer;
+  struct Done {
+    PrometheusClient& client;
+    const std::string& promql;
+    const std::optional<Result<Reading>>& answer;
+    ~Done() { client.Finish(promql, answer); }
+  } done{*this, promql, answer};
   try {
-    s = Fetch(promql);
-  } catch (const std::exception& e) {  // never leave the query marked in flight
-    s = Error::Of(Error::Kind::kDecode, "prometheus " + options_.url + ": " + e.what());
+    answer = Fetch(promql);
+  } catch (const std::exception& e) {
+    answer = Error::Of(Error::Kind::kDecode, "prometheus " + options_.url + ": " + e.what());
   }
-  Remember(promql, *s);
-  return *s;
+  return *answer;
 }
 
-void PrometheusClient::Remember(const std::string& promql, const Result<Reading>& s) {
+void PrometheusClient::Finish(const std::string& promql,
+                              const std::optional<Result<Reading>>& answer) {
   {
     std::lock_guard lock(mu_);
     Entry& e = cache_[promql];
     e.in_flight = false;
-    e.at = std::chrono::steady_clock::now();
-    e.sample = s;
+    if (answer) {
+      e.at = std::chrono::steady_clock::now();
+      e.sample = *answer;
+    }
     if (cache_.size() > 1024) {  // queries that are no longer asked for are forgotten
+      auto now = std::chrono::steady_clock::now();
       for (auto it = cache_.begin(); it != cache_.end();) {
-        bool stale = !it->second.in_flight && e.at - it->second.at > std::chrono::minutes(10);
+        bool stale = !it->second.in_flight && now - it->second.at > std::chrono::minutes(10);
         it = stale ? cache_.erase(it) : std::next(it);
       }
     }

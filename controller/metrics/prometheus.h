@@ -51,7 +51,8 @@ class PrometheusClient {
  private:
   explicit PrometheusClient(PrometheusOptions options);
   Result<Reading> Fetch(const std::string& promql);
-  void Remember(const std::string& promql, const Result<Reading>& answer);
+  // Clears the query's in-flight mark, keeps its answer (none: the fetch threw) and wakes waiters.
+  void Finish(const std::string& promql, const std::optional<Result<Reading>>& answer);
 
   PrometheusOptions options_;
   std::unique_ptr<web::http::client::http_client> http_;
