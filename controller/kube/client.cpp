@@ -271,9 +271,8 @@ Result<Json> HttpClient::Patch(const ResourceRef& r, const std::string& ns, cons
 }
 
 Status HttpClient::Delete(const ResourceRef& r, const std::string& ns, const std::string& name) {
-  auto res = Do(http::methods::DEL, Path(r, ns, name), std::nullopt, "",
-                Describe("delete", r, ns, name, ""));
-  if (!res) return res.error();
+  RETURN_IF_ERROR(Do(http::methods::DEL, Path(r, ns, name), std::nullopt, "",
+                     Describe("delete", r, ns, name, "")));
   return Ok{};
 }
 

@@ -75,8 +75,7 @@ Status EventRecorder::Record(const ObjectRef& regarding, EventType type, const s
     s.written_count = s.count;
     ++series_updates_;
     lock.unlock();
-    auto res = client_->Patch(kEvents, event_ns, name, PatchType::kMerge, patch);
-    if (!res) return res.error();
+    RETURN_IF_ERROR(client_->Patch(kEvents, event_ns, name, PatchType::kMerge, patch));
     return Ok{};
   }
 

@@ -79,6 +79,11 @@ std::vector<ObjectPtr> Informer::List() const {
   return out;
 }
 
+void Informer::ForEach(const std::function<void(const Json& obj)>& fn) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [_, obj] : cache_) fn(*obj);
+}
+
 size_t Informer::Size() const {
   std::lock_guard lock(mu_);
   return cache_.size();
@@ -112,8 +117,8 @@ void Informer::Run() {
   }
 }
 
-// Every page of a list, trimmed; the resourceVersion to watch from; false when a page failed.
-bool Informer::ListAll(std::map<std::string, ObjectPtr>& fresh, std::string& rv) {
+std::optional<Informer::Snapshot> Informer::ListAll() {
+  Snapshot snapshot;
   ListOptions lo;
   lo.label_selector = options_.label_selector;
   lo.limit = options_.page_size;
@@ -121,30 +126,31 @@ bool Informer::ListAll(std::map<std::string, ObjectPtr>& fresh, std::string& rv)
     auto page = client_->List(resource_, ns_, lo);
     if (!page) {
       Log("list failed: " + page.error().ToString());
-      return false;
+      return std::nullopt;
     }
-    const Json& body = *page;
+    Json& body = *page;
     if (body.has_array_field("items")) {
-      for (const auto& item : body.at("items").as_array()) {
-        Json obj = item;
+      for (auto& item : body.at("items").as_array()) {
+        Json obj = std::move(item);  // the page is ours: no copy
         Trim(obj);
         // List items carry no kind/apiVersion; give them what a watch event would have.
         if (!obj.has_field("apiVersion")) obj["apiVersion"] = Json::string(resource_.ApiVersion());
         std::string key = KeyOf(obj);
-        fresh[key] = std::make_shared<const Json>(std::move(obj));
+        snapshot.objects[key] = std::make_shared<const Json>(std::move(obj));
       }
     }
     const Json& meta = body.has_object_field("metadata") ? body.at("metadata") : Json::object();
-    rv = meta.has_string_field("resourceVersion") ? meta.at("resourceVersion").as_string() : "";
+    snapshot.resource_version =
+        meta.has_string_field("resourceVersion") ? meta.at("resourceVersion").as_string() : "";
     lo.continue_token = meta.has_string_field("continue") ? meta.at("continue").as_string() : "";
   } while (!lo.continue_token.empty() && !stopping_);
-  return true;
+  return snapshot;
 }
 
 bool Informer::ListAndReplace() {
-  std::map<std::string, ObjectPtr> fresh;
-  std::string rv;
-  if (!ListAll(fresh, rv)) return false;
+  std::optional<Snapshot> listed = ListAll();
+  if (!listed) return false;
+  std::map<std::string, ObjectPtr>& fresh = listed->objects;
   // Swap atomically, then tell the handlers what changed relative to the old cache.
   std::vector<ObjectPtr> added, deleted;
   std::vector<std::pair<ObjectPtr, ObjectPtr>> updated;
@@ -162,7 +168,7 @@ bool Informer::ListAndReplace() {
       if (!fresh.count(key)) deleted.push_back(obj);
     }
     cache_ = std::move(fresh);
-    resource_version_ = rv;
+    resource_version_ = listed->resource_version;
   }
   ++relists_;
   for (const auto& h : handlers_) {
@@ -187,28 +193,31 @@ void Informer::Trim(Json& obj) const {
   }
 }
 
-void Informer::Apply(int type, const Json& obj) {
-  std::string key = KeyOf(obj);
+void Informer::Apply(int type, Json obj) {
+  const bool deleted = type == static_cast<int>(WatchEvent::Type::kDeleted);
+  const std::string key = KeyOf(obj);
+  const std::string rv = ResourceVersionOf(obj);
+  // The one copy of the object: the cache and the handlers share it.
+  ObjectPtr now = std::make_shared<const Json>(std::move(obj));
   ObjectPtr old;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) old = it->second;
-    if (type == static_cast<int>(WatchEvent::Type::kDeleted)) {
+    if (deleted) {
       cache_.erase(key);
     } else {
-      cache_[key] = std::make_shared<const Json>(obj);
+      cache_[key] = now;
     }
-    std::string rv = ResourceVersionOf(obj);
     if (!rv.empty()) resource_version_ = rv;
   }
   for (const auto& h : handlers_) {
-    if (type == static_cast<int>(WatchEvent::Type::kDeleted)) {
-      if (h.on_delete) h.on_delete(old ? *old : obj);
+    if (deleted) {
+      if (h.on_delete) h.on_delete(old ? *old : *now);
     } else if (old) {
-      if (h.on_update) h.on_update(*old, obj);
+      if (h.on_update) h.on_update(*old, *now);
     } else if (h.on_add) {
-      h.on_add(obj);
+      h.on_add(*now);
     }
   }
 }
@@ -279,7 +288,7 @@ bool Informer::WatchOnce() {
         default:
           backoff_.Reset();
           Trim(event->object);
-          Apply(static_cast<int>(event->type), event->object);
+          Apply(static_cast<int>(event->type), std::move(event->object));
       }
     }
   }

@@ -55,6 +55,9 @@ class Informer final : public ObjectStore {
   // The cached object ("namespace/name", or "name"), shared and immutable; null when absent.
   ObjectPtr Get(const std::string& key) const override;
   std::vector<ObjectPtr> List() const override;
+  // Calls fn on every cached object, under the cache's lock: fn must be quick and must not call
+  // back into the informer.
+  void ForEach(const std::function<void(const Json& obj)>& fn) const;
   size_t Size() const;
 
   // How often it had to relist and how many watches it opened (for tests and metrics).
@@ -67,11 +70,16 @@ class Informer final : public ObjectStore {
 
  private:
   void Run();
+  struct Snapshot {
+    std::map<std::string, ObjectPtr> objects;
+    std::string resource_version;  // to watch from
+  };
   bool ListAndReplace();
-  bool ListAll(std::map<std::string, ObjectPtr>& fresh, std::string& rv);
+  // Every page of a list; nullopt when a page failed (logged).
+  std::optional<Snapshot> ListAll();
   // Returns true to resume watching, false to relist.
   bool WatchOnce();
-  void Apply(int type, const Json& obj);
+  void Apply(int type, Json obj);
   void Trim(Json& obj) const;
   void Sleep(std::chrono::milliseconds d);
   void Log(const std::string& m) const;

@@ -66,7 +66,7 @@ bool LeaderElector::TryAcquireOrRenew() {
     return true;
   }
 
-  Json lease = *current;
+  Json lease = *std::move(current);
   Json spec = lease.has_object_field("spec") ? lease.at("spec") : Json::object();
   std::string holder = StringField(spec, "holderIdentity");
   std::string renew = StringField(spec, "renewTime");
@@ -129,7 +129,7 @@ void LeaderElector::Run() {
 void LeaderElector::Release() {
   auto current = client_->Get(kLeases, config_.lease_namespace, config_.lease_name);
   if (!current) return;
-  Json lease = *current;
+  Json lease = *std::move(current);
   if (!lease.has_object_field("spec") ||
       StringField(lease.at("spec"), "holderIdentity") != config_.identity) {
     return;
