@@ -210,8 +210,17 @@ pid_of() {  # the pid a component was started with, if that process still runs t
   [[ -f $f ]] || return 1
   pid=$(<"$f")
   [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$BIN/$1-" || return 1
+  # No pipe into grep -q here: with pipefail, grep quitting early makes tr die of SIGPIPE and a
+  # running component look gone (seen with kube-controller-manager's long command line).
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$BIN/$1-"* ]] || return 1
   echo "$pid"
+}
+
+# The process started for NAME still exists. Right after start() it may not have exec'd its
+# binary yet (its command line is still this script's), so this does not look at the binary.
+alive() {
+  local f=$RUN/$1.pid
+  [[ -f $f ]] && kill -0 "$(<"$f")" 2>/dev/null
 }
 
 start() {  # start NAME BINARY ARGS...
@@ -244,7 +253,7 @@ wait_for() {  # wait_for COMPONENT WHAT SECONDS CMD...: fails fast if COMPONENT'
       log "$what: ok"
       return 0
     fi
-    pid_of "$name" >/dev/null || fail_component "$name" "exited while waiting for: $what"
+    alive "$name" || fail_component "$name" "exited while waiting for: $what"
     sleep 0.25
   done
   fail_component "$name" "was not ready after ${t}s (waiting for: $what)"

@@ -21,7 +21,8 @@ pid_of() {
   local f=$DIR/$1.pid pid
   [[ -f $f ]] || return 1
   pid=$(<"$f")
-  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$1" || return 1
+  # No pipe into grep -q: under pipefail, tr dying of SIGPIPE would hide a running server.
+  [[ -r /proc/$pid/cmdline && $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$1"* ]] || return 1
   echo "$pid"
 }
 

@@ -179,9 +179,11 @@ void Reconciler::ReadTarget(Pass& pass, const policy::Component& component,
   reading.ready = snapshot->state.ready;
   pass.observed.targets[component.name] = reading;
   for (const auto& m : pass.p->metrics) {
-    auto& built = pass.rt->sources.by_metric[m.name];
-    if (m.type == MetricDef::Type::kResource && m.component == component.name && built.set_selector)
-      built.set_selector(snapshot->state.selector);
+    auto built = pass.rt->sources.by_metric.find(m.name);
+    if (m.type != MetricDef::Type::kResource || m.component != component.name ||
+        built == pass.rt->sources.by_metric.end() || !built->second.set_selector)
+      continue;
+    built->second.set_selector(snapshot->state.selector);
   }
   pass.snapshots.emplace(component.name, std::move(*snapshot));
   if (hpas) {
