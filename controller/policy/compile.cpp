@@ -140,7 +140,8 @@ State Engine::Export(const IndexedState& s) const {
       out.down_recommendations[name] = s.down_recommendations[k];
     if (k < s.scale_events.size() && !s.scale_events[k].empty())
       out.scale_events[name] = s.scale_events[k];
-    if (k < s.dry_run_steps.size() && s.dry_run_steps[k]) out.dry_run_steps[name] = *s.dry_run_steps[k];
+    if (k < s.dry_run_steps.size() && s.dry_run_steps[k])
+      out.dry_run_steps[name] = *s.dry_run_steps[k];
   }
   return out;
 }

@@ -22,10 +22,10 @@ struct CompiledRule {
 
 struct CompiledComponent {
   const Component* spec = nullptr;
-  int up_begin = 0, up_end = 0;      // its scale-up rules: rule slots [up_begin, up_end)
-  int down_begin = 0, down_end = 0;  // its scale-down rules
-  int last_up = -1, last_down = -1;  // "<component>/lastScaleUp", "/lastScaleDown" (workloads)
-  std::vector<EffectiveBounds> bounds;  // by phase index + 1 (0: no phase)
+  int up_begin = 0, up_end = 0;          // its scale-up rules: rule slots [up_begin, up_end)
+  int down_begin = 0, down_end = 0;      // its scale-down rules
+  int last_up = -1, last_down = -1;      // "<component>/lastScaleUp", "/lastScaleDown" (workloads)
+  std::vector<EffectiveBounds> bounds;   // by phase index + 1 (0: no phase)
   std::vector<std::optional<int>> size;  // topology: by phase index + 1
 
   bool topology() const { return spec->role == Role::kTopology; }

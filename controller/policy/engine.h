@@ -91,13 +91,13 @@ struct ComponentOutcome {
   Cause cause = Cause::kNoRuleFires;
   unsigned limits = 0;  // LimitFlag bits
   BoundsFrom bounds_from = BoundsFrom::kComponent;
-  int bounds_phase = -1;    // the phase the bounds come from
-  int missing = 0;          // metrics of its rules that could not be read
-  int step_allowed = 0;     // kLimitedPerStep: the most the budget let it move now
-  int moved = 0;            // kLimitedPerStep: what it moved earlier within the period
-  Time last_scale{};        // k*HeldByStabilization: when it last scaled the other way
-  int waits_for = -1;       // kTopologyWaitsItsTurn: the component whose change is in flight
-  bool stays = false;       // kScaleDownRulesFired: limited or held to the current count
+  int bounds_phase = -1;  // the phase the bounds come from
+  int missing = 0;        // metrics of its rules that could not be read
+  int step_allowed = 0;   // kLimitedPerStep: the most the budget let it move now
+  int moved = 0;          // kLimitedPerStep: what it moved earlier within the period
+  Time last_scale{};      // k*HeldByStabilization: when it last scaled the other way
+  int waits_for = -1;     // kTopologyWaitsItsTurn: the component whose change is in flight
+  bool stays = false;     // kScaleDownRulesFired: limited or held to the current count
 };
 
 // An Event in numbers; RenderEvent() makes the Event.

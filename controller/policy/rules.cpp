@@ -66,8 +66,8 @@ bool EvaluateRules(Pass& p, int begin, int end, bool all_of, int current) {
 
 int RecommendUp(const Pass& p, int begin, int end, int current) {
   const double ratio = LargestRatio(p, begin, end, UpRatio);
-  return Replicas(std::max(static_cast<double>(current) + 1,
-                           std::ceil(std::max(current, 1) * ratio - 1e-9)));
+  return Replicas(
+      std::max(static_cast<double>(current) + 1, std::ceil(std::max(current, 1) * ratio - 1e-9)));
 }
 
 int RecommendDown(const Pass& p, int begin, int end, int current) {
