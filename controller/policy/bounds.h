@@ -1,23 +1,20 @@
 // The bounds a component is held to: the intersection of its own replicas and its phase's
-// bounds (for a workload), the phase's size (for a topology component). Worked out once per
-// component and phase when the spec is compiled.
+// bounds (for a workload), the phase's size (for a topology component).
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "policy/engine.h"
+#include "policy/policy.h"
 
 namespace gearbox::policy::internal {
 
 struct EffectiveBounds {
   int min = 0, max = 0;
-  BoundsFrom from = BoundsFrom::kComponent;
+  std::string from;       // "component", "phase Medium", "component and phase Medium", ...
   bool conflict = false;  // the phase's bounds lie outside the component's: the phase wins
 };
 
-// A component's own bounds (a workload without replicas: 0..2^20).
-Bounds OwnBounds(const Component& c);
 EffectiveBounds WorkloadBounds(const Component& c, const Phase* phase);
 // The size the phase gives a topology component, if it gives one.
 std::optional<int> TopologyTarget(const Component& c, const Phase* phase);

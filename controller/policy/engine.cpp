@@ -1,78 +1,114 @@
-// Engine::Evaluate: the stages of stages.h, in order, over the slots of a compiled spec.
+// Evaluate(): the stages of stages.h, in order. See policy.h for the contract and docs/engine.md
+// for the semantics and formulas.
 #include <cmath>
 
 #include "policy/stages.h"
 
 namespace gearbox::policy {
-namespace internal {
 
-std::optional<Time> Pass::Get(int timer) const {
-  const Time t = before.timers[Ix(timer)];
-  if (t == IndexedState::kNotRunning) return std::nullopt;
-  return t;
+const ComponentDecision* Result::Find(const std::string& component) const {
+  for (const auto& c : components)
+    if (c.name == component) return &c;
+  return nullptr;
 }
 
-Time Pass::Hold(int timer) {
-  const Time was = before.timers[Ix(timer)];
-  const Time since = was != IndexedState::kNotRunning && was <= now ? was : now;
-  next.timers[Ix(timer)] = since;
+const Condition* Result::FindCondition(const std::string& type) const {
+  for (const auto& c : conditions)
+    if (c.type == type) return &c;
+  return nullptr;
+}
+
+namespace internal {
+
+Time Timers::Hold(const std::string& key) {
+  auto it = before.find(key);
+  Time since = it != before.end() && it->second <= now ? it->second : now;
+  next[key] = since;
   return since;
 }
 
-std::optional<double> Pass::Reading(int metric) const {
-  const auto& m = in.metrics[Ix(metric)];
-  if (!m.value || !std::isfinite(*m.value)) return std::nullopt;
-  return *m.value;
+std::optional<Time> Timers::Get(const std::string& key) const {
+  auto it = before.find(key);
+  if (it == before.end()) return std::nullopt;
+  return it->second;
 }
 
-namespace {
+void Timers::Keep(const std::string& key) {
+  auto it = before.find(key);
+  if (it != before.end()) next[key] = it->second;
+}
 
-// Empties `out` for a new evaluation, keeping the capacity of its vectors.
-void Reset(const Compiled& c, Time now, Evaluation& out) {
-  const size_t n = c.components.size();
-  out.now = now;
-  out.dry_run = c.spec.mode == Mode::kDryRun;
-  out.phase = -1;
-  out.pending_phase.reset();
-  out.components.assign(n, ComponentOutcome{});
-  out.rules.assign(c.rules.size(), RuleOutcome{});
-  out.topology_step.reset();
-  out.alerts.clear();
-  out.conditions.clear();
-  out.events.clear();
-  IndexedState& s = out.state;
-  s.timers.assign(c.timer_keys.size(), IndexedState::kNotRunning);
-  s.phase = s.workload_phase = -1;
-  s.in_flight.reset();
-  s.down_recommendations.resize(n);
-  s.scale_events.resize(n);
-  for (size_t k = 0; k < n; ++k) {
-    s.down_recommendations[k].clear();
-    s.scale_events[k].clear();
+std::optional<double> Pass::Reading(const std::string& metric) const {
+  auto it = observed.metrics.find(metric);
+  if (it == observed.metrics.end() || !it->second.value || !std::isfinite(*it->second.value))
+    return std::nullopt;
+  return *it->second.value;
+}
+
+TargetReading Pass::Target(const std::string& component) const {
+  auto it = observed.targets.find(component);
+  if (it != observed.targets.end()) return it->second;
+  TargetReading t;
+  t.found = false;
+  t.error = "not read";
+  return t;
+}
+
+void Pass::Emit(EventKind kind, std::string note, std::string component, std::string type) {
+  res.events.push_back(
+      {std::move(type), ReasonOf(kind), std::move(note), std::move(component), kind});
+}
+
+const char* ReasonOf(EventKind kind) {
+  switch (kind) {
+    case EventKind::kPhaseSelected:
+      return "PhaseSelected";
+    case EventKind::kPhaseChanged:
+      return "PhaseChanged";
+    case EventKind::kPhasePending:
+      return "PhasePending";
+    case EventKind::kTopologyReady:
+      return "TopologyReady";
+    case EventKind::kTopologyResize:
+      return "TopologyResize";
+    case EventKind::kWouldResize:
+      return "WouldResize";
+    case EventKind::kScaledUp:
+      return "ScaledUp";
+    case EventKind::kScaledDown:
+      return "ScaledDown";
+    case EventKind::kWouldScaleUp:
+      return "WouldScaleUp";
+    case EventKind::kWouldScaleDown:
+      return "WouldScaleDown";
+    case EventKind::kAlertFiring:
+      return "AlertFiring";
+    case EventKind::kAlertResolved:
+      return "AlertResolved";
+    case EventKind::kOther:
+      break;
   }
-  s.dry_run_steps.assign(n, std::nullopt);
+  return "Evaluated";
 }
 
-}  // namespace
 }  // namespace internal
 
-void Engine::Evaluate(const IndexedObserved& in, const IndexedState& before, Time now,
-                      Evaluation& out) const {
-  internal::Reset(*c_, now, out);
-  internal::Pass p{*c_, in, before, now, out, out.state};
-  if (c_->has_phases()) {
+Result Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now) {
+  Result res;
+  res.dry_run = spec.mode == Mode::kDryRun;
+  internal::Pass p{spec,    observed, before, now,   res, {before.timers, res.state.timers, now},
+                   nullptr, nullptr,  {},     false, {}};
+  if (spec.phases && !spec.phases->list.empty()) {
     internal::ChoosePhase(p);
     internal::PlanTopology(p);
   }
-  for (size_t k = 0; k < c_->components.size(); ++k) {
-    if (c_->components[k].topology()) {
-      internal::DecideTopology(p, static_cast<int>(k));
-    } else {
-      internal::DecideWorkload(p, static_cast<int>(k));
-    }
+  for (const auto& c : spec.components) {
+    res.components.push_back(c.role == Role::kTopology ? internal::DecideTopology(p, c)
+                                                       : internal::DecideWorkload(p, c));
   }
   internal::EvaluateAlerts(p);
   internal::SetConditions(p);
+  return res;
 }
 
 }  // namespace gearbox::policy
