@@ -11,30 +11,22 @@ int PhaseIndex(const Phases& p, const std::string& name) {
   return -1;
 }
 
+Bounds OwnBounds(const Component& c) { return c.replicas.value_or(Bounds{0, 1 << 20}); }
+
 EffectiveBounds WorkloadBounds(const Component& c, const Phase* phase) {
-  EffectiveBounds b;
-  Bounds own = c.replicas.value_or(Bounds{0, 1 << 20});
-  b.min = own.min;
-  b.max = own.max;
-  b.from = "component";
+  const Bounds own = OwnBounds(c);
+  EffectiveBounds b{own.min, own.max, BoundsFrom::kComponent, false};
   if (!phase) return b;
   auto it = phase->components.find(c.name);
   if (it == phase->components.end() || !it->second.min || !it->second.max) return b;
-  int pmin = *it->second.min, pmax = *it->second.max;
-  int lo = std::max(own.min, pmin), hi = std::min(own.max, pmax);
-  if (lo <= hi) {
-    b.min = lo;
-    b.max = hi;
-    b.from = (lo == pmin && hi == pmax)         ? "phase " + phase->name
-             : (lo == own.min && hi == own.max) ? "component"
-                                                : "component and phase " + phase->name;
-  } else {  // the roadmap is the more specific statement: the phase wins
-    b.min = pmin;
-    b.max = pmax;
-    b.conflict = true;
-    b.from = "phase " + phase->name + " (outside the component's " + std::to_string(own.min) +
-             ".." + std::to_string(own.max) + ")";
-  }
+  const int pmin = *it->second.min, pmax = *it->second.max;
+  const int lo = std::max(own.min, pmin), hi = std::min(own.max, pmax);
+  if (lo > hi) return {pmin, pmax, BoundsFrom::kPhaseOverComponent, true};  // the phase wins
+  b.min = lo;
+  b.max = hi;
+  b.from = (lo == pmin && hi == pmax)         ? BoundsFrom::kPhase
+           : (lo == own.min && hi == own.max) ? BoundsFrom::kComponent
+                                              : BoundsFrom::kComponentAndPhase;
   return b;
 }
 

@@ -1,20 +1,23 @@
 // The bounds a component is held to: the intersection of its own replicas and its phase's
-// bounds (for a workload), the phase's size (for a topology component).
+// bounds (for a workload), the phase's size (for a topology component). Worked out once per
+// component and phase when the spec is compiled.
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "policy/policy.h"
+#include "policy/engine.h"
 
 namespace gearbox::policy::internal {
 
 struct EffectiveBounds {
   int min = 0, max = 0;
-  std::string from;       // "component", "phase Medium", "component and phase Medium", ...
+  BoundsFrom from = BoundsFrom::kComponent;
   bool conflict = false;  // the phase's bounds lie outside the component's: the phase wins
 };
 
+// A component's own bounds (a workload without replicas: 0..2^20).
+Bounds OwnBounds(const Component& c);
 EffectiveBounds WorkloadBounds(const Component& c, const Phase* phase);
 // The size the phase gives a topology component, if it gives one.
 std::optional<int> TopologyTarget(const Component& c, const Phase* phase);

@@ -1,34 +1,48 @@
-// Commit: the state carried to the next evaluation follows what was actually written. See
-// policy.h.
-#include <algorithm>
-
-#include "policy/policy.h"
+// Commit: the state carried to the next evaluation follows what was written. For a component
+// whose write was not made, the state is as if the change had not been decided: its last-scale
+// timers do not move, its rules keep counting from when they started, the change spends none of
+// the rate limit's budget, and a topology step it was to take is not in flight. The rest of the
+// evaluation (its other components, its recommendations) stands.
+#include "policy/compiled.h"
 
 namespace gearbox::policy {
 
 namespace {
 
+// The timer `key` as it was before: kept when it ran, gone when it did not.
+void Restore(const State& before, const std::string& key, State& next) {
+  auto it = before.timers.find(key);
+  if (it == before.timers.end()) {
+    next.timers.erase(key);
+  } else {
+    next.timers[key] = it->second;
+  }
+}
+
 bool StartsWith(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-// The timers of `component` as they would be had its write not been decided: the last-scale
-// times as before, and the rule timers that ran before from when they started.
-void UnwindTimers(const State& before, const std::string& component, State& next) {
-  for (const char* last : {"/lastScaleUp", "/lastScaleDown"}) {
-    const std::string key = component + last;
-    auto it = before.timers.find(key);
-    if (it == before.timers.end()) {
-      next.timers.erase(key);
-    } else {
-      next.timers[key] = it->second;
-    }
+void Unwind(const State& before, const Result& evaluated, const ComponentDecision& d, State& next) {
+  if (d.role == Role::kTopology) {
+    if (next.in_flight && next.in_flight->component == d.name && evaluated.topology_step &&
+        evaluated.topology_step->component == d.name)
+      next.in_flight.reset();
+    return;
   }
+  Restore(before, d.name + "/lastScaleUp", next);
+  Restore(before, d.name + "/lastScaleDown", next);
+  // A scale-up restarted the rules that held from now; they run from when they started.
   for (auto& [key, since] : next.timers) {
-    if (!StartsWith(key, component + "/scaleUp/") && !StartsWith(key, component + "/scaleDown/"))
+    if (!StartsWith(key, d.name + "/scaleUp/") && !StartsWith(key, d.name + "/scaleDown/"))
       continue;
     auto it = before.timers.find(key);
     if (it != before.timers.end()) since = std::min(since, it->second);
+  }
+  auto events = next.scale_events.find(d.name);
+  if (d.change && events != next.scale_events.end() && !events->second.empty()) {
+    events->second.pop_back();  // the change this evaluation recorded
+    if (events->second.empty()) next.scale_events.erase(events);
   }
 }
 
@@ -36,24 +50,35 @@ void UnwindTimers(const State& before, const std::string& component, State& next
 
 State Commit(const State& before, const Result& evaluated, const Applied& applied) {
   State next = evaluated.state;
-  for (const auto& component : applied.not_applied) {
-    UnwindTimers(before, component, next);
-    // A change not made does not spend the rate limit's budget.
-    auto& events = next.scale_events[component];
-    auto had = before.scale_events.find(component);
-    std::erase_if(events, [&](const ScaleEvent& e) {
-      return had == before.scale_events.end() ||
-             std::none_of(had->second.begin(), had->second.end(),
-                          [&](const ScaleEvent& b) { return b.at == e.at; });
-    });
-    auto recs = before.down_recommendations.find(component);
-    if (recs != before.down_recommendations.end() && !next.down_recommendations.count(component))
-      next.down_recommendations[component] = recs->second;
-    // A step whose write was not made is not in flight: the next evaluation proposes it again.
-    if (next.in_flight && next.in_flight->component == component && evaluated.topology_step &&
-        evaluated.topology_step->component == component)
-      next.in_flight.reset();
-  }
+  for (const auto& name : applied.not_applied)
+    if (const ComponentDecision* d = evaluated.Find(name)) Unwind(before, evaluated, *d, next);
   return next;
 }
+
+void Engine::Commit(const IndexedState& before, const Applied& applied,
+                    Evaluation& evaluated) const {
+  IndexedState& next = evaluated.state;
+  for (const auto& name : applied.not_applied) {
+    const int k = ComponentSlot(name);
+    if (k < 0) continue;
+    const internal::CompiledComponent& cc = c_->components[static_cast<size_t>(k)];
+    const ComponentOutcome& d = evaluated.components[static_cast<size_t>(k)];
+    if (cc.topology()) {
+      if (next.in_flight && next.in_flight->component == k && evaluated.topology_step &&
+          evaluated.topology_step->component == k)
+        next.in_flight.reset();
+      continue;
+    }
+    for (int timer : {cc.last_up, cc.last_down})
+      next.timers[static_cast<size_t>(timer)] = before.timers[static_cast<size_t>(timer)];
+    for (int i = cc.up_begin; i < cc.down_end; ++i) {
+      const int timer = c_->rules[static_cast<size_t>(i)].timer;
+      if (next.timers[static_cast<size_t>(timer)] != IndexedState::kNotRunning)
+        next.timers[static_cast<size_t>(timer)] = evaluated.rules[static_cast<size_t>(i)].since;
+    }
+    auto& events = next.scale_events[static_cast<size_t>(k)];
+    if (d.change && !events.empty()) events.pop_back();
+  }
+}
+
 }  // namespace gearbox::policy

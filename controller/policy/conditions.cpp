@@ -1,69 +1,50 @@
 // The conditions stage, as the HPA names them where they mean the same: Ready, MetricsAvailable,
-// AbleToScale, ScalingLimited, AlertFiring.
-#include <cmath>
-
+// AbleToScale, ScalingLimited, AlertFiring. Their messages are made by render.cpp.
 #include "policy/stages.h"
-#include "policy/text.h"
 
 namespace gearbox::policy::internal {
 
 namespace {
 
-Condition Ready(Pass& p) {
-  std::vector<std::string> not_found;
-  for (const auto& d : p.res.components)
-    if (!d.target_found) not_found.push_back(d.name + ": " + p.Target(d.name).error);
-  if (!not_found.empty()) return {"Ready", false, "TargetNotFound", Join(not_found, "; ")};
-  return {
-      "Ready", true, "Evaluated",
-      "evaluated; " + (p.res.phase.empty() ? std::string("no phases") : "phase " + p.res.phase)};
+ConditionStatus Ready(const Pass& p) {
+  for (const ComponentOutcome& d : p.out.components)
+    if (!d.target_found) return {"Ready", false, "TargetNotFound"};
+  return {"Ready", true, "Evaluated"};
 }
 
-Condition MetricsAvailable(Pass& p) {
-  std::vector<std::string> unavailable;
-  for (const auto& name : p.spec.metrics) {
-    auto it = p.observed.metrics.find(name);
-    if (it == p.observed.metrics.end()) {
-      unavailable.push_back(name + ": not read");
-    } else if (!it->second.value || !std::isfinite(*it->second.value)) {
-      unavailable.push_back(name + ": " +
-                            (it->second.error.empty() ? "no value" : it->second.error));
-    }
+ConditionStatus MetricsAvailable(const Pass& p) {
+  for (int slot : p.c.declared)
+    if (!p.Reading(slot)) return {"MetricsAvailable", false, "MetricUnavailable"};
+  return {"MetricsAvailable", true, "AllMetricsAvailable"};
+}
+
+ConditionStatus AbleToScale(const Pass& p) {
+  if (p.out.dry_run) return {"AbleToScale", true, "DryRun"};
+  if (const auto& f = p.next.in_flight)
+    return {"AbleToScale", true, "TopologyChangeInFlight", f->component, f->to};
+  return {"AbleToScale", true, "ReadyForNewScale"};
+}
+
+ConditionStatus ScalingLimited(const Pass& p) {
+  bool held = false;
+  for (const ComponentOutcome& d : p.out.components) {
+    if (d.limits & kCappedAtMaximum) return {"ScalingLimited", true, "TooManyReplicas"};
+    held = held || (d.limits & kHeldAtMinimum);
   }
-  if (unavailable.empty())
-    return {"MetricsAvailable", true, "AllMetricsAvailable",
-            std::to_string(p.spec.metrics.size()) + " metrics read"};
-  return {"MetricsAvailable", false, "MetricUnavailable",
-          Join(unavailable, "; ") +
-              " (a component does not scale down while a metric of its rules is missing)"};
-}
-
-Condition AbleToScale(Pass& p) {
-  if (p.res.dry_run)
-    return {"AbleToScale", true, "DryRun",
-            "DryRun: decisions are reported in status and Events; targets are not changed"};
-  if (const auto& f = p.res.state.in_flight)
-    return {"AbleToScale", true, "TopologyChangeInFlight",
-            "waiting for " + f->component + " to reach " + std::to_string(f->to) +
-                " ready replicas before the next change"};
-  return {"AbleToScale", true, "ReadyForNewScale", "the targets can be scaled"};
+  if (held) return {"ScalingLimited", true, "TooFewReplicas"};
+  return {"ScalingLimited", false, "DesiredWithinRange"};
 }
 
 }  // namespace
 
 void SetConditions(Pass& p) {
-  auto& out = p.res.conditions;
+  auto& out = p.out.conditions;
   out.push_back(Ready(p));
   out.push_back(MetricsAvailable(p));
   out.push_back(AbleToScale(p));
-  out.push_back(p.limited.empty() ? Condition{"ScalingLimited", false, "DesiredWithinRange",
-                                              "the desired counts are within their bounds"}
-                                  : Condition{"ScalingLimited", true,
-                                              p.limited_up ? "TooManyReplicas" : "TooFewReplicas",
-                                              Join(p.limited, "; ")});
-  out.push_back(p.firing.empty()
-                    ? Condition{"AlertFiring", false, "NoAlerts", "no alert fires"}
-                    : Condition{"AlertFiring", true, "AlertsFiring", Join(p.firing, "; ")});
+  out.push_back(ScalingLimited(p));
+  out.push_back(p.out.alerts.empty() ? ConditionStatus{"AlertFiring", false, "NoAlerts"}
+                                     : ConditionStatus{"AlertFiring", true, "AlertsFiring"});
 }
 
 }  // namespace gearbox::policy::internal

@@ -4,7 +4,8 @@
 // desired replicas of every component with its bounds and a plain-language reason, the phase and
 // any pending phase, the next topology step, firing alerts, conditions, Events, and the new state.
 // No I/O and no clock reads: Evaluate() is a pure function, so every rule can be tested with
-// made-up time. docs/engine.md gives the semantics and the formulas.
+// made-up time. docs/engine.md gives the semantics and the formulas; engine.h the fast path (a
+// spec compiled once, state by slot, words made on demand) that Evaluate() wraps.
 #pragma once
 
 #include <chrono>
@@ -19,8 +20,7 @@ namespace gearbox::policy {
 
 using Time = std::chrono::system_clock::time_point;
 
-// ---- the spec (a mirror of ScalingPolicy.spec; metric sources are not the engine's business) ----
-
+// The spec: a mirror of ScalingPolicy.spec (metric sources are not the engine's business).
 enum class Mode { kEnforce, kDryRun };
 enum class Role { kWorkload, kTopology };
 
@@ -96,8 +96,7 @@ struct Spec {
   std::vector<Alert> alerts;
 };
 
-// ---- what was observed ----
-
+// What was observed.
 struct MetricReading {
   std::optional<double> value;  // absent: the metric could not be read
   Time time{};
@@ -116,8 +115,7 @@ struct Observed {
   std::map<std::string, TargetReading> targets;  // by component name
 };
 
-// ---- the state carried from one evaluation to the next ----
-
+// The state carried from one evaluation to the next.
 struct InFlight {
   std::string component;
   int from = 0;
@@ -153,12 +151,13 @@ struct State {
   bool operator==(const State&) const = default;
 };
 
-// ---- the result ----
-
+// The result.
 struct Counting {
   std::string rule;  // "scaleUp cpu > 70"
   Time since{};
   Duration for_{0};
+
+  bool operator==(const Counting&) const = default;
 };
 
 // Why a component's desired count is what it is, for callers and metrics; `reason` says the same
@@ -205,12 +204,16 @@ struct ComponentDecision {
   unsigned limits = 0;  // LimitFlag bits
   int recommended = 0;  // what the rules asked for, before stabilization, limits and bounds
   std::vector<Counting> counting;
+
+  bool operator==(const ComponentDecision&) const = default;
 };
 
 struct PendingPhase {
   std::string name;
   Time since{};
   Time switch_at{};
+
+  bool operator==(const PendingPhase&) const = default;
 };
 
 struct TopologyStep {
@@ -218,6 +221,8 @@ struct TopologyStep {
   int from = 0;
   int to = 0;
   std::string reason;
+
+  bool operator==(const TopologyStep&) const = default;
 };
 
 struct FiringAlert {
@@ -225,6 +230,8 @@ struct FiringAlert {
   std::string severity;
   Time since{};
   double value = 0;
+
+  bool operator==(const FiringAlert&) const = default;
 };
 
 struct Condition {
@@ -232,6 +239,8 @@ struct Condition {
   bool status = false;
   std::string reason;
   std::string message;
+
+  bool operator==(const Condition&) const = default;
 };
 
 // What an Event is about, for callers that must tell them apart (the reconciler drops the Events
@@ -258,6 +267,8 @@ struct Event {
   std::string note;
   std::string component;  // the component it is about; empty for the policy as a whole
   EventKind kind = EventKind::kOther;
+
+  bool operator==(const Event&) const = default;
 };
 
 struct Result {
@@ -271,10 +282,14 @@ struct Result {
   std::vector<Event> events;  // what changed in this evaluation, never repeats of a steady state
   State state;                // to pass to the next evaluation
 
+  bool operator==(const Result&) const = default;
+
   const ComponentDecision* Find(const std::string& component) const;
   const Condition* FindCondition(const std::string& type) const;
 };
 
+// Compiles the spec, evaluates and renders every word: simple, some 10 us for the storefront. A
+// caller evaluating the same spec often keeps an Engine (engine.h) instead.
 Result Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now);
 
 // The writes of an evaluation that were due and not made (the API refused them, or another
@@ -286,7 +301,8 @@ struct Applied {
 // The state to carry to the next evaluation: `evaluated.state` for what was written; for a
 // component whose write was not made, as if it had not been decided, so that the next evaluation
 // decides it again: its last-scale timers are not moved, its rules keep counting from when they
-// started, and a topology step it was to take is not in flight.
+// started, the change spends none of the rate limit's budget, and a topology step it was to take
+// is not in flight. With nothing in `not_applied` it is `evaluated.state`.
 State Commit(const State& before, const Result& evaluated, const Applied& applied);
 
 // Time stamps as status writes them.

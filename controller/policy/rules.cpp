@@ -3,74 +3,76 @@
 
 #include <algorithm>
 #include <cmath>
-
-#include "policy/stages.h"
+#include <limits>
 
 namespace gearbox::policy::internal {
 
 namespace {
 
-RuleOutcome EvaluateRule(const Rule& r, const std::string& key, const Observed& observed,
-                         int current, Timers& timers) {
+RuleOutcome EvaluateRule(Pass& p, const CompiledRule& cr, int current) {
   RuleOutcome o;
-  o.rule = &r;
-  auto it = observed.metrics.find(r.metric);
-  if (it == observed.metrics.end() || !it->second.value || !std::isfinite(*it->second.value))
-    return o;
+  const std::optional<double> v = p.Reading(cr.metric);
+  if (!v) return o;
+  const Rule& r = *cr.rule;
   o.available = true;
-  o.value = *it->second.value;
-  if (r.per_replica) o.value /= std::max(current, 1);
+  o.value = r.per_replica ? *v / std::max(current, 1) : *v;
   o.holds = r.above ? o.value > r.threshold : o.value < r.threshold;
   if (o.holds) {
-    o.since = timers.Hold(key);
-    o.fires = Since(o.since, timers.now) >= r.for_;
+    o.since = p.Hold(cr.timer);
+    o.fires = Since(o.since, p.now) >= r.for_;
   }
   return o;
 }
 
-double RuleUpRatio(const RuleOutcome& o) {
-  const Rule& r = *o.rule;
-  if (r.above) return r.threshold > 0 ? o.value / r.threshold : 2.0;
-  return o.value > 0 ? r.threshold / o.value : 2.0;
+// How far a rule that fired is past its threshold, as a factor on the replica count.
+double UpRatio(const Rule& r, double v) {
+  if (r.above) return r.threshold > 0 ? v / r.threshold : 2.0;
+  return v > 0 ? r.threshold / v : 2.0;
 }
 
-double RuleDownRatio(const RuleOutcome& o) {
-  const Rule& r = *o.rule;
-  if (!r.above) return r.threshold > 0 ? std::max(o.value, 0.0) / r.threshold : 0.5;
-  return o.value > 0 ? r.threshold / o.value : 0.5;
+double DownRatio(const Rule& r, double v) {
+  if (!r.above) return r.threshold > 0 ? std::max(v, 0.0) / r.threshold : 0.5;
+  return v > 0 ? r.threshold / v : 0.5;
+}
+
+// The largest ratio over the rules of [begin, end) that fired.
+double LargestRatio(const Pass& p, int begin, int end, double (*ratio)(const Rule&, double)) {
+  double largest = 0;
+  for (int i = begin; i < end; ++i) {
+    const RuleOutcome& o = p.out.rules[Pass::Ix(i)];
+    if (o.fires) largest = std::max(largest, ratio(*p.c.rules[Pass::Ix(i)].rule, o.value));
+  }
+  return largest;
 }
 
 }  // namespace
 
-SetOutcome EvaluateSet(const RuleSet& set, const std::string& key_prefix, const Observed& observed,
-                       int current, Timers& timers) {
-  SetOutcome out;
+int Replicas(double v) {
+  constexpr double kMost = std::numeric_limits<int>::max();
+  if (!(v > 0)) return 0;  // also NaN
+  return v >= kMost ? std::numeric_limits<int>::max() : static_cast<int>(v);
+}
+
+bool EvaluateRules(Pass& p, int begin, int end, bool all_of, int current) {
   bool all = true, any = false;
-  for (size_t i = 0; i < set.rules.size(); ++i) {
-    const Rule& r = set.rules[i];
-    RuleOutcome o =
-        EvaluateRule(r, key_prefix + std::to_string(i) + "/" + r.metric, observed, current, timers);
-    if (!o.available) out.missing.push_back(r.metric);
+  for (int i = begin; i < end; ++i) {
+    const RuleOutcome o = EvaluateRule(p, p.c.rules[Pass::Ix(i)], current);
     all = all && o.fires;
     any = any || o.fires;
-    out.rules.push_back(o);
+    p.out.rules[Pass::Ix(i)] = o;
   }
-  out.fires = !set.rules.empty() && (set.all_of ? all : any);
-  return out;
+  return end > begin && (all_of ? all : any);
 }
 
-double UpRatio(const SetOutcome& s) {
-  double ratio = 0;
-  for (const auto& o : s.rules)
-    if (o.fires) ratio = std::max(ratio, RuleUpRatio(o));
-  return ratio;
+int RecommendUp(const Pass& p, int begin, int end, int current) {
+  const double ratio = LargestRatio(p, begin, end, UpRatio);
+  return Replicas(
+      std::max(static_cast<double>(current) + 1, std::ceil(std::max(current, 1) * ratio - 1e-9)));
 }
 
-double DownRatio(const SetOutcome& s) {
-  double ratio = 0;
-  for (const auto& o : s.rules)
-    if (o.fires) ratio = std::max(ratio, RuleDownRatio(o));
-  return ratio;
+int RecommendDown(const Pass& p, int begin, int end, int current) {
+  const double ratio = LargestRatio(p, begin, end, DownRatio);
+  return std::max(0, std::min(current - 1, Replicas(std::ceil(current * ratio - 1e-9))));
 }
 
 }  // namespace gearbox::policy::internal

@@ -1,38 +1,20 @@
-// Whether a component's rules hold and fire (their `for` timers), and by how much a rule that
-// fired is past its threshold: the recommendation stage's inputs.
+// The recommendation stage of a workload: whether its rules hold and fire (their `for` timers),
+// and the count the rules that fired recommend (docs/engine.md, "The size of a step").
 #pragma once
 
-#include <string>
-#include <vector>
-
-#include "policy/policy.h"
+#include "policy/stages.h"
 
 namespace gearbox::policy::internal {
 
-struct Timers;
+// The outcomes of the rules [begin, end) into out.rules; whether the set fires (anyOf/allOf).
+bool EvaluateRules(Pass& p, int begin, int end, bool all_of, int current);
 
-struct RuleOutcome {
-  const Rule* rule = nullptr;
-  bool available = false;
-  double value = 0;  // after perReplica
-  bool holds = false;
-  bool fires = false;
-  Time since{};
-};
+// ceil(current x ratio), at least one more / one fewer, from the rules of [begin, end) that fired.
+int RecommendUp(const Pass& p, int begin, int end, int current);
+int RecommendDown(const Pass& p, int begin, int end, int current);
 
-struct SetOutcome {
-  std::vector<RuleOutcome> rules;
-  bool fires = false;
-  std::vector<std::string> missing;  // metrics that could not be read
-};
-
-// Evaluates anyOf/allOf with the timers under `key_prefix` ("app/scaleUp/").
-SetOutcome EvaluateSet(const RuleSet& set, const std::string& key_prefix, const Observed& observed,
-                       int current, Timers& timers);
-
-// How far the metric is past its threshold, as a factor on the replica count (docs/engine.md):
-// the largest over the rules that fired.
-double UpRatio(const SetOutcome& s);
-double DownRatio(const SetOutcome& s);
+// A replica count from arithmetic done wide: never below 0, never past what a count can hold
+// (a huge ratio or maxPods must not wrap around); NaN is 0.
+int Replicas(double v);
 
 }  // namespace gearbox::policy::internal

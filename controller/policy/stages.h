@@ -1,73 +1,65 @@
-// The stages of one evaluation, in the order Evaluate() (engine.cpp) runs them, and the working
-// state they hand on. Internal to policy/: callers see policy.h only.
+// The stages of one evaluation, in the order Engine::Evaluate (engine.cpp) runs them, and the
+// pass they share. Internal to policy/: callers see policy.h and engine.h.
 //
 //   ChoosePhase      phase.cpp      the phase metric against upTo, changed only after `hold`
 //   PlanTopology     topology.cpp   the one topology step to take now, up in order, down reversed
 //   per component:
 //     DecideTopology   topology.cpp   a topology component: its step, or why it waits
-//     DecideWorkload   workload.cpp   a workload: recommend (rules.cpp) -> stabilize -> rate-limit
-//                                     -> clamp to bounds (bounds.cpp) -> the change and its Event
+//     DecideWorkload   workload.cpp   a workload: its rules (rules.cpp) recommend -> stabilize ->
+//                                     rate-limit -> clamp to bounds (limits.cpp) -> the change
 //   EvaluateAlerts   alerts.cpp
 //   SetConditions    conditions.cpp
-// Text for people (reasons, Event notes) is made from the numbers by the functions in text.h.
+// The stages decide in numbers and causes (engine.h); explain.cpp and render.cpp make the words.
 #pragma once
 
-#include <map>
 #include <optional>
-#include <string>
-#include <vector>
 
-#include "policy/policy.h"
+#include "policy/compiled.h"
 
 namespace gearbox::policy::internal {
 
-// The timers of one evaluation: only those touched now are carried over, so a timer whose
-// condition stopped holding (or whose rule left the spec) is gone.
-struct Timers {
-  const std::map<std::string, Time>& before;
-  std::map<std::string, Time>& next;
-  Time now;
-
-  // Starts (or continues) the timer `key`; returns since when it has run.
-  Time Hold(const std::string& key);
-  bool Had(const std::string& key) const { return before.count(key) > 0; }
-  std::optional<Time> Get(const std::string& key) const;
-  void Keep(const std::string& key);
-  void Set(const std::string& key, Time t) { next[key] = t; }
-};
-
 struct Pass {
-  const Spec& spec;
-  const Observed& observed;
-  const State& before;
+  const Compiled& c;
+  const IndexedObserved& in;
+  const IndexedState& before;
   Time now;
-  Result& res;
-  Timers timers;
-  const Phase* committed = nullptr;       // the phase chosen; it sizes the topology
-  const Phase* workload_phase = nullptr;  // the phase whose bounds the workloads follow
-  std::vector<std::string> limited;       // for ScalingLimited
-  bool limited_up = false;
-  std::vector<std::string> firing;  // alerts that fire, as text
+  Evaluation& out;
+  IndexedState& next;       // out.state
+  int workload_phase = -1;  // the phase whose bounds the workloads follow
+
+  // The timers of the evaluation: only those touched now are carried to `next`, so a timer whose
+  // condition stopped holding is gone.
+  bool Had(int timer) const { return before.timers[Ix(timer)] != IndexedState::kNotRunning; }
+  std::optional<Time> Get(int timer) const;
+  // Starts (or continues) the timer; returns since when it has run.
+  Time Hold(int timer);
+  void Keep(int timer) { next.timers[Ix(timer)] = before.timers[Ix(timer)]; }
+  void Set(int timer, Time t) { next.timers[Ix(timer)] = t; }
+  void Stop(int timer) { next.timers[Ix(timer)] = IndexedState::kNotRunning; }
 
   // The metric's value, when it was read and is a finite number.
-  std::optional<double> Reading(const std::string& metric) const;
-  TargetReading Target(const std::string& component) const;
-  void Emit(EventKind kind, std::string note, std::string component = "",
-            std::string type = "Normal");
+  std::optional<double> Reading(int metric) const;
+  const TargetReading& Target(int component) const { return in.targets[Ix(component)]; }
+  ComponentOutcome& Outcome(int component) { return out.components[Ix(component)]; }
+  void Emit(const EventRecord& r) { out.events.push_back(r); }
+
+  static size_t Ix(int slot) { return static_cast<size_t>(slot); }
 };
 
 inline Duration Since(Time from, Time now) {
   return std::chrono::duration_cast<Duration>(now - from);
 }
 
+// The period of a rate limit: its own, else the policy's interval.
+inline Duration PeriodOf(const Spec& spec, const Limits& l) {
+  return l.period.count() > 0 ? l.period : spec.interval;
+}
+
 void ChoosePhase(Pass& p);
 void PlanTopology(Pass& p);
-ComponentDecision DecideTopology(Pass& p, const Component& c);
-ComponentDecision DecideWorkload(Pass& p, const Component& c);
+void DecideTopology(Pass& p, int component);
+void DecideWorkload(Pass& p, int component);
 void EvaluateAlerts(Pass& p);
 void SetConditions(Pass& p);
-
-// The Event reason of each kind: "ScaledUp", "TopologyResize", ...
-const char* ReasonOf(EventKind kind);
 
 }  // namespace gearbox::policy::internal

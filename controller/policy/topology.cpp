@@ -2,139 +2,129 @@
 // spec order before the workloads get the bigger phase's bounds; shrinking, the workloads first,
 // then the topology in reverse order. A step is in flight until its target reports the new size
 // ready.
-#include "policy/bounds.h"
 #include "policy/stages.h"
 
 namespace gearbox::policy::internal {
 
 namespace {
 
-std::optional<TopologyStep> Step(const Component& c, const TargetReading& t, int to,
-                                 const Phase& phase) {
-  return TopologyStep{c.name, t.current, to,
-                      c.name + " " + std::to_string(t.current) + " -> " + std::to_string(to) +
-                          " for phase " + phase.name};
+// The step a topology component takes toward the size `phase` gives it, if it must move the way
+// `grow` says.
+std::optional<Evaluation::Step> StepOf(Pass& p, int k, int phase, bool grow) {
+  const CompiledComponent& cc = p.c.components[Pass::Ix(k)];
+  if (!cc.topology()) return std::nullopt;
+  const std::optional<int> size = cc.SizeIn(phase);
+  const TargetReading& t = p.Target(k);
+  if (!size || !t.found || *size == t.current || (*size > t.current) != grow) return std::nullopt;
+  return Evaluation::Step{k, t.current, *size};
 }
 
-std::optional<TopologyStep> GrowStep(Pass& p) {
-  for (const auto& c : p.spec.components) {
-    if (c.role != Role::kTopology) continue;
-    auto target = TopologyTarget(c, p.committed);
-    TargetReading t = p.Target(c.name);
-    if (target && t.found && *target > t.current) return Step(c, t, *target, *p.committed);
-  }
+std::optional<Evaluation::Step> GrowStep(Pass& p, int phase) {
+  for (int k = 0; k < static_cast<int>(p.c.components.size()); ++k)
+    if (auto step = StepOf(p, k, phase, true)) return step;
   return std::nullopt;
 }
 
-bool WorkloadsInside(Pass& p) {
-  for (const auto& c : p.spec.components) {
-    if (c.role != Role::kWorkload) continue;
-    TargetReading t = p.Target(c.name);
-    EffectiveBounds b = WorkloadBounds(c, p.committed);
-    if (t.found && (t.current < b.min || t.current > b.max)) return false;
+std::optional<Evaluation::Step> ShrinkStep(Pass& p, int phase) {
+  for (int k = static_cast<int>(p.c.components.size()) - 1; k >= 0; --k)
+    if (auto step = StepOf(p, k, phase, false)) return step;
+  return std::nullopt;
+}
+
+bool WorkloadsInside(Pass& p, int phase) {
+  for (size_t k = 0; k < p.c.components.size(); ++k) {
+    const CompiledComponent& cc = p.c.components[k];
+    const TargetReading& t = p.Target(static_cast<int>(k));
+    const EffectiveBounds& b = cc.BoundsIn(phase);
+    if (!cc.topology() && t.found && (t.current < b.min || t.current > b.max)) return false;
   }
   return true;
 }
 
-std::optional<TopologyStep> ShrinkStep(Pass& p) {
-  for (auto it = p.spec.components.rbegin(); it != p.spec.components.rend(); ++it) {
-    if (it->role != Role::kTopology) continue;
-    auto target = TopologyTarget(*it, p.committed);
-    TargetReading t = p.Target(it->name);
-    if (target && t.found && *target < t.current) return Step(*it, t, *target, *p.committed);
-  }
-  return std::nullopt;
-}
-
 // The change in flight, unless it is done (its target ready at the new size) or its component
 // left the spec.
-std::optional<InFlight> StillInFlight(Pass& p) {
-  std::optional<InFlight> in_flight = p.before.in_flight;
-  if (!in_flight) return in_flight;
-  bool known = false;
-  for (const auto& c : p.spec.components)
-    known = known || (c.name == in_flight->component && c.role == Role::kTopology);
-  if (!known) return std::nullopt;
-  TargetReading t = p.Target(in_flight->component);
-  if (p.res.dry_run || !t.found || t.current != in_flight->to || t.ready < in_flight->to)
-    return in_flight;
-  p.Emit(EventKind::kTopologyReady,
-         in_flight->component + " ready at " + std::to_string(t.ready) + "/" +
-             std::to_string(in_flight->to) + " after " +
-             FormatDuration(Since(in_flight->since, p.now)),
-         in_flight->component);
+std::optional<IndexedState::Flight> StillInFlight(Pass& p) {
+  std::optional<IndexedState::Flight> f = p.before.in_flight;
+  if (!f) return f;
+  const int k = f->component;
+  if (k < 0 || k >= static_cast<int>(p.c.components.size()) ||
+      !p.c.components[Pass::Ix(k)].topology())
+    return std::nullopt;
+  const TargetReading& t = p.Target(k);
+  if (p.out.dry_run || !t.found || t.current != f->to || t.ready < f->to) return f;
+  p.Emit({.kind = EventKind::kTopologyReady,
+          .component = k,
+          .to = f->to,
+          .ready = t.ready,
+          .since = f->since});
   return std::nullopt;
 }
 
 // Takes the step: in flight from now (Enforce), or reported once (DryRun).
-void Take(Pass& p, const TopologyStep& step, std::optional<InFlight>& in_flight) {
-  p.res.topology_step = step;
-  if (!p.res.dry_run) {
-    in_flight = InFlight{step.component, step.from, step.to, p.now};
-    p.Emit(EventKind::kTopologyResize, step.reason, step.component);
+void Take(Pass& p, const Evaluation::Step& step, std::optional<IndexedState::Flight>& in_flight) {
+  p.out.topology_step = step;
+  const EventRecord r{.component = step.component, .from = step.from, .to = step.to};
+  if (!p.out.dry_run) {
+    in_flight = IndexedState::Flight{step.component, step.from, step.to, p.now};
+    EventRecord resize = r;
+    resize.kind = EventKind::kTopologyResize;
+    p.Emit(resize);
     return;
   }
-  auto prev = p.before.dry_run_steps.find(step.component);
-  if (prev == p.before.dry_run_steps.end() || prev->second != step.to)
-    p.Emit(EventKind::kWouldResize, "DryRun: " + step.reason, step.component);
-  p.res.state.dry_run_steps[step.component] = step.to;
+  const auto& prev = p.before.dry_run_steps[Pass::Ix(step.component)];
+  if (!prev || *prev != step.to) {
+    EventRecord would = r;
+    would.kind = EventKind::kWouldResize;
+    p.Emit(would);
+  }
+  p.next.dry_run_steps[Pass::Ix(step.component)] = step.to;
 }
 
 }  // namespace
 
 void PlanTopology(Pass& p) {
-  const Phases& ph = *p.spec.phases;
-  const int ci = PhaseIndex(ph, p.committed->name);
-  int wi = PhaseIndex(ph, p.before.workload_phase);
-  if (wi < 0 || p.res.dry_run || ci < wi) wi = ci;  // going down: the workloads shrink first
-  std::optional<InFlight> in_flight = StillInFlight(p);
+  const int ci = p.out.phase;
+  int wi = p.before.workload_phase;
+  if (wi < 0 || p.out.dry_run || ci < wi) wi = ci;  // going down: the workloads shrink first
+  std::optional<IndexedState::Flight> in_flight = StillInFlight(p);
   if (!in_flight) {
-    std::optional<TopologyStep> step = GrowStep(p);
+    std::optional<Evaluation::Step> step = GrowStep(p, ci);
     if (!step && ci > wi) wi = ci;  // the topology is ready: the workloads get the new bounds
-    if (!step && wi == ci && WorkloadsInside(p)) step = ShrinkStep(p);
+    if (!step && wi == ci && WorkloadsInside(p, ci)) step = ShrinkStep(p, ci);
     if (step) Take(p, *step, in_flight);
   }
-  p.res.state.in_flight = in_flight;
-  p.workload_phase = &ph.list[static_cast<size_t>(wi)];
-  p.res.state.workload_phase = p.workload_phase->name;
+  p.next.in_flight = in_flight;
+  p.workload_phase = p.next.workload_phase = wi;
 }
 
-ComponentDecision DecideTopology(Pass& p, const Component& c) {
-  ComponentDecision d;
-  TargetReading t = p.Target(c.name);
-  d.name = c.name;
-  d.role = c.role;
+void DecideTopology(Pass& p, int k) {
+  ComponentOutcome& d = p.Outcome(k);
+  const TargetReading& t = p.Target(k);
+  const std::optional<int> size = p.c.components[Pass::Ix(k)].SizeIn(p.out.phase);
   d.target_found = t.found;
   d.current = d.desired = t.current;
   d.ready = t.ready;
-  auto target = TopologyTarget(c, p.committed);
-  d.min = d.max = target.value_or(t.current);
-  d.bounds_from = target ? "phase " + p.committed->name : "not sized by the current phase";
-  const auto& step = p.res.topology_step;
-  const auto& in_flight = p.res.state.in_flight;
+  d.min = d.max = size.value_or(t.current);
+  d.bounds_from = size ? BoundsFrom::kPhaseSize : BoundsFrom::kNotSized;
+  d.bounds_phase = p.out.phase;
+  const auto& step = p.out.topology_step;
+  const auto& in_flight = p.next.in_flight;
   if (!t.found) {
     d.cause = Cause::kTargetUnreadable;
-    d.reason = "target not readable: " + t.error;
-  } else if (step && step->component == c.name) {
+  } else if (step && step->component == k) {
     d.cause = Cause::kTopologyStep;
     d.desired = step->to;
-    d.change = !p.res.dry_run;
-    d.reason = step->reason;
-  } else if (in_flight && in_flight->component == c.name) {
+    d.change = !p.out.dry_run;
+  } else if (in_flight && in_flight->component == k) {
     d.cause = Cause::kTopologyWaitingForReady;
     d.desired = in_flight->to;
-    d.reason = "waiting for " + c.name + " to be ready: " + std::to_string(t.ready) + "/" +
-               std::to_string(in_flight->to) + " ready";
-  } else if (target && *target != t.current) {
+  } else if (size && *size != t.current) {
     d.cause = Cause::kTopologyWaitsItsTurn;
-    d.desired = *target;
-    d.reason = in_flight ? "waits for the change of " + in_flight->component
-                         : "waits for its turn (one topology change at a time)";
+    d.desired = *size;
+    d.waits_for = in_flight ? in_flight->component : -1;
   } else {
-    d.cause = target ? Cause::kTopologyAtPhaseSize : Cause::kTopologyNotSized;
-    d.reason = target ? "at the size of phase " + p.committed->name : "no size in this phase";
+    d.cause = size ? Cause::kTopologyAtPhaseSize : Cause::kTopologyNotSized;
   }
-  return d;
 }
 
 }  // namespace gearbox::policy::internal

@@ -1,0 +1,153 @@
+// Compiling a Spec (compiled.h), and the conversions between the map forms of policy.h and the
+// slot forms of engine.h.
+#include <algorithm>
+
+#include "policy/compiled.h"
+
+namespace gearbox::policy {
+namespace internal {
+
+namespace {
+
+int SlotOf(SlotMap& slots, std::vector<std::string>& names, const std::string& name) {
+  auto [it, added] = slots.try_emplace(name, static_cast<int>(names.size()));
+  if (added) names.push_back(name);
+  return it->second;
+}
+
+}  // namespace
+
+// The rules of one set of a workload, with their `for` timers ("app/scaleUp/0/cpu").
+void Compiled::AddRules(const Component& c, const std::optional<RuleSet>& set, const char* what) {
+  if (!set || c.role != Role::kWorkload) return;
+  for (size_t i = 0; i < set->rules.size(); ++i) {
+    const Rule& r = set->rules[i];
+    rules.push_back({&r, SlotOf(metric_slots, metrics, r.metric),
+                     TimerOf(c.name + what + std::to_string(i) + "/" + r.metric)});
+  }
+}
+
+void Compiled::AddComponent(const Component& c) {
+  component_slots.try_emplace(c.name, static_cast<int>(components.size()));
+  CompiledComponent cc;
+  cc.spec = &c;
+  cc.up_begin = static_cast<int>(rules.size());
+  AddRules(c, c.scale_up, "/scaleUp/");
+  cc.up_end = cc.down_begin = static_cast<int>(rules.size());
+  AddRules(c, c.scale_down, "/scaleDown/");
+  cc.down_end = static_cast<int>(rules.size());
+  if (c.role == Role::kWorkload) {
+    cc.last_up = TimerOf(c.name + "/lastScaleUp");
+    cc.last_down = TimerOf(c.name + "/lastScaleDown");
+  }
+  cc.bounds.push_back(WorkloadBounds(c, nullptr));
+  cc.size.push_back(TopologyTarget(c, nullptr));
+  if (spec.phases) {
+    for (const auto& ph : spec.phases->list) {
+      cc.bounds.push_back(WorkloadBounds(c, &ph));
+      cc.size.push_back(TopologyTarget(c, &ph));
+    }
+  }
+  components.push_back(std::move(cc));
+}
+
+int Compiled::TimerOf(const std::string& key) { return SlotOf(timer_slots, timer_keys, key); }
+
+Compiled::Compiled(const Spec& s) : spec(s) {
+  for (const auto& m : spec.metrics) declared.push_back(SlotOf(metric_slots, metrics, m));
+  for (const auto& c : spec.components) AddComponent(c);
+  if (has_phases()) {
+    phase_metric = SlotOf(metric_slots, metrics, spec.phases->metric);
+    for (const auto& ph : spec.phases->list) phase_timers.push_back(TimerOf("phase/" + ph.name));
+  }
+  for (const auto& a : spec.alerts)
+    alerts.push_back({&a, SlotOf(metric_slots, metrics, a.metric), TimerOf("alert/" + a.name),
+                      TimerOf("alertFiring/" + a.name)});
+}
+
+}  // namespace internal
+
+Engine::Engine(const Spec& spec) : c_(std::make_shared<const internal::Compiled>(spec)) {}
+
+const Spec& Engine::spec() const { return c_->spec; }
+int Engine::MetricSlot(std::string_view metric) const { return c_->Find(c_->metric_slots, metric); }
+int Engine::ComponentSlot(std::string_view component) const {
+  return c_->Find(c_->component_slots, component);
+}
+int Engine::TimerSlot(std::string_view key) const { return c_->Find(c_->timer_slots, key); }
+size_t Engine::metric_count() const { return c_->metrics.size(); }
+size_t Engine::component_count() const { return c_->components.size(); }
+const std::string& Engine::TimerKey(int slot) const {
+  return c_->timer_keys[static_cast<size_t>(slot)];
+}
+
+IndexedObserved Engine::NewObserved() const {
+  IndexedObserved in;
+  in.metrics.assign(c_->metrics.size(), MetricReading{std::nullopt, Time{}, "not read"});
+  in.targets.assign(c_->components.size(), TargetReading{false, 0, 0, "not read"});
+  return in;
+}
+
+IndexedObserved Engine::Index(const Observed& observed) const {
+  IndexedObserved in = NewObserved();
+  for (size_t i = 0; i < c_->metrics.size(); ++i) {
+    auto it = observed.metrics.find(c_->metrics[i]);
+    if (it != observed.metrics.end()) in.metrics[i] = it->second;
+  }
+  for (size_t k = 0; k < c_->components.size(); ++k) {
+    auto it = observed.targets.find(c_->components[k].spec->name);
+    if (it != observed.targets.end()) in.targets[k] = it->second;
+  }
+  return in;
+}
+
+IndexedState Engine::Index(const State& s) const {
+  const size_t n = c_->components.size();
+  IndexedState out;
+  out.timers.assign(c_->timer_keys.size(), IndexedState::kNotRunning);
+  for (const auto& [key, since] : s.timers)
+    if (int slot = TimerSlot(key); slot >= 0) out.timers[static_cast<size_t>(slot)] = since;
+  if (c_->spec.phases) {
+    out.phase = internal::PhaseIndex(*c_->spec.phases, s.phase);
+    out.workload_phase = internal::PhaseIndex(*c_->spec.phases, s.workload_phase);
+  }
+  if (s.in_flight)
+    out.in_flight = IndexedState::Flight{ComponentSlot(s.in_flight->component), s.in_flight->from,
+                                         s.in_flight->to, s.in_flight->since};
+  out.down_recommendations.resize(n);
+  out.scale_events.resize(n);
+  out.dry_run_steps.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    const std::string& name = c_->components[k].spec->name;
+    if (auto it = s.down_recommendations.find(name); it != s.down_recommendations.end())
+      out.down_recommendations[k] = it->second;
+    if (auto it = s.scale_events.find(name); it != s.scale_events.end())
+      out.scale_events[k] = it->second;
+    if (auto it = s.dry_run_steps.find(name); it != s.dry_run_steps.end())
+      out.dry_run_steps[k] = it->second;
+  }
+  return out;
+}
+
+State Engine::Export(const IndexedState& s) const {
+  State out;
+  for (size_t i = 0; i < s.timers.size() && i < c_->timer_keys.size(); ++i)
+    if (s.timers[i] != IndexedState::kNotRunning) out.timers[c_->timer_keys[i]] = s.timers[i];
+  if (s.phase >= 0) out.phase = c_->PhaseAt(s.phase).name;
+  if (s.workload_phase >= 0) out.workload_phase = c_->PhaseAt(s.workload_phase).name;
+  if (s.in_flight && s.in_flight->component >= 0)
+    out.in_flight = InFlight{c_->components[static_cast<size_t>(s.in_flight->component)].spec->name,
+                             s.in_flight->from, s.in_flight->to, s.in_flight->since};
+  for (size_t k = 0; k < c_->components.size(); ++k) {
+    const std::string& name = c_->components[k].spec->name;
+    if (k < s.down_recommendations.size() && !s.down_recommendations[k].empty())
+      out.down_recommendations[name] = s.down_recommendations[k];
+    if (k < s.scale_events.size() && !s.scale_events[k].empty())
+      out.scale_events[name] = s.scale_events[k];
+    if (k < s.dry_run_steps.size() && s.dry_run_steps[k])
+      out.dry_run_steps[name] = *s.dry_run_steps[k];
+  }
+  return out;
+}
+
+}  // namespace gearbox::policy

@@ -1,0 +1,79 @@
+// A Spec compiled for evaluation (compile.cpp): every metric, component, rule and timer has an
+// integer slot, each timer keeps the key status.timers knows it by, and the bounds every phase
+// gives every component are worked out once. Internal to policy/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "policy/bounds.h"
+#include "policy/engine.h"
+
+namespace gearbox::policy::internal {
+
+struct CompiledRule {
+  const Rule* rule = nullptr;  // into Compiled::spec
+  int metric = -1;             // metric slot
+  int timer = -1;              // its `for`: "<component>/scaleUp/<i>/<metric>"
+};
+
+struct CompiledComponent {
+  const Component* spec = nullptr;
+  int up_begin = 0, up_end = 0;          // its scale-up rules: rule slots [up_begin, up_end)
+  int down_begin = 0, down_end = 0;      // its scale-down rules
+  int last_up = -1, last_down = -1;      // "<component>/lastScaleUp", "/lastScaleDown" (workloads)
+  std::vector<EffectiveBounds> bounds;   // by phase index + 1 (0: no phase)
+  std::vector<std::optional<int>> size;  // topology: by phase index + 1
+
+  bool topology() const { return spec->role == Role::kTopology; }
+  const EffectiveBounds& BoundsIn(int phase) const { return bounds[phase + 1]; }
+  std::optional<int> SizeIn(int phase) const { return size[phase + 1]; }
+};
+
+struct CompiledAlert {
+  const Alert* spec = nullptr;
+  int metric = -1;
+  int timer = -1;         // "alert/<name>": its condition holds
+  int firing_timer = -1;  // "alertFiring/<name>": it fires
+};
+
+// Lookup by name without building a std::string.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using SlotMap = std::unordered_map<std::string, int, NameHash, std::equal_to<>>;
+
+struct Compiled {
+  Spec spec;
+  std::vector<std::string> metrics;     // by slot: the declared ones first, in spec order
+  std::vector<int> declared;            // the slot of each of spec.metrics
+  std::vector<std::string> timer_keys;  // by slot
+  SlotMap metric_slots, component_slots, timer_slots;
+  std::vector<CompiledComponent> components;  // spec order
+  std::vector<CompiledRule> rules;
+  int phase_metric = -1;
+  std::vector<int> phase_timers;  // "phase/<name>", by phase index
+  std::vector<CompiledAlert> alerts;
+
+  explicit Compiled(const Spec& s);
+  Compiled(const Compiled&) = delete;
+  Compiled& operator=(const Compiled&) = delete;
+
+  bool has_phases() const { return spec.phases && !spec.phases->list.empty(); }
+  const Phase& PhaseAt(int i) const { return spec.phases->list[static_cast<size_t>(i)]; }
+  int Find(const SlotMap& m, std::string_view name) const {
+    auto it = m.find(name);
+    return it == m.end() ? -1 : it->second;
+  }
+
+ private:
+  void AddComponent(const Component& c);
+  void AddRules(const Component& c, const std::optional<RuleSet>& set, const char* what);
+  int TimerOf(const std::string& key);
+};
+
+}  // namespace gearbox::policy::internal

@@ -1,0 +1,27 @@
+// Evaluate() of policy.h: the fast path of engine.h with the conversions from and to the map
+// forms, for callers that evaluate a spec now and then (the reconciler, tests).
+#include "policy/engine.h"
+
+namespace gearbox::policy {
+
+const ComponentDecision* Result::Find(const std::string& component) const {
+  for (const auto& c : components)
+    if (c.name == component) return &c;
+  return nullptr;
+}
+
+const Condition* Result::FindCondition(const std::string& type) const {
+  for (const auto& c : conditions)
+    if (c.type == type) return &c;
+  return nullptr;
+}
+
+Result Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now) {
+  const Engine engine(spec);
+  const IndexedObserved in = engine.Index(observed);
+  Evaluation e;
+  engine.Evaluate(in, engine.Index(before), now, e);
+  return engine.Render(e, in);
+}
+
+}  // namespace gearbox::policy

@@ -1,0 +1,144 @@
+// See explain.h. The wording is the one Events and status have always carried; tests and docs
+// match it.
+#include "policy/explain.h"
+
+#include <algorithm>
+
+#include "policy/stages.h"
+#include "policy/text.h"
+
+namespace gearbox::policy::internal {
+
+namespace {
+
+struct Words {
+  const Compiled& c;
+  const Evaluation& e;
+  const IndexedObserved& in;
+  int k;
+  const CompiledComponent& cc;
+  const ComponentOutcome& d;
+
+  std::string Bounds() const { return BoundsText(c, k, d); }
+  std::string Ago() const { return FormatDuration(Since(d.last_scale, e.now)); }
+  std::string FiredUp() const { return FiredText(c, e, cc.up_begin, cc.up_end); }
+  std::string FiredDown() const { return FiredText(c, e, cc.down_begin, cc.down_end); }
+};
+
+// "cpu, p95": the metrics of its rules that could not be read, sorted, each once.
+std::string MissingText(const Words& w) {
+  std::vector<std::string> names;
+  for (int i = w.cc.up_begin; i < w.cc.down_end; ++i)
+    if (!w.e.rules[Pass::Ix(i)].available) names.push_back(w.c.rules[Pass::Ix(i)].rule->metric);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return Join(names, ", ");
+}
+
+std::string CountingText(const Words& w) {
+  std::vector<std::string> parts;
+  for (int i = w.cc.up_begin; i < w.cc.down_end; ++i) {
+    const RuleOutcome& o = w.e.rules[Pass::Ix(i)];
+    const Rule& r = *w.c.rules[Pass::Ix(i)].rule;
+    if (!o.holds || o.fires || r.for_.count() <= 0) continue;
+    parts.push_back(RuleText(r, i < w.cc.up_end) + " for " +
+                    FormatDuration(Since(o.since, w.e.now)) + " of " + FormatDuration(r.for_));
+  }
+  return "counting: " + Join(parts, ", ");
+}
+
+std::string LimitNote(const Words& w, char sign, const Limits& l) {
+  std::string note = std::string("limited to ") + sign + std::to_string(w.d.step_allowed) +
+                     " per " + FormatDuration(PeriodOf(w.c.spec, l)) + " (maxPods " +
+                     std::to_string(l.max_pods) + ", maxPercent " + std::to_string(l.max_percent);
+  if (w.d.moved > 0) note += "; " + std::to_string(w.d.moved) + " moved within it";
+  return note + ")";
+}
+
+// What held the recommendation back, in the order the limits apply.
+std::vector<std::string> Notes(const Words& w) {
+  std::vector<std::string> notes;
+  const Component& comp = *w.cc.spec;
+  if (w.d.cause == Cause::kScaleUpRulesFired) {
+    if (w.d.limits & kLimitedPerStep) notes.push_back(LimitNote(w, '+', comp.up));
+    if (w.d.limits & kCappedAtMaximum) notes.push_back("capped at the maximum of " + w.Bounds());
+  } else if (w.d.cause == Cause::kScaleDownRulesFired) {
+    if (w.d.limits & kStabilizationWindow)
+      notes.push_back("the highest recommendation of the last " +
+                      FormatDuration(comp.down.stabilization_window));
+    if (w.d.limits & kLimitedPerStep) notes.push_back(LimitNote(w, '-', comp.down));
+    if (w.d.limits & kHeldAtMinimum) notes.push_back("held at the minimum of " + w.Bounds());
+  }
+  return notes;
+}
+
+std::string Unavailable(const Words& w) {
+  return MissingText(w) + (w.d.missing == 1 ? " is" : " are") + " unavailable";
+}
+
+std::string WorkloadReason(const Words& w) {
+  const Component& comp = *w.cc.spec;
+  const ComponentOutcome& d = w.d;
+  switch (d.cause) {
+    case Cause::kBelowMinimum:
+      return "below the minimum of " + w.Bounds();
+    case Cause::kAboveMaximum:
+      return "above the maximum of " + w.Bounds();
+    case Cause::kScaleUpRulesFired:
+      return w.FiredUp() +
+             (d.desired == d.current ? "; already at the maximum of " + w.Bounds() : "");
+    case Cause::kScaleUpHeldByStabilization:
+      return w.FiredUp() + ", but scaled down " + w.Ago() + " ago (scale-up stabilization " +
+             FormatDuration(comp.up.stabilization_window) + ")";
+    case Cause::kScaleDownBlockedByMissingMetric:
+      return w.FiredDown() + ", but not scaling down while " + Unavailable(w);
+    case Cause::kScaleDownHeldByStabilization:
+      return w.FiredDown() + ", but scaled up " + w.Ago() + " ago (scale-down stabilization " +
+             FormatDuration(comp.down.stabilization_window) + ")";
+    case Cause::kScaleDownRulesFired:
+      return w.FiredDown() + (d.stays ? "; stays at " + std::to_string(d.current) : "");
+    case Cause::kCounting:
+      return CountingText(w);
+    default:
+      break;
+  }
+  return "no rule fires" + (d.missing > 0 ? " (" + MissingText(w) + " unavailable)" : "");
+}
+
+std::string TopologyReason(const Words& w) {
+  const ComponentOutcome& d = w.d;
+  const std::string& name = w.cc.spec->name;
+  switch (d.cause) {
+    case Cause::kTopologyStep:
+      return StepText(w.c, w.k, d.current, d.desired, w.e.phase);
+    case Cause::kTopologyWaitingForReady:
+      return "waiting for " + name + " to be ready: " + std::to_string(d.ready) + "/" +
+             std::to_string(d.desired) + " ready";
+    case Cause::kTopologyWaitsItsTurn:
+      return d.waits_for >= 0
+                 ? "waits for the change of " + w.c.components[Pass::Ix(d.waits_for)].spec->name
+                 : "waits for its turn (one topology change at a time)";
+    case Cause::kTopologyAtPhaseSize:
+      return "at the size of phase " + w.c.PhaseAt(w.e.phase).name;
+    default:
+      break;
+  }
+  return "no size in this phase";
+}
+
+}  // namespace
+
+std::string Explain(const Compiled& c, const Evaluation& e, const IndexedObserved& in, int k) {
+  const Words w{c, e, in, k, c.components[Pass::Ix(k)], e.components[Pass::Ix(k)]};
+  if (w.d.cause == Cause::kTargetUnreadable)
+    return "target not readable: " + in.targets[Pass::Ix(k)].error;
+  if (w.cc.topology()) return TopologyReason(w);
+  std::string reason = WorkloadReason(w);
+  const std::vector<std::string> notes = Notes(w);
+  if (!notes.empty()) reason += " (" + Join(notes, "; ") + ")";
+  if (w.d.bounds_from == BoundsFrom::kPhaseOverComponent && w.d.desired != w.d.current)
+    reason += "; the phase's bounds win";
+  return reason;
+}
+
+}  // namespace gearbox::policy::internal

@@ -1,0 +1,261 @@
+// The words of an evaluation, made when asked: Event notes, condition messages, and the whole
+// Result (components with their reasons, the state with its status keys).
+#include <cmath>
+
+#include "policy/explain.h"
+#include "policy/stages.h"
+#include "policy/text.h"
+
+namespace gearbox::policy {
+namespace internal {
+
+namespace {
+
+const char* ReasonOf(EventKind kind) {
+  switch (kind) {
+    case EventKind::kPhaseSelected:
+      return "PhaseSelected";
+    case EventKind::kPhaseChanged:
+      return "PhaseChanged";
+    case EventKind::kPhasePending:
+      return "PhasePending";
+    case EventKind::kTopologyReady:
+      return "TopologyReady";
+    case EventKind::kTopologyResize:
+      return "TopologyResize";
+    case EventKind::kWouldResize:
+      return "WouldResize";
+    case EventKind::kScaledUp:
+      return "ScaledUp";
+    case EventKind::kScaledDown:
+      return "ScaledDown";
+    case EventKind::kWouldScaleUp:
+      return "WouldScaleUp";
+    case EventKind::kWouldScaleDown:
+      return "WouldScaleDown";
+    case EventKind::kAlertFiring:
+      return "AlertFiring";
+    case EventKind::kAlertResolved:
+      return "AlertResolved";
+    case EventKind::kOther:
+      break;
+  }
+  return "Evaluated";
+}
+
+const std::string& NameOf(const Compiled& c, int k) { return c.components[Pass::Ix(k)].spec->name; }
+
+std::string PhaseNote(const Compiled& c, const EventRecord& r) {
+  const std::string& to = c.PhaseAt(r.phase_to).name;
+  const Phases& ph = *c.spec.phases;
+  switch (r.kind) {
+    case EventKind::kPhaseSelected:
+      return "phase " + to +
+             (r.value ? ": " + PhaseWhy(c, *r.value, r.phase_to)
+                      : ": " + ph.metric + " not available yet");
+    case EventKind::kPhaseChanged:
+      return c.PhaseAt(r.phase_from).name + " -> " + to + ": " + PhaseWhy(c, *r.value, r.phase_to) +
+             " for " + FormatDuration(ph.hold);
+    default:
+      break;
+  }
+  return to + " in " + FormatDuration(ph.hold) +
+         " if it holds: " + PhaseWhy(c, *r.value, r.phase_to);
+}
+
+// "app 3 -> 4: cpu 80 above 70 for 5m", "DryRun: app 3 -> 4: ..."
+std::string ScaleNote(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
+                      const EventRecord& r) {
+  const ComponentOutcome& d = e.components[Pass::Ix(r.component)];
+  const bool dry = r.kind == EventKind::kWouldScaleUp || r.kind == EventKind::kWouldScaleDown;
+  return (dry ? "DryRun: " : "") + NameOf(c, r.component) + " " + std::to_string(d.current) +
+         " -> " + std::to_string(d.desired) + ": " + Explain(c, e, in, r.component);
+}
+
+std::string TopologyNote(const Compiled& c, const Evaluation& e, const EventRecord& r) {
+  if (r.kind == EventKind::kTopologyReady)
+    return NameOf(c, r.component) + " ready at " + std::to_string(r.ready) + "/" +
+           std::to_string(r.to) + " after " + FormatDuration(Since(r.since, e.now));
+  return (r.kind == EventKind::kWouldResize ? "DryRun: " : "") +
+         StepText(c, r.component, r.from, r.to, e.phase);
+}
+
+std::string AlertNote(const Compiled& c, const EventRecord& r) {
+  const Alert& a = *c.alerts[Pass::Ix(r.alert)].spec;
+  if (r.kind == EventKind::kAlertFiring) return AlertText(a, r.value.value_or(0));
+  return a.name + " resolved: " + a.metric + " " + (r.value ? Num(*r.value) : "unavailable");
+}
+
+std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
+                 const EventRecord& r) {
+  switch (r.kind) {
+    case EventKind::kPhaseSelected:
+    case EventKind::kPhaseChanged:
+    case EventKind::kPhasePending:
+      return PhaseNote(c, r);
+    case EventKind::kTopologyReady:
+    case EventKind::kTopologyResize:
+    case EventKind::kWouldResize:
+      return TopologyNote(c, e, r);
+    case EventKind::kScaledUp:
+    case EventKind::kScaledDown:
+    case EventKind::kWouldScaleUp:
+    case EventKind::kWouldScaleDown:
+      return ScaleNote(c, e, in, r);
+    case EventKind::kAlertFiring:
+    case EventKind::kAlertResolved:
+      return AlertNote(c, r);
+    case EventKind::kOther:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+Event RenderEvent(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
+                  const EventRecord& r) {
+  Event ev;
+  ev.type =
+      r.kind == EventKind::kAlertFiring ? c.alerts[Pass::Ix(r.alert)].spec->severity : "Normal";
+  ev.reason = ReasonOf(r.kind);
+  ev.note = Note(c, e, in, r);
+  if (r.component >= 0) ev.component = NameOf(c, r.component);
+  ev.kind = r.kind;
+  return ev;
+}
+
+namespace {
+
+std::string ReadyMessage(const Compiled& c, const Evaluation& e, const IndexedObserved& in) {
+  std::vector<std::string> not_found;
+  for (size_t k = 0; k < e.components.size(); ++k)
+    if (!e.components[k].target_found)
+      not_found.push_back(c.components[k].spec->name + ": " + in.targets[k].error);
+  if (!not_found.empty()) return Join(not_found, "; ");
+  return "evaluated; " +
+         (e.phase < 0 ? std::string("no phases") : "phase " + c.PhaseAt(e.phase).name);
+}
+
+std::string MetricsMessage(const Compiled& c, const IndexedObserved& in) {
+  std::vector<std::string> unavailable;
+  for (size_t i = 0; i < c.declared.size(); ++i) {
+    const MetricReading& m = in.metrics[Pass::Ix(c.declared[i])];
+    if (m.value && std::isfinite(*m.value)) continue;
+    unavailable.push_back(c.spec.metrics[i] + ": " + (m.error.empty() ? "no value" : m.error));
+  }
+  if (unavailable.empty()) return std::to_string(c.spec.metrics.size()) + " metrics read";
+  return Join(unavailable, "; ") +
+         " (a component does not scale down while a metric of its rules is missing)";
+}
+
+std::string LimitedMessage(const Compiled& c, const Evaluation& e) {
+  std::vector<std::string> limited;
+  for (size_t k = 0; k < e.components.size(); ++k) {
+    const ComponentOutcome& d = e.components[k];
+    const int slot = static_cast<int>(k);
+    if (d.limits & kCappedAtMaximum)
+      limited.push_back(NameOf(c, slot) + " wants " + std::to_string(d.recommended) +
+                        ", capped at " + std::to_string(d.max) + " (" + BoundsFromText(c, slot, d) +
+                        ")");
+    if (d.limits & kHeldAtMinimum)
+      limited.push_back(NameOf(c, slot) + " wants " + std::to_string(d.recommended) + ", held at " +
+                        std::to_string(d.min) + " (" + BoundsFromText(c, slot, d) + ")");
+  }
+  return limited.empty() ? "the desired counts are within their bounds" : Join(limited, "; ");
+}
+
+std::string ConditionMessage(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
+                             const ConditionStatus& s) {
+  const std::string type = s.type;
+  if (type == "Ready") return ReadyMessage(c, e, in);
+  if (type == "MetricsAvailable") return MetricsMessage(c, in);
+  if (type == "ScalingLimited") return LimitedMessage(c, e);
+  if (type == "AlertFiring") {
+    std::vector<std::string> firing;
+    for (const AlertOutcome& a : e.alerts)
+      firing.push_back(AlertText(*c.alerts[Pass::Ix(a.alert)].spec, a.value));
+    return firing.empty() ? "no alert fires" : Join(firing, "; ");
+  }
+  if (std::string(s.reason) == "DryRun")
+    return "DryRun: decisions are reported in status and Events; targets are not changed";
+  if (s.component >= 0)
+    return "waiting for " + NameOf(c, s.component) + " to reach " + std::to_string(s.to) +
+           " ready replicas before the next change";
+  return "the targets can be scaled";
+}
+
+// The rules counting toward their `for`; after a scale-up they count again from now.
+std::vector<Counting> CountingOf(const Compiled& c, const Evaluation& e, int k) {
+  std::vector<Counting> out;
+  const CompiledComponent& cc = c.components[Pass::Ix(k)];
+  const ComponentOutcome& d = e.components[Pass::Ix(k)];
+  const bool restarted = d.change && d.desired > d.current;
+  for (int i = cc.up_begin; i < cc.down_end; ++i) {
+    const RuleOutcome& o = e.rules[Pass::Ix(i)];
+    const Rule& r = *c.rules[Pass::Ix(i)].rule;
+    if (o.holds && !o.fires && r.for_.count() > 0)
+      out.push_back({RuleText(r, i < cc.up_end), restarted ? e.now : o.since, r.for_});
+  }
+  return out;
+}
+
+ComponentDecision DecisionOf(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
+                             int k) {
+  const ComponentOutcome& d = e.components[Pass::Ix(k)];
+  ComponentDecision out;
+  out.name = NameOf(c, k);
+  out.role = c.components[Pass::Ix(k)].spec->role;
+  out.target_found = d.target_found;
+  out.current = d.current;
+  out.ready = d.ready;
+  out.desired = d.desired;
+  out.min = d.min;
+  out.max = d.max;
+  out.bounds_from = BoundsFromText(c, k, d);
+  out.change = d.change;
+  out.reason = Explain(c, e, in, k);
+  out.cause = d.cause;
+  out.limits = d.limits;
+  out.recommended = d.recommended;
+  out.counting = CountingOf(c, e, k);
+  return out;
+}
+
+}  // namespace
+}  // namespace internal
+
+std::string Engine::Reason(const Evaluation& e, const IndexedObserved& in, int component) const {
+  return internal::Explain(*c_, e, in, component);
+}
+
+Event Engine::RenderEvent(const Evaluation& e, const IndexedObserved& in,
+                          const EventRecord& r) const {
+  return internal::RenderEvent(*c_, e, in, r);
+}
+
+Result Engine::Render(const Evaluation& e, const IndexedObserved& in) const {
+  const internal::Compiled& c = *c_;
+  Result res;
+  res.dry_run = e.dry_run;
+  if (e.phase >= 0) res.phase = c.PhaseAt(e.phase).name;
+  if (e.pending_phase)
+    res.pending_phase = PendingPhase{c.PhaseAt(e.pending_phase->phase).name, e.pending_phase->since,
+                                     e.pending_phase->switch_at};
+  for (size_t k = 0; k < e.components.size(); ++k)
+    res.components.push_back(internal::DecisionOf(c, e, in, static_cast<int>(k)));
+  if (const auto& s = e.topology_step)
+    res.topology_step = TopologyStep{internal::NameOf(c, s->component), s->from, s->to,
+                                     internal::StepText(c, s->component, s->from, s->to, e.phase)};
+  for (const AlertOutcome& a : e.alerts) {
+    const Alert& spec = *c.alerts[internal::Pass::Ix(a.alert)].spec;
+    res.alerts.push_back({spec.name, spec.severity, a.since, a.value});
+  }
+  for (const ConditionStatus& s : e.conditions)
+    res.conditions.push_back({s.type, s.status, s.reason, internal::ConditionMessage(c, e, in, s)});
+  for (const EventRecord& r : e.events) res.events.push_back(internal::RenderEvent(c, e, in, r));
+  res.state = Export(e.state);
+  return res;
+}
+
+}  // namespace gearbox::policy
