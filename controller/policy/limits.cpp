@@ -14,13 +14,13 @@ namespace {
 // within it, plus what was removed. The budget is a count per period, as the HPA's
 // periodSeconds, however often the component is evaluated (its own writes requeue it at once).
 int PeriodStart(const Pass& p, const Workload& w, const Limits& l, int* moved) {
-  double start = w.t.current;
-  *moved = 0;
+  double start = w.t.current, total = 0;  // wide: many large changes must not wrap around
   for (const ScaleEvent& e : p.before.scale_events[Pass::Ix(w.k)]) {
     if (Since(e.at, p.now) >= PeriodOf(p.c.spec, l)) continue;
     start -= e.delta;
-    *moved += std::abs(e.delta);
+    total += std::abs(static_cast<double>(e.delta));
   }
+  *moved = Replicas(total);
   return Replicas(start);
 }
 
