@@ -55,9 +55,11 @@ State Commit(const State& before, const Result& evaluated, const Applied& applie
   return next;
 }
 
+// The same on the slot forms; `evaluated` is an evaluation of this engine from `before`.
 void Engine::Commit(const IndexedState& before, const Applied& applied,
                     Evaluation& evaluated) const {
   IndexedState& next = evaluated.state;
+  if (evaluated.components.size() != c_->components.size()) return;  // not one of this engine's
   for (const auto& name : applied.not_applied) {
     const int k = ComponentSlot(name);
     if (k < 0) continue;
@@ -69,8 +71,10 @@ void Engine::Commit(const IndexedState& before, const Applied& applied,
         next.in_flight.reset();
       continue;
     }
-    for (int timer : {cc.last_up, cc.last_down})
-      next.timers[static_cast<size_t>(timer)] = before.timers[static_cast<size_t>(timer)];
+    for (int timer : {cc.last_up, cc.last_down}) {
+      const auto t = static_cast<size_t>(timer);
+      next.timers[t] = t < before.timers.size() ? before.timers[t] : IndexedState::kNotRunning;
+    }
     for (int i = cc.up_begin; i < cc.down_end; ++i) {
       const int timer = c_->rules[static_cast<size_t>(i)].timer;
       if (next.timers[static_cast<size_t>(timer)] != IndexedState::kNotRunning)
