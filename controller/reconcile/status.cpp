@@ -26,6 +26,15 @@ const Json* FindByField(const Json& array_parent, const char* array, const char*
   return nullptr;
 }
 
+// A JSON array of `items`, each made by `to_json`.
+template <typename Items, typename ToJson>
+Json ArrayOf(const Items& items, ToJson to_json) {
+  Json out = Json::array();
+  size_t i = 0;
+  for (const auto& item : items) out[i++] = to_json(item);
+  return out;
+}
+
 Json Conditions(const Json& old_status, const std::vector<ConditionOverride>& list,
                 int64_t generation, policy::Time now) {
   Json out = Json::array();
@@ -94,16 +103,13 @@ std::optional<Json> LastDecision(const Json& old_status, const policy::Component
 }
 
 Json CountingJson(const std::vector<policy::Counting>& counting) {
-  Json out = Json::array();
-  size_t k = 0;
-  for (const auto& cnt : counting) {
+  return ArrayOf(counting, [](const policy::Counting& cnt) {
     Json j = Json::object();
     j["rule"] = S(cnt.rule);
     j["since"] = S(policy::FormatTime(cnt.since));
     j["for"] = S(policy::FormatDuration(cnt.for_));
-    out[k++] = j;
-  }
-  return out;
+    return j;
+  });
 }
 
 Json ComponentJson(const Json& old_status, const policy::ComponentDecision& d, bool dry_run,
@@ -124,50 +130,42 @@ Json ComponentJson(const Json& old_status, const policy::ComponentDecision& d, b
 
 Json MetricsJson(const std::map<std::string, MetricObservation>& readings,
                  const std::vector<std::string>& metric_order) {
-  Json ms = Json::array();
-  size_t mi = 0;
-  for (const auto& name : metric_order) {
+  return ArrayOf(metric_order, [&](const std::string& name) {
     Json m = Json::object();
     m["name"] = S(name);
     auto it = readings.find(name);
     if (it == readings.end()) {
       m["error"] = S("not read");
-    } else if (it->second.reading.ok() && std::isfinite(it->second.reading->value)) {
-      m["value"] = Json::number(Round(it->second.reading->value));
-      m["time"] = S(policy::FormatTime(it->second.time));
-    } else {  // JSON has no NaN or infinity: one would make every status write fail
-      m["error"] =
-          S(it->second.reading.ok() ? "not a finite number" : it->second.reading.error().message);
-      m["time"] = S(policy::FormatTime(it->second.time));
+      return m;
     }
-    ms[mi++] = m;
-  }
-  return ms;
+    const auto& reading = it->second.reading;
+    if (reading.ok() && std::isfinite(reading->value)) {
+      m["value"] = Json::number(Round(reading->value));
+    } else {  // JSON has no NaN or infinity: one would make every status write fail
+      m["error"] = S(reading.ok() ? "not a finite number" : reading.error().message);
+    }
+    m["time"] = S(policy::FormatTime(it->second.time));
+    return m;
+  });
 }
 
 Json AlertsJson(const std::vector<policy::FiringAlert>& alerts) {
-  Json as = Json::array();
-  size_t ai = 0;
-  for (const auto& a : alerts) {
+  return ArrayOf(alerts, [](const policy::FiringAlert& a) {
     Json j = Json::object();
     j["name"] = S(a.name);
     j["since"] = S(policy::FormatTime(a.since));
     j["value"] = Json::number(Round(a.value));
-    as[ai++] = j;
-  }
-  return as;
+    return j;
+  });
 }
 
 Json TimersJson(const std::map<std::string, policy::Time>& timers) {
-  Json out = Json::array();
-  size_t ti = 0;
-  for (const auto& [key, since] : timers) {
+  return ArrayOf(timers, [](const auto& timer) {
     Json j = Json::object();
-    j["key"] = S(key);
-    j["since"] = S(policy::FormatTime(since));
-    out[ti++] = j;
-  }
-  return out;
+    j["key"] = S(timer.first);
+    j["since"] = S(policy::FormatTime(timer.second));
+    return j;
+  });
 }
 
 // The engine's conditions, with the reconciler's of the same type in their place.
@@ -198,10 +196,9 @@ Json BuildStatus(const Json& old_status, const policy::Result& r,
   if (!r.phase.empty()) st["phase"] = S(r.phase);
   if (r.pending_phase) st["pendingPhase"] = PendingPhaseJson(*r.pending_phase);
   if (!r.state.workload_phase.empty() || r.state.in_flight) st["topology"] = TopologyJson(r.state);
-  Json comps = Json::array();
-  size_t ci = 0;
-  for (const auto& d : r.components) comps[ci++] = ComponentJson(old_status, d, r.dry_run, now);
-  st["components"] = comps;
+  st["components"] = ArrayOf(r.components, [&](const policy::ComponentDecision& d) {
+    return ComponentJson(old_status, d, r.dry_run, now);
+  });
   st["metrics"] = MetricsJson(readings, metric_order);
   if (!r.alerts.empty()) st["alerts"] = AlertsJson(r.alerts);
   st["timers"] = TimersJson(r.state.timers);

@@ -25,6 +25,7 @@ const std::string kPolicyPath =
     "/apis/gearbox.dev/v1alpha1/namespaces/shop/scalingpolicies/web-policy";
 
 std::string Replicas(int n) { return R"({"spec":{"replicas":)" + std::to_string(n) + "}}"; }
+const std::string kUp6 = kScale + Replicas(6);  // the write of most cases: app 4 -> 6
 
 struct Case {
   std::string name;
@@ -82,14 +83,13 @@ void WriteFails(World& w, ScriptedResponse r, int times = -1) {
   w.api().On("PATCH", kScalePath, std::move(r), times);
 }
 
-std::vector<Case> Cases() {
-  const auto up6 = kScale + Replicas(6);
+// Deciding and writing
+std::vector<Case> DecidingAndWritingCases() {
   return {
-      // ---- deciding and writing ----
       {"ScaleUpWhenCpuAboveThreshold",
        [](World& w, int) { App(w, 4, 90); },
        1,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
        {{"AbleToScale", "True/ReadyForNewScale"}, {"Ready", "True"}}},
       {"ScaleUpLimitedPerStep",
@@ -203,7 +203,12 @@ std::vector<Case> Cases() {
        {},
        Outcome::kRequeue,
        30020ms},
-      // ---- DryRun ----
+  };
+}
+
+// DryRun
+std::vector<Case> DryRunCases() {
+  return {
       {"DryRunReportsAndNeverWrites",
        [](World& w, int) {
          App(w, 4, 90);
@@ -229,7 +234,12 @@ std::vector<Case> Cases() {
        1,
        {},
        {"WouldScaleUp: DryRun: app 1 -> 2"}},
-      // ---- who else drives the target ----
+  };
+}
+
+// Who else drives the target
+std::vector<Case> OthersOnTheTargetCases() {
+  return {
       {"HpaOnTheTargetBlocksTheWrite",
        [](World& w, int) {
          App(w, 4, 90);
@@ -246,7 +256,7 @@ std::vector<Case> Cases() {
          w.Hpa("other-hpa", "other");
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6"}},
       {"OlderPolicyKeepsTheTarget",
        [](World& w, int) {
@@ -263,7 +273,7 @@ std::vector<Case> Cases() {
          w.OtherPolicy("new", "web", "2026-02-01T00:00:00Z");
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6"}},
       {"SameCreationTimeSmallerNameWins",
        [](World& w, int) {
@@ -273,7 +283,12 @@ std::vector<Case> Cases() {
        1,
        {},
        {"ConflictingAutoscaler: app is also driven by ScalingPolicy a-tie"}},
-      // ---- targets that cannot be read: no write ----
+  };
+}
+
+// Targets that cannot be read: no write
+std::vector<Case> UnreadableTargetsCases() {
+  return {
       {"TargetMissing",
        [](World& w, int) { w.metrics()["cpu"] = Value(90); },
        1,
@@ -334,7 +349,12 @@ std::vector<Case> Cases() {
        {"PhaseSelected: phase Large"},
        {{"Ready",
          "False/TargetNotFound: redis: RedisCluster cache has no integer at spec.clusterSize"}}},
-      // ---- the topology, one step at a time ----
+  };
+}
+
+// The topology, one step at a time
+std::vector<Case> TopologyCases() {
+  return {
       {"TopologyGrowsTheDatabaseFirst",
        [](World& w, int) {
          App(w, 4, 50);
@@ -426,7 +446,12 @@ std::vector<Case> Cases() {
        {{"AbleToScale", "True/TopologyChangeInFlight"}},
        Outcome::kRequeue,
        2s},
-      // ---- metrics that are missing ----
+  };
+}
+
+// Metrics that are missing
+std::vector<Case> MissingMetricsCases() {
+  return {
       {"MissingMetricBlocksScaleDown",
        [](World& w, int) {
          App(w, 6, 10);
@@ -448,7 +473,7 @@ std::vector<Case> Cases() {
          w.metrics()["p95"] = Failing(Error::Kind::kTimeout, "p95 timed out");
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6"},
        {{"MetricsAvailable", "False/MetricUnavailable"}}},
       {"Case2_MetricLaterThanTheDeadlineIsMissing",
@@ -478,7 +503,7 @@ std::vector<Case> Cases() {
          w.Secret("prom-token", "token", "s3cret\n");
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6"},
        {{"MetricsAvailable", "True"}},
        Outcome::kSuccess,
@@ -493,21 +518,26 @@ std::vector<Case> Cases() {
          if (pass == 1) w.Secret("prom-token", "token", "s3cret");
        },
        2,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6"},
        {{"MetricsAvailable", "True"}},
        Outcome::kSuccess,
        15s,
        {},
        [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
-      // ---- writes that fail ----
+  };
+}
+
+// Writes that fail
+std::vector<Case> FailingWritesCases() {
+  return {
       {"WriteConflict409",
        [](World& w, int) {
          App(w, 4, 90);
          WriteFails(w, ScriptedResponse::Status(409));
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 409 Conflict"},
        {{"AbleToScale", "False/FailedUpdateScale"}},
        Outcome::kError,
@@ -518,7 +548,7 @@ std::vector<Case> Cases() {
          WriteFails(w, ScriptedResponse::Status(403));
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 403 Forbidden"},
        {{"AbleToScale", "False/FailedUpdateScale"}},
        Outcome::kError,
@@ -529,7 +559,7 @@ std::vector<Case> Cases() {
          WriteFails(w, ScriptedResponse::Status(500));
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaleFailed: app 4 -> 6"},
        {{"AbleToScale", "False/FailedUpdateScale"}},
        Outcome::kError,
@@ -540,7 +570,7 @@ std::vector<Case> Cases() {
          WriteFails(w, ScriptedResponse::Fail(Error::Kind::kTimeout));
        },
        1,
-       {up6},
+       {kUp6},
        {"ScaleFailed: app 4 -> 6: timeout"},
        {{"AbleToScale", "False/FailedUpdateScale"}},
        Outcome::kError,
@@ -556,7 +586,7 @@ std::vector<Case> Cases() {
          if (pass == 0) WriteFails(w, ScriptedResponse::Status(500), 1);
        },
        2,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
        {{"AbleToScale", "True"}}},
       {"OneComponentFailsTheOtherIsWritten",
@@ -566,12 +596,17 @@ std::vector<Case> Cases() {
          WriteFails(w, ScriptedResponse::Status(500));
        },
        1,
-       {up6, kWorkerScale + Replicas(6)},
+       {kUp6, kWorkerScale + Replicas(6)},
        {"ScaleFailed: app 4 -> 6", "ScaledUp: worker 2 -> 6: backlog 300 above 100"},
        {},
        Outcome::kError,
        5s},
-      // ---- the policy itself ----
+  };
+}
+
+// The policy itself
+std::vector<Case> ThePolicyItselfCases() {
+  return {
       {"PolicyDeletedBeforeThePass",
        [](World& w, int pass) {
          App(w, 4, 90);
@@ -621,7 +656,7 @@ std::vector<Case> Cases() {
          w.policy()["metadata"]["generation"] = Json::number(pass + 1);
        },
        2,
-       {up6},
+       {kUp6},
        {"ScaledUp: app 4 -> 6"},
        {{"Ready", "True"}}},
       {"PhasePendingRequeuesWhenTheHoldEnds",
@@ -684,6 +719,17 @@ std::vector<Case> Cases() {
        Outcome::kError,
        5s},
   };
+}
+
+std::vector<Case> Cases() {
+  std::vector<Case> all;
+  for (auto group :
+       {DecidingAndWritingCases, DryRunCases, OthersOnTheTargetCases, UnreadableTargetsCases,
+        TopologyCases, MissingMetricsCases, FailingWritesCases, ThePolicyItselfCases}) {
+    auto cases = group();
+    all.insert(all.end(), cases.begin(), cases.end());
+  }
+  return all;
 }
 
 // CTest and GoogleTest name a case by its name, not by its bytes.
