@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/program_options.hpp>
 #include <boost/version.hpp>
 #include <csignal>
@@ -17,6 +18,7 @@
 
 #include "gearbox/version.h"
 #include "kube/config.h"
+#include "kube/fenced_client.h"
 #include "kube/leader_election.h"
 #include "reconcile/controller.h"
 #include "server/http_server.h"
@@ -129,31 +131,45 @@ gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
   return std::make_pair(std::move(metrics), std::move(probes));
 }
 
-// Starts the workers at once, or when this replica leads the Lease (`lost` is set if it stops).
-std::unique_ptr<gearbox::kube::LeaderElector> StartLeading(
-    const po::variables_map& vm, const gearbox::kube::Config& config,
-    std::shared_ptr<gearbox::kube::Client> client, const std::string& identity,
-    gearbox::reconcile::Controller& controller, std::atomic<bool>& lost,
-    gearbox::telemetry::Logger& log) {
-  if (!vm["leader-elect"].as<bool>()) {
-    controller.StartWorkers();
-    return nullptr;
-  }
+// The Lease candidate when --leader-elect is on (not started), else null. It reports through
+// `started` and `lost`, which main's loop acts on; its own client answers within half the renew
+// deadline, so that one stuck call cannot use up the time left to renew.
+gearbox::Result<std::unique_ptr<gearbox::kube::LeaderElector>> MakeElector(
+    const po::variables_map& vm, const gearbox::kube::Config& config, const std::string& identity,
+    std::atomic<bool>& started, std::atomic<bool>& lost, gearbox::telemetry::Logger& log) {
+  if (!vm["leader-elect"].as<bool>()) return std::unique_ptr<gearbox::kube::LeaderElector>();
   gearbox::kube::LeaderElectionConfig lc;
   lc.lease_namespace = vm["leader-election-namespace"].as<std::string>();
   if (lc.lease_namespace.empty()) lc.lease_namespace = config.default_namespace;
   lc.lease_name = vm["leader-election-id"].as<std::string>();
   lc.identity = identity;
-  lc.on_started_leading = [&log, &controller, lease = lc.lease_namespace + "/" + lc.lease_name] {
+  lc.on_started_leading = [&log, &started, lease = lc.lease_namespace + "/" + lc.lease_name] {
     log.Info("leading", {{"lease", lease}});
-    controller.StartWorkers();
+    started = true;
   };
   lc.on_stopped_leading = [&lost] { lost = true; };
   lc.log = [&log](const std::string& m) { log.Warn("leader election: " + m); };
-  auto elector = std::make_unique<gearbox::kube::LeaderElector>(std::move(client), lc);
-  elector->Start();
-  log.Info("waiting to lead", {{"identity", identity}});
-  return elector;
+  gearbox::kube::Config lease_config = config;
+  lease_config.timeout = lc.renew_deadline / 2;
+  ASSIGN_OR_RETURN(auto lease_client, gearbox::kube::HttpClient::Create(lease_config));
+  return std::make_unique<gearbox::kube::LeaderElector>(std::move(lease_client), lc);
+}
+
+// Runs until a signal or until leadership is lost: starts the workers once this replica leads
+// (at once without an elector), and treats a lease it can no longer prove valid as lost.
+bool RunUntilStopped(gearbox::kube::LeaderElector* elector,
+                     gearbox::reconcile::Controller& controller, const std::atomic<bool>& started,
+                     std::atomic<bool>& lost) {
+  bool working = false;
+  while (!g_signal && !lost) {
+    if (!working && (!elector || started)) {
+      controller.StartWorkers();
+      working = true;
+    }
+    if (working && elector && !elector->IsLeader()) lost = true;  // the renew is overdue
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return !lost;
 }
 
 std::unique_ptr<gearbox::telemetry::Logger> MakeLogger(const po::variables_map& vm) {
@@ -201,7 +217,16 @@ int main(int argc, char** argv) {
   gearbox::telemetry::Registry registry;
   std::mt19937 rng{std::random_device{}()};
   const std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
-  gearbox::reconcile::Controller controller(*client, ControllerOptionsFrom(*vm, identity), registry,
+  std::atomic<bool> started{false}, lost{false};
+  auto elector = MakeElector(*vm, config, identity, started, lost, log);
+  if (!elector) {
+    log.Error("cannot set up leader election", {{"error", elector.error().ToString()}});
+    return 1;
+  }
+  // Every write the controller makes (targets, status, Events) is fenced on the Lease.
+  auto fenced = std::make_shared<gearbox::kube::FencedClient>(
+      *client, [e = elector->get()] { return e == nullptr || e->IsLeader(); });
+  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(*vm, identity), registry,
                                             log);
   auto servers = StartServers(*vm, registry, controller, log);
   if (!servers) {
@@ -209,18 +234,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   controller.StartInformers();
-  std::atomic<bool> lost{false};
-  auto elector = StartLeading(*vm, config, *client, identity, controller, lost, log);
-
-  while (!g_signal && !lost) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  if (lost) {
+  if (*elector) {
+    (*elector)->Start();
+    log.Info("waiting to lead", {{"identity", identity}});
+  }
+  if (RunUntilStopped(elector->get(), controller, started, lost)) {
+    log.Info("shutting down", {{"signal", std::to_string(g_signal)}});
+  } else {
     // As controller-runtime does: a replica that lost the Lease exits, and starts over clean.
     log.Error("lost the leader Lease; exiting so that only the leader acts");
-  } else {
-    log.Info("shutting down", {{"signal", std::to_string(g_signal)}});
   }
+  // No renewal from here on; the workers finish their passes (their writes still fenced); only
+  // then is the Lease released, so that the next leader never overlaps with our writes.
+  if (*elector) (*elector)->StopCampaigning();
   controller.Stop();
-  if (elector) elector->Stop();  // releases the Lease: another replica takes over at once
+  if (*elector) (*elector)->Release();
   if (servers->first) servers->first->Stop();
   if (servers->second) servers->second->Stop();
   return lost ? 1 : 0;

@@ -33,6 +33,7 @@ struct Error {
     kNotANumber,  // NaN or an infinity
     kAuth,        // credentials refused
     kInvalid,     // input that breaks a rule (a duration that does not parse, a bad spec)
+    kNotLeader,   // a write refused because this replica cannot prove it holds the leader Lease
   };
 
   Kind kind = Kind::kApi;
@@ -109,6 +110,8 @@ inline const char* KindName(Error::Kind kind) {
       return "auth";
     case Error::Kind::kInvalid:
       return "invalid";
+    case Error::Kind::kNotLeader:
+      return "not_leader";
   }
   return "unknown";
 }

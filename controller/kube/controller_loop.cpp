@@ -23,14 +23,21 @@ ControllerLoop::ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome)
 ControllerLoop::~ControllerLoop() { Stop(); }
 
 void ControllerLoop::Start(int workers) {
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
 }
 
 void ControllerLoop::Stop() {
-  if (stopped_.exchange(true)) return;
+  std::vector<std::thread> running;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    running.swap(workers_);
+  }
   queue_.ShutDown();
-  for (auto& w : workers_) w.join();
-  workers_.clear();
+  for (auto& w : running) w.join();
 }
 
 bool ControllerLoop::ProcessNext() {

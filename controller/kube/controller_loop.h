@@ -8,11 +8,13 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/thread_annotations.h"
 #include "kube/work_queue.h"
 
 namespace gearbox::kube {
@@ -44,9 +46,10 @@ class ControllerLoop {
   ControllerLoop& operator=(const ControllerLoop&) = delete;
 
   WorkQueue& queue() { return queue_; }
-  void Start(int workers);
+  // Starts `workers` threads; does nothing once Stop() has been called.
+  void Start(int workers) EXCLUDES(mu_);
   // Stops taking keys and waits for the passes running now to end.
-  void Stop();
+  void Stop() EXCLUDES(mu_);
 
   // One key off the queue, reconciled and handled as a worker would; false when none is ready.
   // For tests that drive the loop without threads.
@@ -59,8 +62,11 @@ class ControllerLoop {
   ReconcileFn reconcile_;
   OutcomeFn on_outcome_;
   WorkQueue queue_;
-  std::vector<std::thread> workers_;
-  std::atomic<bool> stopped_{false};
+  // Start and Stop may race (leadership won while shutting down): a Start after Stop starts
+  // nothing, so that no worker is left unjoined.
+  std::mutex mu_;
+  std::vector<std::thread> workers_ GUARDED_BY(mu_);
+  bool stopped_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace gearbox::kube

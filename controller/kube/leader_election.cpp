@@ -112,21 +112,33 @@ void LeaderElector::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
+bool LeaderElector::IsLeader() const {
+  return leading_ && clock_.Now().time_since_epoch().count() < valid_until_.load();
+}
+
+void LeaderElector::RunOnce() {
+  // The lease is valid from when the renew was sent, not from when its answer came back.
+  SteadyTime sent = clock_.Now();
+  bool ok = TryAcquireOrRenew();
+  SteadyTime valid_until = sent + config_.renew_deadline;
+  if (ok && clock_.Now() < valid_until) {
+    valid_until_ = valid_until.time_since_epoch().count();
+    SetLeading(true);
+  } else if (leading_ && !IsLeader()) {
+    SetLeading(false);  // we could not renew in time: someone else may lead now
+  }
+}
+
 void LeaderElector::Run() {
   while (!stopping_) {
-    bool ok = TryAcquireOrRenew();
-    if (ok) {
-      last_renew_ = clock_.Now();
-      SetLeading(true);
-    } else if (leading_ && clock_.Now() - last_renew_ >= config_.renew_deadline) {
-      SetLeading(false);  // we could not renew in time: someone else may lead now
-    }
+    RunOnce();
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, config_.retry_period, [this] { return stopping_.load(); });
   }
 }
 
 void LeaderElector::Release() {
+  leading_ = false;
   auto current = client_->Get(kLeases, config_.lease_namespace, config_.lease_name);
   if (!current) return;
   Json lease = *std::move(current);
@@ -142,11 +154,14 @@ void LeaderElector::Release() {
   if (!released) Log("cannot release the Lease: " + released.error().ToString());
 }
 
-void LeaderElector::Stop() {
-  if (!thread_.joinable()) return;
+void LeaderElector::StopCampaigning() {
   stopping_ = true;
   cv_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LeaderElector::Stop() {
+  StopCampaigning();
   if (leading_) {
     SetLeading(false);  // stop acting first, then let the others in
     Release();

@@ -4,6 +4,12 @@
 // matter); the leader renews every retry period; if it cannot renew within the renew deadline it
 // stops acting as leader; on Stop() it releases the Lease so another candidate takes over at once.
 // Every write is optimistic (resourceVersion): two candidates never both win.
+//
+// Fencing: IsLeader() is true only until `renew_deadline` after the start of the last renew that
+// succeeded, measured on our clock whether or not a renew call is still blocked. Another candidate
+// may take the Lease only `lease_duration` after it saw that renew, which it saw after we sent it:
+// so a write started while IsLeader() holds has lease_duration - renew_deadline to land before
+// anyone else can lead. The controller's writes go through a kube::FencedClient on IsLeader().
 #pragma once
 
 #include <atomic>
@@ -39,16 +45,23 @@ class LeaderElector {
   ~LeaderElector();
 
   void Start();
-  // Stops campaigning; a leader releases the Lease first.
+  // Stops campaigning: no renewal and no callback after it returns. The Lease is kept (and lapses)
+  // until Release(), so that the caller can stop its own work first.
+  void StopCampaigning();
+  // Gives the Lease up if this candidate holds it, so another takes over at once.
+  void Release();
+  // StopCampaigning(), then on_stopped_leading and Release() if it was leading.
   void Stop();
-  bool IsLeader() const { return leading_; }
+  // Leading, and the last renew started less than `renew_deadline` ago (see "Fencing" above).
+  bool IsLeader() const;
 
-  // One round of acquire-or-renew (what the loop does every retry period). Public for tests.
+  // One round of acquire-or-renew (what the loop does every retry period), with its effect on
+  // leadership. Public for tests that drive it with a FakeClock.
+  void RunOnce();
   bool TryAcquireOrRenew();
 
  private:
   void Run();
-  void Release();
   void SetLeading(bool leading);
   void Log(const std::string& m) const;
 
@@ -59,9 +72,10 @@ class LeaderElector {
   std::string observed_holder_;
   std::string observed_renew_time_;
   SteadyTime observed_at_{};
-  SteadyTime last_renew_{};
 
   std::atomic<bool> leading_{false};
+  // Start of the last successful renew + renew_deadline, in steady-clock ticks: read by writers.
+  std::atomic<SteadyTime::rep> valid_until_{0};
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable cv_;

@@ -51,7 +51,9 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
               if (r.outcome == kube::ReconcileResult::Outcome::kError)
                 log_.Warn("reconcile failed", {{"policy", key}, {"error", r.error}});
               CountOutcome(r, took);
-            }) {}
+            }) {
+  MakePolicyInformers();
+}
 
 Controller::~Controller() { Stop(); }
 
@@ -80,7 +82,9 @@ void Controller::OnTargetChanged(const Json& target) {
     loop_.queue().Add(key);
 }
 
-void Controller::StartInformers() {
+// The policy informers are made with the controller and never added to afterwards, so that the
+// probes (served from another thread as soon as main starts) can read them while they start.
+void Controller::MakePolicyInformers() {
   std::vector<std::string> namespaces = options_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
   auto generation = [](const Json& o) {
@@ -99,9 +103,12 @@ void Controller::StartInformers() {
                                OnPolicyChanged(new_obj);
                            },
                            [this](const Json& o) { OnPolicyDeleted(o); }});
-    informer->Start();
     informers_.push_back(std::move(informer));
   }
+}
+
+void Controller::StartInformers() {
+  for (auto& informer : informers_) informer->Start();
 }
 
 bool Controller::Synced() const {

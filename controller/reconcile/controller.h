@@ -38,9 +38,9 @@ class Controller {
   ~Controller();
 
   void StartInformers();
-  bool Synced() const;
+  bool Synced() const;                 // safe to call from any thread at any time (the probes do)
   std::string NotReadyReason() const;  // "" when the caches are synced
-  void StartWorkers();                 // once leading
+  void StartWorkers();                 // once leading; does nothing after Stop()
   void Stop();
 
  private:
@@ -56,6 +56,7 @@ class Controller {
     const std::vector<std::unique_ptr<kube::Informer>>& informers_;
   };
 
+  void MakePolicyInformers();
   void OnPolicyChanged(const kube::Json& object);
   void OnPolicyDeleted(const kube::Json& object);
   void OnTargetChanged(const kube::Json& target);

@@ -135,7 +135,10 @@ void TcpProxy::Cut() {
   for (int fd : open_fds_) shutdown(fd, SHUT_RDWR);
 }
 
-void TcpProxy::Restore() { cut_ = false; }
+void TcpProxy::Restore() {
+  cut_ = false;
+  stalled_ = false;
+}
 
 void TcpProxy::AcceptLoop() {
   while (!stopping_) {
@@ -168,6 +171,10 @@ void TcpProxy::Pump(int a, int b) {
   std::array<char, 16384> buf{};
   pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
   while (!stopping_ && !cut_) {
+    if (stalled_) {  // hold the bytes where they are
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
     if (poll(fds, 2, 100) <= 0) continue;
     bool done = false;
     for (int i = 0; i < 2 && !done; ++i) {

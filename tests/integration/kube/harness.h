@@ -53,13 +53,16 @@ class TestNamespace {
 Json ConfigMap(const std::string& name, const std::string& key, const std::string& value);
 
 // Listens on 127.0.0.1:<port()> and forwards every connection to 127.0.0.1:<upstream_port>.
-// Cut() closes every open connection and refuses new ones until Restore().
+// Cut() closes every open connection and refuses new ones until Restore(). Stall() keeps every
+// connection open and accepts new ones, but forwards nothing (a black hole: calls hang until
+// their timeout) until Restore().
 class TcpProxy {
  public:
   explicit TcpProxy(int upstream_port);
   ~TcpProxy();
   int port() const { return port_; }
   void Cut();
+  void Stall() { stalled_ = true; }
   void Restore();
 
  private:
@@ -71,6 +74,7 @@ class TcpProxy {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> cut_{false};
+  std::atomic<bool> stalled_{false};
   std::mutex mu_;
   std::vector<int> open_fds_;
   std::vector<std::thread> threads_;

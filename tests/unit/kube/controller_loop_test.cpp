@@ -97,5 +97,21 @@ TEST(ControllerLoop, WorkersReconcileEachKeyAndStop) {
   EXPECT_TRUE(loop.queue().ShuttingDown());
 }
 
+// Issue 12, case 3: leadership can be won while the process shuts down, so the elector may ask
+// for workers after the loop was stopped. Those workers used to start and never be joined, and
+// destroying the loop then called std::terminate.
+TEST(ControllerLoop, Case3_StartAfterStopStartsNoWorker) {
+  std::atomic<int> passes{0};
+  {
+    ControllerLoop loop(
+        [&](const std::string&) { return ++passes, ReconcileResult{}; },
+        [](const std::string&, const ReconcileResult&, std::chrono::steady_clock::duration) {});
+    loop.Stop();
+    loop.Start(2);
+    loop.queue().Add("shop/a");
+  }  // destroyed with no worker left running
+  EXPECT_EQ(passes, 0);
+}
+
 }  // namespace
 }  // namespace gearbox::kube
