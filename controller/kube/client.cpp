@@ -47,6 +47,7 @@ void ConfigureTls(http::client::http_client_config& cfg, const Config& c) {
 HttpClient::HttpClient(Config config) : config_(std::move(config)) {
   http::client::http_client_config cfg;
   cfg.set_timeout(config_.timeout);
+  cfg.set_max_redirects(0);  // credentials go to the API server named in the kubeconfig only
   ConfigureTls(cfg, config_);
   http_ = std::make_unique<http::client::http_client>(config_.server, cfg);
   // A watch may stay silent until the server's timeoutSeconds (plus bookmarks every minute):

@@ -121,6 +121,7 @@ std::optional<Informer::Snapshot> Informer::ListAll() {
   Snapshot snapshot;
   ListOptions lo;
   lo.label_selector = options_.label_selector;
+  lo.field_selector = options_.field_selector;
   lo.limit = options_.page_size;
   do {
     auto page = client_->List(resource_, ns_, lo);
@@ -225,6 +226,7 @@ void Informer::Apply(int type, Json obj) {
 bool Informer::WatchOnce() {
   WatchOptions wo;
   wo.label_selector = options_.label_selector;
+  wo.field_selector = options_.field_selector;
   wo.resource_version = last_resource_version();
   static thread_local std::mt19937 rng{std::random_device{}()};
   wo.timeout_seconds = options_.watch_timeout_seconds +

@@ -30,6 +30,7 @@ struct InformerHandlers {
 
 struct InformerOptions {
   std::string label_selector;
+  std::string field_selector;  // e.g. metadata.name=x: one object (RBAC resourceNames allow it)
   int page_size = 500;
   int watch_timeout_seconds = 300;  // each watch lasts 1-2x this (randomized), then resumes
   std::function<void(const std::string&)> log;  // problems worth a log line

@@ -28,6 +28,9 @@ Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
   std::shared_ptr<PrometheusClient> c(new PrometheusClient(options));
   http::client::http_client_config cfg;
   cfg.set_timeout(options.timeout);
+  // The bearer token goes to the server named in the policy and nowhere else: cpprestsdk would
+  // follow a redirect (token included) to wherever it points.
+  cfg.set_max_redirects(0);
   std::string ca = options.ca_pem;
   if (!ca.empty()) {
     cfg.set_ssl_context_callback([ca](boost::asio::ssl::context& ctx) {
@@ -133,6 +136,11 @@ Result<Reading> PrometheusClient::Fetch(const std::string& promql) {
 
 Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string& body,
                                                      const std::string& what) {
+  if (code >= 300 && code < 400) {
+    return Error::Of(Error::Kind::kConfig,
+                     what + ": answered with a redirect (" + std::to_string(code) +
+                         "), which Gearbox does not follow: name the server that answers");
+  }
   if (code == 401 || code == 403) {
     return Error::Of(Error::Kind::kAuth,
                      what + ": " + std::to_string(code) + " (is bearerTokenSecretRef right?)");

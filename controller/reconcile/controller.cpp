@@ -1,6 +1,8 @@
 // See controller.h.
 #include "reconcile/controller.h"
 
+#include <algorithm>
+
 #include "kube/json_fields.h"
 
 namespace gearbox::reconcile {
@@ -33,6 +35,10 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
                                                       std::chrono::minutes(10), 30s}),
       watches_(
           client_, [this](const Json& target) { OnTargetChanged(target); }, log),
+      secrets_(
+          client_,
+          [this](const std::string& ns, const std::string& name) { OnSecretChanged(ns, name); },
+          log),
       targets_(*client_, discovery_, &watches_),
       sources_(client_),
       reader_(options_.metric_read_threads, kube::RealClock::Instance()),
@@ -65,6 +71,8 @@ void Controller::CountOutcome(const kube::ReconcileResult& r,
 
 void Controller::OnPolicyChanged(const Json& object) {
   index_.Update(object);
+  for (const auto& name : SecretsNamedBy(object))
+    secrets_.Watch(kube::StringAt(object, {"metadata", "namespace"}), name);
   loop_.queue().Add(kube::Informer::KeyOf(object));
 }
 
@@ -107,6 +115,19 @@ void Controller::MakePolicyInformers() {
   }
 }
 
+// A Secret a policy names was created, rotated or deleted: those policies build their sources
+// again (Secrets change rarely; the scan is over the policy cache, not the API server).
+void Controller::OnSecretChanged(const std::string& ns, const std::string& name) {
+  for (const auto& policy : store_.List()) {
+    if (kube::StringAt(*policy, {"metadata", "namespace"}) != ns) continue;
+    auto named = SecretsNamedBy(*policy);
+    if (std::find(named.begin(), named.end(), name) == named.end()) continue;
+    std::string key = kube::Informer::KeyOf(*policy);
+    reconciler_.SecretChanged(key);
+    loop_.queue().Add(key);
+  }
+}
+
 void Controller::StartInformers() {
   for (auto& informer : informers_) informer->Start();
 }
@@ -132,6 +153,7 @@ void Controller::Stop() {
   loop_.Stop();
   for (auto& i : informers_) i->Stop();
   watches_.Stop();
+  secrets_.Stop();
 }
 
 }  // namespace gearbox::reconcile

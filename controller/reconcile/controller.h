@@ -15,6 +15,7 @@
 #include "kube/informer.h"
 #include "reconcile/metric_reader.h"
 #include "reconcile/reconciler.h"
+#include "reconcile/secret_watches.h"
 #include "reconcile/sources.h"
 #include "reconcile/target_index.h"
 #include "reconcile/target_reader.h"
@@ -60,6 +61,7 @@ class Controller {
   void OnPolicyChanged(const kube::Json& object);
   void OnPolicyDeleted(const kube::Json& object);
   void OnTargetChanged(const kube::Json& target);
+  void OnSecretChanged(const std::string& ns, const std::string& name);
   void CountOutcome(const kube::ReconcileResult& result, std::chrono::steady_clock::duration took);
 
   std::shared_ptr<kube::Client> client_;
@@ -71,6 +73,7 @@ class Controller {
   kube::EventRecorder recorder_;
   TargetIndex index_;
   TargetWatches watches_;
+  SecretWatches secrets_;
   TargetReader targets_;
   LiveSourceFactory sources_;
   MetricReader reader_;

@@ -2,6 +2,7 @@
 #include "reconcile/reconciler.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "kube/retry.h"
 #include "reconcile/status.h"
@@ -17,6 +18,8 @@ struct Reconciler::Runtime {
   int64_t generation = -1;
   std::optional<ParsedPolicy> parsed;
   PolicySources sources;
+  // A Secret the sources were built from has changed since (set by SecretChanged, any thread).
+  std::atomic<bool> sources_stale{false};
   std::optional<policy::State> state;
   std::string phase;  // as exported in the phase gauge
 };
@@ -115,6 +118,12 @@ void Reconciler::Forget(const std::string& key) {
   d_.log.Info("scalingpolicy released", {{"policy", key}});
 }
 
+void Reconciler::SecretChanged(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = runtimes_.find(key);
+  if (it != runtimes_.end()) it->second->sources_stale = true;
+}
+
 // Load: the policy object, parsed once per generation; false when there is nothing to evaluate.
 bool Reconciler::Load(Pass& pass) {
   pass.object = d_.policies.Get(pass.key);
@@ -122,6 +131,7 @@ bool Reconciler::Load(Pass& pass) {
   const Json& object = *pass.object;
   if (object.has_object_field("status")) pass.old_status = object.at("status");
   Runtime& rt = *pass.rt;
+  const bool secrets_changed = rt.sources_stale.exchange(false);
   const Json& meta = object.at("metadata");
   int64_t generation =
       meta.has_number_field("generation") ? meta.at("generation").as_number().to_int64() : 0;
@@ -138,7 +148,7 @@ bool Reconciler::Load(Pass& pass) {
     rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
     d_.log.Info("scalingpolicy loaded",
                 {{"policy", pass.key}, {"generation", std::to_string(generation)}});
-  } else if (rt.parsed && rt.sources.incomplete) {
+  } else if (rt.parsed && (rt.sources.incomplete || secrets_changed)) {
     rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
   }
   pass.p = rt.parsed ? &*rt.parsed : nullptr;

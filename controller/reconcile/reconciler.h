@@ -56,6 +56,8 @@ class Reconciler {
   kube::ReconcileResult Reconcile(const std::string& key);
   // Releases everything the policy held: parsed spec, sources, engine state, metric series.
   void Forget(const std::string& key) EXCLUDES(mu_);
+  // A Secret the policy names has changed: its sources are built again on its next pass.
+  void SecretChanged(const std::string& key) EXCLUDES(mu_);
   size_t policies_held() const;
 
  private:

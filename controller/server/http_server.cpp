@@ -53,6 +53,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(request_.version());
     response_.result(static_cast<http::status>(out.status));
     response_.set(http::field::content_type, out.content_type);
+    for (const auto& [name, value] : out.headers) response_.set(name, value);
     response_.keep_alive(request_.keep_alive());
     if (request_.method() != http::verb::head) response_.body() = std::move(out.body);
     response_.prepare_payload();

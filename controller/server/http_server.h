@@ -15,9 +15,17 @@
 namespace gearbox::server {
 
 struct HttpResponse {
-  int status = 200;
-  std::string content_type = "text/plain; charset=utf-8";
+  HttpResponse(int status_code = 200, std::string type = "text/plain; charset=utf-8",
+               std::string text = "", std::map<std::string, std::string> more_headers = {})
+      : status(status_code),
+        content_type(std::move(type)),
+        body(std::move(text)),
+        headers(std::move(more_headers)) {}
+
+  int status;
+  std::string content_type;
   std::string body;
+  std::map<std::string, std::string> headers;  // any others (a test's Location, Retry-After)
 };
 
 // Handlers run on the server's I/O thread: they must be quick and must not block.

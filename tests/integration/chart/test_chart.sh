@@ -43,7 +43,7 @@ check "RBAC: may scale a CloudNativePG Cluster through /scale" can patch cluster
 check "RBAC: may patch a RedisCluster (sized by replicasField)" can patch redisclusters.redis.redis.opstreelabs.in -n default
 check "RBAC: may read HPAs (to report conflicts)" can list horizontalpodautoscalers.autoscaling -A
 check "RBAC: may read pod metrics" can list pods.metrics.k8s.io -n default
-check "RBAC: may get a Secret by name" can get secrets -n default
+check "RBAC: may not read Secrets by default (rbac.secrets.namespaces is empty)" cannot get secrets -n default
 check "RBAC: may not list Secrets" cannot list secrets -n default
 check "RBAC: may create Events" can create events.events.k8s.io -n default
 check "RBAC: may update its Lease in its namespace" can update leases.coordination.k8s.io -n "$NS"
@@ -52,10 +52,16 @@ check "RBAC: may not create pods" cannot create pods -n default
 
 # watchNamespaces narrows the grant to those namespaces.
 kubectl create namespace "$NS-team-a" >/dev/null
-check "helm upgrade with watchNamespaces={$NS-team-a}" \
-  helm upgrade "$REL" "$ROOT/charts/gearbox" -n "$NS" --set "controller.watchNamespaces={$NS-team-a}" --wait --timeout 120s
+check "helm upgrade with watchNamespaces={$NS-team-a}, rbac.secrets for prom-token there" \
+  helm upgrade "$REL" "$ROOT/charts/gearbox" -n "$NS" --set "controller.watchNamespaces={$NS-team-a}" \
+  --set "rbac.secrets.namespaces={$NS-team-a}" --set "rbac.secrets.names={prom-token}" --wait --timeout 120s
 check "RBAC (namespaced): may patch deployments/scale in $NS-team-a" can patch deployments.apps --subresource=scale -n "$NS-team-a"
 check "RBAC (namespaced): may not in $NS-team-b" cannot patch deployments.apps --subresource=scale -n "$NS-team-b"
+check "RBAC (secrets): may get and watch prom-token in $NS-team-a" bash -c \
+  "[[ \$(kubectl auth can-i get secrets/prom-token -n $NS-team-a --as=$SA) == yes && \$(kubectl auth can-i watch secrets/prom-token -n $NS-team-a --as=$SA) == yes ]]"
+check "RBAC (secrets): may not get another Secret there" cannot get secrets/other -n "$NS-team-a"
+check "RBAC (secrets): may not list every Secret there" cannot list secrets -n "$NS-team-a"
+check "RBAC (secrets): may not get prom-token elsewhere" cannot get secrets/prom-token -n default
 check "the controller is told to watch $NS-team-a" bash -c \
   "kubectl -n $NS get deploy $REL-gearbox -o jsonpath='{.spec.template.spec.containers[0].args}' | grep -q -- '--namespace=$NS-team-a'"
 

@@ -2,6 +2,7 @@
 // observations (50 <= 0.1 s, 30 in (0.1, 0.25], 14 in (0.25, 0.5], 5 in (0.5, 1], 1 above).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
 #include <thread>
 
@@ -140,6 +141,37 @@ TEST(Prometheus, ABearerTokenIsSent) {
       PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
   EXPECT_EQ(refused.error().kind, Error::Kind::kAuth);
   EXPECT_NE(refused.error().message.find("bearerTokenSecretRef"), std::string::npos);
+}
+
+// Issue 12, case 4: a Prometheus URL that redirects must not carry the bearer token to where the
+// redirect points (cpprestsdk follows redirects, headers included, unless told not to).
+TEST(Prometheus, Case4_TheTokenIsNeverSentAcrossARedirect) {
+  std::atomic<int> sink_hits{0};
+  auto sink = server::HttpServer::Start(
+      "127.0.0.1:0", {{"/api/v1/query", [&] {
+                         ++sink_hits;
+                         return server::HttpResponse{200, "application/json",
+                                                     R"({"status":"success","data":{"resultType":)"
+                                                     R"("scalar","result":[1,"5"]}})"};
+                       }}});
+  ASSERT_TRUE(sink && *sink);
+  std::string elsewhere = "http://127.0.0.1:" + std::to_string((*sink)->port()) + "/api/v1/query";
+  auto redirector = server::HttpServer::Start(
+      "127.0.0.1:0",
+      {{"/api/v1/query", [elsewhere] {
+          return server::HttpResponse{302, "text/plain", "", {{"Location", elsewhere}}};
+        }}});
+  ASSERT_TRUE(redirector && *redirector);
+  auto c = PrometheusClient::Create(
+      {"http://127.0.0.1:" + std::to_string((*redirector)->port()), "t0ken", "", 2s});
+  ASSERT_TRUE(c);
+  Result<Reading> r = (*c)->Query("up");
+  ASSERT_FALSE(r.ok()) << "a redirect was followed";
+  EXPECT_EQ(r.error().kind, Error::Kind::kConfig);
+  EXPECT_NE(r.error().message.find("redirect"), std::string::npos) << r.error().message;
+  EXPECT_EQ(sink_hits, 0) << "the redirect target was asked (with the token)";
+  (*redirector)->Stop();
+  (*sink)->Stop();
 }
 
 }  // namespace

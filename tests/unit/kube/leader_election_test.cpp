@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "kube/fenced_client.h"
 #include "../../lib/scripted_client.h"
+#include "kube/fenced_client.h"
 
 namespace gearbox::kube {
 namespace {
@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 using testing::ScriptedClient;
 using testing::ScriptedResponse;
 
-const char* kLeasePath = "/apis/coordination.k8s.io/v1/namespaces/gearbox/leases/gearbox-controller";
+const char* kLeasePath =
+    "/apis/coordination.k8s.io/v1/namespaces/gearbox/leases/gearbox-controller";
 
 struct Candidate {
   FakeClock clock;
@@ -91,7 +92,8 @@ TEST(FencedClient, Case3_WritesAreRefusedWithoutARequestWhileTheFenceIsClosed) {
   EXPECT_FALSE(client.Create(deployments, "shop", Json::object()));
   EXPECT_FALSE(client.Update(deployments, "shop", "web", Json::object()));
   (void)client.Get(deployments, "shop", "web");
-  EXPECT_EQ(api->Calls(), std::vector<std::string>{"GET /apis/apps/v1/namespaces/shop/deployments/web"});
+  EXPECT_EQ(api->Calls(),
+            std::vector<std::string>{"GET /apis/apps/v1/namespaces/shop/deployments/web"});
 
   leading = true;
   EXPECT_TRUE(client.Patch(deployments, "shop", "web", PatchType::kMerge,

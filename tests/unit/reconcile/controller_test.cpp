@@ -21,7 +21,8 @@ using testing::ScriptedResponse;
 TEST(Controller, Case8_TheProbesReadTheCachesWhileTheyStart) {
   auto api = std::make_shared<ScriptedClient>();
   api->On("LIST", "/apis/gearbox.dev/v1alpha1/namespaces/a/scalingpolicies",
-          ScriptedResponse::Ok(kube::Json::parse(R"({"metadata":{"resourceVersion":"1"},"items":[]})")));
+          ScriptedResponse::Ok(
+              kube::Json::parse(R"({"metadata":{"resourceVersion":"1"},"items":[]})")));
   telemetry::Registry registry;
   std::ostringstream logs;
   telemetry::Logger log(telemetry::LogFormat::kText, telemetry::LogLevel::kError, &logs);

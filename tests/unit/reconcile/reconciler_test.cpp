@@ -525,6 +525,40 @@ std::vector<Case> MissingMetricsCases() {
        15s,
        {},
        [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
+      // The Secret watch (reconcile/secret_watches.h) reports a rotated token; the next pass
+      // builds the sources with the new one.
+      {"Case6_RotatedSecretIsPickedUp",
+       [](World& w, int pass) {
+         App(w, 4, 90);
+         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+             Json::parse(R"({"name": "prom-token", "key": "token"})");
+         w.Secret("prom-token", "token", pass == 0 ? "old" : "rotated");
+         if (pass == 1) w.reconciler().SecretChanged("shop/web-policy");
+       },
+       2,
+       {kUp6},
+       {},
+       {{"MetricsAvailable", "True"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "rotated"); }},
+      // Without a change reported, a pass does not read the Secret again.
+      {"Case6_UnchangedSecretIsNotReadAgain",
+       [](World& w, int pass) {
+         App(w, 4, 90);
+         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+             Json::parse(R"({"name": "prom-token", "key": "token"})");
+         w.Secret("prom-token", "token", pass == 0 ? "old" : "rotated");
+       },
+       2,
+       {kUp6},
+       {},
+       {{"MetricsAvailable", "True"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "old"); }},
   };
 }
 
