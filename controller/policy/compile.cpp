@@ -113,7 +113,7 @@ IndexedState Engine::Index(const State& s) const {
   }
   if (s.in_flight)
     out.in_flight = IndexedState::Flight{ComponentSlot(s.in_flight->component), s.in_flight->from,
-                                         s.in_flight->to, s.in_flight->since};
+                                         s.in_flight->to, s.in_flight->since, s.in_flight->retries};
   out.down_recommendations.resize(n);
   out.scale_events.resize(n);
   out.dry_run_steps.resize(n);
@@ -136,8 +136,9 @@ State Engine::Export(const IndexedState& s) const {
   if (s.phase >= 0) out.phase = c_->PhaseAt(s.phase).name;
   if (s.workload_phase >= 0) out.workload_phase = c_->PhaseAt(s.workload_phase).name;
   if (s.in_flight && s.in_flight->component >= 0)
-    out.in_flight = InFlight{c_->components[static_cast<size_t>(s.in_flight->component)].spec->name,
-                             s.in_flight->from, s.in_flight->to, s.in_flight->since};
+    out.in_flight =
+        InFlight{c_->components[static_cast<size_t>(s.in_flight->component)].spec->name,
+                 s.in_flight->from, s.in_flight->to, s.in_flight->since, s.in_flight->retries};
   for (size_t k = 0; k < c_->components.size(); ++k) {
     const std::string& name = c_->components[k].spec->name;
     if (k < s.down_recommendations.size() && !s.down_recommendations[k].empty())

@@ -20,8 +20,10 @@ ConditionStatus MetricsAvailable(const Pass& p) {
 
 ConditionStatus AbleToScale(const Pass& p) {
   if (p.out.dry_run) return {"AbleToScale", true, "DryRun"};
-  if (const auto& f = p.next.in_flight)
+  if (const auto& f = p.next.in_flight) {
+    if (f->retries > 0) return {"AbleToScale", false, "TopologyStepTimedOut", f->component, f->to};
     return {"AbleToScale", true, "TopologyChangeInFlight", f->component, f->to};
+  }
   return {"AbleToScale", true, "ReadyForNewScale"};
 }
 

@@ -48,6 +48,7 @@ struct IndexedState {
     int from = 0;
     int to = 0;
     Time since{};
+    int retries = 0;
   };
 
   std::vector<Time> timers;  // by timer slot (Engine::TimerKey() names it); kNotRunning: stopped

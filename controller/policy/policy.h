@@ -89,6 +89,9 @@ struct Alert {
 
 struct Spec {
   Duration interval = std::chrono::seconds(15);
+  // A topology step not ready after this long is reported (AbleToScale=False, a Warning Event)
+  // and written again; it is never skipped.
+  Duration topology_step_timeout = std::chrono::minutes(10);
   Mode mode = Mode::kEnforce;
   std::vector<std::string> metrics;  // the declared metric names
   std::vector<Component> components;
@@ -120,7 +123,8 @@ struct InFlight {
   std::string component;
   int from = 0;
   int to = 0;
-  Time since{};
+  Time since{};     // when it was (last) written
+  int retries = 0;  // times it was written again after timing out
 
   bool operator==(const InFlight&) const = default;
 };
@@ -251,7 +255,8 @@ enum class EventKind {
   kPhaseChanged,
   kPhasePending,
   kTopologyReady,
-  kTopologyResize,  // a topology write
+  kTopologyResize,        // a topology write
+  kTopologyStepTimedOut,  // a topology step not ready within its timeout: written again
   kWouldResize,
   kScaledUp,  // a workload write
   kScaledDown,

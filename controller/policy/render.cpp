@@ -23,6 +23,8 @@ const char* ReasonOf(EventKind kind) {
       return "TopologyReady";
     case EventKind::kTopologyResize:
       return "TopologyResize";
+    case EventKind::kTopologyStepTimedOut:
+      return "TopologyStepTimedOut";
     case EventKind::kWouldResize:
       return "WouldResize";
     case EventKind::kScaledUp:
@@ -76,6 +78,11 @@ std::string TopologyNote(const Compiled& c, const Evaluation& e, const EventReco
   if (r.kind == EventKind::kTopologyReady)
     return NameOf(c, r.component) + " ready at " + std::to_string(r.ready) + "/" +
            std::to_string(r.to) + " after " + FormatDuration(Since(r.since, e.now));
+  if (r.kind == EventKind::kTopologyStepTimedOut)
+    return NameOf(c, r.component) + " not ready at " + std::to_string(r.to) + " after " +
+           FormatDuration(Since(r.since, e.now)) + " (" + std::to_string(r.ready) +
+           " ready; topologyStepTimeout " + FormatDuration(c.spec.topology_step_timeout) +
+           "): writing " + std::to_string(r.to) + " again";
   return (r.kind == EventKind::kWouldResize ? "DryRun: " : "") +
          StepText(c, r.component, r.from, r.to, e.phase);
 }
@@ -95,6 +102,7 @@ std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& 
       return PhaseNote(c, r);
     case EventKind::kTopologyReady:
     case EventKind::kTopologyResize:
+    case EventKind::kTopologyStepTimedOut:
     case EventKind::kWouldResize:
       return TopologyNote(c, e, r);
     case EventKind::kScaledUp:
@@ -116,8 +124,9 @@ std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& 
 Event RenderEvent(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
                   const EventRecord& r) {
   Event ev;
-  ev.type =
-      r.kind == EventKind::kAlertFiring ? c.alerts[Pass::Ix(r.alert)].spec->severity : "Normal";
+  ev.type = r.kind == EventKind::kAlertFiring ? c.alerts[Pass::Ix(r.alert)].spec->severity
+            : r.kind == EventKind::kTopologyStepTimedOut ? "Warning"
+                                                         : "Normal";
   ev.reason = ReasonOf(r.kind);
   ev.note = Note(c, e, in, r);
   if (r.component >= 0) ev.component = NameOf(c, r.component);
@@ -179,6 +188,11 @@ std::string ConditionMessage(const Compiled& c, const Evaluation& e, const Index
   }
   if (std::string(s.reason) == "DryRun")
     return "DryRun: decisions are reported in status and Events; targets are not changed";
+  if (std::string(s.reason) == "TopologyStepTimedOut")
+    return NameOf(c, s.component) + " did not reach " + std::to_string(s.to) +
+           " ready replicas within topologyStepTimeout " +
+           FormatDuration(c.spec.topology_step_timeout) +
+           "; the step was written again and is waited for (no other change until it is ready)";
   if (s.component >= 0)
     return "waiting for " + NameOf(c, s.component) + " to reach " + std::to_string(s.to) +
            " ready replicas before the next change";

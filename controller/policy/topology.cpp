@@ -41,8 +41,30 @@ bool WorkloadsInside(Pass& p, int phase) {
   return true;
 }
 
-// The change in flight, unless it is done (its target ready at the new size) or its component
-// left the spec.
+// Whether a step's target has reached it: at the new size with, growing, at least that many
+// ready; shrinking, exactly that many ready (the removed instances gone, the rest ready), so that
+// the next step never starts while this one is still settling.
+bool Reached(const TargetReading& t, const IndexedState::Flight& f) {
+  if (t.current != f.to) return false;
+  return f.to >= f.from ? t.ready >= f.to : t.ready == f.to;
+}
+
+// A step not ready within topologyStepTimeout is reported and written again (never skipped):
+// the write may have been lost, or undone by the target's own operator.
+void Retry(Pass& p, IndexedState::Flight& f, const TargetReading& t) {
+  p.Emit({.kind = EventKind::kTopologyStepTimedOut,
+          .component = f.component,
+          .from = t.current,
+          .to = f.to,
+          .ready = t.ready,
+          .since = f.since});
+  p.out.topology_step = Evaluation::Step{f.component, t.current, f.to};
+  f.since = p.now;
+  ++f.retries;
+}
+
+// The change in flight, unless it is done (its target has reached it) or its component left the
+// spec; one that timed out is taken again.
 std::optional<IndexedState::Flight> StillInFlight(Pass& p) {
   std::optional<IndexedState::Flight> f = p.before.in_flight;
   if (!f) return f;
@@ -51,7 +73,11 @@ std::optional<IndexedState::Flight> StillInFlight(Pass& p) {
       !p.c.components[Pass::Ix(k)].topology())
     return std::nullopt;
   const TargetReading& t = p.Target(k);
-  if (p.out.dry_run || !t.found || t.current != f->to || t.ready < f->to) return f;
+  if (p.out.dry_run || !t.found) return f;
+  if (!Reached(t, *f)) {
+    if (Since(f->since, p.now) >= p.c.spec.topology_step_timeout) Retry(p, *f, t);
+    return f;
+  }
   p.Emit({.kind = EventKind::kTopologyReady,
           .component = k,
           .to = f->to,

@@ -214,6 +214,7 @@ Result<ParsedPolicy> ParseObject(const Json& object) {
   ASSIGN_OR_RETURN(p.spec.interval, Dur(spec, "interval", "15s", "spec"));
   if (p.spec.interval < std::chrono::seconds(1))
     return Error::Invalid("spec.interval must be at least 1s");
+  ASSIGN_OR_RETURN(p.spec.topology_step_timeout, Dur(spec, "topologyStepTimeout", "10m", "spec"));
   p.spec.mode =
       Str(spec, "mode", "Enforce") == "DryRun" ? policy::Mode::kDryRun : policy::Mode::kEnforce;
   RETURN_IF_ERROR(ParseSources(spec, p));

@@ -77,6 +77,7 @@ Json TopologyJson(const policy::State& state) {
     f["from"] = Json::number(state.in_flight->from);
     f["to"] = Json::number(state.in_flight->to);
     f["since"] = S(policy::FormatTime(state.in_flight->since));
+    if (state.in_flight->retries > 0) f["retries"] = Json::number(state.in_flight->retries);
     t["inFlight"] = f;
   }
   return t;
@@ -249,6 +250,7 @@ policy::State StateFromStatus(const Json& status) {
       in.component = f.has_string_field("component") ? f.at("component").as_string() : "";
       in.from = f.has_number_field("from") ? f.at("from").as_integer() : 0;
       in.to = f.has_number_field("to") ? f.at("to").as_integer() : 0;
+      in.retries = f.has_number_field("retries") ? f.at("retries").as_integer() : 0;
       auto since =
           f.has_string_field("since") ? policy::ParseTime(f.at("since").as_string()) : std::nullopt;
       in.since = since.value_or(policy::Time{});

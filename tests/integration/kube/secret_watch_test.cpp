@@ -31,9 +31,11 @@ std::shared_ptr<Client> ReaderOfOneSecret(const std::string& ns, const std::stri
   int rc = 0;
   std::string out = Sh(k + "create serviceaccount secret-reader && " + k +
                            "create role one-secret --verb=get,list,watch --resource=secrets "
-                           "--resource-name=" + name + " && " + k +
+                           "--resource-name=" +
+                           name + " && " + k +
                            "create rolebinding one-secret --role=one-secret "
-                           "--serviceaccount=" + ns + ":secret-reader",
+                           "--serviceaccount=" +
+                           ns + ":secret-reader",
                        &rc);
   EXPECT_EQ(rc, 0) << out;
   std::string token = Sh(k + "create token secret-reader 2>/dev/null", &rc);

@@ -446,6 +446,21 @@ std::vector<Case> TopologyCases() {
        {{"AbleToScale", "True/TopologyChangeInFlight"}},
        Outcome::kRequeue,
        2s},
+      // Past topologyStepTimeout (10m by default) the step is reported and written again.
+      {"Case5_TopologyStepTimedOutIsWrittenAgain",
+       [](World& w, int pass) {
+         App(w, 4, 50);
+         Roadmap(w, 5000);
+         w.PostgresCluster("db", pass == 0 ? 1 : 3, 1);
+         w.RedisCluster("cache", 1, 1);
+         if (pass == 1) w.clock().Advance(10min);
+       },
+       2,
+       {kDbScale + Replicas(3)},
+       {"TopologyStepTimedOut: database not ready at 3 after 10m"},
+       {{"AbleToScale", "False/TopologyStepTimedOut: database did not reach 3 ready replicas"}},
+       Outcome::kRequeue,
+       2s},
   };
 }
 
