@@ -4,6 +4,8 @@
 #
 #   hack/services.sh up      start redis-server and prometheus (scraping $SCRAPE_TARGETS every 1 s)
 #   hack/services.sh down    stop exactly what "up" started
+#   hack/services.sh stop NAME / start NAME   stop or start one of them (redis-server, prometheus)
+#                            again with the same flags: the fault tests (tests/e2e/test_faults.sh)
 #   hack/services.sh env     REDIS_URL and PROMETHEUS_URL for a shell
 #
 # SCRAPE_TARGETS: comma-separated host:port list of /metrics endpoints (e.g. the load simulator).
@@ -40,14 +42,16 @@ wait_for() {  # wait_for NAME SECONDS CMD...
   exit 1
 }
 
-up() {
-  mkdir -p "$DIR/redis" "$DIR/prometheus-data"
-  pid_of redis-server >/dev/null && die "already running: $0 down first"
+start_redis() {
+  mkdir -p "$DIR/redis"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$DIR/redis" \
     >"$DIR/redis-server.log" 2>&1 </dev/null &
   echo $! >"$DIR/redis-server.pid"
   wait_for redis-server 10 redis-cli -p "$REDIS_PORT" ping
+}
 
+start_prometheus() {
+  mkdir -p "$DIR/prometheus-data"
   local targets="'127.0.0.1:$PROM_PORT'" t
   IFS=, read -ra extra <<<"$SCRAPE_TARGETS"
   for t in "${extra[@]}"; do targets+=", '$t'"; done
@@ -64,25 +68,42 @@ YAML
   wait_for prometheus 30 curl -fs --max-time 2 "http://127.0.0.1:$PROM_PORT/-/ready"
 }
 
+up() {
+  pid_of redis-server >/dev/null && die "already running: $0 down first"
+  start_redis
+  start_prometheus
+}
+
+stop() {  # stop NAME
+  local name=$1 pid
+  if pid=$(pid_of "$name"); then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$DIR/$name.pid"
+}
+
 down() {
-  local name pid
-  for name in prometheus redis-server; do
-    if pid=$(pid_of "$name"); then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -9 "$pid" 2>/dev/null || true
-      log "stopped $name (pid $pid)"
-    fi
-    rm -f "$DIR/$name.pid"
-  done
+  stop prometheus
+  stop redis-server
 }
 
 case ${1:-} in
 up) up ;;
 down) down ;;
+stop) stop "${2:?which: redis-server or prometheus}" ;;
+start)
+  case ${2:-} in
+  redis-server) pid_of redis-server >/dev/null || start_redis ;;
+  prometheus) pid_of prometheus >/dev/null || start_prometheus ;;
+  *) die "start redis-server or prometheus" ;;
+  esac
+  ;;
 env)
   echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
   echo "export PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT"
   ;;
-*) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+*) echo "usage: $0 up|down|env|stop NAME|start NAME" >&2; exit 2 ;;
 esac
