@@ -162,20 +162,21 @@ void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
                                   error.message, pass.now));
 }
 
-// Read: every component's target, and who else drives it.
+// Read: every component's target, and who else drives it. HorizontalPodAutoscalers that cannot
+// be listed might drive any target: no target is written in that pass, rather than fight one.
 void Reconciler::ReadTargets(Pass& pass) {
-  std::optional<Json> hpas;
-  if (auto list = d_.client.List(kHorizontalPodAutoscalers, pass.p->ns)) {
-    hpas = std::move(*list);
-  } else {
-    d_.log.Warn("cannot list HorizontalPodAutoscalers; conflicts with them go unseen",
-                {{"policy", pass.key}, {"error", list.error().ToString()}});
+  auto hpas = d_.client.List(kHorizontalPodAutoscalers, pass.p->ns);
+  for (const auto& c : pass.p->spec.components) {
+    ReadTarget(pass, c, hpas ? &*hpas : nullptr);
+    if (!hpas)
+      pass.conflicts[c.name] =
+          "may be driven by a HorizontalPodAutoscaler (they could not be "
+          "listed: " +
+          hpas.error().ToString() + ")";
   }
-  for (const auto& c : pass.p->spec.components) ReadTarget(pass, c, hpas);
 }
 
-void Reconciler::ReadTarget(Pass& pass, const policy::Component& component,
-                            const std::optional<Json>& hpas) {
+void Reconciler::ReadTarget(Pass& pass, const policy::Component& component, const Json* hpas) {
   const TargetRef& t = pass.p->targets.at(component.name);
   policy::TargetReading reading;
   auto snapshot = d_.targets.Read(pass.p->ns, t);
@@ -198,10 +199,10 @@ void Reconciler::ReadTarget(Pass& pass, const policy::Component& component,
   pass.snapshots.emplace(component.name, std::move(*snapshot));
   if (hpas) {
     if (auto hpa = FindHpaFor(*hpas, t))
-      pass.conflicts[component.name] = "HorizontalPodAutoscaler " + *hpa;
+      pass.conflicts[component.name] = "is also driven by HorizontalPodAutoscaler " + *hpa;
   }
   if (auto older = d_.index.OlderPolicyOn(pass.key, pass.p->ns, t))
-    pass.conflicts[component.name] = "ScalingPolicy " + *older;
+    pass.conflicts[component.name] = "is also driven by ScalingPolicy " + *older;
 }
 
 // Read: every metric, in parallel, under one deadline.
@@ -281,7 +282,7 @@ void Reconciler::ReportConflicts(Pass& pass) {
   for (const auto& d : pass.result.components) {
     auto it = pass.conflicts.find(d.name);
     if (!d.change || it == pass.conflicts.end()) continue;
-    m += (m.empty() ? "" : "; ") + d.name + " is also driven by " + it->second;
+    m += (m.empty() ? "" : "; ") + d.name + " " + it->second;
   }
   if (m.empty()) return;
   m += ": Gearbox leaves it alone";

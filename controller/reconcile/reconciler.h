@@ -68,8 +68,7 @@ class Reconciler {
   bool Load(Pass& pass);
   void ReportInvalid(Pass& pass, const Error& error);
   void ReadTargets(Pass& pass);
-  void ReadTarget(Pass& pass, const policy::Component& component,
-                  const std::optional<kube::Json>& hpas);
+  void ReadTarget(Pass& pass, const policy::Component& component, const kube::Json* hpas);
   void ReadMetrics(Pass& pass);
   void Decide(Pass& pass);
   void WriteTargets(Pass& pass);

@@ -258,6 +258,18 @@ std::vector<Case> OthersOnTheTargetCases() {
        1,
        {kUp6},
        {"ScaledUp: app 4 -> 6"}},
+      // Issue 12: HPAs that cannot be listed may drive the target; Gearbox does not fight one.
+      {"Case1_HpasThatCannotBeListedHoldTheWrite",
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.api().On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                    ScriptedResponse::Status(403, "Forbidden"));
+       },
+       1,
+       {},
+       {"ConflictingAutoscaler: app may be driven by a HorizontalPodAutoscaler (they could not be "
+        "listed: "},
+       {{"AbleToScale", "False/ConflictingAutoscaler"}}},
       {"OlderPolicyKeepsTheTarget",
        [](World& w, int) {
          App(w, 4, 90);
