@@ -241,7 +241,27 @@ void Reconciler::CountDecisions(const Pass& pass) {
 }
 
 // Write: each count that must change, unless someone else drives the target.
+// One evaluation has one deadline: the metrics' own (the longest source timeout + 1 s) plus
+// kApiReadAllowance for the API reads. A pass that took longer decides from data too old to act
+// on: it writes nothing, says so, and the next pass reads again.
+bool Reconciler::TooLate(Pass& pass) {
+  const auto deadline = pass.rt->sources.longest_timeout + 1s + kApiReadAllowance;
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(d_.clock.Now() - pass.start);
+  if (took <= deadline) return false;
+  const std::string why = "this evaluation took " + policy::FormatDuration(took) +
+                          ", longer than its deadline of " + policy::FormatDuration(deadline) +
+                          ": what it read is too old to act on, nothing was written";
+  for (const auto& d : pass.result.components)
+    if (d.change) pass.applied.not_applied.push_back(d.name);
+  pass.error = why;
+  pass.overrides.push_back({"AbleToScale", false, "EvaluationTooSlow", why});
+  Record(pass, true, "EvaluationTooSlow", why);
+  return true;
+}
+
 void Reconciler::WriteTargets(Pass& pass) {
+  if (TooLate(pass)) return;
   for (const auto& d : pass.result.components) {
     if (!d.change) continue;
     if (pass.conflicts.count(d.name)) {

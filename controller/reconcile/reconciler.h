@@ -71,6 +71,8 @@ class Reconciler {
   void ReadTarget(Pass& pass, const policy::Component& component, const kube::Json* hpas);
   void ReadMetrics(Pass& pass);
   void Decide(Pass& pass);
+  static constexpr std::chrono::seconds kApiReadAllowance{10};
+  bool TooLate(Pass& pass);
   void WriteTargets(Pass& pass);
   void WriteTarget(Pass& pass, const policy::ComponentDecision& d);
   void ReportConflicts(Pass& pass);

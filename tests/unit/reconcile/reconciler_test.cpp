@@ -421,6 +421,20 @@ std::vector<Case> TopologyCases() {
        {},
        Outcome::kRequeue,
        2s},
+      // Issue 12, case 2: one deadline per evaluation. The HPA list answers after 20 s (longer
+      // than the 5 s Prometheus timeout + 1 s + 10 s for the API reads): nothing is written.
+      {"Case2_ATooSlowEvaluationWritesNothing",
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.api().On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                    ScriptedResponse::Ok(Json::parse(R"({"items": []})")).After(20s));
+       },
+       1,
+       {},
+       {"EvaluationTooSlow: this evaluation took 20s, longer than its deadline of 16s"},
+       {{"AbleToScale", "False/EvaluationTooSlow"}},
+       Outcome::kError,
+       5s},
       {"Case5_TopologyWriteFailedIsNotInFlight",
        [](World& w, int) {
          App(w, 4, 50);
