@@ -12,6 +12,24 @@ namespace gearbox::metrics {
 namespace http = web::http;
 using Json = web::json::value;
 
+namespace {
+
+// An instant query's answer is a few hundred bytes; a server that sends megabytes is not one to
+// hold in memory.
+constexpr size_t kMaxAnswerBytes = 4 << 20;
+
+// The body, unless the server says it is larger than kMaxAnswerBytes. (A chunked answer has no
+// length to check up front; cpprestsdk reads it whole, and the source's timeout bounds it.)
+Result<std::string> ReadBounded(http::http_response& res, const std::string& what) {
+  if (res.headers().content_length() > kMaxAnswerBytes)
+    return Error::Of(Error::Kind::kDecode, what + ": answer larger than " +
+                                               std::to_string(kMaxAnswerBytes >> 20) +
+                                               " MiB: not a query result");
+  return res.extract_utf8string(true).get();
+}
+
+}  // namespace
+
 std::string PrometheusOptions::Key() const {
   return url + "\n" + bearer_token + "\n" + ca_pem + "\n" + std::to_string(timeout.count());
 }
@@ -116,7 +134,7 @@ Result<Reading> PrometheusClient::Fetch(const std::string& promql) {
   try {
     http::http_response res = http_->request(req).get();
     code = res.status_code();
-    body = res.extract_utf8string(true).get();
+    ASSIGN_OR_RETURN(body, ReadBounded(res, what));
   } catch (const std::exception& e) {
     kube::Error err = kube::HttpClient::ErrorFromException(e, what);
     switch (err.kind) {

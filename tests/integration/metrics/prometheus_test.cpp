@@ -136,11 +136,29 @@ TEST(Prometheus, ABearerTokenIsSent) {
   auto c = PrometheusClient::Create(
       {"http://127.0.0.1:" + std::to_string(kPrometheusPort), "t0ken", "", 3s});
   ASSERT_TRUE(c);
-  EXPECT_TRUE((*c)->Query(kP95).ok());
+  auto answer = (*c)->Query(kP95);
+  EXPECT_TRUE(answer.ok()) << answer.error().message;
   Result<Reading> refused =
       PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
   EXPECT_EQ(refused.error().kind, Error::Kind::kAuth);
   EXPECT_NE(refused.error().message.find("bearerTokenSecretRef"), std::string::npos);
+}
+
+// Issue 12, case 2: an answer that says it is larger than 4 MiB is refused before it is read, not
+// held in memory whole. (A chunked answer carries no length: its source's timeout bounds it.)
+TEST(Prometheus, Case2_AnAnswerLargerThanFourMiBIsRefused) {
+  auto huge = server::HttpServer::Start(
+      "127.0.0.1:0",
+      {{"/api/v1/query", [] {
+          return server::HttpResponse{200, "application/json", std::string(6 << 20, ' ') + "{}"};
+        }}});
+  ASSERT_TRUE(huge && *huge);
+  auto c = Client((*huge)->port());
+  Result<Reading> r = c->Query("up");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Error::Kind::kDecode);
+  EXPECT_NE(r.error().message.find("larger than 4 MiB"), std::string::npos) << r.error().message;
+  (*huge)->Stop();
 }
 
 // Issue 12, case 4: a Prometheus URL that redirects must not carry the bearer token to where the
