@@ -156,6 +156,41 @@ equals "topology order: database then redis going up, the reverse going down" "$
 for reason in ScaledUp ScaledDown PhaseChanged PhasePending TopologyReady AlertFiring AlertResolved; do
   check "an Event $reason was recorded" test -n "$(events "$reason")"
 done
+# Issue 12, case 9: a rate limit is a budget per period (here the defaults: maxPods 1, maxPercent
+# 10 per 2 s, the interval), whatever triggers the evaluations. Every window of one period holds no
+# more rule-driven removals than the budget at its start (a quarter second allowed for the Events'
+# clocks). A count above a smaller phase's maximum goes to it at once: the bounds win over the rate
+# limits, as the HPA's minReplicas/maxReplicas do.
+scale_down_budget() {
+  kubectl -n "$NS" get events.events.k8s.io -o json | python3 -c '
+import json, re, sys
+from datetime import datetime
+period, max_pods, max_percent = 2.0, 1, 10
+def at(e):
+    return datetime.fromisoformat((e.get("eventTime") or e["metadata"]["creationTimestamp"]).replace("Z", "+00:00")).timestamp()
+downs = {}
+for e in json.load(sys.stdin)["items"]:
+    if e["regarding"]["name"] != "storefront" or e["reason"] != "ScaledDown": continue
+    if "above the maximum of" in e["note"]: continue
+    m = re.match(r"(\w+) (\d+) -> (\d+):", e["note"])
+    if m: downs.setdefault(m[1], []).append((at(e), int(m[2]), int(m[3])))
+worst = []
+for comp, evs in downs.items():
+    evs.sort()
+    for i, (t, _, _) in enumerate(evs):
+        window = [x for x in evs[: i + 1] if x[0] > t - (period - 0.25)]
+        start = window[0][1]
+        removed = sum(f - to for _, f, to in window)
+        budget = max(max_pods, int(start * max_percent / 100))
+        worst.append((removed - budget, comp, removed, budget, start))
+        if removed > budget:
+            print(f"{comp}: {removed} removed within {period}s from {start}, budget {budget}")
+            sys.exit(1)
+w = max(worst) if worst else None
+print(f"{sum(len(v) for v in downs.values())} scale-downs; tightest window: " + (f"{w[1]} {w[2]} removed of a budget of {w[3]} (from {w[4]})" if w else "none"))'
+}
+budget_report=$(scale_down_budget)
+check "Case9: scale-downs keep to the budget per period ($budget_report)" scale_down_budget
 check "the DryRun policy reported what it would do (WouldScaleUp)" test -n "$(events WouldScaleUp admin-dry-run)"
 check "the DryRun target never changed" dry_run_untouched
 equals "DryRun status says so" DryRun \
