@@ -196,39 +196,35 @@ gearbox::reconcile::ControllerOptions ControllerOptionsFrom(const po::variables_
   return co;
 }
 
-}  // namespace
+// No renewal from here on; the workers finish their passes (their writes still fenced); only then
+// is the Lease released, so that the next leader never overlaps with our writes.
+void ShutDown(gearbox::kube::LeaderElector* elector, gearbox::reconcile::Controller& controller,
+              std::pair<ServerPtr, ServerPtr>& servers) {
+  if (elector) elector->StopCampaigning();
+  controller.Stop();
+  if (elector) elector->Release();
+  if (servers.first) servers.first->Stop();
+  if (servers.second) servers.second->Stop();
+}
 
-int main(int argc, char** argv) {
-  int exit_code = 0;
-  auto vm = ParseFlags(argc, argv, &exit_code);
-  if (!vm) return exit_code;
-  auto logger = MakeLogger(*vm);
-  if (!logger) return 2;
-  gearbox::telemetry::Logger& log = *logger;
-  gearbox::kube::Config config;
-  auto client = Connect(*vm, &config, log);
-  if (!client) {
-    log.Error("cannot reach the API server", {{"error", client.error().ToString()}});
-    return 1;
-  }
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-
+// The controller, its servers and its Lease, until a signal (0) or the Lease is lost (1).
+int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
+          std::shared_ptr<gearbox::kube::HttpClient> client, gearbox::telemetry::Logger& log) {
   gearbox::telemetry::Registry registry;
   std::mt19937 rng{std::random_device{}()};
   const std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
   std::atomic<bool> started{false}, lost{false};
-  auto elector = MakeElector(*vm, config, identity, started, lost, log);
+  auto elector = MakeElector(vm, config, identity, started, lost, log);
   if (!elector) {
     log.Error("cannot set up leader election", {{"error", elector.error().ToString()}});
     return 1;
   }
   // Every write the controller makes (targets, status, Events) is fenced on the Lease.
   auto fenced = std::make_shared<gearbox::kube::FencedClient>(
-      *client, [e = elector->get()] { return e == nullptr || e->IsLeader(); });
-  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(*vm, identity), registry,
+      client, [e = elector->get()] { return e == nullptr || e->IsLeader(); });
+  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(vm, identity), registry,
                                             log);
-  auto servers = StartServers(*vm, registry, controller, log);
+  auto servers = StartServers(vm, registry, controller, log);
   if (!servers) {
     log.Error("cannot serve /metrics or the probes", {{"error", servers.error().ToString()}});
     return 1;
@@ -244,12 +240,25 @@ int main(int argc, char** argv) {
     // As controller-runtime does: a replica that lost the Lease exits, and starts over clean.
     log.Error("lost the leader Lease; exiting so that only the leader acts");
   }
-  // No renewal from here on; the workers finish their passes (their writes still fenced); only
-  // then is the Lease released, so that the next leader never overlaps with our writes.
-  if (*elector) (*elector)->StopCampaigning();
-  controller.Stop();
-  if (*elector) (*elector)->Release();
-  if (servers->first) servers->first->Stop();
-  if (servers->second) servers->second->Stop();
+  ShutDown(elector->get(), controller, *servers);
   return lost ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto vm = ParseFlags(argc, argv, &exit_code);
+  if (!vm) return exit_code;
+  auto logger = MakeLogger(*vm);
+  if (!logger) return 2;
+  gearbox::kube::Config config;
+  auto client = Connect(*vm, &config, *logger);
+  if (!client) {
+    logger->Error("cannot reach the API server", {{"error", client.error().ToString()}});
+    return 1;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  return Serve(*vm, config, *client, *logger);
 }
