@@ -16,6 +16,14 @@ kubectl apply -f "$ROOT/tests/fixtures/crds/" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=30s >/dev/null
 
 check "helm lint --strict passes" helm lint --strict "$ROOT/charts/gearbox"
+# values.schema.json: each wrong values file is refused with the message its first line expects.
+for f in "$ROOT"/tests/integration/chart/invalid-values/*.yaml; do
+  want=$(sed -n '1s/^# expect: //p' "$f")
+  out=$(helm template x "$ROOT/charts/gearbox" --kube-version v1.36.3 -f "$f" 2>&1)
+  rc=$?
+  check "values.schema.json refuses $(basename "$f" .yaml) ($want)" \
+    bash -c '[[ $1 != 0 && $2 == *"$3"* ]]' _ "$rc" "$out" "$want"
+done
 check "manifests/gearbox.yaml is generated from the chart" bash "$ROOT/hack/manifests.sh" --check
 check "the API server accepts manifests/gearbox.yaml (server dry run)" bash -c \
   "kubectl create namespace gearbox-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null &&
