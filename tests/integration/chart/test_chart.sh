@@ -25,6 +25,7 @@ for f in "$ROOT"/tests/integration/chart/invalid-values/*.yaml; do
     bash -c '[[ $1 != 0 && $2 == *"$3"* ]]' _ "$rc" "$out" "$want"
 done
 check "manifests/gearbox.yaml is generated from the chart" bash "$ROOT/hack/manifests.sh" --check
+check "charts/gearbox/README.md is generated from values.yaml" bash "$ROOT/hack/chart-docs.sh" --check
 check "the API server accepts manifests/gearbox.yaml (server dry run)" bash -c \
   "kubectl create namespace gearbox-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null &&
    sed '1,/^---$/d' '$ROOT/manifests/gearbox.yaml' | kubectl apply --dry-run=server -f - >/dev/null"
