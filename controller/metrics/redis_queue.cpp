@@ -114,12 +114,7 @@ Status RedisConnection::Connect() {
     if (!reply.r) return IoError(Describe() + ": " + what, ctx_, options_.timeout);
     if (reply.r->type == REDIS_REPLY_ERROR) {
       std::string m(reply.r->str, reply.r->len);
-      Error::Kind kind =
-          (m.find("WRONGPASS") != std::string::npos || m.find("NOAUTH") != std::string::npos ||
-           m.find("invalid password") != std::string::npos)
-              ? Error::Kind::kAuth
-              : Error::Kind::kApi;
-      return Error::Of(kind, Describe() + ": " + what + ": " + m);
+      return Error::Of(ReplyErrorKind(m), Describe() + ": " + what + ": " + m);
     }
     return OkStatus();
   };
@@ -159,74 +154,27 @@ Result<std::unique_ptr<RedisConnection::Reply>> RedisConnection::Run(
   }
   if (reply->r->type == REDIS_REPLY_ERROR) {
     std::string m(reply->r->str, reply->r->len);
-    Error::Kind kind =
-        m.find("NOAUTH") != std::string::npos ? Error::Kind::kAuth : Error::Kind::kApi;
-    return Error::Of(
-        kind, Describe() + ": " + argv[0] + " " + (argv.size() > 1 ? argv[1] : "") + ": " + m);
+    return Error::Of(ReplyErrorKind(m), Describe() + ": " + argv[0] + " " +
+                                            (argv.size() > 1 ? argv[1] : "") + ": " + m);
   }
   return reply;
 }
 
 Result<long long> RedisConnection::Integer(const std::vector<std::string>& argv) {
   ASSIGN_OR_RETURN(auto reply, Run(argv));
-  if (reply->r->type != REDIS_REPLY_INTEGER) {
-    return Error::Of(Error::Kind::kDecode,
-                     Describe() + ": " + argv[0] + " did not answer an integer");
-  }
-  return static_cast<long long>(reply->r->integer);
+  return ReplyInteger(*reply->r, Describe() + ": " + argv[0]);
 }
 
 Result<std::vector<std::optional<std::string>>> RedisConnection::Strings(
     const std::vector<std::string>& argv) {
   ASSIGN_OR_RETURN(auto reply, Run(argv));
-  std::vector<std::optional<std::string>> out;
-  auto one = [](const redisReply* r) -> std::optional<std::string> {
-    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
-      return std::string(r->str, r->len);
-    if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
-    return std::nullopt;
-  };
-  if (reply->r->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i < reply->r->elements; ++i) out.push_back(one(reply->r->element[i]));
-  } else {
-    out.push_back(one(reply->r));
-  }
-  return out;
+  return ReplyStrings(*reply->r);
 }
 
 Result<StreamGroupCounts> RedisConnection::StreamGroup(const std::string& key,
                                                        const std::string& group) {
   ASSIGN_OR_RETURN(auto reply, Run({"XINFO", "GROUPS", key}));
-  const redisReply* r = reply->r;
-  if (r->type != REDIS_REPLY_ARRAY) {
-    return Error::Of(Error::Kind::kDecode, Describe() + ": XINFO GROUPS: not an array");
-  }
-  for (size_t g = 0; g < r->elements; ++g) {
-    const redisReply* fields = r->element[g];
-    if (fields->type != REDIS_REPLY_ARRAY) continue;
-    std::string name;
-    std::optional<long long> l, p;
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-      std::string f(fields->element[i]->str ? fields->element[i]->str : "",
-                    fields->element[i]->len);
-      const redisReply* v = fields->element[i + 1];
-      if (f == "name" && v->type == REDIS_REPLY_STRING) name.assign(v->str, v->len);
-      if (f == "lag" && v->type == REDIS_REPLY_INTEGER) l = v->integer;
-      if (f == "pending" && v->type == REDIS_REPLY_INTEGER) p = v->integer;
-    }
-    if (name != group) continue;
-    if (!p) return Error::Of(Error::Kind::kDecode, Describe() + ": no pending count");
-    if (!l) {
-      std::string m = Describe();
-      m += ": stream " + key;
-      m += " group " + group;
-      m += ": the lag is unknown (entries were deleted, or Redis < 7)";
-      return Error::Of(Error::Kind::kNoData, m);
-    }
-    return StreamGroupCounts{*l, *p};
-  }
-  return Error::Of(Error::Kind::kNoData,
-                   Describe() + ": stream " + key + " has no consumer group " + group);
+  return ReplyStreamGroup(*reply->r, Describe(), key, group);
 }
 
 std::string RedisQueueMetric::Describe() const {
@@ -297,11 +245,15 @@ Result<Reading> RedisQueueMetric::OldestWait() {
   std::string oldest_id;
   for (const auto& id : ids) {
     ASSIGN_OR_RETURN(auto fields, conn_->Strings({"HMGET", base + id, "timestamp", "delay"}));
-    if (fields.size() < 2 || !fields[0]) continue;  // the job was taken meanwhile
-    double ts = std::strtod(fields[0]->c_str(), nullptr);
-    double delay = fields[1] ? std::strtod(fields[1]->c_str(), nullptr) : 0;
-    if (oldest_ms < 0 || ts + delay < oldest_ms) {
-      oldest_ms = ts + delay;
+    auto ready = JobReadyAtMs(fields);
+    if (!ready) {
+      return Error::Of(Error::Kind::kDecode,
+                       Describe() + ": job " + base + id + ": " + ready.error().message);
+    }
+    if (!ready->has_value()) continue;  // the job was taken meanwhile
+    double at = **ready;
+    if (oldest_ms < 0 || at < oldest_ms) {
+      oldest_ms = at;
       oldest_id = id;
     }
   }

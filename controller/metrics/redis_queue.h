@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/redis_reply.h"
 #include "metrics/source.h"
 
 struct redisContext;
@@ -33,11 +34,6 @@ struct RedisOptions {
 
 // redis://[:password@]host[:port][/db], or an Error (kConfig) saying why it is not one.
 Result<RedisOptions> ParseRedisUrl(const std::string& url);
-
-struct StreamGroupCounts {
-  long long lag = 0;      // entries not yet delivered to the group
-  long long pending = 0;  // delivered, not acknowledged
-};
 
 // One connection, shared by the queues of one server (calls are serialized).
 class RedisConnection {

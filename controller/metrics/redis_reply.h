@@ -1,0 +1,43 @@
+// How the Redis queue source reads hiredis replies: each function takes a reply as hiredis decoded
+// it from the server's bytes and never trusts its shape (a server that is not Redis, or an
+// unexpected version, answers anything). redis_queue.cpp calls these on live replies; the fuzz
+// target tests/fuzz/redis_reply_fuzz.cpp feeds them replies decoded from arbitrary bytes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+struct redisReply;
+
+namespace gearbox::metrics {
+
+struct StreamGroupCounts {
+  long long lag = 0;      // entries not yet delivered to the group
+  long long pending = 0;  // delivered, not acknowledged
+};
+
+// The kind of failure an ERROR reply's message says (kAuth for a refused or missing password).
+Error::Kind ReplyErrorKind(const std::string& message);
+
+// An INTEGER reply's value, or an Error (kDecode) saying `what` did not answer an integer.
+Result<long long> ReplyInteger(const redisReply& reply, const std::string& what);
+
+// Each element of an ARRAY reply (or the reply itself) as text: strings, statuses and integers;
+// none for anything else (nil, nested arrays, errors).
+std::vector<std::optional<std::string>> ReplyStrings(const redisReply& reply);
+
+// The counts of consumer group `group` in an XINFO GROUPS reply about stream `key`; `where`
+// ("redis host:port/db") starts the messages.
+Result<StreamGroupCounts> ReplyStreamGroup(const redisReply& reply, const std::string& where,
+                                           const std::string& key, const std::string& group);
+
+// When a bull/bullmq job became ready to run (its timestamp + delay, in ms since the epoch) from
+// the answer to HMGET <job> timestamp delay: none when the job is gone (taken meanwhile), an Error
+// (kDecode) when a field is not a finite number (strtod alone would read "nan" as NaN and "x" as
+// 0, a job waiting since 1970).
+Result<std::optional<double>> JobReadyAtMs(const std::vector<std::optional<std::string>>& hmget);
+
+}  // namespace gearbox::metrics
