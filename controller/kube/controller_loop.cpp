@@ -23,7 +23,7 @@ ControllerLoop::ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome)
 ControllerLoop::~ControllerLoop() { Stop(); }
 
 void ControllerLoop::Start(int workers) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopped_) return;
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
 }
@@ -31,7 +31,7 @@ void ControllerLoop::Start(int workers) {
 void ControllerLoop::Stop() {
   std::vector<std::thread> running;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     running.swap(workers_);

@@ -8,13 +8,12 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "base/thread_annotations.h"
+#include "base/mutex.h"
 #include "kube/work_queue.h"
 
 namespace gearbox::kube {
@@ -64,7 +63,7 @@ class ControllerLoop {
   WorkQueue queue_;
   // Start and Stop may race (leadership won while shutting down): a Start after Stop starts
   // nothing, so that no worker is left unjoined.
-  std::mutex mu_;
+  Mutex mu_;
   std::vector<std::thread> workers_ GUARDED_BY(mu_);
   bool stopped_ GUARDED_BY(mu_) = false;
 };
