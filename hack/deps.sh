@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   g++ cmake ninja-build pkg-config clang-format clang-tidy
+  # the libFuzzer targets (hack/fuzz.sh): clang and its fuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # libraries (see ../shared/design/ENGINEERING.md)
   libcpprest-dev libyaml-cpp-dev libboost-dev libboost-program-options-dev libssl-dev
   libhiredis-dev libgtest-dev libgmock-dev

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # hack/test.sh -- every test of Gearbox, from a fresh machine: installs what is missing, builds,
 # runs the unit tests, starts a local control plane, runs the integration tests and then the
-# end-to-end story (tests/e2e) on it, stops everything.
+# end-to-end story (tests/e2e) on it, stops everything. The unit and integration tests run again
+# built with sanitizers (hack/sanitize.sh), and the fuzz targets run for FUZZ_SECONDS (default
+# 30) each (hack/fuzz.sh).
 #
 #   hack/test.sh                 unit + integration + e2e (what CI runs)
 #   hack/test.sh -R REGEX        only the tests whose name matches (passed on to ctest)
@@ -26,6 +28,9 @@ stamp "built"
 ctest --test-dir "$BUILD" -L unit --output-on-failure -j "$(nproc)" "$@"
 stamp "unit tests passed"
 
+bash hack/sanitize.sh unit "$@"
+stamp "unit tests passed under ASan+UBSan and TSan"
+
 export GEARBOX_CLUSTER_DIR=/tmp/gearbox-test-cluster
 export API_PORT=17443 ETCD_PORT=24791 ETCD_PEER_PORT=24801 KCM_PORT=17457 SCHED_PORT=17459 \
   KWOK_PORT=17247 MS_PORT=17444
@@ -38,5 +43,12 @@ stamp "control plane up"
 ctest --test-dir "$BUILD" -L integration --output-on-failure "$@"
 stamp "integration tests passed"
 
+bash hack/sanitize.sh integration "$@"
+stamp "integration tests passed under ASan+UBSan and TSan"
+
 ctest --test-dir "$BUILD" -L e2e --output-on-failure "$@"
 stamp "e2e tests passed"
+
+# Last, so that a parser the fuzzer breaks does not hide what the cluster tests say.
+bash hack/fuzz.sh "${FUZZ_SECONDS:-30}"
+stamp "fuzz targets ran without a crash"
