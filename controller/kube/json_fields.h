@@ -32,11 +32,20 @@ inline std::string StringAt(const web::json::value& v, std::initializer_list<con
   return f && f->is_string() ? f->as_string() : fallback;
 }
 
+// An integer that fits: nullopt for a missing field, a fraction or a number out of range (JSON
+// may hold 1e300; converting it would overflow), never a converted wrong value.
 inline std::optional<int64_t> IntAt(const web::json::value& v,
                                     std::initializer_list<const char*> path) {
   const auto* f = FieldAt(v, path);
-  if (!f || !f->is_integer()) return std::nullopt;
+  if (!f || !f->is_number() || !f->as_number().is_int64()) return std::nullopt;
   return f->as_number().to_int64();
+}
+
+inline std::optional<int> Int32At(const web::json::value& v,
+                                  std::initializer_list<const char*> path) {
+  const auto* f = FieldAt(v, path);
+  if (!f || !f->is_number() || !f->as_number().is_int32()) return std::nullopt;
+  return f->as_number().to_int32();
 }
 
 }  // namespace gearbox::kube

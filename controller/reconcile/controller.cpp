@@ -96,8 +96,7 @@ void Controller::MakePolicyInformers() {
   std::vector<std::string> namespaces = options_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
   auto generation = [](const Json& o) {
-    const Json& m = o.at("metadata");
-    return m.has_field("generation") ? m.at("generation").as_number().to_int64() : 0;
+    return kube::IntAt(o, {"metadata", "generation"}).value_or(0);
   };
   for (const auto& ns : namespaces) {
     kube::InformerOptions io;

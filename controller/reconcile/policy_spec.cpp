@@ -15,7 +15,15 @@ std::string Str(const Json& o, const char* field, const std::string& fallback = 
 }
 
 int Int(const Json& o, const char* field, int fallback) {
-  return o.has_number_field(field) ? o.at(field).as_integer() : fallback;
+  return kube::Int32At(o, {field}).value_or(fallback);
+}
+
+// A required integer; an error names it when it is missing or not an int (the CRD bounds every
+// number, so this is for objects that did not come through it).
+Result<int> RequiredInt(const Json& o, const char* field, const std::string& where) {
+  auto v = kube::Int32At(o, {field});
+  if (!v) return Error::Invalid(where + "." + field + " must be an integer");
+  return *v;
 }
 
 Result<policy::Duration> Dur(const Json& o, const char* field, const std::string& fallback,
@@ -122,8 +130,9 @@ Result<policy::Component> ParseComponent(const Json& c, const std::string& where
   p.targets[comp.name] =
       TargetRef{Str(t, "apiVersion"), Str(t, "kind"), Str(t, "name"), Str(t, "replicasField")};
   if (c.has_object_field("replicas")) {
-    comp.replicas = policy::Bounds{c.at("replicas").at("min").as_integer(),
-                                   c.at("replicas").at("max").as_integer()};
+    ASSIGN_OR_RETURN(int min, RequiredInt(c.at("replicas"), "min", where + ".replicas"));
+    ASSIGN_OR_RETURN(int max, RequiredInt(c.at("replicas"), "max", where + ".replicas"));
+    comp.replicas = policy::Bounds{min, max};
   } else if (comp.role == policy::Role::kWorkload) {
     return Error::Invalid(where + ": a workload needs replicas {min, max}");
   }
@@ -148,9 +157,9 @@ policy::Phase ParsePhase(const Json& item) {
   if (!item.has_object_field("components")) return phase;
   for (const auto& [name, b] : item.at("components").as_object()) {
     policy::PhaseBounds pb;
-    if (b.has_field("min")) pb.min = b.at("min").as_integer();
-    if (b.has_field("max")) pb.max = b.at("max").as_integer();
-    if (b.has_field("replicas")) pb.replicas = b.at("replicas").as_integer();
+    if (b.has_field("min")) pb.min = kube::Int32At(b, {"min"});
+    if (b.has_field("max")) pb.max = kube::Int32At(b, {"max"});
+    if (b.has_field("replicas")) pb.replicas = kube::Int32At(b, {"replicas"});
     phase.components[name] = pb;
   }
   return phase;
@@ -207,8 +216,7 @@ Result<ParsedPolicy> ParseObject(const Json& object) {
   p.ns = Str(meta, "namespace");
   p.name = Str(meta, "name");
   p.uid = Str(meta, "uid");
-  p.generation =
-      meta.has_number_field("generation") ? meta.at("generation").as_number().to_int64() : 0;
+  p.generation = kube::IntAt(meta, {"generation"}).value_or(0);
   if (!object.has_object_field("spec")) return Error::Invalid("spec is missing");
   const Json& spec = object.at("spec");
   ASSIGN_OR_RETURN(p.spec.interval, Dur(spec, "interval", "15s", "spec"));

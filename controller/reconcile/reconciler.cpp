@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "kube/json_fields.h"
 #include "kube/retry.h"
 #include "reconcile/status.h"
 
@@ -133,8 +134,7 @@ bool Reconciler::Load(Pass& pass) {
   Runtime& rt = *pass.rt;
   const bool secrets_changed = rt.sources_stale.exchange(false);
   const Json& meta = object.at("metadata");
-  int64_t generation =
-      meta.has_number_field("generation") ? meta.at("generation").as_number().to_int64() : 0;
+  int64_t generation = kube::IntAt(meta, {"generation"}).value_or(0);
   if (rt.generation != generation) {
     rt.generation = generation;
     auto parsed = ParsePolicy(object);

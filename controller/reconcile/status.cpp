@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "kube/json_fields.h"
+
 namespace gearbox::reconcile {
 
 using Json = web::json::value;
@@ -88,9 +90,7 @@ Json TopologyJson(const policy::State& state) {
 std::optional<Json> LastDecision(const Json& old_status, const policy::ComponentDecision& d,
                                  bool dry_run, policy::Time now) {
   const Json* old = FindByField(old_status, "components", "name", d.name);
-  bool reported = old && old->has_object_field("lastDecision") &&
-                  old->at("lastDecision").has_number_field("to") &&
-                  old->at("lastDecision").at("to").as_integer() == d.desired;
+  bool reported = old && kube::Int32At(*old, {"lastDecision", "to"}) == d.desired;
   if (d.change || (dry_run && d.desired != d.current && !reported)) {
     Json ld = Json::object();
     ld["time"] = S(policy::FormatTime(now));
@@ -248,9 +248,9 @@ policy::State StateFromStatus(const Json& status) {
       const Json& f = t.at("inFlight");
       policy::InFlight in;
       in.component = f.has_string_field("component") ? f.at("component").as_string() : "";
-      in.from = f.has_number_field("from") ? f.at("from").as_integer() : 0;
-      in.to = f.has_number_field("to") ? f.at("to").as_integer() : 0;
-      in.retries = f.has_number_field("retries") ? f.at("retries").as_integer() : 0;
+      in.from = kube::Int32At(f, {"from"}).value_or(0);
+      in.to = kube::Int32At(f, {"to"}).value_or(0);
+      in.retries = kube::Int32At(f, {"retries"}).value_or(0);
       auto since =
           f.has_string_field("since") ? policy::ParseTime(f.at("since").as_string()) : std::nullopt;
       in.since = since.value_or(policy::Time{});

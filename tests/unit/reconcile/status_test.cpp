@@ -82,6 +82,23 @@ TEST(PolicySpec, WhatTheSchemaCannotCatchIsAnError) {
       << none.error().message;
 }
 
+// Found by the policy_spec fuzz target (tests/fuzz/corpus/policy_spec/generation_1e300.json):
+// numbers JSON can hold but an int cannot are never converted (that overflow is undefined).
+TEST(PolicySpec, Case7_NumbersOutOfRangeAreNeverConverted) {
+  EXPECT_FALSE(ParsePolicy(Json::parse(R"({"metadata": {"generation": 1e300}, "spec": {}})")));
+  Json odd = Json::parse(kPolicy);
+  odd["metadata"]["generation"] = Json::number(1e300);
+  auto huge = ParsePolicy(odd);
+  ASSERT_TRUE(huge) << huge.error().message;
+  EXPECT_EQ(huge->generation, 0) << "not an int64: unknown";
+  Json bad = Json::parse(kPolicy);
+  bad["spec"]["components"][0]["replicas"]["max"] = Json::number(1e300);
+  auto wrong = ParsePolicy(bad);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("replicas.max must be an integer"), std::string::npos)
+      << wrong.error().message;
+}
+
 TEST(Status, CarriesTheEngineStateAcrossARestart) {
   auto p = ParsePolicy(Json::parse(kPolicy));
   ASSERT_TRUE(p) << p.error().message;
