@@ -23,8 +23,10 @@ stamp() { echo "[fuzz] $(($(date +%s) - t0))s: $*"; }
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
+# -O1 -g1: fast enough to fuzz, half the compile time of -O2 -g, reports with file and line.
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DGEARBOX_FUZZ=ON -DGEARBOX_BUILD_TESTS=OFF >/dev/null
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DGEARBOX_FUZZ=ON -DGEARBOX_BUILD_TESTS=OFF \
+  >/dev/null
 cmake --build "$BUILD" --target "${TARGETS[@]/#/fuzz_}"
 stamp "built"
 

@@ -44,9 +44,11 @@ phase() {
   phase_start=$now
 }
 
-# configure DIR SANITIZERS: a RelWithDebInfo tree with those sanitizers, without the benchmarks.
+# configure DIR SANITIZERS: a tree with those sanitizers, without the benchmarks. -O1 -g1 (line
+# tables: reports still name file and line) compiles in half the time of RelWithDebInfo's -O2 -g.
 configure() {
-  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGEARBOX_SANITIZE="$2" \
+  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DGEARBOX_SANITIZE="$2" \
     -DGEARBOX_BUILD_BENCH=OFF >/dev/null
 }
 
