@@ -106,6 +106,7 @@ gearbox::Result<std::shared_ptr<gearbox::kube::HttpClient>> Connect(
   ASSIGN_OR_RETURN(auto client, gearbox::kube::HttpClient::Create(*config));
   ASSIGN_OR_RETURN(auto version, client->GetPath("/version"));
   log.Info("connected", {{"server", config->server},
+                         {"config", config->source},
                          {"kubernetes", version.at("gitVersion").as_string()},
                          {"gearbox", gearbox::kVersion}});
   return client;

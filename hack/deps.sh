@@ -17,6 +17,11 @@ PACKAGES=(
   prometheus redis-server
   # the Bull/BullMQ producers of the queue tests and the demo
   nodejs npm
+  # the controller image (hack/image.sh): a Debian rootfs made into an OCI image
+  mmdebstrap umoci
+  # the real node of "hack/cluster.sh up --with-node": containerd, runc, the CNI bridge plugin, and
+  # socat to carry the node's API server connections out of its network namespace
+  containerd runc containernetworking-plugins socat
 )
 
 missing=()

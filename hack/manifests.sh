@@ -17,7 +17,7 @@ metadata:
     pod-security.kubernetes.io/enforce: restricted
 YAML
   helm template gearbox charts/gearbox --namespace gearbox-system --kube-version "${K8S_VERSION:-v1.36.3}" \
-    --skip-crds | sed '/^# Source: /d'
+    --set crds.install=false | sed '/^# Source: /d'
 }
 if [[ ${1:-} == --check ]]; then
   diff -u "$out" <(render) >&2 || { echo "$out is out of date: run hack/manifests.sh" >&2; exit 1; }

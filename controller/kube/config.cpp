@@ -146,6 +146,7 @@ Result<Config> LoadKubeconfig(const std::string& path, const KubeconfigOptions& 
     e.message = path + ": " + e.message;
     return e;
   }
+  config->source = path;
   return config;
 }
 
@@ -160,6 +161,7 @@ Result<Config> LoadInCluster(const std::string& sa_dir) {
   std::string h = host;
   if (h.find(':') != std::string::npos) h = "[" + h + "]";  // IPv6
   c.server = "https://" + h + ":" + port;
+  c.source = "in-cluster";
   c.token_file = sa_dir + "/token";
   auto token = ReadFile(c.token_file, "service account token");
   if (!token) return token.error();

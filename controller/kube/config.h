@@ -22,6 +22,7 @@ struct Config {
   std::string default_namespace = "default";
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // per call
   std::string user_agent = "gearbox-controller";
+  std::string source;  // where it was read, for the log: "in-cluster" or the kubeconfig's path
 };
 
 struct KubeconfigOptions {

@@ -11,11 +11,25 @@ NS=chart-test-$$
 REL=gb-$$
 SA=system:serviceaccount:$NS:$REL-gearbox
 trap 'helm uninstall "$REL" -n "$NS" >/dev/null 2>&1; kubectl delete namespace "$NS" "$NS-team-a" --wait=false >/dev/null 2>&1' EXIT
-# The topology targets of the examples (CloudNativePG, Opstree Redis), as stand-in CRDs.
+# The ScalingPolicy CRD as other tests apply it (this release does not own it: crds.install=false),
+# and the topology targets of the examples (CloudNativePG, Opstree Redis) as stand-in CRDs.
+kubectl apply --server-side --force-conflicts -f "$ROOT/crds/" >/dev/null
 kubectl apply -f "$ROOT/tests/fixtures/crds/" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=30s >/dev/null
 
 check "helm lint --strict passes" helm lint --strict "$ROOT/charts/gearbox"
+crd=$(helm template x "$ROOT/charts/gearbox" --kube-version v1.36.3 --show-only templates/crd.yaml)
+spec_of() { kubectl create --dry-run=client -o jsonpath='{.spec}' -f "$1"; }
+equals "the chart's CRD has the spec of crds/" "$(spec_of "$ROOT/crds/gearbox.dev_scalingpolicies.yaml")" \
+  "$(spec_of - <<<"$crd")"
+check "the chart's CRD is kept on helm uninstall (helm.sh/resource-policy: keep)" \
+  grep -q 'helm.sh/resource-policy: keep' <<<"$crd"
+check "crds.install=false renders no CRD" bash -c \
+  '! helm template x "$1" --kube-version v1.36.3 --set crds.install=false | grep -q "^kind: CustomResourceDefinition"' _ "$ROOT/charts/gearbox"
+deployment=$(helm template x "$ROOT/charts/gearbox" --kube-version v1.36.3 --set apiServer.host=10.1.2.3 \
+  --set apiServer.port=6443 --show-only templates/deployment.yaml)
+check "apiServer.host/port set KUBERNETES_SERVICE_HOST/PORT" bash -c \
+  '[[ $1 == *"{name: KUBERNETES_SERVICE_HOST, value: \"10.1.2.3\"}"* && $1 == *"{name: KUBERNETES_SERVICE_PORT, value: \"6443\"}"* ]]' _ "$deployment"
 # values.schema.json: each wrong values file is refused with the message its first line expects.
 for f in "$ROOT"/tests/integration/chart/invalid-values/*.yaml; do
   want=$(sed -n '1s/^# expect: //p' "$f")
@@ -31,7 +45,8 @@ check "the API server accepts manifests/gearbox.yaml (server dry run)" bash -c \
    sed '1,/^---$/d' '$ROOT/manifests/gearbox.yaml' | kubectl apply --dry-run=server -f - >/dev/null"
 
 check "helm install succeeds and waits for Ready pods" \
-  helm install "$REL" "$ROOT/charts/gearbox" -n "$NS" --create-namespace --wait --timeout 120s
+  helm install "$REL" "$ROOT/charts/gearbox" -n "$NS" --create-namespace --set crds.install=false \
+  --wait --timeout 120s
 equals "the controller Deployment has 2 ready replicas" 2 \
   "$(kubectl -n "$NS" get deploy "$REL-gearbox" -o jsonpath='{.status.readyReplicas}')"
 check "the CRD is installed" kubectl get crd scalingpolicies.gearbox.dev

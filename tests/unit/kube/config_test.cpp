@@ -124,6 +124,7 @@ TEST_F(ConfigTest, InClusterReadsTheServiceAccountFiles) {
   EXPECT_EQ(c->ca_pem, "SA CA");
   EXPECT_EQ(c->token_file, (dir_ / "token").string());
   EXPECT_EQ(c->default_namespace, "gearbox-system");
+  EXPECT_EQ(c->source, "in-cluster");
   auto outside = LoadInCluster(dir_.string());
   ASSERT_FALSE(outside);
   EXPECT_NE(outside.error().message.find("not running in a cluster"), std::string::npos);
