@@ -5,6 +5,14 @@
 #                                kubectl, kwok, metrics-server and helm from the Go module proxy into
 #                                a cache outside the repository, keyed by version (idempotent)
 #   hack/cluster.sh up           build if needed, start everything, wait until it all works
+#   hack/cluster.sh up --with-node   also one real node (kubelet + containerd, hack/node.sh) on which
+#                                the controller image runs as a Pod; it is tainted: only Pods that
+#                                tolerate gearbox.dev/real-node run there. Its Pods reach the API
+#                                server, and each port of NODE_FORWARD_PORTS on the host's loopback,
+#                                at 10.89.0.1:PORT
+#   hack/cluster.sh import FILE [BASE-NAME]  import an OCI image archive (hack/image.sh) into the node
+#   hack/cluster.sh logs NS POD  the logs of a Pod on the real node (kubectl logs cannot reach it)
+#   hack/cluster.sh ctr ARGS     ctr against the real node's containerd (tests kill containers)
 #   hack/cluster.sh down         stop exactly the processes "up" started, remove the cluster state
 #   hack/cluster.sh status       say which components run
 #   hack/cluster.sh restart NAME stop one component and start it again with the same flags
@@ -14,6 +22,7 @@
 #
 # Nothing here listens anywhere but 127.0.0.1. Pods run on fake KWOK nodes: they become Running and
 # Ready without a kubelet, and report the CPU usage set in their annotation kwok.x-k8s.io/usage-cpu.
+# The real node, when asked for, lives in namespaces and a cgroup subtree of its own (hack/node.sh).
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-v1.36.3}
@@ -32,6 +41,17 @@ ETCD_PORT=${ETCD_PORT:-23791} ETCD_PEER_PORT=${ETCD_PEER_PORT:-23801}
 API_PORT=${API_PORT:-16443} KCM_PORT=${KCM_PORT:-16457} SCHED_PORT=${SCHED_PORT:-16459}
 KWOK_PORT=${KWOK_PORT:-16247} MS_PORT=${MS_PORT:-16444}
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok metrics-server)
+# The real node: the host ends of its socat bridges (one per port it reaches on the host's
+# loopback: the API server's and NODE_FORWARD_PORTS), then the node itself (in its namespaces).
+NODE_FORWARD_PORTS=${NODE_FORWARD_PORTS:-}
+node_components() {
+  local port
+  for port in $API_PORT $(cat "$RUN/node/forward-ports" 2>/dev/null); do echo "node-port-$port"; done
+  echo node
+}
+POD_GATEWAY=10.89.0.1 # where the node's Pods reach kube-apiserver; in its certificate
+NODE_NAME=gearbox-node
+HACK=$(cd "$(dirname "$0")" && pwd)
 
 export CGO_ENABLED=0
 export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
@@ -57,7 +77,7 @@ version_ldflags() {  # Kubernetes reads its version from these; without them /ve
 
 build_k8s() {
   local b need=0
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet; do
     [[ -x $(bin "$b" "$K8S_VERSION") ]] || need=1
   done
   ((need)) || return 0
@@ -78,13 +98,13 @@ build_k8s() {
     done
     gd=$(sed -n 's/^godebug //p' "$kgomod")
     [[ -z $gd ]] || go mod edit -godebug="$gd"
-    go get -tool "k8s.io/kubernetes/cmd/"{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl}"@$K8S_VERSION"
+    go get -tool "k8s.io/kubernetes/cmd/"{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl,kubelet}"@$K8S_VERSION"
     local out
     out=$(mktemp -d)
     gobuild -ldflags "$(version_ldflags)" -o "$out/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-    for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl k8s.io/kubernetes/cmd/kubelet
+    for b in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet; do
       mv "$out/$b" "$(bin "$b" "$K8S_VERSION")"
     done
     rmdir "$out"
@@ -183,7 +203,7 @@ pki() {
     ca ca gearbox-test-ca
     ca front-proxy-ca gearbox-test-front-proxy-ca
     sign ca apiserver "/CN=kube-apiserver" serverAuth \
-      "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:10.0.0.1"
+      "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:10.0.0.1,IP:$POD_GATEWAY"
     sign ca admin "/O=system:masters/CN=admin" clientAuth
     sign ca kwok "/CN=kwok" serverAuth "DNS:localhost,IP:127.0.0.1"
     sign front-proxy-ca front-proxy-client "/CN=front-proxy-client" clientAuth
@@ -206,13 +226,14 @@ write_kubeconfig() {
 
 # -------------------------------------------------------------------------------- processes ----
 pid_of() {  # the pid a component was started with, if that process still runs that binary
-  local f=$RUN/$1.pid pid
+  local f=$RUN/$1.pid pid want="$BIN/$1-"
+  [[ ! -f $RUN/$1.marker ]] || want=$(<"$RUN/$1.marker") # not one of our binaries: see start_marked
   [[ -f $f ]] || return 1
   pid=$(<"$f")
   [[ -r /proc/$pid/cmdline ]] || return 1
   # No pipe into grep -q here: with pipefail, grep quitting early makes tr die of SIGPIPE and a
   # running component look gone (seen with kube-controller-manager's long command line).
-  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$BIN/$1-"* ]] || return 1
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$want"* ]] || return 1
   echo "$pid"
 }
 
@@ -231,6 +252,13 @@ start() {  # start NAME BINARY ARGS...
   "$@" >>"$RUN/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN/$name.pid"
   log "started $name (pid $!, log $RUN/$name.log)"
+}
+
+start_marked() {  # start_marked NAME MARKER CMD...: a command that is not one of our binaries;
+  local name=$1 # pid_of knows it by MARKER, a part of its command line
+  echo "$2" >"$RUN/$name.marker"
+  shift 2
+  start "$name" "$@"
 }
 
 fail_component() {  # name the component, show the tail of its log, stop what was started, exit 1
@@ -306,10 +334,15 @@ EOF
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 up() {
+  local with_node=0 p ports=("$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHED_PORT" "$KWOK_PORT" "$MS_PORT")
+  case ${1:-} in
+  --with-node) with_node=1 ;;
+  "") ;;
+  *) die "up takes only --with-node" ;;
+  esac
   build_all
   mkdir -p "$RUN"
-  local p
-  for p in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHED_PORT" "$KWOK_PORT" "$MS_PORT"; do
+  for p in "${ports[@]}"; do
     port_free "$p" || die "port 127.0.0.1:$p is in use (is a cluster already up? '$0 down' stops it)"
   done
   pki
@@ -374,7 +407,28 @@ up() {
   wait_for metrics-server "APIService v1beta1.metrics.k8s.io Available" 90 \
     kc wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=1s
 
+  ((!with_node)) || node_up
   log "cluster up: export KUBECONFIG=$KCFG  (or: eval \"\$($0 env)\")"
+}
+
+# What hack/node.sh needs to know, for env(1).
+NODE_ENV=("RUN=$RUN" "PKI=$PKI" "BIN=$BIN" "CACHE=$CACHE" "K8S_VERSION=$K8S_VERSION" "API_PORT=$API_PORT"
+  "NODE_NAME=$NODE_NAME" "POD_GATEWAY=$POD_GATEWAY" "NODE_FORWARD_PORTS=$NODE_FORWARD_PORTS")
+node_sh() { env "${NODE_ENV[@]}" bash "$HACK/node.sh" "$@"; }
+
+node_up() {  # the real node (hack/node.sh): its files, its bridges, itself; the pause image
+  node_sh up
+  echo "$NODE_FORWARD_PORTS" >"$RUN/node/forward-ports"
+  local port
+  for port in $API_PORT $NODE_FORWARD_PORTS; do
+    start_marked "node-port-$port" "UNIX-LISTEN:$RUN/node/port-$port.sock" \
+      socat "UNIX-LISTEN:$RUN/node/port-$port.sock,fork,unlink-early" "TCP:127.0.0.1:$port"
+  done
+  start_marked node "node.sh run" \
+    env "${NODE_ENV[@]}" unshare --mount --net --propagation private bash "$HACK/node.sh" run
+  wait_for node "containerd" 30 test -S "$RUN/node/containerd.sock"
+  node_sh import "$(node_sh pause-image)" gearbox.local/pause
+  wait_for node "node $NODE_NAME Ready" 180 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 }
 
 stop_one() {
@@ -396,6 +450,12 @@ stop_one() {
 
 stop_all() {  # stop what "up" started, newest first; only pids that still run our binaries
   local i
+  if [[ -d $RUN/node ]]; then
+    local node_parts
+    mapfile -t node_parts < <(node_components)
+    for ((i = ${#node_parts[@]} - 1; i >= 0; i--)); do stop_one "${node_parts[i]}"; done
+    node_sh down
+  fi
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_one "${COMPONENTS[i]}"; done
 }
 
@@ -422,8 +482,9 @@ down() {
 }
 
 status() {
-  local name pid rc=0
-  for name in "${COMPONENTS[@]}"; do
+  local name pid rc=0 names=("${COMPONENTS[@]}")
+  [[ ! -d $RUN/node ]] || mapfile -t -O "${#names[@]}" names < <(node_components)
+  for name in "${names[@]}"; do
     if pid=$(pid_of "$name"); then echo "$name: running (pid $pid)"; else
       echo "$name: not running"
       rc=1
@@ -439,17 +500,20 @@ env_out() {
 
 case ${1:-} in
 build) build_all ;;
-up) up ;;
+up) up "${2:-}" ;;
 down) down ;;
 status) status ;;
 env) env_out ;;
 restart) restart "${2:-}" ;;
+import) node_sh import "${2:?usage: $0 import ARCHIVE [BASE-NAME]}" "${3:-}" ;;
+ctr) shift && node_sh ctr "$@" ;;
+logs) node_sh logs "${2:?usage: $0 logs NAMESPACE POD}" "${3:?usage: $0 logs NAMESPACE POD}" ;;
 etcdctl)
   shift
   "$(bin etcdctl "$ETCD_VERSION")" --endpoints="http://127.0.0.1:$ETCD_PORT" "$@"
   ;;
 *)
-  echo "usage: $0 build|up|down|status|env|restart NAME|etcdctl ARGS" >&2
+  echo "usage: $0 build|up [--with-node]|down|status|env|restart NAME|import ARCHIVE [BASE-NAME]|logs NS POD|ctr ARGS|etcdctl ARGS" >&2
   exit 2
   ;;
 esac

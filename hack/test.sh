@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hack/test.sh -- every test of Gearbox, from a fresh machine: installs what is missing, builds,
-# runs the unit tests, starts a local control plane, runs the integration tests and then the
-# end-to-end story (tests/e2e) on it, stops everything. The unit and integration tests run again
+# runs the unit tests, builds the controller image, starts a local control plane with one real
+# node, runs the integration tests and then the end-to-end tests (tests/e2e) on it, stops everything. The unit and integration tests run again
 # built with sanitizers (hack/sanitize.sh), and the fuzz targets run for FUZZ_SECONDS (default
 # 30) each (hack/fuzz.sh).
 #
@@ -24,6 +24,9 @@ BUILD=${BUILD_DIR:-$ROOT/build}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD"
 stamp "built"
+# The controller image (the e2e lifecycle test runs it on the cluster's real node).
+IMAGE_DIR=$ROOT/build-image bash hack/image.sh --binary "$BUILD/controller/gearbox-controller"
+stamp "image built"
 
 ctest --test-dir "$BUILD" -L unit --output-on-failure -j "$(nproc)" "$@"
 stamp "unit tests passed"
@@ -36,7 +39,7 @@ export API_PORT=17443 ETCD_PORT=24791 ETCD_PEER_PORT=24801 KCM_PORT=17457 SCHED_
   KWOK_PORT=17247 MS_PORT=17444
 trap 'bash "$ROOT/hack/cluster.sh" down >/dev/null 2>&1 || true' EXIT
 bash hack/cluster.sh down >/dev/null 2>&1 || true # a run that was killed may have left one behind
-bash hack/cluster.sh up
+bash hack/cluster.sh up --with-node
 eval "$(bash hack/cluster.sh env)"
 stamp "control plane up"
 

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# The chart's whole life as a user lives it (issue 13), with the controller running from its image
+# (hack/image.sh) as two Pods on the real node of "hack/cluster.sh up --with-node", configured from
+# inside the cluster (ServiceAccount token and CA, KUBERNETES_SERVICE_HOST):
+#   install an older chart (whose CRD lacks spec.topologyStepTimeout), taking over the CRD that
+#     kubectl applied -> two Ready Pods, one Lease holder, a policy scaled by them;
+#   kill the leader (SIGKILL to its container, then its Pod deleted) -> another controller takes
+#     the Lease and goes on scaling;
+#   upgrade to this chart -> the CRD change reaches the cluster;
+#   upgrade with other values (concurrency, watchNamespaces, logLevel) -> the Pods roll, serve;
+#   roll back to the previous revision -> the values are back, the Pods serve;
+#   uninstall -> no object of the release is left (the Lease included); the CRD and the
+#     ScalingPolicies stay.
+#
+#   tests/e2e/test_lifecycle.sh [IMAGE_ARCHIVE]   (default build-image/gearbox-controller.oci.tar)
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+source "$ROOT/tests/lib/assert.sh"
+need_cluster
+ARCHIVE=${1:-$ROOT/build-image/gearbox-controller.oci.tar}
+REPO=ghcr.io/gearbox-dev/gearbox-controller
+NS=gearbox-system REL=gearbox APP=lifecycle-app
+NODE=gearbox-node
+WORK=${GEARBOX_LIFECYCLE_DIR:-/tmp/gearbox-lifecycle}
+t0=$(date +%s)
+log() { echo "[lifecycle $(($(date +%s) - t0))s] $*"; }
+
+cleanup() {
+  helm uninstall "$REL" -n "$NS" --wait >/dev/null 2>&1
+  kubectl delete namespace "$NS" "$APP" --wait=false >/dev/null 2>&1
+  # The CRD as the other tests apply it (the older chart's revision may be what is there).
+  kubectl apply --server-side --force-conflicts -f "$ROOT/crds/" >/dev/null 2>&1
+  true
+}
+trap cleanup EXIT
+cleanup
+for _ in $(seq 90); do # a namespace being deleted accepts nothing new
+  kubectl get ns "$NS" >/dev/null 2>&1 || kubectl get ns "$APP" >/dev/null 2>&1 || break
+  sleep 1
+done
+rm -rf "$WORK" && mkdir -p "$WORK"
+setup() { check "$@" || { finish; exit 1; }; }
+
+# ---- set-up: the node, the image in it, an older chart -------------------------------------------
+setup "the real node $NODE is Ready" kubectl wait --for=condition=Ready "node/$NODE" --timeout=60s
+setup "the image imports into the node's containerd" \
+  bash "$ROOT/hack/cluster.sh" import "$ARCHIVE" "$REPO"
+TAG=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$ROOT/charts/gearbox/Chart.yaml")
+# The previous chart: this one with a CRD that does not know spec.topologyStepTimeout yet.
+cp -rL "$ROOT/charts/gearbox" "$WORK/chart-old"
+kubectl patch --local -o yaml --type=json -f "$ROOT/crds/gearbox.dev_scalingpolicies.yaml" \
+  -p '[{"op": "remove", "path": "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/topologyStepTimeout"}]' \
+  >"$WORK/chart-old/files/gearbox.dev_scalingpolicies.yaml"
+# Where the Pods run (the real node) and how they reach the API server (no kube-proxy here).
+NODE_VALUES=(-f "$ROOT/hack/local-node-values.yaml" --set "apiServer.port=${API_PORT:?}")
+
+# ---- what the tests look at ----------------------------------------------------------------------
+pods() { kubectl -n "$NS" get pods -l "app.kubernetes.io/instance=$REL" "$@"; }
+ready_pods() { pods -o jsonpath='{range .items[?(@.status.containerStatuses[0].ready==true)]}{.metadata.name}{"\n"}{end}' | grep -c .; }
+two_ready() { [[ $(ready_pods) == 2 && $(pods --no-headers | wc -l) == 2 ]]; }
+holder() { kubectl -n "$NS" get lease "$REL" -o jsonpath='{.spec.holderIdentity}'; }
+leader_pod() { local h; h=$(holder); echo "${h%_*}"; }
+holder_is_a_pod() { local p; p=$(leader_pod); [[ -n $p ]] && pods -o name | grep -qx "pod/$p"; }
+replicas() { kubectl -n "$APP" get deploy app -o jsonpath='{.spec.replicas}'; }
+replicas_are() { [[ $(replicas) == "$1" ]]; }
+arg_of() { kubectl -n "$NS" get deploy "$REL" -o jsonpath='{.spec.template.spec.containers[0].args}'; }
+show() {
+  log "kubectl get pods -n $NS -o wide:"
+  kubectl get pods -n "$NS" -o wide | sed 's/^/    /'
+  log "Lease $NS/$REL holder: $(holder)"
+}
+set_max() { kubectl -n "$APP" patch sp app --type=json -p "[{\"op\": \"replace\", \"path\": \"/spec/components/0/replicas/max\", \"value\": $1}]" >/dev/null; }
+
+# ---- install ------------------------------------------------------------------------------------
+setup "helm install (the older chart, taking over the CRD kubectl applied)" \
+  helm install "$REL" "$WORK/chart-old" -n "$NS" --create-namespace --take-ownership \
+  "${NODE_VALUES[@]}" --wait --timeout 180s
+eventually 120 "two controller Pods Ready on $NODE" two_ready
+equals "they run the image built here" "$REPO:$TAG $REPO:$TAG" \
+  "$(pods -o jsonpath='{.items[*].spec.containers[0].image}')"
+equals "on the real node" "$NODE $NODE" "$(pods -o jsonpath='{.items[*].spec.nodeName}')"
+# kubectl logs cannot reach the node's kubelet (hack/node.sh): its log files are read instead.
+logs_of() { bash "$ROOT/hack/cluster.sh" logs "$NS" "$1"; }
+in_cluster() { logs_of "$1" | grep '"connected"' | grep -q '"config":"in-cluster"'; }
+for pod in $(pods -o jsonpath='{.items[*].metadata.name}'); do
+  check "$pod read the in-cluster configuration (ServiceAccount token and CA)" in_cluster "$pod"
+done
+eventually 60 "one of them holds the Lease" holder_is_a_pod
+equals "the PodDisruptionBudget allows one disruption" 1 \
+  "$(kubectl -n "$NS" get pdb "$REL" -o jsonpath='{.status.disruptionsAllowed}')"
+equals "the CRD is the older chart's (no spec.topologyStepTimeout)" "" \
+  "$(kubectl get crd scalingpolicies.gearbox.dev -o jsonpath='{.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.topologyStepTimeout.type}')"
+show
+
+kubectl create namespace "$APP" >/dev/null
+setup "a Deployment at 95% CPU and its policy apply" kubectl -n "$APP" apply -f "$HERE/lifecycle.yaml"
+eventually 120 "the controller in the cluster scales app 1 -> 4 (CPU above 70%, max 4)" replicas_are 4
+
+# ---- the leader killed -------------------------------------------------------------------------
+# First as a crash (SIGKILL to its container: no release, the Lease must expire), then as a Pod
+# deleted at once (the kubelet's SIGTERM: the leader releases the Lease on its way out).
+takes_over() { local h; h=$(holder); [[ -n $h && $h != "$1" ]] && holder_is_a_pod; }
+old=$(holder) leader=$(leader_pod)
+container=$(kubectl -n "$NS" get pod "$leader" -o jsonpath='{.status.containerStatuses[0].containerID}')
+log "SIGKILL to the leader $leader (container ${container#containerd://})"
+bash "$ROOT/hack/cluster.sh" ctr tasks kill -s SIGKILL "${container#containerd://}" >/dev/null
+k0=$(date +%s)
+eventually 60 "another controller takes the Lease once it expires" takes_over "$old"
+log "the Lease went from $old to $(holder) $(($(date +%s) - k0)) s after the SIGKILL"
+set_max 5
+eventually 60 "the new leader scales app to 5 (max raised to 5)" replicas_are 5
+eventually 120 "two Ready Pods again (the killed container restarted)" two_ready
+
+old=$(holder) leader=$(leader_pod)
+log "deleting the leader Pod $leader (--grace-period=0 --force)"
+kubectl -n "$NS" delete pod "$leader" --grace-period=0 --force >/dev/null 2>&1
+k0=$(date +%s)
+other_leads() { takes_over "$old" && [[ $(leader_pod) != "$leader" ]]; }
+eventually 60 "the other Pod takes the Lease" other_leads
+log "the Lease went from $old to $(holder) $(($(date +%s) - k0)) s after the delete"
+set_max 6
+eventually 60 "the new leader scales app to 6" replicas_are 6
+eventually 120 "the ReplicaSet brings back a second Ready Pod" two_ready
+show
+
+# ---- upgrade: the CRD, then values --------------------------------------------------------------
+setup "helm upgrade to this chart" \
+  helm upgrade "$REL" "$ROOT/charts/gearbox" -n "$NS" "${NODE_VALUES[@]}" --wait --timeout 180s
+equals "the CRD change reached the cluster (spec.topologyStepTimeout)" string \
+  "$(kubectl get crd scalingpolicies.gearbox.dev -o jsonpath='{.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.topologyStepTimeout.type}')"
+check "the CRD is the release's and kept on uninstall" bash -c \
+  "kubectl get crd scalingpolicies.gearbox.dev -o jsonpath='{.metadata.annotations}' | grep -q '\"helm.sh/resource-policy\":\"keep\"'"
+setup "helm upgrade with concurrency=8, watchNamespaces={$APP}, logLevel=debug" \
+  helm upgrade "$REL" "$ROOT/charts/gearbox" -n "$NS" "${NODE_VALUES[@]}" \
+  --set controller.concurrency=8 --set "controller.watchNamespaces={$APP}" --set controller.logLevel=debug \
+  --wait --timeout 180s
+args=$(arg_of)
+check "the new values reach the Pods' flags" \
+  bash -c '[[ $1 == *--concurrency=8* && $1 == *--namespace=$2* && $1 == *--log-level=debug* ]]' _ "$args" "$APP"
+eventually 120 "two Ready Pods after the roll" two_ready
+eventually 60 "one of them holds the Lease" holder_is_a_pod
+set_max 7
+eventually 60 "the upgraded controller scales app to 7" replicas_are 7
+show
+
+# ---- rollback -----------------------------------------------------------------------------------
+setup "helm rollback to the previous revision" helm rollback "$REL" -n "$NS" --wait --timeout 180s
+args=$(arg_of)
+check "the earlier values are back (concurrency=4, every namespace, logLevel=info)" \
+  bash -c '[[ $1 == *--concurrency=4* && $1 != *--namespace=* && $1 == *--log-level=info* ]]' _ "$args"
+eventually 120 "two Ready Pods after the rollback" two_ready
+set_max 8
+eventually 60 "the rolled-back controller scales app to 8" replicas_are 8
+equals "helm history: install, two upgrades, the rollback deployed" "4 deployed" \
+  "$(helm history "$REL" -n "$NS" -o json | python3 -c 'import json, sys; h = json.load(sys.stdin); print(len(h), h[-1]["status"])')"
+
+# ---- uninstall ----------------------------------------------------------------------------------
+setup "helm uninstall" helm uninstall "$REL" -n "$NS" --wait --timeout 120s
+left() {
+  kubectl -n "$NS" get deploy,rs,pods,sa,svc,pdb,role,rolebinding,configmap,secret,lease \
+    -l "app.kubernetes.io/instance=$REL" -o name 2>/dev/null
+  kubectl get clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=$REL" -o name 2>/dev/null
+}
+none_left() { [[ -z $(left) ]]; }
+eventually 60 "no object of the release is left" none_left
+check "the CRD stays" kubectl get crd scalingpolicies.gearbox.dev
+check "the ScalingPolicy stays" kubectl -n "$APP" get sp app
+check "the controllers' Lease went with the release" bash -c "! kubectl -n $NS get lease $REL 2>/dev/null"
+finish
