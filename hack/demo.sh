@@ -2,10 +2,11 @@
 # hack/demo.sh -- Gearbox's main job on one machine: the storefront of the scaling guide, scaled
 # through its whole roadmap and back, on a real local control plane with simulated load.
 #
-#   the local control plane (hack/cluster.sh), Prometheus and Redis (hack/services.sh);
-#   the CRD (kubectl apply -f crds/) and the chart (helm install, the controller's RBAC);
-#   the controller run out of cluster with the chart's ServiceAccount token (so the chart's RBAC is
-#   what is exercised);
+#   the local control plane with one real node (hack/cluster.sh up --with-node), Prometheus and
+#   Redis (hack/services.sh);
+#   the controller image (hack/image.sh), loaded into the node;
+#   Gearbox installed as users install it: helm install of the chart (the CRD, the RBAC, two
+#   controller Pods from the image on the real node, one leading through a Lease);
 #   the storefront policy (manifests/examples/storefront.yaml with minutes turned into seconds) and
 #   its workloads: app and worker Deployments, a CloudNativePG Cluster, a RedisCluster;
 #   the load simulator (hack/loadsim): users, CPU through KWOK, latency through a Prometheus
@@ -25,55 +26,63 @@ export REDIS_PORT=${REDIS_PORT:-16379} PROM_PORT=${PROM_PORT:-19090}
 LOADSIM_PORT=19100
 export GEARBOX_SERVICES_DIR=$WORK/services SCRAPE_TARGETS=127.0.0.1:$LOADSIM_PORT
 
-say "dependencies, the build, the local control plane"
+API_PORT=${API_PORT:-16443}
+# The controller Pods reach Prometheus and Redis through the node's bridge address.
+export NODE_FORWARD_PORTS="$PROM_PORT $REDIS_PORT"
+POD_GATEWAY=10.89.0.1
+
+say "dependencies, the build, the image, the local control plane with a real node"
 bash hack/deps.sh
 bash hack/node-deps.sh
 bash hack/cluster.sh build
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build >/dev/null
-bash hack/cluster.sh status >/dev/null 2>&1 || { bash hack/cluster.sh down >/dev/null 2>&1 || true; bash hack/cluster.sh up; }
+bash hack/image.sh --binary build/controller/gearbox-controller 2>&1 | grep -v '^\[image\]   '
+if ! bash hack/cluster.sh status 2>/dev/null | grep -q '^node: running'; then
+  bash hack/cluster.sh down >/dev/null 2>&1 || true
+  bash hack/cluster.sh up --with-node
+fi
 eval "$(bash hack/cluster.sh env)"
 
-stop() {
-  [[ -f $WORK/controller.pid ]] && kill "$(cat "$WORK/controller.pid")" 2>/dev/null
+stop_helpers() {  # the load simulator, Prometheus and Redis (of this run or of one that was killed)
   [[ -f $WORK/loadsim.pid ]] && kill "$(cat "$WORK/loadsim.pid")" 2>/dev/null
   bash hack/services.sh down >/dev/null 2>&1 || true
-  [[ ${KEEP:-1} == 1 ]] || bash hack/cluster.sh down
-  true
 }
-trap stop EXIT
-stop
+trap 'stop_helpers; [[ ${KEEP:-1} == 1 ]] || bash hack/cluster.sh down' EXIT
+stop_helpers
 rm -rf "$WORK" && mkdir -p "$WORK"
 kubectl delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1 || true
 
 say "Prometheus and Redis on loopback"
 bash hack/services.sh up
-PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0 # the load simulator's; the controller's are the node's:
+POLICY_PROMETHEUS_URL=http://$POD_GATEWAY:$PROM_PORT POLICY_REDIS_URL=redis://$POD_GATEWAY:$REDIS_PORT/0
 
-say "kubectl apply -f crds/ and helm install gearbox"
-kubectl apply --server-side --force-conflicts -f crds/
+say "helm install gearbox (the image, on the real node)"
 kubectl apply -f tests/fixtures/crds/ >/dev/null  # stand-ins for the CloudNativePG and Redis operators' CRDs
-helm upgrade --install gearbox charts/gearbox -n gearbox-system --create-namespace \
-  --set replicaCount=0 --set podDisruptionBudget.enabled=false --wait 2>/dev/null | head -n 6
-bash hack/sa-kubeconfig.sh gearbox-system gearbox "$WORK/sa.kubeconfig" 2h
-echo "the controller runs here, as ServiceAccount gearbox-system/gearbox (the chart's RBAC)"
+bash hack/cluster.sh import build-image/gearbox-controller.oci.tar ghcr.io/gearbox-dev/gearbox-controller
+# --take-ownership: the CRD may have been applied with kubectl by an earlier run or a test.
+helm upgrade --install gearbox charts/gearbox -n gearbox-system --create-namespace --take-ownership \
+  -f hack/local-node-values.yaml --set apiServer.port="$API_PORT" --set controller.logFormat=text \
+  --wait --timeout 180s | head -n 6
+kubectl -n gearbox-system get pods -o wide
+for _ in $(seq 60); do
+  holder=$(kubectl -n gearbox-system get lease gearbox -o jsonpath='{.spec.holderIdentity}' 2>/dev/null)
+  [[ -n $holder ]] && break
+  sleep 1
+done
+echo "leader (Lease gearbox-system/gearbox): ${holder:-none yet}"
 
 say "the storefront: workloads and the ScalingPolicy"
 kubectl create namespace "$NS" >/dev/null
 kubectl -n "$NS" apply -f tests/e2e/workloads.yaml
-sed -e "s|\${PROMETHEUS_URL}|$PROMETHEUS_URL|g" -e "s|\${REDIS_URL}|$REDIS_URL|g" \
+sed -e "s|\${PROMETHEUS_URL}|$POLICY_PROMETHEUS_URL|g" -e "s|\${REDIS_URL}|$POLICY_REDIS_URL|g" \
   tests/e2e/storefront-fast.yaml >"$WORK/policies.yaml"
 kubectl -n "$NS" apply -f "$WORK/policies.yaml"
 
-build/controller/gearbox-controller --kubeconfig "$WORK/sa.kubeconfig" --leader-elect \
-  --leader-election-namespace gearbox-system --leader-election-id gearbox \
-  --metrics-bind-address 127.0.0.1:18280 --health-probe-bind-address 127.0.0.1:18281 \
-  --log-format text >"$WORK/controller.log" 2>&1 &
-echo $! >"$WORK/controller.pid"
 NODE_PATH=$(bash hack/node-deps.sh path) REDIS_URL=$REDIS_URL node hack/loadsim/loadsim.js \
   --namespace "$NS" --port "$LOADSIM_PORT" --scenario "$SCENARIO" >"$WORK/loadsim.log" 2>&1 &
 echo $! >"$WORK/loadsim.pid"
-for _ in $(seq 30); do curl -fs http://127.0.0.1:18281/readyz >/dev/null 2>&1 && break; sleep 1; done
-echo "controller: log in $WORK/controller.log, /metrics on 127.0.0.1:18280"
+echo "controller: kubectl -n gearbox-system logs deploy/gearbox"
 
 say "the story: users $SCENARIO (seconds:users)"
 total=0
