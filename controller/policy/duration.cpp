@@ -18,8 +18,8 @@ double UnitScale(const std::string& unit) {
 
 }  // namespace
 
-Result<Duration> ParseDuration(const std::string& text) {
-  auto fail = [&](const std::string& why) -> Result<Duration> {
+gearbox::Result<Duration> ParseDuration(const std::string& text) {
+  auto fail = [&](const std::string& why) -> gearbox::Result<Duration> {
     return Error::Invalid("invalid duration \"" + text + "\": " + why);
   };
   if (text.empty()) return fail("empty");

@@ -4,20 +4,12 @@
 #include <tuple>
 
 #include "kube/json_fields.h"
+#include "reconcile/targets.h"
 
 namespace gearbox::reconcile {
 
 using Json = web::json::value;
 using kube::StringAt;
-
-namespace {
-
-std::string GroupOf(const std::string& api_version) {
-  auto slash = api_version.find('/');
-  return slash == std::string::npos ? "" : api_version.substr(0, slash);
-}
-
-}  // namespace
 
 bool TargetIndex::Claim::operator<(const Claim& o) const {
   return std::tie(created, name, api_version, kind) <

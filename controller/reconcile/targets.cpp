@@ -29,12 +29,12 @@ std::vector<std::string> SplitPath(const std::string& dotted) {
   return parts;
 }
 
+}  // namespace
+
 std::string GroupOf(const std::string& api_version) {
   auto slash = api_version.find('/');
   return slash == std::string::npos ? "" : api_version.substr(0, slash);
 }
-
-}  // namespace
 
 std::string TargetRef::Group() const { return GroupOf(api_version); }
 

@@ -20,6 +20,9 @@ struct TargetRef {
   std::string Describe() const;  // "Deployment storefront-web"
 };
 
+// The API group of an apiVersion: "" for "v1", "apps" for "apps/v1".
+std::string GroupOf(const std::string& api_version);
+
 struct TargetState {
   int desired = 0;             // what the target is asked for now (spec)
   int current = 0;             // what it has (status), or desired when it does not say

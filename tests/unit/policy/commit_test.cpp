@@ -5,21 +5,6 @@
 namespace gearbox::policy::testing {
 namespace {
 
-// Medium phase (app 3..5, worker 3..5), calm, the topology at its size.
-Driver Medium() {
-  Driver d(Storefront());
-  d.Metric("users", 5000);
-  d.Metric("cpu", 50);
-  d.Metric("p95", 0.3);
-  d.Metric("backlog", 450);
-  d.Metric("jobWait", 5);
-  for (const char* m : {"dbCpu", "redisMemory", "errorRate"}) d.Metric(m, 1);
-  d.Replicas("app", 3);
-  d.Replicas("worker", 3);
-  d.Step();
-  return d;
-}
-
 const Event* EventOf(const Result& r, EventKind kind) {
   for (const auto& e : r.events)
     if (e.kind == kind) return &e;
@@ -27,7 +12,7 @@ const Event* EventOf(const Result& r, EventKind kind) {
 }
 
 TEST(Commit, WithEverythingAppliedIsTheEvaluatedState) {
-  Driver d = Medium();
+  Driver d = CalmMedium(3, 450);
   d.Metric("cpu", 80);
   d.Metric("backlog", 6000);
   for (int i = 0; i < 40; ++i) {
@@ -39,7 +24,7 @@ TEST(Commit, WithEverythingAppliedIsTheEvaluatedState) {
 }
 
 TEST(Commit, ARefusedScaleUpIsProposedAgainWithTheSameEvent) {
-  Driver d = Medium();
+  Driver d = CalmMedium(3, 450);
   d.refuse = {"app"};
   d.Metric("cpu", 80);
   const Time started = d.now + 15s;
@@ -77,7 +62,7 @@ TEST(Commit, ARefusedScaleUpIsProposedAgainWithTheSameEvent) {
 }
 
 TEST(Commit, ARefusedScaleDownDoesNotStartTheWindowNorSpendTheBudget) {
-  Driver d = Medium();
+  Driver d = CalmMedium(3, 450);
   d.Replicas("worker", 5);
   d.refuse = {"worker"};
   d.Metric("backlog", 100);  // 20 per worker: scale down at once
@@ -94,7 +79,7 @@ TEST(Commit, ARefusedScaleDownDoesNotStartTheWindowNorSpendTheBudget) {
 }
 
 TEST(Commit, ARefusedTopologyStepIsNotInFlightAndIsProposedAgain) {
-  Driver d = Medium();
+  Driver d = CalmMedium(3, 450);
   d.refuse = {"database"};
   d.Metric("users", 50000);  // Large: database 1 -> 3 first
   d.Run(10min);
@@ -125,7 +110,7 @@ TEST(Commit, ARefusedTopologyStepIsNotInFlightAndIsProposedAgain) {
 }
 
 TEST(Commit, OneRefusedAndOneAppliedOnlyTheAppliedMovesOn) {
-  Driver d = Medium();
+  Driver d = CalmMedium(3, 450);
   d.Metric("cpu", 80);
   d.Run(5min);
   d.refuse = {"app"};

@@ -8,22 +8,8 @@
 namespace gearbox::policy::testing {
 namespace {
 
-Driver Medium(int app = 3) {
-  Driver d(Storefront());
-  d.Metric("users", 5000);
-  d.Metric("cpu", 50);
-  d.Metric("p95", 0.3);
-  d.Metric("backlog", 500);
-  d.Metric("jobWait", 5);
-  for (const char* m : {"dbCpu", "redisMemory", "errorRate"}) d.Metric(m, 1);
-  d.Replicas("app", app);
-  d.Replicas("worker", 3);
-  d.Step();
-  return d;
-}
-
 TEST(Edges, NoisyInputAroundTheThresholdNeverCompletesTheFor) {
-  Driver d = Medium();
+  Driver d = CalmMedium();
   // cpu alternates 71, 69 every 15 s for an hour: it never holds for 5 minutes.
   for (int i = 0; i < 240; ++i) {
     d.Metric("cpu", i % 2 ? 69 : 71);
@@ -31,7 +17,7 @@ TEST(Edges, NoisyInputAroundTheThresholdNeverCompletesTheFor) {
     ASSERT_EQ(d.Current("app"), 3) << "step " << i << ": " << d.last.Find("app")->reason;
   }
   // Above for 4m45s, one dip, above again: the timer starts over at the dip.
-  Driver e = Medium();
+  Driver e = CalmMedium();
   e.Metric("cpu", 80);
   e.Run(4min + 45s);
   e.Metric("cpu", 65);
@@ -45,7 +31,7 @@ TEST(Edges, NoisyInputAroundTheThresholdNeverCompletesTheFor) {
 }
 
 TEST(Edges, AMetricThatDisappearsInTheMiddleOfAForResetsIt) {
-  Driver d = Medium();
+  Driver d = CalmMedium();
   d.Metric("cpu", 80);
   d.Run(3min);
   ASSERT_EQ(d.last.Find("app")->counting.size(), 1u);
@@ -83,7 +69,7 @@ TEST(Edges, MissingMetricsNeverScaleDown) {
 }
 
 TEST(Edges, ARestartInTheMiddleOfAForKeepsTheTimerThroughStatusJson) {
-  Driver d = Medium();
+  Driver d = CalmMedium();
   d.Metric("cpu", 80);
   d.Step(15s);
   Time started = d.now;
@@ -150,17 +136,17 @@ TEST(Edges, UpAndDownRulesTrueAtOnceScaleUp) {
 }
 
 TEST(Edges, BoundsThatExcludeTheCurrentCountApplyAtOnce) {
-  Driver d = Medium(30);  // Medium: app 3..5, far above
+  Driver d = CalmMedium(30);  // Medium: app 3..5, far above
   EXPECT_EQ(d.Current("app"), 5) << "no rate limit on getting back inside the bounds";
   EXPECT_NE(d.last.Find("app")->reason.find("above the maximum of 3..5"), std::string::npos)
       << d.last.Find("app")->reason;
-  Driver e = Medium(1);
+  Driver e = CalmMedium(1);
   EXPECT_EQ(e.Current("app"), 3);
   EXPECT_NE(e.last.Find("app")->reason.find("below the minimum"), std::string::npos);
 }
 
 TEST(Edges, TopologyGrowsDatabaseFirstThenRedisThenWorkloadBoundsAndShrinksInReverse) {
-  Driver d = Medium(5);
+  Driver d = CalmMedium(5);
   d.ready_after = 3;  // topology takes three evaluations to become ready
   std::vector<std::string> order;
   auto record = [&] {

@@ -138,4 +138,20 @@ struct Driver {
   }
 };
 
+// Phase Medium (app 3..5, worker 3..5) after one evaluation, every metric between its thresholds,
+// the topology at its size.
+inline Driver CalmMedium(int app = 3, double backlog = 500) {
+  Driver d(Storefront());
+  d.Metric("users", 5000);
+  d.Metric("cpu", 50);
+  d.Metric("p95", 0.3);
+  d.Metric("backlog", backlog);
+  d.Metric("jobWait", 5);
+  for (const char* m : {"dbCpu", "redisMemory", "errorRate"}) d.Metric(m, 1);
+  d.Replicas("app", app);
+  d.Replicas("worker", 3);
+  d.Step();
+  return d;
+}
+
 }  // namespace gearbox::policy::testing

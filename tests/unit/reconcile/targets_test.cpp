@@ -7,12 +7,12 @@
 namespace gearbox::reconcile {
 namespace {
 
-web::json::value Json(const std::string& text) { return web::json::value::parse(text); }
+web::json::value ParseJson(const std::string& text) { return web::json::value::parse(text); }
 
 TEST(TargetsTest, DeploymentThroughScale) {
-  auto deploy = Json(R"({"metadata":{"generation":4},
+  auto deploy = ParseJson(R"({"metadata":{"generation":4},
       "status":{"observedGeneration":4,"replicas":5,"readyReplicas":3}})");
-  auto scale = Json(R"({"spec":{"replicas":5},"status":{"replicas":5,"selector":"app=web"}})");
+  auto scale = ParseJson(R"({"spec":{"replicas":5},"status":{"replicas":5,"selector":"app=web"}})");
   TargetState s = ReadTargetState(deploy, &scale, "");
   EXPECT_EQ(s.desired, 5);
   EXPECT_EQ(s.current, 5);
@@ -24,31 +24,31 @@ TEST(TargetsTest, DeploymentThroughScale) {
 
 TEST(TargetsTest, DeploymentWithNoReadyPodsOmitsTheField) {
   auto deploy =
-      Json(R"({"metadata":{"generation":1},"status":{"observedGeneration":1,"replicas":2}})");
-  auto scale = Json(R"({"spec":{"replicas":2},"status":{"replicas":2}})");
+      ParseJson(R"({"metadata":{"generation":1},"status":{"observedGeneration":1,"replicas":2}})");
+  auto scale = ParseJson(R"({"spec":{"replicas":2},"status":{"replicas":2}})");
   TargetState s = ReadTargetState(deploy, &scale, "");
   EXPECT_EQ(s.ready, 0);
   EXPECT_TRUE(s.reports_ready);
 }
 
 TEST(TargetsTest, UnobservedGenerationIsNotReady) {
-  auto deploy = Json(R"({"metadata":{"generation":5},
+  auto deploy = ParseJson(R"({"metadata":{"generation":5},
       "status":{"observedGeneration":4,"replicas":3,"readyReplicas":3}})");
-  auto scale = Json(R"({"spec":{"replicas":3},"status":{"replicas":3}})");
+  auto scale = ParseJson(R"({"spec":{"replicas":3},"status":{"replicas":3}})");
   EXPECT_FALSE(ReadTargetState(deploy, &scale, "").ReadyAt(3));
 }
 
 TEST(TargetsTest, CnpgClusterReadyInstances) {
-  auto cluster = Json(R"({"metadata":{"generation":2},"spec":{"instances":3},
+  auto cluster = ParseJson(R"({"metadata":{"generation":2},"spec":{"instances":3},
       "status":{"instances":3,"readyInstances":3}})");
-  auto scale = Json(R"({"spec":{"replicas":3},"status":{"replicas":3}})");
+  auto scale = ParseJson(R"({"spec":{"replicas":3},"status":{"replicas":3}})");
   TargetState s = ReadTargetState(cluster, &scale, "");
   EXPECT_TRUE(s.ReadyAt(3));
   EXPECT_FALSE(s.ReadyAt(5));
 }
 
 TEST(TargetsTest, RedisClusterThroughReplicasField) {
-  auto redis = Json(R"({"metadata":{"generation":3},"spec":{"clusterSize":6},
+  auto redis = ParseJson(R"({"metadata":{"generation":3},"spec":{"clusterSize":6},
       "status":{"state":"Ready","readyLeaderReplicas":3}})");
   TargetState s = ReadTargetState(redis, nullptr, "spec.clusterSize");
   EXPECT_EQ(s.desired, 6);
@@ -61,7 +61,7 @@ TEST(TargetsTest, RedisClusterThroughReplicasField) {
 }
 
 TEST(TargetsTest, KindWithoutStatusIsTakenAtItsWord) {
-  auto thing = Json(R"({"metadata":{"generation":1},"spec":{"size":2}})");
+  auto thing = ParseJson(R"({"metadata":{"generation":1},"spec":{"size":2}})");
   TargetState s = ReadTargetState(thing, nullptr, "spec.size");
   EXPECT_FALSE(s.reports_ready);
   EXPECT_EQ(s.ready, 2);
@@ -69,7 +69,7 @@ TEST(TargetsTest, KindWithoutStatusIsTakenAtItsWord) {
 }
 
 TEST(TargetsTest, FindsTheHpaOnTheSameTargetOnly) {
-  auto hpas = Json(R"({"items":[
+  auto hpas = ParseJson(R"({"items":[
       {"metadata":{"name":"other"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"api"}}},
       {"metadata":{"name":"web-hpa"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"}}}]})");
   TargetRef web{"apps/v1", "Deployment", "web", ""};
@@ -78,8 +78,8 @@ TEST(TargetsTest, FindsTheHpaOnTheSameTargetOnly) {
   EXPECT_FALSE(FindHpaFor(hpas, other_group));
   TargetRef sts{"apps/v1", "StatefulSet", "web", ""};
   EXPECT_FALSE(FindHpaFor(hpas, sts));
-  EXPECT_FALSE(FindHpaFor(Json(R"({"items":[]})"), web));
-  EXPECT_FALSE(FindHpaFor(Json("42"), web));
+  EXPECT_FALSE(FindHpaFor(ParseJson(R"({"items":[]})"), web));
+  EXPECT_FALSE(FindHpaFor(ParseJson("42"), web));
   EXPECT_EQ(web.Group(), "apps");
   EXPECT_EQ((TargetRef{"v1", "ReplicationController", "x", ""}.Group()), "");
 }
