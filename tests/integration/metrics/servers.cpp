@@ -64,12 +64,80 @@ bool Waits(const std::string& cmd, int seconds) {
 
 // Stops the servers a run started and waits until they are gone: each test case is its own
 // process, and the next one's servers must not find the ports still taken (a daemonized
-// redis-server that cannot bind exits quietly, and the old one would answer the PING).
+// redis-server that cannot bind exits quietly, and the old one would answer the PING). SIGKILL:
+// their data is thrown away, and Prometheus takes seconds to shut down cleanly.
 void StopServers(const std::string& dir) {
   Sh("for f in " + dir + "/redis.pid " + dir + "/redis-auth.pid " + dir +
-     "/prometheus.pid; do [ -f $f ] || continue; p=$(cat $f); kill $p 2>/dev/null; "
+     "/prometheus.pid; do [ -f $f ] || continue; p=$(cat $f); kill -9 $p 2>/dev/null; "
      "for i in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.1; done; rm -f $f; done; "
      "true");
+}
+
+// Whether the run includes a case of this suite (the filter is applied before the environment
+// is set up): each case is its own process, and a Redis case need not wait for Prometheus.
+bool Runs(const std::string& suite) {
+  auto* unit = ::testing::UnitTest::GetInstance();
+  for (int i = 0; i < unit->total_test_suite_count(); ++i) {
+    const auto* s = unit->GetTestSuite(i);
+    if (s->name() == suite && s->test_to_run_count() > 0) return true;
+  }
+  return false;
+}
+
+// A TCP server that answers any bytes with text that is no protocol at all.
+void StartRawGarbage() {
+  g_raw_fd = ListenLoopback(&g_raw_port);
+  ASSERT_GE(g_raw_fd, 0);
+  g_raw_thread = std::thread([fd = g_raw_fd] {
+    while (true) {
+      int c = accept(fd, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[512];
+      if (read(c, buf, sizeof buf) > 0) {
+        const char answer[] = "<html>this is not redis</html>\r\n";
+        (void)!write(c, answer, sizeof answer - 1);
+      }
+      close(c);
+    }
+  });
+}
+
+// An open redis-server and one with a password, answering PING.
+void StartRedis(const std::string& dir) {
+  for (bool auth : {false, true}) {
+    int port = auth ? kRedisAuthPort : kRedisPort;
+    std::string name = auth ? "redis-auth" : "redis";
+    std::string password = auth ? std::string(" --requirepass ") + kRedisPassword : "";
+    int rc = 0;
+    std::string out = Sh("redis-server --port " + std::to_string(port) +
+                             " --bind 127.0.0.1 --save '' --appendonly no --dir " + dir +
+                             " --daemonize yes --pidfile " + dir + "/" + name + ".pid --logfile " +
+                             dir + "/" + name + ".log" + password,
+                         &rc);
+    ASSERT_EQ(rc, 0) << out;
+    std::string auth_args = auth ? std::string(" -a ") + kRedisPassword + " --no-auth-warning" : "";
+    ASSERT_TRUE(
+        Waits("redis-cli -p " + std::to_string(port) + auth_args + " ping | grep -q PONG", 10))
+        << Sh("tail -5 " + dir + "/" + name + ".log");
+  }
+}
+
+// Prometheus scraping the target every second, once it has scraped the histogram.
+void StartPrometheus(const std::string& dir, uint16_t target_port) {
+  std::ofstream(dir + "/prometheus.yml")
+      << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+         "scrape_configs:\n"
+         "  - job_name: target\n"
+         "    static_configs: [{targets: ['127.0.0.1:"
+      << target_port << "']}]\n";
+  Sh("prometheus --config.file=" + dir + "/prometheus.yml --storage.tsdb.path=" + dir +
+     "/prometheus --web.listen-address=127.0.0.1:" + std::to_string(kPrometheusPort) + " >" + dir +
+     "/prometheus.log 2>&1 & echo $! >" + dir + "/prometheus.pid");
+  ASSERT_TRUE(Waits("curl -fsG http://127.0.0.1:" + std::to_string(kPrometheusPort) +
+                        "/api/v1/query --data-urlencode "
+                        "'query=gearbox_test_request_duration_seconds_count' | grep -q '\"100\"'",
+                    60))
+      << Sh("tail -20 " + dir + "/prometheus.log");
 }
 
 }  // namespace
@@ -118,56 +186,9 @@ void Servers::SetUp() {
   g_garbage = std::move(*garbage);
   g_silent_fd = ListenLoopback(&g_silent_port);  // connections complete in the backlog, unserved
   ASSERT_GE(g_silent_fd, 0);
-  g_raw_fd = ListenLoopback(&g_raw_port);
-  ASSERT_GE(g_raw_fd, 0);
-  g_raw_thread = std::thread([fd = g_raw_fd] {
-    while (true) {
-      int c = accept(fd, nullptr, nullptr);
-      if (c < 0) return;
-      char buf[512];
-      if (read(c, buf, sizeof buf) > 0) {
-        const char answer[] = "<html>this is not redis</html>\r\n";
-        (void)!write(c, answer, sizeof answer - 1);
-      }
-      close(c);
-    }
-  });
-
-  int rc = 0;
-  std::string out =
-      Sh("redis-server --port " + std::to_string(kRedisPort) +
-             " --bind 127.0.0.1 --save '' --appendonly no --dir " + dir +
-             " --daemonize yes --pidfile " + dir + "/redis.pid --logfile " + dir + "/redis.log",
-         &rc);
-  ASSERT_EQ(rc, 0) << out;
-  out = Sh("redis-server --port " + std::to_string(kRedisAuthPort) +
-               " --bind 127.0.0.1 --save '' --appendonly no --dir " + dir +
-               " --daemonize yes --pidfile " + dir + "/redis-auth.pid --logfile " + dir +
-               "/redis-auth.log --requirepass " + kRedisPassword,
-           &rc);
-  ASSERT_EQ(rc, 0) << out;
-
-  std::ofstream(dir + "/prometheus.yml")
-      << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-         "scrape_configs:\n"
-         "  - job_name: target\n"
-         "    static_configs: [{targets: ['127.0.0.1:"
-      << target_port() << "']}]\n";
-  Sh("prometheus --config.file=" + dir + "/prometheus.yml --storage.tsdb.path=" + dir +
-     "/prometheus --web.listen-address=127.0.0.1:" + std::to_string(kPrometheusPort) + " >" + dir +
-     "/prometheus.log 2>&1 & echo $! >" + dir + "/prometheus.pid");
-
-  ASSERT_TRUE(Waits("redis-cli -p " + std::to_string(kRedisPort) + " ping | grep -q PONG", 10))
-      << Sh("tail -5 " + dir + "/redis.log");
-  ASSERT_TRUE(Waits("redis-cli -p " + std::to_string(kRedisAuthPort) + " -a " + kRedisPassword +
-                        " --no-auth-warning ping | grep -q PONG",
-                    10));
-  // Prometheus is up and has scraped the histogram at least once.
-  ASSERT_TRUE(Waits("curl -fsG http://127.0.0.1:" + std::to_string(kPrometheusPort) +
-                        "/api/v1/query --data-urlencode "
-                        "'query=gearbox_test_request_duration_seconds_count' | grep -q '\"100\"'",
-                    60))
-      << Sh("tail -20 " + dir + "/prometheus.log");
+  StartRawGarbage();
+  if (Runs("RedisQueues")) StartRedis(dir);
+  if (Runs("Prometheus")) StartPrometheus(dir, target_port());
 }
 
 void Servers::TearDown() {
