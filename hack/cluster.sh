@@ -334,7 +334,7 @@ EOF
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 up() {
-  local with_node=0 p ports=("$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHED_PORT" "$KWOK_PORT" "$MS_PORT")
+  local with_node=0 p
   case ${1:-} in
   --with-node) with_node=1 ;;
   "") ;;
@@ -342,7 +342,7 @@ up() {
   esac
   build_all
   mkdir -p "$RUN"
-  for p in "${ports[@]}"; do
+  for p in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHED_PORT" "$KWOK_PORT" "$MS_PORT"; do
     port_free "$p" || die "port 127.0.0.1:$p is in use (is a cluster already up? '$0 down' stops it)"
   done
   pki
