@@ -65,12 +65,13 @@ bool Waits(const std::string& cmd, int seconds) {
 // Stops the servers a run started and waits until they are gone: each test case is its own
 // process, and the next one's servers must not find the ports still taken (a daemonized
 // redis-server that cannot bind exits quietly, and the old one would answer the PING). SIGKILL:
-// their data is thrown away, and Prometheus takes seconds to shut down cleanly.
+// their data is thrown away, and Prometheus takes seconds to shut down cleanly. A killed daemon
+// may stay a zombie until init reaps it; it holds no port then, so a zombie counts as gone.
 void StopServers(const std::string& dir) {
   Sh("for f in " + dir + "/redis.pid " + dir + "/redis-auth.pid " + dir +
      "/prometheus.pid; do [ -f $f ] || continue; p=$(cat $f); kill -9 $p 2>/dev/null; "
-     "for i in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.1; done; rm -f $f; done; "
-     "true");
+     "for i in $(seq 100); do s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null); "
+     "[ -n \"$s\" ] && [ \"$s\" != Z ] || break; sleep 0.1; done; rm -f $f; done; true");
 }
 
 // Whether the run includes a case of this suite (the filter is applied before the environment
