@@ -86,6 +86,18 @@ in_cluster() { logs_of "$1" | grep '"connected"' | grep -q '"config":"in-cluster
 for pod in $(pods -o jsonpath='{.items[*].metadata.name}'); do
   check "$pod read the in-cluster configuration (ServiceAccount token and CA)" in_cluster "$pod"
 done
+# What the container runtime made of the security context, read from the processes themselves.
+controller_pids() { pgrep -f '^/usr/local/bin/gearbox-controller'; }
+as_nonroot_readonly() {
+  local pid n=0
+  for pid in $(controller_pids); do
+    grep -q $'^Uid:\t65532\t' "/proc/$pid/status" || return 1
+    awk '$5 == "/" {print $6}' "/proc/$pid/mountinfo" | grep -q '^ro' || return 1
+    n=$((n + 1))
+  done
+  ((n == 2))
+}
+check "both controller processes run as uid 65532 on a read-only root file system" as_nonroot_readonly
 eventually 60 "one of them holds the Lease" holder_is_a_pod
 equals "the PodDisruptionBudget allows one disruption" 1 \
   "$(kubectl -n "$NS" get pdb "$REL" -o jsonpath='{.status.disruptionsAllowed}')"
