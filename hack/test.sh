@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hack/test.sh -- every test of Gearbox, from a fresh machine: installs what is missing, builds,
-# runs the unit tests, builds the controller image, starts a local control plane with one real
-# node, runs the integration tests and then the end-to-end tests (tests/e2e) on it, stops everything. The unit and integration tests run again
+# runs the unit tests, builds the controller image, starts a local control plane, runs the
+# integration tests and then the end-to-end tests (tests/e2e) on it (the lifecycle test starts a
+# cluster of its own with a real node), stops everything. The unit and integration tests run again
 # built with sanitizers (hack/sanitize.sh), and the fuzz targets run for FUZZ_SECONDS (default
 # 30) each (hack/fuzz.sh).
 #
@@ -39,7 +40,7 @@ export API_PORT=17443 ETCD_PORT=24791 ETCD_PEER_PORT=24801 KCM_PORT=17457 SCHED_
   KWOK_PORT=17247 MS_PORT=17444
 trap 'bash "$ROOT/hack/cluster.sh" down >/dev/null 2>&1 || true' EXIT
 bash hack/cluster.sh down >/dev/null 2>&1 || true # a run that was killed may have left one behind
-bash hack/cluster.sh up --with-node
+bash hack/cluster.sh up
 eval "$(bash hack/cluster.sh env)"
 stamp "control plane up"
 

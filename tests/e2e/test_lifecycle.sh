@@ -17,7 +17,14 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 source "$ROOT/tests/lib/assert.sh"
-need_cluster
+# A cluster of its own, with the real node, on ports of its own: the other tests' cluster has no
+# node (on it, after the integration tests, metrics-server once lost the KWOK nodes' addresses).
+CLUSTER=$ROOT/hack/cluster.sh
+export GEARBOX_CLUSTER_DIR=/tmp/gearbox-lifecycle-cluster API_PORT=19443 ETCD_PORT=26791 \
+  ETCD_PEER_PORT=26801 KCM_PORT=19457 SCHED_PORT=19459 KWOK_PORT=19247 MS_PORT=19444
+bash "$CLUSTER" down >/dev/null 2>&1
+bash "$CLUSTER" up --with-node || { echo "FAIL - the lifecycle cluster with its node did not start"; exit 1; }
+eval "$(bash "$CLUSTER" env)"
 ARCHIVE=${1:-$ROOT/build-image/gearbox-controller.oci.tar}
 REPO=ghcr.io/gearbox-dev/gearbox-controller
 NS=gearbox-system REL=gearbox APP=lifecycle-app
@@ -33,7 +40,8 @@ cleanup() {
   kubectl apply --server-side --force-conflicts -f "$ROOT/crds/" >/dev/null 2>&1
   true
 }
-trap cleanup EXIT
+trap 'cleanup; bash "$CLUSTER" down >/dev/null 2>&1' EXIT
+kubectl apply --server-side -f "$ROOT/crds/" >/dev/null # as the other tests find it: from kubectl
 cleanup
 for _ in $(seq 90); do # a namespace being deleted accepts nothing new
   kubectl get ns "$NS" >/dev/null 2>&1 || kubectl get ns "$APP" >/dev/null 2>&1 || break
