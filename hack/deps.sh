@@ -11,10 +11,14 @@ PACKAGES=(
   # libraries (see ../shared/design/ENGINEERING.md)
   libcpprest-dev libyaml-cpp-dev libboost-dev libboost-program-options-dev libssl-dev
   libhiredis-dev libgtest-dev libgmock-dev
+  # the controller's /metrics (Debian's name for prometheus-cpp: the core library is all it links)
+  prometheus-cpp-dev
   # tools the scripts and tests use
   curl openssl ca-certificates procps
   # the real systems the metric sources are tested against
   prometheus redis-server
+  # the demo's plot of what the autoscaler did (docs/demo.png)
+  gnuplot-nox
   # the Bull/BullMQ producers of the queue tests and the demo
   nodejs npm
   # the controller image (hack/image.sh): a Debian rootfs made into an OCI image
