@@ -26,3 +26,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* An alert's runbook_url annotation (list .Values.metrics.prometheusRule "AlertName"): a new
+line of its own, or nothing when metrics.prometheusRule.runbookBaseUrl is empty. */ -}}
+{{- define "gearbox.runbook" -}}
+{{- with (index . 0).runbookBaseUrl }}
+            runbook_url: {{ printf "%s#%s" . (lower (index $ 1)) | quote }}
+{{- end -}}
+{{- end -}}
