@@ -24,6 +24,8 @@ render() {
     --set metrics.prometheusRule.enabled=true "$@" --show-only templates/prometheusrule.yaml 2>/dev/null |
     python3 -c '
 import sys, yaml
+block = lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
+yaml.SafeDumper.add_representer(str, block)  # multi-line expressions stay readable blocks
 rule = next(d for d in yaml.safe_load_all(sys.stdin) if d and d["kind"] == "PrometheusRule")
 spec = rule["spec"]
 yaml.safe_dump(spec, open(sys.argv[1], "w"), sort_keys=False)
