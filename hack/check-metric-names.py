@@ -89,17 +89,8 @@ def panels_of(dashboard):
         yield from panel.get("panels", [])
 
 
-def dashboard_exprs(path, problems):
-    """(where, expr) of every query of a dashboard; appends what is wrong with it to problems."""
-    try:
-        with open(path) as f:
-            dashboard = json.load(f)
-    except (OSError, ValueError) as e:
-        problems.append(f"{path}: not a readable JSON dashboard: {e}")
-        return []
-    for key in ("uid", "title"):
-        if not dashboard.get(key):
-            problems.append(f"{path}: no {key}")
+def panel_exprs(path, dashboard, problems):
+    """(where, expr) of every panel target; appends panels without queries and shared ids."""
     exprs, ids = [], {}
     for panel in panels_of(dashboard):
         title = panel.get("title", "(untitled)")
@@ -112,10 +103,16 @@ def dashboard_exprs(path, problems):
         if not targets:
             problems.append(f"{path}: panel '{title}' has no targets")
         for t in targets:
-            if not (t.get("expr") or "").strip():
-                problems.append(f"{path}: panel '{title}' target {t.get('refId', '?')} has no expr")
-            else:
+            if (t.get("expr") or "").strip():
                 exprs.append((f"{path}: panel '{title}'", t["expr"]))
+            else:
+                problems.append(f"{path}: panel '{title}' target {t.get('refId', '?')} has no expr")
+    return exprs
+
+
+def variable_exprs(path, dashboard):
+    """(where, expr) of the dashboard's query variables that read a metric."""
+    exprs = []
     for var in dashboard.get("templating", {}).get("list", []):
         if var.get("type") != "query":
             continue
@@ -125,6 +122,18 @@ def dashboard_exprs(path, problems):
         if inner:
             exprs.append((f"{path}: variable ${var.get('name')}", inner))
     return exprs
+
+
+def dashboard_exprs(path, problems):
+    """(where, expr) of every query of a dashboard; appends what is wrong with it to problems."""
+    try:
+        with open(path) as f:
+            dashboard = json.load(f)
+    except (OSError, ValueError) as e:
+        problems.append(f"{path}: not a readable JSON dashboard: {e}")
+        return []
+    problems.extend(f"{path}: no {key}" for key in ("uid", "title") if not dashboard.get(key))
+    return panel_exprs(path, dashboard, problems) + variable_exprs(path, dashboard)
 
 
 def yaml_scalar(lines, i, value):
