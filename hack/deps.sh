@@ -13,8 +13,8 @@ PACKAGES=(
   libhiredis-dev libgtest-dev libgmock-dev
   # the controller's /metrics (Debian's name for prometheus-cpp: the core library is all it links)
   prometheus-cpp-dev
-  # tools the scripts and tests use
-  curl openssl ca-certificates procps
+  # tools the scripts and tests use (python3-yaml: the chart's alert test reads helm's output)
+  curl openssl ca-certificates procps python3-yaml
   # the real systems the metric sources are tested against
   prometheus redis-server
   # the demo's plot of what the autoscaler did (docs/demo.png)

@@ -3,8 +3,8 @@
 # alert on) is a valid rules file (`promtool check rules`), and in alerts_test.yaml every alert
 # fires on its condition and stays silent otherwise (`promtool test rules`); a test file that
 # leaves an alert without a firing or a silent case fails here. The dashboard's and the rules'
-# queries name only metrics of the contract's fixture scrape (hack/check-metric-names.py).
-# Needs helm and promtool, no cluster.
+# queries name only metrics of the contract's fixture scrape (hack/check-metric-names.py), and the
+# dashboard ships as its ConfigMap. Needs helm and promtool, no cluster.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE=$ROOT/tests/integration/chart
@@ -87,6 +87,24 @@ check "without leader election, GearboxNoLeader fires when no controller is scra
 render "$TMP/runbook" --set metrics.prometheusRule.runbookBaseUrl=https://example.com/alerts
 check "runbookBaseUrl gives each alert its runbook_url" \
   grep -q 'runbook_url: https://example.com/alerts#gearboxnoleader' "$TMP/runbook/rules.yaml"
+
+ALL_ON=(--set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true
+  --set metrics.prometheusRule.stackAlerts.enabled=true --set metrics.grafanaDashboard.enabled=true
+  --set metrics.prometheusRule.runbookBaseUrl=https://example.com/alerts)
+check "helm lint --strict passes with every monitoring option on" \
+  helm lint --strict "$ROOT/charts/gearbox" --kube-version v1.36.3 "${ALL_ON[@]}"
+# The dashboard's ConfigMap: the sidecar's label, and the JSON of dashboards/gearbox.json unchanged.
+helm template gearbox "$ROOT/charts/gearbox" -n gearbox-system --kube-version v1.36.3 "${ALL_ON[@]}" \
+  --set metrics.grafanaDashboard.label=dash --set metrics.grafanaDashboard.labelValue=yes \
+  --show-only templates/grafana-dashboard.yaml 2>/dev/null >"$TMP/dashboard-cm.yaml"
+equals "the dashboard ConfigMap carries the configured label and the dashboard's JSON" "yes True" \
+  "$(python3 -c '
+import json, sys, yaml
+cm = yaml.safe_load(open(sys.argv[1]))
+print(cm["metadata"]["labels"].get("dash"), json.loads(cm["data"]["gearbox.json"]) == json.load(open(sys.argv[2])))
+' "$TMP/dashboard-cm.yaml" "$ROOT/charts/gearbox/dashboards/gearbox.json")"
+check "the dashboard is opt-in (no ConfigMap by default)" bash -c \
+  '! helm template x "$1" --kube-version v1.36.3 2>/dev/null | grep -q "grafana_dashboard"' _ "$ROOT/charts/gearbox"
 
 check "the dashboard and the rules name only metrics of the contract's fixture scrape" \
   python3 "$ROOT/hack/check-metric-names.py" --dashboard "$ROOT/charts/gearbox/dashboards/gearbox.json" \
