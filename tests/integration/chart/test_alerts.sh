@@ -21,7 +21,7 @@ render() {
   shift
   mkdir -p "$dir/test"
   helm template gearbox "$ROOT/charts/gearbox" -n gearbox-system --kube-version v1.36.3 \
-    --set metrics.prometheusRule.enabled=true "$@" --show-only templates/prometheusrule.yaml 2>/dev/null |
+    --set metrics.prometheusRule.enabled=true "$@" --show-only templates/prometheusrule.yaml 2>"$dir/helm.err" |
     python3 -c '
 import sys, yaml
 block = lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
@@ -33,7 +33,7 @@ for group in spec["groups"]:
     for r in group["rules"]:
         r["annotations"] = {"summary": r["annotations"]["summary"]}
 yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False)
-' "$dir/rules.yaml" "$dir/test/rules.yaml"
+' "$dir/rules.yaml" "$dir/test/rules.yaml" || { cat "$dir/helm.err" >&2; return 1; }
 }
 
 # covered RULES TEST: every alert of RULES has a case in TEST where it fires and one where it
