@@ -219,21 +219,31 @@ void ShutDown(gearbox::kube::LeaderElector* elector, gearbox::reconcile::Control
   if (servers.second) servers.second->Stop();
 }
 
+// The registry /metrics serves, and the families of the process itself: build info, /proc/self
+// (read at each scrape) and, with --leader-elect, the leader gauge (0 until it leads).
+struct ProcessTelemetry {
+  explicit ProcessTelemetry(const po::variables_map& vm) {
+    gearbox::telemetry::RegisterBuildInfo(registry, gearbox::kVersion, gearbox::kRevision);
+    exposition.BeforeRender([this] { process.Refresh(); });
+    if (vm["leader-elect"].as<bool>())
+      leader_gauge.emplace(registry, vm["leader-election-id"].as<std::string>());
+  }
+  gearbox::telemetry::LeaderMetrics* leader() { return leader_gauge ? &*leader_gauge : nullptr; }
+
+  prometheus::Registry registry;
+  gearbox::telemetry::Exposition exposition{registry};
+  gearbox::telemetry::ProcessMetrics process{registry};
+  std::optional<gearbox::telemetry::LeaderMetrics> leader_gauge;
+};
+
 // The controller, its servers and its Lease, until a signal (0) or the Lease is lost (1).
 int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
           std::shared_ptr<gearbox::kube::HttpClient> client, gearbox::telemetry::Logger& log) {
-  prometheus::Registry registry;
-  gearbox::telemetry::Exposition exposition(registry);
-  gearbox::telemetry::RegisterBuildInfo(registry, gearbox::kVersion, gearbox::kRevision);
-  gearbox::telemetry::ProcessMetrics process(registry);
-  exposition.BeforeRender([&process] { process.Refresh(); });
-  std::optional<gearbox::telemetry::LeaderMetrics> leader;  // 0 until it leads
-  if (vm["leader-elect"].as<bool>())
-    leader.emplace(registry, vm["leader-election-id"].as<std::string>());
+  ProcessTelemetry telemetry(vm);
   std::mt19937 rng{std::random_device{}()};
   const std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
   std::atomic<bool> started{false}, lost{false};
-  auto elector = MakeElector(vm, config, identity, started, lost, log, leader ? &*leader : nullptr);
+  auto elector = MakeElector(vm, config, identity, started, lost, log, telemetry.leader());
   if (!elector) {
     log.Error("cannot set up leader election", {{"error", elector.error().ToString()}});
     return 1;
@@ -241,10 +251,10 @@ int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
   // Every write the controller makes (targets, status, Events) is fenced on the Lease.
   auto fenced = std::make_shared<gearbox::kube::FencedClient>(
       client, [e = elector->get()] { return e == nullptr || e->IsLeader(); });
-  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(vm, identity), registry,
-                                            log);
-  exposition.BeforeRender([&controller] { controller.RefreshMetrics(); });
-  auto servers = StartServers(vm, exposition, controller, log);
+  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(vm, identity),
+                                            telemetry.registry, log);
+  telemetry.exposition.BeforeRender([&controller] { controller.RefreshMetrics(); });
+  auto servers = StartServers(vm, telemetry.exposition, controller, log);
   if (!servers) {
     log.Error("cannot serve /metrics or the probes", {{"error", servers.error().ToString()}});
     return 1;
