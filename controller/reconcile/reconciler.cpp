@@ -134,6 +134,7 @@ bool Reconciler::Load(Pass& pass) {
 void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
   d_.log.Warn("invalid scalingpolicy", {{"policy", pass.key}, {"error", error.message}});
   Record(pass, true, "InvalidSpec", error.message);
+  pass.rt->series->SetReady(false);
   WriteStatus(pass, InvalidStatus(pass.old_status, pass.rt->generation, "InvalidSpec",
                                   error.message, pass.now));
 }

@@ -105,6 +105,17 @@ TEST(ExportedMetrics, TheLagIsFromTheTimeThePassWasDue) {
   EXPECT_EQ(HistogramSum(w.registry(), "gearbox_evaluation_lag_seconds"), 2);
 }
 
+TEST(ExportedMetrics, ASpecThatTurnsInvalidIsNotReady) {
+  World w;
+  WebAt(w, 4, 50);
+  w.Pass();
+  ASSERT_EQ(Get(w, "gearbox_policy_ready"), 1);
+  w.policy()["metadata"]["generation"] = Json::number(2);
+  w.policy()["spec"]["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::string("5parsecs");
+  w.Pass();
+  EXPECT_EQ(Get(w, "gearbox_policy_ready"), 0);
+}
+
 TEST(ExportedMetrics, DecisionCauseOfATopologyStep) {
   policy::Component db{.name = "database", .role = policy::Role::kTopology};
   policy::ComponentDecision d{.name = "database", .role = policy::Role::kTopology};
