@@ -9,14 +9,18 @@
 ARG DEBIAN=debian:12-slim
 
 FROM ${DEBIAN} AS build
+# The git revision for gearbox_build_info (.git is not copied):
+#   docker build --build-arg REVISION=$(git rev-parse --short=12 HEAD) ...
+ARG REVISION=unknown
 RUN apt-get update && apt-get install -y --no-install-recommends \
       g++ cmake ninja-build pkg-config libcpprest-dev libyaml-cpp-dev libboost-dev \
-      libboost-program-options-dev libssl-dev libhiredis-dev \
+      libboost-program-options-dev libssl-dev libhiredis-dev libprometheus-cpp-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
 COPY controller/ controller/
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DGEARBOX_BUILD_TESTS=OFF \
+      -DGEARBOX_REVISION=${REVISION} \
     && cmake --build /build --target gearbox-controller \
     && strip --strip-unneeded /build/controller/gearbox-controller
 

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
+#include <prometheus/registry.h>
 
 #include <unistd.h>
 
@@ -22,15 +23,17 @@
 #include "kube/leader_election.h"
 #include "reconcile/controller.h"
 #include "server/http_server.h"
+#include "telemetry/exposition.h"
+#include "telemetry/leader_metrics.h"
 #include "telemetry/log.h"
-#include "telemetry/registry.h"
+#include "telemetry/process_metrics.h"
 
 namespace po = boost::program_options;
 
 namespace {
 
 void PrintVersion(std::ostream& out) {
-  out << "gearbox-controller " << gearbox::kVersion << "\n"
+  out << "gearbox-controller " << gearbox::kVersion << " (" << gearbox::kRevision << ")\n"
       << "  cpprestsdk " << CPPREST_VERSION_MAJOR << "." << CPPREST_VERSION_MINOR << "."
       << CPPREST_VERSION_REVISION << "\n"
       << "  boost " << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << "\n"
@@ -116,12 +119,13 @@ using ServerPtr = std::unique_ptr<gearbox::server::HttpServer>;
 
 // /metrics and the probes; null servers for addresses turned off ("0").
 gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
-    const po::variables_map& vm, gearbox::telemetry::Registry& registry,
+    const po::variables_map& vm, gearbox::telemetry::Exposition& exposition,
     gearbox::reconcile::Controller& controller, gearbox::telemetry::Logger& log) {
   ASSIGN_OR_RETURN(ServerPtr metrics,
-                   gearbox::server::HttpServer::Start(
-                       vm["metrics-bind-address"].as<std::string>(),
-                       gearbox::server::MetricsRoutes([&registry] { return registry.Render(); })));
+                   gearbox::server::HttpServer::Start(vm["metrics-bind-address"].as<std::string>(),
+                                                      gearbox::server::MetricsRoutes([&exposition] {
+                                                        return exposition.Render();
+                                                      })));
   ASSIGN_OR_RETURN(
       ServerPtr probes,
       gearbox::server::HttpServer::Start(
@@ -133,22 +137,29 @@ gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
 }
 
 // The Lease candidate when --leader-elect is on (not started), else null. It reports through
-// `started` and `lost`, which main's loop acts on; its own client answers within half the renew
-// deadline, so that one stuck call cannot use up the time left to renew.
+// `started` and `lost`, which main's loop acts on, and `leader` (the gauge, given with the flag);
+// its own client answers within half the renew deadline, so that one stuck call cannot use up the
+// time left to renew.
 gearbox::Result<std::unique_ptr<gearbox::kube::LeaderElector>> MakeElector(
     const po::variables_map& vm, const gearbox::kube::Config& config, const std::string& identity,
-    std::atomic<bool>& started, std::atomic<bool>& lost, gearbox::telemetry::Logger& log) {
+    std::atomic<bool>& started, std::atomic<bool>& lost, gearbox::telemetry::Logger& log,
+    gearbox::telemetry::LeaderMetrics* leader) {
   if (!vm["leader-elect"].as<bool>()) return std::unique_ptr<gearbox::kube::LeaderElector>();
   gearbox::kube::LeaderElectionConfig lc;
   lc.lease_namespace = vm["leader-election-namespace"].as<std::string>();
   if (lc.lease_namespace.empty()) lc.lease_namespace = config.default_namespace;
   lc.lease_name = vm["leader-election-id"].as<std::string>();
   lc.identity = identity;
-  lc.on_started_leading = [&log, &started, lease = lc.lease_namespace + "/" + lc.lease_name] {
+  lc.on_started_leading = [&log, &started, leader,
+                           lease = lc.lease_namespace + "/" + lc.lease_name] {
     log.Info("leading", {{"lease", lease}});
+    leader->SetLeading(true);
     started = true;
   };
-  lc.on_stopped_leading = [&lost] { lost = true; };
+  lc.on_stopped_leading = [&lost, leader] {
+    leader->SetLeading(false);
+    lost = true;
+  };
   lc.log = [&log](const std::string& m) { log.Warn("leader election: " + m); };
   gearbox::kube::Config lease_config = config;
   lease_config.timeout = lc.renew_deadline / 2;
@@ -208,14 +219,31 @@ void ShutDown(gearbox::kube::LeaderElector* elector, gearbox::reconcile::Control
   if (servers.second) servers.second->Stop();
 }
 
+// The registry /metrics serves, and the families of the process itself: build info, /proc/self
+// (read at each scrape) and, with --leader-elect, the leader gauge (0 until it leads).
+struct ProcessTelemetry {
+  explicit ProcessTelemetry(const po::variables_map& vm) {
+    gearbox::telemetry::RegisterBuildInfo(registry, gearbox::kVersion, gearbox::kRevision);
+    exposition.BeforeRender([this] { process.Refresh(); });
+    if (vm["leader-elect"].as<bool>())
+      leader_gauge.emplace(registry, vm["leader-election-id"].as<std::string>());
+  }
+  gearbox::telemetry::LeaderMetrics* leader() { return leader_gauge ? &*leader_gauge : nullptr; }
+
+  prometheus::Registry registry;
+  gearbox::telemetry::Exposition exposition{registry};
+  gearbox::telemetry::ProcessMetrics process{registry};
+  std::optional<gearbox::telemetry::LeaderMetrics> leader_gauge;
+};
+
 // The controller, its servers and its Lease, until a signal (0) or the Lease is lost (1).
 int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
           std::shared_ptr<gearbox::kube::HttpClient> client, gearbox::telemetry::Logger& log) {
-  gearbox::telemetry::Registry registry;
+  ProcessTelemetry telemetry(vm);
   std::mt19937 rng{std::random_device{}()};
   const std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
   std::atomic<bool> started{false}, lost{false};
-  auto elector = MakeElector(vm, config, identity, started, lost, log);
+  auto elector = MakeElector(vm, config, identity, started, lost, log, telemetry.leader());
   if (!elector) {
     log.Error("cannot set up leader election", {{"error", elector.error().ToString()}});
     return 1;
@@ -223,9 +251,10 @@ int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
   // Every write the controller makes (targets, status, Events) is fenced on the Lease.
   auto fenced = std::make_shared<gearbox::kube::FencedClient>(
       client, [e = elector->get()] { return e == nullptr || e->IsLeader(); });
-  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(vm, identity), registry,
-                                            log);
-  auto servers = StartServers(vm, registry, controller, log);
+  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(vm, identity),
+                                            telemetry.registry, log);
+  telemetry.exposition.BeforeRender([&controller] { controller.RefreshMetrics(); });
+  auto servers = StartServers(vm, telemetry.exposition, controller, log);
   if (!servers) {
     log.Error("cannot serve /metrics or the probes", {{"error", servers.error().ToString()}});
     return 1;

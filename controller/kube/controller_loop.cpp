@@ -17,8 +17,11 @@ const char* ReconcileResult::OutcomeName(Outcome o) {
   return "error";
 }
 
-ControllerLoop::ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome)
-    : reconcile_(std::move(reconcile)), on_outcome_(std::move(on_outcome)) {}
+ControllerLoop::ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome,
+                               WorkQueueMetrics* queue_metrics)
+    : reconcile_(std::move(reconcile)),
+      on_outcome_(std::move(on_outcome)),
+      queue_(WorkQueue::Options{}, RealClock::Instance(), queue_metrics) {}
 
 ControllerLoop::~ControllerLoop() { Stop(); }
 

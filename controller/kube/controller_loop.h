@@ -39,12 +39,15 @@ class ControllerLoop {
   using OutcomeFn = std::function<void(const std::string& key, const ReconcileResult& result,
                                        std::chrono::steady_clock::duration took)>;
 
-  ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome);
+  // `queue_metrics` (may be null) must outlive the loop.
+  ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome,
+                 WorkQueueMetrics* queue_metrics = nullptr);
   ~ControllerLoop();
   ControllerLoop(const ControllerLoop&) = delete;
   ControllerLoop& operator=(const ControllerLoop&) = delete;
 
   WorkQueue& queue() { return queue_; }
+  const WorkQueue& queue() const { return queue_; }
   // Starts `workers` threads; does nothing once Stop() has been called.
   void Start(int workers) EXCLUDES(mu_);
   // Stops taking keys and waits for the passes running now to end.

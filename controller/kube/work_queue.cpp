@@ -5,26 +5,53 @@
 
 namespace gearbox::kube {
 
-WorkQueue::WorkQueue(Options options, const Clock& clock) : options_(options), clock_(clock) {}
+namespace {
 
-void WorkQueue::AddLocked(const std::string& key) {
-  if (shutting_down_ || dirty_.count(key)) return;
-  dirty_.insert(key);
-  if (processing_.count(key)) return;  // Done() queues it
+// Reports nothing: the queue calls its metrics unconditionally.
+class NoMetrics final : public WorkQueueMetrics {
+ public:
+  void SetDepth(size_t) override {}
+  void Added() override {}
+  void Retried() override {}
+  void Queued(Seconds) override {}
+  void Worked(Seconds) override {}
+  void SetUnfinished(Seconds, Seconds) override {}
+
+  static NoMetrics& Instance() {
+    static NoMetrics none;
+    return none;
+  }
+};
+
+}  // namespace
+
+WorkQueue::WorkQueue(Options options, const Clock& clock, WorkQueueMetrics* metrics)
+    : options_(options), clock_(clock), metrics_(metrics ? metrics : &NoMetrics::Instance()) {}
+
+void WorkQueue::PushLocked(const std::string& key) {
   queue_.push_back(key);
+  metrics_->SetDepth(queue_.size());
   cv_.notify_one();
+}
+
+void WorkQueue::AddLocked(const std::string& key, SteadyTime ready_at) {
+  if (shutting_down_ || dirty_.count(key)) return;
+  dirty_.emplace(key, ready_at);
+  metrics_->Added();
+  if (processing_.count(key)) return;  // Done() queues it
+  PushLocked(key);
 }
 
 void WorkQueue::Add(const std::string& key) {
   std::lock_guard lock(mu_);
-  AddLocked(key);
+  AddLocked(key, clock_.Now());
 }
 
 void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
   std::lock_guard lock(mu_);
   if (shutting_down_) return;
   if (delay <= std::chrono::milliseconds::zero()) {
-    AddLocked(key);
+    AddLocked(key, clock_.Now());
     return;
   }
   SteadyTime when = clock_.Now() + delay;
@@ -37,6 +64,7 @@ void WorkQueue::AddRateLimited(const std::string& key) {
   std::chrono::milliseconds delay;
   {
     std::lock_guard lock(mu_);
+    metrics_->Retried();
     int n = failures_[key]++;
     double ms = static_cast<double>(options_.failure_base.count()) *
                 static_cast<double>(1ull << std::min(n, 40));
@@ -57,13 +85,16 @@ int WorkQueue::Failures(const std::string& key) const {
   return it == failures_.end() ? 0 : it->second;
 }
 
+// Delayed keys become ready when they are due; they are moved here lazily (at the next Get), so
+// they count as ready from the time they were due, not from when they were moved.
 void WorkQueue::PromoteDueLocked() {
   SteadyTime now = clock_.Now();
   for (auto it = delayed_.begin(); it != delayed_.end();) {
     if (it->second <= now) {
       std::string key = it->first;
+      SteadyTime due = it->second;
       it = delayed_.erase(it);
-      AddLocked(key);
+      AddLocked(key, due);
     } else {
       ++it;
     }
@@ -74,8 +105,14 @@ std::optional<std::string> WorkQueue::PopLocked() {
   if (queue_.empty()) return std::nullopt;
   std::string key = queue_.front();
   queue_.pop_front();
-  processing_.insert(key);
-  dirty_.erase(key);
+  metrics_->SetDepth(queue_.size());
+  const SteadyTime now = clock_.Now();
+  processing_[key] = now;
+  auto dirty = dirty_.find(key);
+  if (dirty != dirty_.end()) {
+    metrics_->Queued(now - dirty->second);
+    dirty_.erase(dirty);
+  }
   return key;
 }
 
@@ -99,11 +136,12 @@ std::optional<std::string> WorkQueue::Get() {
 
 void WorkQueue::Done(const std::string& key) {
   std::lock_guard lock(mu_);
-  processing_.erase(key);
-  if (dirty_.count(key) && !shutting_down_) {
-    queue_.push_back(key);
-    cv_.notify_one();
+  auto it = processing_.find(key);
+  if (it != processing_.end()) {
+    metrics_->Worked(clock_.Now() - it->second);
+    processing_.erase(it);
   }
+  if (dirty_.count(key) && !shutting_down_) PushLocked(key);
 }
 
 void WorkQueue::ShutDown() {
@@ -126,6 +164,18 @@ size_t WorkQueue::Len() const {
 size_t WorkQueue::DelayedLen() const {
   std::lock_guard lock(mu_);
   return delayed_.size();
+}
+
+void WorkQueue::ReportUnfinishedWork() const {
+  std::lock_guard lock(mu_);
+  const SteadyTime now = clock_.Now();
+  WorkQueueMetrics::Seconds total{0}, longest{0};
+  for (const auto& [_, since] : processing_) {
+    WorkQueueMetrics::Seconds ran = now - since;
+    total += ran;
+    longest = std::max(longest, ran);
+  }
+  metrics_->SetUnfinished(total, longest);
 }
 
 }  // namespace gearbox::kube

@@ -3,6 +3,9 @@
 // it is added while being processed, it comes back after Done); failures come back after a
 // per-item exponential backoff; items can be added after a delay (periodic requeue).
 //
+// With a WorkQueueMetrics, it reports its depth, adds, retries, how long keys waited and were
+// worked on, as controller-runtime's workqueue_* metrics do.
+//
 // Get() blocks (with the real clock). With a FakeClock, use TryGet() after Advance(): a fake clock
 // does not pass by waiting.
 #pragma once
@@ -13,10 +16,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "kube/clock.h"
+#include "kube/work_queue_metrics.h"
 
 namespace gearbox::kube {
 
@@ -27,7 +30,9 @@ class WorkQueue {
     std::chrono::milliseconds failure_cap{std::chrono::minutes(5)};
   };
   WorkQueue() : WorkQueue(Options{}) {}
-  explicit WorkQueue(Options options, const Clock& clock = RealClock::Instance());
+  // `metrics` (not owned; may be null) must outlive the queue.
+  explicit WorkQueue(Options options, const Clock& clock = RealClock::Instance(),
+                     WorkQueueMetrics* metrics = nullptr);
 
   void Add(const std::string& key);
   // Adds the key once `delay` has passed; an earlier pending time for the same key wins.
@@ -50,9 +55,15 @@ class WorkQueue {
   size_t Len() const;         // ready to be taken
   size_t DelayedLen() const;  // waiting for their time
 
+  // Tells the metrics how long the keys being processed have run so far (they cannot see a stuck
+  // worker otherwise: nothing else happens to report). Called before each scrape.
+  void ReportUnfinishedWork() const;
+
  private:
   void PromoteDueLocked();
-  void AddLocked(const std::string& key);
+  // `ready_at`: when the key became ready (now, or the time a delayed key was due).
+  void AddLocked(const std::string& key, SteadyTime ready_at);
+  void PushLocked(const std::string& key);
   std::optional<std::string> PopLocked();
 
   Options options_;
@@ -60,11 +71,13 @@ class WorkQueue {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
-  std::set<std::string> dirty_;                // queued or to be queued once Done
-  std::set<std::string> processing_;           // handed to a worker
-  std::map<std::string, SteadyTime> delayed_;  // key -> when it becomes ready
+  // Queued or to be queued once Done -> when it became ready (for the queue duration).
+  std::map<std::string, SteadyTime> dirty_;
+  std::map<std::string, SteadyTime> processing_;  // handed to a worker -> when
+  std::map<std::string, SteadyTime> delayed_;     // key -> when it becomes ready
   std::map<std::string, int> failures_;
   bool shutting_down_ = false;
+  WorkQueueMetrics* metrics_;
 };
 
 }  // namespace gearbox::kube

@@ -10,6 +10,11 @@ namespace gearbox::reconcile {
 using Json = kube::Json;
 using namespace std::chrono_literals;
 
+namespace {
+// The name of the controller and of its work queue in the metrics' labels.
+constexpr const char* kControllerName = "scalingpolicy";
+}  // namespace
+
 kube::ObjectPtr Controller::PolicyStore::Get(const std::string& key) const {
   for (const auto& informer : informers_)
     if (auto object = informer->Get(key)) return object;
@@ -26,7 +31,7 @@ std::vector<kube::ObjectPtr> Controller::PolicyStore::List() const {
 }
 
 Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions options,
-                       telemetry::Registry& registry, telemetry::Logger& log)
+                       prometheus::Registry& registry, telemetry::Logger& log)
     : client_(std::move(client)),
       options_(std::move(options)),
       log_(log),
@@ -41,33 +46,44 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
           log),
       targets_(*client_, discovery_, &watches_),
       sources_(client_),
-      reader_(options_.metric_read_threads, kube::RealClock::Instance()),
-      reconciles_(registry.Counter("gearbox_reconciles_total",
-                                   "Reconciles of ScalingPolicies, by result (success, requeue, "
-                                   "error).",
-                                   {"result"})),
-      reconcile_seconds_(registry.Histogram("gearbox_reconcile_duration_seconds",
-                                            "Time to reconcile one ScalingPolicy.", {},
-                                            telemetry::Registry::DefaultSecondsBuckets())),
+      source_metrics_(registry),
+      reader_(options_.metric_read_threads, kube::RealClock::Instance(), &source_metrics_),
+      reconcile_metrics_(registry, kControllerName),
+      queue_metrics_(registry, kControllerName),
       reconciler_(ReconcilerDeps{*client_, store_, targets_, index_, sources_, reader_, recorder_,
                                  kube::RealClock::Instance(), registry, log}),
-      loop_([this](const std::string& key) { return reconciler_.Reconcile(key); },
+      loop_([this](const std::string& key) { return Reconcile(key); },
             [this](const std::string& key, const kube::ReconcileResult& r,
                    std::chrono::steady_clock::duration took) {
               if (r.outcome == kube::ReconcileResult::Outcome::kError)
                 log_.Warn("reconcile failed", {{"policy", key}, {"error", r.error}});
               CountOutcome(r, took);
-            }) {
+            },
+            &queue_metrics_) {
+  reconcile_metrics_.SetMaxConcurrentReconciles(std::max(1, options_.concurrency));
   MakePolicyInformers();
 }
 
 Controller::~Controller() { Stop(); }
 
+kube::ReconcileResult Controller::Reconcile(const std::string& key) {
+  auto active = reconcile_metrics_.Active();
+  return reconciler_.Reconcile(key);
+}
+
+// As controller-runtime counts them: an error; a pass that asked to come back sooner than its
+// interval (requeue_after); a pass done until its interval (success).
 void Controller::CountOutcome(const kube::ReconcileResult& r,
                               std::chrono::steady_clock::duration took) {
-  reconciles_.Add({kube::ReconcileResult::OutcomeName(r.outcome)});
-  reconcile_seconds_.Observe({}, std::chrono::duration<double>(took).count());
+  using Outcome = kube::ReconcileResult::Outcome;
+  using Counted = telemetry::ReconcileMetrics::Result;
+  const Counted counted = r.outcome == Outcome::kError     ? Counted::kError
+                          : r.outcome == Outcome::kRequeue ? Counted::kRequeueAfter
+                                                           : Counted::kSuccess;
+  reconcile_metrics_.Count(counted, took);
 }
+
+void Controller::RefreshMetrics() const { loop_.queue().ReportUnfinishedWork(); }
 
 void Controller::OnPolicyChanged(const Json& object) {
   index_.Update(object);

@@ -2,6 +2,8 @@
 // given) feeding the target index and the work queue, informers on the targets' kinds (started
 // when a policy first names a kind in a namespace) requeueing the policies that name a target
 // whose counts changed, and workers running the Reconciler. main.cpp builds one and starts it.
+// Its metrics (the work queue's, the reconciles', the sources' and the policies') are registered
+// on the registry it is given.
 #pragma once
 
 #include <memory>
@@ -21,7 +23,9 @@
 #include "reconcile/target_reader.h"
 #include "reconcile/target_watches.h"
 #include "telemetry/log.h"
-#include "telemetry/registry.h"
+#include "telemetry/reconcile_metrics.h"
+#include "telemetry/source_metrics.h"
+#include "telemetry/workqueue_metrics.h"
 
 namespace gearbox::reconcile {
 
@@ -35,7 +39,7 @@ struct ControllerOptions {
 class Controller {
  public:
   Controller(std::shared_ptr<kube::Client> client, ControllerOptions options,
-             telemetry::Registry& registry, telemetry::Logger& log);
+             prometheus::Registry& registry, telemetry::Logger& log);
   ~Controller();
 
   void StartInformers();
@@ -43,6 +47,9 @@ class Controller {
   std::string NotReadyReason() const;  // "" when the caches are synced
   void StartWorkers();                 // once leading; does nothing after Stop()
   void Stop();
+
+  // Brings the gauges of the work in progress up to date (before a scrape).
+  void RefreshMetrics() const;
 
  private:
   // The ScalingPolicy informers seen as one store.
@@ -63,6 +70,7 @@ class Controller {
   void OnTargetChanged(const kube::Json& target);
   void OnSecretChanged(const std::string& ns, const std::string& name);
   void CountOutcome(const kube::ReconcileResult& result, std::chrono::steady_clock::duration took);
+  kube::ReconcileResult Reconcile(const std::string& key);
 
   std::shared_ptr<kube::Client> client_;
   ControllerOptions options_;
@@ -76,9 +84,10 @@ class Controller {
   SecretWatches secrets_;
   TargetReader targets_;
   LiveSourceFactory sources_;
+  telemetry::SourceMetrics source_metrics_;
   MetricReader reader_;
-  telemetry::Family& reconciles_;
-  telemetry::Family& reconcile_seconds_;
+  telemetry::ReconcileMetrics reconcile_metrics_;
+  telemetry::WorkQueueMetrics queue_metrics_;
   Reconciler reconciler_;
   kube::ControllerLoop loop_;
   bool stopped_ = false;

@@ -27,7 +27,9 @@ MetricObservation NoAnswer(std::chrono::milliseconds budget, policy::Time now) {
       Error::Of(Error::Kind::kTimeout, "no answer within " + policy::FormatDuration(budget)), now};
 }
 
-MetricReader::MetricReader(size_t threads, const kube::Clock& clock) : clock_(clock) {
+MetricReader::MetricReader(size_t threads, const kube::Clock& clock,
+                           telemetry::SourceMetrics* metrics)
+    : clock_(clock), metrics_(metrics) {
   if (threads > 0) pool_ = std::make_unique<boost::asio::thread_pool>(threads);
 }
 
@@ -35,9 +37,23 @@ MetricReader::~MetricReader() {
   if (pool_) pool_->join();
 }
 
-MetricObservation MetricReader::Observe(metrics::MetricSource& source) const {
+MetricObservation MetricReader::Observe(metrics::MetricSource& source, const char* kind) const {
+  const kube::SteadyTime start = clock_.Now();
   Result<metrics::Reading> r = source.Read();
+  if (metrics_) metrics_->Read(kind, clock_.Now() - start);
   return MetricObservation{std::move(r), clock_.WallNow()};
+}
+
+// The errors of the readings this pass uses: a read that answers after the deadline counts as
+// the timeout it was, not again with its own late outcome.
+void MetricReader::CountErrors(const PolicySources& sources,
+                               const std::map<std::string, MetricObservation>& readings) const {
+  if (!metrics_) return;
+  for (const auto& [name, o] : readings) {
+    auto built = sources.by_metric.find(name);
+    if (o.reading || built == sources.by_metric.end()) continue;
+    metrics_->Failed(built->second.kind, KindName(o.reading.error().kind));
+  }
 }
 
 std::map<std::string, MetricObservation> MetricReader::ReadAll(PolicySources& sources,
@@ -47,6 +63,7 @@ std::map<std::string, MetricObservation> MetricReader::ReadAll(PolicySources& so
   for (const auto& [name, built] : sources.by_metric) {
     if (!out.count(name)) out.emplace(name, NoAnswer(budget, clock_.WallNow()));
   }
+  CountErrors(sources, out);
   return out;
 }
 
@@ -55,7 +72,7 @@ std::map<std::string, MetricObservation> MetricReader::ReadInline(PolicySources&
   std::map<std::string, MetricObservation> out;
   for (auto& [name, built] : sources.by_metric) {
     if (clock_.Now() >= deadline) break;  // the rest are missing
-    MetricObservation o = Observe(*built.source);
+    MetricObservation o = Observe(*built.source, built.kind);
     if (clock_.Now() <= deadline) out.emplace(name, std::move(o));
   }
   return out;
@@ -67,8 +84,8 @@ std::map<std::string, MetricObservation> MetricReader::ReadPooled(PolicySources&
   batch->remaining = sources.by_metric.size();
   for (auto& [name, built] : sources.by_metric) {
     // The task holds the source: a late read may outlive this pass and the policy's sources.
-    boost::asio::post(*pool_, [this, batch, name = name, source = built.source] {
-      MetricObservation o = Observe(*source);
+    boost::asio::post(*pool_, [this, batch, name = name, source = built.source, kind = built.kind] {
+      MetricObservation o = Observe(*source, kind);
       std::lock_guard lock(batch->mu);
       batch->done.emplace(name, std::move(o));
       --batch->remaining;

@@ -6,6 +6,7 @@
 
 #include "kube/json_fields.h"
 #include "kube/retry.h"
+#include "reconcile/exported_metrics.h"
 #include "reconcile/status.h"
 
 namespace gearbox::reconcile {
@@ -22,7 +23,7 @@ struct Reconciler::Runtime {
   // A Secret the sources were built from has changed since (set by SecretChanged, any thread).
   std::atomic<bool> sources_stale{false};
   std::optional<policy::State> state;
-  std::string phase;  // as exported in the phase gauge
+  std::shared_ptr<telemetry::PolicySeries> series;  // its metric series
 };
 
 // One pass's working state, filled step by step.
@@ -53,36 +54,16 @@ bool NotApplied(const policy::Applied& a, const std::string& component) {
   return std::find(a.not_applied.begin(), a.not_applied.end(), component) != a.not_applied.end();
 }
 
-std::string KindLabel(const MetricDef& d) {
-  switch (d.type) {
-    case MetricDef::Type::kResource:
-      return "resource";
-    case MetricDef::Type::kPrometheus:
-      return "prometheus";
-    case MetricDef::Type::kQueue:
-      return "redis";
-  }
-  return "unknown";
+// "namespace/name" -> the policy's series.
+std::shared_ptr<telemetry::PolicySeries> SeriesOf(telemetry::PolicyMetrics& metrics,
+                                                  const std::string& key) {
+  const auto slash = key.find('/');
+  return metrics.For(key.substr(0, slash), key.substr(slash + 1));
 }
 
 }  // namespace
 
-Reconciler::Reconciler(ReconcilerDeps deps)
-    : d_(deps),
-      decisions_(d_.registry.Counter("gearbox_scaling_decisions_total",
-                                     "Replica changes decided, by policy, component and direction "
-                                     "(dry_run=true: reported, not applied).",
-                                     {"namespace", "policy", "component", "direction", "dry_run"})),
-      source_errors_(d_.registry.Counter("gearbox_metric_source_errors_total",
-                                         "Metric reads that failed, by source and kind of error.",
-                                         {"source", "kind"})),
-      phase_(d_.registry.Gauge("gearbox_policy_phase",
-                               "1 for the current phase of each ScalingPolicy.",
-                               {"namespace", "policy", "phase"})),
-      write_seconds_(d_.registry.Histogram(
-          "gearbox_scale_write_seconds",
-          "From the start of an evaluation to the new replica count accepted by the API server.",
-          {}, telemetry::Registry::DefaultSecondsBuckets())) {}
+Reconciler::Reconciler(ReconcilerDeps deps) : d_(deps), metrics_(d_.registry) {}
 
 Reconciler::~Reconciler() = default;
 
@@ -106,16 +87,11 @@ void Reconciler::Forget(const std::string& key) {
     if (it == runtimes_.end()) return;
     rt = it->second;
     runtimes_.erase(it);
+    // With the runtime, so that a runtime made from now on gets series of its own; a pass still
+    // running on this one sets nothing any more.
+    metrics_.Remove(key.substr(0, key.find('/')), key.substr(key.find('/') + 1));
   }
   std::lock_guard lock(rt->mu);
-  const auto slash = key.find('/');
-  const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
-  if (!rt->phase.empty()) phase_.Remove({ns, name, rt->phase});
-  if (rt->parsed) {
-    for (const auto& c : rt->parsed->spec.components)
-      for (const char* dir : {"up", "down"})
-        for (const char* dry : {"true", "false"}) decisions_.Remove({ns, name, c.name, dir, dry});
-  }
   d_.log.Info("scalingpolicy released", {{"policy", key}});
 }
 
@@ -158,6 +134,7 @@ bool Reconciler::Load(Pass& pass) {
 void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
   d_.log.Warn("invalid scalingpolicy", {{"policy", pass.key}, {"error", error.message}});
   Record(pass, true, "InvalidSpec", error.message);
+  pass.rt->series->SetReady(false);
   WriteStatus(pass, InvalidStatus(pass.old_status, pass.rt->generation, "InvalidSpec",
                                   error.message, pass.now));
 }
@@ -219,7 +196,6 @@ void Reconciler::ReadMetrics(Pass& pass) {
       r.value = o.reading->value;
     } else {
       r.error = o.reading.error().message;
-      source_errors_.Add({KindLabel(m), KindName(o.reading.error().kind)});
     }
     pass.observed.metrics[m.name] = r;
   }
@@ -229,15 +205,6 @@ void Reconciler::ReadMetrics(Pass& pass) {
 void Reconciler::Decide(Pass& pass) {
   pass.before = pass.rt->state ? *pass.rt->state : StateFromStatus(pass.old_status);
   pass.result = policy::Evaluate(pass.p->spec, pass.observed, pass.before, pass.now);
-  CountDecisions(pass);
-}
-
-void Reconciler::CountDecisions(const Pass& pass) {
-  for (const auto& d : pass.result.components) {
-    if (d.desired == d.current || !d.target_found) continue;
-    decisions_.Add({pass.p->ns, pass.p->name, d.name, d.desired > d.current ? "up" : "down",
-                    pass.result.dry_run ? "true" : "false"});
-  }
 }
 
 // Write: each count that must change, unless someone else drives the target.
@@ -289,7 +256,7 @@ void Reconciler::WriteTarget(Pass& pass, const policy::ComponentDecision& d) {
     return;
   }
   ++pass.writes;
-  write_seconds_.Observe({}, std::chrono::duration<double>(d_.clock.Now() - pass.start).count());
+  metrics_.ObserveScaleWrite(d_.clock.Now() - pass.start);
   d_.log.Info("scaled", {{"policy", pass.key},
                          {"component", d.name},
                          {"from", std::to_string(d.current)},
@@ -364,12 +331,12 @@ void Reconciler::Record(const Pass& pass, bool warning, const std::string& reaso
     d_.log.Warn("event not recorded", {{"reason", reason}, {"error", st.error().ToString()}});
 }
 
-void Reconciler::ExportPhase(Pass& pass) {
-  Runtime& rt = *pass.rt;
-  if (rt.phase == pass.result.phase) return;
-  if (!rt.phase.empty()) phase_.Remove({pass.p->ns, pass.p->name, rt.phase});
-  if (!pass.result.phase.empty()) phase_.Set({pass.p->ns, pass.p->name, pass.result.phase}, 1);
-  rt.phase = pass.result.phase;
+// The policy's series after its evaluation, and when the next one is due (for the lag).
+void Reconciler::ExportMetrics(Pass& pass, const kube::ReconcileResult& result) {
+  telemetry::PolicySeries& series = *pass.rt->series;
+  ExportEvaluation(series, *pass.p, pass.rt->generation, pass.result, pass.readings,
+                   pass.overrides);
+  if (result.requeue_after) series.Due(d_.clock.Now() + *result.requeue_after);
 }
 
 // Requeue: at the interval, or sooner when a rule's `for` or the phase hold completes.
@@ -410,6 +377,8 @@ kube::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   pass.now = d_.clock.WallNow();
   pass.rt = RuntimeFor(key);
   std::lock_guard lock(pass.rt->mu);
+  if (!pass.rt->series) pass.rt->series = SeriesOf(metrics_, key);
+  pass.rt->series->Started(pass.start);
   if (!Load(pass)) return {};
   ReadTargets(pass);
   ReadMetrics(pass);
@@ -419,8 +388,9 @@ kube::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   WriteStatus(pass, BuildStatus(pass.old_status, pass.result, pass.readings, pass.p->spec.metrics,
                                 pass.rt->generation, pass.overrides, pass.now));
   RecordEvents(pass);
-  ExportPhase(pass);
-  return Requeue(pass);
+  kube::ReconcileResult result = Requeue(pass);
+  ExportMetrics(pass, result);
+  return result;
 }
 
 }  // namespace gearbox::reconcile

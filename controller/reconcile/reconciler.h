@@ -27,7 +27,7 @@
 #include "reconcile/target_index.h"
 #include "reconcile/target_reader.h"
 #include "telemetry/log.h"
-#include "telemetry/registry.h"
+#include "telemetry/policy_metrics.h"
 
 namespace gearbox::reconcile {
 
@@ -44,7 +44,7 @@ struct ReconcilerDeps {
   MetricReader& reader;
   kube::EventRecorder& recorder;
   const kube::Clock& clock;
-  telemetry::Registry& registry;
+  prometheus::Registry& registry;  // the per-policy families are registered on it
   telemetry::Logger& log;
 };
 
@@ -80,17 +80,13 @@ class Reconciler {
   void WriteStatus(Pass& pass, const kube::Json& status);
   void RecordEvents(Pass& pass);
   void Record(const Pass& pass, bool warning, const std::string& reason, const std::string& note);
-  void CountDecisions(const Pass& pass);
-  void ExportPhase(Pass& pass);
+  void ExportMetrics(Pass& pass, const kube::ReconcileResult& result);
   kube::ReconcileResult Requeue(const Pass& pass) const;
 
   ReconcilerDeps d_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Runtime>> runtimes_ GUARDED_BY(mu_);
-  telemetry::Family& decisions_;
-  telemetry::Family& source_errors_;
-  telemetry::Family& phase_;
-  telemetry::Family& write_seconds_;
+  telemetry::PolicyMetrics metrics_;
 };
 
 }  // namespace gearbox::reconcile

@@ -64,6 +64,18 @@ Result<T> Named(const char* server, Result<T> r) {
 
 }  // namespace
 
+const char* SourceKind(const MetricDef& metric) {
+  switch (metric.type) {
+    case MetricDef::Type::kResource:
+      return "resource";
+    case MetricDef::Type::kPrometheus:
+      return "prometheus";
+    case MetricDef::Type::kQueue:
+      return "queue";
+  }
+  return "unknown";
+}
+
 PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const ParsedPolicy& p) {
   Connections c;
   PolicySources out;
@@ -80,7 +92,10 @@ PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const P
                  std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
   }
   out.incomplete = (c.prometheus && !*c.prometheus) || (c.redis && !*c.redis);
-  for (const auto& m : p.metrics) out.by_metric[m.name] = factory.Make(p, m, c);
+  for (const auto& m : p.metrics) {
+    BuiltSource& built = out.by_metric[m.name] = factory.Make(p, m, c);
+    built.kind = SourceKind(m);
+  }
   return out;
 }
 

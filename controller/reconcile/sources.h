@@ -33,7 +33,13 @@ struct BuiltSource {
   std::shared_ptr<metrics::MetricSource> source;
   // Resource metrics need the pods' label selector, known once the target is read.
   std::function<void(const std::string& selector)> set_selector;
+  // The kind of source, for the metrics: "resource", "prometheus" or "queue" (BuildSources sets
+  // it).
+  const char* kind = "unknown";
 };
+
+// The kind of source a metric is read from, as the source metrics label it.
+const char* SourceKind(const MetricDef& metric);
 
 // Makes the source of one metric; the real one connects to Prometheus, Redis and metrics.k8s.io,
 // tests script readings.

@@ -23,7 +23,7 @@ TEST(Controller, Case8_TheProbesReadTheCachesWhileTheyStart) {
   api->On("LIST", "/apis/gearbox.dev/v1alpha1/namespaces/a/scalingpolicies",
           ScriptedResponse::Ok(
               kube::Json::parse(R"({"metadata":{"resourceVersion":"1"},"items":[]})")));
-  telemetry::Registry registry;
+  prometheus::Registry registry;
   std::ostringstream logs;
   telemetry::Logger log(telemetry::LogFormat::kText, telemetry::LogLevel::kError, &logs);
   ControllerOptions options;

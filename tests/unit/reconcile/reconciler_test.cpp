@@ -7,6 +7,7 @@
 
 #include <functional>
 
+#include "../../lib/metric_samples.h"
 #include "reconciler_world.h"
 
 namespace gearbox::testing {
@@ -697,7 +698,7 @@ std::vector<Case> ThePolicyItselfCases() {
        [](World& w) {
          EXPECT_TRUE(w.Calls().empty()) << ::testing::PrintToString(w.Calls());
          EXPECT_EQ(w.reconciler().policies_held(), 0u) << "everything it held is released";
-         EXPECT_EQ(w.registry().Render().find("policy=\"web-policy\""), std::string::npos)
+         EXPECT_EQ(SeriesCount(w.registry(), "", {{"policy", "web-policy"}}), 0u)
              << "its metric series are gone";
        }},
       {"PolicyDeletedMidPass",

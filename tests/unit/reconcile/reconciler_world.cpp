@@ -82,7 +82,7 @@ World::World()
       discovery_(api_),
       targets_(*api_, discovery_, nullptr),
       sources_(metric_table_, clock_),
-      reader_(0, clock_),
+      reader_(0, clock_, &source_metrics_),
       recorder_(api_,
                 kube::EventRecorder::Options{"gearbox.dev/controller", "test",
                                              std::chrono::minutes(10), 30s},

@@ -95,7 +95,7 @@ class World {
   kube::MapStore& store() { return store_; }
   reconcile::TargetIndex& index() { return index_; }
   reconcile::Reconciler& reconciler() { return *reconciler_; }
-  telemetry::Registry& registry() { return registry_; }
+  prometheus::Registry& registry() { return registry_; }
 
  private:
   void ScriptDiscovery();
@@ -111,9 +111,10 @@ class World {
   reconcile::TargetReader targets_;
   std::map<std::string, ScriptedMetric> metric_table_;
   ScriptedSources sources_;
+  prometheus::Registry registry_;
+  telemetry::SourceMetrics source_metrics_{registry_};
   reconcile::MetricReader reader_;
   kube::EventRecorder recorder_;
-  telemetry::Registry registry_;
   std::ostringstream log_out_;
   telemetry::Logger log_;
   std::unique_ptr<reconcile::Reconciler> reconciler_;
