@@ -4,14 +4,15 @@
 #   (a) the load: users (the metric the phases follow) and the jobs waiting in the queue;
 #   (b) the replicas of each component (steps) between its phase's min and max (dashed);
 #   (c) the app's CPU against its scale-up and scale-down thresholds;
-#   (d) the worker queue's backlog per worker replica against its own thresholds.
+#   (d) the worker's: the queue's backlog per worker replica and its oldest job's wait.
 #
 #   gnuplot -e "data='demo.tsv'; out='demo.png'; phases='Small Medium Large Enterprise'; \
 #               components='app worker database redis'" hack/demo-plot.gp
 #
 # The table has a header row; the columns read here are t (seconds since the start), phase (the
-# index in `phases`), users, backlog, cpu, <component>_cur/_min/_max, and the thresholds of the
-# storefront's rules app_up_cpu, app_down_cpu, worker_up_backlog, worker_down_backlog.
+# index in `phases`), users, backlog, jobWait, cpu, <component>_cur/_min/_max, and the thresholds
+# of the storefront's rules app_up_cpu, app_down_cpu, worker_up_backlog, worker_down_backlog,
+# worker_up_jobWait.
 
 set terminal pngcairo size 1000,700 font "DejaVu Sans,9" linewidth 1.2
 set output out
@@ -33,6 +34,9 @@ band_from(t) = (p = prev_t, prev_t = t, p)
 BANDS = "data using 't':(lo):(band_from(column('t'))):(column('t') + 1):(lo):(hi):(band_color(column('phase'))) \
   with boxxyerror lc rgb variable notitle"
 
+# On a log axis, values below its bottom (an empty queue) are drawn on it rather than left out.
+at_least(bottom, v) = (v < bottom) ? bottom : v
+
 stats data using 't' nooutput
 t_end = STATS_max
 stats data using 'users' nooutput
@@ -43,6 +47,8 @@ do for [c in components] {
   replicas_top = (STATS_max > replicas_top) ? STATS_max : replicas_top
 }
 replicas_top = ceil(replicas_top * 1.1) + 1
+stats data using 'jobWait' nooutput
+wait_top = (STATS_max * 1.2 > 20) ? ceil(STATS_max * 1.2) : 20
 
 set xrange [0:t_end]
 set multiplot layout 4,1 margins 0.08,0.83,0.07,0.94 spacing 0,0.03 \
@@ -59,7 +65,7 @@ prev_t = 0
 plot @BANDS, \
   for [i = 1:words(phases)] NaN with boxes lc rgb band_color(i - 1) title word(phases, i), \
   data using 't':'users' with steps lw 2 lc rgb "#202020" title "users", \
-  data using 't':(column('backlog') > 0 ? column('backlog') : NaN) with lines lw 1.5 lc rgb "#1f5fbf" \
+  data using 't':(at_least(lo, column('backlog'))) with lines lw 1.5 lc rgb "#1f5fbf" \
     title "jobs waiting"
 unset logscale y
 set format y "%g"
@@ -86,19 +92,27 @@ plot @BANDS, \
   data using 't':'app_up_cpu' with lines lw 1.2 dt 2 lc rgb "#202020" title "scale up above", \
   data using 't':'app_down_cpu' with lines lw 1.2 dt 3 lc rgb "#202020" title "scale down below"
 
-# (d) the worker queue's backlog per replica against its thresholds
-set ylabel "jobs waiting per worker"
+# (d) the worker's two scale-up rules against their thresholds: the jobs waiting per worker (left,
+# log scale; its scale-down rule too) and the oldest job's wait in seconds (right)
+set ylabel "jobs waiting per worker" tc rgb "#1f5fbf"
+set y2label "oldest job's wait (s)" tc rgb "#8e44ad"
 set format x "%g"
 set xlabel "seconds since the start"
 set logscale y
 set format y "%.0s%c"
+set ytics nomirror tc rgb "#1f5fbf"
+set y2tics nomirror tc rgb "#8e44ad"
 lo = 1; hi = 100000
 set yrange [lo:hi]
+set y2range [0:wait_top]
+set key inside right top opaque box lc rgb "#a0a0a0" samplen 2 width 0
 prev_t = 0
 plot @BANDS, \
-  data using 't':(column('worker_cur') > 0 && column('backlog') > 0 ? column('backlog') / column('worker_cur') : NaN) \
-    with lines lw 2 lc rgb "#1f5fbf" title "backlog / worker", \
-  data using 't':'worker_up_backlog' with lines lw 1.2 dt 2 lc rgb "#202020" title "scale up above", \
-  data using 't':'worker_down_backlog' with lines lw 1.2 dt 3 lc rgb "#202020" title "scale down below"
+  data using 't':(column('worker_cur') > 0 ? at_least(lo, column('backlog') / column('worker_cur')) : NaN) \
+    with lines lw 2 lc rgb "#1f5fbf" title "jobs waiting / worker", \
+  data using 't':'worker_up_backlog' with lines lw 1.2 dt 2 lc rgb "#1f5fbf" title "scale up above", \
+  data using 't':'worker_down_backlog' with lines lw 1.2 dt 3 lc rgb "#1f5fbf" title "scale down below", \
+  data using 't':'jobWait' axes x1y2 with lines lw 2 lc rgb "#8e44ad" title "oldest job's wait", \
+  data using 't':'worker_up_jobWait' axes x1y2 with lines lw 1.2 dt 2 lc rgb "#8e44ad" title "scale up above"
 
 unset multiplot

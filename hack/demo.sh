@@ -41,7 +41,7 @@ bash hack/deps.sh
 bash hack/node-deps.sh
 bash hack/cluster.sh build
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target gearbox-controller >/dev/null  # the image's binary; hack/test.sh builds the rest
+cmake --build build --target gearbox-controller >/dev/null  # the image's; hack/test.sh builds the rest
 bash hack/image.sh --binary build/controller/gearbox-controller 2>&1 | grep -v '^\[image\]   '
 if ! bash hack/cluster.sh status 2>/dev/null | grep -q '^node: running'; then
   bash hack/cluster.sh down >/dev/null 2>&1 || true
@@ -50,7 +50,8 @@ fi
 eval "$(bash hack/cluster.sh env)"
 
 stop_helpers() {  # the load simulator, Prometheus and Redis (of this run or of one that was killed)
-  [[ -f $WORK/loadsim.pid ]] && kill "$(cat "$WORK/loadsim.pid")" 2>/dev/null
+  # (the pid file of an earlier run names a process that is gone: kill fails, the demo goes on)
+  if [[ -f $WORK/loadsim.pid ]]; then kill "$(cat "$WORK/loadsim.pid")" 2>/dev/null || true; fi
   bash hack/services.sh down >/dev/null 2>&1 || true
 }
 trap 'stop_helpers; [[ ${KEEP:-1} == 1 ]] || bash hack/cluster.sh down' EXIT
@@ -119,7 +120,8 @@ phases = [p["name"] for p in spec.get("phases", {}).get("list", [])]
 phase = status.get("phase", "")
 row["phase"] = phases.index(phase) if phase in phases else None
 seen = {c["name"]: c for c in status.get("components", [])}
-fields = (("cur", "currentReplicas"), ("desired", "desiredReplicas"), ("min", "minReplicas"), ("max", "maxReplicas"))
+fields = (("cur", "currentReplicas"), ("desired", "desiredReplicas"),
+          ("min", "minReplicas"), ("max", "maxReplicas"))
 for c in spec["components"]:
     for column, field in fields:
         row[c["name"] + "_" + column] = seen.get(c["name"], {}).get(field)
@@ -127,7 +129,8 @@ for c in spec["components"]:
     for direction in ("up", "down"):
         rules = c.get("scale" + direction.capitalize(), {})
         for rule in rules.get("anyOf", []) + rules.get("allOf", []):
-            row["%s_%s_%s" % (c["name"], direction, rule["metric"])] = rule.get("above", rule.get("below"))
+            threshold = rule.get("above", rule.get("below"))
+            row["%s_%s_%s" % (c["name"], direction, rule["metric"])] = threshold
 with open(path, "a") as out:
     if out.tell() == 0:
         out.write("\t".join(row) + "\n")
@@ -136,15 +139,13 @@ print(phase)' "$1" "$DATA"
 }
 
 # Prints the policy's row of `kubectl get -o wide`, the header too the first time, each line
-# after the seconds since the start ($1), and appends them to $GET_WIDE.
+# after the seconds since the start ($1), and appends them to $GET_WIDE. (With the header asked
+# for and dropped, rather than --no-headers, the columns are as wide as the header's.)
 get_wide() {
-  local at
-  at=$(printf '%-6s' "${1}s")
-  if [[ -s $GET_WIDE ]]; then
-    kubectl -n "$NS" get sp storefront -o wide --no-headers | sed "s/^/$at/"
-  else
-    kubectl -n "$NS" get sp storefront -o wide | sed "1s/^/TIME  /; 2s/^/$at/"
-  fi | tee -a "$GET_WIDE" | sed 's/^/  /'
+  local first=2
+  [[ -s $GET_WIDE ]] || first=1
+  kubectl -n "$NS" get sp storefront -o wide | sed "1s/^/TIME  /; 2s/^/$(printf '%-6s' "${1}s")/" |
+    tail -n +$first | tee -a "$GET_WIDE" | sed 's/^/  /'
 }
 
 # `kubectl describe` at a point of the story ($2), kept in $WORK/describe-$1.txt.
@@ -155,8 +156,11 @@ describe_at() {
 
 # The picture of $DATA (hack/demo-plot.gp): $PLOT, copied to docs/demo.png with DEMO_PLOT_TO_DOCS=1.
 plot_story() {
-  gnuplot -e "data='$DATA'; out='$PLOT'; phases='${PHASES[*]}'; components='$COMPONENTS'" hack/demo-plot.gp
-  if [[ ${DEMO_PLOT_TO_DOCS:-0} == 1 ]]; then cp "$PLOT" docs/demo.png && echo "copied to docs/demo.png"; fi
+  gnuplot -e "data='$DATA'; out='$PLOT'; phases='${PHASES[*]}'; components='$COMPONENTS'" \
+    hack/demo-plot.gp
+  if [[ ${DEMO_PLOT_TO_DOCS:-0} == 1 ]]; then
+    cp "$PLOT" docs/demo.png && echo "copied to docs/demo.png"
+  fi
 }
 
 say "the story: users $SCENARIO (seconds:users)"
@@ -196,10 +200,12 @@ with open(sys.argv[1], "a") as out:
   phase=$(kubectl -n "$NS" get sp storefront -o json 2>/dev/null | record_row "$start") || phase=
   now=$(date +%s)
   [[ -n $phase && -z ${first_seen[$phase]:-} ]] && first_seen[$phase]=$now
-  if [[ $phase == "$UP" && ! -f $WORK/describe-1-up.txt ]] && ((now - first_seen[$UP] >= 10)); then
-    describe_at 1-up "on the way up, $((now - first_seen[$UP])) s into $UP"
-  elif [[ $phase == "$PEAK" && ! -f $WORK/describe-2-peak.txt ]] && ((now - first_seen[$PEAK] >= 45)); then
-    describe_at 2-peak "at the peak, $((now - first_seen[$PEAK])) s into $PEAK"
+  into=0  # seconds since the policy first reached this phase
+  [[ -z $phase ]] || into=$((now - first_seen[$phase]))
+  if [[ $phase == "$UP" && ! -f $WORK/describe-1-up.txt ]] && ((into >= 10)); then
+    describe_at 1-up "on the way up, $into s into $UP"
+  elif [[ $phase == "$PEAK" && ! -f $WORK/describe-2-peak.txt ]] && ((into >= 45)); then
+    describe_at 2-peak "at the peak, $into s into $PEAK"
   fi
   if ((now - last_table >= 20)); then
     last_table=$now
@@ -217,5 +223,6 @@ say "the plot"
 plot_story
 say "done"
 echo "kept in $WORK:"
-ls -l "$PLOT" "$DATA" "$GET_WIDE" "$WORK"/describe-*.txt | awk '{printf "  %-42s %7d bytes\n", $NF, $5}'
+ls -l "$PLOT" "$DATA" "$GET_WIDE" "$WORK"/describe-*.txt |
+  awk '{printf "  %-42s %7d bytes\n", $NF, $5}'
 echo "The cluster is still up: eval \"\$(hack/cluster.sh env)\"; kubectl -n $NS get sp,deploy"
