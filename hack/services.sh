@@ -28,12 +28,20 @@ pid_of() {
   echo "$pid"
 }
 
+# Whether the process started as NAME has not exited (a zombie, state Z, has). Not pid_of: just
+# after `NAME ... &` the process is still the forked shell, whose command line is not NAME's yet.
+alive() {
+  local pid state
+  pid=$(<"$DIR/$1.pid")
+  [[ -r /proc/$pid/stat ]] && read -r _ _ state _ <"/proc/$pid/stat" && [[ $state != Z ]]
+}
+
 wait_for() {  # wait_for NAME SECONDS CMD...
   local name=$1 t=$2 i
   shift 2
   for ((i = 0; i < t * 4; i++)); do
     "$@" >/dev/null 2>&1 && { log "$name ready"; return 0; }
-    pid_of "$name" >/dev/null || break
+    alive "$name" || break
     sleep 0.25
   done
   echo "[services] ERROR: $name did not start; last lines of $DIR/$name.log:" >&2
