@@ -2,6 +2,7 @@
 // looked up in its family when it is counted, which prometheus-cpp does under its lock.
 #include "telemetry/source_metrics.h"
 
+#include "base/result.h"
 #include "telemetry/buckets.h"
 
 namespace gearbox::telemetry {
@@ -17,8 +18,13 @@ SourceMetrics::SourceMetrics(prometheus::Registry& r)
                         .Help("How long one metric read took, by source (a read that never "
                               "answered is counted when it gives up).")
                         .Register(r)) {
-  for (const char* source : {"resource", "prometheus", "queue"})
+  for (const char* source : {"resource", "prometheus", "queue"}) {
     by_source_[source] = &read_seconds_.Add({{"source", source}}, SecondsBuckets());
+    // Every error series exists from 0: rate() and increase() only see an error counted after a
+    // sample of the series, so a first error would otherwise go unseen by the alert on them.
+    for (int k = 0; k <= static_cast<int>(Error::Kind::kNotLeader); ++k)
+      errors_.Add({{"source", source}, {"error", KindName(static_cast<Error::Kind>(k))}});
+  }
 }
 
 void SourceMetrics::Read(const std::string& source, std::chrono::duration<double> took) {

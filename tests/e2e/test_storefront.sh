@@ -214,6 +214,18 @@ decisions_counted() {  # a series of app's scale-ups, its labels in any order (t
     grep 'policy="storefront"' | grep 'component="app"' | grep 'direction="up"' >/dev/null
 }
 check "the controller's /metrics counts the decisions" decisions_counted
+# The chart's alerts (all of them, the stack alerts too) and its Grafana dashboard query only what
+# this controller exports: every metric name they read is in its /metrics after the story.
+queried_metrics_exported() {
+  curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" >"$WORK/metrics.prom" || return 1
+  helm template gearbox "$ROOT/charts/gearbox" -n gearbox-system --kube-version v1.36.3 \
+    --set metrics.prometheusRule.enabled=true --set metrics.prometheusRule.stackAlerts.enabled=true \
+    --show-only templates/prometheusrule.yaml >"$WORK/rules.yaml" 2>/dev/null || return 1
+  python3 "$ROOT/hack/check-metric-names.py" --dashboard "$ROOT/charts/gearbox/dashboards/gearbox.json" \
+    --rules "$WORK/rules.yaml" --scrape "$WORK/metrics.prom"
+}
+check "every metric the chart's alerts and dashboard query is on the controller's /metrics" \
+  queried_metrics_exported
 check "the controller never logged an error" bash -c "! grep -E ' error ' '$WORK/controller.log'"
 
 cat "$WORK/snapshots.txt"

@@ -57,6 +57,10 @@ TEST(LeaderMetrics, OneWhileLeading) {
 TEST(SourceMetrics, ErrorsBySourceAndKindReadsBySource) {
   prometheus::Registry r;
   SourceMetrics m(r);
+  // Every error series exists from 0 before any error, so rate() sees the first one.
+  EXPECT_EQ(Sample(r, "gearbox_metric_source_errors_total",
+                   {{"source", "queue"}, {"error", "unreachable"}}),
+            0);
   m.Failed("prometheus", "timeout");
   m.Failed("prometheus", "timeout");
   m.Read("queue", std::chrono::milliseconds(3));
