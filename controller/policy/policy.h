@@ -322,6 +322,10 @@ State Commit(const State& before, const Result& evaluated, const Applied& applie
 // engine's summary already says in other words (MetricsAvailable, ScalingLimited, AlertFiring).
 std::vector<std::string> ConditionLines(const std::vector<Condition>& conditions);
 
+// A reading as status shows it: rounded to 4 significant digits, so that noise below that neither
+// rewrites status nor clutters a column (79.9987 -> 80, 0.067861 -> 0.06786).
+double RoundForStatus(double v);
+
 // Time stamps as status writes them.
 std::string FormatTime(Time t);  // RFC 3339, UTC, milliseconds when not zero
 std::optional<Time> ParseTime(const std::string& text);

@@ -23,10 +23,11 @@ std::string Clock(Time t, Time now) {
   return at.compare(0, 10, today, 0, 10) == 0 ? at.substr(11) : at;
 }
 
+// The reading as status.metrics has it (RoundForStatus).
 std::optional<double> ValueOf(const IndexedObserved& in, int slot) {
   const MetricReading& m = in.metrics[Pass::Ix(slot)];
   if (!m.value || !std::isfinite(*m.value)) return std::nullopt;
-  return *m.value;
+  return RoundForStatus(*m.value);
 }
 
 std::string PhaseLine(const Compiled& c, const Evaluation& e, const IndexedObserved& in) {
@@ -35,9 +36,8 @@ std::string PhaseLine(const Compiled& c, const Evaluation& e, const IndexedObser
   if (e.phase < 0) return "No phase yet: " + metric + " is unavailable";
   std::string line = "Phase " + c.PhaseAt(e.phase).name;
   if (const auto& p = e.pending_phase; p && v) {
-    line += ", to " + c.PhaseAt(p->phase).name + " in " +
-            FormatDuration(Since(e.now, p->switch_at)) + " (at " + Clock(p->switch_at, e.now) +
-            ") if it holds: " + PhaseWhy(c, *v, p->phase);
+    line += ", to " + c.PhaseAt(p->phase).name + " in " + ToTheSecond(Since(e.now, p->switch_at)) +
+            " (at " + Clock(p->switch_at, e.now) + ") if it holds: " + PhaseWhy(c, *v, p->phase);
   } else {
     line += v ? ": " + PhaseWhy(c, *v, e.phase) : ": " + metric + " unavailable, the phase stays";
   }
@@ -71,7 +71,7 @@ std::string Clause(bool above, double threshold, Duration for_, bool holds, bool
   const std::string test = std::string(above ? "> " : "< ") + Num(threshold);
   if (!holds) return "not " + test;
   if (met) return test + (for_.count() > 0 ? " for " + FormatDuration(for_) : "") + " met";
-  return test + " for " + FormatDuration(Since(since, now)) + " of " + FormatDuration(for_);
+  return test + " for " + ToTheSecond(Since(since, now)) + " of " + FormatDuration(for_);
 }
 
 // The rules and alerts that read metric slot `slot`, each as a clause with its owner.
@@ -86,7 +86,7 @@ std::vector<std::string> Clauses(const Compiled& c, const Evaluation& e, int slo
       // "not > 1000 (worker up, 166.667 per replica)"
       out.push_back(Clause(r.above, r.threshold, r.for_, o.holds, o.fires, o.since, e.now) + " (" +
                     cc.spec->name + (i < cc.up_end ? " up" : " down") +
-                    (r.per_replica ? ", " + Num(o.value) + " per replica)" : ")"));
+                    (r.per_replica ? ", " + Num(RoundForStatus(o.value)) + " per replica)" : ")"));
     }
   }
   for (size_t i = 0; i < c.alerts.size(); ++i) {
@@ -172,6 +172,12 @@ std::string MetricValues(const Compiled& c, const IndexedObserved& in) {
 }
 
 }  // namespace internal
+
+double RoundForStatus(double v) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, 3 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
 
 std::vector<std::string> ConditionLines(const std::vector<Condition>& conditions) {
   std::vector<std::string> lines;

@@ -13,11 +13,7 @@ namespace {
 Json S(const std::string& s) { return Json::string(s); }
 
 // Readings are rounded to 4 significant digits so that noise below that does not rewrite status.
-double Round(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  double scale = std::pow(10.0, 3 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
+double Round(double v) { return policy::RoundForStatus(v); }
 
 const Json* FindByField(const Json& array_parent, const char* array, const char* field,
                         const std::string& value) {

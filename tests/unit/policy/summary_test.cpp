@@ -10,7 +10,7 @@ using Lines = std::vector<std::string>;
 
 // The lines of the storefront's metrics that stay calm in these cases (CalmMedium).
 const Lines kCalmTail = {
-    "backlog 500: not > 1000 (worker up, 166.667 per replica); not < 100 (worker down, 166.667 "
+    "backlog 500: not > 1000 (worker up, 166.7 per replica); not < 100 (worker down, 166.7 "
     "per replica); not > 10000 (alert QueueBacklog)",
     "jobWait 5: not > 60 (worker up)",
     "users 5000",
@@ -88,6 +88,10 @@ TEST(Summary, PhasePending) {
             "Phase Medium, to Large in 8m (at 00:10:15Z) if it holds: users 20000 < 100000, >= "
             "10000");
   EXPECT_EQ(d.last.summary[9], "users 20000");
+  d.Step(1600ms);  // what is left, to the second: not "7m58.4s"
+  EXPECT_EQ(d.last.summary[0],
+            "Phase Medium, to Large in 7m58s (at 00:10:15Z) if it holds: users 20000 < 100000, >= "
+            "10000");
 }
 
 // The topology grows first: the workloads keep the bounds of the phase before until it is ready.
@@ -134,6 +138,18 @@ TEST(Summary, AlertFiring) {
   EXPECT_EQ(d.last.summary.back(), "Alert ErrorRate: errorRate 7 above 5, firing since 00:00:15Z");
   EXPECT_EQ(d.last.summary[d.last.summary.size() - 2],
             "errorRate 7: > 5 met (alert ErrorRate fires)");
+}
+
+// The values as status.metrics has them: 4 significant digits, so noise shows (and rewrites
+// status) no more there than there.
+TEST(Summary, ValuesAreRoundedAsStatusHasThem) {
+  Driver d = CalmMedium(3);
+  d.Metric("cpu", 49.99871);
+  d.Metric("p95", 0.0678612);
+  d.Step(15s);
+  EXPECT_EQ(d.last.metric_values, "cpu 50 p95 0.068 backlog 500 jobWait 5 users 5000")
+      << "then at most 3 decimals, as every number of the reasons";
+  EXPECT_EQ(d.last.summary[5], "cpu 50: not > 70 (app up); not < 30 (app down)");
 }
 
 TEST(Summary, ConditionLinesOnlyThoseNotInTheirGoodState) {
