@@ -139,7 +139,8 @@ std::vector<std::string> SummaryLines(const Compiled& c, const Evaluation& e,
     lines.push_back(ComponentLine(c, e, in, static_cast<int>(k)));
   for (size_t i = 0; i < c.declared.size(); ++i) lines.push_back(MetricLine(c, e, in, i));
   for (const AlertOutcome& a : e.alerts)
-    lines.push_back("Alert " + AlertText(*c.alerts[Pass::Ix(a.alert)].spec, a.value) +
+    lines.push_back("Alert " +
+                    AlertText(*c.alerts[Pass::Ix(a.alert)].spec, RoundForStatus(a.value)) +
                     ", firing since " + Clock(a.since, e.now));
   return lines;
 }

@@ -133,7 +133,7 @@ TEST(Summary, DryRun) {
 
 TEST(Summary, AlertFiring) {
   Driver d = CalmMedium(3);
-  d.Metric("errorRate", 7);
+  d.Metric("errorRate", 7.00012);  // rounded as status.alerts has it
   d.Step(15s);
   EXPECT_EQ(d.last.summary.back(), "Alert ErrorRate: errorRate 7 above 5, firing since 00:00:15Z");
   EXPECT_EQ(d.last.summary[d.last.summary.size() - 2],
