@@ -109,18 +109,10 @@ TEST(Summary, PhaseChangedTopologyFirst) {
 }
 
 TEST(Summary, DryRun) {
-  Spec s = Storefront();
-  s.mode = Mode::kDryRun;
-  Driver d(s);
-  d.Metric("users", 5000);
-  d.Metric("cpu", 50);
-  d.Metric("p95", 0.3);
-  d.Metric("backlog", 500);
-  d.Metric("jobWait", 5);
-  for (const char* m : {"dbCpu", "redisMemory", "errorRate"}) d.Metric(m, 1);
-  d.Replicas("app", 8);
-  d.Replicas("worker", 3);
-  d.Step();
+  Driver d = CalmMedium(5);
+  d.spec.mode = Mode::kDryRun;
+  d.Replicas("app", 8);  // above Medium's maximum: it would lower it
+  d.Step(15s);
   EXPECT_EQ(d.last.summary,
             Concat({{"DryRun: nothing is written; a count after → is what it would set",
                      "Phase Medium: users 5000 < 10000, >= 1000",

@@ -826,7 +826,16 @@ std::vector<Case> ThePolicyItselfCases() {
        {{"Ready", "False/InvalidSpec"}},
        Outcome::kSuccess,
        std::nullopt,
-       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"}},
+       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"},
+       [](World& w) {  // issue 14: the summary says why rather than what was evaluated before
+         const Json abstract = w.policy()["status"]["abstract"];
+         ASSERT_EQ(abstract.size(), 2u);
+         EXPECT_EQ(
+             abstract.at(0).as_string().rfind("Ready False (InvalidSpec): spec.components[0]", 0),
+             0u);
+         EXPECT_EQ(abstract.at(1).as_string(),
+                   "AbleToScale False (InvalidSpec): the policy is not evaluated");
+       }},
       {"FixedSpecIsEvaluatedAgain",
        [](World& w, int pass) {
          App(w, 4, 90);
