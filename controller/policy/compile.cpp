@@ -63,6 +63,8 @@ Compiled::Compiled(const Spec& s) : spec(s) {
   for (const auto& a : spec.alerts)
     alerts.push_back({&a, SlotOf(metric_slots, metrics, a.metric), TimerOf("alert/" + a.name),
                       TimerOf("alertFiring/" + a.name)});
+  // Last, so that the slots of the timers above stay as they were before these were added.
+  for (const auto& m : spec.metrics) unavailable_timers.push_back(TimerOf("unavailable/" + m));
 }
 
 }  // namespace internal

@@ -58,6 +58,7 @@ struct Compiled {
   int phase_metric = -1;
   std::vector<int> phase_timers;  // "phase/<name>", by phase index
   std::vector<CompiledAlert> alerts;
+  std::vector<int> unavailable_timers;  // "unavailable/<metric>", by index into spec.metrics
 
   explicit Compiled(const Spec& s);
   Compiled(const Compiled&) = delete;

@@ -39,6 +39,18 @@ ConditionStatus ScalingLimited(const Pass& p) {
 
 }  // namespace
 
+// A Warning Event when a declared metric becomes unreadable: its timer runs while it cannot be
+// read (durable in status.timers, so a restart does not report it again) and says since when.
+void NoteUnavailableMetrics(Pass& p) {
+  for (size_t i = 0; i < p.c.declared.size(); ++i) {
+    const int timer = p.c.unavailable_timers[i];
+    if (p.Reading(p.c.declared[i])) continue;
+    p.Hold(timer);
+    if (!p.Had(timer))
+      p.Emit({.kind = EventKind::kMetricUnavailable, .metric = static_cast<int>(i)});
+  }
+}
+
 void SetConditions(Pass& p) {
   auto& out = p.out.conditions;
   out.push_back(Ready(p));

@@ -110,6 +110,7 @@ void Engine::Evaluate(const IndexedObserved& in, const IndexedState& before, Tim
     }
   }
   internal::EvaluateAlerts(p);
+  internal::NoteUnavailableMetrics(p);
   internal::SetConditions(p);
 }
 

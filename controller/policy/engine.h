@@ -106,6 +106,7 @@ struct EventRecord {
   EventKind kind = EventKind::kOther;
   int component = -1;  // slot; -1: about the policy as a whole
   int alert = -1;      // kAlertFiring, kAlertResolved
+  int metric = -1;     // kMetricUnavailable: index into spec.metrics
   int phase_from = -1;
   int phase_to = -1;
   std::optional<double> value = std::nullopt;  // the phase or alert metric

@@ -41,8 +41,8 @@ std::string CountingText(const Words& w) {
     const RuleOutcome& o = w.e.rules[Pass::Ix(i)];
     const Rule& r = *w.c.rules[Pass::Ix(i)].rule;
     if (!o.holds || o.fires || r.for_.count() <= 0) continue;
-    parts.push_back(RuleText(r, i < w.cc.up_end) + " for " +
-                    FormatDuration(Since(o.since, w.e.now)) + " of " + FormatDuration(r.for_));
+    parts.push_back(RuleText(r, i < w.cc.up_end) + " for " + ToTheSecond(Since(o.since, w.e.now)) +
+                    " of " + FormatDuration(r.for_));
   }
   return "counting: " + Join(parts, ", ");
 }

@@ -264,6 +264,9 @@ enum class EventKind {
   kWouldScaleDown,
   kAlertFiring,
   kAlertResolved,
+  // A declared metric that could not be read (a Warning, as the HPA's FailedGetResourceMetric),
+  // once when it becomes unreadable; nothing when it can be read again (as the HPA).
+  kMetricUnavailable,
 };
 
 struct Event {
@@ -286,6 +289,11 @@ struct Result {
   std::vector<Condition> conditions;
   std::vector<Event> events;  // what changed in this evaluation, never repeats of a steady state
   State state;                // to pass to the next evaluation
+  // The evaluation in a few lines for people, status.abstract (summary.cpp): the phase and why,
+  // each component, each metric against its thresholds, the alerts firing.
+  std::vector<std::string> summary;
+  std::string replica_counts;  // "app 5/6 worker 10/10 database 3": status.replicaCounts
+  std::string metric_values;   // "cpu 72 p95 0.41 backlog 1200": status.metricValues
 
   bool operator==(const Result&) const = default;
 
@@ -309,6 +317,14 @@ struct Applied {
 // started, the change spends none of the rate limit's budget, and a topology step it was to take
 // is not in flight. With nothing in `not_applied` it is `evaluated.state`.
 State Commit(const State& before, const Result& evaluated, const Applied& applied);
+
+// The lines of status.abstract about conditions: those not in their good state, less those the
+// engine's summary already says in other words (MetricsAvailable, ScalingLimited, AlertFiring).
+std::vector<std::string> ConditionLines(const std::vector<Condition>& conditions);
+
+// A reading as status shows it: rounded to 4 significant digits, so that noise below that neither
+// rewrites status nor clutters a column (79.9987 -> 80, 0.067861 -> 0.06786).
+double RoundForStatus(double v);
 
 // Time stamps as status writes them.
 std::string FormatTime(Time t);  // RFC 3339, UTC, milliseconds when not zero

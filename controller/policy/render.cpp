@@ -4,6 +4,7 @@
 
 #include "policy/explain.h"
 #include "policy/stages.h"
+#include "policy/summary.h"
 #include "policy/text.h"
 
 namespace gearbox::policy {
@@ -39,6 +40,8 @@ const char* ReasonOf(EventKind kind) {
       return "AlertFiring";
     case EventKind::kAlertResolved:
       return "AlertResolved";
+    case EventKind::kMetricUnavailable:
+      return "FailedGetMetric";
     case EventKind::kOther:
       break;
   }
@@ -93,9 +96,18 @@ std::string AlertNote(const Compiled& c, const EventRecord& r) {
   return a.name + " resolved: " + a.metric + " " + (r.value ? Num(*r.value) : "unavailable");
 }
 
+// "p95 cannot be read: connection refused"
+std::string UnavailableNote(const Compiled& c, const IndexedObserved& in, const EventRecord& r) {
+  const MetricReading& m = in.metrics[Pass::Ix(c.declared[Pass::Ix(r.metric)])];
+  return c.spec.metrics[Pass::Ix(r.metric)] +
+         " cannot be read: " + (m.error.empty() ? "no value" : m.error);
+}
+
 std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
                  const EventRecord& r) {
   switch (r.kind) {
+    case EventKind::kMetricUnavailable:
+      return UnavailableNote(c, in, r);
     case EventKind::kPhaseSelected:
     case EventKind::kPhaseChanged:
     case EventKind::kPhasePending:
@@ -124,9 +136,11 @@ std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& 
 Event RenderEvent(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
                   const EventRecord& r) {
   Event ev;
+  const bool warning =
+      r.kind == EventKind::kTopologyStepTimedOut || r.kind == EventKind::kMetricUnavailable;
   ev.type = r.kind == EventKind::kAlertFiring ? c.alerts[Pass::Ix(r.alert)].spec->severity
-            : r.kind == EventKind::kTopologyStepTimedOut ? "Warning"
-                                                         : "Normal";
+            : warning                         ? "Warning"
+                                              : "Normal";
   ev.reason = ReasonOf(r.kind);
   ev.note = Note(c, e, in, r);
   if (r.component >= 0) ev.component = NameOf(c, r.component);
@@ -269,6 +283,9 @@ Result Engine::Render(const Evaluation& e, const IndexedObserved& in) const {
     res.conditions.push_back({s.type, s.status, s.reason, internal::ConditionMessage(c, e, in, s)});
   for (const EventRecord& r : e.events) res.events.push_back(internal::RenderEvent(c, e, in, r));
   res.state = Export(e.state);
+  res.summary = internal::SummaryLines(c, e, in);
+  res.replica_counts = internal::ReplicaCounts(c, e);
+  res.metric_values = internal::MetricValues(c, in);
   return res;
 }
 

@@ -8,6 +8,7 @@
 //     DecideWorkload   workload.cpp   a workload: its rules (rules.cpp) recommend -> stabilize ->
 //                                     rate-limit -> clamp to bounds (limits.cpp) -> the change
 //   EvaluateAlerts   alerts.cpp
+//   NoteUnavailableMetrics  conditions.cpp  a Warning Event when a metric becomes unreadable
 //   SetConditions    conditions.cpp
 // The stages decide in numbers and causes (engine.h); explain.cpp and render.cpp make the words.
 #pragma once
@@ -60,6 +61,7 @@ void PlanTopology(Pass& p);
 void DecideTopology(Pass& p, int component);
 void DecideWorkload(Pass& p, int component);
 void EvaluateAlerts(Pass& p);
+void NoteUnavailableMetrics(Pass& p);
 void SetConditions(Pass& p);
 
 }  // namespace gearbox::policy::internal

@@ -14,6 +14,10 @@ std::string Num(double v) {
   return s == "-0" ? "0" : s;
 }
 
+std::string ToTheSecond(Duration d) {
+  return FormatDuration(std::chrono::round<std::chrono::seconds>(d));
+}
+
 std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;

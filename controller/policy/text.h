@@ -10,6 +10,9 @@
 namespace gearbox::policy::internal {
 
 std::string Num(double v);  // up to 3 decimals, no trailing zeros
+// "10s" rather than "10.072s": how long something has run, to the second (the durations of the
+// spec are printed as they are written).
+std::string ToTheSecond(Duration d);
 std::string Join(const std::vector<std::string>& parts, const std::string& sep);
 // "scaleUp cpu per replica > 70"
 std::string RuleText(const Rule& r, bool up);

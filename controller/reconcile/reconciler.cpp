@@ -24,6 +24,9 @@ struct Reconciler::Runtime {
   std::atomic<bool> sources_stale{false};
   std::optional<policy::State> state;
   std::shared_ptr<telemetry::PolicySeries> series;  // its metric series
+  // The conflict last reported by an Event: the same one is not reported again (the condition
+  // AbleToScale=False stays while it lasts); a new or a returning one is.
+  std::string reported_conflict;
 };
 
 // One pass's working state, filled step by step.
@@ -271,10 +274,12 @@ void Reconciler::ReportConflicts(Pass& pass) {
     if (!d.change || it == pass.conflicts.end()) continue;
     m += (m.empty() ? "" : "; ") + d.name + " " + it->second;
   }
-  if (m.empty()) return;
-  m += ": Gearbox leaves it alone";
-  pass.overrides.push_back({"AbleToScale", false, "ConflictingAutoscaler", m});
-  Record(pass, true, "ConflictingAutoscaler", m);
+  if (!m.empty()) {
+    m += ": Gearbox leaves it alone";
+    pass.overrides.push_back({"AbleToScale", false, "ConflictingAutoscaler", m});
+    if (m != pass.rt->reported_conflict) Record(pass, true, "ConflictingAutoscaler", m);
+  }
+  pass.rt->reported_conflict = m;
 }
 
 // Commit: the state follows what was written; a write not made is decided again next time.

@@ -13,11 +13,7 @@ namespace {
 Json S(const std::string& s) { return Json::string(s); }
 
 // Readings are rounded to 4 significant digits so that noise below that does not rewrite status.
-double Round(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  double scale = std::pow(10.0, 3 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
+double Round(double v) { return policy::RoundForStatus(v); }
 
 const Json* FindByField(const Json& array_parent, const char* array, const char* field,
                         const std::string& value) {
@@ -169,6 +165,26 @@ Json TimersJson(const std::map<std::string, policy::Time>& timers) {
   });
 }
 
+Json Strings(const std::vector<std::string>& lines) {
+  return ArrayOf(lines, [](const std::string& line) { return S(line); });
+}
+
+std::vector<policy::Condition> AsConditions(const std::vector<ConditionOverride>& list) {
+  std::vector<policy::Condition> out;
+  out.reserve(list.size());
+  for (const auto& c : list) out.push_back({c.type, c.status, c.reason, c.message});
+  return out;
+}
+
+// status.abstract: the engine's summary, then the conditions that are not in their good state
+// (the reconciler's among them: a conflict, a write refused).
+Json Abstract(const std::vector<std::string>& summary,
+              const std::vector<ConditionOverride>& conditions) {
+  std::vector<std::string> lines = summary;
+  for (auto& line : policy::ConditionLines(AsConditions(conditions))) lines.push_back(line);
+  return Strings(lines);
+}
+
 // The engine's conditions, with the reconciler's of the same type in their place.
 std::vector<ConditionOverride> Merged(const std::vector<policy::Condition>& engine,
                                       const std::vector<ConditionOverride>& overrides) {
@@ -203,7 +219,11 @@ Json BuildStatus(const Json& old_status, const policy::Result& r,
   st["metrics"] = MetricsJson(readings, metric_order);
   if (!r.alerts.empty()) st["alerts"] = AlertsJson(r.alerts);
   st["timers"] = TimersJson(r.state.timers);
-  st["conditions"] = Conditions(old_status, Merged(r.conditions, overrides), generation, now);
+  const std::vector<ConditionOverride> conditions = Merged(r.conditions, overrides);
+  st["conditions"] = Conditions(old_status, conditions, generation, now);
+  st["abstract"] = Abstract(r.summary, conditions);
+  st["replicaCounts"] = S(r.replica_counts);
+  st["metricValues"] = S(r.metric_values);
   return st;
 }
 
@@ -211,10 +231,11 @@ Json InvalidStatus(const Json& old_status, int64_t generation, const std::string
                    const std::string& message, policy::Time now) {
   Json st = old_status.is_object() ? old_status : Json::object();
   st["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
-  st["conditions"] = Conditions(old_status,
-                                {{"Ready", false, reason, message},
-                                 {"AbleToScale", false, reason, "the policy is not evaluated"}},
-                                generation, now);
+  const std::vector<ConditionOverride> conditions = {
+      {"Ready", false, reason, message},
+      {"AbleToScale", false, reason, "the policy is not evaluated"}};
+  st["conditions"] = Conditions(old_status, conditions, generation, now);
+  st["abstract"] = Abstract({}, conditions);
   return st;
 }
 

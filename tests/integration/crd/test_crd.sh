@@ -91,10 +91,26 @@ equals "every field has a description" "" "$undocumented"
 # The real thing: created, listed by short name and category, printer columns shown.
 kubectl apply -n "$ns" -f "$ROOT/manifests/examples/storefront.yaml" >/dev/null
 table=$(kubectl get sp -n "$ns" 2>&1)
-check "kubectl get sp shows the Mode and Phase columns" grep -q "MODE.*PHASE.*PENDING.*READY" <<<"$table"
+check "kubectl get sp shows the Phase, Replicas, Mode, Ready and Age columns" \
+  grep -qE "^NAME +PHASE +REPLICAS +MODE +READY +AGE$" <<<"$table"
+wide=$(kubectl get sp -n "$ns" -o wide 2>&1)
+check "-o wide adds Pending, Reason and Metrics" \
+  grep -qE "^NAME +PHASE +REPLICAS +MODE +READY +PENDING +REASON +METRICS +AGE$" <<<"$wide"
 check "the category gearbox lists it" grep -q storefront <<<"$(kubectl get gearbox -n "$ns" 2>&1)"
 check "status is a subresource (spec changes do not touch it)" \
   kubectl patch sp storefront -n "$ns" --subresource=status --type=merge -p '{"status":{"phase":"Small"}}'
 equals "status written through /status" Small "$(kubectl get sp storefront -n "$ns" -o jsonpath='{.status.phase}')"
+# The summary and the columns' strings as the controller writes them: kept by the schema (not
+# pruned), shown by the columns, and the summary first under Status in kubectl describe.
+check "the summary and the column strings are accepted" \
+  kubectl patch sp storefront -n "$ns" --subresource=status --type=merge -p \
+  '{"status":{"abstract":["Phase Small: users 400 < 1000","app 2 → 3 (2..5): cpu 82 above 70"],"replicaCounts":"app 2/3 worker 2/2","metricValues":"cpu 82 users 400","alerts":[{"name":"ErrorRate","value":7}],"timers":[{"key":"app/lastScaleUp","since":"2026-11-30T06:42:54Z"}]}}'
+equals "the Replicas column" "app 2/3 worker 2/2" \
+  "$(kubectl get sp storefront -n "$ns" --no-headers -o custom-columns=R:.status.replicaCounts)"
+check "the Metrics column of -o wide shows metricValues" grep -q "cpu 82 users 400" <<<"$(kubectl get sp -n "$ns" -o wide)"
+described=$(kubectl describe sp storefront -n "$ns")
+equals "kubectl describe lists the summary first under Status" \
+  "Status:|  Abstract:|    Phase Small: users 400 < 1000|    app 2 → 3 (2..5): cpu 82 above 70|  Alerts:" \
+  "$(sed -n '/^Status:/,+4p' <<<"$described" | paste -sd'|')"
 
 finish

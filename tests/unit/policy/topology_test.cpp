@@ -89,6 +89,25 @@ TEST(Topology, Case5_AStepNotReadyWithinItsTimeoutIsReportedAndWrittenAgain) {
   EXPECT_TRUE(Find(done, "AbleToScale")->status);
 }
 
+// Issue 14: the Warning is deduplicated like every Event: once per timeout, not each evaluation
+// while the step is still not ready.
+TEST(Topology, Issue14_TheTimeoutWarningIsNotRepeatedEachEvaluation) {
+  const Spec spec = Storefront();
+  Observed o = Quiet(50000);
+  o.targets["database"] = {true, 3, 1, ""};
+  o.targets["redis"] = {true, 1, 1, ""};
+  State s = GrowingDatabase();
+  int warnings = 0;
+  for (Time now = T0() + 10min; now < T0() + 19min + 59s; now += 15s) {
+    const Result r = Evaluate(spec, o, s, now);
+    warnings += Has(r, "TopologyStepTimedOut");
+    s = Commit(s, r, Applied{});
+  }
+  EXPECT_EQ(warnings, 1);
+  const Result again = Evaluate(spec, o, s, T0() + 20min);
+  EXPECT_TRUE(Has(again, "TopologyStepTimedOut")) << "the next timeout is reported";
+}
+
 TEST(Topology, Case5_TheTimeoutComesFromTheSpec) {
   Spec spec = Storefront();
   spec.topology_step_timeout = 30s;

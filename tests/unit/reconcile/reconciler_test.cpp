@@ -288,6 +288,42 @@ std::vector<Case> OthersOnTheTargetCases() {
        1,
        {kUp6},
        {"ScaledUp: app 4 -> 6"}},
+      // Issue 14: a conflict is a Warning when it starts, not one per pass while it lasts (the
+      // recorder's series forgets after 10 minutes: without the check this pass posts again).
+      {"Issue14_AConflictIsReportedOnceWhileItLasts",
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.Hpa("web-hpa", "web");
+       },
+       2,
+       {},
+       {},
+       {{"AbleToScale", "False/ConflictingAutoscaler"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) {
+         const Json abstract = w.policy()["status"]["abstract"];
+         const std::string last = abstract.as_array().at(abstract.size() - 1).as_string();
+         EXPECT_EQ(last,
+                   "AbleToScale False (ConflictingAutoscaler): app is also driven by "
+                   "HorizontalPodAutoscaler web-hpa: Gearbox leaves it alone");
+       },
+       11min},
+      {"Issue14_AConflictThatReturnsIsReportedAgain",
+       [](World& w, int pass) {
+         App(w, 4, pass == 1 ? 50 : 90);  // pass 1: no change due, so no conflict
+         w.Hpa("web-hpa", "web");
+       },
+       3,
+       {},
+       {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa"},
+       {{"AbleToScale", "False/ConflictingAutoscaler"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       nullptr,
+       11min},  // past the recorder's series window: a new Event, not a count
       {"SameCreationTimeSmallerNameWins",
        [](World& w, int) {
          App(w, 4, 90);
@@ -303,7 +339,10 @@ std::vector<Case> OthersOnTheTargetCases() {
 std::vector<Case> UnreadableTargetsCases() {
   return {
       {"TargetMissing",
-       [](World& w, int) { w.metrics()["cpu"] = Value(90); },
+       [](World& w, int) {
+         w.metrics()["cpu"] = Value(90);
+         w.metrics()["p95"] = Value(0.1);
+       },
        1,
        {},
        {},
@@ -503,7 +542,7 @@ std::vector<Case> MissingMetricsCases() {
        },
        1,
        {},
-       {},
+       {"FailedGetMetric: p95 cannot be read: connection refused"},
        {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
        Outcome::kSuccess,
        15s,
@@ -516,7 +555,7 @@ std::vector<Case> MissingMetricsCases() {
        },
        1,
        {kUp6},
-       {"ScaledUp: app 4 -> 6"},
+       {"ScaledUp: app 4 -> 6", "FailedGetMetric: p95 cannot be read: p95 timed out"},
        {{"MetricsAvailable", "False/MetricUnavailable"}}},
       {"Case2_MetricLaterThanTheDeadlineIsMissing",
        [](World& w, int) {
@@ -525,7 +564,8 @@ std::vector<Case> MissingMetricsCases() {
        },
        1,
        {},
-       {},
+       {"FailedGetMetric: cpu cannot be read: no answer within 6s",
+        "FailedGetMetric: p95 cannot be read: no answer within 6s"},
        {{"MetricsAvailable", "False/MetricUnavailable: cpu: no answer within 6s"}}},
       {"SecretMissingMakesItsMetricsMissing",
        [](World& w, int) {
@@ -535,7 +575,8 @@ std::vector<Case> MissingMetricsCases() {
        },
        1,
        {},
-       {},
+       {"FailedGetMetric: cpu cannot be read: prometheus: secret prom-token",
+        "FailedGetMetric: p95 cannot be read: prometheus: secret prom-token"},
        {{"MetricsAvailable", "False/MetricUnavailable: cpu: prometheus: secret prom-token"}}},
       {"SecretIsReadFromThePolicysNamespace",
        [](World& w, int) {
@@ -601,6 +642,69 @@ std::vector<Case> MissingMetricsCases() {
        15s,
        {},
        [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "old"); }},
+  };
+}
+
+// Issue 14: a metric that cannot be read is a Warning Event when it becomes unreadable, not one
+// per pass; it is reported again after it was read in between.
+std::vector<Case> UnreadableMetricEventCases() {
+  return {
+      {"Issue14_UnreadableMetricIsAWarning",
+       [](World& w, int) {
+         App(w, 4, 50);
+         w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
+       },
+       1,
+       {},
+       {"FailedGetMetric: p95 cannot be read: connection refused"},
+       {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}}},
+      {"Issue14_UnreadableMetricIsReportedOnce",
+       [](World& w, int) {
+         App(w, 4, 50);
+         w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
+       },
+       2,
+       {},
+       {},
+       {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
+       Outcome::kSuccess,
+       15s,
+       {},
+       nullptr,
+       11min},
+      {"Issue14_UnreadableAgainAfterARecoveryIsReportedAgain",
+       [](World& w, int pass) {
+         App(w, 4, 50);
+         if (pass != 1) w.metrics()["p95"] = Failing(Error::Kind::kTimeout, "no answer");
+       },
+       3,
+       {},
+       {"FailedGetMetric: p95 cannot be read: no answer"},
+       {},
+       Outcome::kSuccess,
+       15s,
+       {},
+       nullptr,
+       11min},  // past the recorder's series window: a new Event, not a count
+      {"Issue14_TheAbstractAndColumnsAreWritten",
+       [](World& w, int) { App(w, 4, 90); },
+       1,
+       {kUp6},
+       {"ScaledUp: app 4 -> 6"},
+       {},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) {
+         const Json st = w.policy()["status"];
+         EXPECT_EQ(st.at("replicaCounts").as_string(), "app 4/6");
+         EXPECT_EQ(st.at("metricValues").as_string(), "cpu 90");
+         std::vector<std::string> lines;
+         for (const auto& line : st.at("abstract").as_array()) lines.push_back(line.as_string());
+         EXPECT_EQ(lines, (std::vector<std::string>{
+                              "app 4 → 6 (2..10): cpu 90 above 70",
+                              "cpu 90: > 70 met (app up); not < 30 (app down)", "p95 0.1"}));
+       }},
   };
 }
 
@@ -723,7 +827,16 @@ std::vector<Case> ThePolicyItselfCases() {
        {{"Ready", "False/InvalidSpec"}},
        Outcome::kSuccess,
        std::nullopt,
-       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"}},
+       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"},
+       [](World& w) {  // issue 14: the summary says why rather than what was evaluated before
+         const Json abstract = w.policy()["status"]["abstract"];
+         ASSERT_EQ(abstract.size(), 2u);
+         EXPECT_EQ(
+             abstract.at(0).as_string().rfind("Ready False (InvalidSpec): spec.components[0]", 0),
+             0u);
+         EXPECT_EQ(abstract.at(1).as_string(),
+                   "AbleToScale False (InvalidSpec): the policy is not evaluated");
+       }},
       {"FixedSpecIsEvaluatedAgain",
        [](World& w, int pass) {
          App(w, 4, 90);
@@ -799,9 +912,9 @@ std::vector<Case> ThePolicyItselfCases() {
 
 std::vector<Case> Cases() {
   std::vector<Case> all;
-  for (auto group :
-       {DecidingAndWritingCases, DryRunCases, OthersOnTheTargetCases, UnreadableTargetsCases,
-        TopologyCases, MissingMetricsCases, FailingWritesCases, ThePolicyItselfCases}) {
+  for (auto group : {DecidingAndWritingCases, DryRunCases, OthersOnTheTargetCases,
+                     UnreadableTargetsCases, TopologyCases, MissingMetricsCases,
+                     UnreadableMetricEventCases, FailingWritesCases, ThePolicyItselfCases}) {
     auto cases = group();
     all.insert(all.end(), cases.begin(), cases.end());
   }
