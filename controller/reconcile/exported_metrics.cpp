@@ -1,6 +1,8 @@
 // See exported_metrics.h.
 #include "reconcile/exported_metrics.h"
 
+#include <algorithm>
+
 namespace gearbox::reconcile {
 
 namespace {
@@ -21,10 +23,14 @@ bool Ready(const policy::Result& result, const std::vector<ConditionOverride>& o
   return ready;
 }
 
-std::vector<telemetry::FiringAlert> Firing(const policy::Result& result) {
-  std::vector<telemetry::FiringAlert> out;
-  out.reserve(result.alerts.size());
-  for (const auto& a : result.alerts) out.push_back({a.name, a.severity});
+std::vector<telemetry::AlertState> Alerts(const policy::Spec& spec, const policy::Result& result) {
+  std::vector<telemetry::AlertState> out;
+  out.reserve(spec.alerts.size());
+  for (const auto& a : spec.alerts) {
+    const bool firing = std::any_of(result.alerts.begin(), result.alerts.end(),
+                                    [&](const policy::FiringAlert& f) { return f.name == a.name; });
+    out.push_back({a.name, a.severity, firing});
+  }
   return out;
 }
 
@@ -79,7 +85,7 @@ void ExportEvaluation(telemetry::PolicySeries& series, const ParsedPolicy& p, in
     const bool read = it != readings.end() && it->second.reading;
     series.SetValue(i, read ? std::optional<double>(it->second.reading->value) : std::nullopt);
   }
-  series.SetAlerts(Firing(result));
+  series.SetAlerts(Alerts(p.spec, result));
 }
 
 }  // namespace gearbox::reconcile

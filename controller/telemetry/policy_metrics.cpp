@@ -48,8 +48,7 @@ PolicyMetrics::PolicyMetrics(prometheus::Registry& r)
                              "The threshold of a scaling rule of a component (per replica for "
                              "perReplica rules).")),
       alert_(GaugeFamily(r, "gearbox_alert_firing",
-                         "1 while an alert of a policy's spec.alerts fires (no series "
-                         "otherwise).")),
+                         "1 while an alert of a policy's spec.alerts fires, 0 while it does not.")),
       decisions_(prometheus::BuildCounter()
                      .Name("gearbox_scaling_decisions_total")
                      .Help("Replica changes decided, by component, direction and cause (rule, "
@@ -214,23 +213,24 @@ void PolicySeries::SetValue(size_t metric, std::optional<double> value) {
   g->Set(*value);
 }
 
-void PolicySeries::SetAlerts(const std::vector<FiringAlert>& firing) {
+void PolicySeries::SetAlerts(const std::vector<AlertState>& alerts) {
   MutexLock lock(mu_);
   if (removed_) return;
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> now;
-  for (const auto& a : firing) {
+  for (const auto& a : alerts) {
     auto key = std::make_pair(a.name, a.severity);
     auto it = alerts_.find(key);
+    prometheus::Gauge* g = nullptr;
     if (it != alerts_.end()) {
-      now.insert(*it);
+      g = it->second;
       alerts_.erase(it);
-      continue;
+    } else {
+      g = &f_.alert_.Add(With({{"alert", a.name}, {"severity", a.severity}}));
     }
-    prometheus::Gauge& g = f_.alert_.Add(With({{"alert", a.name}, {"severity", a.severity}}));
-    g.Set(1);
-    now.emplace(key, &g);
+    g->Set(a.firing ? 1 : 0);
+    now.emplace(key, g);
   }
-  for (auto& [_, g] : alerts_) f_.alert_.Remove(g);  // resolved
+  for (auto& [_, g] : alerts_) f_.alert_.Remove(g);  // no longer declared
   alerts_ = std::move(now);
 }
 

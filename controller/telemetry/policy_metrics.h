@@ -46,9 +46,11 @@ struct Replicas {
   int current = 0, desired = 0, min = 0, max = 0;
 };
 
-struct FiringAlert {
+// An alert of the policy's spec.alerts and whether it fires now.
+struct AlertState {
   std::string name;
   std::string severity;
+  bool firing = false;
 };
 
 class PolicyMetrics;
@@ -71,7 +73,9 @@ class PolicySeries {
   // By index into the shape's components and metrics.
   void SetReplicas(size_t component, const Replicas& replicas) EXCLUDES(mu_);
   void SetValue(size_t metric, std::optional<double> value) EXCLUDES(mu_);  // nullopt: unreadable
-  void SetAlerts(const std::vector<FiringAlert>& firing) EXCLUDES(mu_);
+  // Every declared alert has a series, 1 while it fires and 0 otherwise (so a dashboard shows an
+  // alert that stopped as 0, and rate of change works); an alert no longer declared loses its own.
+  void SetAlerts(const std::vector<AlertState>& alerts) EXCLUDES(mu_);
   void CountDecision(size_t component, bool up, const char* cause, bool dry_run) EXCLUDES(mu_);
 
   // The evaluation lag: the next evaluation is due at `at` (the interval or a requeue from now);

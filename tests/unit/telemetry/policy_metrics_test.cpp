@@ -81,10 +81,13 @@ TEST(PolicyMetrics, AMetricThatCannotBeReadHasNoValue) {
 
 TEST(PolicyMetrics, AlertsFireAndResolve) {
   PolicyWorld w;
-  w.series->SetAlerts({{"QueueBacklog", "Warning"}, {"DbCpu", "Critical"}});
+  w.series->SetAlerts({{"QueueBacklog", "Warning", true}, {"DbCpu", "Critical", true}});
   EXPECT_EQ(w.Get("gearbox_alert_firing", {{"alert", "DbCpu"}, {"severity", "Critical"}}), 1);
-  w.series->SetAlerts({{"DbCpu", "Critical"}});
-  EXPECT_EQ(w.Count("gearbox_alert_firing"), 1u) << "QueueBacklog resolved";
+  w.series->SetAlerts({{"QueueBacklog", "Warning", false}, {"DbCpu", "Critical", true}});
+  EXPECT_EQ(w.Get("gearbox_alert_firing", {{"alert", "QueueBacklog"}}), 0) << "resolved: 0";
+  w.series->SetAlerts({{"DbCpu", "Critical", false}});
+  EXPECT_EQ(w.Count("gearbox_alert_firing"), 1u) << "QueueBacklog no longer declared";
+  EXPECT_EQ(w.Get("gearbox_alert_firing", {{"alert", "DbCpu"}}), 0);
 }
 
 TEST(PolicyMetrics, DecisionsByDirectionAndCause) {
