@@ -55,11 +55,13 @@ std::string LimitNote(const Words& w, char sign, const Limits& l) {
   return note + ")";
 }
 
-// What held the recommendation back, in the order the limits apply.
+// What held the recommendation back, in the order the limits apply. A component that stays at its
+// maximum has no notes: WorkloadReason already says "already at the maximum", and the step limit
+// of a move that was not made says nothing.
 std::vector<std::string> Notes(const Words& w) {
   std::vector<std::string> notes;
   const Component& comp = *w.cc.spec;
-  if (w.d.cause == Cause::kScaleUpRulesFired) {
+  if (w.d.cause == Cause::kScaleUpRulesFired && w.d.desired != w.d.current) {
     if (w.d.limits & kLimitedPerStep) notes.push_back(LimitNote(w, '+', comp.up));
     if (w.d.limits & kCappedAtMaximum) notes.push_back("capped at the maximum of " + w.Bounds());
   } else if (w.d.cause == Cause::kScaleDownRulesFired) {

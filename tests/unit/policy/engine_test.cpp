@@ -134,9 +134,8 @@ TEST(Engine, CausesAndNumbersWithoutTheWords) {
   EXPECT_EQ(e.events[0].kind, EventKind::kAlertFiring);
   EXPECT_EQ(e.events[0].component, -1);
   EXPECT_EQ(engine.Reason(e, in, worker),
-            "backlog per replica 10000 above 1000; already at the maximum of 5..10 (phase Large) "
-            "(limited to +10 per 15s (maxPods 4, maxPercent 100); capped at the maximum of 5..10 "
-            "(phase Large))");
+            "backlog per replica 10000 above 1000; already at the maximum of 5..10 (phase Large)")
+      << "said once: no step limit or cap of a move that was not made";
   const ConditionStatus& limited = e.conditions[3];
   EXPECT_STREQ(limited.type, "ScalingLimited");
   EXPECT_STREQ(limited.reason, "TooManyReplicas");

@@ -55,8 +55,7 @@ TEST(Summary, HeldAtABound) {
   d.Metric("cpu", 95);
   d.Run(6min);
   EXPECT_EQ(d.last.summary[1],
-            "app 5 (3..5): cpu 95 above 70 for 5m; already at the maximum of 3..5 (phase Medium) "
-            "(capped at the maximum of 3..5 (phase Medium))");
+            "app 5 (3..5): cpu 95 above 70 for 5m; already at the maximum of 3..5 (phase Medium)");
   EXPECT_EQ(d.last.summary[5], "cpu 95: > 70 for 5m met (app up); not < 30 (app down)");
   EXPECT_EQ(d.last.replica_counts, "app 5/5 worker 3/3 database 1 redis 1");
 }
