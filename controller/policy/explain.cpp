@@ -57,7 +57,7 @@ std::string LimitNote(const Words& w, char sign, const Limits& l) {
 
 // What held the recommendation back, in the order the limits apply. A component that stays at its
 // maximum has no notes: WorkloadReason already says "already at the maximum", and the step limit
-// of a move that was not made says nothing.
+// of a move that was not made says nothing; one that stays at its minimum says only that.
 std::vector<std::string> Notes(const Words& w) {
   std::vector<std::string> notes;
   const Component& comp = *w.cc.spec;
@@ -68,8 +68,12 @@ std::vector<std::string> Notes(const Words& w) {
     if (w.d.limits & kStabilizationWindow)
       notes.push_back("the highest recommendation of the last " +
                       FormatDuration(comp.down.stabilization_window));
-    if (w.d.limits & kLimitedPerStep) notes.push_back(LimitNote(w, '-', comp.down));
-    if (w.d.limits & kHeldAtMinimum) notes.push_back("held at the minimum of " + w.Bounds());
+    // Held at the minimum is the whole story of a component that stays; the step limit matters
+    // only when it is what keeps the component where it is.
+    const bool held = (w.d.limits & kHeldAtMinimum) != 0;
+    if ((w.d.limits & kLimitedPerStep) && !(held && w.d.desired == w.d.current))
+      notes.push_back(LimitNote(w, '-', comp.down));
+    if (held) notes.push_back("held at the minimum of " + w.Bounds());
   }
   return notes;
 }

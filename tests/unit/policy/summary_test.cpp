@@ -60,6 +60,17 @@ TEST(Summary, HeldAtABound) {
   EXPECT_EQ(d.last.replica_counts, "app 5/5 worker 3/3 database 1 redis 1");
 }
 
+// A component whose scale-down rules fire at its minimum: held there, and nothing else (the step
+// limit of a move it cannot make is not news).
+TEST(Summary, HeldAtTheMinimumSaysOnlyThat) {
+  Driver d = CalmMedium(3);
+  d.Metric("backlog", 0);
+  d.Run(2min);
+  EXPECT_EQ(d.last.summary[2],
+            "worker 3 (3..5): backlog per replica 0 below 100; stays at 3 (held at the minimum "
+            "of 3..5 (phase Medium))");
+}
+
 // A metric that cannot be read: since when and why, a ? in the column, and the component's
 // reason names it.
 TEST(Summary, MetricMissing) {
