@@ -23,6 +23,7 @@
 #include "kube/leader_election.h"
 #include "reconcile/controller.h"
 #include "server/http_server.h"
+#include "telemetry/api_request_metrics.h"
 #include "telemetry/exposition.h"
 #include "telemetry/leader_metrics.h"
 #include "telemetry/log.h"
@@ -233,6 +234,7 @@ struct ProcessTelemetry {
   prometheus::Registry registry;
   gearbox::telemetry::Exposition exposition{registry};
   gearbox::telemetry::ProcessMetrics process{registry};
+  gearbox::telemetry::ApiRequestMetrics api_requests{registry};
   std::optional<gearbox::telemetry::LeaderMetrics> leader_gauge;
 };
 
@@ -240,6 +242,7 @@ struct ProcessTelemetry {
 int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
           std::shared_ptr<gearbox::kube::HttpClient> client, gearbox::telemetry::Logger& log) {
   ProcessTelemetry telemetry(vm);
+  client->SetRequestMetrics(&telemetry.api_requests);
   std::mt19937 rng{std::random_device{}()};
   const std::string identity = Hostname() + "_" + std::to_string(rng() % 100000);
   std::atomic<bool> started{false}, lost{false};
@@ -271,6 +274,7 @@ int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
     log.Error("lost the leader Lease; exiting so that only the leader acts");
   }
   ShutDown(elector->get(), controller, *servers);
+  client->SetRequestMetrics(nullptr);  // the counters go with `telemetry`
   return lost ? 1 : 0;
 }
 

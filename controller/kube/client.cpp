@@ -3,10 +3,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/asio/ssl.hpp>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace gearbox::kube {
 
@@ -166,9 +168,31 @@ Error HttpClient::ErrorFromException(const std::exception& e, const std::string&
   return Error::Of(Error::Kind::kTransport, what + ": " + text);
 }
 
+HttpClient::Call HttpClient::CallOn(const char* verb, const ResourceRef& r,
+                                    const std::string& subresource) {
+  return {verb, subresource.empty() ? r.resource : r.resource + "/" + subresource};
+}
+
+HttpClient::Call HttpClient::PathCall(const std::string& path) {
+  const std::string p = path.substr(0, path.find('?'));
+  std::vector<std::string> segments;
+  std::stringstream in(p);
+  for (std::string s; std::getline(in, s, '/');)
+    if (!s.empty()) segments.push_back(s);
+  auto ns = std::find(segments.begin(), segments.end(), "namespaces");
+  if (ns == segments.end() || segments.end() - ns < 3) return {"get", p};
+  std::string resource = *(ns + 2);
+  if (segments[0] == "apis" && segments.size() > 1) resource += "." + segments[1];
+  return {"get", resource};
+}
+
+void HttpClient::Count(const Call& call, int code) {
+  if (RequestMetrics* m = metrics_.load()) m->Requested(call.verb, call.resource, code);
+}
+
 Result<Json> HttpClient::Do(const http::method& method, const std::string& path_and_query,
                             const std::optional<Json>& body, const std::string& content_type,
-                            const std::string& what) {
+                            const std::string& what, const Call& call) {
   bool retried_transport = false;
   for (int attempt = 0;; ++attempt) {
     http::http_request req = NewRequest(method, path_and_query);
@@ -181,6 +205,7 @@ Result<Json> HttpClient::Do(const http::method& method, const std::string& path_
       text = res.extract_utf8string(true).get();
       if (res.headers().has("Retry-After")) retry_after = res.headers().find("Retry-After")->second;
     } catch (const std::exception& e) {
+      Count(call, 0);
       Error err = ErrorFromException(e, what);
       // A kept-alive connection the server closed (it restarted, or idled us out) fails the
       // first request on it; one fresh try is safe for every verb but POST, whose first try may
@@ -192,6 +217,7 @@ Result<Json> HttpClient::Do(const http::method& method, const std::string& path_
       }
       return err;
     }
+    Count(call, code);
     if (code >= 200 && code < 300) {
       if (text.empty()) return Json::object();
       try {
@@ -214,7 +240,7 @@ Result<Json> HttpClient::Do(const http::method& method, const std::string& path_
 Result<Json> HttpClient::Get(const ResourceRef& r, const std::string& ns, const std::string& name,
                              const std::string& subresource) {
   return Do(http::methods::GET, Path(r, ns, name, subresource), std::nullopt, "",
-            Describe("get", r, ns, name, subresource));
+            Describe("get", r, ns, name, subresource), CallOn("get", r, subresource));
 }
 
 Result<Json> HttpClient::List(const ResourceRef& r, const std::string& ns, const ListOptions& o) {
@@ -227,19 +253,20 @@ Result<Json> HttpClient::List(const ResourceRef& r, const std::string& ns, const
   add("resourceVersion", o.resource_version);
   add("limit", o.limit > 0 ? std::to_string(o.limit) : "");
   add("continue", o.continue_token);
-  return Do(http::methods::GET, Path(r, ns) + q, std::nullopt, "", Describe("list", r, ns, "", ""));
+  return Do(http::methods::GET, Path(r, ns) + q, std::nullopt, "", Describe("list", r, ns, "", ""),
+            CallOn("list", r));
 }
 
 Result<Json> HttpClient::Create(const ResourceRef& r, const std::string& ns, const Json& body) {
   return Do(http::methods::POST, Path(r, ns), body, "application/json",
-            Describe("create", r, ns, "", ""));
+            Describe("create", r, ns, "", ""), CallOn("create", r));
 }
 
 Result<Json> HttpClient::Update(const ResourceRef& r, const std::string& ns,
                                 const std::string& name, const Json& body,
                                 const std::string& subresource) {
   return Do(http::methods::PUT, Path(r, ns, name, subresource), body, "application/json",
-            Describe("update", r, ns, name, subresource));
+            Describe("update", r, ns, name, subresource), CallOn("update", r, subresource));
 }
 
 Result<Json> HttpClient::Patch(const ResourceRef& r, const std::string& ns, const std::string& name,
@@ -268,17 +295,18 @@ Result<Json> HttpClient::Patch(const ResourceRef& r, const std::string& ns, cons
     }
     if (o.force) q += "&force=true";
   }
-  return Do(http::methods::PATCH, Path(r, ns, name, subresource) + q, body, content_type, what);
+  return Do(http::methods::PATCH, Path(r, ns, name, subresource) + q, body, content_type, what,
+            CallOn("patch", r, subresource));
 }
 
 Status HttpClient::Delete(const ResourceRef& r, const std::string& ns, const std::string& name) {
   RETURN_IF_ERROR(Do(http::methods::DEL, Path(r, ns, name), std::nullopt, "",
-                     Describe("delete", r, ns, name, "")));
+                     Describe("delete", r, ns, name, ""), CallOn("delete", r)));
   return Ok{};
 }
 
 Result<Json> HttpClient::GetPath(const std::string& path) {
-  return Do(http::methods::GET, path, std::nullopt, "", "get " + path);
+  return Do(http::methods::GET, path, std::nullopt, "", "get " + path, PathCall(path));
 }
 
 Result<WatchStream> HttpClient::Watch(const ResourceRef& r, const std::string& ns,
@@ -294,6 +322,7 @@ Result<WatchStream> HttpClient::Watch(const ResourceRef& r, const std::string& n
     http::http_response res =
         watch_http_->request(NewRequest(http::methods::GET, Path(r, ns) + q), cancel.get_token())
             .get();
+    Count(CallOn("watch", r), res.status_code());
     if (res.status_code() != 200) {
       std::string text = res.extract_utf8string(true).get();
       std::string retry_after;
@@ -302,6 +331,7 @@ Result<WatchStream> HttpClient::Watch(const ResourceRef& r, const std::string& n
     }
     return WatchStream(res, cancel);
   } catch (const std::exception& e) {
+    Count(CallOn("watch", r), 0);
     return ErrorFromException(e, what);
   }
 }

@@ -8,6 +8,7 @@
 #include <cpprest/http_client.h>
 #include <cpprest/json.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "kube/config.h"
+#include "kube/request_metrics.h"
 #include "kube/result.h"
 
 namespace gearbox::kube {
@@ -122,6 +124,8 @@ class HttpClient final : public Client {
   Result<Json> GetPath(const std::string& path) override;
 
   const Config& config() const { return config_; }
+  // Every request from now on is reported to `metrics` (null: to none). It must outlive them.
+  void SetRequestMetrics(RequestMetrics* metrics) { metrics_ = metrics; }
 
   // Turns an HTTP error answer (a Status object, or anything) into an Error naming what was tried.
   static Error ErrorFromResponse(int http_code, const std::string& body,
@@ -131,15 +135,26 @@ class HttpClient final : public Client {
 
  private:
   explicit HttpClient(Config config);
+  // How a request is named in the metrics: {"get", "deployments/scale"}.
+  struct Call {
+    std::string verb;
+    std::string resource;
+  };
+  static Call CallOn(const char* verb, const ResourceRef& r, const std::string& subresource = "");
+  // A GET of a raw path: {"get", "pods.metrics.k8s.io"} for a namespaced resource, else the path
+  // (discovery, /version).
+  static Call PathCall(const std::string& path);
   Result<Json> Do(const web::http::method& method, const std::string& path_and_query,
                   const std::optional<Json>& body, const std::string& content_type,
-                  const std::string& what);
+                  const std::string& what, const Call& call);
+  void Count(const Call& call, int code);
   web::http::http_request NewRequest(const web::http::method& method, const std::string& path);
   std::string BearerToken();
 
   Config config_;
   std::unique_ptr<web::http::client::http_client> http_;
   std::unique_ptr<web::http::client::http_client> watch_http_;  // longer idle timeout
+  std::atomic<RequestMetrics*> metrics_{nullptr};
   std::mutex token_mu_;
   std::string token_;
   int64_t token_mtime_ = -1;

@@ -99,10 +99,17 @@ void Controller::OnPolicyDeleted(const Json& object) {
   log_.Info("scalingpolicy deleted", {{"policy", key}});
 }
 
-void Controller::OnTargetChanged(const Json& target) {
-  for (const auto& key : index_.PoliciesNaming(kube::StringAt(target, {"metadata", "namespace"}),
-                                               kube::StringAt(target, {"kind"}),
-                                               kube::StringAt(target, {"metadata", "name"})))
+// A target changed, or an HPA that names one: the policies naming that target look again (an HPA
+// appearing on a target stops Gearbox writing it; one going away lets it write again).
+void Controller::OnTargetChanged(const Json& object) {
+  std::string kind = kube::StringAt(object, {"kind"});
+  std::string name = kube::StringAt(object, {"metadata", "name"});
+  if (kind == "HorizontalPodAutoscaler") {
+    kind = kube::StringAt(object, {"spec", "scaleTargetRef", "kind"});
+    name = kube::StringAt(object, {"spec", "scaleTargetRef", "name"});
+  }
+  for (const auto& key :
+       index_.PoliciesNaming(kube::StringAt(object, {"metadata", "namespace"}), kind, name))
     loop_.queue().Add(key);
 }
 

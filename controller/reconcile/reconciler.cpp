@@ -142,10 +142,11 @@ void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
                                   error.message, pass.now));
 }
 
-// Read: every component's target, and who else drives it. HorizontalPodAutoscalers that cannot
-// be listed might drive any target: no target is written in that pass, rather than fight one.
+// Read: every component's target, and who else drives it, from the informer caches (no request
+// on a steady pass). HorizontalPodAutoscalers that cannot be listed might drive any target: no
+// target is written in that pass, rather than fight one.
 void Reconciler::ReadTargets(Pass& pass) {
-  auto hpas = d_.client.List(kHorizontalPodAutoscalers, pass.p->ns);
+  auto hpas = d_.targets.HorizontalPodAutoscalers(pass.p->ns);
   for (const auto& c : pass.p->spec.components) {
     ReadTarget(pass, c, hpas ? &*hpas : nullptr);
     if (!hpas)
@@ -156,7 +157,8 @@ void Reconciler::ReadTargets(Pass& pass) {
   }
 }
 
-void Reconciler::ReadTarget(Pass& pass, const policy::Component& component, const Json* hpas) {
+void Reconciler::ReadTarget(Pass& pass, const policy::Component& component,
+                            const std::vector<kube::ObjectPtr>* hpas) {
   const TargetRef& t = pass.p->targets.at(component.name);
   policy::TargetReading reading;
   auto snapshot = d_.targets.Read(pass.p->ns, t);
@@ -177,9 +179,11 @@ void Reconciler::ReadTarget(Pass& pass, const policy::Component& component, cons
     built->second.set_selector(snapshot->state.selector);
   }
   pass.snapshots.emplace(component.name, std::move(*snapshot));
-  if (hpas) {
-    if (auto hpa = FindHpaFor(*hpas, t))
-      pass.conflicts[component.name] = "is also driven by HorizontalPodAutoscaler " + *hpa;
+  for (const auto& hpa : hpas ? *hpas : std::vector<kube::ObjectPtr>{}) {
+    if (!HpaDrives(*hpa, t)) continue;
+    pass.conflicts[component.name] = "is also driven by HorizontalPodAutoscaler " +
+                                     kube::StringAt(*hpa, {"metadata", "name"}, "(unnamed)");
+    break;
   }
   if (auto older = d_.index.OlderPolicyOn(pass.key, pass.p->ns, t))
     pass.conflicts[component.name] = "is also driven by ScalingPolicy " + *older;

@@ -32,8 +32,6 @@
 namespace gearbox::reconcile {
 
 inline const kube::ResourceRef kScalingPolicies{"gearbox.dev", "v1alpha1", "scalingpolicies", true};
-inline const kube::ResourceRef kHorizontalPodAutoscalers{"autoscaling", "v2",
-                                                         "horizontalpodautoscalers", true};
 
 struct ReconcilerDeps {
   kube::Client& client;
@@ -68,7 +66,8 @@ class Reconciler {
   bool Load(Pass& pass);
   void ReportInvalid(Pass& pass, const Error& error);
   void ReadTargets(Pass& pass);
-  void ReadTarget(Pass& pass, const policy::Component& component, const kube::Json* hpas);
+  void ReadTarget(Pass& pass, const policy::Component& component,
+                  const std::vector<kube::ObjectPtr>* hpas);
   void ReadMetrics(Pass& pass);
   void Decide(Pass& pass);
   static constexpr std::chrono::seconds kApiReadAllowance{10};

@@ -31,6 +31,10 @@ Result<TargetSnapshot> TargetReader::Read(const std::string& ns, const TargetRef
       return Error::Invalid(target.Describe() + " has no integer at " + target.replicas_field);
     return TargetSnapshot{info->ref, ReadTargetState(*object, nullptr, target.replicas_field)};
   }
+  if (ScaleIsInObject(target.api_version, target.kind)) {
+    const kube::Json scale = ScaleFromObject(*object);
+    return TargetSnapshot{info->ref, ReadTargetState(*object, &scale, "")};
+  }
   if (!info->has_scale)
     return Error::Invalid(target.Describe() +
                           " has no /scale subresource: set target.replicasField");
@@ -56,6 +60,17 @@ Status TargetReader::Write(const TargetSnapshot& snapshot, const std::string& ns
   }
   if (!w) return w.error();
   return OkStatus();
+}
+
+Result<std::vector<kube::ObjectPtr>> TargetReader::HorizontalPodAutoscalers(const std::string& ns) {
+  if (cache_)
+    if (auto cached = cache_->ListIn(kHorizontalPodAutoscalers, ns)) return std::move(*cached);
+  ASSIGN_OR_RETURN(kube::Json list, client_.List(kHorizontalPodAutoscalers, ns));
+  std::vector<kube::ObjectPtr> out;
+  if (list.has_array_field("items"))
+    for (const auto& item : list.at("items").as_array())
+      out.push_back(std::make_shared<const kube::Json>(item));
+  return out;
 }
 
 }  // namespace gearbox::reconcile

@@ -43,17 +43,25 @@ kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const s
   return *slot;
 }
 
+kube::Informer* TargetWatches::Started(const kube::ResourceRef& ref, const std::string& ns) {
+  std::lock_guard lock(mu_);
+  if (stopped_) return nullptr;
+  return &InformerFor(ref, ns);
+}
+
 std::optional<kube::ObjectPtr> TargetWatches::Lookup(const kube::ResourceRef& ref,
                                                      const std::string& ns,
                                                      const std::string& name) {
-  kube::Informer* informer = nullptr;
-  {
-    std::lock_guard lock(mu_);
-    if (stopped_) return std::nullopt;
-    informer = &InformerFor(ref, ns);
-  }
-  if (!informer->HasSynced()) return std::nullopt;
+  kube::Informer* informer = Started(ref, ns);
+  if (!informer || !informer->HasSynced()) return std::nullopt;
   return informer->Get(ns + "/" + name);
+}
+
+std::optional<std::vector<kube::ObjectPtr>> TargetWatches::ListIn(const kube::ResourceRef& ref,
+                                                                  const std::string& ns) {
+  kube::Informer* informer = Started(ref, ns);
+  if (!informer || !informer->HasSynced()) return std::nullopt;
+  return informer->List();
 }
 
 }  // namespace gearbox::reconcile

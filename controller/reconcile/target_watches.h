@@ -1,6 +1,7 @@
 // The production TargetCache: an informer per target kind and namespace, started the first time a
-// policy names that kind there. A change of what Gearbox reads from a target (its generation,
-// replica or ready counts) is reported to `on_change`, so the policies naming it look again.
+// policy names that kind there (and one of HorizontalPodAutoscalers per namespace with policies). A
+// change of what Gearbox reads from a target (its generation, replica or ready counts) is reported
+// to `on_change`, so the policies naming it look again.
 #pragma once
 
 #include <functional>
@@ -24,10 +25,14 @@ class TargetWatches final : public TargetCache {
 
   std::optional<kube::ObjectPtr> Lookup(const kube::ResourceRef& ref, const std::string& ns,
                                         const std::string& name) override;
+  std::optional<std::vector<kube::ObjectPtr>> ListIn(const kube::ResourceRef& ref,
+                                                     const std::string& ns) override;
   void Stop();
 
  private:
   kube::Informer& InformerFor(const kube::ResourceRef& ref, const std::string& ns) REQUIRES(mu_);
+  // The informer of the kind in `ns` (started now if it was not), or null once stopped.
+  kube::Informer* Started(const kube::ResourceRef& ref, const std::string& ns) EXCLUDES(mu_);
 
   std::shared_ptr<kube::Client> client_;
   OnChange on_change_;

@@ -97,18 +97,59 @@ TargetState ReadTargetState(const web::json::value& object, const web::json::val
   return s;
 }
 
-std::optional<std::string> FindHpaFor(const web::json::value& hpa_list, const TargetRef& target) {
-  const web::json::value* items = hpa_list.is_array() ? &hpa_list : Field(hpa_list, "items");
-  if (!items || !items->is_array()) return std::nullopt;
-  for (const auto& hpa : items->as_array()) {
-    auto ref = [&](const char* key) {
-      return kube::StringAt(hpa, {"spec", "scaleTargetRef", key});
-    };
-    if (ref("kind") == target.kind && ref("name") == target.name &&
-        GroupOf(ref("apiVersion")) == target.Group())
-      return kube::StringAt(hpa, {"metadata", "name"}, "(unnamed)");
-  }
-  return std::nullopt;
+bool HpaDrives(const web::json::value& hpa, const TargetRef& target) {
+  auto ref = [&](const char* key) { return kube::StringAt(hpa, {"spec", "scaleTargetRef", key}); };
+  return ref("kind") == target.kind && ref("name") == target.name &&
+         GroupOf(ref("apiVersion")) == target.Group();
+}
+
+bool ScaleIsInObject(const std::string& api_version, const std::string& kind) {
+  return api_version == "apps/v1" &&
+         (kind == "Deployment" || kind == "StatefulSet" || kind == "ReplicaSet");
+}
+
+namespace {
+
+// "in (a,b)" for a matchExpressions entry; "" when its operator is not one of the four.
+std::string Requirement(const web::json::value& e) {
+  const std::string key = kube::StringAt(e, {"key"});
+  const std::string op = kube::StringAt(e, {"operator"});
+  if (op == "Exists") return key;
+  if (op == "DoesNotExist") return "!" + key;
+  if (op != "In" && op != "NotIn") return "";
+  std::string values;
+  if (const auto* vs = Field(e, "values"); vs && vs->is_array())
+    for (const auto& v : vs->as_array())
+      if (v.is_string()) values += (values.empty() ? "" : ",") + v.as_string();
+  return key + (op == "In" ? " in (" : " notin (") + values + ")";
+}
+
+}  // namespace
+
+std::string LabelSelectorString(const web::json::value& selector) {
+  std::vector<std::string> parts;
+  if (const auto* labels = Field(selector, "matchLabels"); labels && labels->is_object())
+    for (const auto& [k, v] : labels->as_object())
+      if (v.is_string()) parts.push_back(k + "=" + v.as_string());
+  if (const auto* exprs = Field(selector, "matchExpressions"); exprs && exprs->is_array())
+    for (const auto& e : exprs->as_array())
+      if (auto r = Requirement(e); !r.empty()) parts.push_back(r);
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+web::json::value ScaleFromObject(const web::json::value& object) {
+  web::json::value scale = web::json::value::object();
+  // A Deployment's spec.replicas defaults to 1 and the API server always fills it in.
+  scale["spec"]["replicas"] =
+      web::json::value::number(IntField(object, {"spec", "replicas"}).value_or(1));
+  scale["status"]["replicas"] =
+      web::json::value::number(IntField(object, {"status", "replicas"}).value_or(0));
+  if (const auto* spec = Field(object, "spec"))
+    if (const auto* selector = Field(*spec, "selector"))
+      scale["status"]["selector"] = web::json::value::string(LabelSelectorString(*selector));
+  return scale;
 }
 
 }  // namespace gearbox::reconcile

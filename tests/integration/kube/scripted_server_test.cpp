@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -126,6 +127,32 @@ TEST(ScriptedServer, TooManyRequestsForeverEndsAsAnError) {
   EXPECT_TRUE(r.error().IsTooManyRequests());
   EXPECT_EQ(r.error().retry_after, 1s);
   EXPECT_EQ(server.requests(), 4) << "the first try and three retries";
+}
+
+// What gearbox_api_requests_total counts: every attempt, by verb, resource and code.
+class CountedRequests final : public RequestMetrics {
+ public:
+  void Requested(const std::string& verb, const std::string& resource, int code) override {
+    std::lock_guard lock(mu);
+    seen.push_back(verb + " " + resource + " " + std::to_string(code));
+  }
+  std::mutex mu;
+  std::vector<std::string> seen;
+};
+
+TEST(ScriptedServer, EveryAttemptIsCountedByVerbResourceAndCode) {
+  ScriptedServer server({kTooMany, Answer(200, "OK", R"({"kind":"Scale"})"),
+                         Answer(200, "OK", R"({"items":[]})"), Answer(200, "OK", "{}")});
+  auto client = ClientOf(server, 5s);
+  CountedRequests counted;
+  std::static_pointer_cast<HttpClient>(client)->SetRequestMetrics(&counted);
+  const ResourceRef deployments{"apps", "v1", "deployments", true};
+  ASSERT_TRUE(client->Get(deployments, "shop", "web", "scale").ok());
+  ASSERT_TRUE(client->List(deployments, "shop").ok());
+  ASSERT_TRUE(client->GetPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?x=1").ok());
+  EXPECT_EQ(counted.seen,
+            (std::vector<std::string>{"get deployments/scale 429", "get deployments/scale 200",
+                                      "list deployments 200", "get pods.metrics.k8s.io 200"}));
 }
 
 TEST(ScriptedServer, AServerThatNeverAnswersCostsTheTimeout) {

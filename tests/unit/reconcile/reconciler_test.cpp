@@ -22,6 +22,7 @@ const std::string kDbScale = "PATCH /apis/postgresql.cnpg.io/v1/namespaces/shop/
 const std::string kRedisPatch =
     "PATCH /apis/redis.redis.opstreelabs.in/v1beta2/namespaces/shop/redisclusters/cache ";
 const std::string kScalePath = "/apis/apps/v1/namespaces/shop/deployments/web/scale";
+const std::string kWebPath = "/apis/apps/v1/namespaces/shop/deployments/web";
 const std::string kPolicyPath =
     "/apis/gearbox.dev/v1alpha1/namespaces/shop/scalingpolicies/web-policy";
 
@@ -124,8 +125,7 @@ std::vector<Case> DecidingAndWritingCases() {
        Outcome::kSuccess,
        15s,
        {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-        "GET /apis/apps/v1/namespaces/shop/deployments/web", "GET " + kScalePath,
-        "PUT " + kPolicyPath + "/status"}},
+        "GET /apis/apps/v1/namespaces/shop/deployments/web", "PUT " + kPolicyPath + "/status"}},
       {"SteadySecondPassWritesNeitherTargetNorStatus",
        [](World& w, int) { App(w, 4, 50); },
        2,
@@ -135,7 +135,22 @@ std::vector<Case> DecidingAndWritingCases() {
        Outcome::kSuccess,
        15s,
        {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-        "GET /apis/apps/v1/namespaces/shop/deployments/web", "GET " + kScalePath}},
+        "GET /apis/apps/v1/namespaces/shop/deployments/web"}},
+      // Issue 15: a Deployment's counts and an HPA come from the informer caches; a steady pass
+      // asks the API server nothing at all (the first pass writes status, the second nothing).
+      {"SteadyPassFromTheCachesMakesNoRequest",
+       [](World& w, int) {
+         App(w, 4, 50);
+         w.UseCaches();
+       },
+       2,
+       {},
+       {},
+       {},
+       Outcome::kSuccess,
+       15s,
+       {},
+       [](World& w) { EXPECT_EQ(w.Calls(), std::vector<std::string>{}); }},
       {"BelowMinimumRaisedAtOnce",
        [](World& w, int) { App(w, 1, 50); },
        1,
@@ -251,6 +266,19 @@ std::vector<Case> OthersOnTheTargetCases() {
        {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa: Gearbox "
         "leaves it alone"},
        {{"AbleToScale", "False/ConflictingAutoscaler"}}},
+      {"HpaInTheInformerCacheBlocksTheWrite",
+       [](World& w, int) {
+         App(w, 4, 90);
+         w.Hpa("web-hpa", "web");
+         w.UseCaches();
+       },
+       1,
+       {},
+       {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa"},
+       {{"AbleToScale", "False/ConflictingAutoscaler"}},
+       Outcome::kSuccess,
+       15s,
+       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"}},
       {"HpaOnAnotherTargetIsNoConflict",
        [](World& w, int) {
          App(w, 4, 90);
@@ -365,16 +393,16 @@ std::vector<Case> UnreadableTargetsCases() {
       {"Case1_ScaleForbiddenMeansNoWrite",  // the 6 -> 2 of a 403 read as 0 replicas
        [](World& w, int) {
          App(w, 6, 50);
-         w.api().On("GET", kScalePath, ScriptedResponse::Status(403));
+         w.api().On("GET", kWebPath, ScriptedResponse::Status(403));
        },
        1,
        {},
        {},
-       {{"Ready", "False/TargetNotFound: app: cannot read the scale of Deployment web"}}},
+       {{"Ready", "False/TargetNotFound: app: GET " + kWebPath + ": 403 Forbidden"}}},
       {"Case1_ScaleServerErrorMeansNoWrite",
        [](World& w, int) {
          App(w, 6, 90);
-         w.api().On("GET", kScalePath, ScriptedResponse::Status(500));
+         w.api().On("GET", kWebPath, ScriptedResponse::Status(500));
        },
        1,
        {},
@@ -383,7 +411,7 @@ std::vector<Case> UnreadableTargetsCases() {
       {"Case1_ScaleTimeoutMeansNoWrite",
        [](World& w, int) {
          App(w, 6, 90);
-         w.api().On("GET", kScalePath, ScriptedResponse::Fail(Error::Kind::kTimeout));
+         w.api().On("GET", kWebPath, ScriptedResponse::Fail(Error::Kind::kTimeout));
        },
        1,
        {},
@@ -894,8 +922,8 @@ std::vector<Case> ThePolicyItselfCases() {
        Outcome::kSuccess,
        15s,
        {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-        "GET /apis/apps/v1/namespaces/shop/deployments/web", "GET " + kScalePath,
-        "PUT " + kPolicyPath + "/status", "GET " + kPolicyPath, "PUT " + kPolicyPath + "/status"}},
+        "GET /apis/apps/v1/namespaces/shop/deployments/web", "PUT " + kPolicyPath + "/status",
+        "GET " + kPolicyPath, "PUT " + kPolicyPath + "/status"}},
       {"StatusWriteFailureIsAnError",
        [](World& w, int) {
          App(w, 4, 50);

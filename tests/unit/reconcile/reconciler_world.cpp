@@ -77,10 +77,23 @@ reconcile::BuiltSource ScriptedSources::Make(const reconcile::ParsedPolicy&,
   return {std::make_shared<ScriptedSource>(metric.name, metrics_, clock_), {}};
 }
 
+std::optional<kube::ObjectPtr> WorldCache::Lookup(const kube::ResourceRef& ref,
+                                                  const std::string& ns, const std::string& name) {
+  if (!synced) return std::nullopt;
+  auto it = objects.find(ref.resource + "/" + ns + "/" + name);
+  return it == objects.end() ? nullptr : it->second;
+}
+
+std::optional<std::vector<kube::ObjectPtr>> WorldCache::ListIn(const kube::ResourceRef& ref,
+                                                               const std::string&) {
+  if (!synced) return std::nullopt;
+  return ref.resource == "horizontalpodautoscalers" ? hpas : std::vector<kube::ObjectPtr>{};
+}
+
 World::World()
     : api_(std::make_shared<ScriptedClient>(&clock_)),
       discovery_(api_),
-      targets_(*api_, discovery_, nullptr),
+      targets_(*api_, discovery_, &cache_),
       sources_(metric_table_, clock_),
       reader_(0, clock_, &source_metrics_),
       recorder_(api_,
@@ -160,17 +173,13 @@ void World::Deployment(const std::string& name, int replicas, std::optional<int>
   d["metadata"]["namespace"] = Str("shop");
   d["metadata"]["generation"] = Json::number(1);
   d["spec"]["replicas"] = Json::number(replicas);
+  d["spec"]["selector"]["matchLabels"]["app"] = Str(name);
   d["status"]["observedGeneration"] = Json::number(1);
   d["status"]["replicas"] = Json::number(replicas);
   d["status"]["readyReplicas"] = Json::number(ready.value_or(replicas));
   const std::string path = "/apis/apps/v1/namespaces/shop/deployments/" + name;
   api_->On("GET", path, ScriptedResponse::Ok(d));
-  Json scale = Json::object();
-  scale["kind"] = Str("Scale");
-  scale["spec"]["replicas"] = Json::number(replicas);
-  scale["status"]["replicas"] = Json::number(replicas);
-  scale["status"]["selector"] = Str("app=" + name);
-  api_->On("GET", path + "/scale", ScriptedResponse::Ok(scale));
+  cache_.objects["deployments/shop/" + name] = std::make_shared<const Json>(d);
 }
 
 void World::PostgresCluster(const std::string& name, int instances, int ready) {
@@ -209,6 +218,7 @@ void World::Hpa(const std::string& name, const std::string& deployment) {
   h["spec"]["scaleTargetRef"]["kind"] = Str("Deployment");
   h["spec"]["scaleTargetRef"]["name"] = Str(deployment);
   hpas_[hpas_.size()] = h;
+  cache_.hpas.push_back(std::make_shared<const Json>(h));
   Json list = Json::object();
   list["items"] = hpas_;
   api_->On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",

@@ -51,6 +51,20 @@ class ScriptedSources final : public reconcile::SourceFactory {
   kube::FakeClock& clock_;
 };
 
+// The informer caches of the targets' kinds and of HorizontalPodAutoscalers, as the controller
+// has them once synced; off (a cache not synced yet: the reader asks the API server) until a case
+// turns it on.
+class WorldCache final : public reconcile::TargetCache {
+ public:
+  std::optional<kube::ObjectPtr> Lookup(const kube::ResourceRef& ref, const std::string& ns,
+                                        const std::string& name) override;
+  std::optional<std::vector<kube::ObjectPtr>> ListIn(const kube::ResourceRef& ref,
+                                                     const std::string& ns) override;
+  bool synced = false;
+  std::map<std::string, kube::ObjectPtr> objects;  // "resource/namespace/name"
+  std::vector<kube::ObjectPtr> hpas;
+};
+
 class World {
  public:
   World();
@@ -76,6 +90,9 @@ class World {
   void OtherPolicy(const std::string& name, const std::string& deployment,
                    const std::string& created);
   void Secret(const std::string& name, const std::string& key, const std::string& value);
+
+  // The targets and HPAs are read from synced informer caches from now on.
+  void UseCaches() { cache_.synced = true; }
 
   // ---- running ----
   kube::ReconcileResult Pass();  // one reconcile of the policy, with the policy as it is now
@@ -108,6 +125,7 @@ class World {
   kube::MapStore store_;
   reconcile::TargetIndex index_;
   kube::Discovery discovery_;
+  WorldCache cache_;
   reconcile::TargetReader targets_;
   std::map<std::string, ScriptedMetric> metric_table_;
   ScriptedSources sources_;

@@ -69,19 +69,41 @@ TEST(TargetsTest, KindWithoutStatusIsTakenAtItsWord) {
 }
 
 TEST(TargetsTest, FindsTheHpaOnTheSameTargetOnly) {
-  auto hpas = ParseJson(R"({"items":[
-      {"metadata":{"name":"other"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"api"}}},
-      {"metadata":{"name":"web-hpa"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"}}}]})");
+  auto hpa = ParseJson(R"({"metadata":{"name":"web-hpa"},
+      "spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"}}})");
   TargetRef web{"apps/v1", "Deployment", "web", ""};
-  EXPECT_EQ(FindHpaFor(hpas, web), "web-hpa");
-  TargetRef other_group{"example.com/v1", "Deployment", "web", ""};
-  EXPECT_FALSE(FindHpaFor(hpas, other_group));
-  TargetRef sts{"apps/v1", "StatefulSet", "web", ""};
-  EXPECT_FALSE(FindHpaFor(hpas, sts));
-  EXPECT_FALSE(FindHpaFor(ParseJson(R"({"items":[]})"), web));
-  EXPECT_FALSE(FindHpaFor(ParseJson("42"), web));
+  EXPECT_TRUE(HpaDrives(hpa, web));
+  EXPECT_FALSE(HpaDrives(hpa, TargetRef{"apps/v1", "Deployment", "api", ""}));
+  EXPECT_FALSE(HpaDrives(hpa, TargetRef{"example.com/v1", "Deployment", "web", ""}));
+  EXPECT_FALSE(HpaDrives(hpa, TargetRef{"apps/v1", "StatefulSet", "web", ""}));
+  EXPECT_FALSE(HpaDrives(ParseJson("42"), web));
   EXPECT_EQ(web.Group(), "apps");
   EXPECT_EQ((TargetRef{"v1", "ReplicationController", "x", ""}.Group()), "");
+}
+
+// A Deployment's /scale is its spec.replicas, status.replicas and spec.selector: read from the
+// object (in the informer cache), it is the same Scale without a GET.
+TEST(TargetsTest, ScaleFromTheObjectIsWhatScaleServes) {
+  auto deploy = ParseJson(R"({"metadata":{"generation":2},"spec":{"replicas":4,
+      "selector":{"matchLabels":{"app":"web","tier":"front"},
+                  "matchExpressions":[{"key":"track","operator":"In","values":["a","b"]},
+                                      {"key":"canary","operator":"DoesNotExist"},
+                                      {"key":"env","operator":"NotIn","values":["dev"]},
+                                      {"key":"zone","operator":"Exists"}]}},
+      "status":{"observedGeneration":2,"replicas":5,"readyReplicas":4}})");
+  ASSERT_TRUE(ScaleIsInObject("apps/v1", "Deployment"));
+  auto scale = ScaleFromObject(deploy);
+  EXPECT_EQ(scale.serialize(),
+            R"({"spec":{"replicas":4},"status":{"replicas":5,"selector":"app=web,tier=front,)"
+            R"(track in (a,b),!canary,env notin (dev),zone"}})");
+  TargetState s = ReadTargetState(deploy, &scale, "");
+  EXPECT_EQ(s.desired, 4);
+  EXPECT_EQ(s.current, 5);
+  EXPECT_EQ(s.ready, 4);
+  EXPECT_TRUE(ScaleIsInObject("apps/v1", "StatefulSet"));
+  EXPECT_FALSE(ScaleIsInObject("postgresql.cnpg.io/v1", "Cluster"));  // its /scale maps fields
+  EXPECT_FALSE(ScaleIsInObject("example.com/v1", "Deployment"));
+  EXPECT_EQ(LabelSelectorString(ParseJson("{}")), "");
 }
 
 }  // namespace
