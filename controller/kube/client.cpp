@@ -3,7 +3,11 @@
 
 #include <sys/stat.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <algorithm>
+
 #include <boost/asio/ssl.hpp>
 #include <fstream>
 #include <sstream>
@@ -30,12 +34,29 @@ std::string Describe(const char* verb, const ResourceRef& r, const std::string& 
   return out;
 }
 
+// One certificate store with the cluster's CA, shared by every connection: cpprestsdk makes an
+// SSL context per connection and fills it with the system's CA bundle (set_default_verify_paths:
+// some 140 certificates parsed, ~1 MB), which every open watch then holds. The cluster's CA is
+// all the API server's certificate is checked against, so the bundle is replaced, not added to.
+std::shared_ptr<X509_STORE> CaStore(const std::string& ca_pem) {
+  std::shared_ptr<X509_STORE> store(X509_STORE_new(), X509_STORE_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size())), BIO_free);
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    X509_STORE_add_cert(store.get(), cert);
+    X509_free(cert);
+  }
+  ERR_clear_error();  // the end of the PEM text reads as an error
+  return store;
+}
+
 void ConfigureTls(http::client::http_client_config& cfg, const Config& c) {
   cfg.set_validate_certificates(!c.insecure_skip_tls_verify);
-  std::string ca = c.ca_pem, cert = c.client_cert_pem, key = c.client_key_pem;
-  cfg.set_ssl_context_callback([ca, cert, key](boost::asio::ssl::context& ctx) {
+  std::string cert = c.client_cert_pem, key = c.client_key_pem;
+  std::shared_ptr<X509_STORE> store = c.ca_pem.empty() ? nullptr : CaStore(c.ca_pem);
+  cfg.set_ssl_context_callback([store, cert, key](boost::asio::ssl::context& ctx) {
     boost::system::error_code ec;
-    if (!ca.empty()) ctx.add_certificate_authority(boost::asio::buffer(ca), ec);
+    if (store) SSL_CTX_set1_cert_store(ctx.native_handle(), store.get());
     if (!cert.empty()) {
       ctx.use_certificate_chain(boost::asio::buffer(cert), ec);
       ctx.use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem, ec);
