@@ -192,6 +192,7 @@ void Informer::Trim(Json& obj) const {
   if (options_.drop_managed_fields && obj.has_object_field("metadata")) {
     obj["metadata"].erase("managedFields");
   }
+  if (options_.transform) options_.transform(obj);
 }
 
 void Informer::Apply(int type, Json obj) {

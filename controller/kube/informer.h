@@ -36,6 +36,9 @@ struct InformerOptions {
   std::function<void(const std::string&)> log;  // problems worth a log line
   // metadata.managedFields is often the larger part of an object and nothing here reads it.
   bool drop_managed_fields = true;
+  // Removes what no reader needs from each object before it is cached (as controller-runtime's
+  // cache TransformFunc): the cache is most of a controller's memory.
+  std::function<void(Json&)> transform;
 };
 
 class Informer final : public ObjectStore {

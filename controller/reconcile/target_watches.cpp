@@ -15,6 +15,14 @@ std::string Counts(const kube::Json& o) {
          std::to_string(kube::IntAt(o, {"status", "instances"}).value_or(-1));
 }
 
+// A Deployment's, StatefulSet's or ReplicaSet's pod template is the larger part of it and nothing
+// here reads it (the counts, the selector and the status are what a target is read for).
+void DropPodTemplate(kube::Json& o) {
+  if (!o.has_object_field("spec")) return;
+  o["spec"].erase("template");
+  o["spec"].erase("volumeClaimTemplates");
+}
+
 }  // namespace
 
 TargetWatches::~TargetWatches() { Stop(); }
@@ -32,6 +40,7 @@ kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const s
   io.log = [this, name = ref.Name(), ns](const std::string& m) {
     log_.Warn("target informer " + name + " in " + ns + ": " + m);
   };
+  if (ref.group == "apps") io.transform = DropPodTemplate;
   slot = std::make_unique<kube::Informer>(client_, ref, ns, io);
   slot->AddHandlers({[this](const kube::Json& o) { on_change_(o); },
                      [this](const kube::Json& old_obj, const kube::Json& new_obj) {

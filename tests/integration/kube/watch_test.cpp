@@ -85,6 +85,30 @@ TEST(Watch, SurvivesAnApiServerRestart) {
   informer.Stop();
 }
 
+// What the cache holds has been through the transform, whether it came by the list or the watch.
+TEST(Watch, TheTransformTrimsListedAndWatchedObjects) {
+  TestNamespace ns("gearbox-it-trim");
+  auto client = AdminClient();
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->Create(kConfigMaps, ns.name(), ConfigMap("listed", "big", "x")));
+  InformerOptions io;
+  io.transform = [](Json& o) {
+    if (o.has_object_field("data")) o["data"].erase("big");
+  };
+  Informer informer(client, kConfigMaps, ns.name(), io);
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
+  ASSERT_TRUE(client->Create(kConfigMaps, ns.name(), ConfigMap("watched", "big", "y")));
+  ASSERT_TRUE(Eventually(std::chrono::seconds(10),
+                         [&] { return informer.Get(ns.name() + "/watched") != nullptr; }));
+  for (const char* name : {"listed", "watched"}) {
+    ObjectPtr o = informer.Get(ns.name() + "/" + name);
+    ASSERT_TRUE(o);
+    EXPECT_EQ(DataOf(o, "big"), "") << name << " kept what the transform removes";
+  }
+  informer.Stop();
+}
+
 TEST(Watch, RelistsAndConvergesAfterCompaction) {
   TestNamespace ns("gearbox-it-gone");
   auto admin = AdminClient();
