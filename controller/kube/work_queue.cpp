@@ -56,7 +56,12 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay
   }
   SteadyTime when = clock_.Now() + delay;
   auto [it, inserted] = delayed_.try_emplace(key, when);
-  if (!inserted) it->second = std::min(it->second, when);
+  if (!inserted) {
+    if (it->second <= when) return;  // already due sooner
+    due_.erase({it->second, key});
+    it->second = when;
+  }
+  due_.emplace(when, key);
   cv_.notify_one();
 }
 
@@ -88,16 +93,12 @@ int WorkQueue::Failures(const std::string& key) const {
 // Delayed keys become ready when they are due; they are moved here lazily (at the next Get), so
 // they count as ready from the time they were due, not from when they were moved.
 void WorkQueue::PromoteDueLocked() {
-  SteadyTime now = clock_.Now();
-  for (auto it = delayed_.begin(); it != delayed_.end();) {
-    if (it->second <= now) {
-      std::string key = it->first;
-      SteadyTime due = it->second;
-      it = delayed_.erase(it);
-      AddLocked(key, due);
-    } else {
-      ++it;
-    }
+  const SteadyTime now = clock_.Now();
+  while (!due_.empty() && due_.begin()->first <= now) {
+    auto [due, key] = *due_.begin();
+    due_.erase(due_.begin());
+    delayed_.erase(key);
+    AddLocked(key, due);
   }
 }
 
@@ -129,7 +130,7 @@ std::optional<std::string> WorkQueue::Get() {
     if (auto key = PopLocked()) return key;
     if (shutting_down_) return std::nullopt;
     SteadyTime deadline = clock_.Now() + std::chrono::hours(1);
-    for (const auto& [_, when] : delayed_) deadline = std::min(deadline, when);
+    if (!due_.empty()) deadline = std::min(deadline, due_.begin()->first);
     clock_.WaitUntil(cv_, lock, deadline);
   }
 }
@@ -148,6 +149,7 @@ void WorkQueue::ShutDown() {
   std::lock_guard lock(mu_);
   shutting_down_ = true;
   delayed_.clear();
+  due_.clear();
   cv_.notify_all();
 }
 

@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "kube/clock.h"
@@ -75,6 +76,9 @@ class WorkQueue {
   std::map<std::string, SteadyTime> dirty_;
   std::map<std::string, SteadyTime> processing_;  // handed to a worker -> when
   std::map<std::string, SteadyTime> delayed_;     // key -> when it becomes ready
+  // The same keys by when they become ready, so that finding the due ones and the next deadline
+  // costs O(log n), not a scan of every delayed key on every Get (10,000 policies wait here).
+  std::set<std::pair<SteadyTime, std::string>> due_;
   std::map<std::string, int> failures_;
   bool shutting_down_ = false;
   WorkQueueMetrics* metrics_;

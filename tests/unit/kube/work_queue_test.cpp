@@ -105,6 +105,22 @@ TEST(WorkQueueTest, DelayedAddEarliestWinsAndImmediateAddIsNotDelayed) {
   EXPECT_EQ(q.TryGet(), "ns/b");
 }
 
+// Keys due meanwhile are handed out in the order they were due (the longest waiting first), not
+// in the order of their names: with 10,000 policies, the one due first must not wait behind the
+// others that came due after it.
+TEST(WorkQueueTest, DueKeysComeOutInTheOrderTheyWereDue) {
+  FakeClock clock;
+  WorkQueue q({}, clock);
+  q.AddAfter("ns/a", milliseconds(3000));
+  q.AddAfter("ns/b", milliseconds(2000));
+  q.AddAfter("ns/c", milliseconds(1000));
+  clock.Advance(milliseconds(3000));
+  EXPECT_EQ(q.TryGet(), "ns/c");
+  EXPECT_EQ(q.TryGet(), "ns/b");
+  EXPECT_EQ(q.TryGet(), "ns/a");
+  EXPECT_EQ(q.DelayedLen(), 0u);
+}
+
 TEST(WorkQueueTest, ShutDownWakesBlockedWorkers) {
   WorkQueue q;  // real clock: Get() blocks
   std::optional<std::string> got = "unset";
