@@ -1,6 +1,8 @@
 // See informer.h.
 #include "kube/informer.h"
 
+#include "kube/json_fields.h"
+
 #include <random>
 #include <set>
 
@@ -189,10 +191,14 @@ bool Informer::ListAndReplace() {
 }
 
 void Informer::Trim(Json& obj) const {
-  if (options_.drop_managed_fields && obj.has_object_field("metadata")) {
-    obj["metadata"].erase("managedFields");
+  if (options_.drop_managed_fields && obj.has_object_field("metadata"))
+    EraseField(obj["metadata"], "managedFields");
+  if (!options_.transform) return;
+  try {
+    options_.transform(obj);
+  } catch (const std::exception& e) {  // cached as it came: a transform must not end the process
+    Log(std::string("transform failed: ") + e.what());
   }
-  if (options_.transform) options_.transform(obj);
 }
 
 void Informer::Apply(int type, Json obj) {

@@ -26,6 +26,11 @@ inline const web::json::value* FieldAt(const web::json::value& v,
   return cur;
 }
 
+// Removes `key` from the object `v` if it is there (cpprestsdk's erase() throws when it is not).
+inline void EraseField(web::json::value& v, const char* key) {
+  if (v.is_object() && v.has_field(key)) v.erase(key);
+}
+
 inline std::string StringAt(const web::json::value& v, std::initializer_list<const char*> path,
                             const std::string& fallback = "") {
   const auto* f = FieldAt(v, path);

@@ -15,14 +15,6 @@ std::string Counts(const kube::Json& o) {
          std::to_string(kube::IntAt(o, {"status", "instances"}).value_or(-1));
 }
 
-// A Deployment's, StatefulSet's or ReplicaSet's pod template is the larger part of it and nothing
-// here reads it (the counts, the selector and the status are what a target is read for).
-void DropPodTemplate(kube::Json& o) {
-  if (!o.has_object_field("spec")) return;
-  o["spec"].erase("template");
-  o["spec"].erase("volumeClaimTemplates");
-}
-
 }  // namespace
 
 TargetWatches::~TargetWatches() { Stop(); }

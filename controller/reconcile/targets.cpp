@@ -139,6 +139,12 @@ std::string LabelSelectorString(const web::json::value& selector) {
   return out;
 }
 
+void DropPodTemplate(web::json::value& object) {
+  if (!object.has_object_field("spec")) return;
+  kube::EraseField(object["spec"], "template");
+  kube::EraseField(object["spec"], "volumeClaimTemplates");
+}
+
 web::json::value ScaleFromObject(const web::json::value& object) {
   web::json::value scale = web::json::value::object();
   // A Deployment's spec.replicas defaults to 1 and the API server always fills it in.

@@ -106,5 +106,22 @@ TEST(TargetsTest, ScaleFromTheObjectIsWhatScaleServes) {
   EXPECT_EQ(LabelSelectorString(ParseJson("{}")), "");
 }
 
+// The target informers' transform: a Deployment has no volumeClaimTemplates, a deleted object's
+// last state may have no spec; neither may throw (an exception on the informer's thread ends the
+// process).
+TEST(TargetsTest, DropPodTemplateKeepsWhatIsReadAndThrowsOnNothing) {
+  auto deploy = ParseJson(R"({"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},
+      "template":{"spec":{"containers":[]}}},"status":{"replicas":2}})");
+  ASSERT_NO_THROW(DropPodTemplate(deploy));
+  EXPECT_EQ(
+      deploy.serialize(),
+      R"({"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}}},"status":{"replicas":2}})");
+  auto sts = ParseJson(R"({"spec":{"template":{},"volumeClaimTemplates":[]}})");
+  ASSERT_NO_THROW(DropPodTemplate(sts));
+  EXPECT_EQ(sts.serialize(), R"({"spec":{}})");
+  auto bare = ParseJson(R"({"metadata":{"name":"x"}})");
+  ASSERT_NO_THROW(DropPodTemplate(bare));
+}
+
 }  // namespace
 }  // namespace gearbox::reconcile
