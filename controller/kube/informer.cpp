@@ -81,6 +81,17 @@ std::vector<ObjectPtr> Informer::List() const {
   return out;
 }
 
+std::vector<ObjectPtr> Informer::ListIn(const std::string& ns) const {
+  const std::string prefix = ns + "/";
+  std::lock_guard lock(mu_);
+  std::vector<ObjectPtr> out;
+  // Keys are "namespace/name", sorted: one namespace's objects are one range of the map.
+  for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.starts_with(prefix);
+       ++it)
+    out.push_back(it->second);
+  return out;
+}
+
 void Informer::ForEach(const std::function<void(const Json& obj)>& fn) const {
   std::lock_guard lock(mu_);
   for (const auto& [_, obj] : cache_) fn(*obj);

@@ -59,6 +59,8 @@ class Informer final : public ObjectStore {
   // The cached object ("namespace/name", or "name"), shared and immutable; null when absent.
   ObjectPtr Get(const std::string& key) const override;
   std::vector<ObjectPtr> List() const override;
+  // The cached objects of one namespace (of an informer on all namespaces), without a scan.
+  std::vector<ObjectPtr> ListIn(const std::string& ns) const;
   // Calls fn on every cached object, under the cache's lock: fn must be quick and must not call
   // back into the informer.
   void ForEach(const std::function<void(const Json& obj)>& fn) const;

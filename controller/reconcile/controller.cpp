@@ -39,7 +39,8 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
       recorder_(client_, kube::EventRecorder::Options{"gearbox.dev/controller", options_.instance,
                                                       std::chrono::minutes(10), 30s}),
       watches_(
-          client_, [this](const Json& target) { OnTargetChanged(target); }, log),
+          client_, [this](const Json& target) { OnTargetChanged(target); }, log,
+          options_.namespaces.empty()),
       secrets_(
           client_,
           [this](const std::string& ns, const std::string& name) { OnSecretChanged(ns, name); },

@@ -25,12 +25,14 @@ void TargetWatches::Stop() {
   for (auto& [key, informer] : informers_) informer->Stop();
 }
 
-kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const std::string& ns) {
+kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const std::string& in) {
+  const std::string ns = all_namespaces_ ? "" : in;
   auto& slot = informers_[ref.Name() + "/" + ref.version + "/" + ns];
   if (slot) return *slot;
   kube::InformerOptions io;
-  io.log = [this, name = ref.Name(), ns](const std::string& m) {
-    log_.Warn("target informer " + name + " in " + ns + ": " + m);
+  io.log = [this, name = ref.Name(),
+            where = ns.empty() ? "all namespaces" : ns](const std::string& m) {
+    log_.Warn("target informer " + name + " in " + where + ": " + m);
   };
   if (ref.group == "apps") io.transform = DropPodTemplate;
   slot = std::make_unique<kube::Informer>(client_, ref, ns, io);
@@ -62,7 +64,7 @@ std::optional<std::vector<kube::ObjectPtr>> TargetWatches::ListIn(const kube::Re
                                                                   const std::string& ns) {
   kube::Informer* informer = Started(ref, ns);
   if (!informer || !informer->HasSynced()) return std::nullopt;
-  return informer->List();
+  return all_namespaces_ ? informer->ListIn(ns) : informer->List();
 }
 
 }  // namespace gearbox::reconcile

@@ -19,8 +19,15 @@ namespace gearbox::reconcile {
 class TargetWatches final : public TargetCache {
  public:
   using OnChange = std::function<void(const kube::Json& target)>;
-  TargetWatches(std::shared_ptr<kube::Client> client, OnChange on_change, telemetry::Logger& log)
-      : client_(std::move(client)), on_change_(std::move(on_change)), log_(log) {}
+  // all_namespaces: one informer per kind on all namespaces (the controller watches all of them:
+  // 2 watches, not 2 per namespace, each holding a TLS connection and a thread); otherwise one
+  // per kind and namespace (RBAC may allow only the namespaces it watches).
+  TargetWatches(std::shared_ptr<kube::Client> client, OnChange on_change, telemetry::Logger& log,
+                bool all_namespaces)
+      : client_(std::move(client)),
+        on_change_(std::move(on_change)),
+        log_(log),
+        all_namespaces_(all_namespaces) {}
   ~TargetWatches() override;
 
   std::optional<kube::ObjectPtr> Lookup(const kube::ResourceRef& ref, const std::string& ns,
@@ -37,9 +44,10 @@ class TargetWatches final : public TargetCache {
   std::shared_ptr<kube::Client> client_;
   OnChange on_change_;
   telemetry::Logger& log_;
+  const bool all_namespaces_;
   std::mutex mu_;
   bool stopped_ GUARDED_BY(mu_) = false;
-  // "resource/version/ns" -> its informer
+  // "resource/version/ns" ("resource/version/" on all namespaces) -> its informer
   std::map<std::string, std::unique_ptr<kube::Informer>> informers_ GUARDED_BY(mu_);
 };
 

@@ -109,6 +109,27 @@ TEST(Watch, TheTransformTrimsListedAndWatchedObjects) {
   informer.Stop();
 }
 
+// An informer on all namespaces answers for one namespace from its cache alone.
+TEST(Watch, AnInformerOnAllNamespacesListsOneNamespace) {
+  TestNamespace one("gearbox-it-one"), two("gearbox-it-two");
+  auto client = AdminClient();
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->Create(kConfigMaps, one.name(), ConfigMap("a", "v", "1")));
+  ASSERT_TRUE(client->Create(kConfigMaps, two.name(), ConfigMap("b", "v", "1")));
+  Informer informer(client, kConfigMaps, "");
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
+  std::set<std::string> names;
+  for (const auto& o : informer.ListIn(one.name())) {
+    EXPECT_EQ(o->at("metadata").at("namespace").as_string(), one.name());
+    names.insert(o->at("metadata").at("name").as_string());
+  }
+  EXPECT_TRUE(names.count("a"));
+  EXPECT_FALSE(names.count("b"));
+  EXPECT_TRUE(informer.ListIn("gearbox-it-none").empty());
+  informer.Stop();
+}
+
 TEST(Watch, RelistsAndConvergesAfterCompaction) {
   TestNamespace ns("gearbox-it-gone");
   auto admin = AdminClient();
