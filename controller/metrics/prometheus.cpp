@@ -109,8 +109,9 @@ void PrometheusClient::Finish(const std::string& promql,
       e.at = std::chrono::steady_clock::now();
       e.sample = *answer;
     }
-    if (cache_.size() > 1024) {  // queries that are no longer asked for are forgotten
-      auto now = std::chrono::steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
+    if (cache_.size() > 1024 && now - pruned_ > std::chrono::minutes(1)) {
+      pruned_ = now;  // queries that are no longer asked for are forgotten
       for (auto it = cache_.begin(); it != cache_.end();) {
         bool stale = !it->second.in_flight && now - it->second.at > std::chrono::minutes(10);
         it = stale ? cache_.erase(it) : std::next(it);

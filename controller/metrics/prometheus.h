@@ -64,6 +64,9 @@ class PrometheusClient {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Entry> cache_;
+  // When queries no longer asked for were last forgotten: at most once a minute, since each time
+  // is a scan of every query (10,000 policies ask 10,000 of them).
+  std::chrono::steady_clock::time_point pruned_;
   int64_t requests_ = 0;
 };
 

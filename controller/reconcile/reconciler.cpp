@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
+#include <utility>
 
 #include "kube/json_fields.h"
 #include "kube/retry.h"
@@ -24,6 +26,7 @@ struct Reconciler::Runtime {
   std::atomic<bool> sources_stale{false};
   std::optional<policy::State> state;
   std::shared_ptr<telemetry::PolicySeries> series;  // its metric series
+  bool evaluated = false;                           // by this controller, once at least
   // The conflict last reported by an Event: the same one is not reported again (the condition
   // AbleToScale=False stays while it lasts); a new or a returning one is.
   std::string reported_conflict;
@@ -47,8 +50,9 @@ struct Reconciler::Pass {
   policy::Applied applied;
   std::vector<ConditionOverride> overrides;
   int writes = 0;
-  std::string error;  // the first write that failed
-  bool gone = false;  // the policy was deleted while the pass ran
+  std::string error;   // the first write that failed
+  bool gone = false;   // the policy was deleted while the pass ran
+  bool first = false;  // the policy's first evaluation by this controller
 };
 
 namespace {
@@ -62,6 +66,13 @@ std::shared_ptr<telemetry::PolicySeries> SeriesOf(telemetry::PolicyMetrics& metr
                                                   const std::string& key) {
   const auto slash = key.find('/');
   return metrics.For(key.substr(0, slash), key.substr(slash + 1));
+}
+
+// A share of 0.5..1.5 of the interval, the same for a name every time (see spread_first_requeue).
+std::chrono::milliseconds SpreadOver(const std::string& key, std::chrono::milliseconds interval) {
+  const double share = 0.5 + static_cast<double>(std::hash<std::string>{}(key) % 1000) / 1000.0;
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(static_cast<double>(interval.count()) * share));
 }
 
 }  // namespace
@@ -370,6 +381,8 @@ kube::ReconcileResult Reconciler::Requeue(const Pass& pass) const {
     next = std::min<milliseconds>(next, 5s);
   } else if (next < pass.p->spec.interval) {
     r.outcome = kube::ReconcileResult::Outcome::kRequeue;
+  } else if (pass.first && d_.spread_first_requeue) {
+    next = SpreadOver(pass.key, next);
   }
   r.requeue_after = next;
   return r;
@@ -389,6 +402,7 @@ kube::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   if (!pass.rt->series) pass.rt->series = SeriesOf(metrics_, key);
   pass.rt->series->Started(pass.start);
   if (!Load(pass)) return {};
+  pass.first = !std::exchange(pass.rt->evaluated, true);
   ReadTargets(pass);
   ReadMetrics(pass);
   Decide(pass);

@@ -995,5 +995,24 @@ INSTANTIATE_TEST_SUITE_P(Reconciler, ReconcilerTable, ::testing::ValuesIn(Cases(
                            return info.param.name;
                          });
 
+// Issue 15: 10,000 policies found at start must not all fall due in the same instant every
+// interval: as the controller makes it, the reconciler sends a policy's first pass back after a
+// share of 0.5..1.5 of the interval that its name chooses, and the passes after it at the interval.
+TEST(ReconcilerSpread, OnlyTheFirstRequeueIsSpreadOverTheInterval) {
+  World w;
+  w.SpreadFirstRequeue();
+  App(w, 4, 50);
+  auto first = w.Pass().requeue_after;
+  ASSERT_TRUE(first);
+  EXPECT_GE(*first, 7500ms);
+  EXPECT_LT(*first, 22500ms);
+  w.clock().Advance(*first);
+  EXPECT_EQ(w.Pass().requeue_after, 15s);
+  World fresh;  // the same name: the same share
+  fresh.SpreadFirstRequeue();
+  App(fresh, 4, 50);
+  EXPECT_EQ(fresh.Pass().requeue_after, first);
+}
+
 }  // namespace
 }  // namespace gearbox::testing

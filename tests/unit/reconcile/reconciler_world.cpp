@@ -120,6 +120,12 @@ World::World()
       *api_, store_, targets_, index_, sources_, reader_, recorder_, clock_, registry_, log_});
 }
 
+void World::SpreadFirstRequeue() {
+  reconciler_ = std::make_unique<reconcile::Reconciler>(
+      reconcile::ReconcilerDeps{*api_, store_, targets_, index_, sources_, reader_, recorder_,
+                                clock_, registry_, log_, /*spread_first_requeue=*/true});
+}
+
 void World::ScriptDiscovery() {
   api_->On("GET", "/apis/apps/v1",
            ScriptedResponse::Ok(

@@ -91,6 +91,8 @@ class World {
                    const std::string& created);
   void Secret(const std::string& name, const std::string& key, const std::string& value);
 
+  // The reconciler as the controller makes it: a policy's first requeue spread over its interval.
+  void SpreadFirstRequeue();
   // The targets and HPAs are read from synced informer caches from now on.
   void UseCaches() { cache_.synced = true; }
 
