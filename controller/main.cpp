@@ -1,6 +1,7 @@
 // gearbox-controller: flags -> build objects -> run. Nothing else lives here.
 #include <cpprest/version.h>
 #include <hiredis/hiredis.h>
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 #include <prometheus/registry.h>
@@ -281,6 +282,10 @@ int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Two malloc arenas, not one per thread that ever allocated (8 per core): the informers' and
+  // the readers' threads each left their own arena of freed JSON behind, 16 MiB of RSS at 1,000
+  // policies (measured: 77 -> 61 MiB) for no gain on an I/O-bound controller.
+  mallopt(M_ARENA_MAX, 2);
   int exit_code = 0;
   auto vm = ParseFlags(argc, argv, &exit_code);
   if (!vm) return exit_code;

@@ -202,8 +202,13 @@ bool Informer::ListAndReplace() {
 }
 
 void Informer::Trim(Json& obj) const {
-  if (options_.drop_managed_fields && obj.has_object_field("metadata"))
-    EraseField(obj["metadata"], "managedFields");
+  if (options_.drop_managed_fields && obj.has_object_field("metadata")) {
+    Json& metadata = obj["metadata"];
+    EraseField(metadata, "managedFields");
+    // kubectl apply's copy of the whole object, as large again: also other clients' bookkeeping.
+    if (metadata.has_object_field("annotations"))
+      EraseField(metadata["annotations"], "kubectl.kubernetes.io/last-applied-configuration");
+  }
   if (!options_.transform) return;
   try {
     options_.transform(obj);

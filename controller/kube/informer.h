@@ -34,7 +34,8 @@ struct InformerOptions {
   int page_size = 500;
   int watch_timeout_seconds = 300;  // each watch lasts 1-2x this (randomized), then resumes
   std::function<void(const std::string&)> log;  // problems worth a log line
-  // metadata.managedFields is often the larger part of an object and nothing here reads it.
+  // metadata.managedFields (and kubectl apply's last-applied-configuration annotation) are often
+  // the larger part of an object and nothing here reads them.
   bool drop_managed_fields = true;
   // Removes what no reader needs from each object before it is cached (as controller-runtime's
   // cache TransformFunc): the cache is most of a controller's memory.

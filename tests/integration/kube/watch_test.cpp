@@ -90,7 +90,11 @@ TEST(Watch, TheTransformTrimsListedAndWatchedObjects) {
   TestNamespace ns("gearbox-it-trim");
   auto client = AdminClient();
   ASSERT_TRUE(client);
-  ASSERT_TRUE(client->Create(kConfigMaps, ns.name(), ConfigMap("listed", "big", "x")));
+  Json listed = ConfigMap("listed", "big", "x");
+  listed["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] =
+      Json::string(R"({"kind":"ConfigMap"})");
+  listed["metadata"]["annotations"]["kept"] = Json::string("yes");
+  ASSERT_TRUE(client->Create(kConfigMaps, ns.name(), listed));
   InformerOptions io;
   io.transform = [](Json& o) {
     if (o.has_object_field("data")) o["data"].erase("big");
@@ -105,7 +109,11 @@ TEST(Watch, TheTransformTrimsListedAndWatchedObjects) {
     ObjectPtr o = informer.Get(ns.name() + "/" + name);
     ASSERT_TRUE(o);
     EXPECT_EQ(DataOf(o, "big"), "") << name << " kept what the transform removes";
+    EXPECT_FALSE(o->at("metadata").has_field("managedFields"));
   }
+  const Json& annotations = informer.Get(ns.name() + "/listed")->at("metadata").at("annotations");
+  EXPECT_FALSE(annotations.has_field("kubectl.kubernetes.io/last-applied-configuration"));
+  EXPECT_EQ(annotations.at("kept").as_string(), "yes");
   informer.Stop();
 }
 
