@@ -76,6 +76,10 @@ std::optional<po::variables_map> ParseFlags(int argc, char** argv, int* exit_cod
       ("health-probe-bind-address", po::value<std::string>()->default_value(":8081"),
        "host:port for /healthz and /readyz (\"0\" turns it off)")
       ("concurrency", po::value<int>()->default_value(2), "policies reconciled at once")
+      ("shard-count", po::value<int>()->default_value(1),
+       "split the policies into this many shards by namespace, one replica set (and Lease) each")
+      ("shard-index", po::value<int>()->default_value(0),
+       "the shard this replica serves, 0 .. shard-count - 1")
       ("log-format", po::value<std::string>()->default_value("json"), "json or text")
       ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
   // clang-format on
@@ -138,6 +142,10 @@ gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
   return std::make_pair(std::move(metrics), std::move(probes));
 }
 
+gearbox::reconcile::Shard ShardOf(const po::variables_map& vm) {
+  return {vm["shard-index"].as<int>(), vm["shard-count"].as<int>()};
+}
+
 // The Lease candidate when --leader-elect is on (not started), else null. It reports through
 // `started` and `lost`, which main's loop acts on, and `leader` (the gauge, given with the flag);
 // its own client answers within half the renew deadline, so that one stuck call cannot use up the
@@ -150,7 +158,7 @@ gearbox::Result<std::unique_ptr<gearbox::kube::LeaderElector>> MakeElector(
   gearbox::kube::LeaderElectionConfig lc;
   lc.lease_namespace = vm["leader-election-namespace"].as<std::string>();
   if (lc.lease_namespace.empty()) lc.lease_namespace = config.default_namespace;
-  lc.lease_name = vm["leader-election-id"].as<std::string>();
+  lc.lease_name = vm["leader-election-id"].as<std::string>() + ShardOf(vm).LeaseSuffix();
   lc.identity = identity;
   lc.on_started_leading = [&log, &started, leader,
                            lease = lc.lease_namespace + "/" + lc.lease_name] {
@@ -198,6 +206,11 @@ std::unique_ptr<gearbox::telemetry::Logger> MakeLogger(const po::variables_map& 
     std::cerr << "gearbox-controller: --concurrency must be at least 1\n";
     return nullptr;
   }
+  const int shards = vm["shard-count"].as<int>(), shard = vm["shard-index"].as<int>();
+  if (shards < 1 || shard < 0 || shard >= shards) {
+    std::cerr << "gearbox-controller: --shard-index must be 0 .. --shard-count - 1\n";
+    return nullptr;
+  }
   return std::make_unique<gearbox::telemetry::Logger>(*format, *level);
 }
 
@@ -207,6 +220,7 @@ gearbox::reconcile::ControllerOptions ControllerOptionsFrom(const po::variables_
   if (vm.count("namespace")) co.namespaces = vm["namespace"].as<std::vector<std::string>>();
   co.concurrency = vm["concurrency"].as<int>();
   co.instance = identity;
+  co.shard = ShardOf(vm);
   return co;
 }
 
@@ -228,7 +242,8 @@ struct ProcessTelemetry {
     gearbox::telemetry::RegisterBuildInfo(registry, gearbox::kVersion, gearbox::kRevision);
     exposition.BeforeRender([this] { process.Refresh(); });
     if (vm["leader-elect"].as<bool>())
-      leader_gauge.emplace(registry, vm["leader-election-id"].as<std::string>());
+      leader_gauge.emplace(registry,
+                           vm["leader-election-id"].as<std::string>() + ShardOf(vm).LeaseSuffix());
   }
   gearbox::telemetry::LeaderMetrics* leader() { return leader_gauge ? &*leader_gauge : nullptr; }
 

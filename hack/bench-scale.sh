@@ -6,6 +6,7 @@
 #
 #   BENCH_SECONDS=300        measurement window per N (seconds)
 #   BENCH_CONCURRENCY=       the controller's --concurrency (default: its own default)
+#   BENCH_SHARDS=1           controllers splitting the policies by namespace (--shard-count)
 #   GEARBOX_CONTROLLER=PATH  the controller binary (default build/controller/gearbox-controller,
 #                            built if missing)
 #   BENCH_KEEP=1             leave the control plane and Redis up afterwards (objects stay; a

@@ -146,6 +146,7 @@ std::optional<Informer::Snapshot> Informer::ListAll() {
     if (body.has_array_field("items")) {
       for (auto& item : body.at("items").as_array()) {
         Json obj = std::move(item);  // the page is ours: no copy
+        if (!Kept(obj)) continue;
         Trim(obj);
         // List items carry no kind/apiVersion; give them what a watch event would have.
         if (!obj.has_field("apiVersion")) obj["apiVersion"] = Json::string(resource_.ApiVersion());
@@ -215,6 +216,14 @@ void Informer::Trim(Json& obj) const {
   } catch (const std::exception& e) {  // cached as it came: a transform must not end the process
     Log(std::string("transform failed: ") + e.what());
   }
+}
+
+bool Informer::Kept(const Json& obj) const { return !options_.keep || options_.keep(obj); }
+
+void Informer::Passed(const std::string& resource_version) {
+  if (resource_version.empty()) return;
+  std::lock_guard lock(mu_);
+  resource_version_ = resource_version;
 }
 
 void Informer::Apply(int type, Json obj) {
@@ -297,12 +306,9 @@ bool Informer::WatchOnce() {
         continue;
       }
       switch (event->type) {
-        case WatchEvent::Type::kBookmark: {
-          std::string rv = event->ResourceVersion();
-          std::lock_guard lock(mu_);
-          if (!rv.empty()) resource_version_ = rv;
+        case WatchEvent::Type::kBookmark:
+          Passed(event->ResourceVersion());
           break;
-        }
         case WatchEvent::Type::kError: {
           Error e = event->AsError();
           if (e.http_code == 410) return false;  // our resourceVersion is compacted away: relist
@@ -312,6 +318,10 @@ bool Informer::WatchOnce() {
         }
         default:
           backoff_.Reset();
+          if (!Kept(event->object)) {  // not ours: only its resourceVersion moves us on
+            Passed(ResourceVersionOf(event->object));
+            break;
+          }
           Trim(event->object);
           Apply(static_cast<int>(event->type), std::move(event->object));
       }

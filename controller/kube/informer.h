@@ -40,6 +40,9 @@ struct InformerOptions {
   // Removes what no reader needs from each object before it is cached (as controller-runtime's
   // cache TransformFunc): the cache is most of a controller's memory.
   std::function<void(Json&)> transform;
+  // Objects for which this is false are neither cached nor handed to the handlers (a shard's
+  // informer keeps its own namespaces' objects). It must not change over an object's life.
+  std::function<bool(const Json&)> keep;
 };
 
 class Informer final : public ObjectStore {
@@ -88,6 +91,9 @@ class Informer final : public ObjectStore {
   bool WatchOnce();
   void Apply(int type, Json obj);
   void Trim(Json& obj) const;
+  bool Kept(const Json& obj) const;
+  // The watch has seen up to this resourceVersion (a bookmark, an event not kept).
+  void Passed(const std::string& resource_version);
   void Sleep(std::chrono::milliseconds d);
   void Log(const std::string& m) const;
 

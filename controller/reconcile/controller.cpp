@@ -40,7 +40,7 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
                                                       std::chrono::minutes(10), 30s}),
       watches_(
           client_, [this](const Json& target) { OnTargetChanged(target); }, log,
-          options_.namespaces.empty()),
+          options_.namespaces.empty(), options_.shard),
       secrets_(
           client_,
           [this](const std::string& ns, const std::string& name) { OnSecretChanged(ns, name); },
@@ -126,6 +126,7 @@ void Controller::MakePolicyInformers() {
   for (const auto& ns : namespaces) {
     kube::InformerOptions io;
     io.log = [this](const std::string& m) { log_.Warn("scalingpolicy informer: " + m); };
+    io.keep = KeepOwn(options_.shard);
     auto informer = std::make_unique<kube::Informer>(client_, kScalingPolicies, ns, io);
     informer->AddHandlers({[this](const Json& o) { OnPolicyChanged(o); },
                            [this, generation](const Json& old_obj, const Json& new_obj) {

@@ -18,6 +18,7 @@
 #include "reconcile/metric_reader.h"
 #include "reconcile/reconciler.h"
 #include "reconcile/secret_watches.h"
+#include "reconcile/shard.h"
 #include "reconcile/sources.h"
 #include "reconcile/target_index.h"
 #include "reconcile/target_reader.h"
@@ -34,6 +35,7 @@ struct ControllerOptions {
   int concurrency = 2;
   size_t metric_read_threads = 8;    // the pool every metric read runs on
   std::string instance = "gearbox";  // this replica, for Events
+  Shard shard;                       // the namespaces whose policies this replica serves
 };
 
 class Controller {

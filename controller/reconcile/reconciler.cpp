@@ -68,6 +68,14 @@ std::shared_ptr<telemetry::PolicySeries> SeriesOf(telemetry::PolicyMetrics& metr
   return metrics.For(key.substr(0, slash), key.substr(slash + 1));
 }
 
+// The name of a HorizontalPodAutoscaler among `hpas` that drives `target`, if any.
+std::optional<std::string> HpaOn(const std::vector<kube::ObjectPtr>& hpas,
+                                 const TargetRef& target) {
+  for (const auto& hpa : hpas)
+    if (HpaDrives(*hpa, target)) return kube::StringAt(*hpa, {"metadata", "name"}, "(unnamed)");
+  return std::nullopt;
+}
+
 // A share of 0.5..1.5 of the interval, the same for a name every time (see spread_first_requeue).
 std::chrono::milliseconds SpreadOver(const std::string& key, std::chrono::milliseconds interval) {
   const double share = 0.5 + static_cast<double>(std::hash<std::string>{}(key) % 1000) / 1000.0;
@@ -190,12 +198,8 @@ void Reconciler::ReadTarget(Pass& pass, const policy::Component& component,
     built->second.set_selector(snapshot->state.selector);
   }
   pass.snapshots.emplace(component.name, std::move(*snapshot));
-  for (const auto& hpa : hpas ? *hpas : std::vector<kube::ObjectPtr>{}) {
-    if (!HpaDrives(*hpa, t)) continue;
-    pass.conflicts[component.name] = "is also driven by HorizontalPodAutoscaler " +
-                                     kube::StringAt(*hpa, {"metadata", "name"}, "(unnamed)");
-    break;
-  }
+  if (auto hpa = hpas ? HpaOn(*hpas, t) : std::nullopt)
+    pass.conflicts[component.name] = "is also driven by HorizontalPodAutoscaler " + *hpa;
   if (auto older = d_.index.OlderPolicyOn(pass.key, pass.p->ns, t))
     pass.conflicts[component.name] = "is also driven by ScalingPolicy " + *older;
 }

@@ -35,6 +35,7 @@ kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const s
     log_.Warn("target informer " + name + " in " + where + ": " + m);
   };
   if (ref.group == "apps") io.transform = DropPodTemplate;
+  io.keep = KeepOwn(shard_);
   slot = std::make_unique<kube::Informer>(client_, ref, ns, io);
   slot->AddHandlers({[this](const kube::Json& o) { on_change_(o); },
                      [this](const kube::Json& old_obj, const kube::Json& new_obj) {

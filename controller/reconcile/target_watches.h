@@ -11,6 +11,7 @@
 
 #include "base/thread_annotations.h"
 #include "kube/informer.h"
+#include "reconcile/shard.h"
 #include "reconcile/target_reader.h"
 #include "telemetry/log.h"
 
@@ -21,13 +22,15 @@ class TargetWatches final : public TargetCache {
   using OnChange = std::function<void(const kube::Json& target)>;
   // all_namespaces: one informer per kind on all namespaces (the controller watches all of them:
   // 2 watches, not 2 per namespace, each holding a TLS connection and a thread); otherwise one
-  // per kind and namespace (RBAC may allow only the namespaces it watches).
+  // per kind and namespace (RBAC may allow only the namespaces it watches). A shard caches only
+  // the targets in its own namespaces.
   TargetWatches(std::shared_ptr<kube::Client> client, OnChange on_change, telemetry::Logger& log,
-                bool all_namespaces)
+                bool all_namespaces, Shard shard = {})
       : client_(std::move(client)),
         on_change_(std::move(on_change)),
         log_(log),
-        all_namespaces_(all_namespaces) {}
+        all_namespaces_(all_namespaces),
+        shard_(shard) {}
   ~TargetWatches() override;
 
   std::optional<kube::ObjectPtr> Lookup(const kube::ResourceRef& ref, const std::string& ns,
@@ -45,6 +48,7 @@ class TargetWatches final : public TargetCache {
   OnChange on_change_;
   telemetry::Logger& log_;
   const bool all_namespaces_;
+  const Shard shard_;
   std::mutex mu_;
   bool stopped_ GUARDED_BY(mu_) = false;
   // "resource/version/ns" ("resource/version/" on all namespaces) -> its informer

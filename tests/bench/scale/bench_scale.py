@@ -167,12 +167,12 @@ def pid_from_file(path):
         return None
 
 
-def other_controllers(kubeconfig, own_pid):
+def other_controllers(kubeconfig, own_pids):
     """Pids of gearbox-controllers other than ours that use this cluster's kubeconfig: their reads
     and writes would be counted as ours by the API server, and their scaling as our triggers'."""
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in (own_pid, os.getpid()):
+        if not entry.isdigit() or int(entry) in (*own_pids, os.getpid()):
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as f:
@@ -207,18 +207,23 @@ class CpuMeter:
 
 
 class Controller:
-    """One run of gearbox-controller, out of cluster, with its log in a file."""
+    """One run of gearbox-controller, out of cluster, with its log in a file; with --shards K,
+    the replica serving shard `shard` of K (its ports two above the previous shard's)."""
 
-    def __init__(self, args, log_path):
-        self.args, self.log_path = args, log_path
+    def __init__(self, args, log_path, shard=0):
+        self.args, self.log_path, self.shard = args, log_path, shard
+        self.metrics_port = args.metrics_port + 2 * shard
+        self.probe_port = args.probe_port + 2 * shard
         self.proc = None
         self.started = None
 
     def start(self):
         cmd = [self.args.controller, "--kubeconfig", self.args.kubeconfig,
-               "--metrics-bind-address", f"127.0.0.1:{self.args.metrics_port}",
-               "--health-probe-bind-address", f"127.0.0.1:{self.args.probe_port}",
+               "--metrics-bind-address", f"127.0.0.1:{self.metrics_port}",
+               "--health-probe-bind-address", f"127.0.0.1:{self.probe_port}",
                "--log-level", "warn"]
+        if self.args.shards > 1:
+            cmd += ["--shard-count", str(self.args.shards), "--shard-index", str(self.shard)]
         if self.args.concurrency:
             cmd += ["--concurrency", str(self.args.concurrency)]
         log_file = open(self.log_path, "w")
@@ -242,7 +247,7 @@ class Controller:
 
     def wait_ready(self, timeout=120):
         """Seconds from start to /readyz answering 200 (caches synced)."""
-        url = f"http://127.0.0.1:{self.args.probe_port}/readyz"
+        url = f"http://127.0.0.1:{self.probe_port}/readyz"
         deadline = self.started + timeout
         while time.monotonic() < deadline:
             self.check_running()
@@ -256,7 +261,7 @@ class Controller:
         raise RuntimeError(f"the controller was not ready {timeout} s after its start")
 
     def metrics(self):
-        url = f"http://127.0.0.1:{self.args.metrics_port}/metrics"
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
         with urllib.request.urlopen(url, timeout=30) as res:
             return Scrape(res.read().decode(), ("gearbox_", "controller_runtime_"))
 
@@ -275,22 +280,66 @@ class Controller:
         return time.monotonic() - t0
 
 
-def log_summary(path):
-    """({level: lines}, [(count, message)] most frequent first) of a JSON log."""
+class Fleet:
+    """The controllers of one run: one, or one per shard (--shards K). Seen from outside as one
+    controller: its /metrics are the replicas' summed, ready when all are."""
+
+    def __init__(self, args, log_path):
+        base, ext = os.path.splitext(log_path)
+        self.members = [Controller(args, log_path if args.shards == 1 else
+                                   f"{base}-shard{i}{ext}", i) for i in range(args.shards)]
+        self.log_paths = [m.log_path for m in self.members]
+
+    def start(self):
+        for m in self.members:
+            m.start()
+        return self
+
+    @property
+    def started(self):
+        return min(m.started for m in self.members)
+
+    @property
+    def pids(self):
+        return [m.pid for m in self.members]
+
+    def check_running(self):
+        for m in self.members:
+            m.check_running()
+
+    def wait_ready(self, timeout=120):
+        return max(m.wait_ready(timeout) + m.started - self.started for m in self.members)
+
+    def metrics(self):
+        merged = Scrape("", ())
+        for m in self.members:
+            merged.samples += m.metrics().samples
+        return merged
+
+    def stop(self):
+        return max(m.stop() for m in self.members)
+
+
+def log_entry(line):
+    """(level, message with its error or reason) of one JSON log line."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return "raw", line.strip()[:200]
+    text = entry.get("msg", "")
+    detail = entry.get("error") or entry.get("reason") or ""
+    return entry.get("level", "?"), text + (f": {detail[:160]}" if detail else "")
+
+
+def log_summary(paths):
+    """({level: lines}, [(count, message)] most frequent first) of JSON logs (a file per shard)."""
     levels, messages = {}, {}
-    with open(path, errors="replace") as f:
-        for line in f:
-            try:
-                entry = json.loads(line)
-                level = entry.get("level", "?")
-                text = entry.get("msg", "")
-                detail = entry.get("error") or entry.get("reason") or ""
-                if detail:
-                    text += f": {detail[:160]}"
-            except ValueError:
-                level, text = "raw", line.strip()[:200]
-            levels[level] = levels.get(level, 0) + 1
-            messages[text] = messages.get(text, 0) + 1
+    for path in paths:
+        with open(path, errors="replace") as f:
+            for line in f:
+                level, text = log_entry(line)
+                levels[level] = levels.get(level, 0) + 1
+                messages[text] = messages.get(text, 0) + 1
     top = sorted(((c, m) for m, c in messages.items()), reverse=True)[:5]
     return levels, top
 
@@ -489,7 +538,7 @@ def run_window(args, kube, fake, c, observer, rng, n):
 def observe_window(args, kube, fake, c, observer, rng, n):
     """The window's raw observations. The watches' span [t0, t1] holds the counters' [m0, m1]
     (and the API server's [a0, a1])."""
-    pids = {"controller": c.pid,
+    pids = {**{f"controller-{i}": pid for i, pid in enumerate(c.pids)},
             "kube-apiserver": pid_from_file(os.path.join(args.cluster_dir, "kube-apiserver.pid")),
             "etcd": pid_from_file(os.path.join(args.cluster_dir, "etcd.pid")),
             "redis": pid_from_file(os.path.join(args.services_dir, "redis-server.pid"))}
@@ -498,7 +547,7 @@ def observe_window(args, kube, fake, c, observer, rng, n):
     m0, tm0 = c.metrics(), time.monotonic()
     fake_cpu0, fake_q0 = fake.cpu_seconds(), fake.queries
     meter = CpuMeter(pids)
-    intruders = set(other_controllers(args.kubeconfig, c.pid))
+    intruders = set(other_controllers(args.kubeconfig, c.pids))
     fresh = [i for i in range(n) if i not in observer.triggered]
     rng.shuffle(fresh)
     records = []
@@ -511,8 +560,11 @@ def observe_window(args, kube, fake, c, observer, rng, n):
             next_trigger += args.trigger_every
         time.sleep(min(0.2, max(0.0, end - time.monotonic())))
     cores = meter.cores()
+    replicas = [cores.pop(f"controller-{i}") for i in range(len(c.pids))]
+    cores["controller"], cores["replica_max"] = sum(replicas), max(replicas)
     fake_cpu, fake_q = fake.cpu_seconds() - fake_cpu0, fake.queries - fake_q0
-    rss, hwm, threads = proc_status(c.pid)
+    each = [proc_status(pid) for pid in c.pids]  # (rss, hwm, threads) of each replica
+    rss, hwm, threads = (sum(e[k] for e in each) for k in range(3))
     m1, tm1 = c.metrics(), time.monotonic()
     a1 = Scrape(kube.text("/metrics"), APISERVER_FAMILIES)
     t1 = time.monotonic()
@@ -521,9 +573,10 @@ def observe_window(args, kube, fake, c, observer, rng, n):
     while observer.pending and time.monotonic() < grace:
         time.sleep(0.2)
     watch_errors = observer.stop()
-    intruders = sorted(set(other_controllers(args.kubeconfig, c.pid)) | intruders)
+    intruders = sorted(set(other_controllers(args.kubeconfig, c.pids)) | intruders)
     return {"t0": t0, "t1": t1, "window": tm1 - tm0, "m0": m0, "m1": m1, "a0": a0, "a1": a1,
             "cores": cores, "fake_cpu": fake_cpu, "fake_queries": fake_q, "rss": rss, "hwm": hwm,
+            "rss_replica_max": max(e[0] for e in each), "replicas": len(each),
             "threads": threads, "records": records, "watch_errors": watch_errors,
             "other_controllers": intruders}
 
@@ -549,7 +602,9 @@ def figures(n, w, observer, idle):
         [r["changed_at"] - r["change"].set_at for r in resolved])
 
     cores = w["cores"]
-    row["cores"] = cores["controller"]
+    row["cores"] = cores["controller"]  # every replica's, summed
+    row["replicas"], row["cores_replica_max"] = w["replicas"], cores["replica_max"]
+    row["rss_replica_max_mib"] = w["rss_replica_max"] / 1024
     row["apiserver_cores"], row["etcd_cores"] = cores.get("kube-apiserver"), cores.get("etcd")
     row["redis_cores"] = cores.get("redis")
     row["rss_mib"], row["hwm_mib"] = w["rss"] / 1024, w["hwm"] / 1024
@@ -609,7 +664,7 @@ def run_n(args, kube, fake, observer_triggered, rng, n, created_before, idle):
 
     fake.reset_first_queries()
     log_path = os.path.join(args.out, f"controller-{n}.log")
-    c = Controller(args, log_path).start()
+    c = Fleet(args, log_path).start()
     try:
         row["ready_s"] = c.wait_ready()
         log(f"N={n}: ready in {row['ready_s']:.2f} s; waiting for the first evaluation of all")
@@ -630,8 +685,8 @@ def run_n(args, kube, fake, observer_triggered, rng, n, created_before, idle):
         log(f"N={n}: {e}")
     finally:
         row["stop_s"] = c.stop()
-    row["log_levels"], row["log_top"] = log_summary(log_path)
-    row["log"] = log_path
+    row["log_levels"], row["log_top"] = log_summary(c.log_paths)
+    row["log"] = ", ".join(c.log_paths)
     return row
 
 
@@ -648,6 +703,8 @@ def parse_args():
                    help="seconds to wait after the first evaluation of all")
     p.add_argument("--trigger-every", type=float, default=5)
     p.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY") or 0))
+    p.add_argument("--shards", type=int, default=int(os.environ.get("BENCH_SHARDS") or 1),
+                   help="controllers splitting the policies by namespace (--shard-count)")
     p.add_argument("--fake-port", type=int, default=18091, help="the fake Prometheus' port")
     p.add_argument("--redis-url", default="redis://127.0.0.1:18379/0")
     p.add_argument("--metrics-port", type=int, default=18080)
@@ -672,7 +729,8 @@ def main():
     log(f"fake Prometheus on {args.prometheus_url}; controller {args.controller}")
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "controller": args.controller,
             "window_s": args.seconds, "interval_s": INTERVAL_S,
-            "concurrency": args.concurrency or "default", "cpus": os.cpu_count()}
+            "concurrency": args.concurrency or "default", "cpus": os.cpu_count(),
+            "shards": args.shards}
 
     existing, _ = kube.list_all("/apis/gearbox.dev/v1alpha1/scalingpolicies")
     idle = None

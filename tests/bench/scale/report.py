@@ -120,6 +120,10 @@ def details(r):
         f"{seconds(r['stop_s'])} s",
         f"  controller log: {r['log_levels'] or 'empty'} ({r['log']})",
     ]
+    if r.get("replicas", 1) > 1:
+        out.insert(1, f"  {r['replicas']} shards (cores and RSS in the table are their sum): the "
+                      f"busiest replica {num(r['cores_replica_max'], 3)} cores, the largest "
+                      f"{num(r['rss_replica_max_mib'], 1)} MiB RSS")
     out += [f"    {count} x {message}" for count, message in r["log_top"]]
     if r.get("other_controllers"):
         out.append(f"  WARNING: other gearbox-controllers ran against this cluster during the "
@@ -132,7 +136,8 @@ def details(r):
 
 def print_all(meta, idle, rows):
     print()
-    print(f"Gearbox scale benchmark ({meta['started']}; {meta['cpus']} CPUs; interval "
+    print(f"Gearbox scale benchmark ({meta['started']}; {meta['cpus']} CPUs; "
+          f"{meta.get('shards', 1)} controller(s); interval "
           f"{meta['interval_s']:g} s; window {meta['window_s']:g} s per N; controller "
           f"concurrency {meta['concurrency']})")
     if idle:
