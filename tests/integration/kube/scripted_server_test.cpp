@@ -141,15 +141,23 @@ class CountedRequests final : public RequestMetrics {
 };
 
 TEST(ScriptedServer, EveryAttemptIsCountedByVerbResourceAndCode) {
-  ScriptedServer server({kTooMany, Answer(200, "OK", R"({"kind":"Scale"})"),
-                         Answer(200, "OK", R"({"items":[]})"), Answer(200, "OK", "{}")});
-  auto client = ClientOf(server, 5s);
+  // A server per call: this one serves one connection at a time, and the client may open a new
+  // connection for a new call.
+  ScriptedServer scale({kTooMany, Answer(200, "OK", R"({"kind":"Scale"})")});
+  ScriptedServer list({Answer(200, "OK", R"({"items":[]})")});
+  ScriptedServer raw({Answer(200, "OK", "{}")});
   CountedRequests counted;
-  std::static_pointer_cast<HttpClient>(client)->SetRequestMetrics(&counted);
+  auto counting = [&counted](const ScriptedServer& s) {
+    auto client = ClientOf(s, 5s);
+    if (client) std::static_pointer_cast<HttpClient>(client)->SetRequestMetrics(&counted);
+    return client;
+  };
   const ResourceRef deployments{"apps", "v1", "deployments", true};
-  ASSERT_TRUE(client->Get(deployments, "shop", "web", "scale").ok());
-  ASSERT_TRUE(client->List(deployments, "shop").ok());
-  ASSERT_TRUE(client->GetPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?x=1").ok());
+  auto c1 = counting(scale), c2 = counting(list), c3 = counting(raw);
+  ASSERT_TRUE(c1 && c2 && c3);
+  ASSERT_TRUE(c1->Get(deployments, "shop", "web", "scale").ok());
+  ASSERT_TRUE(c2->List(deployments, "shop").ok());
+  ASSERT_TRUE(c3->GetPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?x=1").ok());
   EXPECT_EQ(counted.seen,
             (std::vector<std::string>{"get deployments/scale 429", "get deployments/scale 200",
                                       "list deployments 200", "get pods.metrics.k8s.io 200"}));

@@ -117,6 +117,36 @@ TEST(Watch, TheTransformTrimsListedAndWatchedObjects) {
   informer.Stop();
 }
 
+// A shard's informer: objects its keep predicate refuses are neither cached nor handed to the
+// handlers, listed or watched, and the watch moves on past them.
+TEST(Watch, ObjectsNotKeptAreNeitherCachedNorHandled) {
+  TestNamespace ns("gearbox-it-keep");
+  auto client = AdminClient();
+  ASSERT_TRUE(client);
+  for (const char* name : {"keep-listed", "drop-listed"})
+    ASSERT_TRUE(client->Create(kConfigMaps, ns.name(), ConfigMap(name, "v", "1")));
+  InformerOptions io;
+  io.keep = [](const Json& o) {
+    return o.at("metadata").at("name").as_string().starts_with("keep");  // not kube-root-ca.crt
+  };
+  Informer informer(client, kConfigMaps, ns.name(), io);
+  Seen seen;
+  informer.AddHandlers(seen.Handlers());
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
+  for (const char* name : {"drop-watched", "keep-watched"})
+    ASSERT_TRUE(client->Create(kConfigMaps, ns.name(), ConfigMap(name, "v", "1")));
+  ASSERT_TRUE(Eventually(std::chrono::seconds(10),
+                         [&] { return informer.Get(ns.name() + "/keep-watched") != nullptr; }));
+  EXPECT_TRUE(informer.Get(ns.name() + "/keep-listed"));
+  EXPECT_FALSE(informer.Get(ns.name() + "/drop-listed"));
+  EXPECT_FALSE(informer.Get(ns.name() + "/drop-watched"));
+  std::lock_guard l(seen.mu);
+  EXPECT_EQ(seen.added,
+            (std::set<std::string>{ns.name() + "/keep-listed", ns.name() + "/keep-watched"}));
+  informer.Stop();
+}
+
 // An informer on all namespaces answers for one namespace from its cache alone.
 TEST(Watch, AnInformerOnAllNamespacesListsOneNamespace) {
   TestNamespace one("gearbox-it-one"), two("gearbox-it-two");
