@@ -22,6 +22,11 @@
 #
 # Nothing here listens anywhere but 127.0.0.1. Pods run on fake KWOK nodes: they become Running and
 # Ready without a kubelet, and report the CPU usage set in their annotation kwok.x-k8s.io/usage-cpu.
+#
+#   KCM_EXTRA_ARGS               more kube-controller-manager flags (the quality harness scales the
+#                                HPA's timing with them)
+#   KWOK_POD_READY_DELAY_MS=0    a Pod becomes Ready this long after it is scheduled (an app's
+#                                start-up; 0: at once)
 # The real node, when asked for, lives in namespaces and a cgroup subtree of its own (hack/node.sh).
 set -euo pipefail
 
@@ -141,7 +146,7 @@ goinstall() {  # goinstall NAME VERSION PACKAGE [LDFLAGS]: modules without repla
 
 kwok_stages() {  # kwok's stage and metrics configurations ship inside its module
   local f=$CACHE/kwok-config-$KWOK_VERSION.yaml d first=1 s
-  [[ -s $f ]] && { echo "$f"; return 0; }
+  [[ -s $f ]] && { with_pod_ready_delay "$f"; return 0; }
   d=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
   for s in stage/node/fast/node-initialize.yaml stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
     stage/pod/fast/pod-ready.yaml stage/pod/fast/pod-complete.yaml stage/pod/fast/pod-delete.yaml \
@@ -151,6 +156,18 @@ kwok_stages() {  # kwok's stage and metrics configurations ship inside its modul
     first=0
     cat "$d/kustomize/$s"
   done >"$f.tmp"
+  mv "$f.tmp" "$f"
+  with_pod_ready_delay "$f"
+}
+
+# The stage configuration with the pod-ready stage delayed by KWOK_POD_READY_DELAY_MS (a file of
+# its own beside the cached one; the stage's selector still waits for the Pod to be Pending).
+with_pod_ready_delay() {
+  local delay=${KWOK_POD_READY_DELAY_MS:-0} f
+  ((delay > 0)) || { echo "$1"; return 0; }
+  f=${1%.yaml}-ready-after-${delay}ms.yaml
+  awk -v ms="$delay" '{ print } /^  name: pod-ready$/ { armed = 1 }
+    armed && /^spec:$/ { print "  delay:\n    durationMilliseconds: " ms; armed = 0 }' "$1" >"$f.tmp"
   mv "$f.tmp" "$f"
   echo "$f"
 }
@@ -379,7 +396,7 @@ up() {
     --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --leader-elect=false \
     --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
     --use-service-account-credentials=false --controllers='*' --kube-api-qps=200 --kube-api-burst=400 \
-    --concurrent-deployment-syncs=10 --concurrent-replicaset-syncs=10
+    --concurrent-deployment-syncs=10 --concurrent-replicaset-syncs=10 ${KCM_EXTRA_ARGS:-}
   wait_for kube-controller-manager "kube-controller-manager /healthz" 60 healthz "$KCM_PORT"
   wait_for kube-controller-manager "ServiceAccount default/default" 60 kc -n default get serviceaccount default
 

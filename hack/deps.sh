@@ -19,6 +19,9 @@ PACKAGES=(
   prometheus redis-server
   # the demo's plot of what the autoscaler did (docs/demo.png)
   gnuplot-nox
+  # the decision-quality harness (tests/quality) and the backtest's plot: Debian's python3 (not a
+  # python3 earlier on PATH) with its plotting, numbers, Prometheus exposition and Redis client
+  python3-matplotlib python3-numpy python3-prometheus-client python3-redis
   # the Bull/BullMQ producers of the queue tests and the demo
   nodejs npm
   # the controller image (hack/image.sh): a Debian rootfs made into an OCI image

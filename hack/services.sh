@@ -2,7 +2,8 @@
 # hack/services.sh -- the real systems Gearbox reads metrics from, on loopback, for the demo and
 # the e2e test: Redis and Prometheus from Debian's packages.
 #
-#   hack/services.sh up      start redis-server and prometheus (scraping $SCRAPE_TARGETS every 1 s)
+#   hack/services.sh up      start redis-server and prometheus (scraping $SCRAPE_TARGETS every
+#                            $SCRAPE_INTERVAL, default 1s)
 #   hack/services.sh down    stop exactly what "up" started
 #   hack/services.sh stop NAME / start NAME   stop or start one of them (redis-server, prometheus)
 #                            again with the same flags: the fault tests (tests/e2e/test_faults.sh)
@@ -15,6 +16,7 @@ DIR=${GEARBOX_SERVICES_DIR:-/tmp/gearbox-services}
 REDIS_PORT=${REDIS_PORT:-16379}
 PROM_PORT=${PROM_PORT:-19090}
 SCRAPE_TARGETS=${SCRAPE_TARGETS:-}
+SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-1s}
 
 log() { echo "[services] $*" >&2; }
 die() { echo "[services] ERROR: $*" >&2; exit 1; }
@@ -64,7 +66,7 @@ start_prometheus() {
   IFS=, read -ra extra <<<"$SCRAPE_TARGETS"
   for t in "${extra[@]}"; do targets+=", '$t'"; done
   cat >"$DIR/prometheus.yml" <<YAML
-global: {scrape_interval: 1s, evaluation_interval: 1s}
+global: {scrape_interval: $SCRAPE_INTERVAL, evaluation_interval: $SCRAPE_INTERVAL}
 scrape_configs:
   - job_name: gearbox-demo
     static_configs: [{targets: [$targets]}]

@@ -20,9 +20,10 @@ import time
 import urllib.error
 import urllib.request
 
-import report
-from fake_prometheus import FakePrometheus
-from kube import Kube, Watch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import report  # noqa: E402
+from fake_prometheus import FakePrometheus  # noqa: E402
+from kube import Kube, Watch  # noqa: E402
 from promtext import Scrape, delta, histogram_delta, histogram_max, quantile
 
 NAMESPACES = 50

@@ -1,4 +1,4 @@
-"""A small Kubernetes API client for the scale benchmark (stdlib only).
+"""A small Kubernetes API client for the scale benchmark and the quality harness (stdlib only).
 
 It authenticates with the kubeconfig's client certificate, keeps one HTTPS connection per thread
 (keep-alive, so creating 20,000 objects does not pay a TLS handshake each), and offers what the
@@ -63,13 +63,14 @@ class Kube:
     def _connection(self, timeout=60):
         return http.client.HTTPSConnection(self.host, self.port, context=self.ssl, timeout=timeout)
 
-    def raw(self, method, path, body=None, accept="application/json"):
+    def raw(self, method, path, body=None, accept="application/json",
+            content_type="application/json"):
         """(status, body bytes). Retries a dropped keep-alive connection once and waits out 429s."""
         headers = {"Accept": accept}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = content_type
         for attempt in range(20):
             conn = getattr(self._local, "conn", None) or self._connection()
             self._local.conn = conn
@@ -89,8 +90,8 @@ class Kube:
             return res.status, data
         raise ApiError(method, path, 429, b"still throttled after 20 attempts")
 
-    def call(self, method, path, body=None, ok=(200, 201)):
-        status, data = self.raw(method, path, body)
+    def call(self, method, path, body=None, ok=(200, 201), content_type="application/json"):
+        status, data = self.raw(method, path, body, content_type=content_type)
         if status not in ok:
             raise ApiError(method, path, status, data.decode(errors="replace"))
         return json.loads(data) if data else None
@@ -103,6 +104,9 @@ class Kube:
         if status == 409:
             return False
         raise ApiError("POST", path, status, data.decode(errors="replace"))
+
+    def merge_patch(self, path, body):
+        return self.call("PATCH", path, body, content_type="application/merge-patch+json")
 
     def text(self, path):
         status, data = self.raw("GET", path, accept="text/plain")
