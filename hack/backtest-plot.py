@@ -62,7 +62,10 @@ def phase_bands(ax, times, phases, colours):
 def plot_metrics(ax, times, rows, metrics):
     for m in metrics:
         values = [number(r[m]) for r in rows]
-        top = max((v for v in values if v == v), default=0) or 1
+        if all(v != v for v in values):  # never readable (not replayed): nothing to draw
+            ax.plot([], [], lw=1.2, label=f"{m} (no data)")
+            continue
+        top = max(v for v in values if v == v) or 1
         ax.step(times, [v / top for v in values], where="post", lw=1.2,
                 label=f"{m} (max {top:g})")
     ax.set_ylabel("metric / its max")

@@ -57,14 +57,18 @@ Result<std::map<std::string, std::string>> Pairs(const po::variables_map& vm, co
   return pairs;
 }
 
+Result<int> Count(const std::string& name, const std::string& text) {
+  static const std::regex kCount("[0-9]{1,6}");
+  if (!std::regex_match(text, kCount))
+    return Error::Invalid("--replicas " + name + "=" + text + ": must be a whole number");
+  return std::stoi(text);
+}
+
 Result<std::map<std::string, int>> Counts(const po::variables_map& vm) {
   ASSIGN_OR_RETURN(auto pairs, Pairs(vm, "replicas"));
   std::map<std::string, int> counts;
-  static const std::regex kCount("[0-9]{1,6}");
   for (const auto& [name, text] : pairs) {
-    if (!std::regex_match(text, kCount))
-      return Error::Invalid("--replicas " + name + "=" + text + ": must be a whole number");
-    counts[name] = std::stoi(text);
+    ASSIGN_OR_RETURN(counts[name], Count(name, text));
   }
   return counts;
 }

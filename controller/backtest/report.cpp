@@ -156,8 +156,9 @@ void PrintSummary(std::ostream& out, const Backtest& b) {
         << c.highest << " replicas, " << c.unreadable_steps
         << " steps with a metric of its rules unreadable\n";
   }
-  for (const auto& [metric, steps] : sum.unreadable_steps)
-    if (steps > 0) out << "  " << metric << " unreadable at " << steps << " steps\n";
+  for (const auto& metric : b.policy.spec.metrics)
+    if (const int steps = sum.unreadable_steps.at(metric); steps > 0)
+      out << "  " << metric << " unreadable at " << steps << " steps\n";
 }
 
 Status WriteTsv(const std::string& path, const Backtest& b) {

@@ -62,34 +62,8 @@ uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
-const char* const kPolicy = R"(apiVersion: gearbox.dev/v1alpha1
-kind: ScalingPolicy
-metadata: {name: shop, namespace: default}
-spec:
-  interval: 1m
-  sources: {prometheus: {url: "http://prometheus.monitoring.svc:9090"}}
-  metrics:
-    - name: cpu
-      prometheus: {query: 'max(shop_cpu)'}
-    - name: users
-      prometheus: {query: 'sum(shop_users)'}
-  components:
-    - name: web
-      target: {apiVersion: apps/v1, kind: Deployment, name: web}
-      replicas: {min: 2, max: 10}
-      scaleUp: {anyOf: [{metric: cpu, above: 70, for: 5m}]}
-      scaleDown: {allOf: [{metric: cpu, below: 30, for: 5m}]}
-      behavior: {scaleDown: {stabilizationWindow: 0s}}
-    - name: cache
-      role: topology
-      target: {apiVersion: redis.redis.opstreelabs.in/v1beta2, kind: RedisCluster, name: cache, replicasField: spec.clusterSize}
-  phases:
-    metric: users
-    hold: 10m
-    list:
-      - {name: Small, upTo: 1000, components: {web: {min: 2, max: 4}, cache: {replicas: 1}}}
-      - {name: Large, components: {web: {min: 4, max: 10}, cache: {replicas: 3}}}
-)";
+// web scaled on cpu, a topology component cache, two phases of users, one step a minute.
+const std::string kPolicy = GEARBOX_SOURCE_DIR "/tests/fixtures/backtest/shop.yaml";
 
 std::shared_ptr<metrics::PrometheusClient> Client(const std::string& url) {
   auto c = metrics::PrometheusClient::Create({url, "", "", 30s});
@@ -108,7 +82,6 @@ class RecordedPrometheus : public ::testing::Test {
     dir_ = ::testing::TempDir() + "gearbox-backtest-" + std::to_string(getpid());
     Sh("rm -rf " + dir_ + " && mkdir -p " + dir_ + "/data");
     std::ofstream(dir_ + "/history.om") << OpenMetrics(start_);
-    std::ofstream(dir_ + "/shop.yaml") << kPolicy;
     std::ofstream(dir_ + "/prometheus.yml") << "global: {scrape_interval: 1m}\n";
     int rc = 0;
     std::string out =
@@ -140,7 +113,7 @@ class RecordedPrometheus : public ::testing::Test {
 
   Options Flags() const {
     Options o;
-    o.policy_file = dir_ + "/shop.yaml";
+    o.policy_file = kPolicy;
     o.prometheus_url = url_;
     o.start = start_;
     o.end = start_ + 120min;
@@ -240,10 +213,9 @@ TEST_F(RecordedPrometheus, WebScalesAtTheRecordedStepsAndTheGapBlocksScaleDown) 
 }
 
 TEST_F(RecordedPrometheus, TheCommandPrintsTheChangesAndWritesTheTsv) {
-  const std::string command = std::string(GEARBOX_CONTROLLER) + " backtest --policy " + dir_ +
-                              "/shop.yaml --prometheus " + url_ + " --start " +
-                              std::to_string(Unix(start_)) + " --end " + Minute(120) +
-                              " --quiet --tsv " + dir_ + "/shop.tsv";
+  const std::string command = std::string(GEARBOX_CONTROLLER) + " backtest --policy " + kPolicy +
+                              " --prometheus " + url_ + " --start " + std::to_string(Unix(start_)) +
+                              " --end " + Minute(120) + " --quiet --tsv " + dir_ + "/shop.tsv";
   int rc = -1;
   const std::string out = Sh(command, &rc);
   std::cout << out;
@@ -264,8 +236,8 @@ TEST_F(RecordedPrometheus, TheCommandPrintsTheChangesAndWritesTheTsv) {
     EXPECT_LT(std::stol(size), 250000) << size;
   }
   // Prometheus down: exit 1 and the reason.
-  const std::string down = Sh(std::string(GEARBOX_CONTROLLER) + " backtest --policy " + dir_ +
-                                  "/shop.yaml --prometheus http://127.0.0.1:1 --start 0 --end 60",
+  const std::string down = Sh(std::string(GEARBOX_CONTROLLER) + " backtest --policy " + kPolicy +
+                                  " --prometheus http://127.0.0.1:1 --start 0 --end 60",
                               &rc);
   EXPECT_EQ(rc, 1) << down;
   EXPECT_NE(down.find("cannot connect"), std::string::npos) << down;

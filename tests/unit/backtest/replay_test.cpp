@@ -10,34 +10,9 @@
 namespace gearbox::backtest::testing {
 namespace {
 
-// One workload scaled on cpu, its bounds set by two phases of `users`; one step a minute.
-const char* const kPolicy = R"(apiVersion: gearbox.dev/v1alpha1
-kind: ScalingPolicy
-metadata: {name: shop, namespace: default}
-spec:
-  interval: 1m
-  sources: {prometheus: {url: "http://127.0.0.1:9"}, redis: {url: "redis://127.0.0.1:9"}}
-  metrics:
-    - name: cpu
-      prometheus: {query: 'avg(web_cpu)'}
-    - name: users
-      prometheus: {query: 'sum(users)'}
-    - name: backlog
-      queue: {flavor: list, name: jobs}
-  components:
-    - name: web
-      target: {apiVersion: apps/v1, kind: Deployment, name: web}
-      replicas: {min: 2, max: 10}
-      scaleUp: {anyOf: [{metric: cpu, above: 70, for: 5m}]}
-      scaleDown: {allOf: [{metric: cpu, below: 30, for: 5m}]}
-      behavior: {scaleDown: {stabilizationWindow: 0s}}
-  phases:
-    metric: users
-    hold: 10m
-    list:
-      - {name: Small, upTo: 1000, components: {web: {min: 2, max: 4}}}
-      - {name: Large, components: {web: {min: 4, max: 10}}}
-)";
+// tests/fixtures/backtest/shop.yaml: web scaled on cpu, a topology component cache, two phases of
+// users, one step a minute.
+const std::string kPolicy = GEARBOX_SOURCE_DIR "/tests/fixtures/backtest/shop.yaml";
 
 const policy::Time kT0 = *ParseRfc3339("2026-05-01T00:00:00Z");
 
@@ -45,7 +20,7 @@ class Replay : public ::testing::Test {
  protected:
   Backtest Run(int minutes, std::map<std::string, int> replicas = {}) {
     Options o;
-    o.policy_file = WriteFile("shop.yaml", kPolicy);
+    o.policy_file = kPolicy;
     o.start = kT0;
     o.end = kT0 + std::chrono::minutes(minutes);
     o.replicas = std::move(replicas);
@@ -75,8 +50,8 @@ class Replay : public ::testing::Test {
 };
 
 TEST_F(Replay, ScalesUpAtExactlyTheStepWhereTheForHasRun) {
-  source.scripts["avg(web_cpu)"] = Constant(80);
-  source.scripts["sum(users)"] = Constant(500);
+  source.scripts["max(shop_cpu)"] = Constant(80);
+  source.scripts["sum(shop_users)"] = Constant(500);
   Backtest b = Run(10);
   ASSERT_EQ(b.steps.size(), 11u) << "0, 1, ... 10 minutes";
   // cpu 80 > 70 from step 0: the `for: 5m` has run at step 5 (minute 5), not before.
@@ -95,11 +70,11 @@ TEST_F(Replay, ScalesUpAtExactlyTheStepWhereTheForHasRun) {
 
 TEST_F(Replay, AGapInTheDataBlocksScaleDownAndRestartsTheFor) {
   // cpu 20 < 30, but no sample from minute 3 to minute 12.
-  source.scripts["avg(web_cpu)"] = [](size_t i) -> std::optional<double> {
+  source.scripts["max(shop_cpu)"] = [](size_t i) -> std::optional<double> {
     if (i >= 3 && i <= 12) return std::nullopt;
     return 20;
   };
-  source.scripts["sum(users)"] = Constant(500);
+  source.scripts["sum(shop_users)"] = Constant(500);
   Backtest b = Run(30, {{"web", 4}});
   // Without the gap the `for` would have run at minute 5; the gap drops its timer, which starts
   // again at minute 13 and has run at minute 18.
@@ -120,8 +95,8 @@ TEST_F(Replay, AGapInTheDataBlocksScaleDownAndRestartsTheFor) {
 }
 
 TEST_F(Replay, ThePhaseChangesAfterItsHold) {
-  source.scripts["avg(web_cpu)"] = Constant(50);
-  source.scripts["sum(users)"] = [](size_t i) -> std::optional<double> {
+  source.scripts["max(shop_cpu)"] = Constant(50);
+  source.scripts["sum(shop_users)"] = [](size_t i) -> std::optional<double> {
     return i < 10 ? 500 : 5000;
   };
   Backtest b = Run(30);
@@ -134,16 +109,18 @@ TEST_F(Replay, ThePhaseChangesAfterItsHold) {
   EXPECT_EQ(b.steps[20].phase, "Large");
   EXPECT_NE(Events(b.steps[20]).find("PhaseChanged: Small -> Large"), std::string::npos)
       << Events(b.steps[20]);
-  // Large's minimum is 4: web is brought to it at once.
-  EXPECT_EQ(FirstChange(b), 20);
-  EXPECT_EQ(b.steps[20].components[0].after, 4);
-  EXPECT_EQ(b.steps[20].components[0].min, 4);
+  // The topology grows first (cache 1 -> 3, ready at once); then web takes Large's minimum of 4.
+  EXPECT_EQ(b.steps[20].components[1].after, 3);
+  EXPECT_EQ(b.steps[20].components[0].min, 2) << "Small's bounds until the topology is ready";
+  EXPECT_EQ(FirstChange(b), 21);
+  EXPECT_EQ(b.steps[21].components[0].after, 4);
+  EXPECT_EQ(b.steps[21].components[0].min, 4);
   EXPECT_EQ(Summarize(b.policy.spec, b.steps, b.grid.step).phase_changes, 1);
 }
 
 TEST_F(Replay, TheReportSaysWhatIsReplayedFromWhereAndOnlyTheChangesWhenQuiet) {
-  source.scripts["avg(web_cpu)"] = Constant(80);
-  source.scripts["sum(users)"] = Constant(500);
+  source.scripts["max(shop_cpu)"] = Constant(80);
+  source.scripts["sum(shop_users)"] = Constant(500);
   Backtest b = Run(10);
   std::ostringstream out;
   PrintHeader(out, b);
@@ -151,12 +128,13 @@ TEST_F(Replay, TheReportSaysWhatIsReplayedFromWhereAndOnlyTheChangesWhenQuiet) {
   PrintSummary(out, b);
   const std::string text = out.str();
   std::cout << text;
-  EXPECT_NE(text.find("cpu: avg(web_cpu)   (the policy's query)"), std::string::npos);
+  EXPECT_NE(text.find("cpu: max(shop_cpu)   (the policy's query)"), std::string::npos);
   EXPECT_NE(text.find("backlog: NOT REPLAYED: a queue metric is not in Prometheus"),
             std::string::npos);
   EXPECT_NE(text.find("--query backlog=PROMQL"), std::string::npos);
-  EXPECT_NE(text.find("start: web 2 (replicas.min)"), std::string::npos);
-  EXPECT_NE(text.find("2026-05-01T00:05:00Z  Small  web 2->3 [2..4]  | cpu 80 users 500 backlog ?"),
+  EXPECT_NE(text.find("start: web 2 (replicas.min), cache 1 (phase Small)"), std::string::npos);
+  EXPECT_NE(text.find("2026-05-01T00:05:00Z  Small  web 2->3 [2..4]  cache 1 [1..1]  | cpu 80 "
+                      "users 500 backlog ?"),
             std::string::npos);
   EXPECT_EQ(text.find("2026-05-01T00:04:00Z"), std::string::npos) << "quiet: nothing changed";
   // 2 replicas for 5 steps, 3 for 5, 4 for 1, a minute each.
@@ -165,29 +143,29 @@ TEST_F(Replay, TheReportSaysWhatIsReplayedFromWhereAndOnlyTheChangesWhenQuiet) {
 }
 
 TEST_F(Replay, TheTsvHoldsEveryStep) {
-  source.scripts["avg(web_cpu)"] = [](size_t i) -> std::optional<double> {
+  source.scripts["max(shop_cpu)"] = [](size_t i) -> std::optional<double> {
     return i == 1 ? std::nullopt : std::optional<double>(80);
   };
-  source.scripts["sum(users)"] = Constant(500);
+  source.scripts["sum(shop_users)"] = Constant(500);
   Backtest b = Run(2);
-  const std::string path = ::testing::TempDir() + "/shop.tsv";
+  const std::string path = WriteFile("shop.tsv", "");
   ASSERT_TRUE(WriteTsv(path, b));
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str(),
-            "time\tcpu\tusers\tbacklog\tphase\tweb\tweb_min\tweb_max\n"
-            "1777593600\t80\t500\t\tSmall\t2\t2\t4\n"
-            "1777593660\t\t500\t\tSmall\t2\t2\t4\n"
-            "1777593720\t80\t500\t\tSmall\t2\t2\t4\n");
+            "time\tcpu\tusers\tbacklog\tphase\tweb\tweb_min\tweb_max\tcache\tcache_min\tcache_max\n"
+            "1777593600\t80\t500\t\tSmall\t2\t2\t4\t1\t1\t1\n"
+            "1777593660\t\t500\t\tSmall\t2\t2\t4\t1\t1\t1\n"
+            "1777593720\t80\t500\t\tSmall\t2\t2\t4\t1\t1\t1\n");
 }
 
 TEST_F(Replay, AQueryForAMetricNotInPrometheusReplaysIt) {
-  source.scripts["avg(web_cpu)"] = Constant(50);
-  source.scripts["sum(users)"] = Constant(500);
+  source.scripts["max(shop_cpu)"] = Constant(50);
+  source.scripts["sum(shop_users)"] = Constant(500);
   source.scripts["redis_list_length{list=\"jobs\"}"] = Constant(7);
   Options o;
-  o.policy_file = WriteFile("shop.yaml", kPolicy);
+  o.policy_file = kPolicy;
   o.start = kT0;
   o.end = kT0 + 1min;
   o.queries["backlog"] = "redis_list_length{list=\"jobs\"}";

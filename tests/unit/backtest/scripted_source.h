@@ -40,9 +40,12 @@ inline Script Constant(double v) {
   return [v](size_t) { return v; };
 }
 
-// A file under the test's temporary directory holding `text`; its path.
+// A file under the temporary directory holding `text`; its path. Named after the test too, since
+// CTest may run cases (each its own process) at once.
 inline std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  const std::string path = ::testing::TempDir() + "/" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+                           name;
   std::ofstream(path) << text;
   return path;
 }
