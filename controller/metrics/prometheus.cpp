@@ -18,14 +18,84 @@ namespace {
 // hold in memory.
 constexpr size_t kMaxAnswerBytes = 4 << 20;
 
-// The body, unless the server says it is larger than kMaxAnswerBytes. (A chunked answer has no
+// The body, unless the server says it is larger than `max_bytes`. (A chunked answer has no
 // length to check up front; cpprestsdk reads it whole, and the source's timeout bounds it.)
-Result<std::string> ReadBounded(http::http_response& res, const std::string& what) {
-  if (res.headers().content_length() > kMaxAnswerBytes)
+Result<std::string> ReadBounded(http::http_response& res, size_t max_bytes,
+                                const std::string& what) {
+  if (res.headers().content_length() > max_bytes)
     return Error::Of(Error::Kind::kDecode, what + ": answer larger than " +
-                                               std::to_string(kMaxAnswerBytes >> 20) +
+                                               std::to_string(max_bytes >> 20) +
                                                " MiB: not a query result");
   return res.extract_utf8string(true).get();
+}
+
+// What an exception of cpprestsdk's request means for a Prometheus server.
+Error TransportError(const std::exception& e, const std::string& what,
+                     std::chrono::milliseconds timeout) {
+  kube::Error err = kube::HttpClient::ErrorFromException(e, what);
+  switch (err.kind) {
+    case kube::Error::Kind::kTimeout:
+      return Error::Of(Error::Kind::kTimeout,
+                       what + ": no answer within " + std::to_string(timeout.count()) + " ms");
+    case kube::Error::Kind::kTls:
+      return Error::Of(Error::Kind::kTransport,
+                       what + ": TLS failed (is caSecretRef the server's CA?): " + e.what());
+    default:
+      return Error::Of(Error::Kind::kTransport, what + ": cannot connect: " + e.what());
+  }
+}
+
+Error SeveralSeries(const Json& series, const std::string& what) {
+  std::string names;
+  for (size_t i = 0; i < series.size() && i < 3; ++i)
+    names += (i ? ", " : "") + series.at(i).at("metric").serialize();
+  return Error::Of(Error::Kind::kAmbiguous,
+                   what + ": the query returned " + std::to_string(series.size()) +
+                       " series where one number is needed (aggregate it, e.g. sum(...)): " +
+                       names + (series.size() > 3 ? ", ..." : ""));
+}
+
+// The sample's text and the labels of its series, from a scalar or a one-sample vector.
+Result<std::pair<std::string, std::string>> InstantSample(const Json& data,
+                                                          const std::string& what) {
+  std::string type = data.at("resultType").as_string();
+  const Json& result = data.at("result");
+  if (type == "scalar") return std::make_pair(result.as_array().at(1).as_string(), std::string());
+  if (type != "vector") {
+    return Error::Of(Error::Kind::kAmbiguous,
+                     what + ": the query returned a " + type +
+                         ", not a number (an instant query must yield a scalar or one sample)");
+  }
+  if (result.size() == 0) {
+    return Error::Of(Error::Kind::kNoData,
+                     what +
+                         ": the query returned no series (nothing matches, or the metric is not "
+                         "scraped yet)");
+  }
+  if (result.size() > 1) return SeveralSeries(result, what);
+  return std::make_pair(result.at(0).at("value").as_array().at(1).as_string(),
+                        result.at(0).at("metric").serialize());
+}
+
+// The data of an /api/v1/query answer as one finite number.
+Result<Reading> ParseInstantData(const Json& data, const std::string& what) {
+  try {
+    ASSIGN_OR_RETURN(auto sample, InstantSample(data, what));
+    const std::string& text = sample.first;
+    char* end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (end == text.c_str()) {
+      return Error::Of(Error::Kind::kDecode, what + ": the value \"" + text + "\" is not a number");
+    }
+    if (!std::isfinite(v)) {
+      return Error::Of(Error::Kind::kNotANumber,
+                       what + ": the query's value is " + text +
+                           " (a division by zero, or a histogram with no observations?)");
+    }
+    return Reading{v, sample.second};
+  } catch (const std::exception& e) {  // web::json throws on a field of another type
+    return Error::Of(Error::Kind::kDecode, what + ": unexpected answer: " + e.what());
+  }
 }
 
 }  // namespace
@@ -80,7 +150,6 @@ Result<Reading> PrometheusClient::Query(const std::string& promql,
     Entry& e = cache_[promql];
     if (e.sample && now - e.at <= max_age) return *e.sample;
     e.in_flight = true;
-    ++requests_;
   }
   // However the fetch ends (an answer, an error, an exception of any type), the query stops
   // being in flight and its waiters wake up.
@@ -123,38 +192,44 @@ void PrometheusClient::Finish(const std::string& promql,
 
 Result<Reading> PrometheusClient::Fetch(const std::string& promql) {
   const std::string what = "prometheus " + options_.url;
-  http::uri_builder path("/api/v1/query");
-  path.append_query("query", promql);
+  ASSIGN_OR_RETURN(Json data, GetData("/api/v1/query", {{"query", promql}}, kMaxAnswerBytes));
+  return ParseInstantData(data, what);
+}
+
+Result<Json> PrometheusClient::GetData(const std::string& path, const QueryParams& params,
+                                       size_t max_bytes) {
+  const std::string what = "prometheus " + options_.url;
+  http::uri_builder uri(path);
+  for (const auto& [name, value] : params) uri.append_query(name, value);
   http::http_request req(http::methods::GET);
-  req.set_request_uri(path.to_uri());
+  req.set_request_uri(uri.to_uri());
   req.headers().add("Accept", "application/json");
   if (!options_.bearer_token.empty())
     req.headers().add("Authorization", "Bearer " + options_.bearer_token);
+  {
+    std::lock_guard lock(mu_);
+    ++requests_;
+  }
   int code = 0;
   std::string body;
   try {
     http::http_response res = http_->request(req).get();
     code = res.status_code();
-    ASSIGN_OR_RETURN(body, ReadBounded(res, what));
+    ASSIGN_OR_RETURN(body, ReadBounded(res, max_bytes, what));
   } catch (const std::exception& e) {
-    kube::Error err = kube::HttpClient::ErrorFromException(e, what);
-    switch (err.kind) {
-      case kube::Error::Kind::kTimeout:
-        return Error::Of(
-            Error::Kind::kTimeout,
-            what + ": no answer within " + std::to_string(options_.timeout.count()) + " ms");
-      case kube::Error::Kind::kTls:
-        return Error::Of(Error::Kind::kTransport,
-                         what + ": TLS failed (is caSecretRef the server's CA?): " + e.what());
-      default:
-        return Error::Of(Error::Kind::kTransport, what + ": cannot connect: " + e.what());
-    }
+    return TransportError(e, what, options_.timeout);
   }
-  return ParseQueryResponse(code, body, what);
+  return ParseApiAnswer(code, body, what);
 }
 
 Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string& body,
                                                      const std::string& what) {
+  ASSIGN_OR_RETURN(Json data, ParseApiAnswer(code, body, what));
+  return ParseInstantData(data, what);
+}
+
+Result<Json> PrometheusClient::ParseApiAnswer(int code, const std::string& body,
+                                              const std::string& what) {
   if (code >= 300 && code < 400) {
     return Error::Of(Error::Kind::kConfig,
                      what + ": answered with a redirect (" + std::to_string(code) +
@@ -173,62 +248,18 @@ Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string
                                                " with an answer that is not JSON: \"" + head +
                                                "\"");
   }
-  try {
-    if (!doc.is_object() || !doc.has_string_field("status")) {
-      return Error::Of(Error::Kind::kDecode, what + ": not a Prometheus API answer");
-    }
-    if (doc.at("status").as_string() != "success") {
-      std::string type = doc.has_string_field("errorType") ? doc.at("errorType").as_string() : "";
-      std::string err = doc.has_string_field("error") ? doc.at("error").as_string() : body;
-      return Error::Of(Error::Kind::kApi, what + ": the query failed (" + type + "): " + err);
-    }
-    const Json& data = doc.at("data");
-    std::string type = data.at("resultType").as_string();
-    const Json& result = data.at("result");
-    std::string text;
-    std::string labels;
-    if (type == "scalar") {
-      text = result.as_array().at(1).as_string();
-    } else if (type == "vector") {
-      const auto& series = result.as_array();
-      if (series.size() == 0) {
-        return Error::Of(Error::Kind::kNoData,
-                         what +
-                             ": the query returned no series (nothing matches, or the "
-                             "metric is not scraped yet)");
-      }
-      if (series.size() > 1) {
-        std::string names;
-        for (size_t i = 0; i < series.size() && i < 3; ++i)
-          names += (i ? ", " : "") + series.at(i).at("metric").serialize();
-        return Error::Of(Error::Kind::kAmbiguous,
-                         what + ": the query returned " + std::to_string(series.size()) +
-                             " series where one number is needed (aggregate it, e.g. "
-                             "sum(...)): " +
-                             names + (series.size() > 3 ? ", ..." : ""));
-      }
-      text = series.at(0).at("value").as_array().at(1).as_string();
-      labels = series.at(0).at("metric").serialize();
-    } else {
-      return Error::Of(Error::Kind::kAmbiguous,
-                       what + ": the query returned a " + type +
-                           ", not a number (an instant query must yield a scalar or one "
-                           "sample)");
-    }
-    char* end = nullptr;
-    double v = std::strtod(text.c_str(), &end);
-    if (end == text.c_str()) {
-      return Error::Of(Error::Kind::kDecode, what + ": the value \"" + text + "\" is not a number");
-    }
-    if (!std::isfinite(v)) {
-      return Error::Of(Error::Kind::kNotANumber,
-                       what + ": the query's value is " + text +
-                           " (a division by zero, or a histogram with no observations?)");
-    }
-    return Reading{v, labels};
-  } catch (const std::exception& e) {
-    return Error::Of(Error::Kind::kDecode, what + ": unexpected answer: " + e.what());
+  if (!doc.is_object() || !doc.has_string_field("status")) {
+    return Error::Of(Error::Kind::kDecode, what + ": not a Prometheus API answer");
   }
+  if (doc.at("status").as_string() != "success") {
+    std::string type = doc.has_string_field("errorType") ? doc.at("errorType").as_string() : "";
+    std::string err = doc.has_string_field("error") ? doc.at("error").as_string() : body;
+    return Error::Of(Error::Kind::kApi, what + ": the query failed (" + type + "): " + err);
+  }
+  if (!doc.has_object_field("data")) {
+    return Error::Of(Error::Kind::kDecode, what + ": a successful answer without data");
+  }
+  return doc.at("data");
 }
 
 std::string PrometheusMetric::Describe() const {

@@ -1,9 +1,13 @@
 // Prometheus instant queries (GET /api/v1/query). A scalar or a one-sample vector is a value; an
 // empty result, NaN/Inf, several series, a matrix or a string are errors that say so. Bearer
-// token and CA are options. Clients are shared per server (reconcile/sources.h), and a client
-// answers the same query from a short cache and merges concurrent identical requests, so policies
-// that share a query and a server cause one request per interval, not one each.
+// token and CA are options. GetData() serves other endpoints of the API with the same token, TLS
+// and errors (range queries: backtest/range_query.h). Clients are shared per server
+// (reconcile/sources.h), and a client answers the same query from a short cache and merges
+// concurrent identical requests, so policies that share a query and a server cause one request per
+// interval, not one each.
 #pragma once
+
+#include <cpprest/json.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +16,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "metrics/source.h"
 
@@ -40,6 +46,13 @@ class PrometheusClient {
   Result<Reading> Query(const std::string& promql,
                         std::chrono::milliseconds max_age = std::chrono::milliseconds(0));
 
+  using QueryParams = std::vector<std::pair<std::string, std::string>>;
+  // GET `path` (an /api/v1 endpoint) with `params`: the `data` of a successful answer, or an
+  // Error as an instant query's (transport, timeout, auth, redirect, a failed query). An answer
+  // larger than `max_bytes` is refused before it is read.
+  Result<web::json::value> GetData(const std::string& path, const QueryParams& params,
+                                   size_t max_bytes);
+
   // The HTTP requests this client has sent (for tests and its own metrics).
   int64_t requests() const;
   const PrometheusOptions& options() const { return options_; }
@@ -47,6 +60,9 @@ class PrometheusClient {
   // Decodes an /api/v1/query answer.
   static Result<Reading> ParseQueryResponse(int http_code, const std::string& body,
                                             const std::string& what);
+  // The `data` of any /api/v1 answer whose status is success; an Error saying why not.
+  static Result<web::json::value> ParseApiAnswer(int http_code, const std::string& body,
+                                                 const std::string& what);
 
  private:
   explicit PrometheusClient(PrometheusOptions options);
