@@ -3,8 +3,9 @@
 # runs the unit tests, builds the controller image, starts a local control plane, runs the
 # integration tests and then the end-to-end tests (tests/e2e) on it (the lifecycle test starts a
 # cluster of its own with a real node), stops everything. The unit and integration tests run again
-# built with sanitizers (hack/sanitize.sh), and the fuzz targets run for FUZZ_SECONDS (default
-# 30) each (hack/fuzz.sh).
+# built with sanitizers (hack/sanitize.sh), the short version of the decision-quality harness runs
+# against the real HPA (hack/quality.sh --short), and the fuzz targets run for FUZZ_SECONDS
+# (default 30) each (hack/fuzz.sh).
 #
 #   hack/test.sh                 unit + integration + e2e (what CI runs)
 #   hack/test.sh -R REGEX        only the tests whose name matches (passed on to ctest)
@@ -52,6 +53,15 @@ stamp "integration tests passed under ASan+UBSan and TSan"
 
 ctest --test-dir "$BUILD" -L e2e --output-on-failure "$@"
 stamp "e2e tests passed"
+
+# Decision quality (tests/quality) on a control plane of its own, with the HPA's timing compressed:
+# the short version, one trace, the goal asserted against the real HPA. The test cluster is not
+# needed any more and would only take CPU from it.
+if [[ $# -eq 0 ]]; then
+  bash hack/cluster.sh down >/dev/null 2>&1 || true
+  GEARBOX_CONTROLLER="$BUILD/controller/gearbox-controller" bash hack/quality.sh --short
+  stamp "decision quality: Gearbox met the goal against the HPA (hack/quality.sh --short)"
+fi
 
 # Last, so that a parser the fuzzer breaks does not hide what the cluster tests say.
 bash hack/fuzz.sh "${FUZZ_SECONDS:-30}"

@@ -105,9 +105,6 @@ class Kube:
             return False
         raise ApiError("POST", path, status, data.decode(errors="replace"))
 
-    def merge_patch(self, path, body):
-        return self.call("PATCH", path, body, content_type="application/merge-patch+json")
-
     def text(self, path):
         status, data = self.raw("GET", path, accept="text/plain")
         if status != 200:

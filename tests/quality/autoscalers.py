@@ -34,13 +34,13 @@ def web_policy(ns, timing, prometheus_url):
     so a CPU rule sees at most 100/target of the need per step; the offered load per replica
     (read from Prometheus, which the HPA cannot read without an adapter) gives the count in one
     step, ceil(load / per-replica target), as the HPA computes it for a per-pod metric. With the
-    latency rule as a safety net, pods may run hotter (up above 70 of a pod's 80 requests/s, 87.5%;
-    down below 56, 70%)
+    latency rule as a safety net, pods may run hotter (up above 70 of a pod's 80 requests/s, 87.5%, at
+    once; down below 52, 65%, for a minute)
     than an HPA that has only CPU to go by (70%).
     """
     d = timing.duration
     p95 = ("histogram_quantile(0.95, sum(rate(quality_request_duration_seconds_bucket"
-           f'{{copy="{ns}"}}[{d(60)}])) by (le))')
+           f'{{copy="{ns}"}}[{d(30)}])) by (le))')
     return _policy(ns, d(15), {"prometheus": {"url": prometheus_url}}, [
         {"name": "load", "prometheus": {"query": f'sum(quality_load_rps{{copy="{ns}"}})'}},
         {"name": "p95", "prometheus": {"query": p95}},
@@ -48,12 +48,12 @@ def web_policy(ns, timing, prometheus_url):
         "name": "app",
         "target": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "app"},
         "replicas": {"min": APP_MIN, "max": APP_MAX},
-        "scaleUp": {"anyOf": [{"metric": "load", "above": 70, "perReplica": True, "for": d(15)},
+        "scaleUp": {"anyOf": [{"metric": "load", "above": 70, "perReplica": True},
                               {"metric": "p95", "above": 0.5, "for": d(120)}]},
         # No latency condition here: in a scale-down the engine sizes the step by the rule that
         # asks for the smallest reduction, and a latency below its threshold asks for a fixed
         # fraction of the current count at every evaluation, whatever the load.
-        "scaleDown": {"allOf": [{"metric": "load", "below": 56, "perReplica": True, "for": d(120)}]},
+        "scaleDown": {"allOf": [{"metric": "load", "below": 52, "perReplica": True, "for": d(60)}]},
         "behavior": {"scaleUp": {"maxPods": 10, "maxPercent": 300, "period": d(15),
                                  "stabilizationWindow": d(300)},
                      "scaleDown": {"maxPods": 1, "maxPercent": 50, "period": d(60),

@@ -116,8 +116,14 @@ class Copy:
             value = f"{service.pod_cpu_millicores(busy, is_ready(p))}m"
             if self.cpu_set.get(name) == value:
                 continue
-            self.kube.merge_patch(f"{PODS.format(ns=self.ns)}/{name}",
-                                  {"metadata": {"annotations": {"kwok.x-k8s.io/usage-cpu": value}}})
+            status, body = self.kube.raw(
+                "PATCH", f"{PODS.format(ns=self.ns)}/{name}",
+                {"metadata": {"annotations": {"kwok.x-k8s.io/usage-cpu": value}}},
+                content_type="application/merge-patch+json")
+            if status == 404:
+                continue            # deleted since the list: nothing to set
+            if status != 200:
+                raise RuntimeError(f"PATCH pod {self.ns}/{name}: HTTP {status}: {body[:200]}")
             self.cpu_set[name] = value
 
 
