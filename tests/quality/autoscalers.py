@@ -7,9 +7,14 @@ initialization period) are scaled the same way by hack/quality.sh.
 """
 from dataclasses import dataclass
 
+import service
+
 APP_MIN, APP_MAX = 2, 20
 WORKER_MIN, WORKER_MAX = 2, 30
 HPA_CPU_TARGET = 70   # % of requests: the issue's "closest equivalent target"
+# Square-root staffing: a busy request workers (load x service time) need a + BETA * sqrt(a)
+# workers for a waiting probability that stays the same at every scale (Halfin-Whitt).
+BETA = 0.8
 
 
 @dataclass
@@ -27,35 +32,37 @@ class Timing:
 
 
 def web_policy(ns, timing, prometheus_url):
-    """The storefront's app rules, with the demand as the first signal: requests/s per replica
-    up or latency up; requests/s per replica down; a roadmap by load for the floors.
+    """The storefront's app rules, with the demand as the first signal: pods needed per replica up
+    or latency up; pods needed per replica down; a roadmap by load for the floors.
 
     Why not CPU, as the HPA: a saturated pod reports 100% of its CPU whatever the queue behind it,
-    so a CPU rule sees at most 100/target of the need per step; the offered load per replica
-    (read from Prometheus, which the HPA cannot read without an adapter) gives the count in one
-    step, ceil(load / per-replica target), as the HPA computes it for a per-pod metric. With the
-    latency rule as a safety net, pods may run hotter (up above 70 of a pod's 80 requests/s, 87.5%, at
-    once; down below 52, 65%, for 2 minutes)
-    than an HPA that has only CPU to go by (70%).
+    so a CPU rule sees at most 100/target of the need per step; the offered load (read from
+    Prometheus, which the HPA cannot read without an adapter) gives the count in one step,
+    ceil(pods needed), as the HPA computes it for a per-pod metric. The pods needed follow
+    square-root staffing (BETA), so small counts keep more headroom than large ones.
     """
     d = timing.duration
+    load = f'sum(quality_load_rps{{copy="{ns}"}})'
+    busy = f"({load} * {service.SERVICE_S})"          # request workers busy on average
+    servers = service.SERVERS_PER_POD
     p95 = ("histogram_quantile(0.95, sum(rate(quality_request_duration_seconds_bucket"
            f'{{copy="{ns}"}}[{d(30)}])) by (le))')
     # Evaluated every 5 s: an evaluation costs the controller under a millisecond, and at 15 s the
     # step at 2 or 3 pods came half a minute after the HPA's (the queue policy keeps 15 s).
     return _policy(ns, d(5), {"prometheus": {"url": prometheus_url}}, [
-        {"name": "load", "prometheus": {"query": f'sum(quality_load_rps{{copy="{ns}"}})'}},
+        {"name": "load", "prometheus": {"query": load}},
+        {"name": "pods", "prometheus": {"query": f"({busy} + {BETA} * sqrt({busy})) / {servers}"}},
         {"name": "p95", "prometheus": {"query": p95}},
     ], [{
         "name": "app",
         "target": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "app"},
         "replicas": {"min": APP_MIN, "max": APP_MAX},
-        "scaleUp": {"anyOf": [{"metric": "load", "above": 70, "perReplica": True},
+        "scaleUp": {"anyOf": [{"metric": "pods", "above": 1, "perReplica": True},
                               {"metric": "p95", "above": 0.5, "for": d(120)}]},
         # No latency condition here: in a scale-down the engine sizes the step by the rule that
         # asks for the smallest reduction, and a latency below its threshold asks for a fixed
         # fraction of the current count at every evaluation, whatever the load.
-        "scaleDown": {"allOf": [{"metric": "load", "below": 52, "perReplica": True, "for": d(120)}]},
+        "scaleDown": {"allOf": [{"metric": "pods", "below": 0.8, "perReplica": True, "for": d(120)}]},
         "behavior": {"scaleUp": {"maxPods": 10, "maxPercent": 300, "period": d(15),
                                  "stabilizationWindow": d(300)},
                      "scaleDown": {"maxPods": 1, "maxPercent": 50, "period": d(60),
