@@ -22,12 +22,12 @@
 #
 # Nothing here listens anywhere but 127.0.0.1. Pods run on fake KWOK nodes: they become Running and
 # Ready without a kubelet, and report the CPU usage set in their annotation kwok.x-k8s.io/usage-cpu.
+# The real node, when asked for, lives in namespaces and a cgroup subtree of its own (hack/node.sh).
 #
 #   KCM_EXTRA_ARGS               more kube-controller-manager flags (the quality harness scales the
 #                                HPA's timing with them)
 #   KWOK_POD_READY_DELAY_MS=0    a Pod becomes Ready this long after it is scheduled (an app's
 #                                start-up; 0: at once)
-# The real node, when asked for, lives in namespaces and a cgroup subtree of its own (hack/node.sh).
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-v1.36.3}
