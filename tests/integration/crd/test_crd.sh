@@ -62,14 +62,23 @@ equals "default mode" Enforce "$(field "d['spec']['mode']")"
 equals "default role" workload "$(field "d['spec']['components'][0]['role']")"
 equals "default resource name" cpu "$(field "d['spec']['metrics'][0]['resource']['name']")"
 equals "default perReplica" False "$(field "d['spec']['components'][0]['scaleUp']['anyOf'][0]['perReplica']")"
-equals "default scale-down window" 5m "$(field "d['spec']['components'][0]['behavior']['scaleDown']['stabilizationWindow']")"
-equals "default scale-down maxPods" 1 "$(field "d['spec']['components'][0]['behavior']['scaleDown']['maxPods']")"
+# behavior's fields are not defaulted by the schema (the engine defaults them): a defaulted maxPods
+# would make a pasted HPA block (policies) a mix of the two forms, which is refused.
+equals "behavior is not filled in" "{}" "$(field "json.dumps(d['spec']['components'][0]['behavior']['scaleDown'])")"
 
 # kubectl explain documents the API.
 explain=$(kubectl explain scalingpolicy.spec.components.scaleUp 2>&1)
 check "explain documents scaleUp" grep -q "exactly one of anyOf or allOf" <<<"$explain"
 explain=$(kubectl explain scalingpolicy.spec.phases.hold 2>&1)
 check "explain documents phases.hold" grep -q "hysteresis" <<<"$explain"
+explain=$(kubectl explain scalingpolicy.spec.components.behavior.scaleUp 2>&1)
+check "explain documents the HPA form of behavior" grep -q "selectPolicy" <<<"$explain"
+explain=$(kubectl explain scalingpolicy.spec.components.scaleToZero 2>&1)
+check "explain documents scaleToZero" grep -q "activationThreshold" <<<"$explain"
+explain=$(kubectl explain scalingpolicy.spec.components.fallback 2>&1)
+check "explain documents fallback" grep -q "failureThreshold" <<<"$explain"
+explain=$(kubectl explain scalingpolicy.spec.schedules 2>&1)
+check "explain documents schedules" grep -q "cron" <<<"$explain"
 undocumented=$(kubectl get crd scalingpolicies.gearbox.dev -o json | python3 -c '
 import json, sys
 crd = json.load(sys.stdin)
