@@ -51,6 +51,18 @@ void Compiled::AddComponent(const Component& c) {
   components.push_back(std::move(cc));
 }
 
+// Pause, fallback and scaleToZero: their timers and the activations' metric slots.
+void Compiled::AddOperations(CompiledComponent& cc) {
+  const Component& c = *cc.spec;
+  cc.paused_timer = TimerOf(c.name + "/paused");
+  if (c.role != Role::kWorkload) return;
+  if (c.fallback) cc.fallback_timer = TimerOf(c.name + "/fallback");
+  if (!c.scale_to_zero) return;
+  cc.idle_timer = TimerOf(c.name + "/idle");
+  for (const Activation& a : c.scale_to_zero->activation)
+    cc.activation.push_back(SlotOf(metric_slots, metrics, a.metric));
+}
+
 int Compiled::TimerOf(const std::string& key) { return SlotOf(timer_slots, timer_keys, key); }
 
 Compiled::Compiled(const Spec& s) : spec(s) {
@@ -65,6 +77,12 @@ Compiled::Compiled(const Spec& s) : spec(s) {
                       TimerOf("alertFiring/" + a.name)});
   // Last, so that the slots of the timers above stay as they were before these were added.
   for (const auto& m : spec.metrics) unavailable_timers.push_back(TimerOf("unavailable/" + m));
+  for (auto& cc : components) AddOperations(cc);  // last too, for the same reason
+  resource_of.assign(metrics.size(), -1);
+  for (const auto& [metric, component] : spec.resource_metrics) {
+    const int m = Find(metric_slots, metric), k = Find(component_slots, component);
+    if (m >= 0) resource_of[static_cast<size_t>(m)] = k;
+  }
 }
 
 }  // namespace internal
@@ -100,6 +118,9 @@ IndexedObserved Engine::Index(const Observed& observed) const {
     auto it = observed.targets.find(c_->components[k].spec->name);
     if (it != observed.targets.end()) in.targets[k] = it->second;
   }
+  if (!observed.paused.empty()) in.paused.assign(c_->components.size(), 0);
+  for (const std::string& name : observed.paused)
+    if (int k = ComponentSlot(name); k >= 0) in.paused[static_cast<size_t>(k)] = 1;
   return in;
 }
 
@@ -119,8 +140,11 @@ IndexedState Engine::Index(const State& s) const {
   out.down_recommendations.resize(n);
   out.scale_events.resize(n);
   out.dry_run_steps.resize(n);
+  out.failed_reads.assign(n, 0);
   for (size_t k = 0; k < n; ++k) {
     const std::string& name = c_->components[k].spec->name;
+    if (auto it = s.failed_reads.find(name); it != s.failed_reads.end())
+      out.failed_reads[k] = it->second;
     if (auto it = s.down_recommendations.find(name); it != s.down_recommendations.end())
       out.down_recommendations[k] = it->second;
     if (auto it = s.scale_events.find(name); it != s.scale_events.end())
@@ -149,6 +173,8 @@ State Engine::Export(const IndexedState& s) const {
       out.scale_events[name] = s.scale_events[k];
     if (k < s.dry_run_steps.size() && s.dry_run_steps[k])
       out.dry_run_steps[name] = *s.dry_run_steps[k];
+    if (k < s.failed_reads.size() && s.failed_reads[k] > 0)
+      out.failed_reads[name] = s.failed_reads[k];
   }
   return out;
 }

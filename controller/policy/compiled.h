@@ -27,6 +27,10 @@ struct CompiledComponent {
   int last_up = -1, last_down = -1;      // "<component>/lastScaleUp", "/lastScaleDown" (workloads)
   std::vector<EffectiveBounds> bounds;   // by phase index + 1 (0: no phase)
   std::vector<std::optional<int>> size;  // topology: by phase index + 1
+  int paused_timer = -1;                 // "<component>/paused": paused by the annotation
+  int fallback_timer = -1;               // "<component>/fallback": its fallback applies
+  int idle_timer = -1;                   // "<component>/idle": scaleToZero, no activation holds
+  std::vector<int> activation;           // scaleToZero: the metric slot of each activation
 
   bool topology() const { return spec->role == Role::kTopology; }
   const EffectiveBounds& BoundsIn(int phase) const { return bounds[phase + 1]; }
@@ -59,6 +63,7 @@ struct Compiled {
   std::vector<int> phase_timers;  // "phase/<name>", by phase index
   std::vector<CompiledAlert> alerts;
   std::vector<int> unavailable_timers;  // "unavailable/<metric>", by index into spec.metrics
+  std::vector<int> resource_of;  // by metric slot: the component whose resource metric it is, or -1
 
   explicit Compiled(const Spec& s);
   Compiled(const Compiled&) = delete;
@@ -73,6 +78,7 @@ struct Compiled {
 
  private:
   void AddComponent(const Component& c);
+  void AddOperations(CompiledComponent& cc);
   void AddRules(const Component& c, const std::optional<RuleSet>& set, const char* what);
   int TimerOf(const std::string& key);
 };

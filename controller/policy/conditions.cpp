@@ -14,11 +14,14 @@ ConditionStatus Ready(const Pass& p) {
 
 ConditionStatus MetricsAvailable(const Pass& p) {
   for (int slot : p.c.declared)
-    if (!p.Reading(slot)) return {"MetricsAvailable", false, "MetricUnavailable"};
+    if (!p.Reading(slot) && !p.AtRest(slot))
+      return {"MetricsAvailable", false, "MetricUnavailable"};
   return {"MetricsAvailable", true, "AllMetricsAvailable"};
 }
 
 ConditionStatus AbleToScale(const Pass& p) {
+  for (const ComponentOutcome& d : p.out.components)
+    if (d.paused) return {"AbleToScale", false, "Paused"};
   if (p.out.dry_run) return {"AbleToScale", true, "DryRun"};
   if (const auto& f = p.next.in_flight) {
     if (f->retries > 0) return {"AbleToScale", false, "TopologyStepTimedOut", f->component, f->to};
@@ -44,7 +47,7 @@ ConditionStatus ScalingLimited(const Pass& p) {
 void NoteUnavailableMetrics(Pass& p) {
   for (size_t i = 0; i < p.c.declared.size(); ++i) {
     const int timer = p.c.unavailable_timers[i];
-    if (p.Reading(p.c.declared[i])) continue;
+    if (p.Reading(p.c.declared[i]) || p.AtRest(p.c.declared[i])) continue;
     p.Hold(timer);
     if (!p.Had(timer))
       p.Emit({.kind = EventKind::kMetricUnavailable, .metric = static_cast<int>(i)});

@@ -51,6 +51,7 @@ void Reset(const Compiled& c, Time now, Evaluation& out) {
     s.scale_events[k].clear();
   }
   s.dry_run_steps.assign(n, std::nullopt);
+  s.failed_reads.assign(n, 0);
 }
 
 int PhaseCount(const Compiled& c) {
@@ -64,7 +65,7 @@ bool Fits(const Compiled& c, const IndexedObserved& in, const IndexedState& s) {
   const auto in_range = [](int i, int size) { return i >= -1 && i < size; };
   return in.metrics.size() == c.metrics.size() && in.targets.size() == n &&
          s.timers.size() == c.timer_keys.size() && s.down_recommendations.size() == n &&
-         s.scale_events.size() == n && s.dry_run_steps.size() == n &&
+         s.scale_events.size() == n && s.dry_run_steps.size() == n && s.failed_reads.size() == n &&
          in_range(s.phase, PhaseCount(c)) && in_range(s.workload_phase, PhaseCount(c)) &&
          (!s.in_flight || in_range(s.in_flight->component, static_cast<int>(n)));
 }
@@ -79,6 +80,7 @@ void Conform(const Compiled& c, IndexedObserved& in, IndexedState& s) {
   s.down_recommendations.resize(n);
   s.scale_events.resize(n);
   s.dry_run_steps.resize(n);
+  s.failed_reads.resize(n);
   if (s.phase >= PhaseCount(c)) s.phase = -1;
   if (s.workload_phase >= PhaseCount(c)) s.workload_phase = -1;
   if (s.in_flight && s.in_flight->component >= static_cast<int>(n)) s.in_flight->component = -1;

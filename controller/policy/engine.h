@@ -37,6 +37,7 @@ struct Compiled;
 struct IndexedObserved {
   std::vector<MetricReading> metrics;
   std::vector<TargetReading> targets;
+  std::vector<char> paused;  // by component slot; empty or 0: not paused
 };
 
 // The state carried from one evaluation to the next, by slot (State says what each part means).
@@ -58,6 +59,7 @@ struct IndexedState {
   std::vector<std::vector<std::pair<Time, int>>> down_recommendations;  // by component slot
   std::vector<std::vector<ScaleEvent>> scale_events;                    // by component slot
   std::vector<std::optional<int>> dry_run_steps;                        // by component slot
+  std::vector<int> failed_reads;                                        // by component slot
 };
 
 // One rule's outcome in an evaluation.
@@ -99,6 +101,10 @@ struct ComponentOutcome {
   Time last_scale{};      // k*HeldByStabilization: when it last scaled the other way
   int waits_for = -1;     // kTopologyWaitsItsTurn: the component whose change is in flight
   bool stays = false;     // kScaleDownRulesFired: limited or held to the current count
+  bool paused = false;    // by the annotation: decided, not written
+  int failed_reads = 0;   // evaluations in a row with a metric of its rules unreadable
+  Time fallback_since{};  // kFallback: since when
+  Time idle_since{};      // scaleToZero: since when no activation holds (kIdleToZero)
 };
 
 // An Event in numbers; RenderEvent() makes the Event.

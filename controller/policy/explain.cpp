@@ -3,6 +3,7 @@
 #include "policy/explain.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "policy/stages.h"
 #include "policy/text.h"
@@ -29,7 +30,9 @@ struct Words {
 std::string MissingText(const Words& w) {
   std::vector<std::string> names;
   for (int i = w.cc.up_begin; i < w.cc.down_end; ++i)
-    if (!w.e.rules[Pass::Ix(i)].available) names.push_back(w.c.rules[Pass::Ix(i)].rule->metric);
+    if (!w.e.rules[Pass::Ix(i)].available &&
+        !MetricAtRest(w.c, w.in, w.c.rules[Pass::Ix(i)].metric))
+      names.push_back(w.c.rules[Pass::Ix(i)].rule->metric);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return Join(names, ", ");
@@ -82,6 +85,32 @@ std::string Unavailable(const Words& w) {
   return MissingText(w) + (w.d.missing == 1 ? " is" : " are") + " unavailable";
 }
 
+// "p95 unavailable for 3 evaluations (fallback after 3): 6 replicas"
+std::string FallbackText(const Words& w) {
+  const Fallback& f = *w.cc.spec->fallback;
+  const std::string missing = MissingText(w);
+  return (missing.empty() ? std::string("an activation metric") : missing) + " unavailable" +
+         (w.d.failed_reads > 0 ? " for " + std::to_string(w.d.failed_reads) + " evaluations" : "") +
+         " (fallback after " + std::to_string(f.failure_threshold) +
+         "): " + std::to_string(w.d.desired) + " replicas";
+}
+
+// "backlog 3 above 0" (the activations that hold, when `holding`), else "backlog 0 not above 0"
+// (every activation), "backlog ?" for one not read.
+std::string ActivityText(const Words& w, bool holding) {
+  std::vector<std::string> parts;
+  const std::vector<Activation>& spec = w.cc.spec->scale_to_zero->activation;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    const MetricReading& m = w.in.metrics[Pass::Ix(w.cc.activation[i])];
+    const bool read = m.value && std::isfinite(*m.value);
+    const bool holds = read && *m.value > spec[i].above;
+    if (holding != holds) continue;
+    parts.push_back(spec[i].metric + " " + (read ? Num(*m.value) : "?") +
+                    (holds ? " above " : " not above ") + Num(spec[i].above));
+  }
+  return Join(parts, ", ");
+}
+
 std::string WorkloadReason(const Words& w) {
   const Component& comp = *w.cc.spec;
   const ComponentOutcome& d = w.d;
@@ -105,6 +134,15 @@ std::string WorkloadReason(const Words& w) {
       return w.FiredDown() + (d.stays ? "; stays at " + std::to_string(d.current) : "");
     case Cause::kCounting:
       return CountingText(w);
+    case Cause::kFallback:
+      return FallbackText(w);
+    case Cause::kWokenFromZero:
+      return "woken from 0: " + ActivityText(w, true);
+    case Cause::kRestingAtZero:
+      return "resting at 0: " + ActivityText(w, false);
+    case Cause::kIdleToZero:
+      return "idle for " + FormatDuration(comp.scale_to_zero->cooldown) + ": " +
+             ActivityText(w, false) + " (scaleToZero cooldown)";
     default:
       break;
   }
@@ -138,13 +176,14 @@ std::string Explain(const Compiled& c, const Evaluation& e, const IndexedObserve
   const Words w{c, e, in, k, c.components[Pass::Ix(k)], e.components[Pass::Ix(k)]};
   if (w.d.cause == Cause::kTargetUnreadable)
     return "target not readable: " + in.targets[Pass::Ix(k)].error;
-  if (w.cc.topology()) return TopologyReason(w);
+  if (w.cc.topology())
+    return w.d.paused ? "paused (gearbox.dev/paused): " + TopologyReason(w) : TopologyReason(w);
   std::string reason = WorkloadReason(w);
   const std::vector<std::string> notes = Notes(w);
   if (!notes.empty()) reason += " (" + Join(notes, "; ") + ")";
   if (w.d.bounds_from == BoundsFrom::kPhaseOverComponent && w.d.desired != w.d.current)
     reason += "; the phase's bounds win";
-  return reason;
+  return w.d.paused ? "paused (gearbox.dev/paused): " + reason : reason;
 }
 
 }  // namespace gearbox::policy::internal

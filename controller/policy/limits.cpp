@@ -116,8 +116,8 @@ void ScaleDown(Pass& p, Workload& w) {
   int desired = StabilizedDown(p, w, rec);
   if (HeldDown(p, w)) return;
   desired = LimitDown(p, w, desired);
-  if (desired < w.b.min) {
-    desired = w.b.min;
+  if (desired < RulesMinimum(w)) {
+    desired = RulesMinimum(w);
     w.d.limits |= kHeldAtMinimum;
   }
   w.d.cause = Cause::kScaleDownRulesFired;

@@ -51,6 +51,28 @@ struct Bounds {
   int max = 0;
 };
 
+// KEDA's fallback: after `failure_threshold` evaluations in a row with a metric of the component's
+// rules unreadable, the component goes to `replicas` (inside its effective bounds) and stays there
+// until every metric can be read again.
+struct Fallback {
+  int failure_threshold = 3;
+  int replicas = 0;
+};
+
+// The work that wakes a component resting at 0: holds when `metric` is above `above`.
+struct Activation {
+  std::string metric;
+  double above = 0;
+};
+
+// A workload that may rest at 0 replicas: it goes to 0 when no activation has held for `cooldown`
+// (all of them read), and wakes to 1 the first evaluation one holds; from 1 its rules scale it,
+// never below 1.
+struct ScaleToZero {
+  std::vector<Activation> activation;
+  Duration cooldown = std::chrono::minutes(5);
+};
+
 struct Component {
   std::string name;
   Role role = Role::kWorkload;
@@ -59,6 +81,8 @@ struct Component {
   std::optional<RuleSet> scale_down;
   Limits up{4, 100, Duration{0}, Duration{0}};
   Limits down{1, 10, std::chrono::minutes(5), Duration{0}};
+  std::optional<Fallback> fallback;
+  std::optional<ScaleToZero> scale_to_zero;
 };
 
 struct PhaseBounds {
@@ -94,6 +118,9 @@ struct Spec {
   Duration topology_step_timeout = std::chrono::minutes(10);
   Mode mode = Mode::kEnforce;
   std::vector<std::string> metrics;  // the declared metric names
+  // The resource metrics (CPU, memory of a component's pods) by metric name -> the component: one
+  // of a component at 0 replicas has nothing to measure, and is not reported as unreadable.
+  std::map<std::string, std::string> resource_metrics;
   std::vector<Component> components;
   std::optional<Phases> phases;
   std::vector<Alert> alerts;
@@ -116,6 +143,8 @@ struct TargetReading {
 struct Observed {
   std::map<std::string, MetricReading> metrics;  // by metric name
   std::map<std::string, TargetReading> targets;  // by component name
+  // The components paused by the annotation gearbox.dev/paused: decided and reported, not written.
+  std::vector<std::string> paused;
 };
 
 // The state carried from one evaluation to the next.
@@ -151,6 +180,10 @@ struct State {
   std::map<std::string, std::vector<ScaleEvent>> scale_events;
   // DryRun: what was last reported per component, so a WouldScale Event is not repeated.
   std::map<std::string, int> dry_run_steps;
+  // Evaluations in a row with a metric of the component's rules unreadable, for its fallback. Not
+  // durable: after a restart the count starts over (a fallback already applied stays applied: its
+  // timer "<component>/fallback" is durable).
+  std::map<std::string, int> failed_reads;
 
   bool operator==(const State&) const = default;
 };
@@ -182,6 +215,10 @@ enum class Cause {
   kTopologyWaitsItsTurn,
   kTopologyAtPhaseSize,
   kTopologyNotSized,
+  kFallback,       // a metric unreadable failureThreshold evaluations in a row
+  kWokenFromZero,  // at 0, an activation holds
+  kRestingAtZero,  // at 0, no activation holds
+  kIdleToZero,     // no activation has held for the cooldown
 };
 
 // What bounded a recommendation (bit flags of ComponentDecision::limits).
@@ -208,6 +245,8 @@ struct ComponentDecision {
   unsigned limits = 0;  // LimitFlag bits
   int recommended = 0;  // what the rules asked for, before stabilization, limits and bounds
   std::vector<Counting> counting;
+  bool paused = false;                 // by the annotation: `desired` is not written
+  std::optional<Time> fallback_since;  // the fallback replicas apply
 
   bool operator==(const ComponentDecision&) const = default;
 };
@@ -267,6 +306,10 @@ enum class EventKind {
   // A declared metric that could not be read (a Warning, as the HPA's FailedGetResourceMetric),
   // once when it becomes unreadable; nothing when it can be read again (as the HPA).
   kMetricUnavailable,
+  kPaused,  // a component paused by the annotation (Normal), once
+  kResumed,
+  kFallbackStarted,  // Warning, once
+  kFallbackEnded,
 };
 
 struct Event {

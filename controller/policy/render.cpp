@@ -42,6 +42,14 @@ const char* ReasonOf(EventKind kind) {
       return "AlertResolved";
     case EventKind::kMetricUnavailable:
       return "FailedGetMetric";
+    case EventKind::kPaused:
+      return "ScalingPaused";
+    case EventKind::kResumed:
+      return "ScalingResumed";
+    case EventKind::kFallbackStarted:
+      return "FallbackActive";
+    case EventKind::kFallbackEnded:
+      return "FallbackEnded";
     case EventKind::kOther:
       break;
   }
@@ -103,9 +111,34 @@ std::string UnavailableNote(const Compiled& c, const IndexedObserved& in, const 
          " cannot be read: " + (m.error.empty() ? "no value" : m.error);
 }
 
+// Pause and fallback: "worker paused by the annotation gearbox.dev/paused: ...".
+std::string OperationNote(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
+                          const EventRecord& r) {
+  const std::string& name = NameOf(c, r.component);
+  const ComponentOutcome& d = e.components[Pass::Ix(r.component)];
+  switch (r.kind) {
+    case EventKind::kPaused:
+      return name + " paused by the annotation gearbox.dev/paused: its decisions are reported, " +
+             "not written (now " + std::to_string(d.current) + ")";
+    case EventKind::kResumed:
+      return name + " resumed: the annotation gearbox.dev/paused no longer names it";
+    case EventKind::kFallbackStarted:
+      return name + " " + std::to_string(d.current) + " -> " + std::to_string(d.desired) + ": " +
+             Explain(c, e, in, r.component);
+    default:
+      break;
+  }
+  return name + ": every metric of its rules can be read again; its rules decide";
+}
+
 std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
                  const EventRecord& r) {
   switch (r.kind) {
+    case EventKind::kPaused:
+    case EventKind::kResumed:
+    case EventKind::kFallbackStarted:
+    case EventKind::kFallbackEnded:
+      return OperationNote(c, e, in, r);
     case EventKind::kMetricUnavailable:
       return UnavailableNote(c, in, r);
     case EventKind::kPhaseSelected:
@@ -136,8 +169,9 @@ std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& 
 Event RenderEvent(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
                   const EventRecord& r) {
   Event ev;
-  const bool warning =
-      r.kind == EventKind::kTopologyStepTimedOut || r.kind == EventKind::kMetricUnavailable;
+  const bool warning = r.kind == EventKind::kTopologyStepTimedOut ||
+                       r.kind == EventKind::kMetricUnavailable ||
+                       r.kind == EventKind::kFallbackStarted;
   ev.type = r.kind == EventKind::kAlertFiring ? c.alerts[Pass::Ix(r.alert)].spec->severity
             : warning                         ? "Warning"
                                               : "Normal";
@@ -164,7 +198,7 @@ std::string MetricsMessage(const Compiled& c, const IndexedObserved& in) {
   std::vector<std::string> unavailable;
   for (size_t i = 0; i < c.declared.size(); ++i) {
     const MetricReading& m = in.metrics[Pass::Ix(c.declared[i])];
-    if (m.value && std::isfinite(*m.value)) continue;
+    if ((m.value && std::isfinite(*m.value)) || MetricAtRest(c, in, c.declared[i])) continue;
     unavailable.push_back(c.spec.metrics[i] + ": " + (m.error.empty() ? "no value" : m.error));
   }
   if (unavailable.empty()) return std::to_string(c.spec.metrics.size()) + " metrics read";
@@ -188,6 +222,14 @@ std::string LimitedMessage(const Compiled& c, const Evaluation& e) {
   return limited.empty() ? "the desired counts are within their bounds" : Join(limited, "; ");
 }
 
+std::string PausedMessage(const Compiled& c, const Evaluation& e) {
+  std::vector<std::string> paused;
+  for (size_t k = 0; k < e.components.size(); ++k)
+    if (e.components[k].paused) paused.push_back(NameOf(c, static_cast<int>(k)));
+  return "paused by the annotation gearbox.dev/paused: " + Join(paused, ", ") +
+         " (decided and reported, not written; remove the annotation to resume)";
+}
+
 std::string ConditionMessage(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
                              const ConditionStatus& s) {
   const std::string type = s.type;
@@ -200,6 +242,7 @@ std::string ConditionMessage(const Compiled& c, const Evaluation& e, const Index
       firing.push_back(AlertText(*c.alerts[Pass::Ix(a.alert)].spec, a.value));
     return firing.empty() ? "no alert fires" : Join(firing, "; ");
   }
+  if (std::string(s.reason) == "Paused") return PausedMessage(c, e);
   if (std::string(s.reason) == "DryRun")
     return "DryRun: decisions are reported in status and Events; targets are not changed";
   if (std::string(s.reason) == "TopologyStepTimedOut")
@@ -247,6 +290,8 @@ ComponentDecision DecisionOf(const Compiled& c, const Evaluation& e, const Index
   out.limits = d.limits;
   out.recommended = d.recommended;
   out.counting = CountingOf(c, e, k);
+  out.paused = d.paused;
+  if (d.cause == Cause::kFallback) out.fallback_since = d.fallback_since;
   return out;
 }
 

@@ -19,6 +19,15 @@
 
 namespace gearbox::policy::internal {
 
+// A resource metric of a component at 0 replicas: there is nothing to measure, and that is not a
+// failure to read it (no Warning, no MetricsAvailable=False, no fallback, no blocked scale-down).
+inline bool MetricAtRest(const Compiled& c, const IndexedObserved& in, int metric) {
+  const int k = c.resource_of[static_cast<size_t>(metric)];
+  if (k < 0) return false;
+  const TargetReading& t = in.targets[static_cast<size_t>(k)];
+  return t.found && t.current == 0;
+}
+
 struct Pass {
   const Compiled& c;
   const IndexedObserved& in;
@@ -40,6 +49,12 @@ struct Pass {
 
   // The metric's value, when it was read and is a finite number.
   std::optional<double> Reading(int metric) const;
+  // A resource metric of a component at 0 replicas: there is nothing to measure, and that is not
+  // a failure to read it.
+  bool AtRest(int metric) const { return MetricAtRest(c, in, metric); }
+  bool Paused(int component) const {
+    return Ix(component) < in.paused.size() && in.paused[Ix(component)];
+  }
   const TargetReading& Target(int component) const { return in.targets[Ix(component)]; }
   ComponentOutcome& Outcome(int component) { return out.components[Ix(component)]; }
   void Emit(const EventRecord& r) { out.events.push_back(r); }
@@ -60,6 +75,8 @@ void ChoosePhase(Pass& p);
 void PlanTopology(Pass& p);
 void DecideTopology(Pass& p, int component);
 void DecideWorkload(Pass& p, int component);
+// Whether the component is paused by the annotation, with the Events when that changes (pause.cpp).
+void NotePause(Pass& p, int component);
 void EvaluateAlerts(Pass& p);
 void NoteUnavailableMetrics(Pass& p);
 void SetConditions(Pass& p);

@@ -75,7 +75,7 @@ std::optional<IndexedState::Flight> StillInFlight(Pass& p) {
   const TargetReading& t = p.Target(k);
   if (p.out.dry_run || !t.found) return f;
   if (!Reached(t, *f)) {
-    if (Since(f->since, p.now) >= p.c.spec.topology_step_timeout) Retry(p, *f, t);
+    if (Since(f->since, p.now) >= p.c.spec.topology_step_timeout && !p.Paused(k)) Retry(p, *f, t);
     return f;
   }
   p.Emit({.kind = EventKind::kTopologyReady,
@@ -117,7 +117,7 @@ void PlanTopology(Pass& p) {
     std::optional<Evaluation::Step> step = GrowStep(p, ci);
     if (!step && ci > wi) wi = ci;  // the topology is ready: the workloads get the new bounds
     if (!step && wi == ci && WorkloadsInside(p, ci)) step = ShrinkStep(p, ci);
-    if (step) Take(p, *step, in_flight);
+    if (step && !p.Paused(step->component)) Take(p, *step, in_flight);  // paused: not taken
   }
   p.next.in_flight = in_flight;
   p.workload_phase = p.next.workload_phase = wi;
@@ -133,6 +133,7 @@ void DecideTopology(Pass& p, int k) {
   d.min = d.max = size.value_or(t.current);
   d.bounds_from = size ? BoundsFrom::kPhaseSize : BoundsFrom::kNotSized;
   d.bounds_phase = p.out.phase;
+  NotePause(p, k);
   const auto& step = p.out.topology_step;
   const auto& in_flight = p.next.in_flight;
   if (!t.found) {

@@ -12,7 +12,7 @@ namespace {
 int MissingMetrics(const Pass& p, const CompiledComponent& cc) {
   int missing = 0;
   for (int i = cc.up_begin; i < cc.down_end; ++i) {
-    if (p.out.rules[Pass::Ix(i)].available) continue;
+    if (p.out.rules[Pass::Ix(i)].available || p.AtRest(p.c.rules[Pass::Ix(i)].metric)) continue;
     bool counted = false;
     for (int j = cc.up_begin; j < i && !counted; ++j)
       counted = !p.out.rules[Pass::Ix(j)].available &&
@@ -42,17 +42,19 @@ bool AnyCounting(const Pass& p, const CompiledComponent& cc) {
   return false;
 }
 
-// The order of precedence: bounds first, then scale-up over scale-down.
+// The order of precedence: the fallback, the bounds, scaleToZero, then scale-up over scale-down.
 void Decide(Pass& p, Workload& w) {
   const int current = w.t.current;
   if (!w.t.found) {
     w.d.cause = Cause::kTargetUnreadable;
+  } else if (DecideFallback(p, w)) {
   } else if (current < w.b.min) {
     w.d.cause = Cause::kBelowMinimum;
     w.d.desired = w.b.min;
   } else if (current > w.b.max) {
     w.d.cause = Cause::kAboveMaximum;
     w.d.desired = w.b.max;
+  } else if (DecideScaleToZero(p, w)) {
   } else if (w.up_fires) {
     ScaleUp(p, w);
   } else if (w.down_fires && w.d.missing > 0) {
@@ -64,9 +66,11 @@ void Decide(Pass& p, Workload& w) {
   }
 }
 
-// A change: its Event, and the timers it moves (Enforce); reported once (DryRun).
+// A change: its Event, and the timers it moves (Enforce); reported once (DryRun); neither while
+// paused (status shows what it would do, and nothing moves, so that it resumes where it was).
 void RecordChange(Pass& p, Workload& w) {
   const bool up = w.d.desired > w.d.current;
+  if (w.d.paused) return;
   if (p.out.dry_run) {
     const std::optional<int>& prev = p.before.dry_run_steps[Pass::Ix(w.k)];
     if (!prev || *prev != w.d.desired)
@@ -101,6 +105,7 @@ void DecideWorkload(Pass& p, int k) {
   w.d.bounds_phase = p.workload_phase;
   CarryScaleEvents(p, w);
   EvaluateWorkloadRules(p, w);
+  NotePause(p, k);
   Decide(p, w);
   if (w.t.found && w.d.desired != w.t.current) RecordChange(p, w);
 }

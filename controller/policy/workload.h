@@ -17,6 +17,19 @@ struct Workload {
   bool down_fires = false;
 };
 
+// The fewest replicas its rules may take it to: the effective minimum, and at least 1 for a
+// component with scaleToZero (only its idle cooldown takes it to 0).
+inline int RulesMinimum(const Workload& w) {
+  return w.cc.spec->scale_to_zero && w.b.min < 1 ? 1 : w.b.min;
+}
+
+// Counts the evaluations in a row with a metric of its rules (or activations) unreadable; when the
+// fallback applies, decides its count (fallback.cpp).
+bool DecideFallback(Pass& p, Workload& w);
+// scaleToZero (scale_to_zero.cpp): at 0, wakes it or keeps it resting; from 1, takes it to 0 once
+// no activation has held for the cooldown. False: the rules decide.
+bool DecideScaleToZero(Pass& p, Workload& w);
+
 // The changes still inside a rate limit's period, carried to the next evaluation.
 void CarryScaleEvents(Pass& p, const Workload& w);
 // Recommend -> stabilize -> rate-limit -> clamp, when the scale-up (scale-down) rules fire.

@@ -2,6 +2,8 @@
 // JSON throws on a field of the wrong type, and that is caught once, in ParsePolicy.
 #include "reconcile/policy_spec.h"
 
+#include <set>
+
 #include "kube/json_fields.h"
 
 namespace gearbox::reconcile {
@@ -121,6 +123,40 @@ Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
   return d;
 }
 
+Result<policy::Fallback> ParseFallback(const Json& f, const std::string& where) {
+  policy::Fallback out;
+  ASSIGN_OR_RETURN(out.failure_threshold, RequiredInt(f, "failureThreshold", where));
+  ASSIGN_OR_RETURN(out.replicas, RequiredInt(f, "replicas", where));
+  if (out.failure_threshold < 1) return Error::Invalid(where + ".failureThreshold must be >= 1");
+  return out;
+}
+
+Result<policy::ScaleToZero> ParseScaleToZero(const Json& z, const std::string& where) {
+  policy::ScaleToZero out;
+  ASSIGN_OR_RETURN(out.cooldown, Dur(z, "cooldown", "5m", where));
+  if (!z.has_array_field("activation") || z.at("activation").as_array().size() == 0)
+    return Error::Invalid(where + ".activation needs at least one metric");
+  for (const auto& a : z.at("activation").as_array()) {
+    if (!a.has_field("above")) return Error::Invalid(where + ".activation: a metric needs above");
+    out.activation.push_back({Str(a, "metric"), a.at("above").as_double()});
+  }
+  return out;
+}
+
+// Pause, fallback and scaleToZero.
+Status ParseOperations(const Json& c, const std::string& where, policy::Component& comp) {
+  if (c.has_object_field("fallback")) {
+    ASSIGN_OR_RETURN(comp.fallback, ParseFallback(c.at("fallback"), where + ".fallback"));
+  }
+  if (c.has_object_field("scaleToZero")) {
+    ASSIGN_OR_RETURN(comp.scale_to_zero,
+                     ParseScaleToZero(c.at("scaleToZero"), where + ".scaleToZero"));
+    if (!comp.replicas || comp.replicas->min != 0)
+      return Error::Invalid(where + ": scaleToZero needs replicas.min 0");
+  }
+  return OkStatus();
+}
+
 Result<policy::Component> ParseComponent(const Json& c, const std::string& where, ParsedPolicy& p) {
   policy::Component comp;
   comp.name = Str(c, "name");
@@ -147,6 +183,7 @@ Result<policy::Component> ParseComponent(const Json& c, const std::string& where
     ASSIGN_OR_RETURN(comp.up, ParseLimits(b, "scaleUp", comp.up, where + ".behavior"));
     ASSIGN_OR_RETURN(comp.down, ParseLimits(b, "scaleDown", comp.down, where + ".behavior"));
   }
+  RETURN_IF_ERROR(ParseOperations(c, where, comp));
   return comp;
 }
 
@@ -189,6 +226,7 @@ Status ParseLists(const Json& spec, ParsedPolicy& p) {
     for (const auto& m : spec.at("metrics").as_array()) {
       ASSIGN_OR_RETURN(auto def, ParseMetric(m, p));
       p.spec.metrics.push_back(def.name);
+      if (def.type == MetricDef::Type::kResource) p.spec.resource_metrics[def.name] = def.component;
       p.metrics.push_back(std::move(def));
     }
   }
@@ -231,6 +269,26 @@ Result<ParsedPolicy> ParseObject(const Json& object) {
 }
 
 }  // namespace
+
+PauseRequest ReadPause(const Json& object, const policy::Spec& spec) {
+  PauseRequest out;
+  const std::string value =
+      kube::StringAt(object, {"metadata", "annotations", kPausedAnnotation}, "");
+  const bool all = value == "true";
+  std::set<std::string> named;
+  for (size_t start = 0; !all && start < value.size();) {
+    size_t end = std::min(value.find(',', start), value.size());
+    std::string name = value.substr(start, end - start);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (!name.empty() && name != "false") named.insert(name);
+    start = end + 1;
+  }
+  for (const policy::Component& c : spec.components)
+    if (all || named.erase(c.name)) out.components.push_back(c.name);
+  out.unknown.assign(named.begin(), named.end());
+  return out;
+}
 
 Result<ParsedPolicy> ParsePolicy(const Json& object) {
   try {

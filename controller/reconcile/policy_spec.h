@@ -60,4 +60,16 @@ struct ParsedPolicy {
 // The policy, or an Error (kInvalid) saying what is wrong with it.
 Result<ParsedPolicy> ParsePolicy(const web::json::value& object);
 
+// The annotation that pauses a policy: "true" pauses every component, a comma-separated list of
+// component names pauses those. Annotations are not part of the spec (no new generation), so it
+// is read on every pass.
+inline constexpr const char* kPausedAnnotation = "gearbox.dev/paused";
+
+struct PauseRequest {
+  std::vector<std::string> components;  // the components paused
+  std::vector<std::string> unknown;     // names in the annotation the spec does not have
+};
+
+PauseRequest ReadPause(const web::json::value& object, const policy::Spec& spec);
+
 }  // namespace gearbox::reconcile

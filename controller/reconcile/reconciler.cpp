@@ -30,6 +30,8 @@ struct Reconciler::Runtime {
   // The conflict last reported by an Event: the same one is not reported again (the condition
   // AbleToScale=False stays while it lasts); a new or a returning one is.
   std::string reported_conflict;
+  // The unknown component names of the pause annotation last reported by an Event.
+  std::string reported_unknown_pause;
 };
 
 // One pass's working state, filled step by step.
@@ -223,6 +225,20 @@ void Reconciler::ReadMetrics(Pass& pass) {
   }
 }
 
+// Read: the pause annotation (not part of the spec, so read on every pass). Names it gives that
+// the spec does not have are reported by a Warning Event, once per annotation value.
+void Reconciler::ReadPauseAnnotation(Pass& pass) {
+  PauseRequest pause = ReadPause(*pass.object, pass.p->spec);
+  pass.observed.paused = std::move(pause.components);
+  std::string unknown;
+  for (const auto& name : pause.unknown) unknown += (unknown.empty() ? "" : ", ") + name;
+  if (!unknown.empty() && unknown != pass.rt->reported_unknown_pause)
+    Record(pass, true, "InvalidPause",
+           std::string(kPausedAnnotation) + " names components this policy does not have: " +
+               unknown + " (give \"true\" or a comma-separated list of its components)");
+  pass.rt->reported_unknown_pause = unknown;
+}
+
 // Decide: the engine, from the state the last pass committed (or status after a restart).
 void Reconciler::Decide(Pass& pass) {
   pass.before = pass.rt->state ? *pass.rt->state : StateFromStatus(pass.old_status);
@@ -409,6 +425,7 @@ kube::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   pass.first = !std::exchange(pass.rt->evaluated, true);
   ReadTargets(pass);
   ReadMetrics(pass);
+  ReadPauseAnnotation(pass);
   Decide(pass);
   WriteTargets(pass);
   Commit(pass);

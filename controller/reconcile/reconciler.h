@@ -74,6 +74,7 @@ class Reconciler {
   void ReadTarget(Pass& pass, const policy::Component& component,
                   const std::vector<kube::ObjectPtr>* hpas);
   void ReadMetrics(Pass& pass);
+  void ReadPauseAnnotation(Pass& pass);
   void Decide(Pass& pass);
   static constexpr std::chrono::seconds kApiReadAllowance{10};
   bool TooLate(Pass& pass);

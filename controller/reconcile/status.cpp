@@ -122,6 +122,8 @@ Json ComponentJson(const Json& old_status, const policy::ComponentDecision& d, b
   c["boundsFrom"] = S(d.bounds_from);
   if (auto ld = LastDecision(old_status, d, dry_run, now)) c["lastDecision"] = *ld;
   if (!d.counting.empty()) c["counting"] = CountingJson(d.counting);
+  if (d.paused) c["paused"] = Json::boolean(true);
+  if (d.fallback_since) c["fallbackSince"] = S(policy::FormatTime(*d.fallback_since));
   return c;
 }
 
