@@ -96,6 +96,24 @@ TEST(Pause, TheWholePolicyPausedLeavesTheOtherComponentsToo) {
   EXPECT_TRUE(d.state.scale_events.empty()) << "a pause spends none of the rate limit's budget";
 }
 
+TEST(Pause, APausedTopologyComponentTakesNoStepUntilResumed) {
+  Driver d = CalmMedium();
+  d.observed.paused = {"database"};
+  d.Metric("users", 50000);  // Large: database 1 -> 3 first, after the 10m hold
+  d.Run(11min);
+  ASSERT_EQ(d.last.phase, "Large");
+  EXPECT_EQ(d.Current("database"), 1);
+  EXPECT_FALSE(d.last.topology_step.has_value());
+  EXPECT_FALSE(d.state.in_flight.has_value());
+  const ComponentDecision& db = *d.last.Find("database");
+  EXPECT_TRUE(db.paused);
+  EXPECT_TRUE(Has(db.reason, "paused (gearbox.dev/paused): ")) << db.reason;
+  d.observed.paused.clear();
+  d.Step(15s);
+  EXPECT_TRUE(d.HasEvent("TopologyResize"));
+  EXPECT_EQ(d.Current("database"), 3);
+}
+
 // ---- fallback ---------------------------------------------------------------------------------
 
 TEST(Fallback, ReachesItsCountAfterFailureThresholdFailedReads) {
