@@ -67,6 +67,11 @@ const char* DecisionCause(const policy::Component& component, const policy::Comp
       return d.min > own.min ? "phase" : "bounds";
     case policy::Cause::kAboveMaximum:
       return d.max < own.max ? "phase" : "bounds";
+    case policy::Cause::kFallback:
+      return "fallback";
+    case policy::Cause::kWokenFromZero:
+    case policy::Cause::kIdleToZero:
+      return "scale_to_zero";
     default:
       return "rule";
   }

@@ -123,6 +123,17 @@ TEST(ExportedMetrics, DecisionCauseOfATopologyStep) {
   EXPECT_STREQ(reconcile::DecisionCause(db, d), "topology");
 }
 
+TEST(ExportedMetrics, DecisionCauseOfAFallbackAndOfScaleToZero) {
+  policy::Component worker{.name = "worker", .replicas = policy::Bounds{0, 5}};
+  policy::ComponentDecision d{.name = "worker"};
+  d.cause = policy::Cause::kFallback;
+  EXPECT_STREQ(reconcile::DecisionCause(worker, d), "fallback");
+  d.cause = policy::Cause::kWokenFromZero;
+  EXPECT_STREQ(reconcile::DecisionCause(worker, d), "scale_to_zero");
+  d.cause = policy::Cause::kIdleToZero;
+  EXPECT_STREQ(reconcile::DecisionCause(worker, d), "scale_to_zero");
+}
+
 TEST(ExportedMetrics, APolicyDeletedLeavesNoSeries) {
   World w;
   WebAt(w, 4, 90);
