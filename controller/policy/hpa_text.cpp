@@ -11,15 +11,10 @@ namespace gearbox::policy::internal {
 
 namespace {
 
+// The HPA's spelling, in the order of SelectPolicy.
 const char* SelectName(SelectPolicy s) {
-  switch (s) {
-    case SelectPolicy::kMin:
-      return "Min";
-    case SelectPolicy::kDisabled:
-      return "Disabled";
-    default:
-      return "Max";
-  }
+  static constexpr const char* kNames[] = {"Max", "Min", "Disabled"};
+  return kNames[static_cast<int>(s)];
 }
 
 // The one period every policy shares, or 0 when they differ.

@@ -49,6 +49,14 @@ struct Web {
   int Desired(int current, double load) { return At(current, load).Find("web")->desired; }
 };
 
+// The decision held back by `flag` to `desired`, its reason saying so in `words`.
+void ExpectHeld(const Result& r, int desired, unsigned flag, const std::string& words) {
+  const ComponentDecision& d = *r.Find("web");
+  EXPECT_EQ(d.desired, desired) << d.reason;
+  EXPECT_TRUE(d.limits & flag) << d.reason;
+  EXPECT_NE(d.reason.find(words), std::string::npos) << d.reason;
+}
+
 // The events {1, 5, 9} of generateEventsUniformDistribution over 120 s: at -100 s, -60 s, -20 s.
 void UniformUpEvents(Web& w) {
   w.Changed(100s, 1);
@@ -146,11 +154,8 @@ TEST(HpaForm, HPA_TheScaleDownWindowTakesTheHighestRecommendation) {
   Web stabilize;
   stabilize.Recommended(2min, 4);
   stabilize.Recommended(1min, 5);
-  const Result r = stabilize.At(6, 3);
-  EXPECT_EQ(r.Find("web")->desired, 5) << "the highest of the last 5m";
-  EXPECT_TRUE(r.Find("web")->limits & kStabilizationWindow);
-  EXPECT_NE(r.Find("web")->reason.find("the highest recommendation of the last 5m"),
-            std::string::npos);
+  ExpectHeld(stabilize.At(6, 3), 5, kStabilizationWindow,
+             "the highest recommendation of the last 5m");
   Web old;
   old.Recommended(10min, 10);
   old.Recommended(9min, 9);
@@ -168,12 +173,8 @@ TEST(HpaForm, TheScaleUpWindowTakesTheLowestRecommendation) {
   w.Recommended(70s, 3);            // outside it
   w.Recommended(40s, 6);
   w.Recommended(10s, 8);
-  const Result r = w.At(4, 9);
-  EXPECT_EQ(r.Find("web")->desired, 6) << "the lowest of the last 60 s: 6, 8 and 9";
-  EXPECT_TRUE(r.Find("web")->limits & kUpStabilizationWindow);
-  EXPECT_NE(r.Find("web")->reason.find("the lowest recommendation of the last 1m"),
-            std::string::npos)
-      << r.Find("web")->reason;
+  // The lowest of the last 60 s: 6, 8 and 9.
+  ExpectHeld(w.At(4, 9), 6, kUpStabilizationWindow, "the lowest recommendation of the last 1m");
   Web held(Rules(100, 60, 0, 0, 60));
   held.Recommended(30s, 4);  // the current count: no rule fired then
   const Result h = held.At(4, 9);
