@@ -106,6 +106,31 @@ TEST(HpaForm, HPA_ScaleUpCountsTheChangesWithinEachPeriod) {
   EXPECT_EQ(d.Desired(100, 500), 241) << "only the 9 of 20 s ago is within 30 s: 100 - 9 + 150";
 }
 
+// Each policy counts the changes within its own period; a removal gives its budget back to
+// scale-up (the count at the start of the period is the higher), as the HPA's
+// periodStartReplicas = current - added + deleted.
+TEST(HpaForm, PoliciesOfDifferentPeriodsCountTheirOwnChanges) {
+  HpaRules up = Rules(4, 60, 100, 15, 0);
+  Web max(up);
+  max.Changed(20s, 4);  // within the Pods policy's 60 s, not the Percent one's 15 s
+  EXPECT_EQ(max.Desired(8, 100), 16) << "Pods: 4 + 4 = 8; Percent: ceil(8 x 2) = 16; Max";
+  up.select = SelectPolicy::kMin;
+  Web min(up);
+  min.Changed(20s, 4);
+  const Result r = min.At(8, 100);
+  EXPECT_EQ(r.Find("web")->desired, 8) << "Min: the Pods policy's budget is spent";
+  EXPECT_NE(r.Find("web")->reason.find("limited to +0 (policies Pods 4/1m, Percent 100/15s; "
+                                       "selectPolicy Min; 4 moved within 1m)"),
+            std::string::npos)
+      << r.Find("web")->reason;
+  Web down(HpaScaleUpDefaults(), Rules(2, 60, 0, 0, 0));
+  down.Changed(30s, -2);
+  EXPECT_EQ(down.Desired(8, 1), 8) << "10 at the period's start: at least 8 within it";
+  Web back(Rules(2, 60, 0, 0, 0));
+  back.Changed(30s, -2);
+  EXPECT_EQ(back.Desired(8, 100), 12) << "up from a start of 10: 10 + 2";
+}
+
 TEST(HpaForm, HPA_ScaleDownPodsAgainstPercent) {
   auto down = [](HpaRules r, int current, double load, int min = 1) {
     return Web(HpaScaleUpDefaults(), std::move(r), {min, 1000}).Desired(current, load);
