@@ -109,5 +109,6 @@ done
 reason=$(kubectl -n "$NS" get sp by-gearbox -o jsonpath='{.status.components[0].lastDecision.reason}')
 log "the ScalingPolicy's last reason: $reason"
 check "the reason names the pasted policies" grep -q "policies Pods 2/30s, Percent 50/30s; selectPolicy Min" <<<"$reason"
-kubectl -n "$NS" get hpa by-hpa
+log "the HPA's ScalingLimited: $(kubectl -n "$NS" get hpa by-hpa \
+  -o jsonpath='{.status.conditions[?(@.type=="ScalingLimited")].reason}: {.status.conditions[?(@.type=="ScalingLimited")].message}')"
 finish
