@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "policy/hpa_text.h"
 #include "policy/stages.h"
 #include "policy/text.h"
 
@@ -58,12 +59,30 @@ std::string LimitNote(const Words& w, char sign, const Limits& l) {
   return note + ")";
 }
 
+// The HPA form's notes: its windows, its policies, the bounds (the maximum only when it moved).
+std::vector<std::string> HpaNotes(const Words& w) {
+  const bool up = w.d.cause == Cause::kScaleUpRulesFired;
+  if (!up && w.d.cause != Cause::kScaleDownRulesFired) return {};
+  const HpaRules& r = up ? w.cc.spec->hpa->up : w.cc.spec->hpa->down;
+  std::vector<std::string> notes;
+  if (w.d.limits & (up ? kUpStabilizationWindow : kStabilizationWindow))
+    notes.push_back(std::string("the ") + (up ? "lowest" : "highest") +
+                    " recommendation of the last " + FormatDuration(r.stabilization_window));
+  if (w.d.limits & kLimitedPerStep)
+    notes.push_back(HpaLimitText(r, up, w.d.step_allowed, w.d.moved));
+  if ((w.d.limits & kCappedAtMaximum) && w.d.desired != w.d.current)
+    notes.push_back("capped at the maximum of " + w.Bounds());
+  if (w.d.limits & kHeldAtMinimum) notes.push_back("held at the minimum of " + w.Bounds());
+  return notes;
+}
+
 // What held the recommendation back, in the order the limits apply. A component that stays at its
 // maximum has no notes: WorkloadReason already says "already at the maximum", and the step limit
 // of a move that was not made says nothing; one that stays at its minimum says only that.
 std::vector<std::string> Notes(const Words& w) {
   std::vector<std::string> notes;
   const Component& comp = *w.cc.spec;
+  if (comp.hpa) return HpaNotes(w);
   if (w.d.cause == Cause::kScaleUpRulesFired && w.d.desired != w.d.current) {
     if (w.d.limits & kLimitedPerStep) notes.push_back(LimitNote(w, '+', comp.up));
     if (w.d.limits & kCappedAtMaximum) notes.push_back("capped at the maximum of " + w.Bounds());
@@ -120,6 +139,7 @@ std::string WorkloadReason(const Words& w) {
     case Cause::kAboveMaximum:
       return "above the maximum of " + w.Bounds();
     case Cause::kScaleUpRulesFired:
+      if (d.stays) return w.FiredUp() + "; stays at " + std::to_string(d.current);
       return w.FiredUp() +
              (d.desired == d.current ? "; already at the maximum of " + w.Bounds() : "");
     case Cause::kScaleUpHeldByStabilization:

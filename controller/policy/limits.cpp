@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "policy/hpa_behavior.h"
 #include "policy/rules.h"
 #include "policy/workload.h"
 
@@ -90,8 +91,9 @@ int LimitDown(Pass& p, Workload& w, int desired) {
 }  // namespace
 
 void CarryScaleEvents(Pass& p, const Workload& w) {
-  const Duration keep =
-      std::max(PeriodOf(p.c.spec, w.cc.spec->up), PeriodOf(p.c.spec, w.cc.spec->down));
+  const Duration keep = w.cc.spec->hpa ? LongestPeriod(*w.cc.spec->hpa)
+                                       : std::max(PeriodOf(p.c.spec, w.cc.spec->up),
+                                                  PeriodOf(p.c.spec, w.cc.spec->down));
   auto& next = p.next.scale_events[Pass::Ix(w.k)];
   for (const ScaleEvent& e : p.before.scale_events[Pass::Ix(w.k)])
     if (Since(e.at, p.now) < keep) next.push_back(e);

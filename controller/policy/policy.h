@@ -46,6 +46,39 @@ struct Limits {
   Duration period;  // 0: the policy's interval
 };
 
+// behavior in the HPA's form (autoscaling/v2 HPAScalingRules), with the HPA's meaning
+// (docs/engine.md, "behavior in the HPA form"): a window over past recommendations, and policies
+// of which selectPolicy picks the one that allows the biggest (Max) or smallest (Min) change.
+enum class SelectPolicy { kMax, kMin, kDisabled };
+
+struct RatePolicy {
+  bool percent = false;  // Percent: value percent of the count at the period's start; else Pods
+  int value = 0;
+  Duration period{0};  // periodSeconds
+
+  bool operator==(const RatePolicy&) const = default;
+};
+
+struct HpaRules {
+  Duration stabilization_window{0};  // stabilizationWindowSeconds
+  SelectPolicy select = SelectPolicy::kMax;
+  std::vector<RatePolicy> policies;
+
+  bool operator==(const HpaRules&) const = default;
+};
+
+struct HpaBehavior {
+  HpaRules up;
+  HpaRules down;
+
+  bool operator==(const HpaBehavior&) const = default;
+};
+
+// The HPA's defaults (pkg/apis/autoscaling/v2/defaults.go) for what a pasted block omits: up
+// window 0, Percent 100 and Pods 4 per 15s, Max; down window 300s, Percent 100 per 15s, Max.
+HpaRules HpaScaleUpDefaults();
+HpaRules HpaScaleDownDefaults();
+
 struct Bounds {
   int min = 0;
   int max = 0;
@@ -83,6 +116,9 @@ struct Component {
   Limits down{1, 10, std::chrono::minutes(5), Duration{0}};
   std::optional<Fallback> fallback;
   std::optional<ScaleToZero> scale_to_zero;
+  // behavior in the HPA form: when set, it replaces up and down (the stabilization windows and
+  // rate limits of both directions follow the HPA's algorithm).
+  std::optional<HpaBehavior> hpa;
 };
 
 struct PhaseBounds {
@@ -173,7 +209,8 @@ struct State {
   std::string workload_phase;  // the phase whose bounds the workloads follow (status.topology)
   std::optional<InFlight> in_flight;  // the one topology change being applied
   // Recent scale-down recommendations per component, for the stabilization window. Not durable:
-  // after a restart the window starts over (which can only delay a scale-down).
+  // after a restart the window starts over (which can only delay a scale-down). A component whose
+  // behavior is in the HPA form keeps every evaluation's recommendation here, both directions'.
   std::map<std::string, std::vector<std::pair<Time, int>>> down_recommendations;
   // The changes made per component, for the rate limits' budget per period. Not durable: after a
   // restart the budget starts full (as the HPA's).
@@ -227,6 +264,8 @@ enum LimitFlag : unsigned {
   kCappedAtMaximum = 2,      // the effective maximum
   kHeldAtMinimum = 4,        // the effective minimum
   kStabilizationWindow = 8,  // a higher recommendation within the scale-down window
+  // HPA form: a lower recommendation within the scale-up window (stabilizationWindowSeconds)
+  kUpStabilizationWindow = 16,
 };
 
 struct ComponentDecision {

@@ -10,8 +10,8 @@ namespace gearbox::policy::internal {
 namespace {
 
 struct Activity {
-  bool holds = false;     // an activation's metric is above its threshold
-  bool all_read = true;   // every activation's metric was read
+  bool holds = false;    // an activation's metric is above its threshold
+  bool all_read = true;  // every activation's metric was read
 };
 
 Activity ReadActivity(const Pass& p, const Workload& w) {

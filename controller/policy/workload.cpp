@@ -2,6 +2,7 @@
 // scale-up over scale-down (limits.cpp takes a recommendation to a count), and a change is
 // recorded with its Event and the timers it moves.
 #include "policy/workload.h"
+#include "policy/hpa_behavior.h"
 #include "policy/rules.h"
 
 namespace gearbox::policy::internal {
@@ -56,12 +57,15 @@ void Decide(Pass& p, Workload& w) {
     w.d.desired = w.b.max;
   } else if (DecideScaleToZero(p, w)) {
   } else if (w.up_fires) {
-    ScaleUp(p, w);
+    w.cc.spec->hpa ? ScaleInHpaForm(p, w) : ScaleUp(p, w);
   } else if (w.down_fires && w.d.missing > 0) {
+    // The HPA form records no recommendation then, as the HPA whose metrics fail.
     w.d.cause = Cause::kScaleDownBlockedByMissingMetric;
   } else if (w.down_fires) {
-    ScaleDown(p, w);
+    w.cc.spec->hpa ? ScaleInHpaForm(p, w) : ScaleDown(p, w);
   } else {
+    // As the HPA, whose sync fails then, nothing is recorded while a metric cannot be read.
+    if (w.cc.spec->hpa && w.d.missing == 0) RecordCurrent(p, w);
     w.d.cause = AnyCounting(p, w.cc) ? Cause::kCounting : Cause::kNoRuleFires;
   }
 }
@@ -104,6 +108,7 @@ void DecideWorkload(Pass& p, int k) {
   w.d.bounds_from = w.b.from;
   w.d.bounds_phase = p.workload_phase;
   CarryScaleEvents(p, w);
+  if (cc.spec->hpa) CarryRecommendations(p, w);
   EvaluateWorkloadRules(p, w);
   NotePause(p, k);
   Decide(p, w);

@@ -83,6 +83,77 @@ Result<policy::Limits> ParseLimits(const Json& b, const char* field, policy::Lim
   return out;
 }
 
+bool HasAnyField(const Json& o, std::initializer_list<const char*> fields) {
+  for (const char* f : fields)
+    if (o.has_field(f)) return true;
+  return false;
+}
+
+// behavior in the HPA form: one Pods or Percent policy with its periodSeconds.
+Result<policy::RatePolicy> ParseRatePolicy(const Json& item, const std::string& where) {
+  const std::string type = Str(item, "type");
+  if (type != "Pods" && type != "Percent")
+    return Error::Invalid(where + ".type must be Pods or Percent, not \"" + type + "\"");
+  ASSIGN_OR_RETURN(int value, RequiredInt(item, "value", where));
+  ASSIGN_OR_RETURN(int period, RequiredInt(item, "periodSeconds", where));
+  if (value < 1 || period < 1) return Error::Invalid(where + ": value and periodSeconds are >= 1");
+  return policy::RatePolicy{type == "Percent", value, std::chrono::seconds(period)};
+}
+
+Result<policy::SelectPolicy> ParseSelectPolicy(const Json& l, const std::string& where) {
+  const std::string select = Str(l, "selectPolicy", "Max");
+  if (select == "Max") return policy::SelectPolicy::kMax;
+  if (select == "Min") return policy::SelectPolicy::kMin;
+  if (select == "Disabled") return policy::SelectPolicy::kDisabled;
+  return Error::Invalid(where + ".selectPolicy must be Max, Min or Disabled");
+}
+
+// One block in the HPA form; the HPA's defaults for what it omits (and for a missing block).
+Result<policy::HpaRules> ParseHpaRules(const Json& b, const char* field, policy::HpaRules out,
+                                       const std::string& where) {
+  if (!b.has_object_field(field)) return out;
+  const Json& l = b.at(field);
+  const std::string at = where + "." + field;
+  if (auto window = kube::Int32At(l, {"stabilizationWindowSeconds"}))
+    out.stabilization_window = std::chrono::seconds(*window);
+  ASSIGN_OR_RETURN(out.select, ParseSelectPolicy(l, at));
+  if (!l.has_field("policies")) return out;
+  // The HPA refuses an empty list too: without a policy nothing could move.
+  if (!l.has_array_field("policies") || l.at("policies").as_array().size() == 0)
+    return Error::Invalid(at + ".policies must list at least one policy");
+  out.policies.clear();
+  for (const auto& item : l.at("policies").as_array()) {
+    const std::string each = at + ".policies[" + std::to_string(out.policies.size()) + "]";
+    ASSIGN_OR_RETURN(auto rate, ParseRatePolicy(item, each));
+    out.policies.push_back(rate);
+  }
+  return out;
+}
+
+// behavior in the HPA form when either block is: the HPA's algorithm then decides both ways, so
+// the other block must be in the HPA form too, or absent (the HPA's defaults). None otherwise.
+Result<std::optional<policy::HpaBehavior>> ParseHpaBehavior(const Json& b,
+                                                            const std::string& where) {
+  bool hpa = false, shorthand = false;
+  for (const char* field : {"scaleUp", "scaleDown"}) {
+    if (!b.has_object_field(field)) continue;
+    hpa |= HasAnyField(b.at(field), {"policies", "selectPolicy", "stabilizationWindowSeconds"});
+    shorthand |=
+        HasAnyField(b.at(field), {"maxPods", "maxPercent", "stabilizationWindow", "period"});
+  }
+  if (!hpa) return std::optional<policy::HpaBehavior>{};
+  if (shorthand)
+    return Error::Invalid(where +
+                          ": one block is in the HPA form (policies, selectPolicy, "
+                          "stabilizationWindowSeconds) and the other in Gearbox's (maxPods, "
+                          "maxPercent, stabilizationWindow, period): write both in the HPA form, "
+                          "or leave the other out for the HPA's defaults");
+  policy::HpaBehavior out;
+  ASSIGN_OR_RETURN(out.up, ParseHpaRules(b, "scaleUp", policy::HpaScaleUpDefaults(), where));
+  ASSIGN_OR_RETURN(out.down, ParseHpaRules(b, "scaleDown", policy::HpaScaleDownDefaults(), where));
+  return std::optional<policy::HpaBehavior>{out};
+}
+
 Status ParseSources(const Json& spec, ParsedPolicy& p) {
   if (!spec.has_object_field("sources")) return OkStatus();
   const Json& src = spec.at("sources");
@@ -182,6 +253,7 @@ Result<policy::Component> ParseComponent(const Json& c, const std::string& where
     const Json& b = c.at("behavior");
     ASSIGN_OR_RETURN(comp.up, ParseLimits(b, "scaleUp", comp.up, where + ".behavior"));
     ASSIGN_OR_RETURN(comp.down, ParseLimits(b, "scaleDown", comp.down, where + ".behavior"));
+    ASSIGN_OR_RETURN(comp.hpa, ParseHpaBehavior(b, where + ".behavior"));
   }
   RETURN_IF_ERROR(ParseOperations(c, where, comp));
   return comp;

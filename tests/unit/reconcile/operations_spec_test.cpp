@@ -69,7 +69,8 @@ TEST(OperationsSpec, FallbackScaleToZeroAndTheResourceMetrics) {
 }
 
 TEST(OperationsSpec, ScaleToZeroDefaultsAndMistakes) {
-  auto p = ParsePolicy(Object("", R"(, "scaleToZero": {"activation": [{"metric": "backlog", "above": 0}]})"));
+  auto p = ParsePolicy(
+      Object("", R"(, "scaleToZero": {"activation": [{"metric": "backlog", "above": 0}]})"));
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->spec.components[1].scale_to_zero->cooldown, 5min);
   auto no_activation = ParsePolicy(Object("", R"(, "scaleToZero": {"activation": []})"));
