@@ -21,7 +21,8 @@ Result<kube::ResourceRef> Resource(const std::string& type) {
 Result<YAML::Node> ReadFromCluster(const ClusterSource& source) {
   const auto slash = source.object.find('/');
   if (slash == std::string::npos || slash + 1 == source.object.size())
-    return Error::Invalid("--from-cluster " + source.object + ": must be hpa/NAME or scaledobject/NAME");
+    return Error::Invalid("--from-cluster " + source.object +
+                          ": must be hpa/NAME or scaledobject/NAME");
   ASSIGN_OR_RETURN(const kube::ResourceRef resource, Resource(source.object.substr(0, slash)));
   const std::string name = source.object.substr(slash + 1);
   kube::KubeconfigOptions options;

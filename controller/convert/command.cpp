@@ -22,8 +22,9 @@ constexpr int kBadInput = 2;
 constexpr std::pair<const char*, const char*> kTextFlags[] = {
     {"from-cluster", "read hpa/NAME or scaledobject/NAME from the cluster instead of files"},
     {"namespace,n", "the namespace of --from-cluster (default: the kubeconfig context's)"},
-    {"kubeconfig", "the kubeconfig of --from-cluster (default: in-cluster, then $KUBECONFIG, "
-                   "then ~/.kube/config, as the controller)"},
+    {"kubeconfig",
+     "the kubeconfig of --from-cluster (default: in-cluster, then $KUBECONFIG, "
+     "then ~/.kube/config, as the controller)"},
     {"context", "its context (default: the current one)"},
     {"name", "the policy's name (default: the old object's; one object only)"},
 };
@@ -68,8 +69,7 @@ Status ConvertFiles(const po::variables_map& vm, const WriteOptions& options, st
 
 Status ConvertFromCluster(const po::variables_map& vm, const WriteOptions& options,
                           Converted& converted) {
-  if (vm.count("file"))
-    return Error::Invalid("give files or --from-cluster, not both");
+  if (vm.count("file")) return Error::Invalid("give files or --from-cluster, not both");
   const ClusterSource source{vm["from-cluster"].as<std::string>(),
                              vm["namespace"].as<std::string>(), vm["kubeconfig"].as<std::string>(),
                              vm["context"].as<std::string>()};
@@ -99,7 +99,8 @@ Result<po::variables_map> ParseFlags(int argc, char** argv) {
   positional.add("file", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(Flags()).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(Flags()).positional(positional).run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
     return Error::Invalid(e.what());
@@ -126,7 +127,8 @@ int ConvertMain(int argc, char** argv, std::istream& in, std::ostream& out, std:
   } catch (const YAML::Exception& e) {  // a node of an unexpected shape deep in the input
     status = Error::Invalid(std::string("the input is not what was expected: ") + e.what());
   }
-  for (const auto& skipped : converted.skipped) err << "gearbox-controller convert: " << skipped << "\n";
+  for (const auto& skipped : converted.skipped)
+    err << "gearbox-controller convert: " << skipped << "\n";
   if (!status) {
     err << "gearbox-controller convert: " << status.error().ToString() << "\n";
     return status.error().kind == Error::Kind::kInvalid ? kBadInput : kClusterUnreachable;

@@ -7,7 +7,8 @@ namespace gearbox::convert {
 
 namespace {
 
-constexpr const char* kStringTag = "!";  // YAML's non-specific tag: a string, whatever it reads like
+constexpr const char* kStringTag =
+    "!";  // YAML's non-specific tag: a string, whatever it reads like
 
 bool ReadsAsAnotherType(const std::string& text) {
   static const std::regex kOther(

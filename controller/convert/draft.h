@@ -65,8 +65,8 @@ struct Draft {
   std::optional<std::string> scale_to_zero_cooldown;  // set: the workload may rest at 0
   std::vector<Schedule> schedules;
   bool paused = false;
-  std::string prometheus_url;  // empty: no prometheus metric
-  std::string redis_url;       // empty: no queue metric
+  std::string prometheus_url;             // empty: no prometheus metric
+  std::string redis_url;                  // empty: no queue metric
   std::vector<std::string> header_notes;  // what could not be carried over at all
   std::vector<LineNote> line_notes;
 };

@@ -19,8 +19,8 @@ Result<YAML::Node> OptionalOfType(const YAML::Node& parent, const std::string& k
   const YAML::Node node = parent[key];
   if (!node || node.IsNull()) return YAML::Node(type);
   if (node.Type() != type)
-    return Error::Invalid(Join(path, key) + (type == YAML::NodeType::Map ? " must be a map"
-                                                                         : " must be a list"));
+    return Error::Invalid(Join(path, key) +
+                          (type == YAML::NodeType::Map ? " must be a map" : " must be a list"));
   return node;
 }
 

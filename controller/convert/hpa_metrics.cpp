@@ -49,8 +49,8 @@ Status ReadResource(const YAML::Node& source, const std::string& path, const std
 }
 
 // Pods, Object and External metrics: served by an adapter, named by metric.name.
-Status ReadAdapterMetric(const YAML::Node& source, const std::string& path,
-                         const std::string& type, Draft& draft) {
+Status ReadAdapterMetric(const YAML::Node& source, const std::string& path, const std::string& type,
+                         Draft& draft) {
   ASSIGN_OR_RETURN(const YAML::Node metric, OptionalMap(source, "metric", path));
   ASSIGN_OR_RETURN(const std::string name, RequiredText(metric, "name", path + ".metric"));
   ASSIGN_OR_RETURN(const Target target, ReadTarget(source, path));
@@ -77,10 +77,10 @@ void AddPlaceholderMetric(const std::string& name, const std::string& what, doub
                           bool per_replica, Draft& draft) {
   SizedMetric metric{name, MetricSource::kPrometheus, "", "", "", target, per_replica, {}, ""};
   metric.query = "TODO(gearbox convert): the PromQL of the " + what;
-  metric.note = "give the PromQL of the " + what + " (the old one came from a metrics adapter" +
-                (per_replica ? "; perReplica divides it by the replicas, as the HPA's average)"
-                             : ")") +
-                "; until then it reads as unavailable and nothing scales down";
+  metric.note =
+      "give the PromQL of the " + what + " (the old one came from a metrics adapter" +
+      (per_replica ? "; perReplica divides it by the replicas, as the HPA's average)" : ")") +
+      "; until then it reads as unavailable and nothing scales down";
   draft.metrics.push_back(metric);
   if (!draft.prometheus_url.empty()) return;
   draft.prometheus_url = kPlaceholderPrometheus;
@@ -92,8 +92,10 @@ Status ReadHpaMetric(const YAML::Node& metric, const std::string& path, Draft& d
   ASSIGN_OR_RETURN(const std::string type, RequiredText(metric, "type", path));
   const std::string key = SourceKey(type);
   if (key.empty())
-    return Error::Invalid(path + ".type must be Resource, ContainerResource, Pods, Object or "
-                                 "External, not " + type);
+    return Error::Invalid(path +
+                          ".type must be Resource, ContainerResource, Pods, Object or "
+                          "External, not " +
+                          type);
   ASSIGN_OR_RETURN(const YAML::Node source, OptionalMap(metric, key, path));
   const std::string here = path + "." + key;
   if (type == "Resource") return ReadResource(source, here, "", draft);

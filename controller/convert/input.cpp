@@ -30,13 +30,15 @@ class Walker {
 
   Status Object(const YAML::Node& object, const std::string& where) {
     if (!object || object.IsNull()) return OkStatus();  // an empty document (--- at the end)
-    if (!object.IsMap()) return Error::Invalid(source_ + ": " + where + ": not a Kubernetes object");
+    if (!object.IsMap())
+      return Error::Invalid(source_ + ": " + where + ": not a Kubernetes object");
     ASSIGN_OR_RETURN(const auto kind, OptionalText(object, "kind", ""));
     if (!kind) return Error::Invalid(source_ + ": " + where + ": kind is missing");
     if (*kind == "List") return List(object, where);
     const std::string what = where + " (" + Describe(object, *kind) + ")";
     if (*kind != "HorizontalPodAutoscaler" && *kind != "ScaledObject") {
-      converted_.skipped.push_back(source_ + ": " + what + ": not an HPA or a ScaledObject, skipped");
+      converted_.skipped.push_back(source_ + ": " + what +
+                                   ": not an HPA or a ScaledObject, skipped");
       return OkStatus();
     }
     auto policy = ConvertObject(object, options_);

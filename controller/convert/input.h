@@ -13,7 +13,8 @@ namespace gearbox::convert {
 
 struct Converted {
   std::vector<Document> policies;
-  std::vector<std::string> skipped;  // "deploy.yaml: document 1 (Deployment web): not an autoscaler"
+  std::vector<std::string>
+      skipped;  // "deploy.yaml: document 1 (Deployment web): not an autoscaler"
 };
 
 // One object (a parsed document): its policy, or an Error (kInvalid) naming what is wrong.

@@ -37,28 +37,35 @@ void NoteOtherKeys(const Trigger& trigger, const std::set<std::string>& known, D
 }
 
 Result<double> RequiredNumber(const Trigger& trigger, const std::string& key) {
-  ASSIGN_OR_RETURN(const auto value, OptionalQuantity(trigger.metadata, key, trigger.path + ".metadata"));
+  ASSIGN_OR_RETURN(const auto value,
+                   OptionalQuantity(trigger.metadata, key, trigger.path + ".metadata"));
   if (!value) return Error::Invalid(trigger.path + ".metadata." + key + " is required");
   return *value;
 }
 
 Result<double> NumberOr(const Trigger& trigger, const std::string& key, double fallback) {
-  ASSIGN_OR_RETURN(const auto value, OptionalQuantity(trigger.metadata, key, trigger.path + ".metadata"));
+  ASSIGN_OR_RETURN(const auto value,
+                   OptionalQuantity(trigger.metadata, key, trigger.path + ".metadata"));
   return value.value_or(fallback);
 }
 
 Status ReadResource(const Trigger& trigger, Draft& draft) {
-  ASSIGN_OR_RETURN(const auto old_type, OptionalText(trigger.metadata, "type", trigger.path + ".metadata"));
-  const std::string metric_type = trigger.metric_type.empty() ? old_type.value_or("") : trigger.metric_type;
+  ASSIGN_OR_RETURN(const auto old_type,
+                   OptionalText(trigger.metadata, "type", trigger.path + ".metadata"));
+  const std::string metric_type =
+      trigger.metric_type.empty() ? old_type.value_or("") : trigger.metric_type;
   ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
   if (value <= 0) return Error::Invalid(trigger.path + ".metadata.value must be more than 0");
-  const std::string name = UniqueMetricName(trigger.name.empty() ? trigger.type : trigger.name, draft);
+  const std::string name =
+      UniqueMetricName(trigger.name.empty() ? trigger.type : trigger.name, draft);
   NoteOtherKeys(trigger, {"type", "value", "containerName"}, draft);
   if (metric_type != "Utilization") {  // AverageValue: an absolute amount per pod
-    AddPlaceholderMetric(name, "the total " + trigger.type + " of the target's pods", value, true, draft);
+    AddPlaceholderMetric(name, "the total " + trigger.type + " of the target's pods", value, true,
+                         draft);
     return OkStatus();
   }
-  draft.metrics.push_back({name, MetricSource::kResource, trigger.type, "", "", value, false, {}, ""});
+  draft.metrics.push_back(
+      {name, MetricSource::kResource, trigger.type, "", "", value, false, {}, ""});
   if (trigger.metadata["containerName"])
     draft.metrics.back().note = "KEDA measured one container; Gearbox measures whole pods";
   return OkStatus();
@@ -79,12 +86,21 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationThreshold", 0));
   if (threshold <= 0) return Error::Invalid(here + ".threshold must be more than 0");
   ASSIGN_OR_RETURN(const auto metric_name, OptionalText(trigger.metadata, "metricName", here));
-  const std::string wanted = !trigger.name.empty() ? trigger.name : metric_name.value_or("prometheus");
-  SizedMetric metric{UniqueMetricName(wanted, draft), MetricSource::kPrometheus, "", query, "",
-                     threshold, trigger.metric_type != "Value", activation, ""};
+  const std::string wanted =
+      !trigger.name.empty() ? trigger.name : metric_name.value_or("prometheus");
+  SizedMetric metric{UniqueMetricName(wanted, draft),
+                     MetricSource::kPrometheus,
+                     "",
+                     query,
+                     "",
+                     threshold,
+                     trigger.metric_type != "Value",
+                     activation,
+                     ""};
   UseServer(server, draft.prometheus_url, metric);
   draft.metrics.push_back(metric);
-  NoteOtherKeys(trigger, {"serverAddress", "query", "threshold", "activationThreshold", "metricName"}, draft);
+  NoteOtherKeys(
+      trigger, {"serverAddress", "query", "threshold", "activationThreshold", "metricName"}, draft);
   if (trigger.authenticated)
     draft.line_notes.push_back({"spec.sources.prometheus.url",
                                 "KEDA authenticated through a TriggerAuthentication: set "
@@ -101,8 +117,9 @@ Result<std::string> RedisUrl(const Trigger& trigger, Draft& draft) {
   std::string url = address ? *address : host ? *host + ":" + port.value_or("6379") : "";
   if (url.empty()) {
     url = "redis.example.invalid:6379";
-    draft.line_notes.push_back({"spec.sources.redis.url",
-                                "a placeholder: KEDA read the address from the target's environment"});
+    draft.line_notes.push_back(
+        {"spec.sources.redis.url",
+         "a placeholder: KEDA read the address from the target's environment"});
   }
   return "redis://" + url + (db && *db != 0 ? "/" + std::to_string(*db) : "");
 }
@@ -125,13 +142,21 @@ Status ReadRedis(const Trigger& trigger, Draft& draft) {
   if (length <= 0) return Error::Invalid(here + ".listLength must be more than 0");
   ASSIGN_OR_RETURN(const std::string url, RedisUrl(trigger, draft));
   SizedMetric metric{UniqueMetricName(trigger.name.empty() ? list : trigger.name, draft),
-                     MetricSource::kQueue, "", "", list, length, trigger.metric_type != "Value",
-                     activation, ""};
+                     MetricSource::kQueue,
+                     "",
+                     "",
+                     list,
+                     length,
+                     trigger.metric_type != "Value",
+                     activation,
+                     ""};
   UseServer(url, draft.redis_url, metric);
   draft.metrics.push_back(metric);
   NoteRedisPassword(trigger, draft);
-  NoteOtherKeys(trigger, {"address", "host", "port", "databaseIndex", "listName", "listLength",
-                          "activationListLength", "passwordFromEnv"}, draft);
+  NoteOtherKeys(trigger,
+                {"address", "host", "port", "databaseIndex", "listName", "listLength",
+                 "activationListLength", "passwordFromEnv"},
+                draft);
   return OkStatus();
 }
 
@@ -153,7 +178,8 @@ Status ReadCron(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const std::string end, RequiredText(trigger.metadata, "end", here));
   ASSIGN_OR_RETURN(const std::string zone, RequiredText(trigger.metadata, "timezone", here));
   ASSIGN_OR_RETURN(const auto replicas, OptionalInteger(trigger.metadata, "desiredReplicas", here));
-  if (!replicas || *replicas < 0) return Error::Invalid(here + ".desiredReplicas is required (0 or more)");
+  if (!replicas || *replicas < 0)
+    return Error::Invalid(here + ".desiredReplicas is required (0 or more)");
   const auto duration = CronWindowDuration(start, end);
   if (!duration) {
     draft.header_notes.push_back(trigger.path + " (cron " + start + " to " + end +

@@ -24,13 +24,16 @@ void WriteMode(const Draft& draft, const WriteOptions& options, Document& docume
   const std::string old = draft.origin;
   document.notes["spec.mode"].push_back(
       options.mode == "DryRun"
-          ? "run it next to the " + old + ", compare (kubectl describe sp), then switch to "
-                                          "Enforce and delete the " + old
+          ? "run it next to the " + old +
+                ", compare (kubectl describe sp), then switch to "
+                "Enforce and delete the " +
+                old
           : "delete the " + old + " first: two autoscalers must not drive one target");
 }
 
 void WriteSources(const Draft& draft, YAML::Node spec) {
-  if (!draft.prometheus_url.empty()) spec["sources"]["prometheus"]["url"] = Text(draft.prometheus_url);
+  if (!draft.prometheus_url.empty())
+    spec["sources"]["prometheus"]["url"] = Text(draft.prometheus_url);
   if (!draft.redis_url.empty()) spec["sources"]["redis"]["url"] = Text(draft.redis_url);
 }
 
@@ -132,8 +135,10 @@ void WriteSchedules(const Draft& draft, const std::string& component, YAML::Node
 
 Document WritePolicy(const Draft& draft, const WriteOptions& options) {
   Document document;
-  document.header.push_back("Converted from the " + draft.origin + " by gearbox-controller convert.");
-  for (const auto& note : draft.header_notes) document.header.push_back("Not carried over: " + note);
+  document.header.push_back("Converted from the " + draft.origin +
+                            " by gearbox-controller convert.");
+  for (const auto& note : draft.header_notes)
+    document.header.push_back("Not carried over: " + note);
   document.policy["apiVersion"] = Text("gearbox.dev/v1alpha1");
   document.policy["kind"] = Text("ScalingPolicy");
   WriteMetadata(draft, options, document);

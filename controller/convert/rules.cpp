@@ -24,8 +24,8 @@ void SingleMetricUp(const Draft& draft, YAML::Node up, const std::string& path,
   const SizedMetric& metric = draft.metrics.front();
   up["allOf"].push_back(Rule(metric, "above", metric.target * (1 + draft.tolerance_up)));
   up["allOf"].push_back(Rule(metric, "above", metric.target));
-  document.notes[path + ".allOf[0].above"].push_back(
-      "the HPA's " + Percent(draft.tolerance_up) + " tolerance: no scale-up until this");
+  document.notes[path + ".allOf[0].above"].push_back("the HPA's " + Percent(draft.tolerance_up) +
+                                                     " tolerance: no scale-up until this");
   document.notes[path + ".allOf[1].above"].push_back(
       "the HPA's target: the step is ceil(replicas x value / target), as the HPA's");
 }
@@ -57,7 +57,8 @@ void Down(const Draft& draft, YAML::Node down, const std::string& path, Document
       document.notes[path + ".allOf[" + std::to_string(i) + "].below"].push_back(
           "target less the HPA's " + Percent(draft.tolerance_down) +
           " tolerance; steps to ceil(replicas x value / this), then one at a time while below "
-          "(the HPA: to ceil(replicas x value / " + FormatNumber(metric.target) + ") at once)");
+          "(the HPA: to ceil(replicas x value / " +
+          FormatNumber(metric.target) + ") at once)");
   }
 }
 

@@ -21,7 +21,8 @@ Status ReadMetadata(const YAML::Node& object, Draft& draft) {
   ASSIGN_OR_RETURN(const YAML::Node metadata, OptionalMap(object, "metadata", ""));
   ASSIGN_OR_RETURN(const YAML::Node annotations, OptionalMap(metadata, "annotations", "metadata"));
   const std::string path = "metadata.annotations";
-  ASSIGN_OR_RETURN(const auto paused, OptionalText(annotations, "autoscaling.keda.sh/paused", path));
+  ASSIGN_OR_RETURN(const auto paused,
+                   OptionalText(annotations, "autoscaling.keda.sh/paused", path));
   ASSIGN_OR_RETURN(const auto paused_replicas,
                    OptionalText(annotations, "autoscaling.keda.sh/paused-replicas", path));
   draft.paused = paused == std::optional<std::string>("true") || paused_replicas.has_value();
@@ -64,11 +65,13 @@ Status ReadCounts(const YAML::Node& spec, Draft& draft) {
 Status ReadFallback(const YAML::Node& spec, Draft& draft) {
   if (!spec["fallback"]) return OkStatus();
   ASSIGN_OR_RETURN(const YAML::Node fallback, OptionalMap(spec, "fallback", "spec"));
-  ASSIGN_OR_RETURN(const auto threshold, OptionalInteger(fallback, "failureThreshold", "spec.fallback"));
+  ASSIGN_OR_RETURN(const auto threshold,
+                   OptionalInteger(fallback, "failureThreshold", "spec.fallback"));
   ASSIGN_OR_RETURN(const auto replicas, OptionalInteger(fallback, "replicas", "spec.fallback"));
   ASSIGN_OR_RETURN(const auto behavior, OptionalText(fallback, "behavior", "spec.fallback"));
   if (!threshold || *threshold < 1 || !replicas || *replicas < 0)
-    return Error::Invalid("spec.fallback needs failureThreshold (1 or more) and replicas (0 or more)");
+    return Error::Invalid(
+        "spec.fallback needs failureThreshold (1 or more) and replicas (0 or more)");
   draft.fallback = Fallback{*threshold, *replicas};
   if (behavior && *behavior != "static")
     draft.line_notes.push_back({"spec.components[0].fallback.replicas",
@@ -83,7 +86,8 @@ Status ReadAdvanced(const YAML::Node& spec, Draft& draft) {
                    OptionalMap(advanced, "horizontalPodAutoscalerConfig", "spec.advanced"));
   if (advanced["restoreToOriginalReplicaCount"])
     draft.header_notes.push_back(
-        "spec.advanced.restoreToOriginalReplicaCount (deleting a policy leaves the count as it is)");
+        "spec.advanced.restoreToOriginalReplicaCount (deleting a policy leaves the count as it "
+        "is)");
   if (advanced["scalingModifiers"])
     draft.header_notes.push_back(
         "spec.advanced.scalingModifiers (a formula over the triggers: write it as one prometheus "

@@ -57,12 +57,14 @@ TEST(ConvertHpa, ModeAndNameFlags) {
   const Outcome run = Convert({"--mode", "Enforce", "--name", "storefront"}, kHpaCpu70);
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(Policy(run)["metadata"]["name"].as<std::string>(), "storefront");
-  EXPECT_THAT(run.out, HasSubstr("mode: Enforce  # delete the HorizontalPodAutoscaler shop/web first"));
+  EXPECT_THAT(run.out,
+              HasSubstr("mode: Enforce  # delete the HorizontalPodAutoscaler shop/web first"));
 }
 
 TEST(ConvertHpa, ATolerancePastedInBehaviorMovesTheThresholds) {
-  const std::string hpa = std::string(kHpaCpu70) +
-                          "  behavior:\n    scaleUp: {tolerance: 0.05}\n    scaleDown: {tolerance: 0}\n";
+  const std::string hpa =
+      std::string(kHpaCpu70) +
+      "  behavior:\n    scaleUp: {tolerance: 0.05}\n    scaleDown: {tolerance: 0}\n";
   const Outcome run = Convert({}, hpa);
   ASSERT_EQ(run.code, 0) << run.err;
   const YAML::Node component = Policy(run)["spec"]["components"][0];
@@ -167,7 +169,8 @@ spec:
 )");
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("# Not carried over: spec.triggers[0] (kafka): no such source"));
-  EXPECT_THAT(run.out, HasSubstr("# Not carried over: spec.triggers[1] (cron 0 9 * * 1-5 to 30 17"));
+  EXPECT_THAT(run.out,
+              HasSubstr("# Not carried over: spec.triggers[1] (cron 0 9 * * 1-5 to 30 17"));
   EXPECT_THAT(run.out, HasSubstr("# Not carried over: spec.idleReplicaCount"));
   EXPECT_THAT(run.out, HasSubstr("gearbox.dev/paused: \"true\"  # KEDA's paused-replicas 3"));
   EXPECT_EQ(Policy(run)["metadata"]["annotations"]["gearbox.dev/paused"].as<std::string>(), "true");
@@ -206,13 +209,15 @@ INSTANTIATE_TEST_SUITE_P(
                             "maxReplicas: 2}\n",
                  "spec.minReplicas 5 is above spec.maxReplicas 2"},
         BadInput{"BadQuantity",
-                 kHpaHead + "spec:\n  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 3\n"
-                            "  metrics: [{type: Pods, pods: {metric: {name: rps}, target: {type: "
-                            "AverageValue, averageValue: lots}}}]\n",
+                 kHpaHead +
+                     "spec:\n  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 3\n"
+                     "  metrics: [{type: Pods, pods: {metric: {name: rps}, target: {type: "
+                     "AverageValue, averageValue: lots}}}]\n",
                  "spec.metrics[0].pods.target.averageValue: \"lots\" is not a number"},
-        BadInput{"OldApi",
-                 "apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: {name: x}\n",
-                 "autoscaling/v2beta1 is not supported"},
+        BadInput{
+            "OldApi",
+            "apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: {name: x}\n",
+            "autoscaling/v2beta1 is not supported"},
         BadInput{"NoTriggers",
                  "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\n"
                  "spec: {scaleTargetRef: {name: x}}\n",
@@ -237,7 +242,8 @@ TEST(ConvertCommand, BadFlagsExitTwo) {
 TEST(ConvertCommand, SkippedDocumentsAreSaidOnStderr) {
   const Outcome run = Convert({FixturePath("multi.yaml")});
   ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_THAT(run.err, HasSubstr("document 1 (Deployment web): not an HPA or a ScaledObject, skipped"));
+  EXPECT_THAT(run.err,
+              HasSubstr("document 1 (Deployment web): not an HPA or a ScaledObject, skipped"));
 }
 
 TEST(ConvertCommand, AnUnreachableClusterExitsOne) {

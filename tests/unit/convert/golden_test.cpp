@@ -26,7 +26,8 @@ TEST_P(Golden, MatchesExpected) {
   const Outcome run = Convert({input});
   ASSERT_EQ(run.code, 0) << run.err;
   if (std::getenv("GEARBOX_UPDATE_GOLDEN") != nullptr) std::ofstream(expected_path) << run.out;
-  EXPECT_EQ(run.out, ReadFile(expected_path)) << "diff it with: gearbox-controller convert " << input;
+  EXPECT_EQ(run.out, ReadFile(expected_path))
+      << "diff it with: gearbox-controller convert " << input;
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Golden,
