@@ -34,6 +34,10 @@ Status ReadReplicas(const YAML::Node& spec, Draft& draft) {
   if (draft.min > draft.max)
     return Error::Invalid("spec.minReplicas " + std::to_string(draft.min) +
                           " is above spec.maxReplicas " + std::to_string(draft.max));
+  if (draft.min == 0)  // the HPA's alpha HPAScaleToZero: Gearbox's is scaleToZero, with activation
+    draft.line_notes.push_back({"spec.components[0].replicas.min",
+                                "the HPA's alpha scale to zero: Gearbox's is scaleToZero, with an "
+                                "activation metric (docs/convert.md)"});
   return OkStatus();
 }
 

@@ -84,8 +84,8 @@ void AddPlaceholderMetric(const std::string& name, const std::string& what, doub
   draft.metrics.push_back(metric);
   if (!draft.prometheus_url.empty()) return;
   draft.prometheus_url = kPlaceholderPrometheus;
-  draft.line_notes.push_back({"spec.sources.prometheus.url",
-                              "a placeholder: the Prometheus that holds the metrics below"});
+  draft.line_notes.push_back(
+      {kPrometheusUrlPath, "a placeholder: the Prometheus that holds the metrics below"});
 }
 
 Status ReadHpaMetric(const YAML::Node& metric, const std::string& path, Draft& draft) {

@@ -12,6 +12,7 @@ namespace gearbox::convert {
 
 // The placeholder spec.sources.prometheus.url: .invalid never resolves, so nothing is read.
 inline constexpr const char* kPlaceholderPrometheus = "http://prometheus.example.invalid:9090";
+inline constexpr const char* kPrometheusUrlPath = "spec.sources.prometheus.url";
 
 // Adds `metric` (spec.metrics[index] of the HPA at `path`) to the draft, or a note saying why not.
 Status ReadHpaMetric(const YAML::Node& metric, const std::string& path, Draft& draft);

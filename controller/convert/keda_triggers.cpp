@@ -71,11 +71,18 @@ Status ReadResource(const Trigger& trigger, Draft& draft) {
   return OkStatus();
 }
 
-// The one server of a kind a policy reads: the first trigger's; a trigger on another is noted.
-void UseServer(const std::string& url, std::string& server, SizedMetric& metric) {
+// The one server of a kind a policy reads: the first trigger's (it replaces the placeholder a
+// cpu or memory AverageValue trigger put there). A trigger on another server is left out, and
+// said: read from the first server, its metric would be some other number.
+bool UseServer(const Trigger& trigger, const std::string& url, std::string& server, Draft& draft) {
+  if (server == kPlaceholderPrometheus)
+    std::erase_if(draft.line_notes, [](const LineNote& n) { return n.path == kPrometheusUrlPath; });
   if (server.empty() || server == kPlaceholderPrometheus) server = url;
-  if (server != url)
-    metric.note = "KEDA read this from " + url + "; a policy reads one server (" + server + ")";
+  if (server == url) return true;
+  draft.header_notes.push_back(trigger.path + " (" + trigger.type + " on " + url +
+                               "): a policy reads one " + trigger.type + " server (" + server +
+                               "); put it in a policy of its own, or export it to that server");
+  return false;
 }
 
 Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
@@ -97,12 +104,12 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
                      trigger.metric_type != "Value",
                      activation,
                      ""};
-  UseServer(server, draft.prometheus_url, metric);
+  if (!UseServer(trigger, server, draft.prometheus_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteOtherKeys(
       trigger, {"serverAddress", "query", "threshold", "activationThreshold", "metricName"}, draft);
   if (trigger.authenticated)
-    draft.line_notes.push_back({"spec.sources.prometheus.url",
+    draft.line_notes.push_back({kPrometheusUrlPath,
                                 "KEDA authenticated through a TriggerAuthentication: set "
                                 "bearerTokenSecretRef or caSecretRef to its Secret"});
   return OkStatus();
@@ -150,7 +157,7 @@ Status ReadRedis(const Trigger& trigger, Draft& draft) {
                      trigger.metric_type != "Value",
                      activation,
                      ""};
-  UseServer(url, draft.redis_url, metric);
+  if (!UseServer(trigger, url, draft.redis_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteRedisPassword(trigger, draft);
   NoteOtherKeys(trigger,

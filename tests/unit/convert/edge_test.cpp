@@ -176,6 +176,53 @@ spec:
   EXPECT_EQ(Policy(run)["metadata"]["annotations"]["gearbox.dev/paused"].as<std::string>(), "true");
 }
 
+TEST(ConvertScaledObject, ATriggerOnASecondServerIsLeftOutAndSaid) {
+  const Outcome run = Convert({}, R"yaml(
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web}
+spec:
+  scaleTargetRef: {name: web}
+  minReplicaCount: 1
+  triggers:
+  - {type: memory, metricType: AverageValue, metadata: {value: 512Mi}}
+  - {type: prometheus, metadata: {serverAddress: "http://a:9090", query: "sum(x)", threshold: "5"}}
+  - {type: prometheus, metadata: {serverAddress: "http://b:9090", query: "sum(y)", threshold: "5"}}
+  - {type: redis, metadata: {address: "r1:6379", listName: one}}
+  - {type: redis, metadata: {address: "r2:6379", listName: two}}
+)yaml");
+  ASSERT_EQ(run.code, 0) << run.err;
+  const YAML::Node spec = Policy(run)["spec"];
+  ASSERT_EQ(spec["metrics"].size(), 3u);  // memory (a placeholder), prometheus on a, redis on r1
+  EXPECT_EQ(spec["sources"]["prometheus"]["url"].as<std::string>(), "http://a:9090");
+  EXPECT_EQ(spec["sources"]["redis"]["url"].as<std::string>(), "redis://r1:6379");
+  EXPECT_THAT(run.out, HasSubstr("spec.triggers[2] (prometheus on http://b:9090): a policy reads "
+                                 "one prometheus server (http://a:9090)"));
+  EXPECT_THAT(run.out, HasSubstr("spec.triggers[4] (redis on redis://r2:6379)"));
+  // The real server replaced the placeholder, and its comment went with it.
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("a placeholder: the Prometheus")));
+  EXPECT_EQ(spec["metrics"][0]["name"].as<std::string>(), "memory");
+  EXPECT_THAT(spec["metrics"][0]["prometheus"]["query"].as<std::string>(), HasSubstr("TODO"));
+}
+
+TEST(ConvertHpa, MinZeroIsKeptAndCommented) {
+  const Outcome run = Convert({}, R"(
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {kind: Deployment, name: web}
+  minReplicas: 0
+  maxReplicas: 4
+  metrics:
+  - type: External
+    external: {metric: {name: depth}, target: {type: AverageValue, averageValue: "10"}}
+)");
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(Policy(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 0);
+  EXPECT_THAT(run.out, HasSubstr("min: 0  # the HPA's alpha scale to zero"));
+}
+
 struct BadInput {
   const char* name;
   std::string input;
@@ -214,10 +261,10 @@ INSTANTIATE_TEST_SUITE_P(
                      "  metrics: [{type: Pods, pods: {metric: {name: rps}, target: {type: "
                      "AverageValue, averageValue: lots}}}]\n",
                  "spec.metrics[0].pods.target.averageValue: \"lots\" is not a number"},
-        BadInput{
-            "OldApi",
-            "apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: {name: x}\n",
-            "autoscaling/v2beta1 is not supported"},
+        BadInput{"OldApi",
+                 "apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: "
+                 "{name: x}\n",
+                 "autoscaling/v2beta1 is not supported"},
         BadInput{"NoTriggers",
                  "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\n"
                  "spec: {scaleTargetRef: {name: x}}\n",
