@@ -269,6 +269,21 @@ INSTANTIATE_TEST_SUITE_P(
                  "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\n"
                  "spec: {scaleTargetRef: {name: x}}\n",
                  "spec.triggers is required"},
+        BadInput{"SpecNotAMap", kHpaHead + "spec: 5\n",
+                 "document 1 (HorizontalPodAutoscaler web): spec must be a map"},
+        BadInput{"TriggersNotAList",
+                 "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\n"
+                 "spec: {scaleTargetRef: {name: x}, triggers: {type: cpu}}\n",
+                 "spec.triggers must be a list"},
+        BadInput{"TriggerMetadataNotAMap",
+                 "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\n"
+                 "spec: {scaleTargetRef: {name: x}, triggers: [{type: redis, metadata: [a]}]}\n",
+                 "spec.triggers[0].metadata must be a map"},
+        BadInput{"NameNotAScalar",
+                 "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+                 "metadata: {name: [web]}\n",
+                 "metadata.name must be a single value"},
+        BadInput{"ADocumentThatIsAList", "- a\n- b\n", "document 1: not a Kubernetes object"},
         BadInput{"PrometheusWithoutQuery",
                  "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\n"
                  "spec:\n  scaleTargetRef: {name: x}\n  triggers: [{type: prometheus, metadata: "
