@@ -26,6 +26,37 @@ struct SizedMetric {
   std::string note;                  // why the metric is not the same as the old one's
 };
 
+inline SizedMetric SizedOn(const std::string& name, MetricSource source, double target,
+                           bool per_replica) {
+  SizedMetric metric;
+  metric.name = name;
+  metric.source = source;
+  metric.target = target;
+  metric.per_replica = per_replica;
+  return metric;
+}
+
+inline SizedMetric ResourceMetric(const std::string& name, const std::string& resource,
+                                  double utilization) {
+  SizedMetric metric = SizedOn(name, MetricSource::kResource, utilization, false);
+  metric.resource = resource;
+  return metric;
+}
+
+inline SizedMetric PrometheusMetric(const std::string& name, const std::string& query,
+                                    double target, bool per_replica) {
+  SizedMetric metric = SizedOn(name, MetricSource::kPrometheus, target, per_replica);
+  metric.query = query;
+  return metric;
+}
+
+inline SizedMetric QueueMetric(const std::string& name, const std::string& list, double target,
+                               bool per_replica) {
+  SizedMetric metric = SizedOn(name, MetricSource::kQueue, target, per_replica);
+  metric.list = list;
+  return metric;
+}
+
 struct Schedule {
   std::string name;
   std::string start;  // five-field cron

@@ -42,8 +42,7 @@ Status ReadReplicas(const YAML::Node& spec, Draft& draft) {
 }
 
 void AddDefaultCpu(double utilization, Draft& draft) {
-  draft.metrics.push_back(
-      {"cpu", MetricSource::kResource, "cpu", "", "", utilization, false, {}, ""});
+  draft.metrics.push_back(ResourceMetric("cpu", "cpu", utilization));
 }
 
 Status ReadV1(const YAML::Node& spec, Draft& draft) {

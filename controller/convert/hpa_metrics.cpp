@@ -41,7 +41,7 @@ Status ReadResource(const YAML::Node& source, const std::string& path, const std
                          true, draft);
     return OkStatus();
   }
-  SizedMetric metric{name, MetricSource::kResource, resource, "", "", target.value, false, {}, ""};
+  SizedMetric metric = ResourceMetric(name, resource, target.value);
   if (!container.empty())
     metric.note = "the HPA measured container " + container + "; Gearbox measures whole pods";
   draft.metrics.push_back(metric);
@@ -75,8 +75,8 @@ std::string SourceKey(const std::string& type) {
 
 void AddPlaceholderMetric(const std::string& name, const std::string& what, double target,
                           bool per_replica, Draft& draft) {
-  SizedMetric metric{name, MetricSource::kPrometheus, "", "", "", target, per_replica, {}, ""};
-  metric.query = "TODO(gearbox convert): the PromQL of the " + what;
+  SizedMetric metric = PrometheusMetric(name, "TODO(gearbox convert): the PromQL of the " + what,
+                                        target, per_replica);
   metric.note =
       "give the PromQL of the " + what + " (the old one came from a metrics adapter" +
       (per_replica ? "; perReplica divides it by the replicas, as the HPA's average)" : ")") +

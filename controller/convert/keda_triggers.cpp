@@ -64,8 +64,7 @@ Status ReadResource(const Trigger& trigger, Draft& draft) {
                          draft);
     return OkStatus();
   }
-  draft.metrics.push_back(
-      {name, MetricSource::kResource, trigger.type, "", "", value, false, {}, ""});
+  draft.metrics.push_back(ResourceMetric(name, trigger.type, value));
   if (trigger.metadata["containerName"])
     draft.metrics.back().note = "KEDA measured one container; Gearbox measures whole pods";
   return OkStatus();
@@ -95,15 +94,9 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const auto metric_name, OptionalText(trigger.metadata, "metricName", here));
   const std::string wanted =
       !trigger.name.empty() ? trigger.name : metric_name.value_or("prometheus");
-  SizedMetric metric{UniqueMetricName(wanted, draft),
-                     MetricSource::kPrometheus,
-                     "",
-                     query,
-                     "",
-                     threshold,
-                     trigger.metric_type != "Value",
-                     activation,
-                     ""};
+  SizedMetric metric = PrometheusMetric(UniqueMetricName(wanted, draft), query, threshold,
+                                        trigger.metric_type != "Value");
+  metric.activation = activation;
   if (!UseServer(trigger, server, draft.prometheus_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteOtherKeys(
@@ -148,15 +141,10 @@ Status ReadRedis(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationListLength", 0));
   if (length <= 0) return Error::Invalid(here + ".listLength must be more than 0");
   ASSIGN_OR_RETURN(const std::string url, RedisUrl(trigger, draft));
-  SizedMetric metric{UniqueMetricName(trigger.name.empty() ? list : trigger.name, draft),
-                     MetricSource::kQueue,
-                     "",
-                     "",
-                     list,
-                     length,
-                     trigger.metric_type != "Value",
-                     activation,
-                     ""};
+  SizedMetric metric =
+      QueueMetric(UniqueMetricName(trigger.name.empty() ? list : trigger.name, draft), list, length,
+                  trigger.metric_type != "Value");
+  metric.activation = activation;
   if (!UseServer(trigger, url, draft.redis_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteRedisPassword(trigger, draft);

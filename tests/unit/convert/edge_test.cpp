@@ -17,6 +17,13 @@ using ::testing::HasSubstr;
 
 YAML::Node Policy(const Outcome& run) { return YAML::Load(run.out); }
 
+// An autoscaling/v2 HPA named web on Deployment web, with `rest` appended to its spec.
+std::string HpaOnWeb(const std::string& rest) {
+  return "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n"
+         "spec:\n  scaleTargetRef: {kind: Deployment, name: web}\n" +
+         rest;
+}
+
 const char* kHpaCpu70 = R"(
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -87,17 +94,11 @@ spec: {scaleTargetRef: {kind: Deployment, name: web}, maxReplicas: 4}
 }
 
 TEST(ConvertHpa, AnAdapterMetricIsAPlaceholderThatCannotBeRead) {
-  const Outcome run = Convert({}, R"(
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: web}
-spec:
-  scaleTargetRef: {kind: Deployment, name: web}
-  maxReplicas: 4
+  const Outcome run = Convert({}, HpaOnWeb(R"(  maxReplicas: 4
   metrics:
   - type: External
     external: {metric: {name: sqs-depth}, target: {type: Value, value: "100"}}
-)");
+)"));
   ASSERT_EQ(run.code, 0) << run.err;
   const YAML::Node spec = Policy(run)["spec"];
   EXPECT_EQ(spec["metrics"][0]["name"].as<std::string>(), "sqs_depth");
@@ -206,18 +207,12 @@ spec:
 }
 
 TEST(ConvertHpa, MinZeroIsKeptAndCommented) {
-  const Outcome run = Convert({}, R"(
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: web}
-spec:
-  scaleTargetRef: {kind: Deployment, name: web}
-  minReplicas: 0
+  const Outcome run = Convert({}, HpaOnWeb(R"(  minReplicas: 0
   maxReplicas: 4
   metrics:
   - type: External
     external: {metric: {name: depth}, target: {type: AverageValue, averageValue: "10"}}
-)");
+)"));
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(Policy(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 0);
   EXPECT_THAT(run.out, HasSubstr("min: 0  # the HPA's alpha scale to zero"));
