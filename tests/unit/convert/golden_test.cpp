@@ -30,6 +30,16 @@ TEST_P(Golden, MatchesExpected) {
       << "diff it with: gearbox-controller convert " << input;
 }
 
+// docs/convert.md shows two of the outputs: they must be what convert prints today.
+TEST(ConvertDocs, ShowTheOutputsAsTheyAre) {
+  const std::string docs = ReadFile(std::string(GEARBOX_SOURCE_DIR) + "/docs/convert.md");
+  for (const char* fixture : {"hpa-cpu", "so-redis-zero"}) {
+    const std::string output = Convert({FixturePath(std::string(fixture) + ".yaml")}).out;
+    EXPECT_NE(docs.find("```yaml\n" + output + "```"), std::string::npos)
+        << "docs/convert.md does not show the output of " << fixture << " as it is now";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, Golden,
                          ::testing::Values("hpa-cpu", "hpa-v2-multi", "hpa-v1", "so-redis-zero",
                                            "so-prometheus-cpu", "so-cron-redis", "so-paused",
