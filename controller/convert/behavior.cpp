@@ -26,7 +26,8 @@ Result<YAML::Node> ReadDirection(const YAML::Node& block, const std::string& pat
         return Error::Invalid(path + ".tolerance must be at least 0 and below 1");
       tolerance = *value;
     } else {
-      draft.header_notes.push_back(path + "." + key + " (not part of autoscaling/v2)");
+      draft.header_notes.push_back(path);
+      draft.header_notes.back().append(".").append(key).append(" (not part of autoscaling/v2)");
     }
   }
   if (copied.size() == 0) return YAML::Node();  // nothing of the HPA's: its defaults

@@ -33,7 +33,9 @@ class Printer {
     out << YAML::BeginMap;
     for (const auto& item : node) {
       const std::string key = item.first.Scalar();
-      const std::string child = path.empty() ? key : path + "." + key;
+      std::string child = path;
+      if (!child.empty()) child += '.';
+      child += key;
       out << YAML::Key << key;
       // A comment on a map or a list goes on the line of its key, before its entries.
       if (!item.second.IsScalar()) Comments(out, child);

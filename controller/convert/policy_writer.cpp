@@ -82,8 +82,10 @@ void WriteBehavior(const Draft& draft, YAML::Node component, Document& document)
     const std::string key = up ? "scaleUp" : "scaleDown";
     const bool pasted = given.IsMap();
     component["behavior"][key] = pasted ? YAML::Clone(given) : DefaultBehavior(up);
+    std::string path = kComponent + ".behavior.";
+    path += key;
     if (!pasted)
-      document.notes[kComponent + ".behavior." + key].push_back(
+      document.notes[path].push_back(
           "the HPA's default, written out (Gearbox's own default differs)");
   }
 }
