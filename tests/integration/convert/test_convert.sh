@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `gearbox-controller convert` against the real API server: the ScalingPolicy printed for every
 # manifest of tests/fixtures/convert is accepted by `kubectl apply --dry-run=server` (the CRD's
-# schema and CEL rules), and an HPA created in the cluster converts --from-cluster, its output
-# accepted too. Usage: test_convert.sh [path to gearbox-controller] (default build/...).
+# schema and CEL rules), and an HPA and a ScaledObject created in the cluster convert
+# --from-cluster to the same components as from their files, their outputs accepted too. Usage: test_convert.sh [path to gearbox-controller] (default build/...).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -12,7 +12,12 @@ BIN=${1:-${GEARBOX_CONTROLLER:-$ROOT/build/controller/gearbox-controller}}
 FIXTURES=$ROOT/tests/fixtures/convert
 
 ns=gearbox-convert-$$
-trap 'kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1' EXIT
+own_keda_crd=false
+cleanup() {
+  kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1
+  $own_keda_crd && kubectl delete -f "$HERE/scaledobject-crd.yaml" --wait=false >/dev/null 2>&1
+}
+trap cleanup EXIT
 kubectl create namespace "$ns" >/dev/null
 check "the CRD applies" kubectl apply --server-side --force-conflicts -f "$ROOT/crds/"
 check "the CRD is Established" kubectl wait --for=condition=Established --timeout=30s crd/scalingpolicies.gearbox.dev
@@ -59,6 +64,21 @@ check "the --from-cluster output is accepted" grep -q "created (server dry run)"
 rules() { sed -n '/^  components:/,$p' | grep -v '^#'; }
 check "--from-cluster gives the file's components" \
   diff <(rules <"$FIXTURES/hpa-cpu.expected.yaml") <(rules <<<"$policy")
+
+# --from-cluster scaledobject/NAME, with a stand-in for KEDA's CRD when KEDA is not installed.
+if ! kubectl get crd scaledobjects.keda.sh >/dev/null 2>&1; then
+  own_keda_crd=true
+  kubectl apply -f "$HERE/scaledobject-crd.yaml" >/dev/null
+  kubectl wait --for=condition=Established --timeout=30s crd/scaledobjects.keda.sh >/dev/null
+fi
+eventually 30 "a ScaledObject can be created" kubectl apply -n "$ns" -f "$FIXTURES/so-redis-zero.yaml"
+policy=$("$BIN" convert --from-cluster scaledobject/redis-scaledobject -n "$ns" 2>&1)
+equals "--from-cluster scaledobject exits 0" 0 "$?"
+check "--from-cluster scaledobject keeps scale to zero" grep -q "^      scaleToZero:" <<<"$policy"
+out=$(kubectl apply --dry-run=server -f - <<<"$policy" 2>&1)
+check "the ScaledObject's --from-cluster output is accepted" grep -q "created (server dry run)" <<<"$out"
+check "--from-cluster scaledobject gives the file's components" \
+  diff <(rules <"$FIXTURES/so-redis-zero.expected.yaml") <(rules <<<"$policy")
 
 "$BIN" convert --from-cluster hpa/no-such-hpa -n "$ns" >/dev/null 2>"$HERE/.err.$$"
 rc=$?
