@@ -2,7 +2,8 @@
 # `gearbox-controller convert` against the real API server: the ScalingPolicy printed for every
 # manifest of tests/fixtures/convert is accepted by `kubectl apply --dry-run=server` (the CRD's
 # schema and CEL rules), and an HPA and a ScaledObject created in the cluster convert
-# --from-cluster to the same components as from their files, their outputs accepted too. Usage: test_convert.sh [path to gearbox-controller] (default build/...).
+# --from-cluster to the same components as from their files, their outputs accepted too.
+# Usage: test_convert.sh [path to gearbox-controller] (default build/...).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
