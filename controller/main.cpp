@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "backtest/command.h"
+#include "convert/command.h"
 #include "gearbox/version.h"
 #include "kube/config.h"
 #include "kube/fenced_client.h"
@@ -304,6 +305,8 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   if (argc > 1 && std::string(argv[1]) == "backtest")  // a one-off command, not the controller
     return gearbox::backtest::BacktestMain(argc - 1, argv + 1, std::cout, std::cerr);
+  if (argc > 1 && std::string(argv[1]) == "convert")  // HPA / ScaledObject -> ScalingPolicy
+    return gearbox::convert::ConvertMain(argc - 1, argv + 1, std::cin, std::cout, std::cerr);
   int exit_code = 0;
   auto vm = ParseFlags(argc, argv, &exit_code);
   if (!vm) return exit_code;

@@ -1,0 +1,105 @@
+// What an HPA or a ScaledObject says, in the terms of a ScalingPolicy: read by hpa.cpp and
+// scaled_object.cpp, written out by policy_writer.cpp. Every loss on the way is a note: on the
+// line it concerns (a metric's, a schedule's) or, for what has no line at all, above the policy.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gearbox::convert {
+
+enum class MetricSource { kResource, kPrometheus, kQueue };
+
+// One metric the old autoscaler sized on, with the target it sized to.
+struct SizedMetric {
+  std::string name;  // spec.metrics[].name
+  MetricSource source = MetricSource::kResource;
+  std::string resource;      // kResource: cpu or memory (average utilization, percent)
+  std::string query;         // kPrometheus: the PromQL (a placeholder when the user must give it)
+  std::string list;          // kQueue: the Redis list's key
+  double target = 0;         // utilization percent, a per-replica average, or a value
+  bool per_replica = false;  // an AverageValue target: the metric is a total over the replicas
+  std::optional<double> activation;  // KEDA's activation threshold: wakes the workload from 0
+  std::string note;                  // why the metric is not the same as the old one's
+};
+
+inline SizedMetric SizedOn(const std::string& name, MetricSource source, double target,
+                           bool per_replica) {
+  SizedMetric metric;
+  metric.name = name;
+  metric.source = source;
+  metric.target = target;
+  metric.per_replica = per_replica;
+  return metric;
+}
+
+inline SizedMetric ResourceMetric(const std::string& name, const std::string& resource,
+                                  double utilization) {
+  SizedMetric metric = SizedOn(name, MetricSource::kResource, utilization, false);
+  metric.resource = resource;
+  return metric;
+}
+
+inline SizedMetric PrometheusMetric(const std::string& name, const std::string& query,
+                                    double target, bool per_replica) {
+  SizedMetric metric = SizedOn(name, MetricSource::kPrometheus, target, per_replica);
+  metric.query = query;
+  return metric;
+}
+
+inline SizedMetric QueueMetric(const std::string& name, const std::string& list, double target,
+                               bool per_replica) {
+  SizedMetric metric = SizedOn(name, MetricSource::kQueue, target, per_replica);
+  metric.list = list;
+  return metric;
+}
+
+struct Schedule {
+  std::string name;
+  std::string start;  // five-field cron
+  std::string duration;
+  std::string time_zone;
+  long long min = 0;
+};
+
+struct Fallback {
+  long long failure_threshold = 0;
+  long long replicas = 0;
+};
+
+// A line of the output that carries a comment: its path, as policy_writer.cpp names them
+// ("spec.components[0].replicas.min"), and the comment.
+struct LineNote {
+  std::string path;
+  std::string text;
+};
+
+struct Draft {
+  std::string origin;  // "HorizontalPodAutoscaler shop/web", for the header
+  std::string name;
+  std::string ns;  // empty: none given
+  std::string target_api_version;
+  std::string target_kind;
+  std::string target_name;
+  long long min = 1;
+  long long max = 1;
+  std::string interval;  // a Gearbox duration
+  std::vector<SizedMetric> metrics;
+  double tolerance_up = 0.1;  // the HPA's default tolerance, unless behavior sets its own
+  double tolerance_down = 0.1;
+  YAML::Node behavior_up;  // an HPA behavior.scaleUp block as given; null: the HPA's default
+  YAML::Node behavior_down;
+  std::optional<Fallback> fallback;
+  std::optional<std::string> scale_to_zero_cooldown;  // set: the workload may rest at 0
+  std::vector<Schedule> schedules;
+  bool paused = false;
+  std::string prometheus_url;             // empty: no prometheus metric
+  std::string redis_url;                  // empty: no queue metric
+  std::vector<std::string> header_notes;  // what could not be carried over at all
+  std::vector<LineNote> line_notes;
+};
+
+}  // namespace gearbox::convert

@@ -1,0 +1,15 @@
+// The triggers of a KEDA ScaledObject (spec.triggers[]) as the ScalingPolicy's metrics and
+// schedules: cpu and memory, prometheus, redis (a list), cron; any other scaler is noted.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "convert/draft.h"
+
+namespace gearbox::convert {
+
+// Adds the trigger at `path` to the draft (a metric, a schedule for `component`, or a note).
+Status ReadTrigger(const YAML::Node& trigger, const std::string& path, Draft& draft);
+
+}  // namespace gearbox::convert
