@@ -51,6 +51,18 @@ void Compiled::AddComponent(const Component& c) {
   components.push_back(std::move(cc));
 }
 
+// A schedule's timer and the minimum it gives each workload by slot (names that are not
+// workloads give none; the reconciler rejects them).
+void Compiled::AddSchedule(const Schedule& s) {
+  CompiledSchedule cs{&s, TimerOf("schedule/" + s.name), std::vector<int>(components.size(), -1)};
+  for (const auto& [name, min] : s.mins) {
+    const int k = Find(component_slots, name);
+    if (k >= 0 && !components[static_cast<size_t>(k)].topology())
+      cs.mins[static_cast<size_t>(k)] = min;
+  }
+  schedules.push_back(std::move(cs));
+}
+
 int Compiled::TimerOf(const std::string& key) { return SlotOf(timer_slots, timer_keys, key); }
 
 Compiled::Compiled(const Spec& s) : spec(s) {
@@ -65,6 +77,7 @@ Compiled::Compiled(const Spec& s) : spec(s) {
                       TimerOf("alertFiring/" + a.name)});
   // Last, so that the slots of the timers above stay as they were before these were added.
   for (const auto& m : spec.metrics) unavailable_timers.push_back(TimerOf("unavailable/" + m));
+  for (const auto& s : spec.schedules) AddSchedule(s);
 }
 
 }  // namespace internal

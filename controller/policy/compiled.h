@@ -40,6 +40,12 @@ struct CompiledAlert {
   int firing_timer = -1;  // "alertFiring/<name>": it fires
 };
 
+struct CompiledSchedule {
+  const Schedule* spec = nullptr;
+  int timer = -1;         // "schedule/<name>": the start of the window open now
+  std::vector<int> mins;  // by component slot: its minimum while the window is open; -1: none
+};
+
 // Lookup by name without building a std::string.
 struct NameHash {
   using is_transparent = void;
@@ -59,6 +65,8 @@ struct Compiled {
   std::vector<int> phase_timers;  // "phase/<name>", by phase index
   std::vector<CompiledAlert> alerts;
   std::vector<int> unavailable_timers;  // "unavailable/<metric>", by index into spec.metrics
+  // spec.schedules, in spec order
+  std::vector<CompiledSchedule> schedules;
 
   explicit Compiled(const Spec& s);
   Compiled(const Compiled&) = delete;
@@ -73,6 +81,7 @@ struct Compiled {
 
  private:
   void AddComponent(const Component& c);
+  void AddSchedule(const Schedule& s);
   void AddRules(const Component& c, const std::optional<RuleSet>& set, const char* what);
   int TimerOf(const std::string& key);
 };

@@ -99,6 +99,10 @@ struct ComponentOutcome {
   Time last_scale{};      // k*HeldByStabilization: when it last scaled the other way
   int waits_for = -1;     // kTopologyWaitsItsTurn: the component whose change is in flight
   bool stays = false;     // kScaleDownRulesFired: limited or held to the current count
+  // The open schedule window (index into spec.schedules) that raised the minimum; capped: to the
+  // maximum, below the window's own minimum.
+  int bounds_schedule = -1;
+  bool schedule_capped = false;
 };
 
 // An Event in numbers; RenderEvent() makes the Event.
@@ -114,6 +118,14 @@ struct EventRecord {
   int to = 0;
   int ready = 0;
   Time since{};  // kTopologyReady: since when the change was in flight
+  // kScheduleOpened, kScheduleClosed: index into spec.schedules (since: the window's start)
+  int schedule = -1;
+};
+
+// A schedule window open in this evaluation.
+struct ScheduleOutcome {
+  int schedule = 0;  // index into spec.schedules
+  Window window;
 };
 
 struct AlertOutcome {
@@ -151,6 +163,7 @@ struct Evaluation {
   std::vector<RuleOutcome> rules;            // by rule slot
   std::optional<Step> topology_step;
   std::vector<AlertOutcome> alerts;
+  std::vector<ScheduleOutcome> schedules;  // the windows open now
   std::vector<ConditionStatus> conditions;
   std::vector<EventRecord> events;
   IndexedState state;  // the proposed state: as if every write is made (see Commit)
