@@ -3,6 +3,7 @@
 #include "reconcile/policy_spec.h"
 
 #include "kube/json_fields.h"
+#include "reconcile/schedule_spec.h"
 
 namespace gearbox::reconcile {
 
@@ -207,6 +208,7 @@ Status ParseLists(const Json& spec, ParsedPolicy& p) {
       p.spec.alerts.push_back(std::move(alert));
     }
   }
+  ASSIGN_OR_RETURN(p.spec.schedules, ParseSchedules(spec, p.spec.components));
   return OkStatus();
 }
 
