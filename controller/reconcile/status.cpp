@@ -159,11 +159,9 @@ Json AlertsJson(const std::vector<policy::FiringAlert>& alerts) {
 // status.schedules: the windows open now.
 Json SchedulesJson(const std::vector<policy::OpenSchedule>& schedules) {
   return ArrayOf(schedules, [](const policy::OpenSchedule& s) {
-    Json j = Json::object();
-    j["name"] = S(s.name);
-    j["openedAt"] = S(policy::FormatTime(s.opened_at));
-    j["closesAt"] = S(policy::FormatTime(s.closes_at));
-    return j;
+    return Json::object({{"name", S(s.name)},
+                         {"openedAt", S(policy::FormatTime(s.opened_at))},
+                         {"closesAt", S(policy::FormatTime(s.closes_at))}});
   });
 }
 

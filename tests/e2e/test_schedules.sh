@@ -8,10 +8,8 @@
 #
 #   tests/e2e/test_schedules.sh PATH_TO_gearbox-controller
 set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-source "$ROOT/tests/lib/assert.sh"
-need_cluster
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+source "$ROOT/tests/lib/assert.sh" && need_cluster
 BIN=${1:-$ROOT/build/controller/gearbox-controller}
 WORK=${GEARBOX_E2E_DIR:-/tmp/gearbox-e2e-schedules}
 NS=${E2E_SCHEDULES_NAMESPACE:-schedules}
