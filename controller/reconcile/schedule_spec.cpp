@@ -29,18 +29,23 @@ Result<cctz::time_zone> LoadZone(const std::string& name, const std::string& whe
   return zone;
 }
 
-// The minimums by component, each a workload of the policy.
+// The minimum a window gives `name`, which must be a workload of the policy.
+Result<int> MinOf(const std::string& name, const Json& value, const std::string& where,
+                  const std::vector<policy::Component>& components) {
+  const auto it = std::find_if(components.begin(), components.end(),
+                               [&](const policy::Component& c) { return c.name == name; });
+  if (it == components.end() || it->role != policy::Role::kWorkload)
+    return Error::Invalid(where + ".components: " + name + " is not a workload component");
+  const auto min = kube::Int32At(value, {"min"});
+  if (!min) return Error::Invalid(where + ".components." + name + ".min must be an integer");
+  return *min;
+}
+
 Result<std::map<std::string, int>> ParseMins(const Json& item, const std::string& where,
                                              const std::vector<policy::Component>& components) {
   std::map<std::string, int> mins;
-  for (const auto& [name, value] : item.at("components").as_object()) {
-    const auto it = std::find_if(components.begin(), components.end(),
-                                 [&](const policy::Component& c) { return c.name == name; });
-    if (it == components.end() || it->role != policy::Role::kWorkload)
-      return Error::Invalid(where + ".components: " + name + " is not a workload component");
-    const auto min = kube::Int32At(value, {"min"});
-    if (!min) return Error::Invalid(where + ".components." + name + ".min must be an integer");
-    mins[name] = *min;
+  for (const auto& entry : item.at("components").as_object()) {
+    ASSIGN_OR_RETURN(mins[entry.first], MinOf(entry.first, entry.second, where, components));
   }
   return mins;
 }
