@@ -139,6 +139,25 @@ TEST(Schedules, ARestartNeitherRepeatsNorLosesATransition) {
   EXPECT_EQ(next_day.state.timers.at("schedule/sale"), At("2026-12-01T09:00:00Z"));
 }
 
+// Starts every 10 minutes, each open for 30: one window from the first start on, one Event.
+TEST(Schedules, OverlappingWindowsOpenOnceAndStayOpen) {
+  Driver d = MediumWith(Sale({{"app", 4}}, "*/10 9 * * *", 30min));
+  d.Step(1min);  // 09:00
+  int opened = Count(d.last, "ScheduleOpened"), closed = 0;
+  for (int i = 0; i < 4 * 79; ++i) {  // 09:00:15 .. 10:19
+    d.Step(15s);
+    opened += Count(d.last, "ScheduleOpened");
+    closed += Count(d.last, "ScheduleClosed");
+    ASSERT_EQ(d.last.Find("app")->min, 4) << FormatTime(d.now);
+  }
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(closed, 0);
+  EXPECT_EQ(d.last.schedules.at(0).opened_at, At("2026-11-30T09:50:00Z")) << "the latest start";
+  d.Step(1min);  // 10:20: the end of the 09:50 window
+  EXPECT_EQ(Count(d.last, "ScheduleClosed"), 1);
+  EXPECT_EQ(d.last.Find("app")->min, 3);
+}
+
 TEST(Schedules, TheHighestOpenWindowSetsTheMinimum) {
   Spec spec = Storefront();
   Schedule a = Sale({{"app", 4}});
