@@ -4,6 +4,8 @@
 
 #include <cctz/civil_time.h>
 
+#include <algorithm>
+
 namespace gearbox::policy {
 
 namespace {
@@ -12,9 +14,9 @@ using cctz::civil_day;
 using cctz::civil_minute;
 
 // A civil time maps to a later instant than an earlier civil time (see InstantOf), except that a
-// fold (fall back) makes later local minutes map to earlier instants by up to its size: walks
-// reach this far past their ends so that no start is missed. No zone has moved its clock back by
-// more than 2 hours.
+// fold (fall back) makes later local minutes map to earlier instants by up to its size. No zone
+// has moved its clock back by more than 2 hours.
+constexpr auto kLongestFold = std::chrono::hours(2);
 constexpr int kFoldMinutes = 120;
 
 // When a local minute starts: a skipped one (spring forward) at the jump, a repeated one (fall
@@ -26,6 +28,14 @@ Time InstantOf(const civil_minute& m, const cctz::time_zone& zone) {
 
 civil_minute LocalMinute(Time t, const cctz::time_zone& zone) {
   return civil_minute(cctz::convert(std::chrono::time_point_cast<std::chrono::seconds>(t), zone));
+}
+
+// The latest local minute whose start can be at or before `t`: t's own, or later by the size of a
+// fold within the 2 hours before t (its repeated local minutes map to their first occurrence).
+civil_minute LatestLocalMinute(Time t, const cctz::time_zone& zone) {
+  const auto at = std::chrono::time_point_cast<std::chrono::seconds>(t);
+  const int folded = zone.lookup(at - kLongestFold).offset - zone.lookup(at).offset;
+  return LocalMinute(t, zone) + std::max(0, folded / 60);
 }
 
 int WeekdayOf(const civil_day& d) {  // 0 Sunday .. 6 Saturday
@@ -43,7 +53,9 @@ template <class Visit>
 bool WalkDay(const Schedule& s, const civil_day& d, const Span& span, Visit& visit) {
   for (int i = 0; i < 24; ++i) {
     const int hour = span.backward ? 23 - i : i;
-    if (!s.cron.MatchesHour(hour)) continue;
+    const cctz::civil_hour h(d.year(), d.month(), d.day(), hour);
+    if (!s.cron.MatchesHour(hour) || h < cctz::civil_hour(span.lo) || h > cctz::civil_hour(span.hi))
+      continue;
     for (int j = 0; j < 60; ++j) {
       const int minute = span.backward ? 59 - j : j;
       if (!s.cron.MatchesMinute(minute)) continue;
@@ -69,7 +81,7 @@ void Walk(const Schedule& s, const Span& span, Visit visit) {
 
 std::optional<Window> OpenWindow(const Schedule& s, Time now) {
   const Span span{LocalMinute(now - s.duration, s.zone) - kFoldMinutes,
-                  LocalMinute(now, s.zone) + kFoldMinutes, true};
+                  LatestLocalMinute(now, s.zone), true};
   std::optional<Window> open;
   Walk(s, span, [&](Time start) {
     if (start > now) return false;
@@ -80,8 +92,7 @@ std::optional<Window> OpenWindow(const Schedule& s, Time now) {
 }
 
 std::optional<Time> NextStart(const Schedule& s, Time after, Time until) {
-  const Span span{LocalMinute(after, s.zone) - kFoldMinutes,
-                  LocalMinute(until, s.zone) + kFoldMinutes, false};
+  const Span span{LocalMinute(after, s.zone), LatestLocalMinute(until, s.zone), false};
   std::optional<Time> next;
   Walk(s, span, [&](Time start) {
     if (start <= after) return false;
