@@ -11,6 +11,8 @@ PACKAGES=(
   # libraries (see ../shared/design/ENGINEERING.md)
   libcpprest-dev libyaml-cpp-dev libboost-dev libboost-program-options-dev libssl-dev
   libhiredis-dev libgtest-dev libgmock-dev
+  # the time zones of spec.schedules (cctz; tzdata holds the zones it reads)
+  libcctz-dev tzdata
   # the controller's /metrics (Debian's name for prometheus-cpp: the core library is all it links)
   prometheus-cpp-dev
   # tools the scripts and tests use (python3-yaml: the chart's alert test reads helm's output)

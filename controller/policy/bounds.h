@@ -14,6 +14,10 @@ struct EffectiveBounds {
   int min = 0, max = 0;
   BoundsFrom from = BoundsFrom::kComponent;
   bool conflict = false;  // the phase's bounds lie outside the component's: the phase wins
+  // An open schedule window raised the minimum (schedules.cpp); capped: to the maximum, which is
+  // below the window's minimum.
+  int schedule = -1;
+  bool schedule_capped = false;
 };
 
 // A component's own bounds (a workload without replicas: 0..2^20).

@@ -63,6 +63,18 @@ void Compiled::AddOperations(CompiledComponent& cc) {
     cc.activation.push_back(SlotOf(metric_slots, metrics, a.metric));
 }
 
+// A schedule's timer and the minimum it gives each workload by slot (names that are not
+// workloads give none; the reconciler rejects them).
+void Compiled::AddSchedule(const Schedule& s) {
+  CompiledSchedule cs{&s, TimerOf("schedule/" + s.name), std::vector<int>(components.size(), -1)};
+  for (const auto& [name, min] : s.mins) {
+    const int k = Find(component_slots, name);
+    if (k >= 0 && !components[static_cast<size_t>(k)].topology())
+      cs.mins[static_cast<size_t>(k)] = min;
+  }
+  schedules.push_back(std::move(cs));
+}
+
 int Compiled::TimerOf(const std::string& key) { return SlotOf(timer_slots, timer_keys, key); }
 
 Compiled::Compiled(const Spec& s) : spec(s) {
@@ -83,6 +95,7 @@ Compiled::Compiled(const Spec& s) : spec(s) {
     const int m = Find(metric_slots, metric), k = Find(component_slots, component);
     if (m >= 0) resource_of[static_cast<size_t>(m)] = k;
   }
+  for (const auto& s : spec.schedules) AddSchedule(s);
 }
 
 }  // namespace internal

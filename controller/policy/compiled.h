@@ -44,6 +44,12 @@ struct CompiledAlert {
   int firing_timer = -1;  // "alertFiring/<name>": it fires
 };
 
+struct CompiledSchedule {
+  const Schedule* spec = nullptr;
+  int timer = -1;         // "schedule/<name>": the start of the window open now
+  std::vector<int> mins;  // by component slot: its minimum while the window is open; -1: none
+};
+
 // Lookup by name without building a std::string.
 struct NameHash {
   using is_transparent = void;
@@ -64,6 +70,8 @@ struct Compiled {
   std::vector<CompiledAlert> alerts;
   std::vector<int> unavailable_timers;  // "unavailable/<metric>", by index into spec.metrics
   std::vector<int> resource_of;  // by metric slot: the component whose resource metric it is, or -1
+  // spec.schedules, in spec order
+  std::vector<CompiledSchedule> schedules;
 
   explicit Compiled(const Spec& s);
   Compiled(const Compiled&) = delete;
@@ -79,6 +87,7 @@ struct Compiled {
  private:
   void AddComponent(const Component& c);
   void AddOperations(CompiledComponent& cc);
+  void AddSchedule(const Schedule& s);
   void AddRules(const Component& c, const std::optional<RuleSet>& set, const char* what);
   int TimerOf(const std::string& key);
 };

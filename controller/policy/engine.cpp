@@ -104,6 +104,7 @@ void Engine::Evaluate(const IndexedObserved& in, const IndexedState& before, Tim
     internal::ChoosePhase(p);
     internal::PlanTopology(p);
   }
+  internal::OpenSchedules(p);
   for (size_t k = 0; k < c_->components.size(); ++k) {
     if (c_->components[k].topology()) {
       internal::DecideTopology(p, static_cast<int>(k));

@@ -105,6 +105,10 @@ struct ComponentOutcome {
   int failed_reads = 0;   // evaluations in a row with a metric of its rules unreadable
   Time fallback_since{};  // kFallback: since when
   Time idle_since{};      // scaleToZero: since when no activation holds (kIdleToZero)
+  // The open schedule window (index into spec.schedules) that raised the minimum; capped: to the
+  // maximum, below the window's own minimum.
+  int bounds_schedule = -1;
+  bool schedule_capped = false;
 };
 
 // An Event in numbers; RenderEvent() makes the Event.
@@ -120,6 +124,14 @@ struct EventRecord {
   int to = 0;
   int ready = 0;
   Time since{};  // kTopologyReady: since when the change was in flight
+  // kScheduleOpened, kScheduleClosed: index into spec.schedules (since: the window's start)
+  int schedule = -1;
+};
+
+// A schedule window open in this evaluation.
+struct ScheduleOutcome {
+  int schedule = 0;  // index into spec.schedules
+  Window window;
 };
 
 struct AlertOutcome {
@@ -157,6 +169,7 @@ struct Evaluation {
   std::vector<RuleOutcome> rules;            // by rule slot
   std::optional<Step> topology_step;
   std::vector<AlertOutcome> alerts;
+  std::vector<ScheduleOutcome> schedules;  // the windows open now
   std::vector<ConditionStatus> conditions;
   std::vector<EventRecord> events;
   IndexedState state;  // the proposed state: as if every write is made (see Commit)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "policy/duration.h"
+#include "policy/schedule.h"
 
 namespace gearbox::policy {
 
@@ -160,6 +161,7 @@ struct Spec {
   std::vector<Component> components;
   std::optional<Phases> phases;
   std::vector<Alert> alerts;
+  std::vector<Schedule> schedules;  // windows that raise workload minimums (schedule.h)
 };
 
 // What was observed.
@@ -349,6 +351,17 @@ enum class EventKind {
   kResumed,
   kFallbackStarted,  // Warning, once
   kFallbackEnded,
+  kScheduleOpened,  // a schedule's window opened (Normal), once per opening
+  kScheduleClosed,  // and closed
+};
+
+// A schedule window open now (status.schedules).
+struct OpenSchedule {
+  std::string name;
+  Time opened_at{};
+  Time closes_at{};
+
+  bool operator==(const OpenSchedule&) const = default;
 };
 
 struct Event {
@@ -368,6 +381,7 @@ struct Result {
   std::vector<ComponentDecision> components;  // in spec order
   std::optional<TopologyStep> topology_step;  // the topology write to make now, if any
   std::vector<FiringAlert> alerts;
+  std::vector<OpenSchedule> schedules;  // the windows open now
   std::vector<Condition> conditions;
   std::vector<Event> events;  // what changed in this evaluation, never repeats of a steady state
   State state;                // to pass to the next evaluation

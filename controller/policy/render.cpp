@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "policy/explain.h"
+#include "policy/schedule_text.h"
 #include "policy/stages.h"
 #include "policy/summary.h"
 #include "policy/text.h"
@@ -50,6 +51,10 @@ const char* ReasonOf(EventKind kind) {
       return "FallbackActive";
     case EventKind::kFallbackEnded:
       return "FallbackEnded";
+    case EventKind::kScheduleOpened:
+      return "ScheduleOpened";
+    case EventKind::kScheduleClosed:
+      return "ScheduleClosed";
     case EventKind::kOther:
       break;
   }
@@ -158,6 +163,9 @@ std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& 
     case EventKind::kAlertFiring:
     case EventKind::kAlertResolved:
       return AlertNote(c, r);
+    case EventKind::kScheduleOpened:
+    case EventKind::kScheduleClosed:
+      return ScheduleNote(c, e, r);
     case EventKind::kOther:
       break;
   }
@@ -324,6 +332,7 @@ Result Engine::Render(const Evaluation& e, const IndexedObserved& in) const {
     const Alert& spec = *c.alerts[internal::Pass::Ix(a.alert)].spec;
     res.alerts.push_back({spec.name, spec.severity, a.since, a.value});
   }
+  res.schedules = internal::OpenScheduleList(c, e);
   for (const ConditionStatus& s : e.conditions)
     res.conditions.push_back({s.type, s.status, s.reason, internal::ConditionMessage(c, e, in, s)});
   for (const EventRecord& r : e.events) res.events.push_back(internal::RenderEvent(c, e, in, r));

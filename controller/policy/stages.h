@@ -3,6 +3,7 @@
 //
 //   ChoosePhase      phase.cpp      the phase metric against upTo, changed only after `hold`
 //   PlanTopology     topology.cpp   the one topology step to take now, up in order, down reversed
+//   OpenSchedules    schedules.cpp  the schedule windows open now, Events when they open or close
 //   per component:
 //     DecideTopology   topology.cpp   a topology component: its step, or why it waits
 //     DecideWorkload   workload.cpp   a workload: its rules (rules.cpp) recommend -> stabilize ->
@@ -72,6 +73,10 @@ inline Duration PeriodOf(const Spec& spec, const Limits& l) {
 }
 
 void ChoosePhase(Pass& p);
+// schedules.cpp: the windows open now (their Events and timers), and a workload's bounds with
+// the minimum they raise.
+void OpenSchedules(Pass& p);
+EffectiveBounds ScheduledBounds(const Pass& p, int component, const EffectiveBounds& b);
 void PlanTopology(Pass& p);
 void DecideTopology(Pass& p, int component);
 void DecideWorkload(Pass& p, int component);

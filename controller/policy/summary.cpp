@@ -8,6 +8,7 @@
 
 #include "base/time_format.h"
 #include "policy/explain.h"
+#include "policy/schedule_text.h"
 #include "policy/stages.h"
 #include "policy/text.h"
 
@@ -138,6 +139,7 @@ std::vector<std::string> SummaryLines(const Compiled& c, const Evaluation& e,
   for (size_t k = 0; k < c.components.size(); ++k)
     lines.push_back(ComponentLine(c, e, in, static_cast<int>(k)));
   for (size_t i = 0; i < c.declared.size(); ++i) lines.push_back(MetricLine(c, e, in, i));
+  for (auto& line : ScheduleLines(c, e)) lines.push_back(std::move(line));
   for (const AlertOutcome& a : e.alerts)
     lines.push_back("Alert " +
                     AlertText(*c.alerts[Pass::Ix(a.alert)].spec, RoundForStatus(a.value)) +

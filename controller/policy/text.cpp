@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "policy/schedule_text.h"
+
 namespace gearbox::policy::internal {
 
 std::string Num(double v) {
@@ -43,7 +45,9 @@ std::string FiredText(const Compiled& c, const Evaluation& e, int begin, int end
   return Join(parts, " and ");
 }
 
-std::string BoundsFromText(const Compiled& c, int component, const ComponentOutcome& d) {
+namespace {
+
+std::string OwnOrPhaseText(const Compiled& c, int component, const ComponentOutcome& d) {
   const std::string phase = d.bounds_phase >= 0 ? c.PhaseAt(d.bounds_phase).name : "";
   switch (d.bounds_from) {
     case BoundsFrom::kComponent:
@@ -62,6 +66,13 @@ std::string BoundsFromText(const Compiled& c, int component, const ComponentOutc
       break;
   }
   return "not sized by the current phase";
+}
+
+}  // namespace
+
+// "phase Medium", and ", schedule sale" when an open window raised the minimum.
+std::string BoundsFromText(const Compiled& c, int component, const ComponentOutcome& d) {
+  return OwnOrPhaseText(c, component, d) + ScheduleBoundsText(c, component, d);
 }
 
 std::string BoundsText(const Compiled& c, int component, const ComponentOutcome& d) {

@@ -99,7 +99,8 @@ void RecordChange(Pass& p, Workload& w) {
 
 void DecideWorkload(Pass& p, int k) {
   const CompiledComponent& cc = p.c.components[Pass::Ix(k)];
-  Workload w{k, cc, p.Target(k), cc.BoundsIn(p.workload_phase), p.Outcome(k)};
+  const EffectiveBounds bounds = ScheduledBounds(p, k, cc.BoundsIn(p.workload_phase));
+  Workload w{k, cc, p.Target(k), bounds, p.Outcome(k)};
   w.d.target_found = w.t.found;
   w.d.current = w.d.desired = w.d.recommended = w.t.current;
   w.d.ready = w.t.ready;
@@ -107,6 +108,8 @@ void DecideWorkload(Pass& p, int k) {
   w.d.max = w.b.max;
   w.d.bounds_from = w.b.from;
   w.d.bounds_phase = p.workload_phase;
+  w.d.bounds_schedule = bounds.schedule;
+  w.d.schedule_capped = bounds.schedule_capped;
   CarryScaleEvents(p, w);
   if (cc.spec->hpa) CarryRecommendations(p, w);
   EvaluateWorkloadRules(p, w);

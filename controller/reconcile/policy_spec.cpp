@@ -5,6 +5,7 @@
 #include <set>
 
 #include "kube/json_fields.h"
+#include "reconcile/schedule_spec.h"
 
 namespace gearbox::reconcile {
 
@@ -317,6 +318,7 @@ Status ParseLists(const Json& spec, ParsedPolicy& p) {
       p.spec.alerts.push_back(std::move(alert));
     }
   }
+  ASSIGN_OR_RETURN(p.spec.schedules, ParseSchedules(spec, p.spec.components));
   return OkStatus();
 }
 

@@ -379,7 +379,8 @@ void Reconciler::ExportMetrics(Pass& pass, const kube::ReconcileResult& result) 
   if (result.requeue_after) series.Due(d_.clock.Now() + *result.requeue_after);
 }
 
-// Requeue: at the interval, or sooner when a rule's `for` or the phase hold completes.
+// Requeue: at the interval, or sooner when a rule's `for` or the phase hold completes, or a
+// schedule window opens or closes.
 kube::ReconcileResult Reconciler::Requeue(const Pass& pass) const {
   using std::chrono::milliseconds;
   auto next = std::chrono::duration_cast<milliseconds>(pass.p->spec.interval);
@@ -391,6 +392,8 @@ kube::ReconcileResult Reconciler::Requeue(const Pass& pass) const {
   for (const auto& d : pass.result.components)
     for (const auto& c : d.counting) consider(c.since + c.for_);
   if (pass.result.pending_phase) consider(pass.result.pending_phase->switch_at);
+  // A schedule window that opens or closes before the interval is over.
+  if (auto at = policy::NextScheduleChange(pass.p->spec.schedules, now, next)) consider(*at);
   if (pass.result.state.in_flight) next = std::min<milliseconds>(next, 2s);
   kube::ReconcileResult r;
   r.writes = pass.writes;

@@ -158,6 +158,15 @@ Json AlertsJson(const std::vector<policy::FiringAlert>& alerts) {
   });
 }
 
+// status.schedules: the windows open now.
+Json SchedulesJson(const std::vector<policy::OpenSchedule>& schedules) {
+  return ArrayOf(schedules, [](const policy::OpenSchedule& s) {
+    return Json::object({{"name", S(s.name)},
+                         {"openedAt", S(policy::FormatTime(s.opened_at))},
+                         {"closesAt", S(policy::FormatTime(s.closes_at))}});
+  });
+}
+
 Json TimersJson(const std::map<std::string, policy::Time>& timers) {
   return ArrayOf(timers, [](const auto& timer) {
     Json j = Json::object();
@@ -220,6 +229,7 @@ Json BuildStatus(const Json& old_status, const policy::Result& r,
   });
   st["metrics"] = MetricsJson(readings, metric_order);
   if (!r.alerts.empty()) st["alerts"] = AlertsJson(r.alerts);
+  if (!r.schedules.empty()) st["schedules"] = SchedulesJson(r.schedules);
   st["timers"] = TimersJson(r.state.timers);
   const std::vector<ConditionOverride> conditions = Merged(r.conditions, overrides);
   st["conditions"] = Conditions(old_status, conditions, generation, now);
