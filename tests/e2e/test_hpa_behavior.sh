@@ -13,6 +13,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${1:-$ROOT/build/controller/gearbox-controller}
 WORK=${GEARBOX_E2E_HPA_DIR:-/tmp/gearbox-e2e-hpa-behavior}
 source "$ROOT/tests/lib/assert.sh"
+source "$ROOT/tests/lib/e2e.sh"
 need_cluster
 NS=hpa-behavior
 METRICS_PORT=${E2E_HPA_METRICS_PORT:-18190} PROBE_PORT=${E2E_HPA_PROBE_PORT:-18191}
@@ -22,24 +23,11 @@ SAMPLE=1  # the timelines are sampled every second (plus kubectl's time: the res
 t0=$(date +%s)
 log() { echo "[e2e $(($(date +%s) - t0))s] $*"; }
 
-cleanup() {
-  [[ -f $WORK/controller.pid ]] && kill "$(cat "$WORK/controller.pid")" 2>/dev/null
-  [[ -f $WORK/sampler.pid ]] && kill "$(cat "$WORK/sampler.pid")" 2>/dev/null
-  kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1
-  true
-}
-trap cleanup EXIT
-cleanup
-rm -rf "$WORK" && mkdir -p "$WORK"
-for i in $(seq 90); do  # a namespace being deleted accepts nothing new
-  kubectl get ns "$NS" >/dev/null 2>&1 || break
-  sleep 1
-done
-setup() { check "$@" || { finish; exit 1; }; }
+begin_e2e "$WORK" "$NS"
 
 setup "the CRD applies" kubectl apply --server-side --force-conflicts -f "$ROOT/crds/"
 kubectl wait --for=condition=Established --timeout=30s crd scalingpolicies.gearbox.dev >/dev/null
-kubectl create namespace "$NS" >/dev/null
+fresh_namespace "$NS"
 setup "the two Deployments apply" kubectl -n "$NS" apply -f "$HERE/hpa_behavior.yaml"
 eventually 60 "both Deployments have 2 ready pods" bash -c \
   "[[ \$(kubectl -n $NS get deploy by-hpa by-gearbox -o jsonpath='{.items[*].status.readyReplicas}') == '2 2' ]]"
@@ -52,18 +40,14 @@ four_pods_have_metrics() {
 eventually 90 "metrics-server reads the 4 pods' CPU" four_pods_have_metrics
 sleep 15
 
-"$BIN" --kubeconfig "$KUBECONFIG" --metrics-bind-address "127.0.0.1:$METRICS_PORT" \
-  --health-probe-bind-address "127.0.0.1:$PROBE_PORT" --log-format text >"$WORK/controller.log" 2>&1 &
-echo $! >"$WORK/controller.pid"
-eventually 30 "the controller is ready (/readyz)" curl -fs "http://127.0.0.1:$PROBE_PORT/readyz" ||
-  { tail -n 20 "$WORK/controller.log"; finish; exit 1; }
+start_controller "$BIN" "$WORK" "$NS" "$PROBE_PORT" "127.0.0.1:$METRICS_PORT" || { finish; exit 1; }
 
 # Every second: seconds since the autoscalers were applied, then each Deployment's spec.replicas.
 (
   start=$(date +%s.%N)
   while true; do
     counts=$(kubectl -n "$NS" get deploy by-gearbox by-hpa -o jsonpath='{.items[*].spec.replicas}' 2>/dev/null)
-    printf '%.1f %s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$counts"
+    printf '%s %s\n' "$(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $start}")" "$counts"
     sleep "$SAMPLE"
   done
 ) >"$WORK/timeline.txt" &

@@ -12,6 +12,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 source "$ROOT/tests/lib/assert.sh"
+source "$ROOT/tests/lib/e2e.sh"
 need_cluster
 BIN=${1:-$ROOT/build/controller/gearbox-controller}
 WORK=${GEARBOX_OPERATIONS_DIR:-/tmp/gearbox-operations}
@@ -22,16 +23,7 @@ PROBE_PORT=${OPERATIONS_PROBE_PORT:-18381}
 t0=$(date +%s)
 log() { echo "[operations $(($(date +%s) - t0))s] $*"; }
 
-cleanup() {
-  for f in "$WORK"/*.pid; do [[ -f $f ]] && kill "$(cat "$f")" 2>/dev/null; done
-  kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1
-  true
-}
-trap cleanup EXIT
-cleanup
-rm -rf "$WORK" && mkdir -p "$WORK"
-for _ in $(seq 90); do kubectl get ns "$NS" >/dev/null 2>&1 || break; sleep 1; done
-setup() { check "$@" || { finish; exit 1; }; }
+begin_e2e "$WORK" "$NS"
 
 setup "kubectl apply -f crds/" kubectl apply --server-side --force-conflicts -f "$ROOT/crds/"
 kubectl wait --for=condition=Established --timeout=30s crd/scalingpolicies.gearbox.dev >/dev/null
@@ -39,15 +31,11 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$
 echo $! >"$WORK/redis.pid"
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 eventually 10 "Redis answers" rcli ping
-kubectl create namespace "$NS" >/dev/null
+fresh_namespace "$NS"
 sed -e "s|\${REDIS_URL}|redis://127.0.0.1:$REDIS_PORT/0|g" -e "s|\${DEAD_URL}|http://127.0.0.1:$DEAD_PORT|g" \
   "$HERE/operations.yaml" >"$WORK/operations.yaml"
 setup "the workloads and policies apply" kubectl -n "$NS" apply -f "$WORK/operations.yaml"
-"$BIN" --namespace "$NS" --metrics-bind-address 0 --health-probe-bind-address "127.0.0.1:$PROBE_PORT" \
-  --log-format text >"$WORK/controller.log" 2>&1 &
-echo $! >"$WORK/controller.pid"
-eventually 30 "the controller is ready (/readyz)" curl -fs "http://127.0.0.1:$PROBE_PORT/readyz" ||
-  { tail -n 20 "$WORK/controller.log"; finish; exit 1; }
+start_controller "$BIN" "$WORK" "$NS" "$PROBE_PORT" || { finish; exit 1; }
 
 replicas() { kubectl -n "$NS" get deploy "$1" -o jsonpath='{.spec.replicas}'; }
 field() { kubectl -n "$NS" get sp "$1" -o jsonpath="$2"; }

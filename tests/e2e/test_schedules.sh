@@ -9,7 +9,7 @@
 #   tests/e2e/test_schedules.sh PATH_TO_gearbox-controller
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-source "$ROOT/tests/lib/assert.sh" && need_cluster
+source "$ROOT/tests/lib/assert.sh" && source "$ROOT/tests/lib/e2e.sh" && need_cluster
 BIN=${1:-$ROOT/build/controller/gearbox-controller}
 WORK=${GEARBOX_E2E_DIR:-/tmp/gearbox-e2e-schedules}
 NS=${E2E_SCHEDULES_NAMESPACE:-schedules}
@@ -17,19 +17,7 @@ PROBE_PORT=${E2E_SCHEDULES_PROBE_PORT:-23581}
 t0=$(date +%s)
 log() { echo "[e2e-schedules $(($(date +%s) - t0))s $(date -u +%T.%3N)] $*"; }
 
-cleanup() {
-  [[ -f $WORK/controller.pid ]] && kill "$(cat "$WORK/controller.pid")" 2>/dev/null
-  kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1
-  true
-}
-trap cleanup EXIT
-cleanup
-rm -rf "$WORK" && mkdir -p "$WORK"
-for _ in $(seq 90); do  # a namespace being deleted accepts nothing new
-  kubectl get ns "$NS" >/dev/null 2>&1 || break
-  sleep 1
-done
-setup() { check "$@" || { finish; exit 1; }; }
+begin_e2e "$WORK" "$NS"
 
 replicas() { kubectl -n "$NS" get deploy sale-app -o jsonpath='{.spec.replicas}'; }
 app_status() { kubectl -n "$NS" get sp sale -o jsonpath="{.status.components[?(@.name==\"app\")].$1}"; }
@@ -41,7 +29,7 @@ since() { python3 -c "import time,sys; print(f'{time.time() - int(sys.argv[1]):.
 
 setup "the CRD applies" kubectl apply --server-side --force-conflicts -f "$ROOT/crds/"
 kubectl wait --for=condition=Established --timeout=30s crd scalingpolicies.gearbox.dev >/dev/null
-kubectl create namespace "$NS" >/dev/null
+fresh_namespace "$NS"
 
 # The opening: the next whole minute at least 25 s away (time for the controller to start).
 open_epoch=$(( ($(date +%s) + 25 + 59) / 60 * 60 ))
@@ -90,11 +78,7 @@ spec:
 YAML
 check "the policy and its Deployment apply" kubectl -n "$NS" get sp sale
 
-"$BIN" --kubeconfig "$KUBECONFIG" --namespace "$NS" --metrics-bind-address 0 \
-  --health-probe-bind-address "127.0.0.1:$PROBE_PORT" --log-format text >"$WORK/controller.log" 2>&1 &
-echo $! >"$WORK/controller.pid"
-eventually 30 "the controller is ready (/readyz)" curl -fs "http://127.0.0.1:$PROBE_PORT/readyz" ||
-  { tail -n 20 "$WORK/controller.log"; finish; exit 1; }
+start_controller "$BIN" "$WORK" "$NS" "$PROBE_PORT" || { finish; exit 1; }
 eventually 20 "before the window: minReplicas 1 (boundsFrom component)" is_min 1
 equals "before the window: 1 replica" 1 "$(replicas)"
 equals "before the window: no status.schedules" "" \

@@ -39,6 +39,22 @@ Driver Steady(int web = 2, int worker = 2, double backlog = 100) {
   return d;
 }
 
+// The spec with `edit` applied, web at 2, worker at `worker`, cpu calm and the backlog unreadable;
+// not evaluated yet.
+template <typename Edit>
+Driver BacklogDown(int worker, Edit edit) {
+  Spec s = Operations();
+  edit(s);
+  Driver d(s);
+  d.Metric("cpu", 50);
+  d.Missing("backlog", "timeout");
+  d.Replicas("web", 2);
+  d.Replicas("worker", worker);
+  return d;
+}
+
+void NoFallback(Spec& s) { s.components[1].fallback.reset(); }
+
 bool Has(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
@@ -166,13 +182,7 @@ TEST(Fallback, EndsWhenTheMetricIsReadAgainAndTheRulesDecide) {
 }
 
 TEST(Fallback, IsHeldInsideTheBounds) {
-  Spec s = Operations();
-  s.components[1].fallback = Fallback{1, 50};
-  Driver d(s);
-  d.Metric("cpu", 50);
-  d.Missing("backlog", "timeout");
-  d.Replicas("web", 2);
-  d.Replicas("worker", 2);
+  Driver d = BacklogDown(2, [](Spec& s) { s.components[1].fallback = Fallback{1, 50}; });
   d.Step();
   EXPECT_EQ(d.Current("worker"), 10);
 }
@@ -189,13 +199,7 @@ TEST(Fallback, SurvivesARestartThroughItsDurableTimer) {
 }
 
 TEST(Fallback, WithoutOneAMissingMetricHoldsTheCount) {
-  Spec s = Operations();
-  s.components[1].fallback.reset();
-  Driver d(s);
-  d.Metric("cpu", 50);
-  d.Missing("backlog", "timeout");
-  d.Replicas("web", 2);
-  d.Replicas("worker", 2);
+  Driver d = BacklogDown(2, NoFallback);
   d.Run(5min);
   EXPECT_EQ(d.Current("worker"), 2);
 }
@@ -228,13 +232,7 @@ TEST(ScaleToZero, WorkResetsTheCooldown) {
 }
 
 TEST(ScaleToZero, AnUnreadableActivationKeepsItUp) {
-  Spec s = Operations();
-  s.components[1].fallback.reset();
-  Driver d(s);
-  d.Metric("cpu", 50);
-  d.Missing("backlog", "timeout");
-  d.Replicas("web", 2);
-  d.Replicas("worker", 1);
+  Driver d = BacklogDown(1, NoFallback);
   d.Run(10min);
   EXPECT_EQ(d.Current("worker"), 1);
 }
