@@ -276,6 +276,9 @@ std::vector<Counting> CountingOf(const Compiled& c, const Evaluation& e, int k) 
     if (o.holds && !o.fires && r.for_.count() > 0)
       out.push_back({RuleText(r, i < cc.up_end), restarted ? e.now : o.since, r.for_});
   }
+  // scaleToZero's cooldown counts toward 0 the same way (and the reconciler wakes for its end).
+  if (d.idle_since != Time{} && d.cause != Cause::kIdleToZero)
+    out.push_back({"scaleToZero idle", d.idle_since, cc.spec->scale_to_zero->cooldown});
   return out;
 }
 

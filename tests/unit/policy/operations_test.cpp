@@ -219,6 +219,19 @@ TEST(ScaleToZero, RulesStopAtOneAndTheCooldownTakesItToZero) {
             "worker 1 -> 0: idle for 5m: backlog 0 not above 0 (scaleToZero cooldown)");
 }
 
+TEST(ScaleToZero, TheCooldownCountsInStatusSoThatTheReconcilerWakesForItsEnd) {
+  Driver d = Steady(2, 1, 0);
+  d.Run(2min);
+  const std::vector<Counting>& counting = d.last.Find("worker")->counting;
+  ASSERT_EQ(counting.size(), 1u);
+  EXPECT_EQ(counting[0].rule, "scaleToZero idle");
+  EXPECT_EQ(counting[0].since, T0());
+  EXPECT_EQ(counting[0].for_, 5min);
+  d.Metric("backlog", 5);
+  d.Step(15s);
+  EXPECT_TRUE(d.last.Find("worker")->counting.empty());
+}
+
 TEST(ScaleToZero, WorkResetsTheCooldown) {
   Driver d = Steady(2, 1, 0);
   d.Run(4min);
