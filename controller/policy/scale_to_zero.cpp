@@ -2,6 +2,7 @@
 // wake it (its CPU cannot be read with no pods); from 1 its rules scale it, never below 1, and it
 // goes back to 0 once no activation has held, with every activation read, for the cooldown.
 // Neither move waits for the rate limits or the stabilization windows (as KEDA's 0 <-> 1).
+#include "policy/hpa_behavior.h"
 #include "policy/rules.h"
 #include "policy/workload.h"
 
@@ -33,7 +34,7 @@ bool AtZero(Pass& p, Workload& w, const Activity& a) {
     return true;
   }
   if (w.up_fires) {
-    ScaleUp(p, w);
+    w.cc.spec->hpa ? ScaleInHpaForm(p, w) : ScaleUp(p, w);  // its own behavior limits the wake
   } else {
     w.d.cause = Cause::kWokenFromZero;
     w.d.desired = std::min(1, w.b.max);

@@ -266,6 +266,18 @@ TEST(ScaleToZero, AtZeroABigBacklogGoesAsFarAsTheRulesAndLimitsAllow) {
   EXPECT_EQ(d.Current("worker"), 3);
 }
 
+TEST(ScaleToZero, AtZeroAPastedHpaBehaviorLimitsTheWake) {
+  Driver d = Steady(2, 0, 0);
+  HpaBehavior b{HpaScaleUpDefaults(), HpaScaleDownDefaults()};
+  b.up.policies = {{.percent = false, .value = 1, .period = 60s}};  // one pod a minute
+  d.spec.components[1].hpa = b;
+  d.Metric("backlog", 300);  // the rules ask for 3
+  d.Step(15s);
+  EXPECT_EQ(d.Current("worker"), 1) << d.last.Find("worker")->reason;
+  d.Step(15s);
+  EXPECT_EQ(d.Current("worker"), 1) << "its budget of one pod per minute is spent";
+}
+
 TEST(ScaleToZero, AResourceMetricOfAComponentAtZeroIsNotAFailure) {
   Spec s = Operations();
   s.resource_metrics["cpu"] = "worker";  // the worker's own CPU, unreadable at 0 pods
