@@ -16,7 +16,7 @@ ROOT=$PWD
 PER_TARGET=${1:-30}
 BUILD=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 RUNS=$BUILD/runs
-TARGETS=(${FUZZ_TARGETS:-duration policy_spec prometheus_response redis_url redis_reply watch_decoder kubeconfig})
+TARGETS=(${FUZZ_TARGETS:-duration cron policy_spec prometheus_response redis_url redis_reply watch_decoder kubeconfig})
 t0=$(date +%s)
 stamp() { echo "[fuzz] $(($(date +%s) - t0))s: $*"; }
 
