@@ -12,6 +12,11 @@ exponential time (rate c*mu - lambda); above it, the excess piles up in a backlo
 every request waits behind, drained when capacity returns. A request waits at most TIMEOUT_S (the
 rest of the backlog is dropped: clients time out). A pod's CPU is its servers' busy fraction, at
 most 100% of its request. All times are simulated seconds.
+
+Speed: a copy of the service may run slower or faster than the nominal one (`speed` multiplies the
+mean service time of a request and of a job: x1.2 is 20% slower, so a pod carries 1/1.2 of the
+requests at the same CPU). The autoscalers are not told: a fair test must not let a policy carry
+the model's constants in its numbers. The module's constants are those of speed 1.0.
 """
 import math
 from dataclasses import dataclass, field
@@ -22,6 +27,16 @@ POD_CAPACITY_RPS = SERVERS_PER_POD / SERVICE_S   # 80 requests/s at 100% CPU
 TIMEOUT_S = 10.0
 CPU_REQUEST_M = 100                    # the pods' CPU request (millicores; 1m = 1%)
 STARTING_CPU_M = 10                    # a pod that is not ready yet
+
+
+def service_time_s(speed=1.0):
+    """The mean service time of one request at a service speed (x1.2: 20% longer)."""
+    return SERVICE_S * speed
+
+
+def pod_capacity_rps(speed=1.0):
+    """Requests/s one ready pod serves at 100% CPU at a service speed."""
+    return SERVERS_PER_POD / service_time_s(speed)
 
 
 def erlang_c(servers, offered):
@@ -76,27 +91,31 @@ def quantile(shapes_and_weights, q):
 @dataclass
 class WebService:
     """One copy of the web app: its backlog carries over from tick to tick."""
+    speed: float = 1.0          # multiplies the mean service time (undisclosed to autoscalers)
     backlog: float = 0.0        # requests waiting beyond what the servers hold
     dropped: float = 0.0        # requests that timed out
 
     def tick(self, load_rps, ready_pods, dt):
-        """Serve dt seconds of load with the ready pods; returns (LatencyShape, busy fraction)."""
-        capacity = ready_pods * POD_CAPACITY_RPS
+        """Serve dt seconds of load with the ready pods; returns (LatencyShape, busy fraction):
+        the busy fraction is every ready pod's CPU share (the pods share the load evenly)."""
+        service_s = service_time_s(self.speed)
+        mu = 1 / service_s
+        capacity = ready_pods * pod_capacity_rps(self.speed)
         if capacity <= 0:
             self.dropped += load_rps * dt    # nobody serves: every request times out
-            return LatencyShape(TIMEOUT_S, 0.0, 1.0), 1.0
+            return LatencyShape(TIMEOUT_S, 0.0, 1.0, mu), 1.0
         self.backlog = max(0.0, self.backlog + (load_rps - capacity) * dt)
         if self.backlog > TIMEOUT_S * capacity:
             self.dropped += self.backlog - TIMEOUT_S * capacity
             self.backlog = TIMEOUT_S * capacity
         delay = self.backlog / capacity
         servers = ready_pods * SERVERS_PER_POD
-        offered = load_rps * SERVICE_S
+        offered = load_rps * service_s
         if self.backlog > 0 or offered >= servers:
             # Saturated: every server busy, every request queues behind the backlog.
-            return LatencyShape(delay, 1.0, 1 / SERVICE_S), 1.0
-        theta = servers / SERVICE_S - load_rps
-        return LatencyShape(delay, erlang_c(servers, offered), theta), offered / servers
+            return LatencyShape(delay, 1.0, mu, mu), 1.0
+        theta = servers * mu - load_rps
+        return LatencyShape(delay, erlang_c(servers, offered), theta, mu), offered / servers
 
 
 def pod_cpu_millicores(busy_fraction, ready):
@@ -106,7 +125,12 @@ def pod_cpu_millicores(busy_fraction, ready):
     return max(STARTING_CPU_M, round(min(busy_fraction, 1.0) * CPU_REQUEST_M))
 
 
-JOBS_PER_WORKER_S = 5.0                # jobs one ready worker finishes per second
+JOBS_PER_WORKER_S = 5.0                # jobs one ready worker finishes per second (speed 1.0)
+
+
+def worker_jobs_per_s(speed=1.0):
+    """Jobs/s one ready worker finishes at a service speed (x1.2: a job takes 20% longer)."""
+    return JOBS_PER_WORKER_S / speed
 
 
 @dataclass
@@ -116,6 +140,7 @@ class JobQueue:
     The arrivals are kept as (time, cumulative count) so that the oldest waiting job's age is
     exact for a FIFO queue: it arrived when the cumulative arrivals passed the departures.
     """
+    speed: float = 1.0         # multiplies a job's mean duration (undisclosed to autoscalers)
     arrived: float = 0.0
     departed: float = 0.0
     history: list = field(default_factory=list)   # [(t, arrived by t)]
@@ -124,13 +149,17 @@ class JobQueue:
         """Advance dt to now; returns (waiting jobs, the workers' busy fraction)."""
         self.arrived += jobs_per_s * dt
         self.history.append((now, self.arrived))
-        capacity = ready_workers * JOBS_PER_WORKER_S * dt
+        capacity = ready_workers * worker_jobs_per_s(self.speed) * dt
         waiting_before = self.arrived - self.departed
         done = min(waiting_before, capacity)
         self.departed += done
         busy = 1.0 if capacity <= 0 else min(1.0, done / capacity)
         self._forget_served()
         return self.waiting(), busy
+
+    def copy(self):
+        """An independent copy (the oracle tries a worker count without disturbing the queue)."""
+        return JobQueue(self.speed, self.arrived, self.departed, list(self.history))
 
     def waiting(self):
         return max(0.0, self.arrived - self.departed)
