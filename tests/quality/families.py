@@ -144,11 +144,11 @@ def ramp(rng):
 
 
 def plateau(rng):
-    """A flat load between two pod counts (N.3-N.7 pods' worth at 65-75%), then +50% in 15 s:
+    """A flat load between two pod counts (N.3-N.7 pods' worth at 70%), then +50% in 15 s:
     the 3 -> 2 -> 3 trap (a scale-down that lands where the scale-up fires) and the step after it."""
     length = rng.uniform(40, 50)
     pods = rng.randint(2, 4) + rng.uniform(0.3, 0.7)
-    level = pods * POD_RPS * rng.uniform(0.65, 0.75)
+    level = _pods_worth(pods)
     step = rng.uniform(22, 30)
     points = [(0, level), (step, level), (step + 0.25, level * 1.5), (length, level * 1.5)]
     return points, step, (f"plateau: {level:.0f} requests/s ({pods:.1f} pods' worth), +50% at "

@@ -96,7 +96,7 @@ def steps(rows, merge_s=MERGE_S):
     for before, after in zip(rows, rows[1:]):
         if after.replicas == before.replicas:
             continue
-        if groups and (after.minute - groups[-1][1]) * 60 <= merge_s:
+        if groups and (after.minute - groups[-1][1]) * 60 <= merge_s + 1e-6:
             groups[-1][1], groups[-1][3] = after.minute, after.replicas
         else:
             groups.append([after.minute, after.minute, before.replicas, after.replicas])
