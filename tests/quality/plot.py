@@ -2,6 +2,8 @@
 
 - `draw`: one PNG per trace run: the load, each autoscaler's pods and ready pods with the offline
   oracle's count, and each one's latency per minute (or the oldest job's wait) against the SLO.
+- `family_png`: one PNG per family's generated traces: each seed's load, and the oracle's ready
+  pods for each seed at each speed (what a family asks of an autoscaler, before any run).
 - `pareto_png`: one PNG per family: SLO minutes against replica-minutes, a point per autoscaler
   (the medians over the family's runs), the points of one kind (the name before its last '-':
   hpa-cpu60, hpa-cpu70 ... are "hpa") joined by a line, and the oracle's cost at 0 SLO minutes.
@@ -71,6 +73,33 @@ def draw(trace, records, results, factor, path, best=None):
 
 def _ratio(f):
     return "-" if f.oracle_ratio is None else f"{f.oracle_ratio:.2f}x"
+
+
+SPEED_STYLES = ["--", "-", ":", "-."]
+
+
+def family_png(trace_list, path):
+    """The family's traces (one family, several seeds and speeds); returns the path."""
+    fig, (ax_load, ax_pods) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    seeds = list(dict.fromkeys(t.seed for t in trace_list))
+    speeds = sorted(set(t.speed for t in trace_list))
+    colour = colours(seeds)
+    for t in trace_list:
+        if t.speed == speeds[0]:
+            ax_load.plot(t.minutes, t.values, color=colour[t.seed], lw=1, label=f"seed {t.seed}")
+        om, oc = _oracle_steps(oracle.solve(t))
+        ax_pods.step(om, oc, where="post", color=colour[t.seed],
+                     ls=SPEED_STYLES[speeds.index(t.speed) % len(SPEED_STYLES)], lw=1,
+                     label=f"seed {t.seed} x{t.speed:g}")
+    ax_load.set_ylabel("jobs/s in" if trace_list[0].kind == "queue" else "requests/s")
+    ax_load.set_title(f"{trace_list[0].family}: {len(seeds)} seed(s) x {len(speeds)} speed(s)",
+                      fontsize=10)
+    ax_load.legend(fontsize=7, loc="upper right")
+    ax_pods.set_ylabel("oracle's ready pods")
+    ax_pods.set_xlabel("minute")
+    ax_pods.legend(fontsize=6, loc="upper right", ncol=len(speeds))
+    _save(fig, path)
+    return path
 
 
 def kind_of(name):
