@@ -8,13 +8,15 @@ gives the same trace on every run and machine, and two seeds differ in shape, no
 Units: web loads in requests/s (one pod serves 80/s at 100% CPU at speed 1.0, so 56/s is one pod
 at the HPA's 70%), queue loads in jobs/s (a worker takes 5/s). Peaks stay within what the bounds
 can serve at the slowest speed (20 pods x 80/s / 1.2 = 1,333 requests/s; 30 workers x 5/s / 1.2 =
-125 jobs/s), so every trace has an oracle that meets the SLO. Lengths 25-60 simulated minutes.
+125 jobs/s), with room for the noise, so every trace has an oracle that meets the SLO. Lengths 25-60 simulated minutes.
 """
 import random
 from dataclasses import dataclass
 
+import service
+
 STEP_MIN = 0.25           # the noise's resolution (15 s, the HPA's sync period)
-POD_RPS = 80.0            # service.POD_CAPACITY_RPS; requests/s of one pod at 100% CPU
+POD_RPS = service.POD_CAPACITY_RPS     # requests/s of one pod at 100% CPU, speed 1.0
 HPA_UTILIZATION = 0.7     # the default HPA's target: "N pods' worth" means N pods at 70%
 WEB_PEAK_MAX = 1150.0     # below 20 pods' capacity at speed 1.2, with room for the p95
 
@@ -172,12 +174,12 @@ def sawtooth(rng):
 
 
 def queue(rng):
-    """Jobs: a base rate, a burst of 60-120/s for 2-6 minutes, and on half the seeds a second,
+    """Jobs: a base rate, a burst of 60-100/s for 2-6 minutes, and on half the seeds a second,
     smaller burst 8-14 minutes later."""
     length = rng.uniform(30, 40)
     base = rng.uniform(3, 8)
     start = rng.uniform(5, 9)
-    height = rng.uniform(60, 120)
+    height = rng.uniform(60, 100)
     end = start + 0.25 + rng.uniform(2, 6)
     points = [(0, base), (start, base), (start + 0.25, height), (end, height), (end + 0.25, base)]
     title = f"queue burst: {height:.0f} jobs/s at minute {start:.1f} for {end - start:.1f} min"
