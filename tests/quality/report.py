@@ -129,9 +129,10 @@ def table(results, reference=None):
             if name == reference:
                 continue
             rm = paired_ratio(runs, name, reference)
+            slo = median_ratio(runs, name, reference)
             lines.append(f"  {name} / {reference}: SLO minutes (medians) "
-                         f"{_fmt(median_ratio(runs, name, reference))}x, replica-minutes "
-                         f"{'-' if rm is None else rm.format('{:.2f}')}x")
+                         f"{'-' if slo is None else f'{slo:.2f}x'}, replica-minutes "
+                         f"{'-' if rm is None else rm.format('{:.2f}') + 'x'}")
     return lines
 
 

@@ -1,5 +1,4 @@
 """Unit tests of the trace families (families.py, traces.generate/matrix) and the trace files."""
-import re
 import statistics
 import tempfile
 import unittest
