@@ -12,11 +12,10 @@
   (the minute's mean) were fewer than the oracle's.
 - scale events: changes of the Deployment's spec.replicas; reversals (the first harness's): a
   change in the other direction than the one before it, less than 5 minutes after it.
-- direction changes: at any interval, the turns of spec.replicas from going down to going up
-  again, the changes within MERGE_S of each other taken as one step (their net): one per cycle of
-  a limit cycle (3 -> 2 -> 3 is one). The turn down after a peak is not counted: it is what
-  following a load that rises and falls looks like. `direction_changes_per_hour` divides by the
-  run's length.
+- direction changes: at any interval, the turns of spec.replicas from one direction to the other
+  (up then down, or down then up), the changes within MERGE_S of each other taken as one step
+  (their net). A load that rises and falls once costs one; a limit cycle 3 -> 2 -> 3 every 5
+  minutes costs about 24 an hour. `direction_changes_per_hour` divides by the run's length.
 - recovery: from the trace's event (the flash crowd, the burst) to the start of the first run of
   5 minutes within the SLO.
 """
@@ -46,7 +45,7 @@ class Figures:
     oracle_replica_minutes: float = 0.0
     oracle_ratio: float = None       # replica_minutes / the oracle's (None: no oracle)
     under_minutes: int = 0           # whole minutes with fewer ready pods than the oracle's
-    direction_changes: int = 0       # down-to-up turns of spec.replicas (one per cycle)
+    direction_changes: int = 0       # turns of spec.replicas from one direction to the other
     direction_changes_per_hour: float = 0.0
 
 
@@ -104,8 +103,8 @@ def steps(rows, merge_s=MERGE_S):
 
 
 def direction_changes(step_list):
-    """The turns from a step down to a step up: one per cycle (see the module's docstring)."""
-    return sum(1 for (_, a), (_, b) in zip(step_list, step_list[1:]) if a < 0 < b)
+    """The turns from one direction to the other between consecutive steps (both ways count)."""
+    return sum(1 for (_, a), (_, b) in zip(step_list, step_list[1:]) if (a < 0) != (b < 0))
 
 
 def per_hour(count, rows):

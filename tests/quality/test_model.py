@@ -115,10 +115,11 @@ def timed_rows(replicas_at, minutes, every_s=5):
 
 
 class DirectionChangesTest(unittest.TestCase):
-    def test_a_three_two_three_cycle_every_five_minutes_is_twelve_an_hour(self):
+    def test_a_three_two_three_cycle_every_five_minutes_is_about_24_an_hour(self):
+        # 12 steps down and 12 up, alternating: 23 turns between them.
         rows = timed_rows(lambda m: 2 if 0.5 <= m % 5 < 3 else 3, 60)
-        self.assertEqual(figures.direction_changes(figures.steps(rows)), 12)
-        self.assertAlmostEqual(figures.per_hour(12, rows), 12)
+        self.assertEqual(figures.direction_changes(figures.steps(rows)), 23)
+        self.assertAlmostEqual(figures.per_hour(23, rows), 23)
 
     def test_counted_at_any_interval(self):
         # One cycle 20 minutes apart counts as one cycle: the old reversal (< 5 min) missed it.
@@ -126,9 +127,11 @@ class DirectionChangesTest(unittest.TestCase):
         self.assertEqual(figures.direction_changes(figures.steps(rows)), 1)
         self.assertEqual(figures.reversals(figures.changes(rows)), 0)
 
-    def test_a_peak_followed_down_is_not_a_cycle(self):
+    def test_a_peak_followed_down_is_one_change(self):
         rows = timed_rows(lambda m: 6 if 5 <= m < 15 else (4 if 15 <= m < 20 else 2), 30)
-        self.assertEqual(figures.direction_changes(figures.steps(rows)), 0)
+        self.assertEqual(figures.direction_changes(figures.steps(rows)), 1)
+        rising = timed_rows(lambda m: 2 + int(m // 5), 30)
+        self.assertEqual(figures.direction_changes(figures.steps(rising)), 0)
 
     def test_changes_within_ten_seconds_merge_into_one_step(self):
         # 2 -> 5 then 5 -> 4 five seconds later: one step of +2.
