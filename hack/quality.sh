@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# hack/quality.sh [--short] -- decision quality against the real HPA (issue 16, tests/quality):
-# every trace of tests/quality/traces replayed at once against two copies of the same service, one
-# scaled by Gearbox, one by an autoscaling/v2 HPA, on a control plane of its own (other ports and
-# directories than the tests', the demo's and the benchmark's), all on 127.0.0.1. Prints the table,
-# writes a PNG per trace to $QUALITY_OUT (default /tmp/gearbox-quality).
+# hack/quality.sh [--short] -- decision quality against the real HPA (issue 27, tests/quality):
+# a matrix of generated traces (families x seeds x service speeds) replayed against one copy of
+# the same service per autoscaler variant (tests/quality/policies: gearbox-seed, gearbox-prod,
+# hpa-cpu60/70/80, hpa-intent, hpa-same-metric), in batches, on a control plane of its own (other
+# ports and directories than the tests', the demo's and the benchmark's), all on 127.0.0.1. Both
+# autoscalers read CPU from the harness's metrics adapter on the compressed clock (it replaces
+# metrics-server's APIService in this cluster) and the HPA's external metrics from it too. Prints
+# the table per family (median [range]) and the goals; writes a PNG per trace, a Pareto PNG per
+# family and figures.json to $QUALITY_OUT (default /tmp/gearbox-quality).
 #
-#   --short                   CI's version: the queue burst alone, cut at its 25th minute (after the
-#                             HPA's hold of its peak), and the goal asserted (exit 1 if Gearbox does
-#                             not meet it)
+#   --short                   CI's version: one family (spike-down: a spike, then a plateau at a
+#                             third of it), seed 1, speed x1.0, gearbox-seed and hpa-intent only,
+#                             cut at its QUALITY_MINUTES (default 24), and the seed-style goal
+#                             asserted (exit 1 unless gearbox-seed has SLO minutes <= hpa-intent's
+#                             at <= 1.0x its replica-minutes)
 #   QUALITY_FACTOR=5          the time compression: simulated seconds per real second. The HPA's
 #                             timings (sync period, readiness delay, CPU initialization period),
-#                             the pods' start-up, Prometheus's scrape interval and every duration
-#                             of both autoscalers are divided by it; metrics-server cannot scrape
-#                             more often than every 10 s, which is then 10 x FACTOR simulated s.
-#   QUALITY_TRACES=a,b        only these traces
+#                             the pods' start-up, Prometheus's scrape interval, the adapter's CPU
+#                             resolution and every duration of every policy are divided by it.
+#   QUALITY_FAMILIES=a,b      these families (default: all of them)
+#   QUALITY_SEEDS=1,2,3       these seeds (default 1,2,3)
+#   QUALITY_SPEEDS=0.8,1.0,1.2  these service speeds (default all three)
+#   QUALITY_VARIANTS=a,b      these autoscaler variants (default: all seven)
 #   QUALITY_MINUTES=M         cut every trace at its M-th simulated minute
+#   QUALITY_BATCH=56          copies run at once (a trace's variants are never split)
 #   QUALITY_TO_DOCS=1         also copy the PNGs to docs/quality/
 #   GEARBOX_CONTROLLER=PATH   the controller binary (default build/controller/gearbox-controller)
 set -euo pipefail
@@ -24,17 +33,24 @@ F=${QUALITY_FACTOR:-5}
 OUT=${QUALITY_OUT:-/tmp/gearbox-quality}
 EXTRA=()
 if [[ ${1:-} == --short ]]; then
-  EXTRA=(--traces queue --minutes 25 --assert-goal)
-elif [[ -n ${QUALITY_TRACES:-} ]]; then
-  EXTRA=(--traces "$QUALITY_TRACES")
+  EXTRA=(--families spike-down --seeds 1 --speeds 1.0 --variants gearbox-seed,hpa-intent
+    --minutes "${QUALITY_MINUTES:-24}" --assert-seed-goal)
+else
+  [[ -z ${QUALITY_FAMILIES:-} ]] || EXTRA+=(--families "$QUALITY_FAMILIES")
+  [[ -z ${QUALITY_SEEDS:-} ]] || EXTRA+=(--seeds "$QUALITY_SEEDS")
+  [[ -z ${QUALITY_SPEEDS:-} ]] || EXTRA+=(--speeds "$QUALITY_SPEEDS")
+  [[ -z ${QUALITY_VARIANTS:-} ]] || EXTRA+=(--variants "$QUALITY_VARIANTS")
+  [[ -z ${QUALITY_MINUTES:-} ]] || EXTRA+=(--minutes "$QUALITY_MINUTES")
+  [[ -z ${QUALITY_BATCH:-} ]] || EXTRA+=(--batch-copies "$QUALITY_BATCH")
 fi
-[[ -z ${QUALITY_MINUTES:-} ]] || EXTRA+=(--minutes "$QUALITY_MINUTES")
 scaled() { awk -v s="$1" -v f="$F" 'BEGIN { printf "%gs", s / f }'; }
 
 export GEARBOX_CLUSTER_DIR=/tmp/gearbox-quality-cluster API_PORT=19443 ETCD_PORT=26791 \
   ETCD_PEER_PORT=26801 KCM_PORT=19457 SCHED_PORT=19459 KWOK_PORT=19247 MS_PORT=19444
 export GEARBOX_SERVICES_DIR=/tmp/gearbox-quality-services REDIS_PORT=19379 PROM_PORT=19190
-SIM_PORT=19191 METRICS_PORT=19180 PROBE_PORT=19181
+SIM_PORT=19191 METRICS_PORT=19180 PROBE_PORT=19181 ADAPTER_PORT=19445
+# KWOK nodes of 250 pods each: a batch of 56 copies may hold ~1,100 pods at its peaks.
+export KWOK_NODES=${KWOK_NODES:-6}
 # The HPA's clock, compressed as everything else (the kube-controller-manager defaults divided).
 export KCM_EXTRA_ARGS="--horizontal-pod-autoscaler-sync-period=$(scaled 15) \
 --horizontal-pod-autoscaler-downscale-stabilization=$(scaled 300) \
@@ -72,7 +88,7 @@ controller_pid=$!
 log "time compressed ${F}x; HPA: $KCM_EXTRA_ARGS; pods ready ${KWOK_POD_READY_DELAY_MS} ms after scheduling"
 /usr/bin/python3 tests/quality/quality.py --kubeconfig "$KUBECONFIG" --factor "$F" \
   --prometheus-url "http://127.0.0.1:$PROM_PORT" --redis-url "redis://127.0.0.1:$REDIS_PORT/0" \
-  --port "$SIM_PORT" --out "$OUT" "${EXTRA[@]}"
+  --port "$SIM_PORT" --adapter-port "$ADAPTER_PORT" --out "$OUT" "${EXTRA[@]}"
 if [[ ${QUALITY_TO_DOCS:-0} == 1 ]]; then
   mkdir -p docs/quality
   cp "$OUT"/*.png docs/quality/

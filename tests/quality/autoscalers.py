@@ -1,20 +1,52 @@
-"""The two autoscalers of a trace's copies, as their users would write them, in simulated time.
+"""The autoscaler variants a trace's copies run, read from the policy files of policies/.
 
-Every duration below is a real-world one (the storefront's 15 s interval, the HPA's 5-minute
-scale-down stabilization); `Timing` divides them all by the harness's factor, so both autoscalers
-run the same compressed clock. The cluster's own HPA timings (sync period, readiness delay, CPU
-initialization period) are scaled the same way by hack/quality.sh.
+Each file is what a user would write, in real-world units (a 15 s interval, "for 5m", a 300 s
+stabilization window, rate(...[1m])), one document per workload (the app's and the workers'), and
+is never tuned per trace. `load` picks the document that names the copy's Deployment, fills in
+$NAMESPACE, $PROMETHEUS_URL and $REDIS_URL, and compresses every duration by the harness's time
+factor (`Timing`), so that both autoscalers run on the same compressed clock; the cluster's own
+HPA timings (sync period, readiness delay, CPU initialization period) are scaled the same way by
+hack/quality.sh.
+
+What is compressed: a ScalingPolicy's duration strings (interval, for, period, stabilizationWindow,
+hold, cooldown), an HPA's (or a Gearbox HPA-form behavior's) stabilizationWindowSeconds and
+periodSeconds, PromQL range selectors ([1m]), and the thresholds and targets of rules on a queue's
+oldestWaitSeconds (Gearbox reads the job's timestamp on the real clock). Not a source's timeout:
+that is the network's.
 """
+import os
+import re
+import string
 from dataclasses import dataclass
 
-import service
+import yaml
 
+POLICY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "policies")
+VARIANTS = ("gearbox-seed", "gearbox-prod", "hpa-cpu60", "hpa-cpu70", "hpa-cpu80", "hpa-intent",
+            "hpa-same-metric")
+# Every autoscaler's bounds (the policy files say the same; test_policies.py checks it), which the
+# harness's starting count and the oracle use too.
 APP_MIN, APP_MAX = 2, 20
 WORKER_MIN, WORKER_MAX = 2, 30
-HPA_CPU_TARGET = 70   # % of requests: the issue's "closest equivalent target"
-# Square-root staffing: a busy request workers (load x service time) need a + BETA * sqrt(a)
-# workers for a waiting probability that stays the same at every scale (Halfin-Whitt).
-BETA = 0.8
+TARGETS = {"web": "app", "queue": "worker"}       # the Deployment a trace kind's copies run
+
+DURATION_KEYS = {"interval", "for", "period", "stabilizationWindow", "hold", "cooldown"}
+SECONDS_KEYS = {"stabilizationWindowSeconds", "periodSeconds"}
+_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_RANGE = re.compile(r"\[((?:\d+(?:\.\d+)?(?:ms|s|m|h))+)\]")
+
+
+def bounds(kind):
+    return (WORKER_MIN, WORKER_MAX) if kind == "queue" else (APP_MIN, APP_MAX)
+
+
+def parse_duration(text):
+    """Seconds of a duration string (5m, 1m30s, 500ms)."""
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a duration: {text!r}")
+    return sum(float(n) * _UNIT_S[u] for n, u in parts)
 
 
 @dataclass
@@ -22,112 +54,103 @@ class Timing:
     factor: float
 
     def duration(self, sim_seconds):
-        """A Gearbox duration string for a simulated duration (milliseconds when not whole)."""
+        """A duration string for a simulated duration (milliseconds when not whole seconds)."""
         ms = round(sim_seconds * 1000 / self.factor)
         return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
 
     def seconds(self, sim_seconds):
-        """Whole seconds (the HPA's fields are integers), at least 1."""
-        return max(1, round(sim_seconds / self.factor))
+        """Whole seconds (the HPA's fields are integers); 0 stays 0, anything else at least 1."""
+        return 0 if sim_seconds == 0 else max(1, round(sim_seconds / self.factor))
+
+    def query(self, promql):
+        """PromQL with every range selector compressed: [1m] -> [12s] at factor 5."""
+        return _RANGE.sub(lambda m: f"[{self.duration(parse_duration(m.group(1)))}]", promql)
 
 
-def web_policy(ns, timing, prometheus_url):
-    """The storefront's app rules, with the demand as the first signal: pods needed per replica up
-    or latency up; pods needed per replica down; a roadmap by load for the floors.
-
-    Why not CPU, as the HPA: a saturated pod reports 100% of its CPU whatever the queue behind it,
-    so a CPU rule sees at most 100/target of the need per step; the offered load (read from
-    Prometheus, which the HPA cannot read without an adapter) gives the count in one step,
-    ceil(pods needed), as the HPA computes it for a per-pod metric. The pods needed follow
-    square-root staffing (BETA), so small counts keep more headroom than large ones.
-    """
-    d = timing.duration
-    load = f'sum(quality_load_rps{{copy="{ns}"}})'
-    busy = f"({load} * {service.SERVICE_S})"          # request workers busy on average
-    servers = service.SERVERS_PER_POD
-    p95 = ("histogram_quantile(0.95, sum(rate(quality_request_duration_seconds_bucket"
-           f'{{copy="{ns}"}}[{d(30)}])) by (le))')
-    # Evaluated every 5 s: an evaluation costs the controller under a millisecond, and at 15 s the
-    # step at 2 or 3 pods came half a minute after the HPA's (the queue policy keeps 15 s).
-    return _policy(ns, d(5), {"prometheus": {"url": prometheus_url}}, [
-        {"name": "load", "prometheus": {"query": load}},
-        {"name": "pods", "prometheus": {"query": f"({busy} + {BETA} * sqrt({busy})) / {servers}"}},
-        {"name": "p95", "prometheus": {"query": p95}},
-    ], [{
-        "name": "app",
-        "target": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "app"},
-        "replicas": {"min": APP_MIN, "max": APP_MAX},
-        "scaleUp": {"anyOf": [{"metric": "pods", "above": 1, "perReplica": True},
-                              {"metric": "p95", "above": 0.5, "for": d(120)}]},
-        # No latency condition here: in a scale-down the engine sizes the step by the rule that
-        # asks for the smallest reduction, and a latency below its threshold asks for a fixed
-        # fraction of the current count at every evaluation, whatever the load.
-        "scaleDown": {"allOf": [{"metric": "pods", "below": 0.8, "perReplica": True, "for": d(120)}]},
-        "behavior": {"scaleUp": {"maxPods": 10, "maxPercent": 300, "period": d(15),
-                                 "stabilizationWindow": d(300)},
-                     "scaleDown": {"maxPods": 1, "maxPercent": 50, "period": d(60),
-                                   "stabilizationWindow": d(300)}},
-    }], {
-        "metric": "load", "hold": d(60),
-        "list": [{"name": "Small", "upTo": 300, "components": {"app": {"min": 2, "max": 20}}},
-                 {"name": "Medium", "upTo": 800, "components": {"app": {"min": 4, "max": 20}}},
-                 {"name": "Large", "components": {"app": {"min": 12, "max": 20}}}],
-    })
+def compress(obj, timing):
+    """A copy of a policy or HPA with every duration divided by the time factor."""
+    if isinstance(obj, list):
+        return [compress(x, timing) for x in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out = {}
+    for key, value in obj.items():
+        if key in DURATION_KEYS and isinstance(value, str):
+            out[key] = timing.duration(parse_duration(value))
+        elif key in SECONDS_KEYS and isinstance(value, (int, float)):
+            out[key] = timing.seconds(value)
+        elif key == "query" and isinstance(value, str):
+            out[key] = timing.query(value)
+        else:
+            out[key] = compress(value, timing)
+    if out.get("kind") == "ScalingPolicy":
+        _compress_wall_clock_waits(out["spec"], timing)
+    return out
 
 
-def queue_policy(ns, timing, redis_url):
-    """The storefront's worker rules: backlog per worker or the oldest job's wait up, backlog down."""
-    d = timing.duration
-    queue = {"flavor": "bull", "name": ns}
-    return _policy(ns, d(15), {"redis": {"url": redis_url}}, [
-        {"name": "backlog", "queue": queue},
-        {"name": "jobWait", "queue": dict(queue, measure="oldestWaitSeconds")},
-    ], [{
-        "name": "worker",
-        "target": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "worker"},
-        "replicas": {"min": WORKER_MIN, "max": WORKER_MAX},
-        # 250 jobs per worker is 50 s of its work: the count that drains the backlog within the
-        # SLO's minute; the wait threshold is real time (Gearbox reads the job's timestamp), so
-        # it is scaled as a duration is. Down at once when the queue is all but empty: a worker
-        # with nothing to do is pure cost.
-        "scaleUp": {"anyOf": [{"metric": "backlog", "above": 250, "perReplica": True},
-                              {"metric": "jobWait", "above": 40 / timing.factor}]},
-        "scaleDown": {"allOf": [{"metric": "backlog", "below": 5, "perReplica": True,
-                                 "for": d(30)}]},
-        "behavior": {"scaleUp": {"maxPods": 10, "maxPercent": 200, "period": d(15),
-                                 "stabilizationWindow": d(300)},
-                     "scaleDown": {"maxPods": 2, "maxPercent": 100, "period": d(30),
-                                   "stabilizationWindow": d(300)}},
-    }], None)
+def _compress_wall_clock_waits(spec, timing):
+    """Rules on a queue's oldestWaitSeconds compare an age on the real clock: their numbers are
+    durations, divided as the rest."""
+    waits = {m["name"] for m in spec.get("metrics", [])
+             if m.get("queue", {}).get("measure") == "oldestWaitSeconds"}
+    for component in spec.get("components", []):
+        for direction in ("scaleUp", "scaleDown"):
+            rule_set = component.get(direction, {})
+            for rule in rule_set.get("anyOf", []) + rule_set.get("allOf", []):
+                if rule["metric"] in waits:
+                    for key in ("above", "below", "target"):
+                        if key in rule:
+                            rule[key] = rule[key] / timing.factor
 
 
-def _policy(ns, interval, sources, metrics, components, phases):
-    spec = {"interval": interval, "mode": "Enforce", "sources": sources, "metrics": metrics,
-            "components": components}
-    if phases:
-        spec["phases"] = phases
-    return {"apiVersion": "gearbox.dev/v1alpha1", "kind": "ScalingPolicy",
-            "metadata": {"name": "quality", "namespace": ns}, "spec": spec}
+def documents(variant):
+    with open(os.path.join(POLICY_DIR, variant + ".yaml")) as f:
+        return f.read()
 
 
-def hpa(ns, target, lo, hi, timing):
-    """An autoscaling/v2 HPA on CPU 70%, its behavior written out as a careful user would: the
-    defaults (immediate scale-up by 100% or 4 pods per 15 s, scale-down after a 5-minute window)."""
-    s = timing.seconds
-    return {
-        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-        "metadata": {"name": "quality", "namespace": ns},
-        "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
-            "minReplicas": lo, "maxReplicas": hi,
-            "metrics": [{"type": "Resource", "resource": {
-                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": HPA_CPU_TARGET}}}],
-            "behavior": {
-                "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
-                    {"type": "Percent", "value": 100, "periodSeconds": s(15)},
-                    {"type": "Pods", "value": 4, "periodSeconds": s(15)}]},
-                "scaleDown": {"stabilizationWindowSeconds": s(300), "selectPolicy": "Max",
-                              "policies": [{"type": "Percent", "value": 100, "periodSeconds": s(15)}]},
-            },
-        },
-    }
+def target_of(doc):
+    """The Deployment a policy document scales (an HPA's scaleTargetRef, a policy's component)."""
+    if doc["kind"] == "HorizontalPodAutoscaler":
+        return doc["spec"]["scaleTargetRef"]["name"]
+    return doc["spec"]["components"][0]["target"]["name"]
+
+
+def load(variant, target, ns, timing, prometheus_url="", redis_url=""):
+    """The variant's document for the Deployment `target`, filled in and compressed."""
+    text = string.Template(documents(variant)).safe_substitute(
+        NAMESPACE=ns, PROMETHEUS_URL=prometheus_url, REDIS_URL=redis_url)
+    docs = [d for d in yaml.safe_load_all(text) if d]
+    chosen = [d for d in docs if target_of(d) == target]
+    if len(chosen) != 1:
+        raise ValueError(f"policies/{variant}.yaml: {len(chosen)} documents scale {target!r}")
+    doc = compress(chosen[0], timing)
+    doc["metadata"]["namespace"] = ns
+    return doc
+
+
+def collection(doc):
+    """The API collection a document is created in."""
+    ns = doc["metadata"]["namespace"]
+    if doc["kind"] == "HorizontalPodAutoscaler":
+        return f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers"
+    return f"/apis/gearbox.dev/v1alpha1/namespaces/{ns}/scalingpolicies"
+
+
+def reads_redis(doc):
+    """A ScalingPolicy reading a queue from Redis: its copy mirrors the model's queue there."""
+    return doc["kind"] == "ScalingPolicy" and "redis" in doc["spec"].get("sources", {})
+
+
+def replica_bounds(doc):
+    """(min, max) a document gives its Deployment."""
+    if doc["kind"] == "HorizontalPodAutoscaler":
+        return doc["spec"]["minReplicas"], doc["spec"]["maxReplicas"]
+    r = doc["spec"]["components"][0]["replicas"]
+    return r["min"], r["max"]
+
+
+def external_rules(timing):
+    """{external metric name: PromQL template with $NAMESPACE}, compressed (the adapter's)."""
+    with open(os.path.join(POLICY_DIR, "external-metrics.yaml")) as f:
+        rules = yaml.safe_load(f)["rules"]
+    return {r["name"]: timing.query(r["query"]) for r in rules}

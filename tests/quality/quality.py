@@ -1,18 +1,23 @@
 #!/usr/bin/python3
-"""The decision-quality harness (issue 16): each trace's load replayed at once against two copies
-of the same service in two namespaces of one cluster, one scaled by a ScalingPolicy (Gearbox),
-one by an autoscaling/v2 HPA (the real one, in kube-controller-manager, reading metrics-server).
-Run by hack/quality.sh, which starts the cluster with the HPA's timings scaled by --factor, Redis,
-Prometheus (scraping this program) and the controller.
+"""The fair decision-quality harness (issue 27): every trace of a matrix (families x seeds x
+service speeds, traces.matrix) replayed against one copy of the same service per autoscaler
+variant (autoscalers.VARIANTS: Gearbox's seed-style and production policies, the HPA on CPU at
+60/70/80%, with the seed's intent, and on the production policy's own metric), each copy in a
+namespace of its own, side by side and at the same time, in one cluster: the real HPA in
+kube-controller-manager and the Gearbox controller, both reading CPU from the harness's metrics
+adapter (metrics_adapter.py, also the HPA's external metrics from Prometheus).
 
-Prints a table per trace and autoscaler, writes a PNG per trace and the figures as JSON to --out;
-with --assert, exits 1 unless Gearbox meets the goal on every trace run.
+Traces run in batches small enough for the machine to keep up (--batch-copies copies at once);
+each batch logs its tick lag. Prints the report's table per family (median [range]) and the goals,
+writes a PNG per trace and a Pareto PNG per family, the rows as TSV, and figures.json
+(report.from_json reads it) to --out. With --assert-seed-goal, exits 1 unless the seed-style goal
+is met (report.goal_seed_style: gearbox-seed against hpa-intent).
 """
 import argparse
-import dataclasses
-import json
 import math
+import json
 import os
+import statistics
 import sys
 import time
 
@@ -22,7 +27,10 @@ import redis  # noqa: E402
 
 import autoscalers  # noqa: E402
 import figures  # noqa: E402
+import metrics_adapter  # noqa: E402
+import oracle  # noqa: E402
 import plot  # noqa: E402
+import report  # noqa: E402
 import service  # noqa: E402
 import stacks  # noqa: E402
 import traces  # noqa: E402
@@ -30,113 +38,147 @@ from exposition import Exposition  # noqa: E402
 from kube import Kube  # noqa: E402
 
 TICK_S = 1.0        # real seconds between ticks
+LOG_EVERY_S = 30.0
 
 
 def log(msg):
     print(f"[quality] {time.strftime('%H:%M:%S')} {msg}", flush=True)
 
 
-def parse_args():
+def csv(text, convert=str):
+    return [convert(x) for x in text.split(",") if x]
+
+
+def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--kubeconfig", required=True)
     p.add_argument("--factor", type=float, default=5.0, help="simulated seconds per real second")
-    p.add_argument("--traces", default=",".join(traces.names()))
+    p.add_argument("--families", default=",".join(traces.family_names()))
+    p.add_argument("--seeds", default="1,2,3")
+    p.add_argument("--speeds", default="0.8,1.0,1.2")
+    p.add_argument("--variants", default=",".join(autoscalers.VARIANTS))
     p.add_argument("--minutes", type=float, help="cut every trace at this simulated minute")
+    p.add_argument("--batch-copies", type=int, default=56,
+                   help="copies run at once (a trace's variants are never split)")
     p.add_argument("--prometheus-url", required=True)
     p.add_argument("--redis-url", required=True)
     p.add_argument("--port", type=int, required=True, help="where Prometheus scrapes this program")
+    p.add_argument("--adapter-port", type=int, required=True, help="the metrics adapter's HTTPS port")
     p.add_argument("--out", required=True)
-    p.add_argument("--assert-goal", action="store_true")
-    return p.parse_args()
+    p.add_argument("--reference", default="hpa-intent", help="the report's ratios are against it")
+    p.add_argument("--assert-seed-goal", action="store_true")
+    return p.parse_args(argv)
 
 
 def initial_replicas(trace):
-    """Both copies start where the HPA would settle for the trace's first load (70% CPU)."""
-    if trace.kind == "queue":
-        need = trace.at(0) / (service.JOBS_PER_WORKER_S * 0.7)
-        return max(autoscalers.WORKER_MIN, math.ceil(need))
-    return max(autoscalers.APP_MIN, math.ceil(trace.at(0) / (service.POD_CAPACITY_RPS * 0.7)))
+    """Every copy starts where the HPA would settle for the trace's first load (70% CPU at the
+    trace's speed), within the bounds."""
+    lo, hi = autoscalers.bounds(trace.kind)
+    per_pod = (service.worker_jobs_per_s(trace.speed) if trace.kind == "queue"
+               else service.pod_capacity_rps(trace.speed))
+    return min(hi, max(lo, math.ceil(trace.at(0) / (per_pod * 0.7))))
 
 
-def make_copies(args, trace, kube, exposition, timing):
-    copies = {}
-    for name in ("gearbox", "hpa"):
-        mirror = None
-        ns = f"q-{trace.name}-{name}"
-        if trace.kind == "queue" and name == "gearbox":
-            mirror = stacks.RedisQueueMirror(redis.Redis.from_url(args.redis_url), ns)
-        copy = stacks.Copy(kube, trace, name, exposition, mirror)
-        if name == "hpa":
-            lo, hi = ((autoscalers.WORKER_MIN, autoscalers.WORKER_MAX) if trace.kind == "queue"
-                      else (autoscalers.APP_MIN, autoscalers.APP_MAX))
-            scaler = autoscalers.hpa(ns, copy.target, lo, hi, timing)
-        elif trace.kind == "queue":
-            scaler = autoscalers.queue_policy(ns, timing, args.redis_url)
-        else:
-            scaler = autoscalers.web_policy(ns, timing, args.prometheus_url)
-        copy.create(initial_replicas(trace), scaler)
-        copies[name] = copy
-    return copies
+def batches(trace_list, variants, batch_copies):
+    """The traces in batches of at most batch_copies copies (at least one trace each), the
+    longest first, so that a batch's traces end at about the same time."""
+    per_batch = max(1, batch_copies // len(variants))
+    ordered = sorted(trace_list, key=lambda t: -t.length_min)
+    return [ordered[i:i + per_batch] for i in range(0, len(ordered), per_batch)]
 
 
-def wait_ready(copies, expected, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready = [sum(stacks.is_ready(p) for p in c.kube.call(
-            "GET", stacks.PODS.format(ns=c.ns))["items"]) for c in copies]
-        if all(r >= e for r, e in zip(ready, expected)):
-            return
-        time.sleep(1)
-    raise SystemExit("[quality] the copies' first pods did not become ready")
+class Harness:
+    def __init__(self, args):
+        self.args = args
+        self.kube = Kube(args.kubeconfig)
+        self.timing = autoscalers.Timing(args.factor)
+        self.variants = csv(args.variants)
+        self.exposition = Exposition(args.factor)
+        self.usage = metrics_adapter.PodUsage(metrics_adapter.RESOLUTION_SIM_S / args.factor)
+        self.redis = redis.Redis.from_url(args.redis_url)
+        self.view = None
+
+    def start(self):
+        self.exposition.serve(self.args.port)
+        adapter = metrics_adapter.Adapter(self.usage, autoscalers.external_rules(self.timing),
+                                          metrics_adapter.Prometheus(self.args.prometheus_url))
+        metrics_adapter.serve(adapter, self.args.adapter_port)
+        metrics_adapter.register(self.kube, self.args.adapter_port)
+        log(f"metrics adapter on 127.0.0.1:{self.args.adapter_port}: metrics.k8s.io (every "
+            f"{self.usage.resolution_s:g} s = {metrics_adapter.RESOLUTION_SIM_S:g} simulated s) "
+            "and external.metrics.k8s.io registered")
+        self.view = stacks.ClusterView(self.kube).start()
+
+    def make_copies(self, trace):
+        """{variant: Copy} of a trace, created in the cluster."""
+        copies = {}
+        for variant in self.variants:
+            ns = stacks.namespace(trace, variant)
+            doc = autoscalers.load(variant, autoscalers.TARGETS[trace.kind], ns, self.timing,
+                                   self.args.prometheus_url, self.args.redis_url)
+            mirror = stacks.RedisQueueMirror(self.redis, ns) if autoscalers.reads_redis(doc) else None
+            copy = stacks.Copy(self.kube, self.view, trace, variant, self.exposition, self.usage, mirror)
+            copy.create(initial_replicas(trace), doc, autoscalers.collection(doc))
+            copies[variant] = copy
+        return copies
+
+    def wait_ready(self, runs, timeout=180):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(c.ready_pods() >= initial_replicas(t) for t, cs in runs for c in cs.values()):
+                return
+            time.sleep(0.5)
+        raise SystemExit("[quality] the copies' first pods did not become ready")
+
+    def run_batch(self, number, trace_list):
+        """Runs a batch to its longest trace's end; returns ({trace name: {variant: Record}},
+        the batch's tick statistics)."""
+        runs = [(t, self.make_copies(t)) for t in trace_list]
+        copies = sum(len(cs) for _, cs in runs)
+        self.wait_ready(runs)
+        longest = max(t.length_min for t in trace_list)
+        log(f"batch {number}: {len(runs)} trace(s) x {len(self.variants)} variant(s) = {copies} "
+            f"copies ({', '.join(t.name for t in trace_list)}); {longest:g} simulated minutes = "
+            f"{longest * 60 / self.args.factor:.0f} s")
+        stats = self.tick_loop(runs)
+        stats.update(batch=number, copies=copies, traces=[t.name for t in trace_list])
+        log(f"batch {number} done: {stats['ticks']} ticks, tick work mean {stats['work_mean_s']:.3f} s "
+            f"max {stats['work_max_s']:.3f} s, lag behind the tick schedule mean "
+            f"{stats['lag_mean_s']:.3f} s max {stats['lag_max_s']:.3f} s (tick every {TICK_S:g} s)")
+        for _, cs in runs:
+            for c in cs.values():
+                c.delete()
+        return {t.name: {v: c.record for v, c in cs.items()} for t, cs in runs}, stats
+
+    def tick_loop(self, runs):
+        """Ticks every copy until each trace has ended (real time x factor); the simulated clock
+        is the wall clock's, so a late tick is a longer one, never a slower clock."""
+        factor = self.args.factor
+        start = last = time.monotonic()
+        last_log, works, lags = start, [], []
+        while True:
+            now = time.monotonic()
+            lags.append(max(0.0, now - (start + len(lags) * TICK_S)))
+            minute, dt, last = (now - start) * factor / 60, (now - last) * factor, now
+            active = [(t, c) for t, cs in runs for c in cs.values() if minute <= t.length_min]
+            if not active:
+                break
+            self.view.healthy()
+            for trace, copy in active:
+                copy.tick(minute, trace.at(minute), dt)
+            works.append(time.monotonic() - now)
+            if now - last_log >= LOG_EVERY_S:
+                last_log = now
+                log(f"minute {minute:.1f}: tick work {works[-1]:.3f} s, lag {lags[-1]:.3f} s; pods "
+                    + " ".join(f"{c.ns[2:]}={c.record.rows[-1].pods}" for _, c in active))
+            time.sleep(max(0.0, start + len(lags) * TICK_S - time.monotonic()))
+        return {"ticks": len(works), "work_mean_s": statistics.fmean(works or [0]),
+                "work_max_s": max(works or [0]), "lag_mean_s": statistics.fmean(lags),
+                "lag_max_s": max(lags)}
 
 
-def run(runs, factor):
-    """Ticks every copy of every trace until each trace has ended (real time x factor)."""
-    start = last = time.monotonic()
-    last_log = start
-    while True:
-        now = time.monotonic()
-        minute = (now - start) * factor / 60
-        dt = (now - last) * factor
-        last = now
-        active = [(t, c) for t, cs in runs for c in cs.values() if minute <= t.length_min]
-        if not active:
-            return
-        for trace, copy in active:
-            copy.tick(minute, trace.at(minute), dt)
-        if now - last_log >= 30:
-            last_log = now
-            log(f"minute {minute:.1f}: " + ", ".join(
-                f"{c.ns} {c.record.rows[-1].pods}" for _, c in active))
-        time.sleep(max(0.0, TICK_S - (time.monotonic() - now)))
-
-
-def print_table(results, factor):
-    print(f"\nDecision quality, Gearbox against the HPA (time compressed {factor:g}x; figures in "
-          "simulated minutes)\n")
-    head = (f"{'trace':<9}{'autoscaler':<11}{'SLO min':>9}{'worst s':>9}{'replica-min':>13}"
-            f"{'scale ev':>10}{'reversals':>11}{'recovery min':>14}  goal")
-    print(head)
-    print("-" * len(head))
-    for trace, by in results:
-        g, h = by["gearbox"], by["hpa"]
-        for name, f in by.items():
-            rec = "-" if f.recovery_min is None else f"{f.recovery_min:.0f}"
-            goal = ""
-            if name == "gearbox":
-                goal = "met" if figures.meets_goal(g, h) else "NOT met"
-            print(f"{trace.name:<9}{name:<11}{f.slo_minutes:>5} /{f.minutes:<3}{f.worst:>9.2f}"
-                  f"{f.replica_minutes:>13.1f}{f.scale_events:>10}{f.reversals:>11}{rec:>14}  {goal}")
-        ratio_slo = "-" if h.slo_minutes == 0 else f"{g.slo_minutes / h.slo_minutes:.2f}"
-        ratio_cost = "-" if h.replica_minutes == 0 else f"{g.replica_minutes / h.replica_minutes:.2f}"
-        print(f"{'':<9}{'ratio':<11}{ratio_slo:>9}{'':>9}{ratio_cost:>13}")
-
-
-def save(args, trace, copies, by):
-    os.makedirs(args.out, exist_ok=True)
-    records = {n: c.record for n, c in copies.items()}
-    plot.draw(trace, records, by, args.factor, os.path.join(args.out, f"{trace.name}.png"))
-    with open(os.path.join(args.out, f"{trace.name}.tsv"), "w") as f:
+def write_tsv(path, records):
+    with open(path, "w") as f:
         f.write("autoscaler\tminute\tload\tpods\tready\treplicas\tcpu_percent\tp95_or_wait\twaiting\n")
         for name, record in records.items():
             for r in record.rows:
@@ -144,32 +186,57 @@ def save(args, trace, copies, by):
                         f"{r.cpu_percent:.0f}\t{'' if r.p95 is None else f'{r.p95:.3f}'}\t{r.waiting:.0f}\n")
 
 
+def evaluate(args, trace, records):
+    """The trace's figures per variant, its PNG and TSV."""
+    best = oracle.solve(trace)
+    by = {v: figures.compute(r, trace, best) for v, r in records.items()}
+    plot.draw(trace, records, by, args.factor, os.path.join(args.out, f"{trace.name}.png"), best)
+    write_tsv(os.path.join(args.out, f"{trace.name}.tsv"), records)
+    return by
+
+
+def print_report(args, results):
+    print(f"\nDecision quality (time compressed {args.factor:g}x; figures in simulated minutes; "
+          f"median [range] over each family's runs)")
+    print("\n".join(report.table(results, args.reference)))
+    seed_goal = report.goal_seed_style(results, reference=args.reference)
+    checks = [("seed-style goal (gearbox-seed against hpa-intent)", seed_goal)]
+    names = {n for _, by in results for n in by}
+    if "gearbox-prod" in names:
+        checks += [("production goal", report.goal_production(results)),
+                   ("Pareto frontier", report.goal_frontier(results))]
+    checks += [(f"no limit cycle ({n})", report.no_limit_cycle(results, n))
+               for n in ("gearbox-seed", "gearbox-prod") if n in names]
+    for title, (ok, lines) in checks:
+        print(f"\n{title}: {'met' if ok else 'NOT met'}")
+        print("\n".join("  " + line for line in lines))
+    return seed_goal[0]
+
+
 def main():
     args = parse_args()
-    kube = Kube(args.kubeconfig)
-    timing = autoscalers.Timing(args.factor)
-    exposition = Exposition()
-    exposition.serve(args.port)
-    chosen = [traces.load(n, args.minutes) for n in args.traces.split(",")]
-    runs = [(t, make_copies(args, t, kube, exposition, timing)) for t in chosen]
-    log(f"{len(runs)} trace(s), {2 * len(runs)} copies created; waiting for their first pods")
-    wait_ready([c for _, cs in runs for c in cs.values()],
-               [initial_replicas(t) for t, cs in runs for _ in cs])
-    longest = max(t.length_min for t in chosen)
-    log(f"running: {longest:g} simulated minutes = {longest * 60 / args.factor:.0f} s")
-    run(runs, args.factor)
-    results = []
-    for trace, copies in runs:
-        by = {n: figures.compute(c.record, trace) for n, c in copies.items()}
-        results.append((trace, by))
-        save(args, trace, copies, by)
-    print_table(results, args.factor)
+    os.makedirs(args.out, exist_ok=True)
+    trace_list = traces.matrix(csv(args.families), csv(args.seeds, int), csv(args.speeds, float),
+                               args.minutes)
+    harness = Harness(args)
+    harness.start()
+    plan = batches(trace_list, harness.variants, args.batch_copies)
+    log(f"{len(trace_list)} trace(s) x {len(harness.variants)} variant(s) in {len(plan)} batch(es)")
+    records, stats = {}, []
+    for number, batch in enumerate(plan, 1):
+        batch_records, batch_stats = harness.run_batch(number, batch)
+        records.update(batch_records)
+        stats.append(batch_stats)
+    harness.view.stop()
+    results = [(t, evaluate(args, t, records[t.name])) for t in trace_list]
+    for family in report.by_family(results):
+        plot.pareto_png(results, family, os.path.join(args.out, f"pareto-{family}.png"))
     with open(os.path.join(args.out, "figures.json"), "w") as f:
-        json.dump({"factor": args.factor, "traces": {
-            t.name: {n: dataclasses.asdict(x) for n, x in by.items()} for t, by in results}}, f, indent=1)
+        json.dump(dict(report.to_json(results), factor=args.factor, batches=stats), f, indent=1)
+    met = print_report(args, results)
     log(f"PNGs, TSVs and figures.json in {args.out}")
-    if args.assert_goal and not all(figures.meets_goal(by["gearbox"], by["hpa"]) for _, by in results):
-        log("FAIL: Gearbox does not meet the goal on every trace")
+    if args.assert_seed_goal and not met:
+        log("FAIL: the seed-style goal is not met (gearbox-seed against hpa-intent)")
         return 1
     return 0
 

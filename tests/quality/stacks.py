@@ -1,31 +1,38 @@
 """One copy of the service in the cluster: a namespace, its Deployment, its autoscaler, its model.
 
-Each tick the harness calls `Copy.tick(minute, load, dt)`: the copy lists its pods (a pod serves
-once KWOK has made it Ready, hack/quality.sh delays that by the start-up time), runs the model of
-service.py on the load, sets each ready pod's CPU usage through KWOK's annotation (only when it
-changed), mirrors the job queue into Redis (Bull's layout, for Gearbox's queue source), and keeps
-a row of what happened (the `Record`).
+The pods and Deployments of every copy are kept by two watches (`ClusterView`), so a tick makes
+no API request: each tick the harness calls `Copy.tick(minute, load, dt)`, and the copy takes its
+pods from the view (a pod serves once KWOK has made it Ready; hack/quality.sh delays that by the
+start-up time), runs the model of service.py at the trace's speed, records each pod's CPU for the
+metrics adapter (metrics_adapter.PodUsage: what metrics.k8s.io serves to both autoscalers), hands
+the requests and the queue to the exposition (what Prometheus scrapes), mirrors the job queue
+into Redis when its autoscaler reads it there (Bull's layout), and keeps a row of what happened
+(the `Record`).
 """
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
 import service
 
-PODS = "/api/v1/namespaces/{ns}/pods"
-DEPLOYMENT = "/apis/apps/v1/namespaces/{ns}/deployments/{name}"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kube import Watch  # noqa: E402
+
+NAMESPACE_PREFIX = "q-"
 
 
 def deployment(name, replicas):
     labels = {"app": name}
     return {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels},
         "spec": {
             "replicas": replicas, "selector": {"matchLabels": labels},
             "template": {
-                "metadata": {"labels": labels,
-                             "annotations": {"kwok.x-k8s.io/usage-cpu": f"{service.STARTING_CPU_M}m"}},
+                "metadata": {"labels": labels},
                 "spec": {"containers": [{
-                    "name": name, "image": "example.invalid/quality:1",
+                    "name": "main", "image": "example.invalid/quality:1",
                     "resources": {"requests": {"cpu": f"{service.CPU_REQUEST_M}m"}}}]},
             },
         },
@@ -59,46 +66,105 @@ def is_ready(pod):
     return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
 
-class Copy:
-    """The copy of a trace's service that one autoscaler ("gearbox" or "hpa") scales."""
+class ClusterView:
+    """The copies' pods and Deployments (namespaces q-*), listed once and then kept by watches."""
 
-    def __init__(self, kube, trace, autoscaler, exposition, redis=None):
-        self.kube, self.trace, self.autoscaler = kube, trace, autoscaler
-        self.ns = f"q-{trace.name}-{autoscaler}"
+    PATHS = ("/api/v1/pods", "/apis/apps/v1/deployments")
+
+    def __init__(self, kube):
+        self.kube = kube
+        self._lock = threading.Lock()
+        self._objects = {path: {} for path in self.PATHS}   # path -> {ns: {name: object}}
+        self._watches = []
+
+    def start(self):
+        for path in self.PATHS:
+            items, rv = self.kube.list_all(path)
+            for item in items:
+                self._put(path, "ADDED", item)
+            self._watches.append(Watch(self.kube, path, rv,
+                                       lambda t, o, _a, p=path: self._put(p, t, o)).start())
+        return self
+
+    def stop(self):
+        for w in self._watches:
+            w.stop()
+
+    def _put(self, path, event, obj):
+        meta = obj["metadata"]
+        if not meta["namespace"].startswith(NAMESPACE_PREFIX):
+            return
+        with self._lock:
+            space = self._objects[path].setdefault(meta["namespace"], {})
+            if event == "DELETED":
+                space.pop(meta["name"], None)
+            else:
+                space[meta["name"]] = obj
+
+    def pods(self, ns, app):
+        """The pods of a copy's Deployment that exist (not being deleted)."""
+        with self._lock:
+            return [p for p in self._objects[self.PATHS[0]].get(ns, {}).values()
+                    if p["metadata"].get("labels", {}).get("app") == app
+                    and not p["metadata"].get("deletionTimestamp")]
+
+    def replicas(self, ns, name):
+        with self._lock:
+            d = self._objects[self.PATHS[1]].get(ns, {}).get(name)
+        return d["spec"]["replicas"] if d else 0
+
+    def healthy(self):
+        """Raises when a watch has stopped for good (the view would go stale unnoticed)."""
+        for w in self._watches:
+            if not w._thread.is_alive():
+                raise RuntimeError(f"the watch of {w.path} ended: {w.error}")
+
+
+def namespace(trace, variant):
+    return f"{NAMESPACE_PREFIX}{trace.name}-{variant}"
+
+
+class Copy:
+    """The copy of a trace's service that one autoscaler variant scales."""
+
+    def __init__(self, kube, view, trace, variant, exposition, usage, mirror=None):
+        self.kube, self.view, self.trace, self.variant = kube, view, trace, variant
+        self.ns = namespace(trace, variant)
         self.target = "worker" if trace.kind == "queue" else "app"
-        self.exposition = exposition        # metrics.Exposition: what Prometheus scrapes
-        self.redis = redis                  # the queue copy's Redis mirror (gearbox reads it)
-        self.web = service.WebService()
-        self.queue = service.JobQueue()
-        self.cpu_set = {}                   # pod name -> the usage last written
+        self.exposition = exposition        # exposition.Exposition: what Prometheus scrapes
+        self.usage = usage                  # metrics_adapter.PodUsage: what metrics.k8s.io serves
+        self.redis = mirror                 # RedisQueueMirror when the autoscaler reads Redis
+        self.web = service.WebService(trace.speed)
+        self.queue = service.JobQueue(trace.speed)
         self.record = Record()
 
-    def create(self, initial_replicas, autoscaler_object):
+    def create(self, initial_replicas, autoscaler_object, collection):
         self.kube.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                                 "metadata": {"name": self.ns}})
         self.kube.create(f"/apis/apps/v1/namespaces/{self.ns}/deployments",
                          deployment(self.target, initial_replicas))
-        group = "apis/autoscaling/v2" if self.autoscaler == "hpa" else "apis/gearbox.dev/v1alpha1"
-        plural = "horizontalpodautoscalers" if self.autoscaler == "hpa" else "scalingpolicies"
-        self.kube.create(f"/{group}/namespaces/{self.ns}/{plural}", autoscaler_object)
+        self.kube.create(collection, autoscaler_object)
+
+    def ready_pods(self):
+        return sum(is_ready(p) for p in self.view.pods(self.ns, self.target))
 
     def tick(self, minute, load, dt):
-        pods = self.kube.call("GET", PODS.format(ns=self.ns) + f"?labelSelector=app%3D{self.target}")
-        live = [p for p in pods["items"] if not p["metadata"].get("deletionTimestamp")]
+        live = self.view.pods(self.ns, self.target)
         ready = [p for p in live if is_ready(p)]
-        replicas = self.kube.call("GET", DEPLOYMENT.format(ns=self.ns, name=self.target))["spec"]["replicas"]
+        replicas = self.view.replicas(self.ns, self.target)
         if self.trace.kind == "queue":
             busy, p95, waiting = self._queue_tick(minute, load, len(ready), dt)
         else:
             busy, p95, waiting = self._web_tick(minute, load, len(ready), dt), None, 0.0
-        self._set_cpu(live, busy)
+        self.usage.record(self.ns, [(p["metadata"]["name"], p["metadata"].get("labels", {}),
+                                     service.pod_cpu_millicores(busy, is_ready(p))) for p in live])
         self.record.rows.append(Row(minute, load, len(live), len(ready), replicas,
                                     100 * min(busy, 1.0) if ready else 0.0, p95, waiting))
 
     def _web_tick(self, minute, load, ready, dt):
         shape, busy = self.web.tick(load, ready, dt)
         self.record.minute_shapes.setdefault(int(minute), []).append((shape, load * dt))
-        self.exposition.observe(self.ns, load, shape, load * dt)
+        self.exposition.web(self.ns, shape, load * dt)
         return busy
 
     def _queue_tick(self, minute, jobs_per_s, ready, dt):
@@ -106,25 +172,14 @@ class Copy:
         oldest = self.queue.oldest_wait(minute * 60)
         if self.redis:
             self.redis.mirror(round(waiting))
-        self.exposition.queue(self.ns, jobs_per_s, waiting, oldest)
+        self.exposition.queue(self.ns, jobs_per_s * dt, waiting, oldest)
         return busy, oldest, waiting
 
-    def _set_cpu(self, pods, busy):
-        """Each pod's CPU usage (KWOK annotation), written only when it changed."""
-        for p in pods:
-            name = p["metadata"]["name"]
-            value = f"{service.pod_cpu_millicores(busy, is_ready(p))}m"
-            if self.cpu_set.get(name) == value:
-                continue
-            status, body = self.kube.raw(
-                "PATCH", f"{PODS.format(ns=self.ns)}/{name}",
-                {"metadata": {"annotations": {"kwok.x-k8s.io/usage-cpu": value}}},
-                content_type="application/merge-patch+json")
-            if status == 404:
-                continue            # deleted since the list: nothing to set
-            if status != 200:
-                raise RuntimeError(f"PATCH pod {self.ns}/{name}: HTTP {status}: {body[:200]}")
-            self.cpu_set[name] = value
+    def delete(self):
+        """Removes the copy from the cluster, the exposition and the adapter (its run is over)."""
+        self.kube.raw("DELETE", f"/api/v1/namespaces/{self.ns}")
+        self.exposition.forget(self.ns)
+        self.usage.forget(self.ns)
 
 
 class RedisQueueMirror:
