@@ -39,6 +39,8 @@ Result<YAML::Node> ReadDirection(const YAML::Node& block, const std::string& pat
 
 Status ReadBehavior(const YAML::Node& parent, const std::string& path, Draft& draft) {
   ASSIGN_OR_RETURN(const YAML::Node behavior, OptionalMap(parent, "behavior", path));
+  // The HPA tells no behavior (nil, null too) from `behavior: {}`: they limit differently.
+  draft.behavior_given = parent["behavior"] && !parent["behavior"].IsNull();
   const std::string here = path + ".behavior";
   ASSIGN_OR_RETURN(const YAML::Node up, OptionalMap(behavior, "scaleUp", here));
   ASSIGN_OR_RETURN(const YAML::Node down, OptionalMap(behavior, "scaleDown", here));

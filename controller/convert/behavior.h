@@ -10,8 +10,9 @@
 
 namespace gearbox::convert {
 
-// `behavior` at `path` (absent or null: nothing) into draft.behavior_up/down; a direction's
-// tolerance (autoscaling/v2, Kubernetes 1.33+) moves the thresholds instead.
+// `behavior` at `path` (absent or null: nothing) into draft.behavior_up/down and whether it was
+// given at all (draft.behavior_given); a direction's tolerance (autoscaling/v2, Kubernetes 1.33+)
+// moves the thresholds instead.
 Status ReadBehavior(const YAML::Node& behavior, const std::string& path, Draft& draft);
 
 }  // namespace gearbox::convert

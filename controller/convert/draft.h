@@ -92,6 +92,9 @@ struct Draft {
   double tolerance_down = 0.1;
   YAML::Node behavior_up;  // an HPA behavior.scaleUp block as given; null: the HPA's default
   YAML::Node behavior_down;
+  // A behavior given (`{}` too): the HPA's behavior algorithm and the v2 defaults for a direction
+  // it leaves out. None: the HPA controller's older limit (KEDA's HPA too, given none).
+  bool behavior_given = false;
   std::optional<Fallback> fallback;
   std::optional<std::string> scale_to_zero_cooldown;  // set: the workload may rest at 0
   std::vector<Schedule> schedules;

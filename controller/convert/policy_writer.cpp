@@ -65,28 +65,59 @@ void WriteMetrics(const Draft& draft, const std::string& component, Document& do
   }
 }
 
-// The HPA's default behavior (autoscaling/v2), written out: Gearbox's own defaults differ.
-YAML::Node DefaultBehavior(bool up) {
-  YAML::Node block = YAML::Load(
-      up ? "{stabilizationWindowSeconds: 0, selectPolicy: Max, policies: [{type: Percent, value: "
-           "100, periodSeconds: 15}, {type: Pods, value: 4, periodSeconds: 15}]}"
-         : "{stabilizationWindowSeconds: 300, selectPolicy: Max, policies: [{type: Percent, "
-           "value: 100, periodSeconds: 15}]}");
+// A block in the HPA form: a `window` of seconds, Max of Percent 100 and (when pods > 0) Pods
+// `pods`, each per 15 seconds.
+YAML::Node HpaBlock(int window, int pods) {
+  std::string text = "{stabilizationWindowSeconds: " + std::to_string(window) +
+                     ", selectPolicy: Max, policies: [{type: Percent, value: 100, "
+                     "periodSeconds: 15}";
+  if (pods > 0) text += ", {type: Pods, value: " + std::to_string(pods) + ", periodSeconds: 15}";
+  YAML::Node block = YAML::Load(text + "]}");
   block.SetStyle(YAML::EmitterStyle::Block);
   return block;
+}
+
+// A direction the old object does not give. With a behavior (`{}` too), the HPA fills it with
+// the autoscaling/v2 defaults: up Percent 100 and Pods 4, down Percent 100 and a 300 s window.
+// Without one, the HPA controller uses its older limit (horizontal.go, normalizeDesiredReplicas):
+// up to max(2 x current, 4) per sync, down at once to the highest recommendation of its downscale
+// window; Pods 3 is the closest policy to the 4 (below).
+YAML::Node DefaultBlock(bool up, bool behavior_given) {
+  if (!up) return HpaBlock(300, 0);
+  return HpaBlock(0, behavior_given ? 4 : 3);
+}
+
+void NoteDefaultBlock(bool up, bool behavior_given, const std::string& path, Document& document) {
+  auto& notes = document.notes;
+  if (behavior_given) {
+    notes[path].push_back("the HPA's default, written out (Gearbox's own default differs)");
+  } else {
+    notes[path].push_back(up ? "no behavior: the HPA's older limit, at most max(2 x current, 4) "
+                               "per 15s sync (not the autoscaling/v2 default)"
+                             : "no behavior: the HPA's older limit; down, none but the "
+                               "stabilization window");
+  }
+  if (!up)
+    notes[path + ".stabilizationWindowSeconds"].push_back(
+        "the HPA controller's --horizontal-pod-autoscaler-downscale-stabilization, default 5m: "
+        "yours if your cluster sets another");
+  // No set of policies is max(2 x current, 4): one that allows 4 from 1 allows more from 2.
+  if (up && !behavior_given)
+    notes[path + ".policies[1].value"].push_back(
+        "max(2 x current, 3 + current): the HPA's limit at every count but 2, where this allows 5 "
+        "(the HPA: 4); no policy allows 4 from both 1 and 2");
 }
 
 void WriteBehavior(const Draft& draft, YAML::Node component, Document& document) {
   for (const bool up : {true, false}) {
     const YAML::Node& given = up ? draft.behavior_up : draft.behavior_down;
     const std::string key = up ? "scaleUp" : "scaleDown";
-    const bool pasted = given.IsMap();
-    component["behavior"][key] = pasted ? YAML::Clone(given) : DefaultBehavior(up);
-    std::string path = kComponent + ".behavior.";
-    path += key;
-    if (!pasted)
-      document.notes[path].push_back(
-          "the HPA's default, written out (Gearbox's own default differs)");
+    if (given.IsMap()) {
+      component["behavior"][key] = YAML::Clone(given);
+      continue;
+    }
+    component["behavior"][key] = DefaultBlock(up, draft.behavior_given);
+    NoteDefaultBlock(up, draft.behavior_given, kComponent + ".behavior." + key, document);
   }
 }
 

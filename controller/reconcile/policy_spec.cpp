@@ -131,24 +131,40 @@ Result<policy::HpaRules> ParseHpaRules(const Json& b, const char* field, policy:
   return out;
 }
 
-// behavior in the HPA form when either block is: the HPA's algorithm then decides both ways, so
-// the other block must be in the HPA form too, or absent (the HPA's defaults). None otherwise.
+// A block's form: Gearbox's when it has one of Gearbox's fields, else the HPA's. An empty block is
+// the HPA's: it is what a pasted HPA block without fields is, and the HPA reads it as its
+// defaults (Gearbox's form has nothing to gain from `{}`: leaving the block out says the same).
+Result<bool> InHpaForm(const Json& block, const std::string& at) {
+  const bool hpa = HasAnyField(block, {"policies", "selectPolicy", "stabilizationWindowSeconds"});
+  const bool gearbox =
+      HasAnyField(block, {"maxPods", "maxPercent", "stabilizationWindow", "period"});
+  if (hpa && gearbox)
+    return Error::Invalid(at +
+                          " mixes the HPA form (policies, selectPolicy, "
+                          "stabilizationWindowSeconds) with Gearbox's (maxPods, maxPercent, "
+                          "stabilizationWindow, period)");
+  return !gearbox;
+}
+
+// behavior in the HPA form unless a block is in Gearbox's: the HPA's algorithm then decides both
+// ways, so every block given must be in the HPA form (empty ones are) and one left out takes the
+// HPA's defaults. `behavior: {}` is the HPA form with all its defaults, as the HPA's `behavior: {}`
+// is (it fills both blocks); no behavior at all is Gearbox's form. None for Gearbox's form.
 Result<std::optional<policy::HpaBehavior>> ParseHpaBehavior(const Json& b,
                                                             const std::string& where) {
-  bool hpa = false, shorthand = false;
+  bool hpa = false, gearbox = false;
   for (const char* field : {"scaleUp", "scaleDown"}) {
     if (!b.has_object_field(field)) continue;
-    hpa |= HasAnyField(b.at(field), {"policies", "selectPolicy", "stabilizationWindowSeconds"});
-    shorthand |=
-        HasAnyField(b.at(field), {"maxPods", "maxPercent", "stabilizationWindow", "period"});
+    ASSIGN_OR_RETURN(const bool in_hpa_form, InHpaForm(b.at(field), where + "." + field));
+    (in_hpa_form ? hpa : gearbox) = true;
   }
-  if (!hpa) return std::optional<policy::HpaBehavior>{};
-  if (shorthand)
+  if (gearbox && hpa)
     return Error::Invalid(where +
                           ": one block is in the HPA form (policies, selectPolicy, "
-                          "stabilizationWindowSeconds) and the other in Gearbox's (maxPods, "
-                          "maxPercent, stabilizationWindow, period): write both in the HPA form, "
-                          "or leave the other out for the HPA's defaults");
+                          "stabilizationWindowSeconds, or empty) and the other in Gearbox's "
+                          "(maxPods, maxPercent, stabilizationWindow, period): write both in the "
+                          "HPA form, or leave the other out for the HPA's defaults");
+  if (gearbox) return std::optional<policy::HpaBehavior>{};
   policy::HpaBehavior out;
   ASSIGN_OR_RETURN(out.up, ParseHpaRules(b, "scaleUp", policy::HpaScaleUpDefaults(), where));
   ASSIGN_OR_RETURN(out.down, ParseHpaRules(b, "scaleDown", policy::HpaScaleDownDefaults(), where));

@@ -63,7 +63,8 @@ equals "default role" workload "$(field "d['spec']['components'][0]['role']")"
 equals "default resource name" cpu "$(field "d['spec']['metrics'][0]['resource']['name']")"
 equals "default perReplica" False "$(field "d['spec']['components'][0]['scaleUp']['anyOf'][0]['perReplica']")"
 # behavior's fields are not defaulted by the schema (the engine defaults them): a defaulted maxPods
-# would make a pasted HPA block (policies) a mix of the two forms, which is refused.
+# would make a pasted HPA block (policies) a mix of the two forms, which is refused, and would
+# turn this empty scaleDown, the HPA's defaults (docs/engine.md), into Gearbox's form.
 equals "behavior is not filled in" "{}" "$(field "json.dumps(d['spec']['components'][0]['behavior']['scaleDown'])")"
 
 # kubectl explain documents the API.

@@ -60,6 +60,34 @@ TEST(ConvertHpa, DefaultsMinOneDryRunHpaBehaviorAndADnsLabel) {
   EXPECT_THAT(run.out, HasSubstr("mode: DryRun  # run it next to the HorizontalPodAutoscaler"));
 }
 
+// An HPA without a behavior is scaled by the controller's older limit (horizontal.go,
+// normalizeDesiredReplicas): up to max(2 x current, 4) per sync, down with no limit past the
+// downscale window. The v2 defaults (+4 pods) would let 1 go to 5 and 2 to 6 where it went to 4.
+TEST(ConvertHpa, WithoutABehaviorTheHpasOlderLimit) {
+  const Outcome run = Convert({}, kHpaCpu70);
+  ASSERT_EQ(run.code, 0) << run.err;
+  const YAML::Node up = Policy(run)["spec"]["components"][0]["behavior"]["scaleUp"];
+  EXPECT_EQ(up["selectPolicy"].as<std::string>(), "Max");
+  ASSERT_EQ(up["policies"].size(), 2u);
+  EXPECT_EQ(up["policies"][0]["type"].as<std::string>(), "Percent");
+  EXPECT_EQ(up["policies"][0]["value"].as<int>(), 100);
+  EXPECT_EQ(up["policies"][1]["type"].as<std::string>(), "Pods");
+  EXPECT_EQ(up["policies"][1]["value"].as<int>(), 3);
+  EXPECT_THAT(run.out, HasSubstr("value: 3  # max(2 x current, 3 + current)"));
+  const YAML::Node down = Policy(run)["spec"]["components"][0]["behavior"]["scaleDown"];
+  EXPECT_EQ(down["stabilizationWindowSeconds"].as<int>(), 300);
+  EXPECT_EQ(down["policies"][0]["value"].as<int>(), 100);
+}
+
+// `behavior: {}` is a behavior: the HPA fills it with the autoscaling/v2 defaults (+4 pods).
+TEST(ConvertHpa, AnEmptyBehaviorIsTheV2Defaults) {
+  const Outcome run = Convert({}, std::string(kHpaCpu70) + "  behavior: {}\n");
+  ASSERT_EQ(run.code, 0) << run.err;
+  const YAML::Node up = Policy(run)["spec"]["components"][0]["behavior"]["scaleUp"];
+  EXPECT_EQ(up["policies"][1]["value"].as<int>(), 4);
+  EXPECT_THAT(run.out, HasSubstr("scaleUp:  # the HPA's default"));
+}
+
 TEST(ConvertHpa, ModeAndNameFlags) {
   const Outcome run = Convert({"--mode", "Enforce", "--name", "storefront"}, kHpaCpu70);
   ASSERT_EQ(run.code, 0) << run.err;

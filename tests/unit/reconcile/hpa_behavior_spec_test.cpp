@@ -1,5 +1,6 @@
 // behavior in the HPA form read from the policy object: the fields, the HPA's defaults for what a
-// pasted block omits, and the spec errors (a block of each form, an empty list of policies).
+// pasted block omits (an empty block and `behavior: {}` too), and the spec errors (a block of each
+// form, an empty list of policies).
 #include <gtest/gtest.h>
 
 #include "reconcile/policy_spec.h"
@@ -64,6 +65,50 @@ TEST(HpaBehaviorSpec, OneBlockOfEachFormIsAnError) {
   auto p = WithBehavior(R"({"scaleUp": {"selectPolicy": "Min"}, "scaleDown": {"maxPods": 2}})");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("spec.components[0].behavior: one block is in the HPA form"),
+            std::string::npos)
+      << p.error().message;
+}
+
+// An empty block is what a pasted HPA block without fields is: the HPA reads it as its defaults
+// (Percent 100 per 15s down, a 300s window), not Gearbox's 1 pod or 10% per interval.
+TEST(HpaBehaviorSpec, AnEmptyBlockIsTheHpaFormWithItsDefaults) {
+  for (const char* behavior :
+       {R"({"scaleDown": {}})", R"({"scaleUp": {}})", R"({"scaleUp": {}, "scaleDown": {}})"}) {
+    auto p = WithBehavior(behavior);
+    ASSERT_TRUE(p) << p.error().message;
+    const auto& hpa = p->spec.components[0].hpa;
+    ASSERT_TRUE(hpa) << behavior << " is read as Gearbox's form";
+    EXPECT_EQ(hpa->up, policy::HpaScaleUpDefaults()) << behavior;
+    EXPECT_EQ(hpa->down, policy::HpaScaleDownDefaults()) << behavior;
+  }
+}
+
+// The HPA's `behavior: {}` fills both blocks with its defaults; in Gearbox's form it would say
+// nothing that leaving behavior out does not, so it is read as the paste it is.
+TEST(HpaBehaviorSpec, AnEmptyBehaviorIsTheHpaFormWithItsDefaults) {
+  auto p = WithBehavior("{}");
+  ASSERT_TRUE(p) << p.error().message;
+  const auto& hpa = p->spec.components[0].hpa;
+  ASSERT_TRUE(hpa) << "behavior: {} is read as Gearbox's form";
+  EXPECT_EQ(*hpa,
+            (policy::HpaBehavior{policy::HpaScaleUpDefaults(), policy::HpaScaleDownDefaults()}));
+}
+
+// An empty block is in the HPA form, so beside a block in Gearbox's form it is the same mistake as
+// a block with the HPA's fields there (else an empty scaleDown would silently be 1 pod per
+// interval again).
+TEST(HpaBehaviorSpec, AnEmptyBlockBesideGearboxsFormIsAnError) {
+  auto p = WithBehavior(R"({"scaleUp": {"maxPods": 2}, "scaleDown": {}})");
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("spec.components[0].behavior: one block is in the HPA form"),
+            std::string::npos)
+      << p.error().message;
+}
+
+TEST(HpaBehaviorSpec, ABlockWithFieldsOfBothFormsIsAnError) {
+  auto p = WithBehavior(R"({"scaleDown": {"maxPods": 2, "selectPolicy": "Min"}})");
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("spec.components[0].behavior.scaleDown mixes the HPA form"),
             std::string::npos)
       << p.error().message;
 }
