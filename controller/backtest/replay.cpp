@@ -1,6 +1,8 @@
 // See replay.h.
 #include "backtest/replay.h"
 
+#include "policy/engine.h"
+
 namespace gearbox::backtest {
 
 namespace {
@@ -24,24 +26,38 @@ Start DefaultStart(const policy::Spec& spec, const policy::Component& c) {
   return FirstPhaseSize(spec, c.name).value_or(Start{0, "no size"});
 }
 
-void ObserveMetrics(const policy::Spec& spec, const std::map<std::string, History>& histories,
-                    size_t step, policy::Time now, policy::Observed& observed) {
-  for (const auto& name : spec.metrics) {
+// The declared metrics at `step`, into their slots (every one of spec.metrics has one).
+void ObserveMetrics(const policy::Engine& engine, const std::map<std::string, History>& histories,
+                    size_t step, policy::Time now, policy::IndexedObserved& observed) {
+  for (const auto& name : engine.spec().metrics) {
+    policy::MetricReading& m = observed.metrics[static_cast<size_t>(engine.MetricSlot(name))];
     auto it = histories.find(name);
     if (it == histories.end() || step >= it->second.size()) {
-      observed.metrics[name] = policy::MetricReading{std::nullopt, now, kNotReplayed};
+      m = policy::MetricReading{std::nullopt, now, kNotReplayed};
     } else {
-      observed.metrics[name] = it->second[step];
+      m = it->second[step];
     }
   }
 }
 
-StepRecord Record(const policy::Spec& spec, const policy::Observed& observed,
-                  const policy::Result& r, policy::Time now) {
-  StepRecord record{now, {}, r.phase, r.pending_phase, {}, r.events};
-  for (const auto& name : spec.metrics) record.metrics.push_back(observed.metrics.at(name).value);
-  for (const auto& d : r.components)
-    record.components.push_back(ComponentStep{d.current, d.desired, d.min, d.max, d.reason});
+// The step in words: only what a record keeps is rendered (no status summary, no conditions).
+StepRecord Record(const policy::Engine& engine, const policy::IndexedObserved& observed,
+                  const policy::Evaluation& e) {
+  const policy::Spec& spec = engine.spec();
+  StepRecord record{e.now, {}, {}, {}, {}, {}};
+  if (e.phase >= 0) record.phase = spec.phases->list[static_cast<size_t>(e.phase)].name;
+  if (const auto& p = e.pending_phase)
+    record.pending = policy::PendingPhase{spec.phases->list[static_cast<size_t>(p->phase)].name,
+                                          p->since, p->switch_at};
+  for (const auto& name : spec.metrics)
+    record.metrics.push_back(observed.metrics[static_cast<size_t>(engine.MetricSlot(name))].value);
+  for (size_t k = 0; k < e.components.size(); ++k) {
+    const policy::ComponentOutcome& d = e.components[k];
+    record.components.push_back(ComponentStep{d.current, d.desired, d.min, d.max,
+                                              engine.Reason(e, observed, static_cast<int>(k))});
+  }
+  for (const policy::EventRecord& r : e.events)
+    record.events.push_back(engine.RenderEvent(e, observed, r));
   return record;
 }
 
@@ -71,24 +87,27 @@ std::vector<StepRecord> Replay(const policy::Spec& policy_spec, const StepGrid& 
                                const std::map<std::string, Start>& start) {
   policy::Spec spec = policy_spec;
   spec.mode = policy::Mode::kEnforce;
-  std::map<std::string, int> replicas;
-  for (const auto& [name, s] : start) replicas[name] = s.replicas;
-  policy::Observed observed;
-  policy::State state;
+  const policy::Engine engine(spec);  // compiled once for the whole replay, as the reconciler
+  policy::IndexedObserved observed = engine.NewObserved();
+  for (size_t k = 0; k < spec.components.size(); ++k) {
+    auto it = start.find(spec.components[k].name);
+    const int r = it == start.end() ? 0 : it->second.replicas;
+    observed.targets[k] = policy::TargetReading{true, r, r, ""};
+  }
+  policy::IndexedState state = engine.Index(policy::State{});
+  policy::Evaluation e;
   std::vector<StepRecord> records;
   records.reserve(grid.count);
   for (size_t i = 0; i < grid.count; ++i) {
-    const policy::Time now = grid.At(i);
-    ObserveMetrics(spec, histories, i, now, observed);
-    for (const auto& c : spec.components)
-      observed.targets[c.name] =
-          policy::TargetReading{true, replicas[c.name], replicas[c.name], ""};
-    const policy::Result r = policy::Evaluate(spec, observed, state, now);
-    records.push_back(Record(spec, observed, r, now));
+    ObserveMetrics(engine, histories, i, grid.At(i), observed);
+    engine.Evaluate(observed, state, grid.At(i), e);
+    records.push_back(Record(engine, observed, e));
     // Every write made at once, and nothing refused: the state the reconciler would keep.
-    for (const auto& d : r.components)
-      if (d.change) replicas[d.name] = d.desired;
-    state = policy::Commit(state, r, policy::Applied{});
+    for (size_t k = 0; k < e.components.size(); ++k)
+      if (e.components[k].change)
+        observed.targets[k].current = observed.targets[k].ready = e.components[k].desired;
+    engine.Commit(state, policy::Applied{}, e);
+    std::swap(state, e.state);
   }
   return records;
 }

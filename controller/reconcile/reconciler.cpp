@@ -8,6 +8,7 @@
 
 #include "kube/json_fields.h"
 #include "kube/retry.h"
+#include "policy/engine.h"
 #include "reconcile/exported_metrics.h"
 #include "reconcile/status.h"
 
@@ -21,10 +22,18 @@ struct Reconciler::Runtime {
   std::mutex mu;  // one pass at a time (the queue guarantees it; this makes it a rule)
   int64_t generation = -1;
   std::optional<ParsedPolicy> parsed;
+  // The spec compiled, once per parse (so once per generation: the time zones its schedules use
+  // are loaded by the parse). Kept while a later generation does not parse, for `state`'s slots.
+  std::optional<policy::Engine> engine;
   PolicySources sources;
   // A Secret the sources were built from has changed since (set by SecretChanged, any thread).
   std::atomic<bool> sources_stale{false};
-  std::optional<policy::State> state;
+  // The state the last pass committed, by the slots of `engine`. None before this controller's
+  // first evaluation of the policy: then it is read back from status (timers, phase, topology),
+  // which is how a restart or a new leader continues where the last one stopped. Passes need not
+  // read it back from status: the leader is the only writer (main exits when it loses the Lease).
+  std::optional<policy::IndexedState> state;
+  policy::Evaluation evaluation;  // reused from pass to pass, so its vectors are not allocated
   std::shared_ptr<telemetry::PolicySeries> series;  // its metric series
   bool evaluated = false;                           // by this controller, once at least
   // The conflict last reported by an Event: the same one is not reported again (the condition
@@ -43,12 +52,11 @@ struct Reconciler::Pass {
   Json old_status = Json::object();
   policy::Time now{};
   kube::SteadyTime start{};
-  policy::Observed observed;
+  policy::IndexedObserved observed;                 // by the slots of rt->engine
   std::map<std::string, TargetSnapshot> snapshots;  // component -> its target as read
   std::map<std::string, std::string> conflicts;     // component -> who else drives it
   std::map<std::string, MetricObservation> readings;
-  policy::State before;
-  policy::Result result;
+  policy::Result result;  // the evaluation in words, rendered once committed
   policy::Applied applied;
   std::vector<ConditionOverride> overrides;
   int writes = 0;
@@ -145,6 +153,7 @@ bool Reconciler::Load(Pass& pass) {
       return false;
     }
     rt.parsed = std::move(*parsed);
+    Compile(rt);
     rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
     d_.log.Info("scalingpolicy loaded",
                 {{"policy", pass.key}, {"generation", std::to_string(generation)}});
@@ -152,7 +161,20 @@ bool Reconciler::Load(Pass& pass) {
     rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
   }
   pass.p = rt.parsed ? &*rt.parsed : nullptr;
+  if (pass.p) pass.observed = rt.engine->NewObserved();
   return pass.p != nullptr;
+}
+
+// The parsed spec compiled. The state of the spec before moves to the new slots by name, as the
+// map-form State always carried it: timers, phases and recommendations of names the new spec
+// still has go on, the others are dropped.
+void Reconciler::Compile(Runtime& rt) {
+  std::optional<policy::State> carried;
+  if (rt.engine && rt.state) carried = rt.engine->Export(*rt.state);
+  rt.engine.emplace(rt.parsed->spec);
+  rt.state.reset();
+  if (carried) rt.state = rt.engine->Index(*carried);
+  compilations_.fetch_add(1);
 }
 
 void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
@@ -181,17 +203,15 @@ void Reconciler::ReadTargets(Pass& pass) {
 void Reconciler::ReadTarget(Pass& pass, const policy::Component& component,
                             const std::vector<kube::ObjectPtr>* hpas) {
   const TargetRef& t = pass.p->targets.at(component.name);
-  policy::TargetReading reading;
+  // Every component has a slot: the engine was compiled from this spec.
+  policy::TargetReading& reading =
+      pass.observed.targets[static_cast<size_t>(pass.rt->engine->ComponentSlot(component.name))];
   auto snapshot = d_.targets.Read(pass.p->ns, t);
   if (!snapshot) {
-    reading.found = false;
-    reading.error = snapshot.error().message;
-    pass.observed.targets[component.name] = reading;
+    reading = policy::TargetReading{false, 0, 0, snapshot.error().message};
     return;
   }
-  reading.current = snapshot->state.desired;
-  reading.ready = snapshot->state.ready;
-  pass.observed.targets[component.name] = reading;
+  reading = policy::TargetReading{true, snapshot->state.desired, snapshot->state.ready, ""};
   for (const auto& m : pass.p->metrics) {
     auto built = pass.rt->sources.by_metric.find(m.name);
     if (m.type != MetricDef::Type::kResource || m.component != component.name ||
@@ -212,16 +232,16 @@ void Reconciler::ReadMetrics(Pass& pass) {
   pass.readings = d_.reader.ReadAll(pass.rt->sources, budget);
   for (const auto& m : pass.p->metrics) {
     auto it = pass.readings.find(m.name);
-    if (it == pass.readings.end()) continue;
+    const int slot = pass.rt->engine->MetricSlot(m.name);
+    if (it == pass.readings.end() || slot < 0) continue;
     const MetricObservation& o = it->second;
-    policy::MetricReading r;
-    r.time = o.time;
+    policy::MetricReading& r = pass.observed.metrics[static_cast<size_t>(slot)];
+    r = policy::MetricReading{std::nullopt, o.time, ""};
     if (o.reading) {
       r.value = o.reading->value;
     } else {
       r.error = o.reading.error().message;
     }
-    pass.observed.metrics[m.name] = r;
   }
 }
 
@@ -229,7 +249,10 @@ void Reconciler::ReadMetrics(Pass& pass) {
 // the spec does not have are reported by a Warning Event, once per annotation value.
 void Reconciler::ReadPauseAnnotation(Pass& pass) {
   PauseRequest pause = ReadPause(*pass.object, pass.p->spec);
-  pass.observed.paused = std::move(pause.components);
+  if (!pause.components.empty()) pass.observed.paused.assign(pass.observed.targets.size(), 0);
+  for (const auto& name : pause.components)
+    if (const int k = pass.rt->engine->ComponentSlot(name); k >= 0)
+      pass.observed.paused[static_cast<size_t>(k)] = 1;
   std::string unknown;
   for (const auto& name : pause.unknown) unknown += (unknown.empty() ? "" : ", ") + name;
   if (!unknown.empty() && unknown != pass.rt->reported_unknown_pause)
@@ -241,8 +264,9 @@ void Reconciler::ReadPauseAnnotation(Pass& pass) {
 
 // Decide: the engine, from the state the last pass committed (or status after a restart).
 void Reconciler::Decide(Pass& pass) {
-  pass.before = pass.rt->state ? *pass.rt->state : StateFromStatus(pass.old_status);
-  pass.result = policy::Evaluate(pass.p->spec, pass.observed, pass.before, pass.now);
+  Runtime& rt = *pass.rt;
+  if (!rt.state) rt.state = rt.engine->Index(StateFromStatus(pass.old_status));
+  rt.engine->Evaluate(pass.observed, *rt.state, pass.now, rt.evaluation);
 }
 
 // Write: each count that must change, unless someone else drives the target.
@@ -257,8 +281,9 @@ bool Reconciler::TooLate(Pass& pass) {
   const std::string why = "this evaluation took " + policy::FormatDuration(took) +
                           ", longer than its deadline of " + policy::FormatDuration(deadline) +
                           ": what it read is too old to act on, nothing was written";
-  for (const auto& d : pass.result.components)
-    if (d.change) pass.applied.not_applied.push_back(d.name);
+  const std::vector<policy::ComponentOutcome>& decided = pass.rt->evaluation.components;
+  for (size_t k = 0; k < decided.size(); ++k)
+    if (decided[k].change) pass.applied.not_applied.push_back(pass.p->spec.components[k].name);
   pass.error = why;
   pass.overrides.push_back({"AbleToScale", false, "EvaluationTooSlow", why});
   Record(pass, true, "EvaluationTooSlow", why);
@@ -267,26 +292,31 @@ bool Reconciler::TooLate(Pass& pass) {
 
 void Reconciler::WriteTargets(Pass& pass) {
   if (TooLate(pass)) return;
-  for (const auto& d : pass.result.components) {
-    if (!d.change) continue;
-    if (pass.conflicts.count(d.name)) {
-      pass.applied.not_applied.push_back(d.name);
+  const std::vector<policy::ComponentOutcome>& decided = pass.rt->evaluation.components;
+  for (size_t k = 0; k < decided.size(); ++k) {
+    if (!decided[k].change) continue;
+    const std::string& name = pass.p->spec.components[k].name;
+    if (pass.conflicts.count(name)) {
+      pass.applied.not_applied.push_back(name);
       continue;
     }
-    WriteTarget(pass, d);
+    WriteTarget(pass, static_cast<int>(k));
   }
   ReportConflicts(pass);
 }
 
-void Reconciler::WriteTarget(Pass& pass, const policy::ComponentDecision& d) {
-  const TargetRef& t = pass.p->targets.at(d.name);
-  auto it = pass.snapshots.find(d.name);
+void Reconciler::WriteTarget(Pass& pass, int component) {
+  const policy::ComponentOutcome& d =
+      pass.rt->evaluation.components[static_cast<size_t>(component)];
+  const std::string& name = pass.p->spec.components[static_cast<size_t>(component)].name;
+  const TargetRef& t = pass.p->targets.at(name);
+  auto it = pass.snapshots.find(name);
   Status w = it == pass.snapshots.end()
-                 ? Status(Error::Invalid(d.name + ": target not read in this pass"))
+                 ? Status(Error::Invalid(name + ": target not read in this pass"))
                  : d_.targets.Write(it->second, pass.p->ns, t, d.desired);
   if (!w) {
-    pass.applied.not_applied.push_back(d.name);
-    const std::string what = d.name + " " + std::to_string(d.current) + " -> " +
+    pass.applied.not_applied.push_back(name);
+    const std::string what = name + " " + std::to_string(d.current) + " -> " +
                              std::to_string(d.desired) + ": " + w.error().ToString();
     if (pass.error.empty()) pass.error = "scale " + what;
     Record(pass, true, "ScaleFailed", what);
@@ -295,19 +325,22 @@ void Reconciler::WriteTarget(Pass& pass, const policy::ComponentDecision& d) {
   }
   ++pass.writes;
   metrics_.ObserveScaleWrite(d_.clock.Now() - pass.start);
-  d_.log.Info("scaled", {{"policy", pass.key},
-                         {"component", d.name},
-                         {"from", std::to_string(d.current)},
-                         {"to", std::to_string(d.desired)},
-                         {"reason", d.reason}});
+  d_.log.Info("scaled",
+              {{"policy", pass.key},
+               {"component", name},
+               {"from", std::to_string(d.current)},
+               {"to", std::to_string(d.desired)},
+               {"reason", pass.rt->engine->Reason(pass.rt->evaluation, pass.observed, component)}});
 }
 
 void Reconciler::ReportConflicts(Pass& pass) {
   std::string m;
-  for (const auto& d : pass.result.components) {
-    auto it = pass.conflicts.find(d.name);
-    if (!d.change || it == pass.conflicts.end()) continue;
-    m += (m.empty() ? "" : "; ") + d.name + " " + it->second;
+  const std::vector<policy::ComponentOutcome>& decided = pass.rt->evaluation.components;
+  for (size_t k = 0; k < decided.size(); ++k) {
+    const std::string& name = pass.p->spec.components[k].name;
+    auto it = pass.conflicts.find(name);
+    if (!decided[k].change || it == pass.conflicts.end()) continue;
+    m += (m.empty() ? "" : "; ") + name + " " + it->second;
   }
   if (!m.empty()) {
     m += ": Gearbox leaves it alone";
@@ -317,10 +350,13 @@ void Reconciler::ReportConflicts(Pass& pass) {
   pass.rt->reported_conflict = m;
 }
 
-// Commit: the state follows what was written; a write not made is decided again next time.
+// Commit: the state follows what was written; a write not made is decided again next time. Then
+// the evaluation in words, for status, Events and metrics: its state is the committed one.
 void Reconciler::Commit(Pass& pass) {
-  pass.rt->state = policy::Commit(pass.before, pass.result, pass.applied);
-  pass.result.state = *pass.rt->state;
+  Runtime& rt = *pass.rt;
+  rt.engine->Commit(*rt.state, pass.applied, rt.evaluation);
+  pass.result = rt.engine->Render(rt.evaluation, pass.observed);
+  std::swap(*rt.state, rt.evaluation.state);  // the evaluation's vectors are reused next pass
   for (auto& d : pass.result.components)
     if (NotApplied(pass.applied, d.name)) d.change = false;
 }

@@ -1,7 +1,8 @@
 // One pass over one ScalingPolicy, in the order a reader follows it in reconciler.cpp:
 //   Load     the policy from the cache, parsed once per generation, its sources built
 //   Read     its targets (counts, readiness, who else drives them) and its metrics
-//   Decide   the engine's evaluation
+//   Decide   the engine's evaluation: the spec compiled once per generation (policy/engine.h),
+//            its state carried by slot from pass to pass, read back from status after a restart
 //   Write    each replica count that must change (not in DryRun, not on a contested target)
 //   Commit   the engine state from what was actually written
 //   Report   status (when it changed) and Events (never one per evaluation)
@@ -10,6 +11,8 @@
 // loop and to the metrics. Everything a policy holds is released when it is deleted (Forget).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,6 +65,9 @@ class Reconciler {
   // A Secret the policy names has changed: its sources are built again on its next pass.
   void SecretChanged(const std::string& key) EXCLUDES(mu_);
   size_t policies_held() const;
+  // Specs compiled into an Engine since this reconciler was made: one per policy and generation
+  // that parses, however many passes evaluate it (the tests count them).
+  uint64_t compilations() const { return compilations_.load(); }
 
  private:
   struct Runtime;
@@ -69,6 +75,7 @@ class Reconciler {
 
   std::shared_ptr<Runtime> RuntimeFor(const std::string& key);
   bool Load(Pass& pass);
+  void Compile(Runtime& rt);
   void ReportInvalid(Pass& pass, const Error& error);
   void ReadTargets(Pass& pass);
   void ReadTarget(Pass& pass, const policy::Component& component,
@@ -79,7 +86,7 @@ class Reconciler {
   static constexpr std::chrono::seconds kApiReadAllowance{10};
   bool TooLate(Pass& pass);
   void WriteTargets(Pass& pass);
-  void WriteTarget(Pass& pass, const policy::ComponentDecision& d);
+  void WriteTarget(Pass& pass, int component);
   void ReportConflicts(Pass& pass);
   void Commit(Pass& pass);
   void WriteStatus(Pass& pass, const kube::Json& status);
@@ -92,6 +99,7 @@ class Reconciler {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Runtime>> runtimes_ GUARDED_BY(mu_);
   telemetry::PolicyMetrics metrics_;
+  std::atomic<uint64_t> compilations_{0};
 };
 
 }  // namespace gearbox::reconcile
