@@ -126,6 +126,11 @@ void World::SpreadFirstRequeue() {
                                 clock_, registry_, log_, /*spread_first_requeue=*/true});
 }
 
+void World::Restart() {
+  reconciler_ = std::make_unique<reconcile::Reconciler>(reconcile::ReconcilerDeps{
+      *api_, store_, targets_, index_, sources_, reader_, recorder_, clock_, registry_, log_});
+}
+
 void World::ScriptDiscovery() {
   api_->On("GET", "/apis/apps/v1",
            ScriptedResponse::Ok(

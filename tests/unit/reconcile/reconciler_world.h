@@ -93,6 +93,9 @@ class World {
 
   // The reconciler as the controller makes it: a policy's first requeue spread over its interval.
   void SpreadFirstRequeue();
+  // A new controller process (a restart, or another replica taking the Lease): a reconciler with
+  // nothing in memory, which reads the engine state back from the policy's status.
+  void Restart();
   // The targets and HPAs are read from synced informer caches from now on.
   void UseCaches() { cache_.synced = true; }
 
