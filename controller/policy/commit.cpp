@@ -2,7 +2,8 @@
 // whose write was not made, the state is as if the change had not been decided: its last-scale
 // timers do not move, its rules keep counting from when they started, the change spends none of
 // the rate limit's budget, and a topology step it was to take is not in flight. The rest of the
-// evaluation (its other components, its recommendations) stands.
+// evaluation (its other components, its recommendations) stands. The map form serves the tests
+// (with Evaluate()); the controller commits on the slot form.
 #include "policy/compiled.h"
 
 namespace gearbox::policy {

@@ -3,8 +3,9 @@
 // by those slots, and an Evaluation the caller keeps and passes again, so that an evaluation
 // allocates nothing once its vectors have grown. It decides in numbers and causes; the words
 // (reasons, Event notes, condition messages) are made only when asked, by Reason(), RenderEvent()
-// and Render(). Evaluate() of policy.h is this path plus the conversions, for callers that hold
-// the map forms.
+// and Render(). The reconciler keeps one Engine per policy, compiled once per generation, and the
+// backtest one per replay; Evaluate() of policy.h is this path plus the conversions, for tests
+// that hold the map forms.
 //
 //   Engine engine(spec);
 //   IndexedObserved in = engine.NewObserved();        // fill by MetricSlot()/ComponentSlot()

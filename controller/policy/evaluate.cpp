@@ -1,5 +1,6 @@
 // Evaluate() of policy.h: the fast path of engine.h with the conversions from and to the map
-// forms, for callers that evaluate a spec now and then (the reconciler, tests).
+// forms, for tests (the reconciler and the backtest keep an Engine). Result's lookups are here
+// too: the reconciler reads the Result that Engine::Render makes.
 #include "policy/engine.h"
 
 namespace gearbox::policy {

@@ -397,8 +397,10 @@ struct Result {
   const Condition* FindCondition(const std::string& type) const;
 };
 
-// Compiles the spec, evaluates and renders every word: simple, some 10 us for the storefront. A
-// caller evaluating the same spec often keeps an Engine (engine.h) instead.
+// For tests, which hold the map forms: compiles the spec, evaluates and renders every word, some
+// 10 us for the storefront. Nothing in the controller calls it: the reconciler and the backtest
+// keep an Engine (engine.h), compiled once per spec, and its state by slot. A thin wrapper of that
+// Engine, so that it decides exactly as they do.
 Result Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now);
 
 // The writes of an evaluation that were due and not made (the API refused them, or another
@@ -411,7 +413,9 @@ struct Applied {
 // component whose write was not made, as if it had not been decided, so that the next evaluation
 // decides it again: its last-scale timers are not moved, its rules keep counting from when they
 // started, the change spends none of the rate limit's budget, and a topology step it was to take
-// is not in flight. With nothing in `not_applied` it is `evaluated.state`.
+// is not in flight. With nothing in `not_applied` it is `evaluated.state`. On the map forms, for
+// tests with Evaluate(); the controller calls Engine::Commit, its slot form (engine_test proves
+// the two keep the same state).
 State Commit(const State& before, const Result& evaluated, const Applied& applied);
 
 // The lines of status.abstract about conditions: those not in their good state, less those the
