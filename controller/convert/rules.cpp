@@ -56,9 +56,8 @@ void Down(const Draft& draft, YAML::Node down, const std::string& path, Document
     if (draft.tolerance_down > 0)
       document.notes[path + ".allOf[" + std::to_string(i) + "].below"].push_back(
           "target less the HPA's " + Percent(draft.tolerance_down) +
-          " tolerance; steps to ceil(replicas x value / this), then one at a time while below "
-          "(the HPA: to ceil(replicas x value / " +
-          FormatNumber(metric.target) + ") at once)");
+          " tolerance; lands at ceil(replicas x value / " + FormatNumber(metric.target) +
+          ") as the HPA (the scale-up threshold less the tolerance)");
   }
 }
 

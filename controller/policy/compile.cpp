@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "policy/compiled.h"
+#include "policy/sizing.h"
+#include "policy/warnings.h"
 
 namespace gearbox::policy {
 namespace internal {
@@ -13,6 +15,44 @@ int SlotOf(SlotMap& slots, std::vector<std::string>& names, const std::string& n
   auto [it, added] = slots.try_emplace(name, static_cast<int>(names.size()));
   if (added) names.push_back(name);
   return it->second;
+}
+
+// Whether a rule of the component on the same metric (and the same perReplica) states a target:
+// the metric is then a per-pod value for all of them, as its target says.
+bool MetricHasTarget(const Compiled& c, const CompiledComponent& cc, const CompiledRule& cr) {
+  for (int i = cc.up_begin; i < cc.down_end; ++i) {
+    const CompiledRule& other = c.rules[static_cast<size_t>(i)];
+    if (other.metric == cr.metric && other.rule->per_replica == cr.rule->per_replica &&
+        other.rule->target)
+      return true;
+  }
+  return false;
+}
+
+// How a rule's reading sizes its component: a scale-up rule above a threshold or a scale-down
+// rule below one, on a total divided across the replicas (perReplica) or a per-pod value (the
+// component's own resource metric, or a metric a rule of the component gives a target). Anything
+// else is a gate.
+Sizing SizingOf(const Compiled& c, const CompiledRule& cr, int component, bool up) {
+  const Rule& r = *cr.rule;
+  if (r.above != up) return Sizing::kGate;
+  if (r.per_replica) return Sizing::kPerReplica;
+  const CompiledComponent& cc = c.components[static_cast<size_t>(component)];
+  const bool own_resource = c.resource_of[static_cast<size_t>(cr.metric)] == component;
+  return own_resource || MetricHasTarget(c, cc, cr) ? Sizing::kPerPod : Sizing::kGate;
+}
+
+// Where a proportional scale-down rule lands: its target; else the scale-up rule's on the same
+// metric, or that rule's threshold less the tolerance (so that the count it lands on does not sit
+// on the edge of a scale-up); else its own threshold.
+double LandingOf(const Compiled& c, const CompiledComponent& cc, const CompiledRule& down) {
+  if (down.rule->target) return *down.rule->target;
+  for (int i = cc.up_begin; i < cc.up_end; ++i) {
+    const CompiledRule& up = c.rules[static_cast<size_t>(i)];
+    if (up.metric != down.metric || up.sizing != down.sizing) continue;
+    return up.rule->target ? *up.rule->target : up.rule->threshold / (1 + kTolerance);
+  }
+  return down.rule->threshold;
 }
 
 }  // namespace
@@ -75,6 +115,26 @@ void Compiled::AddSchedule(const Schedule& s) {
   schedules.push_back(std::move(cs));
 }
 
+void Compiled::ClassifyRules(int component) {
+  const CompiledComponent& cc = components[static_cast<size_t>(component)];
+  for (int i = cc.up_begin; i < cc.down_end; ++i) {
+    CompiledRule& cr = rules[static_cast<size_t>(i)];
+    const bool up = i < cc.up_end;
+    cr.sizing = SizingOf(*this, cr, component, up);
+    cr.tolerance = cr.rule->target.has_value();
+    cr.target = cr.rule->target ? *cr.rule->target : cr.rule->threshold;
+  }
+  for (int i = cc.down_begin; i < cc.down_end; ++i) {
+    CompiledRule& cr = rules[static_cast<size_t>(i)];
+    if (cr.sizing != Sizing::kGate) cr.target = LandingOf(*this, cc, cr);
+  }
+  // A target that is not a positive number sizes nothing: such a rule is a gate.
+  for (int i = cc.up_begin; i < cc.down_end; ++i) {
+    CompiledRule& cr = rules[static_cast<size_t>(i)];
+    if (!(cr.target > 0)) cr.sizing = Sizing::kGate;
+  }
+}
+
 int Compiled::TimerOf(const std::string& key) { return SlotOf(timer_slots, timer_keys, key); }
 
 Compiled::Compiled(const Spec& s) : spec(s) {
@@ -96,6 +156,8 @@ Compiled::Compiled(const Spec& s) : spec(s) {
     if (m >= 0) resource_of[static_cast<size_t>(m)] = k;
   }
   for (const auto& s : spec.schedules) AddSchedule(s);
+  for (size_t k = 0; k < components.size(); ++k) ClassifyRules(static_cast<int>(k));
+  warnings = SpecWarnings(*this);
 }
 
 }  // namespace internal

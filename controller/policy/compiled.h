@@ -14,10 +14,25 @@
 
 namespace gearbox::policy::internal {
 
+// How a rule's reading sizes its component (sizing.cpp; docs/engine.md, "The size of a step").
+enum class Sizing {
+  kGate,        // a signal the count does not divide (latency, an error rate, a total): it may
+                // trigger a step, never size one
+  kPerReplica,  // a total divided across the replicas (perReplica): replicas = ceil(total / target)
+  kPerPod,      // a per-pod average over the ready pods (the component's own resource metric, or
+                // a rule with a target): replicas = ceil(ready x value / target)
+};
+
 struct CompiledRule {
   const Rule* rule = nullptr;  // into Compiled::spec
   int metric = -1;             // metric slot
   int timer = -1;              // its `for`: "<component>/scaleUp/<i>/<metric>"
+  Sizing sizing = Sizing::kGate;
+  // The value per pod a step sizes to: a scale-up rule's target, else its threshold; a
+  // scale-down rule's landing: its target, else the target of the scale-up rule on the same
+  // metric, else that rule's threshold less the tolerance, else its own threshold.
+  double target = 0;
+  bool tolerance = false;  // a stated target: nothing moves within the HPA's 10% band
 };
 
 struct CompiledComponent {
@@ -72,6 +87,9 @@ struct Compiled {
   std::vector<int> resource_of;  // by metric slot: the component whose resource metric it is, or -1
   // spec.schedules, in spec order
   std::vector<CompiledSchedule> schedules;
+  // What in the spec will not work as its author likely means (sizing.cpp): a workload with no
+  // scale-down path, a target outside its thresholds, thresholds one pod apart.
+  std::vector<std::string> warnings;
 
   explicit Compiled(const Spec& s);
   Compiled(const Compiled&) = delete;
@@ -89,6 +107,7 @@ struct Compiled {
   void AddOperations(CompiledComponent& cc);
   void AddSchedule(const Schedule& s);
   void AddRules(const Component& c, const std::optional<RuleSet>& set, const char* what);
+  void ClassifyRules(int component);
   int TimerOf(const std::string& key);
 };
 

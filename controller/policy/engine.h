@@ -82,6 +82,16 @@ enum class BoundsFrom {
   kNotSized,            // a topology component the phase gives no size
 };
 
+// How the rules' recommendation of a workload was sized (sizing.h).
+enum class SizingNote {
+  kNone,
+  kProportional,     // by a proportional rule's reading (ComponentOutcome::sized_by)
+  kWithinTolerance,  // a stated target's reading within its 10% band: the count stays
+  kGateStep,         // only gates fired (or only gates scale down): a bounded step
+  kStartingPods,     // only gates fired, and pods of the last scale-up are still starting
+  kScaleUpGuard,     // a scale-down stopped where a scale-up rule would fire (sized_by)
+};
+
 // One component's decision in numbers; ComponentDecision is the same with the words.
 struct ComponentOutcome {
   bool target_found = true;
@@ -110,6 +120,11 @@ struct ComponentOutcome {
   // maximum, below the window's own minimum.
   int bounds_schedule = -1;
   bool schedule_capped = false;
+  // How the rules' recommendation was sized; sized_by: the rule slot whose reading set it (-1:
+  // none); predicted: kScaleUpGuard, that rule's value one replica below the recommendation.
+  SizingNote sizing = SizingNote::kNone;
+  int sized_by = -1;
+  double predicted = 0;
 };
 
 // An Event in numbers; RenderEvent() makes the Event.

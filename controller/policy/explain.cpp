@@ -100,6 +100,48 @@ std::vector<std::string> Notes(const Words& w) {
   return notes;
 }
 
+// How the rules' count was sized, when that is why it moves less than the rule's words say, or
+// not at all: "cpu asks for 4 (2 of 4 ready)", "p95 sizes no step: +2 at most", "at 2, cpu would
+// be 80 above 70".
+std::string SizingText(const Words& w) {
+  const ComponentOutcome& d = w.d;
+  const bool has_rule = d.sized_by >= 0;
+  const CompiledRule* cr = has_rule ? &w.c.rules[Pass::Ix(d.sized_by)] : nullptr;
+  const std::string ready = std::to_string(d.ready) + " of " + std::to_string(d.current) + " ready";
+  switch (d.sizing) {
+    case SizingNote::kProportional:
+      return cr ? cr->rule->metric + " asks for " + std::to_string(d.recommended) : "";
+    case SizingNote::kWithinTolerance:
+      return cr ? cr->rule->metric + " within 10% of its target " + Num(cr->target) : "";
+    case SizingNote::kStartingPods:
+      return "waiting for the pods of the last step (" + ready + ")";
+    case SizingNote::kGateStep:
+      return d.cause == Cause::kScaleUpRulesFired
+                 ? "no rule that fired sizes a step: +" + std::to_string(d.recommended - d.current)
+                 : "no rule that fired sizes a step: -1";
+    case SizingNote::kScaleUpGuard:
+      return "at " + std::to_string(d.recommended - 1) + ", " + cr->rule->metric + " would be " +
+             Num(d.predicted) + " above " + Num(cr->rule->threshold);
+    default:
+      return "";
+  }
+}
+
+// "; stays at 4: cpu asks for 4 (2 of 4 ready)", or the sizing in brackets after a move that is
+// not what the rule's ratio alone would say (a gate's bounded step, a guarded scale-down).
+std::string StaysOrSized(const Words& w) {
+  const std::string sizing = SizingText(w);
+  if (w.d.stays) {
+    // The law's own count is why it stays, or a limit is (the notes say which).
+    const bool up = w.d.cause == Cause::kScaleUpRulesFired;
+    const bool law = up ? w.d.recommended <= w.d.current : w.d.recommended >= w.d.current;
+    return "; stays at " + std::to_string(w.d.current) +
+           (law && !sizing.empty() ? ": " + sizing : "");
+  }
+  const bool told = w.d.sizing == SizingNote::kGateStep || w.d.sizing == SizingNote::kScaleUpGuard;
+  return told && !sizing.empty() ? " (" + sizing + ")" : "";
+}
+
 std::string Unavailable(const Words& w) {
   return MissingText(w) + (w.d.missing == 1 ? " is" : " are") + " unavailable";
 }
@@ -139,9 +181,8 @@ std::string WorkloadReason(const Words& w) {
     case Cause::kAboveMaximum:
       return "above the maximum of " + w.Bounds();
     case Cause::kScaleUpRulesFired:
-      if (d.stays) return w.FiredUp() + "; stays at " + std::to_string(d.current);
-      return w.FiredUp() +
-             (d.desired == d.current ? "; already at the maximum of " + w.Bounds() : "");
+      if (d.stays || d.desired != d.current) return w.FiredUp() + StaysOrSized(w);
+      return w.FiredUp() + "; already at the maximum of " + w.Bounds();
     case Cause::kScaleUpHeldByStabilization:
       return w.FiredUp() + ", but scaled down " + w.Ago() + " ago (scale-up stabilization " +
              FormatDuration(comp.up.stabilization_window) + ")";
@@ -151,7 +192,7 @@ std::string WorkloadReason(const Words& w) {
       return w.FiredDown() + ", but scaled up " + w.Ago() + " ago (scale-down stabilization " +
              FormatDuration(comp.down.stabilization_window) + ")";
     case Cause::kScaleDownRulesFired:
-      return w.FiredDown() + (d.stays ? "; stays at " + std::to_string(d.current) : "");
+      return w.FiredDown() + StaysOrSized(w);
     case Cause::kCounting:
       return CountingText(w);
     case Cause::kFallback:

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "policy/rules.h"
+#include "policy/sizing.h"
 
 namespace gearbox::policy {
 
@@ -144,8 +145,7 @@ void RecordCurrent(Pass& p, const Workload& w) {
 void ScaleInHpaForm(Pass& p, Workload& w) {
   const bool up = w.up_fires;
   const int current = w.t.current;
-  const int rec = up ? RecommendUp(p, w.cc.up_begin, w.cc.up_end, current)
-                     : RecommendDown(p, w.cc.down_begin, w.cc.down_end, current);
+  const int rec = up ? RecommendUp(p, w) : RecommendDown(p, w);
   w.d.recommended = rec;
   const int stabilized = StabilizeOverWindows(p, w, rec);
   const int desired = stabilized == current ? current : LimitByPolicies(p, w, stabilized);

@@ -5,6 +5,7 @@
 
 #include "policy/hpa_behavior.h"
 #include "policy/rules.h"
+#include "policy/sizing.h"
 #include "policy/workload.h"
 
 namespace gearbox::policy::internal {
@@ -51,11 +52,9 @@ int LimitUp(Pass& p, Workload& w, int desired) {
 }
 
 // Down: only as far as the highest recommendation within the scale-down window (this one
-// included, and kept for the next evaluations).
+// included, and kept for the next evaluations; CarryDownRecommendations kept the earlier ones).
 int StabilizedDown(Pass& p, Workload& w, int rec) {
   auto& recs = p.next.down_recommendations[Pass::Ix(w.k)];
-  for (const auto& [when, n] : p.before.down_recommendations[Pass::Ix(w.k)])
-    if (Since(when, p.now) < w.cc.spec->down.stabilization_window) recs.emplace_back(when, n);
   recs.emplace_back(p.now, rec);
   int desired = rec;
   for (const auto& [when, n] : recs) desired = std::max(desired, n);
@@ -90,6 +89,12 @@ int LimitDown(Pass& p, Workload& w, int desired) {
 
 }  // namespace
 
+void CarryDownRecommendations(Pass& p, const Workload& w) {
+  auto& next = p.next.down_recommendations[Pass::Ix(w.k)];
+  for (const auto& rec : p.before.down_recommendations[Pass::Ix(w.k)])
+    if (Since(rec.first, p.now) < w.cc.spec->down.stabilization_window) next.push_back(rec);
+}
+
 void CarryScaleEvents(Pass& p, const Workload& w) {
   const Duration keep = w.cc.spec->hpa ? LongestPeriod(*w.cc.spec->hpa)
                                        : std::max(PeriodOf(p.c.spec, w.cc.spec->up),
@@ -100,8 +105,13 @@ void CarryScaleEvents(Pass& p, const Workload& w) {
 }
 
 void ScaleUp(Pass& p, Workload& w) {
-  const int rec = RecommendUp(p, w.cc.up_begin, w.cc.up_end, w.t.current);
+  const int rec = RecommendUp(p, w);
   w.d.recommended = rec;
+  if (rec <= w.t.current) {  // what the readings ask for is there already (or starting)
+    w.d.cause = Cause::kScaleUpRulesFired;
+    w.d.stays = true;
+    return;
+  }
   if (HeldUp(p, w)) return;
   int desired = LimitUp(p, w, rec);
   if (desired > w.b.max) {
@@ -113,7 +123,7 @@ void ScaleUp(Pass& p, Workload& w) {
 }
 
 void ScaleDown(Pass& p, Workload& w) {
-  const int rec = RecommendDown(p, w.cc.down_begin, w.cc.down_end, w.t.current);
+  const int rec = RecommendDown(p, w);
   w.d.recommended = rec;
   int desired = StabilizedDown(p, w, rec);
   if (HeldDown(p, w)) return;

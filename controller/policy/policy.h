@@ -31,6 +31,10 @@ struct Rule {
   double threshold = 0;
   Duration for_{0};
   bool per_replica = false;
+  // The value per pod (per replica with per_replica; the percent of a utilization) that a step
+  // sizes the component to, as the HPA's target: replicas = ceil(pods x value / target), nothing
+  // within its 10% tolerance. Absent: the threshold sizes the step (docs/engine.md).
+  std::optional<double> target;
 };
 
 struct RuleSet {

@@ -264,7 +264,7 @@ std::string ConditionMessage(const Compiled& c, const Evaluation& e, const Index
   return "the targets can be scaled";
 }
 
-// The rules counting toward their `for`; after a scale-up they count again from now.
+// The rules counting toward their `for` (a step restarts none of them).
 std::vector<Counting> CountingOf(const Compiled& c, const Evaluation& e, int k) {
   std::vector<Counting> out;
   const CompiledComponent& cc = c.components[Pass::Ix(k)];

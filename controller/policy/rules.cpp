@@ -24,27 +24,6 @@ RuleOutcome EvaluateRule(Pass& p, const CompiledRule& cr, int current) {
   return o;
 }
 
-// How far a rule that fired is past its threshold, as a factor on the replica count.
-double UpRatio(const Rule& r, double v) {
-  if (r.above) return r.threshold > 0 ? v / r.threshold : 2.0;
-  return v > 0 ? r.threshold / v : 2.0;
-}
-
-double DownRatio(const Rule& r, double v) {
-  if (!r.above) return r.threshold > 0 ? std::max(v, 0.0) / r.threshold : 0.5;
-  return v > 0 ? r.threshold / v : 0.5;
-}
-
-// The largest ratio over the rules of [begin, end) that fired.
-double LargestRatio(const Pass& p, int begin, int end, double (*ratio)(const Rule&, double)) {
-  double largest = 0;
-  for (int i = begin; i < end; ++i) {
-    const RuleOutcome& o = p.out.rules[Pass::Ix(i)];
-    if (o.fires) largest = std::max(largest, ratio(*p.c.rules[Pass::Ix(i)].rule, o.value));
-  }
-  return largest;
-}
-
 }  // namespace
 
 int Replicas(double v) {
@@ -62,17 +41,6 @@ bool EvaluateRules(Pass& p, int begin, int end, bool all_of, int current) {
     p.out.rules[Pass::Ix(i)] = o;
   }
   return end > begin && (all_of ? all : any);
-}
-
-int RecommendUp(const Pass& p, int begin, int end, int current) {
-  const double ratio = LargestRatio(p, begin, end, UpRatio);
-  return Replicas(
-      std::max(static_cast<double>(current) + 1, std::ceil(std::max(current, 1) * ratio - 1e-9)));
-}
-
-int RecommendDown(const Pass& p, int begin, int end, int current) {
-  const double ratio = LargestRatio(p, begin, end, DownRatio);
-  return std::max(0, std::min(current - 1, Replicas(std::ceil(current * ratio - 1e-9))));
 }
 
 }  // namespace gearbox::policy::internal

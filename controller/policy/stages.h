@@ -6,7 +6,8 @@
 //   OpenSchedules    schedules.cpp  the schedule windows open now, Events when they open or close
 //   per component:
 //     DecideTopology   topology.cpp   a topology component: its step, or why it waits
-//     DecideWorkload   workload.cpp   a workload: its rules (rules.cpp) recommend -> stabilize ->
+//     DecideWorkload   workload.cpp   a workload: its rules (rules.cpp) fire, their readings size
+//                                     the count (sizing.cpp) -> stabilize ->
 //                                     rate-limit -> clamp to bounds (limits.cpp) -> the change
 //   EvaluateAlerts   alerts.cpp
 //   NoteUnavailableMetrics  conditions.cpp  a Warning Event when a metric becomes unreadable

@@ -144,6 +144,7 @@ std::vector<std::string> SummaryLines(const Compiled& c, const Evaluation& e,
     lines.push_back("Alert " +
                     AlertText(*c.alerts[Pass::Ix(a.alert)].spec, RoundForStatus(a.value)) +
                     ", firing since " + Clock(a.since, e.now));
+  for (const std::string& warning : c.warnings) lines.push_back("Warning: " + warning);
   return lines;
 }
 

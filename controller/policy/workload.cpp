@@ -86,13 +86,10 @@ void RecordChange(Pass& p, Workload& w) {
   w.d.change = true;
   p.Emit({.kind = up ? EventKind::kScaledUp : EventKind::kScaledDown, .component = w.k});
   p.next.scale_events[Pass::Ix(w.k)].push_back({p.now, w.d.desired - w.d.current});
+  // The rules' timers run on: a rule that still holds after a step keeps acting, sized by what
+  // its reading asks for (the starting pods counted as in sizing.h); the stabilization windows and
+  // rate limits pace it.
   p.Set(up ? w.cc.last_up : w.cc.last_down, p.now);
-  if (!up) return;
-  // The new size must prove itself: its rules count again from now.
-  for (int i = w.cc.up_begin; i < w.cc.down_end; ++i) {
-    const int timer = p.c.rules[Pass::Ix(i)].timer;
-    if (p.next.timers[Pass::Ix(timer)] != IndexedState::kNotRunning) p.Set(timer, p.now);
-  }
 }
 
 }  // namespace
@@ -111,7 +108,7 @@ void DecideWorkload(Pass& p, int k) {
   w.d.bounds_schedule = bounds.schedule;
   w.d.schedule_capped = bounds.schedule_capped;
   CarryScaleEvents(p, w);
-  if (cc.spec->hpa) CarryRecommendations(p, w);
+  cc.spec->hpa ? CarryRecommendations(p, w) : CarryDownRecommendations(p, w);
   EvaluateWorkloadRules(p, w);
   NotePause(p, k);
   Decide(p, w);

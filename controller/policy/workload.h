@@ -30,6 +30,9 @@ bool DecideFallback(Pass& p, Workload& w);
 // no activation has held for the cooldown. False: the rules decide.
 bool DecideScaleToZero(Pass& p, Workload& w);
 
+// The scale-down recommendations still inside the window (Gearbox's form), carried to the next
+// evaluation whether the scale-down rules fire in this one or not: the window is a time.
+void CarryDownRecommendations(Pass& p, const Workload& w);
 // The changes still inside a rate limit's period, carried to the next evaluation.
 void CarryScaleEvents(Pass& p, const Workload& w);
 // Recommend -> stabilize -> rate-limit -> clamp, when the scale-up (scale-down) rules fire.

@@ -50,6 +50,10 @@ Result<policy::Rule> ParseRule(const Json& r, const std::string& where) {
   rule.threshold = r.at(rule.above ? "above" : "below").as_double();
   ASSIGN_OR_RETURN(rule.for_, Dur(r, "for", "0s", where));
   rule.per_replica = r.has_boolean_field("perReplica") && r.at("perReplica").as_bool();
+  if (r.has_number_field("target")) {
+    rule.target = r.at("target").as_double();
+    if (!(*rule.target > 0)) return Error::Invalid(where + ".target must be above 0");
+  }
   return rule;
 }
 

@@ -72,29 +72,27 @@ TEST(ConvertSizing, UpAndWithinTheToleranceAsTheHpa) {
     }
 }
 
-TEST(ConvertSizing, DownWhereTheHpaScalesDownNeverBelowIt) {
+TEST(ConvertSizing, DownWhereTheHpaScalesDownToTheHpasCount) {
   const auto policy = ConvertedPolicy();
   for (const int current : {2, 3, 4, 5, 7, 10, 20, 50})
     for (const double value : {5.0, 20.0, 30.0, 40.0, 44.0, 44.9}) {
       const int hpa = HpaDesired(current, value);
       if (hpa >= current) continue;
-      const int gearbox = GearboxRecommends(policy.spec, current, value);
-      EXPECT_GE(gearbox, hpa) << current << " replicas at " << value << "%";
-      EXPECT_LT(gearbox, current) << current << " replicas at " << value << "%";
+      EXPECT_EQ(GearboxRecommends(policy.spec, current, value), hpa)
+          << current << " replicas at " << value << "%";
     }
 }
 
-// The engine's step down is at least one replica once a scale-down rule fires; the HPA's
-// ceil(replicas x ratio) can round back to the count. At small counts Gearbox then steps down
-// where the HPA stays (docs/convert.md says so).
-TEST(ConvertSizing, KnownDifferenceAtSmallCounts) {
+// Where the HPA's ceil(replicas x ratio) rounds back to the count, the engine stays too: a
+// scale-down rule that fires forces no step (it once removed one replica there).
+TEST(ConvertSizing, AtSmallCountsNoForcedStepDown) {
   const auto policy = ConvertedPolicy();
   EXPECT_EQ(HpaDesired(2, 30), 2);  // ceil(2 x 0.6) = 2
-  EXPECT_EQ(GearboxRecommends(policy.spec, 2, 30), 1);
+  EXPECT_EQ(GearboxRecommends(policy.spec, 2, 30), 2);
   EXPECT_EQ(HpaDesired(3, 40), 3);  // ceil(3 x 0.8) = 3
-  EXPECT_EQ(GearboxRecommends(policy.spec, 3, 40), 2);
-  EXPECT_EQ(HpaDesired(20, 44), 18);  // at 20 both step down, Gearbox less far
-  EXPECT_EQ(GearboxRecommends(policy.spec, 20, 44), 19);
+  EXPECT_EQ(GearboxRecommends(policy.spec, 3, 40), 3);
+  EXPECT_EQ(HpaDesired(20, 44), 18);  // at 20 both land at the same count
+  EXPECT_EQ(GearboxRecommends(policy.spec, 20, 44), 18);
 }
 
 }  // namespace

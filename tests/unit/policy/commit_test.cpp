@@ -43,7 +43,7 @@ TEST(Commit, ARefusedScaleUpIsProposedAgainWithTheSameEvent) {
   EXPECT_EQ(d.state.timers.count("app/lastScaleUp"), 0u);
   EXPECT_EQ(d.state.timers.at("app/scaleUp/0/cpu"), started);
   EXPECT_TRUE(d.state.scale_events["app"].empty()) << "a write not made spends no budget";
-  EXPECT_EQ(d.last.state.timers.at("app/scaleUp/0/cpu"), d.now) << "as evaluated";
+  EXPECT_EQ(d.last.state.timers.at("app/scaleUp/0/cpu"), started) << "a step restarts no timer";
 
   d.Step(15s);
   app = d.last.Find("app");
@@ -58,7 +58,7 @@ TEST(Commit, ARefusedScaleUpIsProposedAgainWithTheSameEvent) {
   d.Step(15s);
   EXPECT_EQ(d.Current("app"), 4);
   EXPECT_EQ(d.state.timers.at("app/lastScaleUp"), d.now);
-  EXPECT_EQ(d.state.timers.at("app/scaleUp/0/cpu"), d.now) << "the new size proves itself";
+  EXPECT_EQ(d.state.timers.at("app/scaleUp/0/cpu"), started) << "the rule keeps its timer";
 }
 
 TEST(Commit, ARefusedScaleDownDoesNotStartTheWindowNorSpendTheBudget) {

@@ -224,6 +224,7 @@ TEST(Numbers, Case7_HugeCountsAndLimitsDoNotOverflow) {
   constexpr int kMost = std::numeric_limits<int>::max();
   Spec s;
   s.metrics = {"cpu"};
+  s.resource_metrics = {{"cpu", "app"}};  // the app's own CPU: it sizes the step
   Component c;
   c.name = "app";
   c.replicas = Bounds{1, kMost};
@@ -249,6 +250,7 @@ TEST(RateLimits, Case9_ABudgetPerPeriodNotPerEvaluation) {
   Spec s;
   s.interval = 60s;
   s.metrics = {"cpu"};
+  s.resource_metrics = {{"cpu", "worker"}};  // proportional: it asks for ceil(50 x 5 / 30) = 9
   Component c;
   c.name = "worker";
   c.replicas = Bounds{2, 100};

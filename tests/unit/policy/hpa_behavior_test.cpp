@@ -17,8 +17,8 @@ HpaRules Rules(int pods, int pods_period, int percent, int percent_period, int w
   return r;
 }
 
-// One workload "web" whose rules recommend exactly the load (per replica above 1 / below 1):
-// load 50 at 10 replicas recommends 50, as the HPA's prenormalized desired replicas.
+// One workload "web" whose rules recommend exactly the load (per replica above 1 / below 1, target
+// 1): load 50 at 10 replicas recommends 50, as the HPA's prenormalized desired replicas.
 struct Web {
   Spec spec;
   Observed observed;
@@ -31,8 +31,11 @@ struct Web {
     Component c;
     c.name = "web";
     c.replicas = bounds;
-    c.scale_up = RuleSet{false, {Above("load", 1, Duration{0}, true)}};
-    c.scale_down = RuleSet{false, {Below("load", 1, Duration{0}, true)}};
+    // The HPA's target of 1 per replica, with its tolerance: the rules recommend ceil(load).
+    Rule above = Above("load", 1, Duration{0}, true), below = Below("load", 1, Duration{0}, true);
+    above.target = below.target = 1;
+    c.scale_up = RuleSet{false, {above}};
+    c.scale_down = RuleSet{false, {below}};
     c.hpa = HpaBehavior{std::move(up), std::move(down)};
     spec.components = {c};
   }

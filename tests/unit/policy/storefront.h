@@ -16,16 +16,17 @@ using namespace std::chrono_literals;
 
 inline Rule Above(std::string metric, double t, Duration for_ = Duration{0},
                   bool per_replica = false) {
-  return Rule{std::move(metric), true, t, for_, per_replica};
+  return Rule{std::move(metric), true, t, for_, per_replica, std::nullopt};
 }
 inline Rule Below(std::string metric, double t, Duration for_ = Duration{0},
                   bool per_replica = false) {
-  return Rule{std::move(metric), false, t, for_, per_replica};
+  return Rule{std::move(metric), false, t, for_, per_replica, std::nullopt};
 }
 
 inline Spec Storefront() {
   Spec s;
   s.metrics = {"cpu", "p95", "backlog", "jobWait", "users", "dbCpu", "redisMemory", "errorRate"};
+  s.resource_metrics = {{"cpu", "app"}};  // resource: {name: cpu, component: app}
   Component app;
   app.name = "app";
   app.replicas = Bounds{3, 20};

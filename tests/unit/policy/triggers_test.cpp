@@ -35,10 +35,15 @@ TEST(AppTriggers, CpuAbove70ForFiveMinutesScalesUp) {
   EXPECT_EQ(d.Current("app"), 4);  // ceil(3 x 80/70) = 4
   EXPECT_TRUE(d.HasEvent("ScaledUp"));
   EXPECT_EQ(d.last.events[0].note, "app 3 -> 4: cpu 80 above 70 for 5m");
-  // The new size must prove itself: five more minutes before the next step.
-  d.Run(4min);
+  // The rule keeps its timer: the load spread over 4 pods (60%) stops it; were it still 80, the
+  // next evaluation would size again at once (ceil(4 x 80/70) = 5).
+  d.Metric("cpu", 80.0 * 3 / 4);
+  d.Run(5min);
   EXPECT_EQ(d.Current("app"), 4);
-  d.Run(1min);
+  d.Metric("cpu", 80);
+  d.Step(15s);
+  EXPECT_EQ(d.Current("app"), 4) << "the rule's `for` starts over after it stopped holding";
+  d.Run(5min);
   EXPECT_EQ(d.Current("app"), 5);
 }
 

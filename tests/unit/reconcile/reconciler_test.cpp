@@ -804,8 +804,9 @@ std::vector<Case> FailingWritesCases() {
          WriteFails(w, ScriptedResponse::Status(500));
        },
        1,
-       {kUp6, kWorkerScale + Replicas(6)},
-       {"ScaleFailed: app 4 -> 6", "ScaledUp: worker 2 -> 6: backlog 300 above 100"},
+       // The worker's backlog is a total (not perReplica, no target): a gate, +50% at most.
+       {kUp6, kWorkerScale + Replicas(3)},
+       {"ScaleFailed: app 4 -> 6", "ScaledUp: worker 2 -> 3: backlog 300 above 100"},
        {},
        Outcome::kError,
        5s},

@@ -113,6 +113,8 @@ World::World()
              "components": []}})");
   policy_["spec"]["components"][0] = Workload("app", "web", 2, 10);
   policy_["spec"]["components"][0]["scaleUp"]["anyOf"][0] = Rule("cpu", "above", 70);
+  // A Prometheus average of the pods' CPU: its target makes it size the step, as the HPA's.
+  policy_["spec"]["components"][0]["scaleUp"]["anyOf"][0]["target"] = 70;
   policy_["spec"]["components"][0]["scaleDown"]["allOf"][0] = Rule("cpu", "below", 30);
   api_->On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
            ScriptedResponse::Ok(Parse(R"({"items": []})")));
