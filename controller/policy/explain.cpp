@@ -101,8 +101,8 @@ std::vector<std::string> Notes(const Words& w) {
 }
 
 // How the rules' count was sized, when that is why it moves less than the rule's words say, or
-// not at all: "cpu asks for 4 (2 of 4 ready)", "p95 sizes no step: +2 at most", "at 2, cpu would
-// be 80 above 70".
+// not at all: "cpu asks for 4", "waiting for the pods of the last step (2 of 4 ready)", "no rule
+// that fired sizes a step: +1", "at 2, cpu would be 82.5 above 70".
 std::string SizingText(const Words& w) {
   const ComponentOutcome& d = w.d;
   const bool has_rule = d.sized_by >= 0;
