@@ -9,8 +9,8 @@ HPA timings (sync period, readiness delay, CPU initialization period) are scaled
 hack/quality.sh.
 
 What is compressed: a ScalingPolicy's duration strings (interval, for, period, stabilizationWindow,
-hold, cooldown), an HPA's (or a Gearbox HPA-form behavior's) stabilizationWindowSeconds and
-periodSeconds, PromQL range selectors ([1m]), and the thresholds and targets of rules on a queue's
+hold, cooldown) and the engine's defaults for those it leaves out (spell_out_defaults), an HPA's
+(or a Gearbox HPA-form behavior's) stabilizationWindowSeconds and periodSeconds, PromQL range selectors ([1m]), and the thresholds and targets of rules on a queue's
 oldestWaitSeconds (Gearbox reads the job's timestamp on the real clock). Not a source's timeout:
 that is the network's.
 """
@@ -103,6 +103,39 @@ def _compress_wall_clock_waits(spec, timing):
                             rule[key] = rule[key] / timing.factor
 
 
+# The engine's defaults for what a policy leaves out (docs/engine.md, docs/api.md): durations like
+# any other, so they are written out before everything is compressed, as kube-controller-manager's
+# own defaults are compressed by its flags (a 5m window left uncompressed would be 25 simulated
+# minutes).
+GEARBOX_DOWN_WINDOW = "5m"
+GEARBOX_FORM_KEYS = {"maxPods", "maxPercent", "stabilizationWindow", "period"}
+HPA_UP_DEFAULTS = {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+    {"type": "Percent", "value": 100, "periodSeconds": 15},
+    {"type": "Pods", "value": 4, "periodSeconds": 15}]}
+HPA_DOWN_DEFAULTS = {"stabilizationWindowSeconds": 300, "selectPolicy": "Max", "policies": [
+    {"type": "Percent", "value": 100, "periodSeconds": 15}]}
+
+
+def spell_out_defaults(doc):
+    """A ScalingPolicy with the engine's default windows and periods written into each workload's
+    behavior, so that `compress` divides them too. The form is the engine's: Gearbox's when the
+    behavior is left out or a block has one of its fields, else the HPA's (empty blocks too)."""
+    if doc.get("kind") != "ScalingPolicy":
+        return doc
+    for component in doc["spec"]["components"]:
+        if component.get("role", "workload") != "workload":
+            continue
+        given = component.get("behavior")
+        behavior = component.setdefault("behavior", {})
+        up, down = behavior.get("scaleUp") or {}, behavior.get("scaleDown") or {}
+        if given is None or GEARBOX_FORM_KEYS & (set(up) | set(down)):
+            behavior["scaleDown"] = {"stabilizationWindow": GEARBOX_DOWN_WINDOW, **down}
+        else:
+            behavior["scaleUp"] = {**HPA_UP_DEFAULTS, **up}
+            behavior["scaleDown"] = {**HPA_DOWN_DEFAULTS, **down}
+    return doc
+
+
 def documents(variant):
     with open(os.path.join(POLICY_DIR, variant + ".yaml")) as f:
         return f.read()
@@ -123,7 +156,7 @@ def load(variant, target, ns, timing, prometheus_url="", redis_url=""):
     chosen = [d for d in docs if target_of(d) == target]
     if len(chosen) != 1:
         raise ValueError(f"policies/{variant}.yaml: {len(chosen)} documents scale {target!r}")
-    doc = compress(chosen[0], timing)
+    doc = compress(spell_out_defaults(chosen[0]), timing)
     doc["metadata"]["namespace"] = ns
     return doc
 

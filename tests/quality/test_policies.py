@@ -3,6 +3,8 @@ workload in every variant, the bounds the harness and the oracle assume, the see
 the seed-style policy, and every duration divided by the time factor."""
 import unittest
 
+import yaml
+
 import autoscalers
 
 TIMING = autoscalers.Timing(5)
@@ -36,9 +38,12 @@ class PolicyFilesTest(unittest.TestCase):
         worker = doc("gearbox-seed", "worker")
         self.assertEqual([(r["metric"], r["above"]) for r in rules(worker, "scaleUp")],
                          [("queueDepth", 1000), ("jobWait", 12.0)])            # 60 s on the real clock
+        files = list(yaml.safe_load_all(autoscalers.documents("gearbox-seed")))
+        self.assertFalse(any("behavior" in d["spec"]["components"][0] for d in files))
         for policy in (app, worker):
             component = policy["spec"]["components"][0]
-            self.assertNotIn("behavior", component)
+            # The engine's default scale-down window (5m), written out and compressed as the rest.
+            self.assertEqual(component["behavior"], {"scaleDown": {"stabilizationWindow": "60s"}})
             self.assertFalse(any("target" in r for r in rules(policy, "scaleUp") + rules(policy, "scaleDown")))
             self.assertEqual(policy["spec"]["interval"], "3s")
         self.assertTrue(autoscalers.reads_redis(worker))
@@ -65,7 +70,11 @@ class PolicyFilesTest(unittest.TestCase):
         self.assertEqual(app["spec"]["sources"]["prometheus"]["url"], "http://prom")
         queries = [m["prometheus"]["query"] for m in app["spec"]["metrics"] if "prometheus" in m]
         self.assertTrue(all('namespace="q-ns"' in q and "[12s]" in q for q in queries), queries)
-        self.assertEqual(app["spec"]["components"][0]["behavior"]["scaleDown"]["stabilizationWindowSeconds"], 60)
+        behavior = app["spec"]["components"][0]["behavior"]
+        self.assertEqual(behavior["scaleDown"]["stabilizationWindowSeconds"], 60)
+        # The HPA form's defaults for what the file leaves out, compressed too (15 s periods).
+        self.assertEqual([p["periodSeconds"] for p in behavior["scaleUp"]["policies"]], [3, 3])
+        self.assertEqual(behavior["scaleDown"]["policies"][0]["periodSeconds"], 3)
 
 
 class TimingTest(unittest.TestCase):
