@@ -76,6 +76,14 @@ class PolicyFilesTest(unittest.TestCase):
         self.assertEqual([p["periodSeconds"] for p in behavior["scaleUp"]["policies"]], [3, 3])
         self.assertEqual(behavior["scaleDown"]["policies"][0]["periodSeconds"], 3)
 
+    def test_the_production_policys_sizing_rules_fire_past_the_tolerance(self):
+        """A sizing rule fires 10% above its target, as the HPA moves past its tolerance (at the
+        target itself, a scale-down would land on the scale-up threshold: Gearbox warns)."""
+        for target in autoscalers.TARGETS.values():
+            for rule in rules(doc("gearbox-prod", target), "scaleUp"):
+                if "target" in rule:
+                    self.assertGreaterEqual(rule["above"], 1.09 * rule["target"], rule)
+
 
 class TimingTest(unittest.TestCase):
     def test_durations(self):
