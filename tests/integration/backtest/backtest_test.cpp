@@ -199,7 +199,8 @@ TEST_F(RecordedPrometheus, WebScalesAtTheRecordedStepsAndTheGapBlocksScaleDown) 
             "80:5->4 110:4->3 111:3->2 ");
   EXPECT_NE(Events(s[55]).find("ScaledUp: web 4 -> 5: cpu 85 above 70 for 5m"), std::string::npos)
       << Events(s[55]);
-  EXPECT_NE(Events(s[75]).find("ScaledDown: web 10 -> 9: cpu 20 below 30 for 5m"), std::string::npos)
+  EXPECT_NE(Events(s[75]).find("ScaledDown: web 10 -> 9: cpu 20 below 30 for 5m"),
+            std::string::npos)
       << Events(s[75]);
   EXPECT_TRUE(s[89].metrics[0]);
   for (size_t i = 90; i <= 104; ++i) EXPECT_FALSE(s[i].metrics[0]) << i;
