@@ -142,7 +142,7 @@ Result<Reading> Utilization(const Sums& s, const std::string& what) {
   char buf[160];
   std::snprintf(buf, sizeof buf, "%d pods: usage %.3f of requests %.3f", s.counted, s.used,
                 s.requested);
-  return Reading{100.0 * s.used / s.requested, buf + left_out};
+  return Reading{100.0 * s.used / s.requested, buf + left_out, s.counted};
 }
 
 Result<Reading> ComputeOrThrow(const Json& pods, const Json& pod_metrics,

@@ -16,6 +16,9 @@ namespace gearbox::metrics {
 struct Reading {
   double value = 0;
   std::string detail;
+  // A per-pod average (a resource metric): the pods it averaged over, so that a step multiplies
+  // it by those pods and not by pods whose usage is not in it yet. -1: not an average over pods.
+  int pods = -1;
 };
 
 class MetricSource {

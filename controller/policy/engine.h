@@ -125,6 +125,7 @@ struct ComponentOutcome {
   SizingNote sizing = SizingNote::kNone;
   int sized_by = -1;
   double predicted = 0;
+  int measured = 0;  // kStartingPods: the pods its reading covers (or the ready ones, for a gate)
 };
 
 // An Event in numbers; RenderEvent() makes the Event.

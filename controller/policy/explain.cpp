@@ -101,20 +101,23 @@ std::vector<std::string> Notes(const Words& w) {
 }
 
 // How the rules' count was sized, when that is why it moves less than the rule's words say, or
-// not at all: "cpu asks for 4", "waiting for the pods of the last step (2 of 4 ready)", "no rule
-// that fired sizes a step: +1", "at 2, cpu would be 82.5 above 70".
+// not at all: "cpu asks for 4", "waiting for the pods of the last step (2 of 4 in the cpu
+// reading)", "no rule that fired sizes a step: +1", "at 2, cpu would be 82.5 above 70".
 std::string SizingText(const Words& w) {
   const ComponentOutcome& d = w.d;
   const bool has_rule = d.sized_by >= 0;
   const CompiledRule* cr = has_rule ? &w.c.rules[Pass::Ix(d.sized_by)] : nullptr;
-  const std::string ready = std::to_string(d.ready) + " of " + std::to_string(d.current) + " ready";
+  const std::string counted =
+      std::to_string(d.measured) + " of " + std::to_string(d.current) +
+      (d.sizing == SizingNote::kStartingPods && cr ? " in the " + cr->rule->metric + " reading"
+                                                   : " ready");
   switch (d.sizing) {
     case SizingNote::kProportional:
       return cr ? cr->rule->metric + " asks for " + std::to_string(d.recommended) : "";
     case SizingNote::kWithinTolerance:
       return cr ? cr->rule->metric + " within 10% of its target " + Num(cr->target) : "";
     case SizingNote::kStartingPods:
-      return "waiting for the pods of the last step (" + ready + ")";
+      return "waiting for the pods of the last step (" + counted + ")";
     case SizingNote::kGateStep:
       return d.cause == Cause::kScaleUpRulesFired
                  ? "no rule that fired sizes a step: +" + std::to_string(d.recommended - d.current)

@@ -173,6 +173,9 @@ struct MetricReading {
   std::optional<double> value;  // absent: the metric could not be read
   Time time{};
   std::string error;  // why it could not be read
+  // A per-pod average (a resource metric): the pods it averaged over; -1: not known (the
+  // target's ready pods stand in for them).
+  int pods = -1;
 };
 
 struct TargetReading {

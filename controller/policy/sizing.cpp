@@ -12,14 +12,21 @@ namespace gearbox::policy::internal {
 
 namespace {
 
+// The pods a per-pod reading was averaged over: those the source says it measured (a resource
+// metric leaves out pods not ready and pods whose usage it has no sample of yet), else the
+// target's ready pods.
+int MeasuredPods(const Pass& p, const CompiledRule& cr, int current, int ready) {
+  const int pods = p.in.metrics[Pass::Ix(cr.metric)].pods;
+  return std::clamp(pods >= 0 ? pods : ready, 0, current);
+}
+
 // What a rule's reading stands for, in units of its value: the total (perReplica), or the value
-// per pod times the ready pods it was measured over. On the way down the pods not ready count as
-// at `target` (as the HPA counts them), on the way up as nothing: so a step never counts pods that
+// per pod times the pods it was measured over. On the way down the pods not measured count as at
+// `target` (as the HPA counts them), on the way up as nothing: so a step never counts pods that
 // are still starting twice, and the reading and the multiplier cover the same pods.
-double LoadOf(const CompiledRule& cr, const RuleOutcome& o, int current, int ready, bool up,
+double LoadOf(const CompiledRule& cr, const RuleOutcome& o, int current, int measured, bool up,
               double target) {
   if (cr.sizing == Sizing::kPerReplica) return o.value * std::max(current, 1);
-  const int measured = std::clamp(ready, 0, current);
   return o.value * measured + (up ? 0.0 : (current - measured) * target);
 }
 
@@ -34,7 +41,8 @@ struct Sized {
 // The count a proportional rule's reading asks for at its target.
 Sized CountFor(const Pass& p, int i, int current, int ready, bool up) {
   const CompiledRule& cr = p.c.rules[Pass::Ix(i)];
-  const double load = LoadOf(cr, p.out.rules[Pass::Ix(i)], current, ready, up, cr.target);
+  const double load = LoadOf(cr, p.out.rules[Pass::Ix(i)], current,
+                             MeasuredPods(p, cr, current, ready), up, cr.target);
   if (cr.tolerance && current > 0 && std::abs(load / (current * cr.target) - 1) <= kTolerance)
     return {current, i, true};
   return {CeilCount(load / cr.target), i, false};
@@ -74,6 +82,7 @@ int GateStep(const Pass& p, Workload& w) {
   const std::optional<Time> last_up = p.Get(w.cc.last_up);
   if (w.t.ready < current && last_up && Since(*last_up, p.now) < kStartingPodsGrace) {
     w.d.sizing = SizingNote::kStartingPods;
+    w.d.measured = w.t.ready;
     return current;
   }
   w.d.sizing = SizingNote::kGateStep;
@@ -87,7 +96,8 @@ int GateStep(const Pass& p, Workload& w) {
 int FewestUnderThreshold(const Pass& p, int i, int current, int ready) {
   const CompiledRule& cr = p.c.rules[Pass::Ix(i)];
   const double t = cr.rule->threshold;
-  return CeilCount(LoadOf(cr, p.out.rules[Pass::Ix(i)], current, ready, false, t) / t);
+  const int measured = MeasuredPods(p, cr, current, ready);
+  return CeilCount(LoadOf(cr, p.out.rules[Pass::Ix(i)], current, measured, false, t) / t);
 }
 
 // Raises a scale-down recommendation to where no proportional scale-up rule would fire.
@@ -100,17 +110,18 @@ int GuardByScaleUpRules(const Pass& p, Workload& w, int rec) {
     rec = fewest;
     w.d.sizing = SizingNote::kScaleUpGuard;
     w.d.sized_by = i;
-    w.d.predicted = rec > 1 ? PredictedAt(p.c.rules[Pass::Ix(i)], p.out.rules[Pass::Ix(i)],
-                                          w.t.current, w.t.ready, rec - 1)
-                            : 0;
+    const CompiledRule& cr = p.c.rules[Pass::Ix(i)];
+    const int measured = MeasuredPods(p, cr, w.t.current, w.t.ready);
+    w.d.predicted =
+        rec > 1 ? PredictedAt(cr, p.out.rules[Pass::Ix(i)], w.t.current, measured, rec - 1) : 0;
   }
   return rec;
 }
 
 }  // namespace
 
-double PredictedAt(const CompiledRule& cr, const RuleOutcome& o, int current, int ready, int n) {
-  return LoadOf(cr, o, current, ready, false, cr.rule->threshold) / std::max(n, 1);
+double PredictedAt(const CompiledRule& cr, const RuleOutcome& o, int current, int measured, int n) {
+  return LoadOf(cr, o, current, measured, false, cr.rule->threshold) / std::max(n, 1);
 }
 
 int RecommendUp(const Pass& p, Workload& w) {
@@ -122,9 +133,11 @@ int RecommendUp(const Pass& p, Workload& w) {
     if (s.count <= w.t.current) return GateStep(p, w);
   }
   w.d.sized_by = s.rule;
-  w.d.sizing = s.within                                            ? SizingNote::kWithinTolerance
-               : s.count <= w.t.current && w.t.ready < w.t.current ? SizingNote::kStartingPods
-                                                                   : SizingNote::kProportional;
+  w.d.measured = MeasuredPods(p, p.c.rules[Pass::Ix(s.rule)], w.t.current, w.t.ready);
+  const bool starting = s.count <= w.t.current && w.d.measured < w.t.current;
+  w.d.sizing = s.within   ? SizingNote::kWithinTolerance
+               : starting ? SizingNote::kStartingPods
+                          : SizingNote::kProportional;
   return s.count;
 }
 

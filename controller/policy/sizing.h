@@ -23,7 +23,8 @@ int RecommendUp(const Pass& p, Workload& w);
 // above the current count (a scale-down that would cross stays: no forced step).
 int RecommendDown(const Pass& p, Workload& w);
 
-// The value a rule's reading predicts at n replicas (the load it stands for spread over n).
-double PredictedAt(const CompiledRule& cr, const RuleOutcome& o, int current, int ready, int n);
+// The value a rule's reading predicts at n replicas (the load it stands for spread over n), its
+// per-pod reading measured over `measured` of the `current` pods.
+double PredictedAt(const CompiledRule& cr, const RuleOutcome& o, int current, int measured, int n);
 
 }  // namespace gearbox::policy::internal

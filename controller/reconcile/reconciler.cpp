@@ -241,6 +241,7 @@ void Reconciler::ReadMetrics(Pass& pass) {
     r = policy::MetricReading{std::nullopt, o.time, ""};
     if (o.reading) {
       r.value = o.reading->value;
+      r.pods = o.reading->pods;
     } else {
       r.error = o.reading.error().message;
     }

@@ -78,6 +78,7 @@ TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_NEAR(s->value, 30.0, 0.5) << s->detail;  // 150m of 500m
   EXPECT_EQ(s->detail.rfind("2 pods", 0), 0u) << s->detail;
+  EXPECT_EQ(s->pods, 2);
   std::cout << "web: " << s->value << "% (" << s->detail << ")\n";
 
   ResourceMetric bare(client, ns, "cpu", "norequests");
@@ -115,6 +116,7 @@ TEST(ResourceMetrics, ComputeLeavesOutUnreadyAndUnmeasuredPods) {
   Result<Reading> s = ResourceMetric::Compute(pods, usage, "cpu", "test");
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_NEAR(s->value, 50.0, 1e-9);  // pod a only: 250m of 500m
+  EXPECT_EQ(s->pods, 1) << "the pods averaged over: what a step multiplies the reading by";
   EXPECT_NE(s->detail.find("1 unready left out"), std::string::npos) << s->detail;
   EXPECT_NE(s->detail.find("1 without metrics yet left out"), std::string::npos) << s->detail;
   EXPECT_EQ(ParseQuantity("128Mi"), 134217728.0);

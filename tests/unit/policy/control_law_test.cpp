@@ -130,9 +130,25 @@ TEST(Readiness, StartingPodsAreNotCountedTwiceOnTheWayUp) {
   Driver d = At(SeedWeb(), 4, 2, 90);
   d.Step();
   EXPECT_EQ(d.Current("web"), 4);
-  EXPECT_NE(Web(d).reason.find("stays at 4: waiting for the pods of the last step (2 of 4 ready)"),
+  EXPECT_NE(Web(d).reason.find(
+                "stays at 4: waiting for the pods of the last step (2 of 4 in the cpu reading)"),
             std::string::npos)
       << Web(d).reason;
+}
+
+TEST(Readiness, TheMultiplierIsThePodsTheReadingAveragedOver) {
+  // 12 pods ready, but the CPU reading (100%, the spike's backlog) averages the 3 whose usage
+  // metrics-server has a sample of: ceil(3 x 100 / 70) = 5, not ceil(12 x 100 / 70) = 18.
+  Driver d = At(SeedWeb(), 12, 12, 100);
+  d.observed.metrics["cpu"].pods = 3;
+  d.Step();
+  EXPECT_EQ(d.Current("web"), 12) << Web(d).reason;
+  EXPECT_NE(Web(d).reason.find("(3 of 12 in the cpu reading)"), std::string::npos) << Web(d).reason;
+  // Going down, the pods not in the reading count as at the target: 3 at 10%, 9 at 63.6.
+  d.Metric("cpu", 10);
+  d.observed.metrics["cpu"].pods = 3;
+  d.Step(15s);
+  EXPECT_EQ(d.Current("web"), 10) << Web(d).reason;  // ceil((30 + 9 x 63.6) / 63.6)
 }
 
 TEST(Readiness, StartingPodsCountAsAtTheTargetOnTheWayDown) {
