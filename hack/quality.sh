@@ -23,7 +23,8 @@
 #   QUALITY_SPEEDS=0.8,1.0,1.2  these service speeds (default all three)
 #   QUALITY_VARIANTS=a,b      these autoscaler variants (default: all seven)
 #   QUALITY_MINUTES=M         cut every trace at its M-th simulated minute
-#   QUALITY_BATCH=56          copies run at once (a trace's variants are never split)
+#   QUALITY_BATCH=84          copies run at once (a trace's variants are never split; 8 KWOK
+#                             nodes of 250 pods hold 84 copies at up to 23 pods each)
 #   QUALITY_TO_DOCS=1         also copy the PNGs to docs/quality/
 #   GEARBOX_CONTROLLER=PATH   the controller binary (default build/controller/gearbox-controller)
 set -euo pipefail
@@ -49,8 +50,9 @@ export GEARBOX_CLUSTER_DIR=/tmp/gearbox-quality-cluster API_PORT=19443 ETCD_PORT
   ETCD_PEER_PORT=26801 KCM_PORT=19457 SCHED_PORT=19459 KWOK_PORT=19247 MS_PORT=19444
 export GEARBOX_SERVICES_DIR=/tmp/gearbox-quality-services REDIS_PORT=19379 PROM_PORT=19190
 SIM_PORT=19191 METRICS_PORT=19180 PROBE_PORT=19181 ADAPTER_PORT=19445
-# KWOK nodes of 250 pods each: a batch of 56 copies may hold ~1,100 pods at its peaks.
-export KWOK_NODES=${KWOK_NODES:-6}
+# 8 KWOK nodes of 250 pods each (hack/cluster.sh's readiness wait, kubectl wait --timeout=1s over
+# every node, does not finish in time for more than about 9).
+export KWOK_NODES=${KWOK_NODES:-8}
 # The HPA's clock, compressed as everything else (the kube-controller-manager defaults divided).
 export KCM_EXTRA_ARGS="--horizontal-pod-autoscaler-sync-period=$(scaled 15) \
 --horizontal-pod-autoscaler-downscale-stabilization=$(scaled 300) \

@@ -58,7 +58,7 @@ def parse_args(argv=None):
     p.add_argument("--speeds", default="0.8,1.0,1.2")
     p.add_argument("--variants", default=",".join(autoscalers.VARIANTS))
     p.add_argument("--minutes", type=float, help="cut every trace at this simulated minute")
-    p.add_argument("--batch-copies", type=int, default=56,
+    p.add_argument("--batch-copies", type=int, default=84,
                    help="copies run at once (a trace's variants are never split)")
     p.add_argument("--prometheus-url", required=True)
     p.add_argument("--redis-url", required=True)
