@@ -123,12 +123,23 @@ class Harness:
         return copies
 
     def wait_ready(self, runs, timeout=180):
+        """Until every copy's pods are ready (as many as its Deployment asks for now: an
+        autoscaler may already have moved it)."""
         deadline = time.monotonic() + timeout
+        waiting = []
         while time.monotonic() < deadline:
-            if all(c.ready_pods() >= initial_replicas(t) for t, cs in runs for c in cs.values()):
+            waiting = [c.ns for _, cs in runs for c in cs.values()
+                       if c.ready_pods() < max(1, self.view.replicas(c.ns, c.target))]
+            if not waiting:
                 return
             time.sleep(0.5)
-        raise SystemExit("[quality] the copies' first pods did not become ready")
+        raise SystemExit(f"[quality] pods not ready after {timeout} s in {', '.join(waiting)}")
+
+    def wait_gone(self, namespaces, timeout=120):
+        """Until the pods of a finished batch are gone (they would slow the next one's start)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(self.view.pods_in(ns) for ns in namespaces):
+            time.sleep(1)
 
     def run_batch(self, number, trace_list):
         """Runs a batch to its longest trace's end; returns ({trace name: {variant: Record}},
@@ -148,6 +159,7 @@ class Harness:
         for _, cs in runs:
             for c in cs.values():
                 c.delete()
+        self.wait_gone([c.ns for _, cs in runs for c in cs.values()])
         return {t.name: {v: c.record for v, c in cs.items()} for t, cs in runs}, stats
 
     def tick_loop(self, runs):
@@ -231,17 +243,17 @@ def main():
     harness.start()
     plan = batches(trace_list, harness.variants, args.batch_copies)
     log(f"{len(trace_list)} trace(s) x {len(harness.variants)} variant(s) in {len(plan)} batch(es)")
-    records, stats = {}, []
+    results, stats = [], []
     for number, batch in enumerate(plan, 1):
         batch_records, batch_stats = harness.run_batch(number, batch)
-        records.update(batch_records)
+        results += [(t, evaluate(args, t, batch_records[t.name])) for t in batch]
         stats.append(batch_stats)
+        # after every batch, so that a run stopped later keeps what it measured
+        with open(os.path.join(args.out, "figures.json"), "w") as f:
+            json.dump(dict(report.to_json(results), factor=args.factor, batches=stats), f, indent=1)
     harness.view.stop()
-    results = [(t, evaluate(args, t, records[t.name])) for t in trace_list]
     for family in report.by_family(results):
         plot.pareto_png(results, family, os.path.join(args.out, f"pareto-{family}.png"))
-    with open(os.path.join(args.out, "figures.json"), "w") as f:
-        json.dump(dict(report.to_json(results), factor=args.factor, batches=stats), f, indent=1)
     met = print_report(args, results)
     log(f"PNGs, TSVs and figures.json in {args.out}")
     if args.assert_seed_goal and not met:

@@ -108,6 +108,11 @@ class ClusterView:
                     if p["metadata"].get("labels", {}).get("app") == app
                     and not p["metadata"].get("deletionTimestamp")]
 
+    def pods_in(self, ns):
+        """How many pods the namespace still has (being deleted included)."""
+        with self._lock:
+            return len(self._objects[self.PATHS[0]].get(ns, {}))
+
     def replicas(self, ns, name):
         with self._lock:
             d = self._objects[self.PATHS[1]].get(ns, {}).get(name)
