@@ -89,6 +89,7 @@ enum class SizingNote {
   kWithinTolerance,  // a stated target's reading within its 10% band: the count stays
   kGateStep,         // only gates fired (or only gates scale down): a bounded step
   kStartingPods,     // only gates fired, and pods of the last scale-up are still starting
+  kGateSpacing,      // only gates fired, within their `for` of the last scale-up
   kScaleUpGuard,     // a scale-down stopped where a scale-up rule would fire (sized_by)
 };
 
@@ -109,7 +110,8 @@ struct ComponentOutcome {
   int missing = 0;        // metrics of its rules that could not be read
   int step_allowed = 0;   // kLimitedPerStep: the most the budget let it move now
   int moved = 0;          // kLimitedPerStep: what it moved earlier within the period
-  Time last_scale{};      // k*HeldByStabilization: when it last scaled the other way
+  Time last_scale{};      // k*HeldByStabilization: when it last scaled the other way;
+                          // SizingNote::kGateSpacing: when it last scaled up
   int waits_for = -1;     // kTopologyWaitsItsTurn: the component whose change is in flight
   bool stays = false;     // kScaleDownRulesFired: limited or held to the current count
   bool paused = false;    // by the annotation: decided, not written

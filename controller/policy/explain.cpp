@@ -118,6 +118,9 @@ std::string SizingText(const Words& w) {
       return cr ? cr->rule->metric + " within 10% of its target " + Num(cr->target) : "";
     case SizingNote::kStartingPods:
       return "waiting for the pods of the last step (" + counted + ")";
+    case SizingNote::kGateSpacing:
+      return "no rule that fired sizes a step, and the last scale-up was " +
+             ToTheSecond(Since(d.last_scale, w.e.now)) + " ago: a gate steps once per its for";
     case SizingNote::kGateStep:
       return d.cause == Cause::kScaleUpRulesFired
                  ? "no rule that fired sizes a step: +" + std::to_string(d.recommended - d.current)

@@ -76,13 +76,30 @@ double GateRatio(const Pass& p, const Workload& w) {
   return largest;
 }
 
-// Only gates fired: one bounded step, once the pods of the last one are ready.
+// The longest `for` of the gates that fired: a gate says nothing of how far to go, and its
+// signal (a latency over a window, a queue's oldest wait) lags the pods it asked for, so after a
+// step it must hold that long again before it takes another.
+Duration GateSpacing(const Pass& p, const Workload& w) {
+  Duration longest{0};
+  for (int i = w.cc.up_begin; i < w.cc.up_end; ++i)
+    if (p.out.rules[Pass::Ix(i)].fires && p.c.rules[Pass::Ix(i)].sizing == Sizing::kGate)
+      longest = std::max(longest, p.c.rules[Pass::Ix(i)].rule->for_);
+  return longest;
+}
+
+// Only gates fired: one bounded step, once the pods of the last one are ready and the gates'
+// `for` has run again since it.
 int GateStep(const Pass& p, Workload& w) {
   const int current = w.t.current;
   const std::optional<Time> last_up = p.Get(w.cc.last_up);
   if (w.t.ready < current && last_up && Since(*last_up, p.now) < kStartingPodsGrace) {
     w.d.sizing = SizingNote::kStartingPods;
     w.d.measured = w.t.ready;
+    return current;
+  }
+  if (last_up && Since(*last_up, p.now) < GateSpacing(p, w)) {
+    w.d.sizing = SizingNote::kGateSpacing;
+    w.d.last_scale = *last_up;
     return current;
   }
   w.d.sizing = SizingNote::kGateStep;

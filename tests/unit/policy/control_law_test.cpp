@@ -182,6 +182,23 @@ TEST(GateStep, AGateWaitsForThePodsOfItsLastStep) {
   EXPECT_EQ(d.Current("web"), 5) << Web(d).reason;  // 3 + ceil(1.5)
 }
 
+TEST(GateStep, AGateStepsOncePerItsFor) {
+  // A p95 stuck at 10 s behind a backlog still reads 10 s after the pods it asked for are ready:
+  // it takes one step per its `for`, not one per evaluation (2 -> 3 -> 5 -> 8 -> ... in seconds).
+  Spec s = SeedWeb();
+  s.components[0].scale_up->rules[1].for_ = 1min;
+  Driver d = At(s, 2, 2, 50, 10);
+  d.Run(1min);
+  d.Step(15s);
+  ASSERT_EQ(d.Current("web"), 3) << Web(d).reason;
+  d.Run(45s);
+  EXPECT_EQ(d.Current("web"), 3) << Web(d).reason;
+  EXPECT_NE(Web(d).reason.find("a gate steps once per its for"), std::string::npos)
+      << Web(d).reason;
+  d.Step(15s);
+  EXPECT_EQ(d.Current("web"), 5) << Web(d).reason;
+}
+
 TEST(GateStep, AProportionalReadingSizesTheStepAGateTriggers) {
   // cpu 84 holds but has not fired (its `for`); p95 fires: cpu sizes, ceil(4 x 84 / 70) = 5.
   Spec s = SeedWeb();
