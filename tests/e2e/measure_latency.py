@@ -8,9 +8,12 @@ latency-jobs holds more than 5 items for 3 s. This script pushes 10 items, then
     arrives), and
   - polls the policy's status every 100 ms for its durable timer of that rule (status.timers:
     the moment the condition was first seen to hold, as the controller recorded it).
-For every change of spec.replicas at time W, the rule had completed its `for` at F = since + 3 s,
-where since is the timer's value just before the change. It prints W - F for each step and exits
-non-zero if a step took longer than the limit (2 s) or if fewer than 3 steps (1 -> 2 -> 4 -> 5) were seen.
+For every change of spec.replicas at time W, the rule could act at F = since + 3 s, where since is
+the timer's value just before the change; the list's length is a gate (a total that the count does
+not divide), which steps again only once its `for` has run since the last scale-up (docs/engine.md),
+so from the second step on F = max(since, lastScaleUp) + 3 s, lastScaleUp as the controller
+recorded it (status.timers). It prints W - F for each step and exits
+non-zero if a step took longer than the limit (2 s) or if fewer than 3 steps (1 -> 2 -> 3 -> 5: a gate's step is +50%, at least one) were seen.
 
 usage: measure_latency.py NAMESPACE REDIS_PORT
 """
@@ -25,6 +28,7 @@ ns, redis_port = sys.argv[1], sys.argv[2]
 FOR_SECONDS = 3.0
 LIMIT = 2.0
 KEY = "probe/scaleUp/0/jobs"
+LAST_UP = "probe/lastScaleUp"
 
 
 def rfc3339(s):
@@ -58,14 +62,16 @@ def watch():
 
 
 def since_of_timer():
+    """The moment the rule may act from: its timer's start, or the last scale-up if later."""
     out = subprocess.run(["kubectl", "-n", ns, "get", "sp", "latency-probe", "-o", "json"],
                          capture_output=True, text=True)
     if out.returncode != 0:
         return None
-    for t in json.loads(out.stdout).get("status", {}).get("timers", []):
-        if t["key"] == KEY:
-            return rfc3339(t["since"])
-    return None
+    timers = {t["key"]: rfc3339(t["since"])
+              for t in json.loads(out.stdout).get("status", {}).get("timers", [])}
+    if KEY not in timers:
+        return None
+    return max(timers[KEY], timers.get(LAST_UP, timers[KEY]))
 
 
 threading.Thread(target=watch, daemon=True).start()
