@@ -160,6 +160,28 @@ def goal_seed_style(results, policy="gearbox-seed", reference="hpa-intent"):
     return ok, lines
 
 
+def seed_style_guard(results, policy="gearbox-seed", reference="hpa-intent", limit=2.0):
+    """What CI asserts of the seed-style policy (hack/quality.sh --short): on every run, SLO
+    minutes <= the same-intent HPA's (it acts no later than the HPA that waits as the seed says)
+    and at most `limit` direction changes per hour (no limit cycle). Not the issue's goal: that
+    also asks for <= 1.0x the replica-minutes, which is not met (docs/quality.md says by how
+    much). Returns (met, lines)."""
+    ok, lines = True, []
+    for trace, by in results:
+        if policy not in by or reference not in by:
+            ok = False
+            lines.append(f"{trace.name}: NOT met: no run of {policy} or {reference}")
+            continue
+        mine, theirs = by[policy], by[reference]
+        met = (mine.slo_minutes <= theirs.slo_minutes
+               and mine.direction_changes_per_hour <= limit)
+        ok &= met
+        lines.append(f"{trace.name}: {'met' if met else 'NOT met'}: {policy} SLO minutes "
+                     f"{mine.slo_minutes} vs {reference}'s {theirs.slo_minutes}, "
+                     f"{mine.direction_changes_per_hour:.1f} direction changes/h (at most {limit:g})")
+    return ok, lines
+
+
 def no_limit_cycle(results, policy, families=LIMIT_CYCLE_FAMILIES, limit=2.0):
     """No limit cycle: at most `limit` direction changes per hour on EVERY run of the plateau and
     sawtooth families (one cycle is already a fault; a median would hide it). Returns (met, lines)."""

@@ -92,6 +92,16 @@ class GoalTest(unittest.TestCase):
         self.assertFalse(report.goal_seed_style(good + bad)[0])
         self.assertFalse(report.goal_seed_style(good, reference="hpa-cpu70")[0])
 
+    def test_seed_style_guard_on_every_run(self):
+        def one(policy, reference):
+            return [run("spike-down", 1, gearbox_seed=policy, hpa_intent=reference)]
+        quick = one(figs(7, 230), figs(13, 75))
+        ok, lines = report.seed_style_guard(quick)
+        self.assertTrue(ok, lines)   # the replica-minutes are not part of the guard
+        self.assertFalse(report.seed_style_guard(one(figs(14, 70), figs(13, 75)))[0])
+        self.assertFalse(report.seed_style_guard(one(figs(0, 70, 6.0), figs(1, 75)))[0])
+        self.assertFalse(report.seed_style_guard(quick, reference="hpa-cpu70")[0])
+
     def test_no_limit_cycle_on_every_plateau_and_sawtooth_run(self):
         calm = [run("plateau", i, p=figs(0, 1, 1.5)) for i in range(3)]
         self.assertTrue(report.no_limit_cycle(calm, "p")[0])
