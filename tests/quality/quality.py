@@ -11,7 +11,9 @@ Traces run in batches small enough for the machine to keep up (--batch-copies co
 each batch logs its tick lag. Prints the report's table per family (median [range]) and the goals,
 writes a PNG per trace and a Pareto PNG per family, the rows as TSV, and figures.json
 (report.from_json reads it) to --out. With --assert-seed-goal, exits 1 unless the seed-style goal
-is met (report.goal_seed_style: gearbox-seed against hpa-intent).
+is met (report.goal_seed_style: gearbox-seed against hpa-intent); with --assert-seed-guard, unless
+what CI asserts holds (report.seed_style_guard: no more SLO minutes than hpa-intent on every run,
+no limit cycle; the goal's replica-minutes half is not met, docs/quality.md).
 """
 import argparse
 import math
@@ -67,6 +69,7 @@ def parse_args(argv=None):
     p.add_argument("--out", required=True)
     p.add_argument("--reference", default="hpa-intent", help="the report's ratios are against it")
     p.add_argument("--assert-seed-goal", action="store_true")
+    p.add_argument("--assert-seed-guard", action="store_true")
     return p.parse_args(argv)
 
 
@@ -220,7 +223,9 @@ def print_report(args, results):
           f"median [range] over each family's runs)")
     print("\n".join(report.table(results, args.reference)))
     seed_goal = report.goal_seed_style(results, reference=args.reference)
-    checks = [("seed-style goal (gearbox-seed against hpa-intent)", seed_goal)]
+    seed_guard = report.seed_style_guard(results, reference=args.reference)
+    checks = [("seed-style goal (gearbox-seed against hpa-intent)", seed_goal),
+              ("seed-style guard (CI: SLO minutes, no limit cycle)", seed_guard)]
     names = {n for _, by in results for n in by}
     if "gearbox-prod" in names:
         checks += [("production goal", report.goal_production(results)),
@@ -231,7 +236,7 @@ def print_report(args, results):
     for title, (ok, lines) in checks:
         print(f"\n{title}: {'met' if ok else 'NOT met'}")
         print("\n".join("  " + line for line in lines))
-    return seed_goal[0]
+    return seed_goal[0], seed_guard[0]
 
 
 def main():
@@ -254,10 +259,13 @@ def main():
     harness.view.stop()
     for family in report.by_family(results):
         plot.pareto_png(results, family, os.path.join(args.out, f"pareto-{family}.png"))
-    met = print_report(args, results)
+    met, guarded = print_report(args, results)
     log(f"PNGs, TSVs and figures.json in {args.out}")
     if args.assert_seed_goal and not met:
         log("FAIL: the seed-style goal is not met (gearbox-seed against hpa-intent)")
+        return 1
+    if args.assert_seed_guard and not guarded:
+        log("FAIL: gearbox-seed had more SLO minutes than hpa-intent, or cycled")
         return 1
     return 0
 
