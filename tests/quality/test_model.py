@@ -195,17 +195,5 @@ class FiguresTest(unittest.TestCase):
         self.assertFalse(figures.meets_goal(figures.Figures(2, 30, 90.0, 3, 1, None, 1.0), hpa))
 
 
-class TraceTest(unittest.TestCase):
-    def test_every_trace_loads_and_cuts(self):
-        for name in traces.names():
-            t = traces.load(name)
-            self.assertIn(t.kind, ("web", "queue"))
-            self.assertGreater(t.length_min, 20)
-        flash = traces.load("flash", 8.5)
-        self.assertEqual(flash.length_min, 8.5)
-        self.assertAlmostEqual(flash.at(8.5), 550)
-        self.assertEqual(flash.event_minute, 8)
-
-
 if __name__ == "__main__":
     unittest.main()
