@@ -61,10 +61,10 @@ TEST_F(Replay, ScalesUpAtExactlyTheStepWhereTheForHasRun) {
   EXPECT_NE(Events(b.steps[5]).find("ScaledUp: web 2 -> 3: cpu 80 above 70 for 5m"),
             std::string::npos)
       << Events(b.steps[5]);
-  // A step restarts no timer: the script's cpu is still 80 at 3 replicas, so the rule acts again
-  // at the next step, ceil(3 x 80 / 70) = 4.
-  EXPECT_EQ(FirstChange(b, 6), 6);
-  EXPECT_EQ(b.steps[6].components[0].after, 4);  // Small's maximum
+  // max(shop_cpu) has no target: a gate, which steps again only once its `for` has run since the
+  // last scale-up (the recorded cpu does not follow the replicas): the next step at 10.
+  EXPECT_EQ(FirstChange(b, 6), 10);
+  EXPECT_EQ(b.steps[10].components[0].after, 4);  // Small's maximum
   EXPECT_EQ(b.steps[0].phase, "Small");
   EXPECT_NE(Events(b.steps[0]).find("PhaseSelected"), std::string::npos) << Events(b.steps[0]);
 }
@@ -138,8 +138,8 @@ TEST_F(Replay, TheReportSaysWhatIsReplayedFromWhereAndOnlyTheChangesWhenQuiet) {
                       "users 500 backlog ?"),
             std::string::npos);
   EXPECT_EQ(text.find("2026-05-01T00:04:00Z"), std::string::npos) << "quiet: nothing changed";
-  // 2 replicas for 5 steps, 3 for 1, 4 for 5, a minute each.
-  EXPECT_NE(text.find("web: 2 scale-ups, 0 scale-downs, 33 replica-minutes, 2..4 replicas"),
+  // 2 replicas for 5 steps, 3 for 5, 4 for 1, a minute each.
+  EXPECT_NE(text.find("web: 2 scale-ups, 0 scale-downs, 29 replica-minutes, 2..4 replicas"),
             std::string::npos);
 }
 
