@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "policy/rules.h"
-#include "policy/text.h"
 
 namespace gearbox::policy::internal {
 
