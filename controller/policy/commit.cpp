@@ -1,8 +1,8 @@
 // Commit: the state carried to the next evaluation follows what was written. For a component
 // whose write was not made, the state is as if the change had not been decided: its last-scale
-// timers do not move, its rules keep counting from when they started, the change spends none of
-// the rate limit's budget, and a topology step it was to take is not in flight. The rest of the
-// evaluation (its other components, its recommendations) stands. The map form serves the tests
+// timers do not move (its rules' timers, which a step never restarts, run on), the change spends
+// none of the rate limit's budget, and a topology step it was to take is not in flight. The rest of
+// the evaluation (its other components, its recommendations) stands. The map form serves the tests
 // (with Evaluate()); the controller commits on the slot form.
 #include "policy/compiled.h"
 
@@ -20,10 +20,6 @@ void Restore(const State& before, const std::string& key, State& next) {
   }
 }
 
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
 void Unwind(const State& before, const Result& evaluated, const ComponentDecision& d, State& next) {
   if (d.role == Role::kTopology) {
     if (next.in_flight && next.in_flight->component == d.name && evaluated.topology_step &&
@@ -33,13 +29,6 @@ void Unwind(const State& before, const Result& evaluated, const ComponentDecisio
   }
   Restore(before, d.name + "/lastScaleUp", next);
   Restore(before, d.name + "/lastScaleDown", next);
-  // A scale-up restarted the rules that held from now; they run from when they started.
-  for (auto& [key, since] : next.timers) {
-    if (!StartsWith(key, d.name + "/scaleUp/") && !StartsWith(key, d.name + "/scaleDown/"))
-      continue;
-    auto it = before.timers.find(key);
-    if (it != before.timers.end()) since = std::min(since, it->second);
-  }
   auto events = next.scale_events.find(d.name);
   if (d.change && events != next.scale_events.end() && !events->second.empty()) {
     events->second.pop_back();  // the change this evaluation recorded
@@ -75,11 +64,6 @@ void Engine::Commit(const IndexedState& before, const Applied& applied,
     for (int timer : {cc.last_up, cc.last_down}) {
       const auto t = static_cast<size_t>(timer);
       next.timers[t] = t < before.timers.size() ? before.timers[t] : IndexedState::kNotRunning;
-    }
-    for (int i = cc.up_begin; i < cc.down_end; ++i) {
-      const int timer = c_->rules[static_cast<size_t>(i)].timer;
-      if (next.timers[static_cast<size_t>(timer)] != IndexedState::kNotRunning)
-        next.timers[static_cast<size_t>(timer)] = evaluated.rules[static_cast<size_t>(i)].since;
     }
     auto& events = next.scale_events[static_cast<size_t>(k)];
     if (d.change && !events.empty()) events.pop_back();
