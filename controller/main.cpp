@@ -1,4 +1,5 @@
 // gearbox-controller: flags -> build objects -> run. Nothing else lives here.
+#include <cpprest/base_uri.h>
 #include <cpprest/version.h>
 #include <hiredis/hiredis.h>
 #include <malloc.h>
@@ -12,6 +13,7 @@
 #include <boost/program_options.hpp>
 #include <boost/version.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -82,6 +84,14 @@ std::optional<po::variables_map> ParseFlags(int argc, char** argv, int* exit_cod
        "split the policies into this many shards by namespace, one replica set (and Lease) each")
       ("shard-index", po::value<int>()->default_value(0),
        "the shard this replica serves, 0 .. shard-count - 1")
+      ("source-allow", po::value<std::vector<std::string>>()->composing(),
+       "a source policies may read though it is loopback, link-local, the API server, or (with "
+       "--source-allow-only-listed) any: [NAMESPACE/]NETWORK|HOST|*.DOMAIN[:PORT[-PORT]] (repeatable)")
+      ("source-allow-only-listed", po::value<bool>()->default_value(false)->implicit_value(true),
+       "policies may read only the sources --source-allow lists")
+      ("source-allow-plain-http-credentials",
+       po::value<bool>()->default_value(false)->implicit_value(true),
+       "send a policy's bearer token over plain http:// (default: refused)")
       ("log-format", po::value<std::string>()->default_value("json"), "json or text")
       ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
   // clang-format on
@@ -216,9 +226,23 @@ std::unique_ptr<gearbox::telemetry::Logger> MakeLogger(const po::variables_map& 
   return std::make_unique<gearbox::telemetry::Logger>(*format, *level);
 }
 
-gearbox::reconcile::ControllerOptions ControllerOptionsFrom(const po::variables_map& vm,
-                                                            const std::string& identity) {
+// The cluster admin's source access rules; the API server's own host is refused with them.
+gearbox::Result<gearbox::reconcile::SourceAccess> SourceAccessFrom(
+    const po::variables_map& vm, const gearbox::kube::Config& config) {
+  gearbox::reconcile::SourceAccessOptions o;
+  if (vm.count("source-allow")) o.allow = vm["source-allow"].as<std::vector<std::string>>();
+  o.only_listed = vm["source-allow-only-listed"].as<bool>();
+  o.plain_http_credentials = vm["source-allow-plain-http-credentials"].as<bool>();
+  o.api_server_hosts.push_back(web::uri(config.server).host());
+  if (const char* in_cluster = std::getenv("KUBERNETES_SERVICE_HOST"))
+    o.api_server_hosts.emplace_back(in_cluster);
+  return gearbox::reconcile::SourceAccess::Make(o);
+}
+
+gearbox::Result<gearbox::reconcile::ControllerOptions> ControllerOptionsFrom(
+    const po::variables_map& vm, const gearbox::kube::Config& config, const std::string& identity) {
   gearbox::reconcile::ControllerOptions co;
+  ASSIGN_OR_RETURN(co.source_access, SourceAccessFrom(vm, config));
   if (vm.count("namespace")) co.namespaces = vm["namespace"].as<std::vector<std::string>>();
   co.concurrency = vm["concurrency"].as<int>();
   co.instance = identity;
@@ -272,8 +296,12 @@ int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
   // Every write the controller makes (targets, status, Events) is fenced on the Lease.
   auto fenced = std::make_shared<gearbox::kube::FencedClient>(
       client, [e = elector->get()] { return e == nullptr || e->IsLeader(); });
-  gearbox::reconcile::Controller controller(fenced, ControllerOptionsFrom(vm, identity),
-                                            telemetry.registry, log);
+  auto options = ControllerOptionsFrom(vm, config, identity);
+  if (!options) {
+    log.Error("bad flags", {{"error", options.error().ToString()}});
+    return 2;
+  }
+  gearbox::reconcile::Controller controller(fenced, *std::move(options), telemetry.registry, log);
   telemetry.exposition.BeforeRender([&controller] { controller.RefreshMetrics(); });
   auto servers = StartServers(vm, telemetry.exposition, controller, log);
   if (!servers) {

@@ -36,6 +36,7 @@ struct ControllerOptions {
   size_t metric_read_threads = 8;    // the pool every metric read runs on
   std::string instance = "gearbox";  // this replica, for Events
   Shard shard;                       // the namespaces whose policies this replica serves
+  SourceAccess source_access;        // where policies may point the controller
 };
 
 class Controller {

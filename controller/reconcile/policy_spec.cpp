@@ -2,6 +2,7 @@
 // JSON throws on a field of the wrong type, and that is caught once, in ParsePolicy.
 #include "reconcile/policy_spec.h"
 
+#include <algorithm>
 #include <set>
 
 #include "kube/json_fields.h"
@@ -192,6 +193,20 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
   return OkStatus();
 }
 
+// The queue's names go into Redis commands and into status: the CRD refuses CR, LF and the other
+// control characters, and so does this, for objects stored before the CRD said so.
+Status NoControlCharacters(const MetricDef& d) {
+  const auto& q = d.queue;
+  for (const std::string* field : {&q.name, &q.prefix, &q.group}) {
+    if (std::any_of(field->begin(), field->end(),
+                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+      return Error::Invalid("metric " + d.name +
+                            ": a queue name, prefix or group has a control "
+                            "character (CR, LF, ...)");
+  }
+  return OkStatus();
+}
+
 Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
   MetricDef d;
   d.name = Str(m, "name");
@@ -209,6 +224,7 @@ Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
     d.queue = metrics::QueueSpec{Str(q, "flavor"), Str(q, "name"), Str(q, "measure", "backlog"),
                                  Str(q, "prefix", "bull"), Str(q, "group")};
     if (!p.redis) return Error::Invalid("metric " + d.name + " needs spec.sources.redis");
+    RETURN_IF_ERROR(NoControlCharacters(d));
   } else {
     return Error::Invalid("metric " + d.name + " has no source");
   }

@@ -62,9 +62,10 @@ struct Reconciler::Pass {
   policy::Applied applied;
   std::vector<ConditionOverride> overrides;
   int writes = 0;
-  std::string error;   // the first write that failed
-  bool gone = false;   // the policy was deleted while the pass ran
-  bool first = false;  // the policy's first evaluation by this controller
+  std::string error;                 // the first write that failed
+  bool gone = false;                 // the policy was deleted while the pass ran
+  bool first = false;                // the policy's first evaluation by this controller
+  kube::ReconcileResult not_loaded;  // what Reconcile returns when Load fails (a retry, if any)
 };
 
 namespace {
@@ -154,6 +155,7 @@ bool Reconciler::Load(Pass& pass) {
       ReportInvalid(pass, parsed.error());
       return false;
     }
+    if (!SourcesAllowed(pass, *parsed)) return false;
     rt.parsed = std::move(*parsed);
     Compile(rt);
     rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
@@ -179,12 +181,31 @@ void Reconciler::Compile(Runtime& rt) {
   compilations_.fetch_add(1);
 }
 
-void Reconciler::ReportInvalid(Pass& pass, const Error& error) {
+void Reconciler::ReportInvalid(Pass& pass, const Error& error, const char* reason) {
   d_.log.Warn("invalid scalingpolicy", {{"policy", pass.key}, {"error", error.message}});
-  Record(pass, true, "InvalidSpec", error.message);
+  Record(pass, true, reason, error.message);
   pass.rt->series->SetReady(false);
-  WriteStatus(pass, InvalidStatus(pass.old_status, pass.rt->generation, "InvalidSpec",
-                                  error.message, pass.now));
+  WriteStatus(pass,
+              InvalidStatus(pass.old_status, pass.rt->generation, reason, error.message, pass.now));
+}
+
+// The cluster admin's source access rules: a policy naming a refused server is not evaluated
+// (Ready=False, SourceRefused). A host that could not be resolved is not checked: the policy
+// waits (SourceUnresolved) and the next pass checks again.
+bool Reconciler::SourcesAllowed(Pass& pass, const ParsedPolicy& parsed) {
+  if (!d_.access) return true;
+  Status allowed = CheckSourceAccess(*d_.access, parsed);
+  if (allowed) return true;
+  const bool unresolved = allowed.error().kind != Error::Kind::kConfig;
+  pass.rt->parsed.reset();
+  pass.rt->sources = {};
+  ReportInvalid(pass, allowed.error(), unresolved ? "SourceUnresolved" : "SourceRefused");
+  if (unresolved) {
+    pass.rt->generation = 0;  // no generation is 0: checked again on the retry
+    pass.not_loaded.requeue_after =
+        std::chrono::duration_cast<std::chrono::milliseconds>(parsed.spec.interval);
+  }
+  return false;
 }
 
 // Read: every component's target, and who else drives it, from the informer caches (no request
@@ -462,7 +483,7 @@ kube::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   std::lock_guard lock(pass.rt->mu);
   if (!pass.rt->series) pass.rt->series = SeriesOf(metrics_, key);
   pass.rt->series->Started(pass.start);
-  if (!Load(pass)) return {};
+  if (!Load(pass)) return pass.not_loaded;
   pass.first = !std::exchange(pass.rt->evaluated, true);
   ReadTargets(pass);
   ReadMetrics(pass);

@@ -52,6 +52,9 @@ struct ReconcilerDeps {
   // start, 10,000 at once) are then spread over the interval instead of all falling due in the
   // same instant every interval. Off in tests that assert exact requeues.
   bool spread_first_requeue = false;
+  // The cluster admin's rules on where a policy may point the controller; null: not checked
+  // (tests of other logic). A refused source leaves the policy not evaluated, Ready=False.
+  const SourceAccess* access = nullptr;
 };
 
 class Reconciler {
@@ -76,7 +79,8 @@ class Reconciler {
   std::shared_ptr<Runtime> RuntimeFor(const std::string& key);
   bool Load(Pass& pass);
   void Compile(Runtime& rt);
-  void ReportInvalid(Pass& pass, const Error& error);
+  void ReportInvalid(Pass& pass, const Error& error, const char* reason = "InvalidSpec");
+  bool SourcesAllowed(Pass& pass, const ParsedPolicy& parsed);
   void ReadTargets(Pass& pass);
   void ReadTarget(Pass& pass, const policy::Component& component,
                   const std::vector<kube::ObjectPtr>* hpas);

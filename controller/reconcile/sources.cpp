@@ -2,6 +2,7 @@
 #include "reconcile/sources.h"
 
 #include <cpprest/asyncrt_utils.h>
+#include <cpprest/base_uri.h>
 
 #include "metrics/resource_metrics.h"
 
@@ -62,7 +63,36 @@ Result<T> Named(const char* server, Result<T> r) {
   return e;
 }
 
+// Where the policy's Prometheus is, from its URL; none when the URL does not parse.
+std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def) {
+  if (!web::uri::validate(def.url)) return std::nullopt;
+  web::uri uri(def.url);
+  SourceEndpoint e{"prometheus", uri.host(), 0, uri.scheme() == "http",
+                   def.bearer_token.has_value()};
+  if (e.host.empty()) return std::nullopt;
+  e.port = static_cast<uint16_t>(uri.port() > 0 ? uri.port() : (e.plain_http ? 80 : 443));
+  return e;
+}
+
+std::optional<SourceEndpoint> RedisEndpoint(const RedisSourceDef& def) {
+  auto o = metrics::ParseRedisUrl(def.url);
+  if (!o) return std::nullopt;
+  return SourceEndpoint{"redis", o->host, static_cast<uint16_t>(o->port), true, false};
+}
+
 }  // namespace
+
+Status CheckSourceAccess(const SourceAccess& access, const ParsedPolicy& p) {
+  std::vector<SourceEndpoint> endpoints;
+  if (p.prometheus) {
+    if (auto e = PrometheusEndpoint(*p.prometheus)) endpoints.push_back(*e);
+  }
+  if (p.redis) {
+    if (auto e = RedisEndpoint(*p.redis)) endpoints.push_back(*e);
+  }
+  for (const auto& e : endpoints) RETURN_IF_ERROR(access.Check(p.ns, e));
+  return OkStatus();
+}
 
 const char* SourceKind(const MetricDef& metric) {
   switch (metric.type) {

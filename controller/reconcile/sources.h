@@ -18,6 +18,7 @@
 #include "metrics/redis_queue.h"
 #include "metrics/source.h"
 #include "reconcile/policy_spec.h"
+#include "reconcile/source_access.h"
 
 namespace gearbox::reconcile {
 
@@ -71,6 +72,10 @@ struct PolicySources {
 
 // Reads the Secrets a policy names (from the policy's namespace only) and builds its sources.
 PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const ParsedPolicy& p);
+
+// Ok, or why the cluster admin's rules refuse a server the policy names (source_access.h). A URL
+// that does not parse is not refused here: its source reads as that error.
+Status CheckSourceAccess(const SourceAccess& access, const ParsedPolicy& p);
 
 // The factory of the controller: Prometheus clients and Redis connections shared by server, held
 // weakly so that the last policy to stop naming a server releases it.

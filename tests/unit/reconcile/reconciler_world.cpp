@@ -128,6 +128,12 @@ void World::SpreadFirstRequeue() {
                                 clock_, registry_, log_, /*spread_first_requeue=*/true});
 }
 
+void World::UseSourceAccess(const reconcile::SourceAccess& access) {
+  reconciler_ = std::make_unique<reconcile::Reconciler>(
+      reconcile::ReconcilerDeps{*api_, store_, targets_, index_, sources_, reader_, recorder_,
+                                clock_, registry_, log_, /*spread_first_requeue=*/false, &access});
+}
+
 void World::Restart() {
   reconciler_ = std::make_unique<reconcile::Reconciler>(reconcile::ReconcilerDeps{
       *api_, store_, targets_, index_, sources_, reader_, recorder_, clock_, registry_, log_});
