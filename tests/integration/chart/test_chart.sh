@@ -30,6 +30,17 @@ deployment=$(helm template x "$ROOT/charts/gearbox" --kube-version v1.36.3 --set
   --set apiServer.port=6443 --show-only templates/deployment.yaml)
 check "apiServer.host/port set KUBERNETES_SERVICE_HOST/PORT" bash -c \
   '[[ $1 == *"{name: KUBERNETES_SERVICE_HOST, value: \"10.1.2.3\"}"* && $1 == *"{name: KUBERNETES_SERVICE_PORT, value: \"6443\"}"* ]]' _ "$deployment"
+check "no PodDisruptionBudget at one replica (it would block every node drain)" bash -c \
+  '! helm template x "$1" --kube-version v1.36.3 --set replicaCount=1 | grep -q "^kind: PodDisruptionBudget"' _ "$ROOT/charts/gearbox"
+check "a PodDisruptionBudget at two replicas" bash -c \
+  'helm template x "$1" --kube-version v1.36.3 | grep -q "^kind: PodDisruptionBudget"' _ "$ROOT/charts/gearbox"
+netpol=$(helm template x "$ROOT/charts/gearbox" --kube-version v1.36.3 --set networkPolicy.enabled=true \
+  --set 'networkPolicy.apiServerCIDRs={10.96.0.1/32}' --show-only templates/networkpolicy.yaml \
+  -f "$ROOT/tests/integration/chart/networkpolicy-values.yaml")
+check "networkPolicy.enabled renders a NetworkPolicy the API server accepts (server dry run)" bash -c \
+  'kubectl apply -n default --dry-run=server -f - <<<"$1" >/dev/null' _ "$netpol"
+check "the NetworkPolicy lets egress go only to DNS, the API server and the listed source" bash -c \
+  '[[ $(kubectl create --dry-run=client -o jsonpath="{range .spec.egress[*]}{.ports[*].port}/{.to[*].ipBlock.cidr}{.to[*].namespaceSelector.matchLabels}; {end}" -f - <<<"$1") == "53 53/; 443 6443/10.96.0.1/32; 9090/{\"kubernetes.io/metadata.name\":\"monitoring\"}; " ]]' _ "$netpol"
 # values.schema.json: each wrong values file is refused with the message its first line expects.
 for f in "$ROOT"/tests/integration/chart/invalid-values/*.yaml; do
   want=$(sed -n '1s/^# expect: //p' "$f")
