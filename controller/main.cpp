@@ -135,6 +135,27 @@ gearbox::Result<std::shared_ptr<gearbox::kube::HttpClient>> Connect(
 
 using ServerPtr = std::unique_ptr<gearbox::server::HttpServer>;
 
+// When main's loop last went round (steady clock, ns): /healthz fails when it stops going round.
+std::atomic<int64_t> g_main_loop_beat{0};
+constexpr auto kMainLoopStalledAfter = std::chrono::seconds(30);
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Why the process should be restarted, or "": a stuck worker, or main's loop not going round.
+std::string NotLiveReason(const gearbox::reconcile::Controller& controller) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto since_beat = std::chrono::nanoseconds(SteadyNowNs() - g_main_loop_beat.load());
+  if (g_main_loop_beat.load() != 0 && since_beat > kMainLoopStalledAfter)
+    return "the leader loop has not run for " +
+           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(since_beat).count()) +
+           "s";
+  return controller.NotLiveReason(now);
+}
+
 // /metrics and the probes; null servers for addresses turned off ("0").
 gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
     const po::variables_map& vm, gearbox::telemetry::Exposition& exposition,
@@ -144,11 +165,11 @@ gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
                                                       gearbox::server::MetricsRoutes([&exposition] {
                                                         return exposition.Render();
                                                       })));
-  ASSIGN_OR_RETURN(
-      ServerPtr probes,
-      gearbox::server::HttpServer::Start(
-          vm["health-probe-bind-address"].as<std::string>(),
-          gearbox::server::ProbeRoutes([&controller] { return controller.NotReadyReason(); })));
+  ASSIGN_OR_RETURN(ServerPtr probes, gearbox::server::HttpServer::Start(
+                                         vm["health-probe-bind-address"].as<std::string>(),
+                                         gearbox::server::ProbeRoutes(
+                                             [&controller] { return controller.NotReadyReason(); },
+                                             [&controller] { return NotLiveReason(controller); })));
   if (metrics) log.Info("serving /metrics", {{"port", std::to_string(metrics->port())}});
   if (probes) log.Info("serving /healthz and /readyz", {{"port", std::to_string(probes->port())}});
   return std::make_pair(std::move(metrics), std::move(probes));
@@ -196,6 +217,7 @@ bool RunUntilStopped(gearbox::kube::LeaderElector* elector,
                      std::atomic<bool>& lost) {
   bool working = false;
   while (!g_signal && !lost) {
+    g_main_loop_beat = SteadyNowNs();
     if (!working && (!elector || started)) {
       controller.StartWorkers();
       working = true;

@@ -1,6 +1,7 @@
 // See controller_loop.h.
 #include "kube/controller_loop.h"
 
+#include <algorithm>
 #include <exception>
 
 namespace gearbox::kube {
@@ -54,8 +55,20 @@ void ControllerLoop::Work() {
   while (auto key = queue_.Get()) Process(*key);
 }
 
-void ControllerLoop::Process(const std::string& key) {
-  auto start = std::chrono::steady_clock::now();
+std::chrono::steady_clock::duration ControllerLoop::LongestRunning(
+    std::chrono::steady_clock::time_point now) const {
+  MutexLock lock(running_mu_);
+  if (running_.empty()) return {};
+  return std::max(now - *running_.begin(), std::chrono::steady_clock::duration::zero());
+}
+
+ReconcileResult ControllerLoop::Run(const std::string& key,
+                                    std::chrono::steady_clock::time_point start) {
+  std::multiset<std::chrono::steady_clock::time_point>::iterator mark;
+  {
+    MutexLock lock(running_mu_);
+    mark = running_.insert(start);
+  }
   ReconcileResult result;
   try {
     result = reconcile_(key);
@@ -63,6 +76,14 @@ void ControllerLoop::Process(const std::string& key) {
     result.outcome = ReconcileResult::Outcome::kError;
     result.error = std::string("unexpected exception: ") + e.what();
   }
+  MutexLock lock(running_mu_);
+  running_.erase(mark);
+  return result;
+}
+
+void ControllerLoop::Process(const std::string& key) {
+  auto start = std::chrono::steady_clock::now();
+  ReconcileResult result = Run(key, start);
   if (on_outcome_) on_outcome_(key, result, std::chrono::steady_clock::now() - start);
   if (result.outcome == ReconcileResult::Outcome::kError && !result.requeue_after) {
     queue_.AddRateLimited(key);

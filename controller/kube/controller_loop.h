@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,6 +54,10 @@ class ControllerLoop {
   // Stops taking keys and waits for the passes running now to end.
   void Stop() EXCLUDES(mu_);
 
+  // How long the longest reconcile still running has run at `now` (zero when none runs): a worker
+  // stuck in one pass shows here, and the liveness probe fails on it.
+  std::chrono::steady_clock::duration LongestRunning(
+      std::chrono::steady_clock::time_point now) const EXCLUDES(running_mu_);
   // One key off the queue, reconciled and handled as a worker would; false when none is ready.
   // For tests that drive the loop without threads.
   bool ProcessNext();
@@ -60,6 +65,9 @@ class ControllerLoop {
  private:
   void Work();
   void Process(const std::string& key);
+  // The reconcile of `key`, marked running from `start` until it returns.
+  ReconcileResult Run(const std::string& key, std::chrono::steady_clock::time_point start)
+      EXCLUDES(running_mu_);
 
   ReconcileFn reconcile_;
   OutcomeFn on_outcome_;
@@ -68,6 +76,8 @@ class ControllerLoop {
   // nothing, so that no worker is left unjoined.
   Mutex mu_;
   std::vector<std::thread> workers_ GUARDED_BY(mu_);
+  mutable Mutex running_mu_;
+  std::multiset<std::chrono::steady_clock::time_point> running_ GUARDED_BY(running_mu_);
   bool stopped_ GUARDED_BY(mu_) = false;
 };
 

@@ -167,6 +167,14 @@ std::string Controller::NotReadyReason() const {
   return Synced() ? "" : "the ScalingPolicy cache has not synced yet";
 }
 
+std::string Controller::NotLiveReason(std::chrono::steady_clock::time_point now) const {
+  const auto longest = loop_.LongestRunning(now);
+  if (longest < options_.stalled_after) return "";
+  return "a reconcile has run for " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(longest).count()) +
+         "s (a worker is stuck)";
+}
+
 void Controller::StartWorkers() {
   loop_.Start(std::max(1, options_.concurrency));
   log_.Info("workers started", {{"concurrency", std::to_string(options_.concurrency)}});

@@ -37,6 +37,7 @@ struct ControllerOptions {
   std::string instance = "gearbox";  // this replica, for Events
   Shard shard;                       // the namespaces whose policies this replica serves
   SourceAccess source_access;        // where policies may point the controller
+  std::chrono::milliseconds stalled_after{std::chrono::minutes(5)};  // a stuck reconcile (healthz)
 };
 
 class Controller {
@@ -48,7 +49,10 @@ class Controller {
   void StartInformers();
   bool Synced() const;                 // safe to call from any thread at any time (the probes do)
   std::string NotReadyReason() const;  // "" when the caches are synced
-  void StartWorkers();                 // once leading; does nothing after Stop()
+  // "" unless a reconcile has run for options.stalled_after or longer at `now` (for /healthz:
+  // every read and write of a pass has a deadline far shorter, so such a worker is stuck).
+  std::string NotLiveReason(std::chrono::steady_clock::time_point now) const;
+  void StartWorkers();  // once leading; does nothing after Stop()
   void Stop();
 
   // Brings the gauges of the work in progress up to date (before a scrape).

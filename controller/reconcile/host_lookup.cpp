@@ -1,9 +1,9 @@
 // See host_lookup.h.
 #include "reconcile/host_lookup.h"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <atomic>
 #include <future>
 #include <thread>
 

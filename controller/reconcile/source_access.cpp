@@ -193,8 +193,9 @@ Status SourceAccess::CheckAddress(const std::string& ns, const SourceEndpoint& e
 Status SourceAccess::CheckListed(const std::string& ns, const SourceEndpoint& e,
                                  const Addresses& found) const {
   auto by_network = [&](const ip::address& a) {
-    return std::any_of(rules_.begin(), rules_.end(),
-                       [&](const AllowRule& r) { return r.Covers(ns, e.port) && r.CoversAddress(a); });
+    return std::any_of(rules_.begin(), rules_.end(), [&](const AllowRule& r) {
+      return r.Covers(ns, e.port) && r.CoversAddress(a);
+    });
   };
   bool by_name = std::any_of(rules_.begin(), rules_.end(), [&](const AllowRule& r) {
     return r.Covers(ns, e.port) && r.CoversHost(e.host);
@@ -209,8 +210,9 @@ Status SourceAccess::CheckListed(const std::string& ns, const SourceEndpoint& e,
 Status SourceAccess::Check(const std::string& ns, const SourceEndpoint& e) const {
   if (e.plain_http && e.sends_credential && !plain_http_credentials_)
     return Error::Of(Error::Kind::kConfig,
-                     e.kind + ": a bearer token is not sent over plain http:// (use https://; the "
-                              "cluster admin may allow it: docs/security.md)");
+                     e.kind +
+                         ": a bearer token is not sent over plain http:// (use https://; the "
+                         "cluster admin may allow it: docs/security.md)");
   ASSIGN_OR_RETURN(auto found, lookup_(e.host));
   for (const auto& a : found) RETURN_IF_ERROR(CheckAddress(ns, e, a));
   if (only_listed_) return CheckListed(ns, e, found);

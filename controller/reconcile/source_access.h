@@ -11,7 +11,8 @@
 // "[::1]"), a host name ("prometheus.monitoring.svc") or a domain ("*.monitoring.svc").
 //
 // The check resolves the host once per policy generation (host_lookup.h, bounded): a name that
-// later resolves elsewhere (DNS rebinding) is the chart's NetworkPolicy's to stop (docs/security.md).
+// later resolves elsewhere (DNS rebinding) is the chart's NetworkPolicy's to stop
+// (docs/security.md).
 #pragma once
 
 #include <boost/asio/ip/network_v4.hpp>
@@ -57,7 +58,7 @@ struct SourceEndpoint {
   std::string kind;  // "prometheus", "redis": for messages
   std::string host;
   uint16_t port = 0;
-  bool plain_http = false;       // http://, redis://
+  bool plain_http = false;        // http://, redis://
   bool sends_credential = false;  // a bearer token or a password goes with each request
 };
 

@@ -152,11 +152,14 @@ void HttpServer::Stop() {
   impl_->acceptor.close(ignored);  // the I/O thread is gone: nothing else touches it now
 }
 
-std::map<std::string, Handler> ProbeRoutes(std::function<std::string()> not_ready_reason) {
+std::map<std::string, Handler> ProbeRoutes(std::function<std::string()> not_ready_reason,
+                                           std::function<std::string()> not_live_reason) {
   return {
       {"/healthz",
-       [] {
-         return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+       [reason = std::move(not_live_reason)] {
+         std::string why = reason ? reason() : "";
+         if (why.empty()) return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+         return HttpResponse{500, "text/plain; charset=utf-8", "not live: " + why + "\n"};
        }},
       {"/readyz",
        [reason = std::move(not_ready_reason)] {

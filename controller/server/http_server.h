@@ -52,9 +52,11 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Routes for the controller: /healthz (the process serves), /readyz (ready() says why not, or ""),
+// Routes for the controller: /healthz (500 when not_live_reason() says why, e.g. a stuck worker:
+// the kubelet then restarts the container), /readyz (503 when not_ready_reason() says why),
 // /metrics (render() returns the exposition text).
-std::map<std::string, Handler> ProbeRoutes(std::function<std::string()> not_ready_reason);
+std::map<std::string, Handler> ProbeRoutes(std::function<std::string()> not_ready_reason,
+                                           std::function<std::string()> not_live_reason = {});
 std::map<std::string, Handler> MetricsRoutes(std::function<std::string()> render);
 
 }  // namespace gearbox::server

@@ -113,5 +113,28 @@ TEST(ControllerLoop, Case3_StartAfterStopStartsNoWorker) {
   EXPECT_EQ(passes, 0);
 }
 
+// What /healthz reads: a reconcile that does not return is seen running for longer and longer;
+// once it returns, nothing runs.
+TEST(ControllerLoop, AStuckReconcileShowsAsTheLongestRunning) {
+  std::atomic<bool> release{false}, entered{false};
+  ControllerLoop loop(
+      [&](const std::string&) {
+        entered = true;
+        while (!release) std::this_thread::sleep_for(1ms);
+        return ReconcileResult{};
+      },
+      {});
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_EQ(loop.LongestRunning(now), std::chrono::steady_clock::duration::zero());
+  loop.queue().Add("shop/stuck");
+  std::thread worker([&] { loop.ProcessNext(); });
+  while (!entered) std::this_thread::sleep_for(1ms);
+  EXPECT_GE(loop.LongestRunning(std::chrono::steady_clock::now() + 10min), 10min);
+  release = true;
+  worker.join();
+  EXPECT_EQ(loop.LongestRunning(std::chrono::steady_clock::now() + 10min),
+            std::chrono::steady_clock::duration::zero());
+}
+
 }  // namespace
 }  // namespace gearbox::kube

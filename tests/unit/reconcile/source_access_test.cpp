@@ -20,11 +20,10 @@ namespace ip = boost::asio::ip;
 
 // A resolver that knows a few names and counts its lookups.
 struct FakeDns {
-  std::map<std::string, std::string> names = {
-      {"metadata.evil.example", "169.254.169.254"},
-      {"prometheus.monitoring.svc", "10.96.12.7"},
-      {"api.cluster.example", "10.96.0.1"},
-      {"sneaky.example", "10.1.2.3"}};
+  std::map<std::string, std::string> names = {{"metadata.evil.example", "169.254.169.254"},
+                                              {"prometheus.monitoring.svc", "10.96.12.7"},
+                                              {"api.cluster.example", "10.96.0.1"},
+                                              {"sneaky.example", "10.1.2.3"}};
   int lookups = 0;
   SourceAccess::Lookup Lookup() {
     return [this](const std::string& host) -> Result<reconcile::Addresses> {

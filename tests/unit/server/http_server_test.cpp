@@ -62,6 +62,19 @@ TEST(HttpServerTest, ProbesAndMetrics) {
   EXPECT_EQ(Get(port, "/healthz", http::verb::post).status, 405);
 }
 
+TEST(HttpServerTest, HealthzFailsWhileTheControllerSaysItIsStuck) {
+  std::atomic<bool> stuck{true};
+  auto routes = ProbeRoutes([] { return std::string(); },
+                            [&] { return stuck ? std::string("a worker is stuck") : ""; });
+  auto started = HttpServer::Start("127.0.0.1:0", std::move(routes));
+  ASSERT_TRUE(started && *started) << started.error().ToString();
+  Reply stalled = Get((*started)->port(), "/healthz");
+  EXPECT_EQ(stalled.status, 500);
+  EXPECT_EQ(stalled.body, "not live: a worker is stuck\n");
+  stuck = false;
+  EXPECT_EQ(Get((*started)->port(), "/healthz").status, 200);
+}
+
 TEST(HttpServerTest, SilentClientDoesNotBlockOthers) {
   auto started = HttpServer::Start("127.0.0.1:0", ProbeRoutes([] { return std::string(); }));
   ASSERT_TRUE(started && *started) << started.error().ToString();
