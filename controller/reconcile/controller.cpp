@@ -89,14 +89,15 @@ void Controller::RefreshMetrics() const { loop_.queue().ReportUnfinishedWork(); 
 
 void Controller::OnPolicyChanged(const Json& object) {
   index_.Update(object);
-  for (const auto& name : SecretsNamedBy(object))
-    secrets_.Watch(kube::StringAt(object, {"metadata", "namespace"}), name);
-  loop_.queue().Add(kube::Informer::KeyOf(object));
+  const std::string key = kube::Informer::KeyOf(object);
+  secrets_.Name(key, kube::StringAt(object, {"metadata", "namespace"}), SecretsNamedBy(object));
+  loop_.queue().Add(key);
 }
 
 void Controller::OnPolicyDeleted(const Json& object) {
   std::string key = kube::Informer::KeyOf(object);
   index_.Remove(key);
+  secrets_.Release(key);
   reconciler_.Forget(key);
   log_.Info("scalingpolicy deleted", {{"policy", key}});
 }

@@ -25,20 +25,67 @@ std::vector<std::string> SecretsNamedBy(const kube::Json& policy) {
 SecretWatches::~SecretWatches() { Stop(); }
 
 void SecretWatches::Stop() {
-  std::lock_guard lock(mu_);
-  stopped_ = true;
-  for (auto& [key, informer] : informers_) informer->Stop();
+  Informers stopping;
+  {
+    MutexLock lock(mu_);
+    stopped_ = true;
+    for (auto& [key, informer] : informers_) stopping.push_back(std::move(informer));
+    informers_.clear();
+  }
+  for (auto& informer : stopping) informer->Stop();
 }
 
 size_t SecretWatches::watched() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return informers_.size();
 }
 
-void SecretWatches::Watch(const std::string& ns, const std::string& name) {
-  std::lock_guard lock(mu_);
+void SecretWatches::Name(const std::string& policy_key, const std::string& ns,
+                         const std::vector<std::string>& names) {
+  Informers closing;
+  {
+    MutexLock lock(mu_);
+    if (stopped_) return;
+    std::set<std::string>& keys = named_by_[policy_key];
+    keys.clear();
+    for (const auto& name : names) {
+      keys.insert(ns + "/" + name);
+      Open(ns, name);
+    }
+    if (keys.empty()) named_by_.erase(policy_key);
+    closing = Unneeded();
+  }
+  for (auto& informer : closing) informer->Stop();
+}
+
+void SecretWatches::Release(const std::string& policy_key) {
+  Informers closing;
+  {
+    MutexLock lock(mu_);
+    named_by_.erase(policy_key);
+    closing = Unneeded();
+  }
+  for (auto& informer : closing) informer->Stop();
+}
+
+SecretWatches::Informers SecretWatches::Unneeded() {
+  std::set<std::string> needed;
+  for (const auto& [policy, keys] : named_by_) needed.insert(keys.begin(), keys.end());
+  Informers out;
+  for (auto it = informers_.begin(); it != informers_.end();) {
+    if (needed.count(it->first)) {
+      ++it;
+      continue;
+    }
+    out.push_back(std::move(it->second));
+    it = informers_.erase(it);
+  }
+  return out;
+}
+
+void SecretWatches::Open(const std::string& ns, const std::string& name) {
   auto& slot = informers_[ns + "/" + name];
-  if (stopped_ || slot) return;
+  if (slot) return;
   kube::InformerOptions io;
   io.field_selector = "metadata.name=" + name;
   io.log = [this, ns, name](const std::string& m) {

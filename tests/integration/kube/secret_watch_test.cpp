@@ -60,7 +60,7 @@ TEST(SecretWatches, Case6_ASecretCreatedLaterAndARotatedOneAreReported) {
         if (n == ns.name() && name == "prom-token") ++changes;
       },
       log);
-  watches.Watch(ns.name(), "prom-token");
+  watches.Name(ns.name() + "/policy", ns.name(), {"prom-token"});
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(changes, 0) << logs.str();
 
