@@ -84,6 +84,9 @@ std::optional<po::variables_map> ParseFlags(int argc, char** argv, int* exit_cod
        "split the policies into this many shards by namespace, one replica set (and Lease) each")
       ("shard-index", po::value<int>()->default_value(0),
        "the shard this replica serves, 0 .. shard-count - 1")
+      ("replicas-field", po::value<std::vector<std::string>>()->composing(),
+       "a replicasField policies may write: KIND.GROUP=PATH (repeatable; default: the Opstree "
+       "RedisCluster's and RedisReplication's spec.clusterSize)")
       ("source-allow", po::value<std::vector<std::string>>()->composing(),
        "a source policies may read though it is loopback, link-local, the API server, or (with "
        "--source-allow-only-listed) any: [NAMESPACE/]NETWORK|HOST|*.DOMAIN[:PORT[-PORT]] (repeatable)")
@@ -265,6 +268,10 @@ gearbox::Result<gearbox::reconcile::ControllerOptions> ControllerOptionsFrom(
     const po::variables_map& vm, const gearbox::kube::Config& config, const std::string& identity) {
   gearbox::reconcile::ControllerOptions co;
   ASSIGN_OR_RETURN(co.source_access, SourceAccessFrom(vm, config));
+  if (vm.count("replicas-field")) {
+    ASSIGN_OR_RETURN(co.replicas_fields, gearbox::reconcile::ReplicasFieldRules::Parse(
+                                             vm["replicas-field"].as<std::vector<std::string>>()));
+  }
   if (vm.count("namespace")) co.namespaces = vm["namespace"].as<std::vector<std::string>>();
   co.concurrency = vm["concurrency"].as<int>();
   co.instance = identity;

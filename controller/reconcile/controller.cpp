@@ -53,7 +53,8 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
       queue_metrics_(registry, kControllerName),
       reconciler_(ReconcilerDeps{*client_, store_, targets_, index_, sources_, reader_, recorder_,
                                  kube::RealClock::Instance(), registry, log,
-                                 /*spread_first_requeue=*/true, &options_.source_access}),
+                                 /*spread_first_requeue=*/true, &options_.source_access,
+                                 &options_.replicas_fields}),
       loop_([this](const std::string& key) { return Reconcile(key); },
             [this](const std::string& key, const kube::ReconcileResult& r,
                    std::chrono::steady_clock::duration took) {

@@ -33,10 +33,11 @@ namespace gearbox::reconcile {
 struct ControllerOptions {
   std::vector<std::string> namespaces;  // empty: all
   int concurrency = 2;
-  size_t metric_read_threads = 8;    // the pool every metric read runs on
-  std::string instance = "gearbox";  // this replica, for Events
-  Shard shard;                       // the namespaces whose policies this replica serves
-  SourceAccess source_access;        // where policies may point the controller
+  size_t metric_read_threads = 8;      // the pool every metric read runs on
+  std::string instance = "gearbox";    // this replica, for Events
+  Shard shard;                         // the namespaces whose policies this replica serves
+  SourceAccess source_access;          // where policies may point the controller
+  ReplicasFieldRules replicas_fields;  // the replicasFields policies may write, per kind
   std::chrono::milliseconds stalled_after{std::chrono::minutes(5)};  // a stuck reconcile (healthz)
 };
 

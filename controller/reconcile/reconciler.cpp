@@ -155,7 +155,7 @@ bool Reconciler::Load(Pass& pass) {
       ReportInvalid(pass, parsed.error());
       return false;
     }
-    if (!SourcesAllowed(pass, *parsed)) return false;
+    if (!Admitted(pass, *parsed)) return false;
     rt.parsed = std::move(*parsed);
     Compile(rt);
     rt.sources = BuildSources(d_.client, d_.sources, *rt.parsed);
@@ -189,17 +189,22 @@ void Reconciler::ReportInvalid(Pass& pass, const Error& error, const char* reaso
               InvalidStatus(pass.old_status, pass.rt->generation, reason, error.message, pass.now));
 }
 
-// The cluster admin's source access rules: a policy naming a refused server is not evaluated
-// (Ready=False, SourceRefused). A host that could not be resolved is not checked: the policy
-// waits (SourceUnresolved) and the next pass checks again.
-bool Reconciler::SourcesAllowed(Pass& pass, const ParsedPolicy& parsed) {
-  if (!d_.access) return true;
-  Status allowed = CheckSourceAccess(*d_.access, parsed);
+// The cluster admin's rules: a policy that names a replicasField not allowed for its kind
+// (ReplicasFieldRefused) or a refused server (SourceRefused) is not evaluated: Ready=False,
+// nothing read or written. A host that could not be resolved is not checked: the policy waits
+// (SourceUnresolved) and is checked again after its interval.
+bool Reconciler::Admitted(Pass& pass, const ParsedPolicy& parsed) {
+  const char* reason = "ReplicasFieldRefused";
+  Status allowed = d_.replicas_fields ? d_.replicas_fields->Check(parsed) : OkStatus();
+  if (allowed && d_.access) {
+    allowed = CheckSourceAccess(*d_.access, parsed);
+    reason = "SourceRefused";
+  }
   if (allowed) return true;
   const bool unresolved = allowed.error().kind != Error::Kind::kConfig;
   pass.rt->parsed.reset();
   pass.rt->sources = {};
-  ReportInvalid(pass, allowed.error(), unresolved ? "SourceUnresolved" : "SourceRefused");
+  ReportInvalid(pass, allowed.error(), unresolved ? "SourceUnresolved" : reason);
   if (unresolved) {
     pass.rt->generation = 0;  // no generation is 0: checked again on the retry
     pass.not_loaded.requeue_after =

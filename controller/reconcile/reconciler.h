@@ -26,6 +26,7 @@
 #include "kube/object_store.h"
 #include "reconcile/metric_reader.h"
 #include "reconcile/policy_spec.h"
+#include "reconcile/replicas_fields.h"
 #include "reconcile/sources.h"
 #include "reconcile/target_index.h"
 #include "reconcile/target_reader.h"
@@ -55,6 +56,8 @@ struct ReconcilerDeps {
   // The cluster admin's rules on where a policy may point the controller; null: not checked
   // (tests of other logic). A refused source leaves the policy not evaluated, Ready=False.
   const SourceAccess* access = nullptr;
+  // The replicasFields the cluster admin allows per kind; null: not checked (tests of other logic).
+  const ReplicasFieldRules* replicas_fields = nullptr;
 };
 
 class Reconciler {
@@ -80,7 +83,7 @@ class Reconciler {
   bool Load(Pass& pass);
   void Compile(Runtime& rt);
   void ReportInvalid(Pass& pass, const Error& error, const char* reason = "InvalidSpec");
-  bool SourcesAllowed(Pass& pass, const ParsedPolicy& parsed);
+  bool Admitted(Pass& pass, const ParsedPolicy& parsed);
   void ReadTargets(Pass& pass);
   void ReadTarget(Pass& pass, const policy::Component& component,
                   const std::vector<kube::ObjectPtr>* hpas);

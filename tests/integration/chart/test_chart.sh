@@ -41,6 +41,8 @@ check "networkPolicy.enabled renders a NetworkPolicy the API server accepts (ser
   'kubectl apply -n default --dry-run=server -f - <<<"$1" >/dev/null' _ "$netpol"
 check "the NetworkPolicy lets egress go only to DNS, the API server and the listed source" bash -c \
   '[[ $(kubectl create --dry-run=client -o jsonpath="{range .spec.egress[*]}{.ports[*].port}/{.to[*].ipBlock.cidr}{.to[*].namespaceSelector.matchLabels}; {end}" -f - <<<"$1") == "53 53/; 443 6443/10.96.0.1/32; 9090/{\"kubernetes.io/metadata.name\":\"monitoring\"}; " ]]' _ "$netpol"
+check "a target sized by replicasField: the controller allows that field for that kind, may patch the resource, no /scale" bash -c \
+  'out=$(helm template x "$1" --kube-version v1.36.3); [[ $out == *"--replicas-field=RedisCluster.redis.redis.opstreelabs.in=spec.clusterSize"* && $out != *"redisclusters/scale"* && $out == *"clusters/scale"* ]]' _ "$ROOT/charts/gearbox"
 # values.schema.json: each wrong values file is refused with the message its first line expects.
 for f in "$ROOT"/tests/integration/chart/invalid-values/*.yaml; do
   want=$(sed -n '1s/^# expect: //p' "$f")

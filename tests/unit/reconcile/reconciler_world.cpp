@@ -128,10 +128,11 @@ void World::SpreadFirstRequeue() {
                                 clock_, registry_, log_, /*spread_first_requeue=*/true});
 }
 
-void World::UseSourceAccess(const reconcile::SourceAccess& access) {
-  reconciler_ = std::make_unique<reconcile::Reconciler>(
-      reconcile::ReconcilerDeps{*api_, store_, targets_, index_, sources_, reader_, recorder_,
-                                clock_, registry_, log_, /*spread_first_requeue=*/false, &access});
+void World::UseAdmissionRules(const reconcile::SourceAccess* access,
+                              const reconcile::ReplicasFieldRules* fields) {
+  reconciler_ = std::make_unique<reconcile::Reconciler>(reconcile::ReconcilerDeps{
+      *api_, store_, targets_, index_, sources_, reader_, recorder_, clock_, registry_, log_,
+      /*spread_first_requeue=*/false, access, fields});
 }
 
 void World::Restart() {

@@ -93,8 +93,10 @@ class World {
 
   // The reconciler as the controller makes it: a policy's first requeue spread over its interval.
   void SpreadFirstRequeue();
-  // The reconciler checks the servers policies name against `access` (it must outlive the world).
-  void UseSourceAccess(const reconcile::SourceAccess& access);
+  // The reconciler checks the servers and replicasFields policies name against the cluster
+  // admin's rules (null: not checked; they must outlive the world).
+  void UseAdmissionRules(const reconcile::SourceAccess* access,
+                         const reconcile::ReplicasFieldRules* fields);
   // A new controller process (a restart, or another replica taking the Lease): a reconciler with
   // nothing in memory, which reads the engine state back from the policy's status.
   void Restart();

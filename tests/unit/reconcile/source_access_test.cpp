@@ -177,7 +177,7 @@ TEST(SourceAccess, APolicyNamingARefusedServerIsNotEvaluatedAndSaysWhichRule) {
   w.metrics()["p95"] = Value(0.1);
   FakeDns dns;
   SourceAccess access = Access(dns);
-  w.UseSourceAccess(access);
+  w.UseAdmissionRules(&access, nullptr);
   w.Pass();
   EXPECT_TRUE(w.Writes().empty());
   EXPECT_EQ(w.sources().built, 0) << "no source is built, so nothing is ever sent to it";
@@ -194,7 +194,7 @@ TEST(SourceAccess, APolicyNamingAnAllowedServerIsEvaluated) {
   w.metrics()["p95"] = Value(0.1);
   FakeDns dns;
   SourceAccess access = Access(dns, {"127.0.0.1:9090"});
-  w.UseSourceAccess(access);
+  w.UseAdmissionRules(&access, nullptr);
   w.Pass();
   EXPECT_EQ(w.Condition("Ready").rfind("True/", 0), 0) << w.Condition("Ready");
 }
@@ -207,7 +207,7 @@ TEST(SourceAccess, AnUnresolvedHostIsCheckedAgainOnTheRetry) {
   w.policy()["spec"]["sources"]["prometheus"]["url"] = kube::Json::string("http://later.example");
   FakeDns dns;
   SourceAccess access = Access(dns);
-  w.UseSourceAccess(access);
+  w.UseAdmissionRules(&access, nullptr);
   auto first = w.Pass();
   EXPECT_EQ(w.Condition("Ready").rfind("False/SourceUnresolved", 0), 0) << w.Condition("Ready");
   ASSERT_TRUE(first.requeue_after) << "retried, not left waiting for an edit";
