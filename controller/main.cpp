@@ -24,10 +24,12 @@
 #include "convert/command.h"
 #include "gearbox/version.h"
 #include "kube/config.h"
+#include "kube/delegated_auth.h"
 #include "kube/fenced_client.h"
 #include "kube/leader_election.h"
 #include "reconcile/controller.h"
 #include "server/http_server.h"
+#include "server/self_signed.h"
 #include "telemetry/api_request_metrics.h"
 #include "telemetry/exposition.h"
 #include "telemetry/leader_metrics.h"
@@ -75,8 +77,13 @@ std::optional<po::variables_map> ParseFlags(int argc, char** argv, int* exit_cod
       ("leader-election-namespace", po::value<std::string>()->default_value(""),
        "namespace of the Lease (default: the in-cluster namespace, else default)")
       ("leader-election-id", po::value<std::string>()->default_value("gearbox-controller"), "name of the Lease")
-      ("metrics-bind-address", po::value<std::string>()->default_value(":8080"),
+      ("metrics-bind-address", po::value<std::string>()->default_value(":8443"),
        "host:port for /metrics (\"0\" turns it off)")
+      ("metrics-secure", po::value<bool>()->default_value(true)->implicit_value(true),
+       "serve /metrics over HTTPS to callers the API server authenticates (TokenReview) and "
+       "authorizes for get on /metrics (SubjectAccessReview); false: plain HTTP to anyone")
+      ("metrics-cert-dir", po::value<std::string>()->default_value(""),
+       "a directory with tls.crt and tls.key for /metrics (default: a self-signed certificate)")
       ("health-probe-bind-address", po::value<std::string>()->default_value(":8081"),
        "host:port for /healthz and /readyz (\"0\" turns it off)")
       ("concurrency", po::value<int>()->default_value(2), "policies reconciled at once")
@@ -159,21 +166,53 @@ std::string NotLiveReason(const gearbox::reconcile::Controller& controller) {
   return controller.NotLiveReason(now);
 }
 
+// How /metrics is served: with --metrics-secure, over HTTPS (the certificate of --metrics-cert-dir,
+// else a self-signed one) to callers the API server authenticates and authorizes.
+gearbox::Result<gearbox::server::ServerOptions> MetricsServing(
+    const po::variables_map& vm, std::shared_ptr<gearbox::kube::Client> client) {
+  gearbox::server::ServerOptions options;
+  if (!vm["metrics-secure"].as<bool>()) return options;
+  const std::string dir = vm["metrics-cert-dir"].as<std::string>();
+  ASSIGN_OR_RETURN(options.tls, dir.empty()
+                                    ? gearbox::server::SelfSignedIdentity("gearbox-controller")
+                                    : gearbox::server::IdentityFromDir(dir));
+  auto auth = std::make_shared<gearbox::kube::DelegatedAuth>(std::move(client),
+                                                             gearbox::kube::RealClock::Instance());
+  options.authorize = [auth](
+                          const std::string& token,
+                          const std::string& path) -> std::optional<gearbox::server::HttpResponse> {
+    using Decision = gearbox::kube::DelegatedAuth::Decision;
+    auto decision = auth->Check(token, path);
+    if (!decision) return gearbox::server::HttpResponse{500, "text/plain", "cannot check access\n"};
+    if (*decision == Decision::kUnauthenticated)
+      return gearbox::server::HttpResponse{401, "text/plain", "unauthorized\n"};
+    if (*decision == Decision::kForbidden)
+      return gearbox::server::HttpResponse{403, "text/plain", "forbidden\n"};
+    return std::nullopt;
+  };
+  return options;
+}
+
 // /metrics and the probes; null servers for addresses turned off ("0").
 gearbox::Result<std::pair<ServerPtr, ServerPtr>> StartServers(
     const po::variables_map& vm, gearbox::telemetry::Exposition& exposition,
-    gearbox::reconcile::Controller& controller, gearbox::telemetry::Logger& log) {
+    gearbox::reconcile::Controller& controller, std::shared_ptr<gearbox::kube::Client> client,
+    gearbox::telemetry::Logger& log) {
+  ASSIGN_OR_RETURN(auto serving, MetricsServing(vm, std::move(client)));
   ASSIGN_OR_RETURN(ServerPtr metrics,
                    gearbox::server::HttpServer::Start(vm["metrics-bind-address"].as<std::string>(),
                                                       gearbox::server::MetricsRoutes([&exposition] {
                                                         return exposition.Render();
-                                                      })));
+                                                      }),
+                                                      std::move(serving)));
   ASSIGN_OR_RETURN(ServerPtr probes, gearbox::server::HttpServer::Start(
                                          vm["health-probe-bind-address"].as<std::string>(),
                                          gearbox::server::ProbeRoutes(
                                              [&controller] { return controller.NotReadyReason(); },
                                              [&controller] { return NotLiveReason(controller); })));
-  if (metrics) log.Info("serving /metrics", {{"port", std::to_string(metrics->port())}});
+  if (metrics)
+    log.Info("serving /metrics", {{"port", std::to_string(metrics->port())},
+                                  {"secure", vm["metrics-secure"].as<bool>() ? "true" : "false"}});
   if (probes) log.Info("serving /healthz and /readyz", {{"port", std::to_string(probes->port())}});
   return std::make_pair(std::move(metrics), std::move(probes));
 }
@@ -332,7 +371,7 @@ int Serve(const po::variables_map& vm, const gearbox::kube::Config& config,
   }
   gearbox::reconcile::Controller controller(fenced, *std::move(options), telemetry.registry, log);
   telemetry.exposition.BeforeRender([&controller] { controller.RefreshMetrics(); });
-  auto servers = StartServers(vm, telemetry.exposition, controller, log);
+  auto servers = StartServers(vm, telemetry.exposition, controller, client, log);
   if (!servers) {
     log.Error("cannot serve /metrics or the probes", {{"error", servers.error().ToString()}});
     return 1;

@@ -87,7 +87,7 @@ kubectl wait --for=condition=Established --timeout=60s crd --all >/dev/null
 
 mkdir -p "$OUT"
 "$BIN" --kubeconfig "$KUBECONFIG" --metrics-bind-address "127.0.0.1:$METRICS_PORT" \
-  --health-probe-bind-address "127.0.0.1:$PROBE_PORT" --source-allow 127.0.0.0/8 \
+  --health-probe-bind-address "127.0.0.1:$PROBE_PORT" --source-allow 127.0.0.0/8 --metrics-secure=false \
   >"$OUT/controller.log" 2>&1 &
 controller_pid=$!
 log "time compressed ${F}x; HPA: $KCM_EXTRA_ARGS; pods ready ${KWOK_POD_READY_DELAY_MS} ms after scheduling"

@@ -44,7 +44,8 @@ Status ReplicasFieldRules::Check(const ParsedPolicy& policy) const {
     return Error::Of(Error::Kind::kConfig,
                      "component " + component + ": replicasField " + target.replicas_field +
                          " is not one the cluster admin allows for " + target.kind + " (" +
-                         AllowedFor(allowed_, target.kind) + "; --replicas-field, docs/security.md)");
+                         AllowedFor(allowed_, target.kind) +
+                         "; --replicas-field, docs/security.md)");
   }
   return OkStatus();
 }

@@ -1,13 +1,16 @@
 // A small HTTP/1.1 server on Boost.Beast for the controller's health probes and /metrics.
 // cpprestsdk's http_listener is not meant for production (its maintainers say so), hence Beast.
-// One I/O thread serves every connection asynchronously; each request and response must complete
-// within a deadline, so a slow or idle client cannot hold the probes hostage.
+// Optionally HTTPS (Boost.Beast over Asio's OpenSSL stream) with an Authorizer in front of every
+// route, for /metrics served as controller-runtime serves it. One I/O thread serves every
+// connection asynchronously; each request and response must complete within a deadline, so a slow
+// or idle client cannot hold the probes hostage.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -31,12 +34,31 @@ struct HttpResponse {
 // Handlers run on the server's I/O thread: they must be quick and must not block.
 using Handler = std::function<HttpResponse()>;
 
+// Decides whether a request may be served, from its bearer token ("" when it has none) and path:
+// none when it may, else the answer to send (401, 403). It runs on the server's I/O thread and
+// may block on a bounded call (a TokenReview): give it a server of its own.
+using Authorizer =
+    std::function<std::optional<HttpResponse>(const std::string& token, const std::string& path)>;
+
+// The certificate and key a server presents, PEM.
+struct TlsIdentity {
+  std::string cert_pem;
+  std::string key_pem;
+};
+
+struct ServerOptions {
+  std::optional<TlsIdentity> tls;  // HTTPS with this identity; none: plain HTTP
+  Authorizer authorize;            // null: every request is served
+};
+
 class HttpServer {
  public:
   // address: "host:port", ":port" (all interfaces) or "0" (disabled: a null server, no error).
-  // Port 0 picks a free port (see port()). An error says why it could not listen.
+  // Port 0 picks a free port (see port()). An error says why it could not listen, or why the
+  // TLS identity cannot be used.
   static Result<std::unique_ptr<HttpServer>> Start(const std::string& address,
-                                                   std::map<std::string, Handler> routes);
+                                                   std::map<std::string, Handler> routes,
+                                                   ServerOptions options = {});
 
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

@@ -92,7 +92,7 @@ start_controller() {
     while [[ -f $WORK/$1.run ]]; do
       "$BIN" --kubeconfig "$WORK/sa.kubeconfig" --leader-elect --leader-election-namespace "$REL" \
         --leader-election-id "$REL" --metrics-bind-address 0 --health-probe-bind-address 0 \
-        --source-allow 127.0.0.0/8 \
+        --source-allow 127.0.0.0/8 --metrics-secure=false \
         --log-format text >>"$WORK/$1.log" 2>&1 &
       echo $! >"$WORK/$1.pid"
       wait $!

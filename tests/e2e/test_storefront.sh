@@ -59,7 +59,7 @@ setup "the policies apply" kubectl -n "$NS" apply -f "$WORK/policies.yaml"
 
 "$BIN" --kubeconfig "$WORK/sa.kubeconfig" --leader-elect --leader-election-namespace gearbox-system \
   --leader-election-id gearbox --metrics-bind-address "127.0.0.1:$METRICS_PORT" \
-  --health-probe-bind-address "127.0.0.1:$PROBE_PORT" --source-allow 127.0.0.0/8 \
+  --health-probe-bind-address "127.0.0.1:$PROBE_PORT" --source-allow 127.0.0.0/8 --metrics-secure=false \
   --log-format text >"$WORK/controller.log" 2>&1 &
 echo $! >"$WORK/controller.pid"
 eventually 30 "the controller is ready (/readyz)" curl -fs "http://127.0.0.1:$PROBE_PORT/readyz" ||

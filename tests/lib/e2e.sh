@@ -41,7 +41,7 @@ stop_processes() {
 # and its pid in WORK/controller.pid; returns once /readyz answers (fails after 30 s).
 start_controller() {
   "$1" --kubeconfig "$KUBECONFIG" --namespace "$3" --metrics-bind-address "${5:-0}" \
-    --source-allow 127.0.0.0/8 \
+    --source-allow 127.0.0.0/8 --metrics-secure=false \
     --health-probe-bind-address "127.0.0.1:$4" --log-format text >"$2/controller.log" 2>&1 &
   echo $! >"$2/controller.pid"
   eventually 30 "the controller is ready (/readyz)" curl -fs "http://127.0.0.1:$4/readyz" ||

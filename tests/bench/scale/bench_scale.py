@@ -223,6 +223,7 @@ class Controller:
                "--metrics-bind-address", f"127.0.0.1:{self.metrics_port}",
                "--health-probe-bind-address", f"127.0.0.1:{self.probe_port}",
                "--source-allow", "127.0.0.0/8",  # the fake Prometheus and Redis
+               "--metrics-secure=false",  # scraped over plain HTTP
                "--log-level", "warn"]
         if self.args.shards > 1:
             cmd += ["--shard-count", str(self.args.shards), "--shard-index", str(self.shard)]

@@ -1,6 +1,6 @@
-// The replicasFields a policy may have the controller write, per kind (reconcile/replicas_fields.h):
-// the known topology kinds' fields by default, the cluster admin's list when given; a policy that
-// names another field is not evaluated and nothing is written.
+// The replicasFields a policy may have the controller write, per kind
+// (reconcile/replicas_fields.h): the known topology kinds' fields by default, the cluster admin's
+// list when given; a policy that names another field is not evaluated and nothing is written.
 #include "reconcile/replicas_fields.h"
 
 #include <gtest/gtest.h>
