@@ -56,8 +56,8 @@ Result<DelegatedAuth::Decision> DelegatedAuth::Ask(const std::string& token,
   ASSIGN_OR_RETURN(Json who, client_->Create(kTokenReviews, "", TokenReview(token)));
   if (!StatusTrue(who, "authenticated") || !who.at("status").has_object_field("user"))
     return Decision::kUnauthenticated;
-  ASSIGN_OR_RETURN(Json may,
-                   client_->Create(kAccessReviews, "", AccessReview(who.at("status").at("user"), path)));
+  ASSIGN_OR_RETURN(Json may, client_->Create(kAccessReviews, "",
+                                             AccessReview(who.at("status").at("user"), path)));
   return StatusTrue(may, "allowed") ? Decision::kAllowed : Decision::kForbidden;
 }
 
@@ -73,9 +73,14 @@ Result<DelegatedAuth::Decision> DelegatedAuth::Check(const std::string& token,
   }
   ASSIGN_OR_RETURN(Decision decision, Ask(token, path));
   MutexLock lock(mu_);
-  if (cache_.size() >= kMaxCached) std::erase_if(cache_, [&](const auto& e) { return e.second.until <= now; });
+  if (cache_.size() >= kMaxCached)
+    std::erase_if(cache_, [&](const auto& e) { return e.second.until <= now; });
   if (cache_.size() < kMaxCached)
-    cache_[key] = {decision, now + (decision == Decision::kAllowed ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(kAllowedFor) : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kRefusedFor))};
+    cache_[key] = {
+        decision,
+        now + (decision == Decision::kAllowed
+                   ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(kAllowedFor)
+                   : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kRefusedFor))};
   return decision;
 }
 

@@ -43,12 +43,11 @@ bool Fill(X509* cert, EVP_PKEY* key, const std::string& name) {
   bool ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
   BN_free(bn);
   ok = ok && X509_set_version(cert, 2) && X509_gmtime_adj(X509_getm_notBefore(cert), -300) &&
-       X509_gmtime_adj(X509_getm_notAfter(cert), 365L * 24 * 3600) &&
-       X509_set_pubkey(cert, key);
+       X509_gmtime_adj(X509_getm_notAfter(cert), 365L * 24 * 3600) && X509_set_pubkey(cert, key);
   X509_NAME* subject = X509_get_subject_name(cert);
-  ok = ok && X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
-                                        reinterpret_cast<const unsigned char*>(name.c_str()), -1,
-                                        -1, 0);
+  ok = ok &&
+       X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                                  reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
   ok = ok && X509_set_issuer_name(cert, subject);
   X509_EXTENSION* san =
       X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, ("DNS:" + name).c_str());

@@ -26,12 +26,12 @@ TEST(DelegatedAuth, TheApiServerDecidesWhoMayReadMetrics) {
   const std::string stranger = TokenOf(ns.name(), "stranger");
   const std::string role = ns.name() + "-metrics-reader";
   int rc = 0;
-  std::string out = Sh("kubectl create clusterrole " + role +
-                           " --verb=get --non-resource-url=/metrics && kubectl create "
-                           "clusterrolebinding " +
-                           role + " --clusterrole=" + role + " --serviceaccount=" + ns.name() +
-                           ":scraper",
-                       &rc);
+  std::string out =
+      Sh("kubectl create clusterrole " + role +
+             " --verb=get --non-resource-url=/metrics && kubectl create "
+             "clusterrolebinding " +
+             role + " --clusterrole=" + role + " --serviceaccount=" + ns.name() + ":scraper",
+         &rc);
   ASSERT_EQ(rc, 0) << out;
   DelegatedAuth auth(AdminClient(), RealClock::Instance());
   auto allowed = auth.Check(reader, "/metrics");

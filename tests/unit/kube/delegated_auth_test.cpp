@@ -56,7 +56,8 @@ TEST(DelegatedAuth, AnAuthorizedUserIsAllowedAndTheReviewNamesThemAndThePath) {
   auto requests = a.api->Requests();
   ASSERT_EQ(requests.size(), 2u);
   const Json& review = requests[1].body;
-  EXPECT_EQ(review.at("spec").at("user").as_string(), "system:serviceaccount:monitoring:prometheus");
+  EXPECT_EQ(review.at("spec").at("user").as_string(),
+            "system:serviceaccount:monitoring:prometheus");
   EXPECT_EQ(review.at("spec").at("nonResourceAttributes").at("path").as_string(), "/metrics");
   EXPECT_EQ(review.at("spec").at("nonResourceAttributes").at("verb").as_string(), "get");
   EXPECT_EQ(requests[0].body.at("spec").at("token").as_string(), "token");
