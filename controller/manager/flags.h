@@ -15,8 +15,8 @@
 namespace gearbox::manager {
 
 struct ControllerFlags {
-  std::string kubeconfig;  // "": in-cluster, then $KUBECONFIG, then ~/.kube/config
-  std::string context;     // "": the kubeconfig's current context
+  std::string kubeconfig;               // "": in-cluster, then $KUBECONFIG, then ~/.kube/config
+  std::string context;                  // "": the kubeconfig's current context
   std::vector<std::string> namespaces;  // empty: all
   bool leader_elect = false;
   std::string leader_election_namespace;  // "": the in-cluster namespace, else default

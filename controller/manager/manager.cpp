@@ -95,7 +95,8 @@ struct ProcessTelemetry {
   explicit ProcessTelemetry(const ControllerFlags& f) {
     telemetry::RegisterBuildInfo(registry, kVersion, kRevision);
     exposition.BeforeRender([this] { process.Refresh(); });
-    if (f.leader_elect) leader_gauge.emplace(registry, f.leader_election_id + f.shard.LeaseSuffix());
+    if (f.leader_elect)
+      leader_gauge.emplace(registry, f.leader_election_id + f.shard.LeaseSuffix());
   }
   telemetry::LeaderMetrics* leader() { return leader_gauge ? &*leader_gauge : nullptr; }
 
@@ -122,8 +123,8 @@ Manager::Manager(ControllerFlags flags, ManagerDeps deps)
     : flags_(std::move(flags)), deps_(std::move(deps)) {}
 
 Result<std::shared_ptr<kube::HttpClient>> Manager::Connect(const ControllerFlags& flags,
-                                                         kube::Config& config,
-                                                         telemetry::Logger& log) {
+                                                           kube::Config& config,
+                                                           telemetry::Logger& log) {
   ASSIGN_OR_RETURN(config, kube::LoadDefault(flags.kubeconfig, {flags.context}));
   ASSIGN_OR_RETURN(auto client, kube::HttpClient::Create(config));
   ASSIGN_OR_RETURN(auto version, client->GetPath("/version"));
@@ -159,7 +160,8 @@ Result<std::unique_ptr<Manager::Running>> Manager::Start() {
                              : flags_.leader_election_namespace;
     lc.lease_name = flags_.leader_election_id + flags_.shard.LeaseSuffix();
     lc.identity = r->identity;
-    lc.on_started_leading = [this, run = r.get(), lease = lc.lease_namespace + "/" + lc.lease_name] {
+    lc.on_started_leading = [this, run = r.get(),
+                             lease = lc.lease_namespace + "/" + lc.lease_name] {
       deps_.log.Info("leading", {{"lease", lease}});
       run->telemetry.leader()->SetLeading(true);
       run->started = true;
@@ -179,12 +181,12 @@ Result<std::unique_ptr<Manager::Running>> Manager::Start() {
                                                           r->telemetry.registry, deps_.log);
   r->telemetry.exposition.BeforeRender([c = r->controller.get()] { c->RefreshMetrics(); });
   ASSIGN_OR_RETURN(auto serving, MetricsServing(flags_, deps_.client));
-  ASSIGN_OR_RETURN(r->metrics, server::HttpServer::Start(
-                                   flags_.metrics_bind_address,
-                                   server::MetricsRoutes([run = r.get()] {
-                                     return run->telemetry.exposition.Render();
-                                   }),
-                                   std::move(serving)));
+  ASSIGN_OR_RETURN(
+      r->metrics,
+      server::HttpServer::Start(flags_.metrics_bind_address, server::MetricsRoutes([run = r.get()] {
+                                  return run->telemetry.exposition.Render();
+                                }),
+                                std::move(serving)));
   ASSIGN_OR_RETURN(r->probes, server::HttpServer::Start(
                                   flags_.health_probe_bind_address,
                                   server::ProbeRoutes(

@@ -169,12 +169,17 @@ TEST(SourceAccess, AQueueNameWithCrLfIsRefusedByTheParserToo) {
       << parsed.error().message;
 }
 
-// The policy of the reconciler's world reads Prometheus at 127.0.0.1:9090.
+// The reconciler's world: its app at 4 pods, cpu at `cpu`; the policy reads Prometheus at
+// 127.0.0.1:9090.
+void App(World& w, double cpu) {
+  w.Deployment("web", 4);
+  w.metrics()["cpu"] = Value(cpu);
+  w.metrics()["p95"] = Value(0.1);
+}
+
 TEST(SourceAccess, APolicyNamingARefusedServerIsNotEvaluatedAndSaysWhichRule) {
   World w;
-  w.Deployment("web", 4);
-  w.metrics()["cpu"] = Value(95);
-  w.metrics()["p95"] = Value(0.1);
+  App(w, 95);
   FakeDns dns;
   SourceAccess access = Access(dns);
   w.UseAdmissionRules(&access, nullptr);
@@ -189,9 +194,7 @@ TEST(SourceAccess, APolicyNamingARefusedServerIsNotEvaluatedAndSaysWhichRule) {
 
 TEST(SourceAccess, APolicyNamingAnAllowedServerIsEvaluated) {
   World w;
-  w.Deployment("web", 4);
-  w.metrics()["cpu"] = Value(50);
-  w.metrics()["p95"] = Value(0.1);
+  App(w, 50);
   FakeDns dns;
   SourceAccess access = Access(dns, {"127.0.0.1:9090"});
   w.UseAdmissionRules(&access, nullptr);
@@ -201,9 +204,7 @@ TEST(SourceAccess, APolicyNamingAnAllowedServerIsEvaluated) {
 
 TEST(SourceAccess, AnUnresolvedHostIsCheckedAgainOnTheRetry) {
   World w;
-  w.Deployment("web", 4);
-  w.metrics()["cpu"] = Value(50);
-  w.metrics()["p95"] = Value(0.1);
+  App(w, 50);
   w.policy()["spec"]["sources"]["prometheus"]["url"] = kube::Json::string("http://later.example");
   FakeDns dns;
   SourceAccess access = Access(dns);
