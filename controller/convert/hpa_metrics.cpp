@@ -54,7 +54,7 @@ Status ReadResource(const YAML::Node& source, const std::string& path, const std
 std::string AdapterMetricText(const std::string& type, const std::string& name) {
   if (type == "Pods") return "Pods metric " + name + " summed over the target's pods";
   if (type == "Object") return "Object metric " + name + ", one value for the object it describes";
-  return "External metric " + name + ", one value from outside the cluster (not per pod)";
+  return "External metric " + name + ", one value from outside the cluster, not per pod";
 }
 
 // Pods, Object and External metrics: served by an adapter, named by metric.name.

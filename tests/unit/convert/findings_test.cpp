@@ -19,7 +19,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-YAML::Node Policy(const Outcome& run) { return YAML::Load(run.out); }
+YAML::Node Yaml(const Outcome& run) { return YAML::Load(run.out); }
 
 reconcile::ParsedPolicy Parsed(const Outcome& run) {
   auto json = backtest::YamlToJson(run.out);
@@ -56,7 +56,7 @@ Replayed Replay(const policy::Spec& spec, policy::Time from) {
 TEST(ConvertFinding1, ACronOnlyScaledObjectReturnsToItsMinimumWhenTheWindowCloses) {
   const Outcome run = Convert({FixturePath("so-cron-hourly.yaml")});
   ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_EQ(Policy(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 0);
+  EXPECT_EQ(Yaml(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 0);
   EXPECT_THAT(run.out, HasSubstr("min: 0  # minReplicaCount 0, as KEDA: the schedules raise it"));
   EXPECT_THAT(run.out, Not(HasSubstr("cpu and memory cannot be read")));
   policy::Spec spec = Parsed(run).spec;
@@ -70,7 +70,7 @@ TEST(ConvertFinding1, ACronOnlyScaledObjectReturnsToItsMinimumWhenTheWindowClose
 }
 
 TEST(ConvertFinding1, MinZeroWithCpuAndCronRestsAtOneAndSaysWhy) {
-  const Outcome run = Convert({}, R"(
+  const Outcome run = Convert({}, R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: {name: web}
@@ -79,9 +79,9 @@ spec:
   triggers:
   - {type: cpu, metricType: Utilization, metadata: {value: "50"}}
   - {type: cron, metadata: {timezone: UTC, start: 0 8 * * *, end: 0 18 * * *, desiredReplicas: "4"}}
-)");
+)yaml");
   ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_EQ(Policy(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 1);
+  EXPECT_EQ(Yaml(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 1);
   EXPECT_THAT(run.out, HasSubstr("KEDA rested at 0 between the cron windows, but the cpu or "
                                  "memory rules never take it below 1"));
 }
@@ -90,7 +90,7 @@ spec:
 TEST(ConvertFinding2, AnHourlyCronIsAScheduleWithADuration) {
   const Outcome run = Convert({FixturePath("so-cron-hourly.yaml")});
   ASSERT_EQ(run.code, 0) << run.err;
-  const YAML::Node schedule = Policy(run)["spec"]["schedules"][0];
+  const YAML::Node schedule = Yaml(run)["spec"]["schedules"][0];
   EXPECT_EQ(schedule["start"].as<std::string>(), "30 * * * *");
   EXPECT_EQ(schedule["duration"].as<std::string>(), "15m");
   EXPECT_EQ(schedule["timeZone"].as<std::string>(), "Asia/Kolkata");
@@ -99,7 +99,7 @@ TEST(ConvertFinding2, AnHourlyCronIsAScheduleWithADuration) {
 }
 
 TEST(ConvertFinding2, ACronThatCannotBeAWindowNamesTheLimit) {
-  const Outcome run = Convert({}, R"(
+  const Outcome run = Convert({}, R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: {name: web}
@@ -108,52 +108,55 @@ spec:
   minReplicaCount: 1
   triggers:
   - {type: cron, metadata: {timezone: UTC, start: "0 * * * *", end: "0 17 * * *", desiredReplicas: "4"}}
-)");
+)yaml");
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("(cron 0 * * * * to 0 17 * * *): a schedule opens at a cron and "
                                  "stays open a fixed duration; the hours * and 17 differ"));
   EXPECT_THAT(run.err, Not(HasSubstr("same shape")));
 }
 
-// Finding 3. keda.sh, "Pause autoscaling": paused-scale-in and paused-scale-out.
-const char* kPausedDirections = R"(
+// Finding 3. keda.sh, "Pause autoscaling": paused-scale-in and paused-scale-out, with `rest`
+// appended to the spec.
+std::string PausedConsumer(const std::string& scale_in, const std::string& scale_out,
+                           const std::string& rest = "") {
+  return R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata:
   name: consumer
   annotations:
-    autoscaling.keda.sh/paused-scale-in: "true"
-    autoscaling.keda.sh/paused-scale-out: "false"
+    autoscaling.keda.sh/paused-scale-in: ")yaml" +
+         scale_in + "\"\n    autoscaling.keda.sh/paused-scale-out: \"" + scale_out + R"yaml("
 spec:
   scaleTargetRef: {name: consumer}
   minReplicaCount: 1
   maxReplicaCount: 10
   triggers:
   - {type: cpu, metricType: Utilization, metadata: {value: "60"}}
-)";
+)yaml" + rest;
+}
 
 TEST(ConvertFinding3, PausedScaleInDisablesScaleDownOnly) {
-  const Outcome run = Convert({}, kPausedDirections);
+  const Outcome run = Convert({}, PausedConsumer("true", "false"));
   ASSERT_EQ(run.code, 0) << run.err;
-  const YAML::Node behavior = Policy(run)["spec"]["components"][0]["behavior"];
+  const YAML::Node behavior = Yaml(run)["spec"]["components"][0]["behavior"];
   EXPECT_EQ(behavior["scaleDown"]["selectPolicy"].as<std::string>(), "Disabled");
   EXPECT_EQ(behavior["scaleUp"]["selectPolicy"].as<std::string>(), "Max") << "\"false\": not paused";
   EXPECT_THAT(run.out, HasSubstr("selectPolicy: Disabled  # KEDA's "
                                  "autoscaling.keda.sh/paused-scale-in: no scale-down while "
                                  "Disabled"));
-  EXPECT_FALSE(Policy(run)["metadata"]["annotations"]) << "not a pause of the whole policy";
+  EXPECT_FALSE(Yaml(run)["metadata"]["annotations"]) << "not a pause of the whole policy";
   Parsed(run);  // the reconciler's parser takes it
 }
 
 TEST(ConvertFinding3, PausedScaleOutDisablesAGivenScaleUpBlock) {
-  std::string so = kPausedDirections;
-  so.replace(so.find("paused-scale-in: \"true\""), 24, "paused-scale-in: \"false\"");
-  so.replace(so.find("paused-scale-out: \"false\""), 25, "paused-scale-out: \"true\"");
-  so += "  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleUp:\n"
-        "          policies: [{type: Pods, value: 2, periodSeconds: 60}]\n";
+  const std::string so = PausedConsumer(
+      "false", "true",
+      "  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleUp:\n"
+      "          policies: [{type: Pods, value: 2, periodSeconds: 60}]\n");
   const Outcome run = Convert({}, so);
   ASSERT_EQ(run.code, 0) << run.err;
-  const YAML::Node behavior = Policy(run)["spec"]["components"][0]["behavior"];
+  const YAML::Node behavior = Yaml(run)["spec"]["components"][0]["behavior"];
   EXPECT_EQ(behavior["scaleUp"]["selectPolicy"].as<std::string>(), "Disabled");
   EXPECT_EQ(behavior["scaleUp"]["policies"][0]["value"].as<int>(), 2) << "its policies kept";
   EXPECT_EQ(behavior["scaleDown"]["selectPolicy"].as<std::string>(), "Max");
@@ -176,7 +179,7 @@ TEST(ConvertFinding4, ADroppedTriggerIsALineOnStderrAndExitThree) {
 }
 
 TEST(ConvertFinding4, ADroppedFieldIsALineOnStderrToo) {
-  const Outcome run = Convert({}, R"(
+  const Outcome run = Convert({}, R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: {name: jobs}
@@ -185,7 +188,7 @@ spec:
   minReplicaCount: 1
   advanced: {restoreToOriginalReplicaCount: true}
   triggers: [{type: redis, metadata: {address: "redis:6379", listName: jobs}}]
-)");
+)yaml");
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("stdin: document 1 (ScaledObject jobs): not carried over: "
                                  "spec.advanced.restoreToOriginalReplicaCount"));
@@ -200,7 +203,7 @@ TEST(ConvertFinding4, WhatIsCarriedOverExactlyExitsZeroWithNothingOnStderr) {
 // Finding 5. A file of three documents, the second refused: the first and third are printed, the
 // second is named on stderr, and the exit status says a document was refused.
 TEST(ConvertFinding5, ARefusedDocumentDoesNotStopTheOthers) {
-  const Outcome run = Convert({}, R"(
+  const Outcome run = Convert({}, R"yaml(
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: php-apache}
@@ -221,7 +224,7 @@ metadata: {name: redis-scaledobject}
 spec:
   scaleTargetRef: {name: worker}
   triggers: [{type: redis, metadata: {address: "redis:6379", listName: mylist}}]
-)");
+)yaml");
   EXPECT_EQ(run.code, 2);
   EXPECT_THAT(run.err, HasSubstr("stdin: document 2 (HorizontalPodAutoscaler broken): "
                                  "spec.maxReplicas is required"));
@@ -243,7 +246,7 @@ TEST(ConvertFinding6, AnExternalMetricIsNotSaidToBeSummedOverThePods) {
   const Outcome run = Convert({FixturePath("hpa-v2-multi.yaml")});
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("the PromQL of the External metric queue_messages_ready, one "
-                                 "value from outside the cluster (not per pod)"));
+                                 "value from outside the cluster, not per pod"));
   EXPECT_THAT(run.out, Not(HasSubstr("queue_messages_ready summed")));
   EXPECT_THAT(run.out, HasSubstr("Pods metric packets-per-second summed over the target's pods"));
 }
@@ -258,7 +261,7 @@ class ConvertFinding6Auth : public ::testing::TestWithParam<UnsupportedAuth> {};
 
 // A prometheus trigger whose authentication Gearbox cannot carry is dropped, said, exit 3.
 TEST_P(ConvertFinding6Auth, PrometheusAuthenticationNotSupportedYetIsRefused) {
-  const Outcome run = Convert({}, R"(
+  const Outcome run = Convert({}, R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: {name: web}
@@ -267,15 +270,15 @@ spec:
   minReplicaCount: 1
   triggers:
   - type: prometheus
-    metadata: {query: "sum(rate(http_requests_total[2m]))", threshold: "100", )" +
-                                  GetParam().metadata + R"(}
+    metadata: {query: "sum(rate(http_requests_total[2m]))", threshold: "100", )yaml" +
+                                  GetParam().metadata + R"yaml(}
     authenticationRef: {name: keda-prometheus-creds}
-)");
+)yaml");
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr(GetParam().said));
   EXPECT_THAT(run.err, HasSubstr("which Gearbox's Prometheus source does not support yet"));
   EXPECT_THAT(run.out, Not(HasSubstr("bearerTokenSecretRef")));
-  EXPECT_FALSE(Policy(run)["spec"]["metrics"]);
+  EXPECT_FALSE(Yaml(run)["spec"]["metrics"]);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -302,7 +305,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ConvertFinding6, ABearerTokenIsStillCarriedOverWithTheSecretToSet) {
-  const Outcome run = Convert({}, R"(
+  const Outcome run = Convert({}, R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: {name: web}
@@ -313,7 +316,7 @@ spec:
   - type: prometheus
     metadata: {serverAddress: "http://prometheus:9090", query: "sum(x)", threshold: "5", authModes: bearer}
     authenticationRef: {name: keda-prometheus-creds}
-)");
+)yaml");
   EXPECT_EQ(run.code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("KEDA sent a bearer token from a TriggerAuthentication: set "
                                  "bearerTokenSecretRef"));
@@ -321,7 +324,7 @@ spec:
 
 // keda.sh's Redis Streams page: a consumer group's pending entries, and the stream's length.
 TEST(ConvertFinding6, RedisStreamsSaysHowTheNumbersDiffer) {
-  const Outcome run = Convert({}, R"(
+  const Outcome run = Convert({}, R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: {name: redis-streams-scaledobject}
@@ -333,7 +336,7 @@ spec:
     metadata: {address: "redis:6379", stream: my-stream, consumerGroup: my-consumer-group, pendingEntriesCount: "10"}
   - type: redis-streams
     metadata: {address: "redis:6379", stream: my-stream, streamLength: "50"}
-)");
+)yaml");
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("spec.triggers[0] (redis-streams): KEDA sized on consumer group "
                                  "my-consumer-group's pending entries (XPENDING); Gearbox's "

@@ -233,9 +233,9 @@ TEST(Schedules, Finding1_AScheduleOnlyWorkloadInTheHpaFormWaitsForItsWindow) {
   EXPECT_EQ(web.reason,
             "only schedules raise it: back to the minimum of 0..10 (component); stays at 5 (the "
             "highest recommendation of the last 5m)");
-  StepUntil(d, At("2026-11-30T10:04:45Z"), 15s);
+  StepUntil(d, At("2026-11-30T10:04:30Z"), 15s);
   EXPECT_EQ(d.Current("web"), 5);
-  d.Step(15s);  // 10:05: the window's last count of 5 is 5 minutes old
+  d.Step(15s);  // 10:04:45: the window's last count of 5 (09:59:45) is 5 minutes old
   EXPECT_EQ(d.Current("web"), 0);
 }
 
