@@ -48,8 +48,9 @@ Result<int> DailyWindow(const Fields& from, const Fields& to, int open_minute, i
   int minutes = (*close_hour * 60 + close_minute) - (*open_hour * 60 + open_minute);
   const bool every_day = from[2] == "*" && from[3] == "*" && from[4] == "*";
   if (minutes <= 0 && !every_day)
-    return Error::Invalid("the end is at or before the start on a day the start may not fire "
-                          "the day before: the window would span days of different lengths");
+    return Error::Invalid(
+        "the end is at or before the start on a day the start may not fire "
+        "the day before: the window would span days of different lengths");
   return minutes <= 0 ? minutes + kMinutesPerDay : minutes;
 }
 

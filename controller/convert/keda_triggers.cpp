@@ -114,10 +114,10 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   metric.activation = activation;
   if (!UseServer(trigger, server, draft.prometheus_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
-  NoteOtherKeys(trigger,
-                {"serverAddress", "query", "threshold", "activationThreshold", "metricName",
-                 "authModes"},
-                draft);
+  NoteOtherKeys(
+      trigger,
+      {"serverAddress", "query", "threshold", "activationThreshold", "metricName", "authModes"},
+      draft);
   if (!trigger.authenticated) return OkStatus();
   ASSIGN_OR_RETURN(std::string note, PrometheusAuthNote(trigger.metadata, here));
   draft.line_notes.push_back({kPrometheusUrlPath, std::move(note)});

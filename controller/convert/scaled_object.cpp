@@ -115,8 +115,9 @@ std::string RestsAtOneBecause(const Draft& draft) {
       "minReplicaCount 0: no prometheus or redis trigger can wake the workload from 0 (cpu and "
       "memory cannot be read at 0 pods)";
   if (!draft.schedules.empty())
-    why += "; KEDA rested at 0 between the cron windows, but the cpu or memory rules never take "
-           "it below 1";
+    why +=
+        "; KEDA rested at 0 between the cron windows, but the cpu or memory rules never take "
+        "it below 1";
   return why;
 }
 

@@ -141,7 +141,8 @@ TEST(ConvertFinding3, PausedScaleInDisablesScaleDownOnly) {
   ASSERT_EQ(run.code, 0) << run.err;
   const YAML::Node behavior = Yaml(run)["spec"]["components"][0]["behavior"];
   EXPECT_EQ(behavior["scaleDown"]["selectPolicy"].as<std::string>(), "Disabled");
-  EXPECT_EQ(behavior["scaleUp"]["selectPolicy"].as<std::string>(), "Max") << "\"false\": not paused";
+  EXPECT_EQ(behavior["scaleUp"]["selectPolicy"].as<std::string>(), "Max")
+      << "\"false\": not paused";
   EXPECT_THAT(run.out, HasSubstr("selectPolicy: Disabled  # KEDA's "
                                  "autoscaling.keda.sh/paused-scale-in: no scale-down while "
                                  "Disabled"));
@@ -271,7 +272,7 @@ spec:
   triggers:
   - type: prometheus
     metadata: {query: "sum(rate(http_requests_total[2m]))", threshold: "100", )yaml" +
-                                  GetParam().metadata + R"yaml(}
+                                      GetParam().metadata + R"yaml(}
     authenticationRef: {name: keda-prometheus-creds}
 )yaml");
   EXPECT_EQ(run.code, 3);
