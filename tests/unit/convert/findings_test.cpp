@@ -21,6 +21,15 @@ using ::testing::Not;
 
 YAML::Node Yaml(const Outcome& run) { return YAML::Load(run.out); }
 
+// A ScaledObject named web on Deployment web at minReplicaCount `min`, with `triggers` (a YAML
+// list, indented as spec's fields) and `rest` of its spec.
+std::string ScaledObjectOnWeb(const std::string& triggers, const std::string& rest = "",
+                              int min = 1) {
+  return "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web}\nspec:\n"
+         "  scaleTargetRef: {name: web}\n  minReplicaCount: " +
+         std::to_string(min) + "\n  triggers:\n" + triggers + rest;
+}
+
 reconcile::ParsedPolicy Parsed(const Outcome& run) {
   auto json = backtest::YamlToJson(run.out);
   EXPECT_TRUE(json.ok());
@@ -70,16 +79,11 @@ TEST(ConvertFinding1, ACronOnlyScaledObjectReturnsToItsMinimumWhenTheWindowClose
 }
 
 TEST(ConvertFinding1, MinZeroWithCpuAndCronRestsAtOneAndSaysWhy) {
-  const Outcome run = Convert({}, R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: web}
-spec:
-  scaleTargetRef: {name: web}
-  triggers:
+  const Outcome run = Convert({}, ScaledObjectOnWeb(R"yaml(
   - {type: cpu, metricType: Utilization, metadata: {value: "50"}}
   - {type: cron, metadata: {timezone: UTC, start: 0 8 * * *, end: 0 18 * * *, desiredReplicas: "4"}}
-)yaml");
+)yaml",
+                                                    "", 0));
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(Yaml(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 1);
   EXPECT_THAT(run.out, HasSubstr("KEDA rested at 0 between the cron windows, but the cpu or "
@@ -99,16 +103,9 @@ TEST(ConvertFinding2, AnHourlyCronIsAScheduleWithADuration) {
 }
 
 TEST(ConvertFinding2, ACronThatCannotBeAWindowNamesTheLimit) {
-  const Outcome run = Convert({}, R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: web}
-spec:
-  scaleTargetRef: {name: web}
-  minReplicaCount: 1
-  triggers:
-  - {type: cron, metadata: {timezone: UTC, start: "0 * * * *", end: "0 17 * * *", desiredReplicas: "4"}}
-)yaml");
+  const Outcome run = Convert({}, ScaledObjectOnWeb(R"yaml(  - type: cron
+    metadata: {timezone: UTC, start: "0 * * * *", end: "0 17 * * *", desiredReplicas: "4"}
+)yaml"));
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("(cron 0 * * * * to 0 17 * * *): a schedule opens at a cron and "
                                  "stays open a fixed duration; the hours * and 17 differ"));
@@ -180,18 +177,12 @@ TEST(ConvertFinding4, ADroppedTriggerIsALineOnStderrAndExitThree) {
 }
 
 TEST(ConvertFinding4, ADroppedFieldIsALineOnStderrToo) {
-  const Outcome run = Convert({}, R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: jobs}
-spec:
-  scaleTargetRef: {name: jobs}
-  minReplicaCount: 1
-  advanced: {restoreToOriginalReplicaCount: true}
-  triggers: [{type: redis, metadata: {address: "redis:6379", listName: jobs}}]
-)yaml");
+  const Outcome run = Convert(
+      {},
+      ScaledObjectOnWeb("  - {type: redis, metadata: {address: \"redis:6379\", listName: jobs}}\n",
+                        "  advanced: {restoreToOriginalReplicaCount: true}\n"));
   EXPECT_EQ(run.code, 3);
-  EXPECT_THAT(run.err, HasSubstr("stdin: document 1 (ScaledObject jobs): not carried over: "
+  EXPECT_THAT(run.err, HasSubstr("stdin: document 1 (ScaledObject web): not carried over: "
                                  "spec.advanced.restoreToOriginalReplicaCount"));
 }
 
@@ -252,72 +243,45 @@ TEST(ConvertFinding6, AnExternalMetricIsNotSaidToBeSummedOverThePods) {
   EXPECT_THAT(run.out, HasSubstr("Pods metric packets-per-second summed over the target's pods"));
 }
 
-struct UnsupportedAuth {
-  const char* name;
-  std::string metadata;
-  const char* said;
-};
-
-class ConvertFinding6Auth : public ::testing::TestWithParam<UnsupportedAuth> {};
-
-// A prometheus trigger whose authentication Gearbox cannot carry is dropped, said, exit 3.
-TEST_P(ConvertFinding6Auth, PrometheusAuthenticationNotSupportedYetIsRefused) {
-  const Outcome run = Convert({}, R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: web}
-spec:
-  scaleTargetRef: {name: web}
-  minReplicaCount: 1
-  triggers:
-  - type: prometheus
-    metadata: {query: "sum(rate(http_requests_total[2m]))", threshold: "100", )yaml" +
-                                      GetParam().metadata + R"yaml(}
-    authenticationRef: {name: keda-prometheus-creds}
-)yaml");
-  EXPECT_EQ(run.code, 3);
-  EXPECT_THAT(run.err, HasSubstr(GetParam().said));
-  EXPECT_THAT(run.err, HasSubstr("which Gearbox's Prometheus source does not support yet"));
-  EXPECT_THAT(run.out, Not(HasSubstr("bearerTokenSecretRef")));
-  EXPECT_FALSE(Yaml(run)["spec"]["metrics"]);
+// A prometheus trigger with `metadata` (its serverAddress, and how it authenticates) and a
+// TriggerAuthentication.
+std::string AuthenticatedPrometheus(const std::string& metadata) {
+  return ScaledObjectOnWeb(
+      "  - type: prometheus\n    metadata: {query: \"sum(rate(http_requests_total[2m]))\", "
+      "threshold: \"100\", " +
+      metadata + "}\n    authenticationRef: {name: keda-prometheus-creds}\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, ConvertFinding6Auth,
-    ::testing::Values(
-        UnsupportedAuth{"Aws",
-                        "serverAddress: "
-                        "'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1', "
-                        "awsRegion: us-east-1",
-                        "KEDA authenticated with AWS SigV4 (awsRegion: us-east-1)"},
-        UnsupportedAuth{"Gcp",
-                        "serverAddress: "
-                        "'https://monitoring.googleapis.com/v1/projects/p/location/global/"
-                        "prometheus'",
-                        "KEDA authenticated with Google OAuth"},
-        UnsupportedAuth{"Azure",
-                        "serverAddress: 'https://ws-1.eastus.prometheus.monitor.azure.com'",
-                        "KEDA authenticated with Azure Entra workload identity"},
-        UnsupportedAuth{"ClientCertificate",
-                        "serverAddress: 'https://prometheus:9090', authModes: tls",
-                        "KEDA authenticated with a client certificate (authModes: tls)"},
-        UnsupportedAuth{"Basic", "serverAddress: 'http://prometheus:9090', authModes: basic",
-                        "KEDA authenticated with basic authentication"}),
-    [](const auto& info) { return std::string(info.param.name); });
+// A prometheus trigger whose authentication Gearbox cannot carry is dropped, said, exit 3: AWS
+// (AMP), Google (GMP), Azure Monitor, a client certificate, basic authentication.
+TEST(ConvertFinding6, PrometheusAuthenticationNotSupportedYetIsRefused) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"serverAddress: 'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1', "
+       "awsRegion: us-east-1",
+       "KEDA authenticated with AWS SigV4 (awsRegion: us-east-1)"},
+      {"serverAddress: 'https://monitoring.googleapis.com/v1/projects/p/location/global/"
+       "prometheus'",
+       "KEDA authenticated with Google OAuth"},
+      {"serverAddress: 'https://ws-1.eastus.prometheus.monitor.azure.com'",
+       "KEDA authenticated with Azure Entra workload identity"},
+      {"serverAddress: 'https://prometheus:9090', authModes: tls",
+       "KEDA authenticated with a client certificate (authModes: tls)"},
+      {"serverAddress: 'http://prometheus:9090', authModes: basic",
+       "KEDA authenticated with basic authentication"},
+  };
+  for (const auto& [metadata, said] : cases) {
+    const Outcome run = Convert({}, AuthenticatedPrometheus(metadata));
+    EXPECT_EQ(run.code, 3) << metadata;
+    EXPECT_THAT(run.err, HasSubstr(said));
+    EXPECT_THAT(run.err, HasSubstr("which Gearbox's Prometheus source does not support yet"));
+    EXPECT_THAT(run.out, Not(HasSubstr("bearerTokenSecretRef")));
+    EXPECT_FALSE(Yaml(run)["spec"]["metrics"]) << metadata;
+  }
+}
 
 TEST(ConvertFinding6, ABearerTokenIsStillCarriedOverWithTheSecretToSet) {
-  const Outcome run = Convert({}, R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: web}
-spec:
-  scaleTargetRef: {name: web}
-  minReplicaCount: 1
-  triggers:
-  - type: prometheus
-    metadata: {serverAddress: "http://prometheus:9090", query: "sum(x)", threshold: "5", authModes: bearer}
-    authenticationRef: {name: keda-prometheus-creds}
-)yaml");
+  const Outcome run = Convert(
+      {}, AuthenticatedPrometheus("serverAddress: 'http://prometheus:9090', authModes: bearer"));
   EXPECT_EQ(run.code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("KEDA sent a bearer token from a TriggerAuthentication: set "
                                  "bearerTokenSecretRef"));
@@ -325,19 +289,11 @@ spec:
 
 // keda.sh's Redis Streams page: a consumer group's pending entries, and the stream's length.
 TEST(ConvertFinding6, RedisStreamsSaysHowTheNumbersDiffer) {
-  const Outcome run = Convert({}, R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: redis-streams-scaledobject}
-spec:
-  scaleTargetRef: {name: redis-streams-consumer}
-  minReplicaCount: 1
-  triggers:
-  - type: redis-streams
+  const Outcome run = Convert({}, ScaledObjectOnWeb(R"yaml(  - type: redis-streams
     metadata: {address: "redis:6379", stream: my-stream, consumerGroup: my-consumer-group, pendingEntriesCount: "10"}
   - type: redis-streams
     metadata: {address: "redis:6379", stream: my-stream, streamLength: "50"}
-)yaml");
+)yaml"));
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("spec.triggers[0] (redis-streams): KEDA sized on consumer group "
                                  "my-consumer-group's pending entries (XPENDING); Gearbox's "
