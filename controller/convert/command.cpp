@@ -16,7 +16,8 @@ namespace {
 
 constexpr int kConverted = 0;
 constexpr int kClusterUnreachable = 1;
-constexpr int kBadInput = 2;
+constexpr int kBadInput = 2;  // also: a document refused, though the others were converted
+constexpr int kPartial = 3;   // a trigger or field dropped, and no --allow-partial
 
 // The flags that take text, empty by default.
 constexpr std::pair<const char*, const char*> kTextFlags[] = {
@@ -40,6 +41,9 @@ po::options_description Flags() {
     flags.add_options()(flag, po::value<std::string>()->default_value(""), help);
   flags.add_options()("mode", po::value<std::string>()->default_value("DryRun"),
                       "the policy's spec.mode: DryRun (next to the old autoscaler) or Enforce");
+  flags.add_options()("allow-partial",
+                      "exit 0 though a trigger or a field was not carried over (each is still "
+                      "said on stderr; without this flag the exit status is 3)");
   flags.add_options()("file", po::value<std::vector<std::string>>()->composing(), "input files");
   return flags;
 }
@@ -56,15 +60,19 @@ Result<std::string> ReadInput(const std::string& file, std::istream& in) {
   return text.str();
 }
 
-Status ConvertFiles(const po::variables_map& vm, const WriteOptions& options, std::istream& in,
-                    Converted& converted) {
+// Every file, each on its own: one that cannot be read is refused, and the others converted.
+void ConvertFiles(const po::variables_map& vm, const WriteOptions& options, std::istream& in,
+                  Converted& converted) {
   std::vector<std::string> files{"-"};
   if (vm.count("file")) files = vm["file"].as<std::vector<std::string>>();
   for (const auto& file : files) {
-    ASSIGN_OR_RETURN(const std::string text, ReadInput(file, in));
-    RETURN_IF_ERROR(ConvertText(text, file == "-" ? "stdin" : file, options, converted));
+    const auto text = ReadInput(file, in);
+    if (!text) {
+      converted.refused.push_back(text.error().message);
+      continue;
+    }
+    ConvertText(*text, file == "-" ? "stdin" : file, options, converted);
   }
-  return OkStatus();
 }
 
 Status ConvertFromCluster(const po::variables_map& vm, const WriteOptions& options,
@@ -75,23 +83,38 @@ Status ConvertFromCluster(const po::variables_map& vm, const WriteOptions& optio
                              vm["context"].as<std::string>()};
   ASSIGN_OR_RETURN(const YAML::Node object, ReadFromCluster(source));
   ASSIGN_OR_RETURN(Document policy, ConvertObject(object, options));
-  converted.policies.push_back(std::move(policy));
+  AddPolicy(std::move(policy), source.object, converted);
   return OkStatus();
 }
 
+// An Error only for what stops the whole run (flags, the cluster); a refused document is in
+// `converted.refused`.
 Status Run(const po::variables_map& vm, std::istream& in, Converted& converted) {
   const WriteOptions options{vm["mode"].as<std::string>(), vm["name"].as<std::string>()};
   if (options.mode != "DryRun" && options.mode != "Enforce")
     return Error::Invalid("--mode must be DryRun or Enforce, not " + options.mode);
-  RETURN_IF_ERROR(vm["from-cluster"].as<std::string>().empty()
-                      ? ConvertFiles(vm, options, in, converted)
-                      : ConvertFromCluster(vm, options, converted));
-  if (converted.policies.empty())
+  if (vm["from-cluster"].as<std::string>().empty())
+    ConvertFiles(vm, options, in, converted);
+  else
+    RETURN_IF_ERROR(ConvertFromCluster(vm, options, converted));
+  if (converted.policies.empty() && converted.refused.empty())
     return Error::Invalid("no HorizontalPodAutoscaler or ScaledObject in the input");
   if (!options.name.empty() && converted.policies.size() > 1)
     return Error::Invalid("--name names one policy, but the input holds " +
                           std::to_string(converted.policies.size()) + " autoscalers");
   return OkStatus();
+}
+
+// What the policies printed leave out, worst first: a refused document, then a dropped part.
+int ExitStatus(const Converted& converted, bool allow_partial) {
+  if (!converted.refused.empty()) return kBadInput;
+  if (!converted.dropped.empty() && !allow_partial) return kPartial;
+  return kConverted;
+}
+
+void Report(const Converted& converted, std::ostream& err) {
+  for (const auto* lines : {&converted.skipped, &converted.refused, &converted.dropped})
+    for (const auto& line : *lines) err << "gearbox-controller convert: " << line << "\n";
 }
 
 Result<po::variables_map> ParseFlags(int argc, char** argv) {
@@ -124,18 +147,17 @@ int ConvertMain(int argc, char** argv, std::istream& in, std::ostream& out, std:
   Status status = OkStatus();
   try {
     status = Run(*vm, in, converted);
-  } catch (const YAML::Exception& e) {  // a node of an unexpected shape deep in the input
+  } catch (const YAML::Exception& e) {  // a node of an unexpected shape outside any object
     status = Error::Invalid(std::string("the input is not what was expected: ") + e.what());
   }
-  for (const auto& skipped : converted.skipped)
-    err << "gearbox-controller convert: " << skipped << "\n";
+  Report(converted, err);
   if (!status) {
     err << "gearbox-controller convert: " << status.error().ToString() << "\n";
     return status.error().kind == Error::Kind::kInvalid ? kBadInput : kClusterUnreachable;
   }
   for (std::size_t i = 0; i < converted.policies.size(); ++i)
     out << (i == 0 ? "" : "---\n") << Emit(converted.policies[i]);
-  return kConverted;
+  return ExitStatus(converted, vm->count("allow-partial") > 0);
 }
 
 }  // namespace gearbox::convert

@@ -8,9 +8,11 @@
 
 namespace gearbox::convert {
 
-// argv[0] is "convert". Prints the policies to `out` (--- between them), errors and skipped
-// documents to `err`; returns the exit code: 0 converted, 2 bad input or flags, 1 the cluster
-// could not be read.
+// argv[0] is "convert". Prints the policies to `out` (--- between them); to `err`, a line per
+// skipped or refused document and per dropped trigger or field, and errors. Returns the exit
+// code: 0 converted; 3 converted, but something was not carried over (0 with --allow-partial);
+// 2 bad flags, or a document refused (the others are still printed); 1 the cluster could not
+// be read.
 int ConvertMain(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace gearbox::convert

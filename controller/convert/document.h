@@ -15,6 +15,9 @@ struct Document {
   // Path of a line ("spec.components[0].replicas.min", "metadata.name") -> its comments.
   std::map<std::string, std::vector<std::string>> notes;
   std::vector<std::string> header;
+  // What has no line in the policy at all (the header's "Not carried over: ..." lines): a trigger
+  // or a field that is dropped, also said on stderr.
+  std::vector<std::string> dropped;
 };
 
 // A string scalar: printed quoted when it would otherwise read back as a number, a boolean or

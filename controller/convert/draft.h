@@ -99,6 +99,9 @@ struct Draft {
   std::optional<std::string> scale_to_zero_cooldown;  // set: the workload may rest at 0
   std::vector<Schedule> schedules;
   bool paused = false;
+  // KEDA's paused-scale-out / paused-scale-in: that direction is disabled (selectPolicy: Disabled)
+  bool scale_up_paused = false;
+  bool scale_down_paused = false;
   std::string prometheus_url;             // empty: no prometheus metric
   std::string redis_url;                  // empty: no queue metric
   std::vector<std::string> header_notes;  // what could not be carried over at all

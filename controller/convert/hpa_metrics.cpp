@@ -48,15 +48,22 @@ Status ReadResource(const YAML::Node& source, const std::string& path, const std
   return OkStatus();
 }
 
+// What the PromQL must give for an adapter's metric. A Pods metric is one value per pod, which the
+// HPA averages: the PromQL sums them and perReplica divides. An Object or External metric is one
+// value (of an object, or from outside the cluster), divided by the replicas for AverageValue.
+std::string AdapterMetricText(const std::string& type, const std::string& name) {
+  if (type == "Pods") return "Pods metric " + name + " summed over the target's pods";
+  if (type == "Object") return "Object metric " + name + ", one value for the object it describes";
+  return "External metric " + name + ", one value from outside the cluster, not per pod";
+}
+
 // Pods, Object and External metrics: served by an adapter, named by metric.name.
 Status ReadAdapterMetric(const YAML::Node& source, const std::string& path, const std::string& type,
                          Draft& draft) {
   ASSIGN_OR_RETURN(const YAML::Node metric, OptionalMap(source, "metric", path));
   ASSIGN_OR_RETURN(const std::string name, RequiredText(metric, "name", path + ".metric"));
   ASSIGN_OR_RETURN(const Target target, ReadTarget(source, path));
-  const std::string what = target.per_replica || type == "Pods"
-                               ? type + " metric " + name + " summed over the target's pods"
-                               : type + " metric " + name;
+  const std::string what = AdapterMetricText(type, name);
   AddPlaceholderMetric(UniqueMetricName(name, draft), what, target.value,
                        target.per_replica || type == "Pods", draft);
   return OkStatus();

@@ -28,31 +28,35 @@ class Walker {
   Walker(const std::string& source, const WriteOptions& options, Converted& converted)
       : source_(source), options_(options), converted_(converted) {}
 
-  Status Object(const YAML::Node& object, const std::string& where) {
-    if (!object || object.IsNull()) return OkStatus();  // an empty document (--- at the end)
-    if (!object.IsMap())
-      return Error::Invalid(source_ + ": " + where + ": not a Kubernetes object");
-    ASSIGN_OR_RETURN(const auto kind, OptionalText(object, "kind", ""));
-    if (!kind) return Error::Invalid(source_ + ": " + where + ": kind is missing");
-    if (*kind == "List") return List(object, where);
-    const std::string what = where + " (" + Describe(object, *kind) + ")";
-    if (*kind != "HorizontalPodAutoscaler" && *kind != "ScaledObject") {
+  // A document that cannot be converted is refused, and the walk goes on to the next.
+  void Object(const YAML::Node& object, const std::string& where) {
+    if (!object || object.IsNull()) return;  // an empty document (--- at the end)
+    if (!object.IsMap()) return Refuse(where, "not a Kubernetes object");
+    const auto kind = OptionalText(object, "kind", "");
+    if (!kind) return Refuse(where, kind.error().message);
+    if (!*kind) return Refuse(where, "kind is missing");
+    if (**kind == "List") return List(object, where);
+    const std::string what = where + " (" + Describe(object, **kind) + ")";
+    if (**kind != "HorizontalPodAutoscaler" && **kind != "ScaledObject") {
       converted_.skipped.push_back(source_ + ": " + what +
                                    ": not an HPA or a ScaledObject, skipped");
-      return OkStatus();
+      return;
     }
     auto policy = ConvertObject(object, options_);
-    if (!policy) return Error::Invalid(source_ + ": " + what + ": " + policy.error().message);
-    converted_.policies.push_back(std::move(*policy));
-    return OkStatus();
+    if (!policy) return Refuse(what, policy.error().message);
+    AddPolicy(std::move(*policy), source_ + ": " + what, converted_);
   }
 
  private:
-  Status List(const YAML::Node& list, const std::string& where) {
-    ASSIGN_OR_RETURN(const YAML::Node items, OptionalList(list, "items", ""));
-    for (std::size_t i = 0; i < items.size(); ++i)
-      RETURN_IF_ERROR(Object(items[i], where + " item " + std::to_string(i + 1)));
-    return OkStatus();
+  void List(const YAML::Node& list, const std::string& where) {
+    const auto items = OptionalList(list, "items", "");
+    if (!items) return Refuse(where, items.error().message);
+    for (std::size_t i = 0; i < items->size(); ++i)
+      Object((*items)[i], where + " item " + std::to_string(i + 1));
+  }
+
+  void Refuse(const std::string& what, const std::string& why) {
+    converted_.refused.push_back(source_ + ": " + what + ": " + why);
   }
 
   const std::string& source_;
@@ -64,17 +68,30 @@ class Walker {
 
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options) {
   const bool hpa = object["kind"].Scalar() == "HorizontalPodAutoscaler";
-  ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object));
-  return WritePolicy(draft, options);
+  try {
+    ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object));
+    return WritePolicy(draft, options);
+  } catch (const YAML::Exception& e) {  // a node of an unexpected shape deep in the object
+    return Error::Invalid(std::string("the input is not what was expected: ") + e.what());
+  }
 }
 
-Status ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                   Converted& converted) {
-  ASSIGN_OR_RETURN(const auto documents, Parse(text, source));
+void AddPolicy(Document policy, const std::string& what, Converted& converted) {
+  for (const auto& note : policy.dropped)
+    converted.dropped.push_back(what + ": not carried over: " + note);
+  converted.policies.push_back(std::move(policy));
+}
+
+void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
+                 Converted& converted) {
+  auto documents = Parse(text, source);
+  if (!documents) {
+    converted.refused.push_back(documents.error().message);
+    return;
+  }
   Walker walker(source, options, converted);
-  for (std::size_t i = 0; i < documents.size(); ++i)
-    RETURN_IF_ERROR(walker.Object(documents[i], "document " + std::to_string(i + 1)));
-  return OkStatus();
+  for (std::size_t i = 0; i < documents->size(); ++i)
+    walker.Object((*documents)[i], "document " + std::to_string(i + 1));
 }
 
 }  // namespace gearbox::convert

@@ -1,5 +1,6 @@
 // The manifests to convert: YAML text of one or more documents (kubectl's List included), each a
-// HorizontalPodAutoscaler, a ScaledObject, or something else that is skipped and said so.
+// HorizontalPodAutoscaler, a ScaledObject, or something else that is skipped and said so. A
+// document that cannot be converted is refused and said so; the others are still converted.
 #pragma once
 
 #include <string>
@@ -13,16 +14,24 @@ namespace gearbox::convert {
 
 struct Converted {
   std::vector<Document> policies;
+  // Each a line for stderr, naming the source and the document:
   std::vector<std::string>
-      skipped;  // "deploy.yaml: document 1 (Deployment web): not an autoscaler"
+      skipped;  // "deploy.yaml: document 1 (Deployment web): not an HPA or a ScaledObject, skipped"
+  std::vector<std::string> refused;  // "multi.yaml: document 2 (HorizontalPodAutoscaler web): ..."
+  std::vector<std::string> dropped;  // "so.yaml: document 1 (ScaledObject jobs): not carried
+                                     // over: spec.triggers[0] (kafka): ..."
 };
 
 // One object (a parsed document): its policy, or an Error (kInvalid) naming what is wrong.
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options);
 
-// Every document of `text`, read from `source` (a file name, or "stdin"), into `converted`. An
-// Error (kInvalid) names the source, the document and the field.
-Status ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                   Converted& converted);
+// Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
+// into `converted`: its policy and what it dropped, or why it was refused.
+void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
+                 Converted& converted);
+
+// One converted policy into `converted`, with a line per dropped trigger or field naming `what`
+// ("so.yaml: document 1 (ScaledObject jobs)").
+void AddPolicy(Document policy, const std::string& what, Converted& converted);
 
 }  // namespace gearbox::convert

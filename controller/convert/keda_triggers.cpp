@@ -9,6 +9,7 @@
 #include "convert/fields.h"
 #include "convert/hpa_metrics.h"
 #include "convert/naming.h"
+#include "convert/prometheus_auth.h"
 #include "convert/quantity.h"
 
 namespace gearbox::convert {
@@ -84,9 +85,23 @@ bool UseServer(const Trigger& trigger, const std::string& url, std::string& serv
   return false;
 }
 
+// A server Gearbox cannot authenticate to: the trigger is left out, and said.
+Result<bool> UnsupportedAuth(const Trigger& trigger, const std::string& server, Draft& draft) {
+  ASSIGN_OR_RETURN(const auto unsupported,
+                   UnsupportedPrometheusAuth(trigger.metadata, server, trigger.path + ".metadata"));
+  if (!unsupported) return false;
+  draft.header_notes.push_back(trigger.path + " (prometheus on " + server +
+                               "): KEDA authenticated with " + *unsupported +
+                               ", which Gearbox's Prometheus source does not support yet (a "
+                               "bearer token and a CA only)");
+  return true;
+}
+
 Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const std::string server, RequiredText(trigger.metadata, "serverAddress", here));
+  ASSIGN_OR_RETURN(const bool unsupported, UnsupportedAuth(trigger, server, draft));
+  if (unsupported) return OkStatus();
   ASSIGN_OR_RETURN(const std::string query, RequiredText(trigger.metadata, "query", here));
   ASSIGN_OR_RETURN(const double threshold, RequiredNumber(trigger, "threshold"));
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationThreshold", 0));
@@ -100,11 +115,12 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   if (!UseServer(trigger, server, draft.prometheus_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteOtherKeys(
-      trigger, {"serverAddress", "query", "threshold", "activationThreshold", "metricName"}, draft);
-  if (trigger.authenticated)
-    draft.line_notes.push_back({kPrometheusUrlPath,
-                                "KEDA authenticated through a TriggerAuthentication: set "
-                                "bearerTokenSecretRef or caSecretRef to its Secret"});
+      trigger,
+      {"serverAddress", "query", "threshold", "activationThreshold", "metricName", "authModes"},
+      draft);
+  if (!trigger.authenticated) return OkStatus();
+  ASSIGN_OR_RETURN(std::string note, PrometheusAuthNote(trigger.metadata, here));
+  draft.line_notes.push_back({kPrometheusUrlPath, std::move(note)});
   return OkStatus();
 }
 
@@ -178,11 +194,27 @@ Status ReadCron(const Trigger& trigger, Draft& draft) {
   const auto duration = CronWindowDuration(start, end);
   if (!duration) {
     draft.header_notes.push_back(trigger.path + " (cron " + start + " to " + end +
-                                 "): a schedule opens at a cron and stays open a fixed duration; "
-                                 "these two crons are not of the same shape: write its duration");
+                                 "): a schedule opens at a cron and stays open a fixed duration; " +
+                                 duration.error().message);
     return OkStatus();
   }
   draft.schedules.push_back({ScheduleName(trigger, draft), start, *duration, zone, *replicas});
+  return OkStatus();
+}
+
+// KEDA's redis-streams sizes on a consumer group's lag (lagCount) or pending entries (XPENDING),
+// or, without a consumerGroup, on the stream's length (XLEN); Gearbox's stream metric is the
+// group's lag + pending, another number in each case.
+Status NoteRedisStreams(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto group, OptionalText(trigger.metadata, "consumerGroup", here));
+  const std::string kedas = !group ? "the stream's length (XLEN)"
+                            : trigger.metadata["lagCount"]
+                                ? "consumer group " + *group + "'s lag"
+                                : "consumer group " + *group + "'s pending entries (XPENDING)";
+  draft.header_notes.push_back(trigger.path + " (redis-streams): KEDA sized on " + kedas +
+                               "; Gearbox's stream metric (queue {flavor: stream, group}) is a "
+                               "consumer group's lag + pending entries, another number");
   return OkStatus();
 }
 
@@ -208,6 +240,7 @@ Status ReadTrigger(const YAML::Node& node, const std::string& path, Draft& draft
   if (trigger.type == "prometheus") return ReadPrometheus(trigger, draft);
   if (trigger.type == "redis") return ReadRedis(trigger, draft);
   if (trigger.type == "cron") return ReadCron(trigger, draft);
+  if (trigger.type == "redis-streams") return NoteRedisStreams(trigger, draft);
   draft.header_notes.push_back(path + " (" + trigger.type +
                                "): no such source in Gearbox (resource, prometheus and Redis "
                                "queue metrics); a prometheus metric exporting it would do");

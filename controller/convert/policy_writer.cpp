@@ -108,16 +108,28 @@ void NoteDefaultBlock(bool up, bool behavior_given, const std::string& path, Doc
         "(the HPA: 4); no policy allows 4 from both 1 and 2");
 }
 
+// KEDA's paused-scale-out (paused-scale-in): no scale-up (scale-down) at all, its block's
+// policies kept for when the annotation is lifted.
+void DisableDirection(bool up, YAML::Node block, const std::string& path, Document& document) {
+  block["selectPolicy"] = Text("Disabled");
+  document.notes[path + ".selectPolicy"].push_back(
+      std::string("KEDA's autoscaling.keda.sh/") + (up ? "paused-scale-out" : "paused-scale-in") +
+      ": no scale-" + (up ? "up" : "down") + " while Disabled");
+}
+
 void WriteBehavior(const Draft& draft, YAML::Node component, Document& document) {
   for (const bool up : {true, false}) {
     const YAML::Node& given = up ? draft.behavior_up : draft.behavior_down;
     const std::string key = up ? "scaleUp" : "scaleDown";
+    const std::string path = kComponent + ".behavior." + key;
     if (given.IsMap()) {
       component["behavior"][key] = YAML::Clone(given);
-      continue;
+    } else {
+      component["behavior"][key] = DefaultBlock(up, draft.behavior_given);
+      NoteDefaultBlock(up, draft.behavior_given, path, document);
     }
-    component["behavior"][key] = DefaultBlock(up, draft.behavior_given);
-    NoteDefaultBlock(up, draft.behavior_given, kComponent + ".behavior." + key, document);
+    if (up ? draft.scale_up_paused : draft.scale_down_paused)
+      DisableDirection(up, component["behavior"][key], path, document);
   }
 }
 
@@ -172,6 +184,7 @@ Document WritePolicy(const Draft& draft, const WriteOptions& options) {
                             " by gearbox-controller convert.");
   for (const auto& note : draft.header_notes)
     document.header.push_back("Not carried over: " + note);
+  document.dropped = draft.header_notes;
   document.policy["apiVersion"] = Text("gearbox.dev/v1alpha1");
   document.policy["kind"] = Text("ScalingPolicy");
   WriteMetadata(draft, options, document);

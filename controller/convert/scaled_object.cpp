@@ -16,6 +16,19 @@ namespace {
 
 const std::string kPausedPath = "metadata.annotations.gearbox.dev/paused";
 
+// KEDA's autoscaling.keda.sh/paused-scale-out and paused-scale-in: "true" stops that direction
+// only (KEDA sets its HPA's selectPolicy: Disabled on it, as convert does).
+Status ReadPausedDirections(const YAML::Node& annotations, Draft& draft) {
+  const std::string path = "metadata.annotations";
+  ASSIGN_OR_RETURN(const auto out,
+                   OptionalText(annotations, "autoscaling.keda.sh/paused-scale-out", path));
+  ASSIGN_OR_RETURN(const auto in,
+                   OptionalText(annotations, "autoscaling.keda.sh/paused-scale-in", path));
+  draft.scale_up_paused = out == std::optional<std::string>("true");
+  draft.scale_down_paused = in == std::optional<std::string>("true");
+  return OkStatus();
+}
+
 Status ReadMetadata(const YAML::Node& object, Draft& draft) {
   RETURN_IF_ERROR(ReadIdentity(object, "ScaledObject", draft));
   ASSIGN_OR_RETURN(const YAML::Node metadata, OptionalMap(object, "metadata", ""));
@@ -30,7 +43,7 @@ Status ReadMetadata(const YAML::Node& object, Draft& draft) {
     draft.line_notes.push_back({kPausedPath, "KEDA's paused-replicas " + *paused_replicas +
                                                  " has no equivalent: Gearbox pauses at the "
                                                  "count the target has, it does not set one"});
-  return OkStatus();
+  return ReadPausedDirections(annotations, draft);
 }
 
 Status ReadTargetRef(const YAML::Node& spec, Draft& draft) {
@@ -95,8 +108,23 @@ Status ReadAdvanced(const YAML::Node& spec, Draft& draft) {
   return ReadBehavior(hpa_config, "spec.advanced.horizontalPodAutoscalerConfig", draft);
 }
 
+// Why a ScaledObject at minReplicaCount 0 whose triggers cannot wake it rests at 1: cpu and
+// memory cannot be read at 0 pods, and a cron schedule brings it up but its rules would keep it.
+std::string RestsAtOneBecause(const Draft& draft) {
+  std::string why =
+      "minReplicaCount 0: no prometheus or redis trigger can wake the workload from 0 (cpu and "
+      "memory cannot be read at 0 pods)";
+  if (!draft.schedules.empty())
+    why +=
+        "; KEDA rested at 0 between the cron windows, but the cpu or memory rules never take "
+        "it below 1";
+  return why;
+}
+
 // KEDA scales to 0 when minReplicaCount is 0 and no trigger is active for cooldownPeriod; only a
-// trigger that can be read at 0 pods (prometheus, redis) can wake the workload again.
+// trigger that can be read at 0 pods (prometheus, redis) can wake the workload again. A cron
+// trigger alone is a schedule: its window raises the minimum, and a workload without rules
+// returns to the minimum (0) when the window closes, as KEDA's does (docs/engine.md).
 Status ReadScaleToZero(const YAML::Node& spec, Draft& draft) {
   ASSIGN_OR_RETURN(const auto cooldown, OptionalInteger(spec, "cooldownPeriod", "spec"));
   if (cooldown && (*cooldown < 0 || *cooldown > 86400))
@@ -108,10 +136,14 @@ Status ReadScaleToZero(const YAML::Node& spec, Draft& draft) {
     draft.scale_to_zero_cooldown = FormatSeconds(cooldown.value_or(300));
     return OkStatus();
   }
+  if (draft.metrics.empty() && !draft.schedules.empty()) {
+    draft.line_notes.push_back({"spec.components[0].replicas.min",
+                                "minReplicaCount 0, as KEDA: the schedules raise it in their "
+                                "windows and it returns here when they close"});
+    return OkStatus();
+  }
   draft.min = 1;
-  draft.line_notes.push_back({"spec.components[0].replicas.min",
-                              "minReplicaCount 0: no prometheus or redis trigger can wake the "
-                              "workload from 0 (cpu and memory cannot be read at 0 pods)"});
+  draft.line_notes.push_back({"spec.components[0].replicas.min", RestsAtOneBecause(draft)});
   return OkStatus();
 }
 

@@ -109,8 +109,10 @@ void Compiled::AddSchedule(const Schedule& s) {
   CompiledSchedule cs{&s, TimerOf("schedule/" + s.name), std::vector<int>(components.size(), -1)};
   for (const auto& [name, min] : s.mins) {
     const int k = Find(component_slots, name);
-    if (k >= 0 && !components[static_cast<size_t>(k)].topology())
-      cs.mins[static_cast<size_t>(k)] = min;
+    if (k < 0 || components[static_cast<size_t>(k)].topology()) continue;
+    CompiledComponent& cc = components[static_cast<size_t>(k)];
+    cs.mins[static_cast<size_t>(k)] = min;
+    cc.schedule_only = !cc.spec->scale_up && !cc.spec->scale_down;
   }
   schedules.push_back(std::move(cs));
 }

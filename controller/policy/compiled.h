@@ -46,6 +46,9 @@ struct CompiledComponent {
   int fallback_timer = -1;               // "<component>/fallback": its fallback applies
   int idle_timer = -1;                   // "<component>/idle": scaleToZero, no activation holds
   std::vector<int> activation;           // scaleToZero: the metric slot of each activation
+  // No rules of its own, and a schedule raises its minimum: nothing but the schedules moves it,
+  // so it returns to its minimum when their windows close (KEDA's cron semantics).
+  bool schedule_only = false;
 
   bool topology() const { return spec->role == Role::kTopology; }
   const EffectiveBounds& BoundsIn(int phase) const { return bounds[phase + 1]; }

@@ -62,7 +62,8 @@ std::string LimitNote(const Words& w, char sign, const Limits& l) {
 // The HPA form's notes: its windows, its policies, the bounds (the maximum only when it moved).
 std::vector<std::string> HpaNotes(const Words& w) {
   const bool up = w.d.cause == Cause::kScaleUpRulesFired;
-  if (!up && w.d.cause != Cause::kScaleDownRulesFired) return {};
+  if (!up && w.d.cause != Cause::kScaleDownRulesFired && w.d.cause != Cause::kReturnToMinimum)
+    return {};
   const HpaRules& r = up ? w.cc.spec->hpa->up : w.cc.spec->hpa->down;
   std::vector<std::string> notes;
   if (w.d.limits & (up ? kUpStabilizationWindow : kStabilizationWindow))
@@ -86,7 +87,12 @@ std::vector<std::string> Notes(const Words& w) {
   if (w.d.cause == Cause::kScaleUpRulesFired && w.d.desired != w.d.current) {
     if (w.d.limits & kLimitedPerStep) notes.push_back(LimitNote(w, '+', comp.up));
     if (w.d.limits & kCappedAtMaximum) notes.push_back("capped at the maximum of " + w.Bounds());
-  } else if (w.d.cause == Cause::kScaleDownRulesFired) {
+  } else if (w.d.cause == Cause::kScaleDownRulesFired || w.d.cause == Cause::kReturnToMinimum) {
+    // Held back by a scale-up within the window (limits.cpp's HeldDown; its rules' words are
+    // kScaleDownHeldByStabilization's).
+    if (w.d.cause == Cause::kReturnToMinimum && w.d.last_scale != Time{})
+      notes.push_back("scaled up " + w.Ago() + " ago (scale-down stabilization " +
+                      FormatDuration(comp.down.stabilization_window) + ")");
     if (w.d.limits & kStabilizationWindow)
       notes.push_back("the highest recommendation of the last " +
                       FormatDuration(comp.down.stabilization_window));
@@ -207,6 +213,8 @@ std::string WorkloadReason(const Words& w) {
       return "woken from 0: " + ActivityText(w, true);
     case Cause::kRestingAtZero:
       return "resting at 0: " + ActivityText(w, false);
+    case Cause::kReturnToMinimum:
+      return "only schedules raise it: back to the minimum of " + w.Bounds() + StaysOrSized(w);
     case Cause::kIdleToZero:
       return "idle for " + FormatDuration(comp.scale_to_zero->cooldown) + ": " +
              ActivityText(w, false) + " (scaleToZero cooldown)";

@@ -144,8 +144,11 @@ void RecordCurrent(Pass& p, const Workload& w) {
 
 void ScaleInHpaForm(Pass& p, Workload& w) {
   const bool up = w.up_fires;
+  MoveInHpaForm(p, w, up ? RecommendUp(p, w) : RecommendDown(p, w), up);
+}
+
+void MoveInHpaForm(Pass& p, Workload& w, int rec, bool up) {
   const int current = w.t.current;
-  const int rec = up ? RecommendUp(p, w) : RecommendDown(p, w);
   w.d.recommended = rec;
   const int stabilized = StabilizeOverWindows(p, w, rec);
   const int desired = stabilized == current ? current : LimitByPolicies(p, w, stabilized);

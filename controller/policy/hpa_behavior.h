@@ -16,6 +16,8 @@ void RecordCurrent(Pass& p, const Workload& w);
 // Recommend -> stabilize over the windows -> rate-limit by the policies -> clamp, when the
 // scale-up or the scale-down rules fire.
 void ScaleInHpaForm(Pass& p, Workload& w);
+// The same from a recommendation `rec` made elsewhere, in the direction `up`.
+void MoveInHpaForm(Pass& p, Workload& w, int rec, bool up);
 // How long the changes must be kept for the longest period of its policies.
 Duration LongestPeriod(const HpaBehavior& b);
 

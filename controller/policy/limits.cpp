@@ -122,8 +122,9 @@ void ScaleUp(Pass& p, Workload& w) {
   w.d.desired = desired;
 }
 
-void ScaleDown(Pass& p, Workload& w) {
-  const int rec = RecommendDown(p, w);
+void ScaleDown(Pass& p, Workload& w) { ScaleDownTo(p, w, RecommendDown(p, w)); }
+
+void ScaleDownTo(Pass& p, Workload& w, int rec) {
   w.d.recommended = rec;
   int desired = StabilizedDown(p, w, rec);
   if (HeldDown(p, w)) return;

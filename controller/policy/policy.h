@@ -265,6 +265,8 @@ enum class Cause {
   kWokenFromZero,  // at 0, an activation holds
   kRestingAtZero,  // at 0, no activation holds
   kIdleToZero,     // no activation has held for the cooldown
+  // A workload without rules, only schedules raise: back to its minimum once their windows close
+  kReturnToMinimum,
 };
 
 // What bounded a recommendation (bit flags of ComponentDecision::limits).

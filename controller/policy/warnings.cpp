@@ -11,12 +11,21 @@ namespace {
 
 const CompiledRule& RuleAt(const Compiled& c, int i) { return c.rules[static_cast<size_t>(i)]; }
 
-void NoScaleDownPath(const CompiledComponent& cc, std::vector<std::string>& out) {
+bool RaisedBySchedule(const Compiled& c, int component) {
+  for (const CompiledSchedule& cs : c.schedules)
+    if (cs.mins[static_cast<size_t>(component)] >= 0) return true;
+  return false;
+}
+
+// A workload with scaleUp rules and none to scale down (a workload without any rules that a
+// schedule raises returns to its minimum instead: workload.cpp).
+void NoScaleDownPath(const Compiled& c, int k, std::vector<std::string>& out) {
+  const CompiledComponent& cc = c.components[static_cast<size_t>(k)];
   const Component& comp = *cc.spec;
   if (cc.topology() || !comp.scale_up || comp.scale_down || comp.scale_to_zero) return;
-  out.push_back(comp.name +
-                ": scaleUp rules and no scaleDown rules: it never scales back down (add "
-                "scaleDown rules)");
+  out.push_back(comp.name + ": scaleUp rules and no scaleDown rules: it never scales back down" +
+                (RaisedBySchedule(c, k) ? ", not even when a schedule's window closes" : "") +
+                " (add scaleDown rules)");
 }
 
 // A stated target on the wrong side of its own rule's threshold.
@@ -74,9 +83,10 @@ void PairsOnOneMetric(const Compiled& c, const CompiledComponent& cc,
 
 std::vector<std::string> SpecWarnings(const Compiled& c) {
   std::vector<std::string> out;
-  for (const CompiledComponent& cc : c.components) {
+  for (size_t k = 0; k < c.components.size(); ++k) {
+    const CompiledComponent& cc = c.components[k];
     if (cc.topology()) continue;
-    NoScaleDownPath(cc, out);
+    NoScaleDownPath(c, static_cast<int>(k), out);
     TargetsOutsideThresholds(c, cc, out);
     PairsOnOneMetric(c, cc, out);
   }

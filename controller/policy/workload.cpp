@@ -43,7 +43,18 @@ bool AnyCounting(const Pass& p, const CompiledComponent& cc) {
   return false;
 }
 
-// The order of precedence: the fallback, the bounds, scaleToZero, then scale-up over scale-down.
+// KEDA's cron semantics: a workload only schedules raise has no rule to take it down again, so
+// it returns to its minimum once their windows close, paced by its scale-down stabilization and
+// rate limits as a scale-down of its rules would be.
+void ReturnToMinimum(Pass& p, Workload& w) {
+  const int minimum = RulesMinimum(w);
+  w.cc.spec->hpa ? MoveInHpaForm(p, w, minimum, false) : ScaleDownTo(p, w, minimum);
+  w.d.cause = Cause::kReturnToMinimum;
+  w.d.stays = w.d.desired == w.t.current;
+}
+
+// The order of precedence: the fallback, the bounds, scaleToZero, then scale-up over scale-down;
+// a schedule-only workload then returns to its minimum.
 void Decide(Pass& p, Workload& w) {
   const int current = w.t.current;
   if (!w.t.found) {
@@ -63,6 +74,8 @@ void Decide(Pass& p, Workload& w) {
     w.d.cause = Cause::kScaleDownBlockedByMissingMetric;
   } else if (w.down_fires) {
     w.cc.spec->hpa ? ScaleInHpaForm(p, w) : ScaleDown(p, w);
+  } else if (w.cc.schedule_only && current > RulesMinimum(w)) {
+    ReturnToMinimum(p, w);
   } else {
     // As the HPA, whose sync fails then, nothing is recorded while a metric cannot be read.
     if (w.cc.spec->hpa && w.d.missing == 0) RecordCurrent(p, w);

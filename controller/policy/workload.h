@@ -38,5 +38,7 @@ void CarryScaleEvents(Pass& p, const Workload& w);
 // Recommend -> stabilize -> rate-limit -> clamp, when the scale-up (scale-down) rules fire.
 void ScaleUp(Pass& p, Workload& w);
 void ScaleDown(Pass& p, Workload& w);
+// The same from a recommendation `rec` made elsewhere (a schedule-only workload's minimum).
+void ScaleDownTo(Pass& p, Workload& w, int rec);
 
 }  // namespace gearbox::policy::internal

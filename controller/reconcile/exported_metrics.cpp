@@ -72,6 +72,8 @@ const char* DecisionCause(const policy::Component& component, const policy::Comp
     case policy::Cause::kWokenFromZero:
     case policy::Cause::kIdleToZero:
       return "scale_to_zero";
+    case policy::Cause::kReturnToMinimum:
+      return "schedule";
     default:
       return "rule";
   }

@@ -196,7 +196,7 @@ spec:
   - type: cron
     metadata: {timezone: UTC, start: "0 9 * * 1-5", end: "30 17 * * *", desiredReplicas: "4"}
 )");
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << "something was dropped: " << run.err;
   EXPECT_THAT(run.out, HasSubstr("# Not carried over: spec.triggers[0] (kafka): no such source"));
   EXPECT_THAT(run.out,
               HasSubstr("# Not carried over: spec.triggers[1] (cron 0 9 * * 1-5 to 30 17"));
@@ -220,7 +220,7 @@ spec:
   - {type: redis, metadata: {address: "r1:6379", listName: one}}
   - {type: redis, metadata: {address: "r2:6379", listName: two}}
 )yaml");
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << "two triggers were dropped: " << run.err;
   const YAML::Node spec = Policy(run)["spec"];
   ASSERT_EQ(spec["metrics"].size(), 3u);  // memory (a placeholder), prometheus on a, redis on r1
   EXPECT_EQ(spec["sources"]["prometheus"]["url"].as<std::string>(), "http://a:9090");

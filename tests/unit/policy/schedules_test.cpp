@@ -173,5 +173,87 @@ TEST(Schedules, TheHighestOpenWindowSetsTheMinimum) {
   EXPECT_EQ(d.last.schedules.size(), 2u);
 }
 
+// A workload without rules that a schedule raises (what a KEDA cron-only ScaledObject converts
+// to): nothing else moves it, so when the window closes it returns to its minimum, as KEDA's
+// does, paced by its scale-down limits. It used to hold the window's count for ever.
+Spec ScheduleOnly(std::optional<HpaBehavior> hpa = std::nullopt) {
+  Spec spec;
+  Component web;
+  web.name = "web";
+  web.replicas = Bounds{0, 10};
+  web.hpa = std::move(hpa);
+  spec.components = {web};
+  spec.schedules = {Sale({{"web", 5}})};
+  return spec;
+}
+
+// Evaluations every `step` from `d.now` up to `until`.
+void StepUntil(Driver& d, Time until, Duration step) {
+  while (d.now + step <= until) d.Step(step);
+}
+
+bool SaysWarning(const Result& r, const std::string& text) {
+  for (const auto& line : r.summary)
+    if (line.rfind("Warning: ", 0) == 0 && line.find(text) != std::string::npos) return true;
+  return false;
+}
+
+TEST(Schedules, Finding1_AScheduleOnlyWorkloadReturnsToItsMinimumWhenTheWindowCloses) {
+  Driver d(ScheduleOnly());
+  d.Replicas("web", 0);
+  d.now = At("2026-11-30T09:00:00Z");
+  d.Step();
+  EXPECT_EQ(d.Current("web"), 5);
+  StepUntil(d, At("2026-11-30T09:59:00Z"), 1min);
+  EXPECT_EQ(d.Current("web"), 5) << "held while the window is open";
+  EXPECT_EQ(d.last.Find("web")->cause, Cause::kNoRuleFires);
+  d.Step(1min);  // 10:00: closed
+  const ComponentDecision& web = *d.last.Find("web");
+  EXPECT_EQ(web.cause, Cause::kReturnToMinimum);
+  EXPECT_EQ(web.desired, 4) << "one pod per period: the default scale-down limit";
+  EXPECT_EQ(web.reason.rfind("only schedules raise it: back to the minimum of 0..10", 0), 0u)
+      << web.reason;
+  StepUntil(d, At("2026-11-30T10:02:00Z"), 15s);
+  EXPECT_EQ(d.Current("web"), 0);
+  EXPECT_EQ(d.last.Find("web")->cause, Cause::kNoRuleFires) << "at its minimum, it rests";
+  EXPECT_FALSE(SaysWarning(d.last, "web")) << "it has a way down: no warning";
+}
+
+// With the HPA form's behavior (convert writes it), the scale-down window holds it first, as
+// KEDA's HPA does, then Percent 100 takes it to the minimum at once.
+TEST(Schedules, Finding1_AScheduleOnlyWorkloadInTheHpaFormWaitsForItsWindow) {
+  Driver d(ScheduleOnly(HpaBehavior{HpaScaleUpDefaults(), HpaScaleDownDefaults()}));
+  d.Replicas("web", 0);
+  d.now = At("2026-11-30T09:00:00Z");
+  d.Step();
+  StepUntil(d, At("2026-11-30T10:00:00Z"), 15s);
+  const ComponentDecision& web = *d.last.Find("web");
+  EXPECT_EQ(web.cause, Cause::kReturnToMinimum);
+  EXPECT_EQ(web.desired, 5);
+  EXPECT_EQ(web.reason,
+            "only schedules raise it: back to the minimum of 0..10 (component); stays at 5 (the "
+            "highest recommendation of the last 5m)");
+  StepUntil(d, At("2026-11-30T10:04:30Z"), 15s);
+  EXPECT_EQ(d.Current("web"), 5);
+  d.Step(15s);  // 10:04:45: the window's last count of 5 (09:59:45) is 5 minutes old
+  EXPECT_EQ(d.Current("web"), 0);
+}
+
+// Rules to scale up and none to scale down: a schedule's raise is never undone either.
+TEST(Schedules, Finding1_AScheduleRaisedWorkloadWithoutAWayDownIsWarned) {
+  Spec spec = ScheduleOnly();
+  spec.metrics = {"backlog"};
+  spec.components[0].scale_up = RuleSet{false, {Above("backlog", 100)}};
+  Driver d(spec);
+  d.Metric("backlog", 0);
+  d.now = At("2026-11-30T10:30:00Z");
+  d.Replicas("web", 5);
+  d.Step();
+  EXPECT_EQ(d.Current("web"), 5);
+  EXPECT_TRUE(SaysWarning(d.last,
+                          "web: scaleUp rules and no scaleDown rules: it never scales back down, "
+                          "not even when a schedule's window closes"));
+}
+
 }  // namespace
 }  // namespace gearbox::policy::testing
