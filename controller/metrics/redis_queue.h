@@ -30,6 +30,9 @@ struct RedisOptions {
   int db = 0;
   std::string password;
   std::chrono::milliseconds timeout{2000};
+  std::string username;  // the ACL user; "": AUTH with the password alone
+  bool tls = false;      // rediss://: over TLS (redis_tls.h), with these (PEM; empty: none)
+  std::string ca_pem, cert_pem, key_pem, server_name;
 };
 
 // redis://[:password@]host[:port][/db], or an Error (kConfig) saying why it is not one.

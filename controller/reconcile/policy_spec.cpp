@@ -188,7 +188,13 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
   if (src.has_object_field("redis")) {
     const Json& r = src.at("redis");
     ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "2s", "spec.sources.redis"));
-    p.redis = RedisSourceDef{Str(r, "url"), SecretRef(r, "passwordSecretRef"), timeout};
+    p.redis = RedisSourceDef{Str(r, "url"), SecretRef(r, "passwordSecretRef"), timeout,
+                             Str(r, "username"), std::nullopt};
+    if (r.has_object_field("tls")) {
+      const Json& t = r.at("tls");
+      p.redis->tls = RedisTlsDef{SecretRef(t, "caSecretRef"), SecretRef(t, "certSecretRef"),
+                                 SecretRef(t, "keySecretRef"), Str(t, "serverName")};
+    }
   }
   return OkStatus();
 }

@@ -41,10 +41,17 @@ struct PrometheusSourceDef {
   policy::Duration timeout{5000};
 };
 
+struct RedisTlsDef {
+  std::optional<SecretKeyRef> ca, cert, key;
+  std::string server_name;
+};
+
 struct RedisSourceDef {
   std::string url;
   std::optional<SecretKeyRef> password;
   policy::Duration timeout{2000};
+  std::string username;            // the ACL user; "": the default user
+  std::optional<RedisTlsDef> tls;  // rediss:// settings
 };
 
 struct ParsedPolicy {

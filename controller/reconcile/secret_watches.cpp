@@ -16,7 +16,10 @@ std::vector<std::string> SecretsNamedBy(const kube::Json& policy) {
   for (const std::string& name :
        {kube::StringAt(policy, {"spec", "sources", "prometheus", "bearerTokenSecretRef", "name"}),
         kube::StringAt(policy, {"spec", "sources", "prometheus", "caSecretRef", "name"}),
-        kube::StringAt(policy, {"spec", "sources", "redis", "passwordSecretRef", "name"})}) {
+        kube::StringAt(policy, {"spec", "sources", "redis", "passwordSecretRef", "name"}),
+        kube::StringAt(policy, {"spec", "sources", "redis", "tls", "caSecretRef", "name"}),
+        kube::StringAt(policy, {"spec", "sources", "redis", "tls", "certSecretRef", "name"}),
+        kube::StringAt(policy, {"spec", "sources", "redis", "tls", "keySecretRef", "name"})}) {
     if (!name.empty()) names.push_back(name);
   }
   return names;

@@ -45,12 +45,27 @@ Result<metrics::PrometheusOptions> PrometheusConnection(kube::Client& client,
   return o;
 }
 
+// The PEM files of a rediss:// connection, from the policy's namespace.
+Status ReadRedisTls(kube::Client& client, const std::string& ns, const RedisTlsDef& tls,
+                    metrics::RedisOptions& o) {
+  o.server_name = tls.server_name;
+  for (auto [ref, pem] : {std::pair{&tls.ca, &o.ca_pem}, std::pair{&tls.cert, &o.cert_pem},
+                          std::pair{&tls.key, &o.key_pem}}) {
+    if (*ref) {
+      ASSIGN_OR_RETURN(*pem, ReadSecret(client, ns, **ref));
+    }
+  }
+  return OkStatus();
+}
+
 Result<metrics::RedisOptions> RedisConnectionOptions(kube::Client& client, const ParsedPolicy& p) {
   ASSIGN_OR_RETURN(auto o, metrics::ParseRedisUrl(p.redis->url));
   o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout);
+  o.username = p.redis->username;
   if (p.redis->password) {
     ASSIGN_OR_RETURN(o.password, ReadSecret(client, p.ns, *p.redis->password));
   }
+  if (p.redis->tls) RETURN_IF_ERROR(ReadRedisTls(client, p.ns, *p.redis->tls, o));
   return o;
 }
 
@@ -166,7 +181,8 @@ Result<std::shared_ptr<metrics::PrometheusClient>> LiveSourceFactory::Prometheus
 std::shared_ptr<metrics::RedisConnection> LiveSourceFactory::Redis(const metrics::RedisOptions& o) {
   // The password is part of what makes two connections the same, but never of a log or status.
   std::string key = o.host + ":" + std::to_string(o.port) + "/" + std::to_string(o.db) + "/" +
-                    o.password + "/" + std::to_string(o.timeout.count());
+                    o.username + "/" + o.password + "/" + std::to_string(o.timeout.count()) +
+                    (o.tls ? "/tls/" + o.ca_pem + o.cert_pem + o.key_pem + o.server_name : "");
   std::lock_guard lock(mu_);
   std::erase_if(redis_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = redis_[key];

@@ -68,7 +68,7 @@ bool Waits(const std::string& cmd, int seconds) {
 // their data is thrown away, and Prometheus takes seconds to shut down cleanly. A killed daemon
 // may stay a zombie until init reaps it; it holds no port then, so a zombie counts as gone.
 void StopServers(const std::string& dir) {
-  Sh("for f in " + dir + "/redis.pid " + dir + "/redis-auth.pid " + dir +
+  Sh("for f in " + dir + "/redis.pid " + dir + "/redis-auth.pid " + dir + "/redis-tls.pid " + dir +
      "/prometheus.pid; do [ -f $f ] || continue; p=$(cat $f); kill -9 $p 2>/dev/null; "
      "for i in $(seq 100); do s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null); "
      "[ -n \"$s\" ] && [ \"$s\" != Z ] || break; sleep 0.1; done; rm -f $f; done; true");
@@ -121,6 +121,53 @@ void StartRedis(const std::string& dir) {
         Waits("redis-cli -p " + std::to_string(port) + auth_args + " ping | grep -q PONG", 10))
         << Sh("tail -5 " + dir + "/" + name + ".log");
   }
+}
+
+// A CA, a server certificate for localhost and 127.0.0.1 and a client certificate, in dir/tls.
+void MakeCertificates(const std::string& dir) {
+  const std::string tls = dir + "/tls";
+  auto key_and_csr = [&](const std::string& name, const std::string& cn) {
+    return "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + cn +
+           " -keyout " + tls + "/" + name + ".key -out " + tls + "/" + name + ".csr";
+  };
+  auto sign = [&](const std::string& name, const std::string& ext) {
+    return "openssl x509 -req -in " + tls + "/" + name + ".csr -CA " + tls + "/ca.crt -CAkey " +
+           tls + "/ca.key -CAcreateserial -days 2 -extfile " + tls + "/" + ext + " -out " + tls +
+           "/" + name + ".crt";
+  };
+  int rc = 0;
+  std::string out =
+      Sh("mkdir -p " + tls + " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >" + tls +
+             "/server.ext && printf 'extendedKeyUsage=clientAuth\n' >" + tls + "/client.ext && " +
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+             "-subj /CN=gearbox-test-ca -keyout " +
+             tls + "/ca.key -out " + tls + "/ca.crt && " + key_and_csr("server", "localhost") +
+             " && " + sign("server", "server.ext") + " && " + key_and_csr("client", "gearbox") +
+             " && " + sign("client", "client.ext") + " 2>&1",
+         &rc);
+  ASSERT_EQ(rc, 0) << out;
+}
+
+// redis-server on kRedisTlsPort only, client certificates required, the default user off.
+void StartTlsRedis(const std::string& dir) {
+  MakeCertificates(dir);
+  const std::string tls = dir + "/tls";
+  int rc = 0;
+  std::string out = Sh(
+      "redis-server --port 0 --tls-port " + std::to_string(kRedisTlsPort) + " --tls-cert-file " +
+          tls + "/server.crt --tls-key-file " + tls + "/server.key --tls-ca-cert-file " + tls +
+          "/ca.crt --tls-auth-clients yes" + " --bind 127.0.0.1 --save '' --appendonly no --dir " +
+          dir + " --daemonize yes --pidfile " + dir + "/redis-tls.pid --logfile " + dir +
+          "/redis-tls.log --user default off --user " + kRedisTlsUser + " on '>" +
+          kRedisTlsPassword + "' '~*' '+@all'",
+      &rc);
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(Waits("redis-cli --tls --cacert " + tls + "/ca.crt --cert " + tls +
+                        "/client.crt --key " + tls + "/client.key -h localhost -p " +
+                        std::to_string(kRedisTlsPort) + " --user " + kRedisTlsUser + " --pass " +
+                        kRedisTlsPassword + " --no-auth-warning ping | grep -q PONG",
+                    10))
+      << Sh("tail -5 " + dir + "/redis-tls.log");
 }
 
 // Prometheus scraping the target every second, once it has scraped the histogram.
@@ -189,6 +236,7 @@ void Servers::SetUp() {
   ASSERT_GE(g_silent_fd, 0);
   StartRawGarbage();
   if (Runs("RedisQueues")) StartRedis(dir);
+  if (Runs("RedisTls")) StartTlsRedis(dir);
   if (Runs("Prometheus")) StartPrometheus(dir, target_port());
 }
 

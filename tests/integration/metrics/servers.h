@@ -17,6 +17,12 @@ constexpr int kRedisPort = 26379;
 constexpr int kRedisAuthPort = 26380;
 constexpr const char* kRedisPassword = "s3cret-pass";
 constexpr int kPrometheusPort = 29090;
+// A redis-server over TLS only (a CA of the test's own, the server's certificate for localhost
+// and 127.0.0.1, a client certificate it requires), whose default user is off and whose ACL user
+// reads the queues: Servers::Dir() + "/tls/{ca,client}.{crt,key}".
+constexpr int kRedisTlsPort = 26381;
+constexpr const char* kRedisTlsUser = "queue-reader";
+constexpr const char* kRedisTlsPassword = "reader-pass";
 
 std::string Sh(const std::string& command, int* rc = nullptr);
 std::string NodePath();  // where hack/node-deps.sh put bull and bullmq
