@@ -87,7 +87,9 @@ TEST(RedisQueues, AStreamWithAConsumerGroupReadsItsLag) {
   Cli("xreadgroup group workers w1 count 3 streams events '>'");
   Cli("xack events workers $(redis-cli -p " + std::to_string(kRedisPort) +
       " xrange events - + count 1 | head -1)");
-  RedisConnection conn({"127.0.0.1", kRedisPort, 0, "", 2s});
+  RedisOptions options;
+  options.port = kRedisPort;
+  RedisConnection conn(options);
   auto counts = conn.StreamGroup("events", "workers");
   ASSERT_TRUE(counts.ok()) << counts.error().message;
   EXPECT_EQ(counts->lag, 7) << "10 entries, 3 delivered";
