@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/doctor.h"
-#include "scripted_client.h"
+#include "../../lib/scripted_client.h"
 
 namespace gearbox::cli {
 namespace {

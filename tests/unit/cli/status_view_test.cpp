@@ -31,7 +31,7 @@ std::string View() { return StatusView(Storefront(), Now()); }
 TEST(Status, StatusPrintsTheStorefrontInFortyLines) {
   const std::string text = View();
   const auto lines = std::count(text.begin(), text.end(), '\n');
-  EXPECT_LE(lines, 40) << text;
+  EXPECT_LE(lines, 40) << text;  // 34 with this fixture
   EXPECT_GE(lines, 20) << "every component, metric and decision has its line:\n" << text;
 }
 
@@ -45,8 +45,7 @@ TEST(Status, StatusShowsWhyEachComponentMoved) {
   EXPECT_THAT(text, HasSubstr("scaling up: cpu 82 above 70 for 5m"));
   EXPECT_THAT(text, HasSubstr("4 → 5 (4 ready)"));
   EXPECT_THAT(text, HasSubstr("counting: scaleUp p95 > 0.5, 1m40s of 5m"));
-  EXPECT_THAT(text, HasSubstr("worker 2 → 3"));
-  EXPECT_THAT(text, HasSubstr("phase Medium: min 3"));
+  EXPECT_THAT(text, HasSubstr("2 → 3   phase Medium: min 3"));
   EXPECT_THAT(text, HasSubstr("at its size"));
 }
 
