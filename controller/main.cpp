@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   if (command == "backtest")
     return gb::backtest::BacktestMain(argc - 1, argv + 1, std::cout, std::cerr);
   if (command == "doctor")
-    return gb::cli::DoctorMain(argc - 1, argv + 1, "gearbox-controller doctor", std::cout, std::cerr);
+    return gb::cli::DoctorMain(argc - 1, argv + 1, "gearbox-controller doctor", std::cout,
+                               std::cerr);
   if (command == "convert")
     return gb::convert::ConvertMain(argc - 1, argv + 1, std::cin, std::cout, std::cerr);
   auto flags = gb::manager::ParseControllerFlags(argc, argv, std::cout);

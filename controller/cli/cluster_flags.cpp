@@ -10,8 +10,8 @@ namespace po = boost::program_options;
 void AddClusterFlags(po::options_description& flags) {
   flags.add_options()("kubeconfig", po::value<std::string>()->default_value(""),
                       "the kubeconfig (default: in-cluster, then $KUBECONFIG, then "
-                      "~/.kube/config)")(
-      "context", po::value<std::string>()->default_value(""), "its context (default: the current)")(
+                      "~/.kube/config)")("context", po::value<std::string>()->default_value(""),
+                                         "its context (default: the current)")(
       "namespace,n", po::value<std::string>()->default_value(""),
       "the namespace (default: the context's)");
 }

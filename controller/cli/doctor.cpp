@@ -20,7 +20,8 @@ std::vector<CheckResult> RunDoctor(std::shared_ptr<kube::Client> client,
 
 std::string FormatChecks(const std::vector<CheckResult>& checks) {
   std::string text;
-  for (const auto& check : checks) text += (check.ok ? "ok       " : "MISSING  ") + check.text + "\n";
+  for (const auto& check : checks)
+    text += (check.ok ? "ok       " : "MISSING  ") + check.text + "\n";
   return text;
 }
 

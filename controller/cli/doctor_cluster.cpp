@@ -22,9 +22,10 @@ size_t ItemCount(const kube::Json& list) {
 std::vector<CheckResult> CheckMetricsServer(kube::Client& client, const std::string& ns) {
   auto api = client.GetPath(kMetricsApi);
   if (!api && api.error().IsNotFound())
-    return {Missing("metrics.k8s.io/v1beta1 is not served: install metrics-server (kubectl apply "
-                    "-f https://github.com/kubernetes-sigs/metrics-server/releases/latest/"
-                    "download/components.yaml); resource metrics (cpu, memory) need it")};
+    return {
+        Missing("metrics.k8s.io/v1beta1 is not served: install metrics-server (kubectl apply "
+                "-f https://github.com/kubernetes-sigs/metrics-server/releases/latest/"
+                "download/components.yaml); resource metrics (cpu, memory) need it")};
   if (!api)
     return {Missing("metrics.k8s.io/v1beta1 does not answer (" + api.error().ToString() +
                     "): kubectl get apiservice v1beta1.metrics.k8s.io; kubectl -n kube-system "
@@ -46,8 +47,9 @@ CheckResult CheckCrd(kube::Client& client) {
     return Missing("gearbox.dev/v1alpha1 cannot be read (" + served.error().ToString() + ")");
   auto group = client.GetPath("/apis/gearbox.dev");
   if (!group)
-    return Missing("the ScalingPolicy CRD is not installed: kubectl apply -f crds/ (or helm "
-                   "install gearbox charts/gearbox)");
+    return Missing(
+        "the ScalingPolicy CRD is not installed: kubectl apply -f crds/ (or helm "
+        "install gearbox charts/gearbox)");
   return Missing("the ScalingPolicy CRD does not serve gearbox.dev/v1alpha1 (it serves " +
                  kube::StringAt(*group, {"preferredVersion", "groupVersion"}) +
                  "): apply the CRD of this release (kubectl apply -f crds/)");
@@ -61,8 +63,9 @@ CheckResult CheckController(kube::Client& client) {
     return Missing("the controller's Deployment cannot be listed (" + list.error().ToString() +
                    ")");
   if (ItemCount(*list) == 0)
-    return Missing("no controller Deployment (label app.kubernetes.io/name=gearbox): helm install "
-                   "gearbox charts/gearbox");
+    return Missing(
+        "no controller Deployment (label app.kubernetes.io/name=gearbox): helm install "
+        "gearbox charts/gearbox");
   const auto& deployment = list->at("items").as_array().at(0);
   const std::string where = kube::StringAt(deployment, {"metadata", "namespace"}) + "/" +
                             kube::StringAt(deployment, {"metadata", "name"});
@@ -71,8 +74,8 @@ CheckResult CheckController(kube::Client& client) {
   const std::string count = std::to_string(ready) + "/" + std::to_string(wanted) + " ready";
   if (ready > 0 && ready >= wanted) return Ok("controller " + where + " is ready (" + count + ")");
   return Missing("controller " + where + " is not ready (" + count + "): kubectl -n " +
-                 kube::StringAt(deployment, {"metadata", "namespace"}) +
-                 " describe deployment " + kube::StringAt(deployment, {"metadata", "name"}));
+                 kube::StringAt(deployment, {"metadata", "namespace"}) + " describe deployment " +
+                 kube::StringAt(deployment, {"metadata", "name"}));
 }
 
 }  // namespace gearbox::cli

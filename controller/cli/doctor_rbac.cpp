@@ -52,10 +52,9 @@ Json AccessReview(const std::string& service_account, Json attributes) {
 
 Result<bool> Allowed(kube::Client& client, const std::string& service_account,
                      const Json& attributes) {
-  const kube::ResourceRef reviews{"authorization.k8s.io", "v1",
-                                  service_account.empty() ? "selfsubjectaccessreviews"
-                                                          : "subjectaccessreviews",
-                                  false};
+  const kube::ResourceRef reviews{
+      "authorization.k8s.io", "v1",
+      service_account.empty() ? "selfsubjectaccessreviews" : "subjectaccessreviews", false};
   ASSIGN_OR_RETURN(const Json answer,
                    client.Create(reviews, "", AccessReview(service_account, attributes)));
   const Json* allowed = kube::FieldAt(answer, {"status", "allowed"});

@@ -26,7 +26,8 @@ constexpr const char* kUsage =
 int PluginMain(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err) {
   const std::string command = argc > 1 ? argv[1] : "";
   if (command == "status") return StatusMain(argc - 1, argv + 1, out, err);
-  if (command == "doctor") return DoctorMain(argc - 1, argv + 1, "kubectl gearbox doctor", out, err);
+  if (command == "doctor")
+    return DoctorMain(argc - 1, argv + 1, "kubectl gearbox doctor", out, err);
   if (command == "convert") return convert::ConvertMain(argc - 1, argv + 1, in, out, err);
   if (command == "backtest") return backtest::BacktestMain(argc - 1, argv + 1, out, err);
   if (command == "help" || command == "--help" || command == "-h") {

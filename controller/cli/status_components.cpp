@@ -61,15 +61,15 @@ std::string DoingText(const Json& c, const Json& status, WallTime now) {
   if (IntField(c, "desiredReplicas") != IntField(c, "currentReplicas")) return MovingText(c);
   if (kube::StringAt(c, {"role"}) == "topology") return "at its size";
   return IntField(c, "currentReplicas") == IntField(c, "maxReplicas") ? "steady, at its maximum"
-                                                                       : "steady";
+                                                                      : "steady";
 }
 
 // "counting: scaleUp p95 > 0.5, 1m40s of 5m" rows under the component.
 void AddCountingRows(const Json& c, WallTime now, std::vector<Row>& rows) {
   for (const auto& entry : ArrayAt(c, "counting").as_array())
-    rows.push_back({"", "", "",
-                    "counting: " + kube::StringAt(entry, {"rule"}) + ", " +
-                        CountedSoFar(entry, now)});
+    rows.push_back(
+        {"", "", "",
+         "counting: " + kube::StringAt(entry, {"rule"}) + ", " + CountedSoFar(entry, now)});
 }
 
 }  // namespace
@@ -90,11 +90,11 @@ std::vector<std::string> DecisionLines(const Json& status, WallTime now) {
     const Json* d = kube::FieldAt(c, {"lastDecision"});
     if (!d || !d->is_object()) continue;
     const std::string time = kube::StringAt(*d, {"time"});
-    decisions.push_back({time,
-                         {Age(Since(time, now)) + " ago", kube::StringAt(c, {"name"}),
-                          std::to_string(IntField(*d, "from")) + " → " +
-                              std::to_string(IntField(*d, "to")),
-                          kube::StringAt(*d, {"reason"})}});
+    decisions.push_back(
+        {time,
+         {Age(Since(time, now)) + " ago", kube::StringAt(c, {"name"}),
+          std::to_string(IntField(*d, "from")) + " → " + std::to_string(IntField(*d, "to")),
+          kube::StringAt(*d, {"reason"})}});
   }
   if (decisions.empty()) return {};
   // RFC 3339 times in UTC, as the controller writes them, sort as text.

@@ -26,7 +26,7 @@ std::string PhaseSelected(const Json& phases, double reading) {
       lower = Num(UpTo(*it));
       continue;
     }
-    const std::string range = last ? ">= " + lower
+    const std::string range = last            ? ">= " + lower
                               : lower.empty() ? "< " + Num(UpTo(*it))
                                               : lower + ".." + Num(UpTo(*it));
     return "selects phase " + kube::StringAt(*it, {"name"}) + " (" + range + ")";

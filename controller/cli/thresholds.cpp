@@ -77,8 +77,8 @@ std::string RuleStanding(const Threshold& t, bool past, const Json& component, W
 
 std::vector<Threshold> ThresholdsOf(const Json& spec) {
   std::vector<Threshold> out;
-  if (const Json* components = kube::FieldAt(spec, {"components"}); components &&
-                                                                   components->is_array())
+  if (const Json* components = kube::FieldAt(spec, {"components"});
+      components && components->is_array())
     for (const auto& component : components->as_array()) {
       AddRules(component, "scaleUp", out);
       AddRules(component, "scaleDown", out);
@@ -106,8 +106,7 @@ std::string CountedSoFar(const Json& counting, WallTime now) {
 
 std::string StandingText(const Threshold& t, double reading, const Json& status, WallTime now) {
   const Json* component = t.alert.empty() ? FindNamed(status, "components", t.component) : nullptr;
-  const int replicas =
-      component ? kube::Int32At(*component, {"currentReplicas"}).value_or(0) : 0;
+  const int replicas = component ? kube::Int32At(*component, {"currentReplicas"}).value_or(0) : 0;
   std::string shown;
   if (t.per_replica && replicas > 0) {
     reading /= replicas;  // the rule compares the value per replica (docs/api.md, Rule)

@@ -3,20 +3,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cli/doctor.h"
 #include "../../lib/scripted_client.h"
+#include "cli/doctor.h"
 
 namespace gearbox::cli {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::ScriptedClient;
 using testing::ScriptedResponse;
+using ::testing::StartsWith;
 using Json = web::json::value;
 
-constexpr const char* kSelfReviews =
-    "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+constexpr const char* kSelfReviews = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 constexpr const char* kReviews = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
 
 Json Allowed(bool allowed) {
@@ -88,8 +87,9 @@ TEST(Doctor, DoctorFindsAMissingCrd) {
 TEST(Doctor, DoctorFindsACrdThatServesAnotherVersion) {
   auto api = HealthyCluster();
   api->On("GET", "/apis/gearbox.dev/v1alpha1", ScriptedResponse::Status(404));
-  api->On("GET", "/apis/gearbox.dev", ScriptedResponse::Ok(Json::parse(
-                                           R"({"preferredVersion":{"groupVersion":"gearbox.dev/v1beta1"}})")));
+  api->On("GET", "/apis/gearbox.dev",
+          ScriptedResponse::Ok(
+              Json::parse(R"({"preferredVersion":{"groupVersion":"gearbox.dev/v1beta1"}})")));
   EXPECT_THAT(Lines(RunDoctor(api, {"shop", ""})),
               HasSubstr("does not serve gearbox.dev/v1alpha1 (it serves gearbox.dev/v1beta1)"));
 }
@@ -101,9 +101,9 @@ TEST(Doctor, DoctorFindsAControllerThatIsMissingOrNotReady) {
       "namespace":"gearbox-system"},"spec":{"replicas":1},"status":{}}]})")));
   EXPECT_THAT(Lines(RunDoctor(api, {"shop", ""})),
               HasSubstr("MISSING  controller gearbox-system/gearbox is not ready (0/1 ready)"));
-  api->On("LIST", "/apis/apps/v1/deployments", ScriptedResponse::Ok(Json::parse(R"({"items":[]})")));
-  EXPECT_THAT(Lines(RunDoctor(api, {"shop", ""})),
-              HasSubstr("MISSING  no controller Deployment"));
+  api->On("LIST", "/apis/apps/v1/deployments",
+          ScriptedResponse::Ok(Json::parse(R"({"items":[]})")));
+  EXPECT_THAT(Lines(RunDoctor(api, {"shop", ""})), HasSubstr("MISSING  no controller Deployment"));
 }
 
 TEST(Doctor, DoctorReviewsRbacForTheServiceAccountGiven) {
