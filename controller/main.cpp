@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backtest/command.h"
+#include "cli/doctor.h"
 #include "convert/command.h"
 #include "manager/flags.h"
 #include "manager/manager.h"
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";  // a one-off command, or the controller
   if (command == "backtest")
     return gb::backtest::BacktestMain(argc - 1, argv + 1, std::cout, std::cerr);
+  if (command == "doctor")
+    return gb::cli::DoctorMain(argc - 1, argv + 1, "gearbox-controller doctor", std::cout,
+                               std::cerr);
   if (command == "convert")
     return gb::convert::ConvertMain(argc - 1, argv + 1, std::cin, std::cout, std::cerr);
   auto flags = gb::manager::ParseControllerFlags(argc, argv, std::cout);
