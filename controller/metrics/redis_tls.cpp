@@ -70,24 +70,25 @@ Status Dial(RedisTlsStream::Impl& s) {
   tcp::resolver resolver(s.io);
   bool done = false;
   boost::system::error_code failed;
-  resolver.async_resolve(o.host, std::to_string(o.port), [&](auto ec, tcp::resolver::results_type r) {
-    if (ec) {
-      failed = ec;
-      done = true;
-      return;
-    }
-    asio::async_connect(s.stream.lowest_layer(), r, [&](auto ec2, const tcp::endpoint&) {
-      if (ec2) {
-        failed = ec2;
-        done = true;
-        return;
-      }
-      s.stream.async_handshake(asio::ssl::stream_base::client, [&](auto ec3) {
-        failed = ec3;
-        done = true;
+  resolver.async_resolve(
+      o.host, std::to_string(o.port), [&](auto ec, tcp::resolver::results_type r) {
+        if (ec) {
+          failed = ec;
+          done = true;
+          return;
+        }
+        asio::async_connect(s.stream.lowest_layer(), r, [&](auto ec2, const tcp::endpoint&) {
+          if (ec2) {
+            failed = ec2;
+            done = true;
+            return;
+          }
+          s.stream.async_handshake(asio::ssl::stream_base::client, [&](auto ec3) {
+            failed = ec3;
+            done = true;
+          });
+        });
       });
-    });
-  });
   RETURN_IF_ERROR(s.RunWithin(done, Where(o) + ": cannot connect"));
   if (!failed) return OkStatus();
   const bool tls = failed.category() == asio::error::get_ssl_category();
@@ -104,7 +105,8 @@ std::string Formatted(const std::vector<std::string>& argv) {
     lens.push_back(a.size());
   }
   char* out = nullptr;
-  const int n = redisFormatCommandArgv(&out, static_cast<int>(args.size()), args.data(), lens.data());
+  const int n =
+      redisFormatCommandArgv(&out, static_cast<int>(args.size()), args.data(), lens.data());
   std::string command = n > 0 ? std::string(out, static_cast<size_t>(n)) : "";
   free(out);  // NOLINT: hiredis allocates it with malloc
   return command;
@@ -164,8 +166,8 @@ Result<redisReply*> RedisTlsStream::Command(const std::vector<std::string>& argv
   if (failed == asio::error::invalid_argument)
     return Error::Of(Error::Kind::kDecode, what + ": the server does not speak Redis");
   if (failed == asio::error::message_size)
-    return Error::Of(Error::Kind::kDecode, what + ": a reply over " +
-                                               std::to_string(kMaxRedisReplyBytes) + " bytes");
+    return Error::Of(Error::Kind::kDecode,
+                     what + ": a reply over " + std::to_string(kMaxRedisReplyBytes) + " bytes");
   if (failed) return Error::Of(Error::Kind::kTransport, what + ": " + failed.message());
   return static_cast<redisReply*>(reply);
 }
