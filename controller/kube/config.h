@@ -1,12 +1,15 @@
 // How to reach and authenticate to the API server: from a kubeconfig (the current context or a
-// named one; CA, client certificate and key as files or *-data; bearer token or token file) or
+// named one; CA, client certificate and key as files or *-data; bearer token, token file or an
+// exec credential plugin, see exec_credential.h) or
 // from inside a Pod (the ServiceAccount token, re-read when it rotates, its CA, the service
 // host/port). insecure-skip-tls-verify is refused unless the caller allows it explicitly.
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include "kube/exec_credential.h"
 #include "kube/result.h"
 
 namespace gearbox::kube {
@@ -16,8 +19,9 @@ struct Config {
   std::string ca_pem;           // trusted CAs (PEM); empty: the system's
   std::string client_cert_pem;  // client certificate chain (PEM), with client_key_pem
   std::string client_key_pem;
-  std::string bearer_token;  // a fixed token, or
-  std::string token_file;    // a token file, re-read when it changes (rotation)
+  std::string bearer_token;        // a fixed token, or
+  std::string token_file;          // a token file, re-read when it changes (rotation)
+  std::optional<ExecConfig> exec;  // a credential plugin (token and/or client certificate)
   bool insecure_skip_tls_verify = false;
   std::string default_namespace = "default";
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // per call
