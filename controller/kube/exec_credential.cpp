@@ -173,8 +173,8 @@ Result<Json> ParseJson(const std::string& text, const ExecConfig& config) {
 Status ValidateExecConfig(const ExecConfig& config) {
   if (config.command.empty()) return Error::Of(Error::Kind::kConfig, "exec has no command");
   if (config.api_version != kV1 && config.api_version != kV1beta1) {
-    return PluginError(config, "apiVersion \"" + config.api_version + "\" is not " + kV1 +
-                                   " or " + kV1beta1);
+    return PluginError(
+        config, "apiVersion \"" + config.api_version + "\" is not " + kV1 + " or " + kV1beta1);
   }
   if (config.interactive_mode == "Always") {
     return PluginError(config,
@@ -215,9 +215,9 @@ Result<ExecCredential> ParseExecCredential(const std::string& text, const ExecCo
   if (!doc.is_object() || StringAt(doc, {"kind"}) != "ExecCredential")
     return PluginError(config, "printed something other than an ExecCredential");
   if (StringAt(doc, {"apiVersion"}) != config.api_version) {
-    return PluginError(config, "printed an ExecCredential of apiVersion \"" +
-                                   StringAt(doc, {"apiVersion"}) +
-                                   "\", but the kubeconfig asks for \"" + config.api_version + "\"");
+    return PluginError(
+        config, "printed an ExecCredential of apiVersion \"" + StringAt(doc, {"apiVersion"}) +
+                    "\", but the kubeconfig asks for \"" + config.api_version + "\"");
   }
   if (!doc.has_object_field("status")) return PluginError(config, "printed no status");
   const Json& status = doc.at("status");
@@ -245,10 +245,10 @@ Result<std::string> RunExecPlugin(const ExecConfig& config) {
     kill(-pid, SIGKILL);  // the whole group: a shell's children hold the pipes too
     waitpid(pid, nullptr, 0);
     std::string why = FirstLine(stderr_text);
-    return Error::Of(Error::Kind::kTimeout,
-                     "exec plugin \"" + config.command + "\" gave no credential within " +
-                         std::to_string(config.timeout.count()) + " ms" +
-                         (why.empty() ? "" : "; its stderr: " + why));
+    return Error::Of(Error::Kind::kTimeout, "exec plugin \"" + config.command +
+                                                "\" gave no credential within " +
+                                                std::to_string(config.timeout.count()) + " ms" +
+                                                (why.empty() ? "" : "; its stderr: " + why));
   }
   if (*status != 0) return ExitError(config, *status, stderr_text);
   return stdout_text;

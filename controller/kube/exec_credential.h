@@ -31,9 +31,9 @@ struct ExecConfig {
   std::string command;      // a name looked up in $PATH, or a path
   std::vector<std::string> args;
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) ours
-  std::string interactive_mode = "IfAvailable";         // Never, IfAvailable; Always is refused
-  std::string install_hint;  // shown when the command cannot be run
-  std::optional<ExecClusterInfo> cluster;  // set when provideClusterInfo is true
+  std::string interactive_mode = "IfAvailable";          // Never, IfAvailable; Always is refused
+  std::string install_hint;                              // shown when the command cannot be run
+  std::optional<ExecClusterInfo> cluster;                // set when provideClusterInfo is true
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // a plugin may open a browser
 };
 
