@@ -141,8 +141,9 @@ std::string HttpClient::BearerToken() {
 
 Result<HttpClient::Session> HttpClient::OpenSession() {
   if (!exec_) {
+    std::string token = BearerToken();
     MutexLock lock(connections_mu_);
-    return Session{BearerToken(), connections_, std::nullopt};
+    return Session{token, connections_, std::nullopt};
   }
   ASSIGN_OR_RETURN(ExecCredential credential, exec_->Current());
   bool plugin_cert = !credential.client_cert_pem.empty();

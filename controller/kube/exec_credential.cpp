@@ -88,8 +88,23 @@ struct Pipe {
   }
 };
 
-// Starts the plugin in a process group of its own (so a timeout can kill its children too),
-// stdin from /dev/null (nobody is there to type), stdout and stderr into the pipes.
+// A process group of its own (so a timeout can kill its children too), no signal blocked and
+// SIGPIPE at its default, whatever the controller's threads had.
+void InitSpawnAttributes(posix_spawnattr_t& attr) {
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+}
+
+// Starts the plugin (see InitSpawnAttributes), stdin from /dev/null (nobody is there to type),
+// stdout and stderr into the pipes.
 Result<pid_t> StartPlugin(const ExecConfig& config, Pipe& out, Pipe& err) {
   if (out.read_end < 0 || err.read_end < 0) return PluginError(config, "cannot make pipes");
   std::vector<std::string> argv_strings{config.command};
@@ -102,9 +117,7 @@ Result<pid_t> StartPlugin(const ExecConfig& config, Pipe& out, Pipe& err) {
   posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
   posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
   posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
+  InitSpawnAttributes(attr);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, config.command.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
