@@ -286,9 +286,9 @@ bool HttpClient::RetryTransport(const Error& error, const http::method& method, 
   return true;
 }
 
-// An exec plugin's credential refused (expired early, revoked): run the plugin again and repeat
-// the request once, as client-go does. A 401 is decided before the request is carried out, so
-// even a POST may be repeated.
+// An exec plugin's credential refused (expired early, revoked): run the plugin again, as
+// client-go does, and repeat the request once (client-go leaves that to the caller's next one).
+// A 401 is decided before the request is carried out, so even a POST may be repeated.
 bool HttpClient::RetryUnauthorized(int code, const Session& session, Retries& retries) {
   if (code != 401 || retries.credential || !exec_ || !session.from_plugin) return false;
   exec_->Forget(*session.from_plugin);
