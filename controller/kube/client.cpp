@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "kube/exec_credential.h"
+
 namespace gearbox::kube {
 
 namespace http = web::http;
@@ -75,6 +77,12 @@ void ConfigureTls(http::client::http_client_config& cfg, const Config& c, const 
 }
 
 }  // namespace
+
+struct HttpClient::Session {
+  std::string bearer_token;
+  std::shared_ptr<Connections> connections;
+  std::optional<ExecCredential> from_plugin;  // forgotten if the server refuses it
+};
 
 struct HttpClient::Connections {
   std::string client_cert_pem;

@@ -17,11 +17,12 @@
 
 #include "base/mutex.h"
 #include "kube/config.h"
-#include "kube/exec_credential.h"
 #include "kube/request_metrics.h"
 #include "kube/result.h"
 
 namespace gearbox::kube {
+
+class ExecCredentialSource;
 
 using Json = web::json::value;
 
@@ -149,12 +150,8 @@ class HttpClient final : public Client {
   // The HTTP clients of one TLS client identity. An exec plugin's new certificate gets new ones:
   // connections the old ones pooled keep presenting the old certificate.
   struct Connections;
-  // What one request goes out with.
-  struct Session {
-    std::string bearer_token;
-    std::shared_ptr<Connections> connections;
-    std::optional<ExecCredential> from_plugin;  // forgotten if the server refuses it
-  };
+  // What one request goes out with (client.cpp).
+  struct Session;
   // Which of a call's one-off retries have been spent.
   struct Retries {
     bool transport = false;

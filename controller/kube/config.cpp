@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include "kube/exec_credential.h"
+
 namespace gearbox::kube {
 
 namespace {

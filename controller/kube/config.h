@@ -8,11 +8,31 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "kube/exec_credential.h"
 #include "kube/result.h"
 
 namespace gearbox::kube {
+
+// What the plugin is told about the cluster when the kubeconfig sets provideClusterInfo.
+struct ExecClusterInfo {
+  std::string server;
+  std::string ca_pem;
+  bool insecure_skip_tls_verify = false;
+};
+
+// A kubeconfig user's exec credential plugin; exec_credential.h runs it.
+struct ExecConfig {
+  std::string api_version;  // client.authentication.k8s.io/v1 or .../v1beta1
+  std::string command;      // a name looked up in $PATH, or a path
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) ours
+  std::string interactive_mode = "IfAvailable";          // Never, IfAvailable; Always is refused
+  std::string install_hint;                              // shown when the command cannot be run
+  std::optional<ExecClusterInfo> cluster;                // set when provideClusterInfo is true
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // a plugin may open a browser
+};
 
 struct Config {
   std::string server;           // https://host:port, no trailing slash

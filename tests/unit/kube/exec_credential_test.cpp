@@ -301,8 +301,10 @@ TEST_F(ExecCredentialTest, ClientCertificateFromThePluginIsPresentedAndARenewedO
     ASSERT_TRUE(answer) << answer.error().ToString();
     ASSERT_TRUE((*client)->GetPath("/version"));
   }
+  // A request on the kept-alive connection of "first" would have been recorded as "first": none
+  // was. (How many connections the pool opens for the two later requests is its business.)
   EXPECT_EQ(server.names(), (std::vector<std::string>{"first", "second", "second"}));
-  EXPECT_EQ(server.connections(), 2);
+  EXPECT_GE(server.connections(), 2);
   EXPECT_EQ(Runs(), 2);
 }
 
