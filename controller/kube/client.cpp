@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "kube/exec_credential.h"
+
 namespace gearbox::kube {
 
 namespace http = web::http;
@@ -34,6 +36,15 @@ std::string Describe(const char* verb, const ResourceRef& r, const std::string& 
   return out;
 }
 
+Result<Json> ParseBody(const std::string& text, const std::string& what) {
+  if (text.empty()) return Json::object();
+  try {
+    return Json::parse(text);
+  } catch (const std::exception& e) {
+    return Error::Of(Error::Kind::kDecode, what + ": the answer is not JSON: " + e.what());
+  }
+}
+
 // One certificate store with the cluster's CA, shared by every connection: cpprestsdk makes an
 // SSL context per connection and fills it with the system's CA bundle (set_default_verify_paths:
 // some 140 certificates parsed, ~1 MB), which every open watch then holds. The cluster's CA is
@@ -50,9 +61,9 @@ std::shared_ptr<X509_STORE> CaStore(const std::string& ca_pem) {
   return store;
 }
 
-void ConfigureTls(http::client::http_client_config& cfg, const Config& c) {
+void ConfigureTls(http::client::http_client_config& cfg, const Config& c, const std::string& cert,
+                  const std::string& key) {
   cfg.set_validate_certificates(!c.insecure_skip_tls_verify);
-  std::string cert = c.client_cert_pem, key = c.client_key_pem;
   std::shared_ptr<X509_STORE> store = c.ca_pem.empty() ? nullptr : CaStore(c.ca_pem);
   cfg.set_ssl_context_callback([store, cert, key](boost::asio::ssl::context& ctx) {
     boost::system::error_code ec;
@@ -67,17 +78,42 @@ void ConfigureTls(http::client::http_client_config& cfg, const Config& c) {
 
 }  // namespace
 
-HttpClient::HttpClient(Config config) : config_(std::move(config)) {
+struct HttpClient::Session {
+  std::string bearer_token;
+  std::shared_ptr<Connections> connections;
+  std::optional<ExecCredential> from_plugin;  // forgotten if the server refuses it
+};
+
+struct HttpClient::Connections {
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  std::unique_ptr<http::client::http_client> api;
+  std::unique_ptr<http::client::http_client> watch;  // a longer idle timeout
+};
+
+std::shared_ptr<HttpClient::Connections> HttpClient::MakeConnections(const Config& config,
+                                                                     const std::string& cert_pem,
+                                                                     const std::string& key_pem) {
   http::client::http_client_config cfg;
-  cfg.set_timeout(config_.timeout);
+  cfg.set_timeout(config.timeout);
   cfg.set_max_redirects(0);  // credentials go to the API server named in the kubeconfig only
-  ConfigureTls(cfg, config_);
-  http_ = std::make_unique<http::client::http_client>(config_.server, cfg);
+  ConfigureTls(cfg, config, cert_pem, key_pem);
+  auto made = std::make_shared<HttpClient::Connections>();
+  made->client_cert_pem = cert_pem;
+  made->client_key_pem = key_pem;
+  made->api = std::make_unique<http::client::http_client>(config.server, cfg);
   // A watch may stay silent until the server's timeoutSeconds (plus bookmarks every minute):
   // its idle timeout must be longer than any watch we open.
   http::client::http_client_config watch_cfg = cfg;
   watch_cfg.set_timeout(std::chrono::seconds(660));
-  watch_http_ = std::make_unique<http::client::http_client>(config_.server, watch_cfg);
+  made->watch = std::make_unique<http::client::http_client>(config.server, watch_cfg);
+  return made;
+}
+
+HttpClient::HttpClient(Config config) : config_(std::move(config)) {
+  if (config_.exec) exec_ = std::make_shared<ExecCredentialSource>(*config_.exec);
+  MutexLock lock(connections_mu_);
+  connections_ = MakeConnections(config_, config_.client_cert_pem, config_.client_key_pem);
 }
 
 Result<std::shared_ptr<HttpClient>> HttpClient::Create(const Config& config) {
@@ -111,13 +147,36 @@ std::string HttpClient::BearerToken() {
   return token_.empty() ? config_.bearer_token : token_;
 }
 
-http::http_request HttpClient::NewRequest(const http::method& method, const std::string& path) {
+Result<HttpClient::Session> HttpClient::OpenSession() {
+  if (!exec_) {
+    std::string token = BearerToken();
+    MutexLock lock(connections_mu_);
+    return Session{token, connections_, std::nullopt};
+  }
+  ASSIGN_OR_RETURN(ExecCredential credential, exec_->Current());
+  bool plugin_cert = !credential.client_cert_pem.empty();
+  auto connections =
+      ConnectionsFor(plugin_cert ? credential.client_cert_pem : config_.client_cert_pem,
+                     plugin_cert ? credential.client_key_pem : config_.client_key_pem);
+  std::string token = credential.token.empty() ? BearerToken() : credential.token;
+  return Session{token, connections, std::move(credential)};
+}
+
+std::shared_ptr<HttpClient::Connections> HttpClient::ConnectionsFor(const std::string& cert_pem,
+                                                                    const std::string& key_pem) {
+  MutexLock lock(connections_mu_);
+  if (connections_->client_cert_pem != cert_pem || connections_->client_key_pem != key_pem)
+    connections_ = MakeConnections(config_, cert_pem, key_pem);
+  return connections_;
+}
+
+http::http_request HttpClient::NewRequest(const http::method& method, const std::string& path,
+                                          const std::string& bearer_token) const {
   http::http_request req(method);
   req.set_request_uri(path);
   req.headers().add("Accept", "application/json");
   req.headers().add("User-Agent", config_.user_agent);
-  std::string token = BearerToken();
-  if (!token.empty()) req.headers().add("Authorization", "Bearer " + token);
+  if (!bearer_token.empty()) req.headers().add("Authorization", "Bearer " + bearer_token);
   return req;
 }
 
@@ -211,50 +270,68 @@ void HttpClient::Count(const Call& call, int code) {
   if (RequestMetrics* m = metrics_.load()) m->Requested(call.verb, call.resource, code);
 }
 
+Result<HttpClient::Answer> HttpClient::Send(http::client::http_client& http,
+                                            const http::http_request& request,
+                                            const std::string& what) {
+  try {
+    http::http_response res = http.request(request).get();
+    Answer answer{res.status_code(), res.extract_utf8string(true).get(), ""};
+    if (res.headers().has("Retry-After"))
+      answer.retry_after = res.headers().find("Retry-After")->second;
+    return answer;
+  } catch (const std::exception& e) {
+    return ErrorFromException(e, what);
+  }
+}
+
+// A kept-alive connection the server closed (it restarted, or idled us out) fails the first
+// request on it; one fresh try is safe for every verb but POST, whose first try may have been
+// carried out.
+bool HttpClient::RetryTransport(const Error& error, const http::method& method, Retries& retries) {
+  if (error.kind != Error::Kind::kTransport || retries.transport || method == http::methods::POST)
+    return false;
+  retries.transport = true;
+  return true;
+}
+
+// An exec plugin's credential refused (expired early, revoked): run the plugin again, as
+// client-go does, and repeat the request once (client-go leaves that to the caller's next one).
+// A 401 is decided before the request is carried out, so even a POST may be repeated.
+bool HttpClient::RetryUnauthorized(int code, const Session& session, Retries& retries) {
+  if (code != 401 || retries.credential || !exec_ || !session.from_plugin) return false;
+  exec_->Forget(*session.from_plugin);
+  retries.credential = true;
+  return true;
+}
+
+bool HttpClient::RetryTooManyRequests(const Error& error, Retries& retries) {
+  if (!error.IsTooManyRequests() || retries.too_many_requests >= kMaxTooManyRequestsRetries)
+    return false;
+  ++retries.too_many_requests;
+  auto wait = std::min<std::chrono::seconds>(
+      error.retry_after.count() > 0 ? error.retry_after : std::chrono::seconds(1), kMaxRetryAfter);
+  std::this_thread::sleep_for(wait);
+  return true;
+}
+
 Result<Json> HttpClient::Do(const http::method& method, const std::string& path_and_query,
                             const std::optional<Json>& body, const std::string& content_type,
                             const std::string& what, const Call& call) {
-  bool retried_transport = false;
-  for (int attempt = 0;; ++attempt) {
-    http::http_request req = NewRequest(method, path_and_query);
+  Retries retries;
+  for (;;) {
+    ASSIGN_OR_RETURN(Session session, OpenSession());
+    http::http_request req = NewRequest(method, path_and_query, session.bearer_token);
     if (body) req.set_body(body->serialize(), content_type);
-    int code = 0;
-    std::string text, retry_after;
-    try {
-      http::http_response res = http_->request(req).get();
-      code = res.status_code();
-      text = res.extract_utf8string(true).get();
-      if (res.headers().has("Retry-After")) retry_after = res.headers().find("Retry-After")->second;
-    } catch (const std::exception& e) {
-      Count(call, 0);
-      Error err = ErrorFromException(e, what);
-      // A kept-alive connection the server closed (it restarted, or idled us out) fails the
-      // first request on it; one fresh try is safe for every verb but POST, whose first try may
-      // have been carried out.
-      if (err.kind == Error::Kind::kTransport && !retried_transport &&
-          method != http::methods::POST) {
-        retried_transport = true;
-        continue;
-      }
-      return err;
+    Result<Answer> answer = Send(*session.connections->api, req, what);
+    Count(call, answer ? answer->code : 0);
+    if (!answer) {
+      if (RetryTransport(answer.error(), method, retries)) continue;
+      return answer.error();
     }
-    Count(call, code);
-    if (code >= 200 && code < 300) {
-      if (text.empty()) return Json::object();
-      try {
-        return Json::parse(text);
-      } catch (const std::exception& e) {
-        return Error::Of(Error::Kind::kDecode, what + ": the answer is not JSON: " + e.what());
-      }
-    }
-    Error err = ErrorFromResponse(code, text, retry_after, what);
-    if (err.IsTooManyRequests() && attempt < kMaxTooManyRequestsRetries) {
-      auto wait = std::min<std::chrono::seconds>(
-          err.retry_after.count() > 0 ? err.retry_after : std::chrono::seconds(1), kMaxRetryAfter);
-      std::this_thread::sleep_for(wait);
-      continue;
-    }
-    return err;
+    if (answer->code >= 200 && answer->code < 300) return ParseBody(answer->text, what);
+    if (RetryUnauthorized(answer->code, session, retries)) continue;
+    Error err = ErrorFromResponse(answer->code, answer->text, answer->retry_after, what);
+    if (!RetryTooManyRequests(err, retries)) return err;
   }
 }
 
@@ -330,30 +407,41 @@ Result<Json> HttpClient::GetPath(const std::string& path) {
   return Do(http::methods::GET, path, std::nullopt, "", "get " + path, PathCall(path));
 }
 
-Result<WatchStream> HttpClient::Watch(const ResourceRef& r, const std::string& ns,
-                                      const WatchOptions& o) {
+namespace {
+
+std::string WatchQuery(const WatchOptions& o) {
   std::string q = "?watch=1&timeoutSeconds=" + std::to_string(o.timeout_seconds);
   if (o.allow_bookmarks) q += "&allowWatchBookmarks=true";
   if (!o.resource_version.empty()) q += "&resourceVersion=" + Encode(o.resource_version);
   if (!o.label_selector.empty()) q += "&labelSelector=" + Encode(o.label_selector);
   if (!o.field_selector.empty()) q += "&fieldSelector=" + Encode(o.field_selector);
+  return q;
+}
+
+}  // namespace
+
+Result<WatchStream> HttpClient::Watch(const ResourceRef& r, const std::string& ns,
+                                      const WatchOptions& o) {
   std::string what = Describe("watch", r, ns, "", "");
-  pplx::cancellation_token_source cancel;
-  try {
-    http::http_response res =
-        watch_http_->request(NewRequest(http::methods::GET, Path(r, ns) + q), cancel.get_token())
-            .get();
-    Count(CallOn("watch", r), res.status_code());
-    if (res.status_code() != 200) {
+  Retries retries;
+  for (;;) {
+    ASSIGN_OR_RETURN(Session session, OpenSession());
+    pplx::cancellation_token_source cancel;
+    try {
+      http::http_request req =
+          NewRequest(http::methods::GET, Path(r, ns) + WatchQuery(o), session.bearer_token);
+      http::http_response res = session.connections->watch->request(req, cancel.get_token()).get();
+      Count(CallOn("watch", r), res.status_code());
+      if (res.status_code() == 200) return WatchStream(res, cancel);
+      if (RetryUnauthorized(res.status_code(), session, retries)) continue;
       std::string text = res.extract_utf8string(true).get();
       std::string retry_after;
       if (res.headers().has("Retry-After")) retry_after = res.headers().find("Retry-After")->second;
       return ErrorFromResponse(res.status_code(), text, retry_after, what);
+    } catch (const std::exception& e) {
+      Count(CallOn("watch", r), 0);
+      return ErrorFromException(e, what);
     }
-    return WatchStream(res, cancel);
-  } catch (const std::exception& e) {
-    Count(CallOn("watch", r), 0);
-    return ErrorFromException(e, what);
   }
 }
 

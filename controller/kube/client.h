@@ -15,11 +15,14 @@
 #include <optional>
 #include <string>
 
+#include "base/mutex.h"
 #include "kube/config.h"
 #include "kube/request_metrics.h"
 #include "kube/result.h"
 
 namespace gearbox::kube {
+
+class ExecCredentialSource;
 
 using Json = web::json::value;
 
@@ -144,16 +147,46 @@ class HttpClient final : public Client {
   // A GET of a raw path: {"get", "pods.metrics.k8s.io"} for a namespaced resource, else the path
   // (discovery, /version).
   static Call PathCall(const std::string& path);
+  // The HTTP clients of one TLS client identity. An exec plugin's new certificate gets new ones:
+  // connections the old ones pooled keep presenting the old certificate.
+  struct Connections;
+  // What one request goes out with (client.cpp).
+  struct Session;
+  // Which of a call's one-off retries have been spent.
+  struct Retries {
+    bool transport = false;
+    bool credential = false;
+    int too_many_requests = 0;
+  };
+  // One answer of the server to a request.
+  struct Answer {
+    int code = 0;
+    std::string text;
+    std::string retry_after;
+  };
   Result<Json> Do(const web::http::method& method, const std::string& path_and_query,
                   const std::optional<Json>& body, const std::string& content_type,
                   const std::string& what, const Call& call);
+  static Result<Answer> Send(web::http::client::http_client& http,
+                             const web::http::http_request& request, const std::string& what);
+  static bool RetryTransport(const Error& error, const web::http::method& method, Retries& retries);
+  bool RetryUnauthorized(int code, const Session& session, Retries& retries);
+  static bool RetryTooManyRequests(const Error& error, Retries& retries);
   void Count(const Call& call, int code);
-  web::http::http_request NewRequest(const web::http::method& method, const std::string& path);
+  web::http::http_request NewRequest(const web::http::method& method, const std::string& path,
+                                     const std::string& bearer_token) const;
   std::string BearerToken();
+  Result<Session> OpenSession();
+  static std::shared_ptr<Connections> MakeConnections(const Config& config,
+                                                      const std::string& cert_pem,
+                                                      const std::string& key_pem);
+  std::shared_ptr<Connections> ConnectionsFor(const std::string& cert_pem,
+                                              const std::string& key_pem);
 
   Config config_;
-  std::unique_ptr<web::http::client::http_client> http_;
-  std::unique_ptr<web::http::client::http_client> watch_http_;  // longer idle timeout
+  std::shared_ptr<ExecCredentialSource> exec_;  // null: no exec plugin in the kubeconfig
+  Mutex connections_mu_;
+  std::shared_ptr<Connections> connections_ GUARDED_BY(connections_mu_);
   std::atomic<RequestMetrics*> metrics_{nullptr};
   std::mutex token_mu_;
   std::string token_;

@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include "kube/exec_credential.h"
+
 namespace gearbox::kube {
 
 namespace {
@@ -63,71 +65,115 @@ std::optional<YAML::Node> FindNamed(const YAML::Node& list, const std::string& n
   return std::nullopt;
 }
 
+// The server and how to trust it, from the context's cluster.
+Status ApplyCluster(const YAML::Node& cluster, const std::string& cluster_name,
+                    const std::string& base_dir, const KubeconfigOptions& options, Config& c) {
+  c.server = cluster["server"].as<std::string>();
+  while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
+  if (cluster["insecure-skip-tls-verify"] && cluster["insecure-skip-tls-verify"].as<bool>()) {
+    if (!options.allow_insecure) {
+      return Error::Of(Error::Kind::kConfig,
+                       "kubeconfig cluster \"" + cluster_name +
+                           "\" sets insecure-skip-tls-verify; refusing to connect without "
+                           "verifying the server unless that is allowed explicitly");
+    }
+    c.insecure_skip_tls_verify = true;
+  }
+  ASSIGN_OR_RETURN(c.ca_pem, DataOrFile(cluster, "certificate-authority", base_dir));
+  return Ok{};
+}
+
+// The exec plugin's env list: [{name: N, value: V}, ...].
+std::vector<std::pair<std::string, std::string>> ExecEnv(const YAML::Node& env) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!env || !env.IsSequence()) return out;
+  for (const auto& item : env) {
+    if (item["name"])
+      out.emplace_back(item["name"].as<std::string>(), item["value"].as<std::string>(""));
+  }
+  return out;
+}
+
+// users[].user.exec. A command with a slash in it is a path relative to the kubeconfig, as
+// kubectl reads it; a bare name is looked up in $PATH.
+Result<ExecConfig> ParseExec(const YAML::Node& exec, const std::string& base_dir,
+                             const Config& cluster) {
+  ExecConfig e;
+  e.api_version = exec["apiVersion"].as<std::string>("");
+  e.command = exec["command"].as<std::string>("");
+  if (e.command.find('/') != std::string::npos) e.command = Resolve(e.command, base_dir);
+  if (exec["args"] && exec["args"].IsSequence())
+    e.args = exec["args"].as<std::vector<std::string>>();
+  e.env = ExecEnv(exec["env"]);
+  e.interactive_mode = exec["interactiveMode"].as<std::string>("IfAvailable");
+  e.install_hint = exec["installHint"].as<std::string>("");
+  if (exec["provideClusterInfo"].as<bool>(false))
+    e.cluster = ExecClusterInfo{cluster.server, cluster.ca_pem, cluster.insecure_skip_tls_verify};
+  RETURN_IF_ERROR(ValidateExecConfig(e));
+  return e;
+}
+
+// Client certificate, token, token file or exec plugin, from the context's user.
+Status ApplyUser(const YAML::Node& user, const std::string& user_name, const std::string& base_dir,
+                 Config& c) {
+  ASSIGN_OR_RETURN(c.client_cert_pem, DataOrFile(user, "client-certificate", base_dir));
+  ASSIGN_OR_RETURN(c.client_key_pem, DataOrFile(user, "client-key", base_dir));
+  if (c.client_cert_pem.empty() != c.client_key_pem.empty()) {
+    return Error::Of(Error::Kind::kConfig, "kubeconfig user \"" + user_name +
+                                               "\" has a client certificate without a key, "
+                                               "or a key without a certificate");
+  }
+  if (user["token"]) c.bearer_token = user["token"].as<std::string>();
+  if (user["tokenFile"]) c.token_file = Resolve(user["tokenFile"].as<std::string>(), base_dir);
+  if (user["auth-provider"]) {
+    return Error::Of(Error::Kind::kConfig,
+                     "kubeconfig user \"" + user_name +
+                         "\" uses an auth-provider plugin (removed from kubectl), which gearbox "
+                         "does not run; use an exec plugin, a token or a certificate");
+  }
+  if (user["exec"]) {
+    auto exec = ParseExec(user["exec"], base_dir, c);
+    if (!exec)
+      return Error::Of(exec.error().kind,
+                       "kubeconfig user \"" + user_name + "\": " + exec.error().message);
+    c.exec = std::move(*exec);
+  }
+  return Ok{};
+}
+
+Result<std::string> ContextName(const YAML::Node& root, const KubeconfigOptions& options) {
+  std::string name = options.context;
+  if (name.empty() && root["current-context"]) name = root["current-context"].as<std::string>();
+  if (name.empty())
+    return Error::Of(Error::Kind::kConfig, "kubeconfig has no current-context; name a context");
+  return name;
+}
+
 }  // namespace
 
 Result<Config> ParseKubeconfig(const std::string& yaml, const std::string& base_dir,
                                const KubeconfigOptions& options) {
   try {
     YAML::Node root = YAML::Load(yaml);
-    std::string context_name = options.context;
-    if (context_name.empty() && root["current-context"]) {
-      context_name = root["current-context"].as<std::string>();
-    }
-    if (context_name.empty()) {
-      return Error::Of(Error::Kind::kConfig, "kubeconfig has no current-context; name a context");
-    }
+    ASSIGN_OR_RETURN(std::string context_name, ContextName(root, options));
     auto found_context = FindNamed(root["contexts"], context_name, "context");
     if (!found_context) {
       return Error::Of(Error::Kind::kConfig, "kubeconfig has no context \"" + context_name + "\"");
     }
     YAML::Node context = *found_context;
-    std::string cluster_name = context["cluster"] ? context["cluster"].as<std::string>() : "";
-    std::string user_name = context["user"] ? context["user"].as<std::string>() : "";
-    auto found_cluster = FindNamed(root["clusters"], cluster_name, "cluster");
-    if (!found_cluster || !(*found_cluster)["server"]) {
+    std::string cluster_name = context["cluster"].as<std::string>("");
+    std::string user_name = context["user"].as<std::string>("");
+    auto cluster = FindNamed(root["clusters"], cluster_name, "cluster");
+    if (!cluster || !(*cluster)["server"]) {
       return Error::Of(Error::Kind::kConfig, "kubeconfig context \"" + context_name +
                                                  "\" names cluster \"" + cluster_name +
                                                  "\", which is missing or has no server");
     }
-    YAML::Node cluster = *found_cluster;
     Config c;
-    c.server = cluster["server"].as<std::string>();
-    while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
     if (context["namespace"]) c.default_namespace = context["namespace"].as<std::string>();
-    if (cluster["insecure-skip-tls-verify"] && cluster["insecure-skip-tls-verify"].as<bool>()) {
-      if (!options.allow_insecure) {
-        return Error::Of(Error::Kind::kConfig,
-                         "kubeconfig cluster \"" + cluster_name +
-                             "\" sets insecure-skip-tls-verify; refusing to connect without "
-                             "verifying the server unless that is allowed explicitly");
-      }
-      c.insecure_skip_tls_verify = true;
-    }
-    auto ca = DataOrFile(cluster, "certificate-authority", base_dir);
-    if (!ca) return ca.error();
-    c.ca_pem = *ca;
-    if (auto found_user = FindNamed(root["users"], user_name, "user")) {
-      YAML::Node user = *found_user;
-      auto cert = DataOrFile(user, "client-certificate", base_dir);
-      if (!cert) return cert.error();
-      auto key = DataOrFile(user, "client-key", base_dir);
-      if (!key) return key.error();
-      c.client_cert_pem = *cert;
-      c.client_key_pem = *key;
-      if (c.client_cert_pem.empty() != c.client_key_pem.empty()) {
-        return Error::Of(Error::Kind::kConfig, "kubeconfig user \"" + user_name +
-                                                   "\" has a client certificate without a key, "
-                                                   "or a key without a certificate");
-      }
-      if (user["token"]) c.bearer_token = user["token"].as<std::string>();
-      if (user["tokenFile"]) c.token_file = Resolve(user["tokenFile"].as<std::string>(), base_dir);
-      if (user["exec"] || user["auth-provider"]) {
-        return Error::Of(Error::Kind::kConfig,
-                         "kubeconfig user \"" + user_name +
-                             "\" uses exec/auth-provider plugins, which "
-                             "gearbox does not run; use a token or certificate");
-      }
-    }
+    RETURN_IF_ERROR(ApplyCluster(*cluster, cluster_name, base_dir, options, c));
+    if (auto user = FindNamed(root["users"], user_name, "user"))
+      RETURN_IF_ERROR(ApplyUser(*user, user_name, base_dir, c));
     return c;
   } catch (const YAML::Exception& e) {
     return Error::Of(Error::Kind::kConfig,
