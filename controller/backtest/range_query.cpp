@@ -98,7 +98,7 @@ Status PrometheusRangeSource::ReadChunk(const std::string& promql, const StepGri
       {"step", Seconds(grid.step.count())}};
   ASSIGN_OR_RETURN(Json data,
                    client_->GetData("/api/v1/query_range", params, kMaxRangeAnswerBytes));
-  return Fill(data, grid, history, "prometheus " + client_->options().url);
+  return Fill(data, grid, history, client_->Where());
 }
 
 Result<History> PrometheusRangeSource::Read(const std::string& promql, const StepGrid& grid) {

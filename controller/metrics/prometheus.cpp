@@ -1,15 +1,18 @@
 #include "metrics/prometheus.h"
 
-#include <cpprest/http_client.h>
+#include <cpprest/base_uri.h>
+#include <cpprest/uri_builder.h>
 #include <cpprest/json.h>
 
+#include <boost/asio/ssl/context.hpp>
 #include <cmath>
+#include <set>
 
-#include "kube/client.h"
+#include "metrics/bounded_http.h"
+#include "metrics/redacted_url.h"
 
 namespace gearbox::metrics {
 
-namespace http = web::http;
 using Json = web::json::value;
 
 namespace {
@@ -18,41 +21,31 @@ namespace {
 // hold in memory.
 constexpr size_t kMaxAnswerBytes = 4 << 20;
 
-// The body, unless the server says it is larger than `max_bytes`. (A chunked answer has no
-// length to check up front; cpprestsdk reads it whole, and the source's timeout bounds it.)
-Result<std::string> ReadBounded(http::http_response& res, size_t max_bytes,
-                                const std::string& what) {
-  if (res.headers().content_length() > max_bytes)
-    return Error::Of(Error::Kind::kDecode, what + ": answer larger than " +
-                                               std::to_string(max_bytes >> 20) +
-                                               " MiB: not a query result");
-  return res.extract_utf8string(true).get();
+// Prometheus' own words for a failed query (its API's errorType). The `error` text beside it is
+// not shown: it quotes the query, label values or whatever a server that is not Prometheus put
+// there, and the policy's status is readable by more people than the server's data.
+std::string KnownErrorType(const Json& doc) {
+  static const std::set<std::string> kTypes = {"bad_data",    "execution", "timeout",
+                                               "canceled",    "internal",  "unavailable",
+                                               "not_found",   "not_acceptable"};
+  if (!doc.has_string_field("errorType")) return "";
+  const std::string& type = doc.at("errorType").as_string();
+  return kTypes.count(type) ? type : "";
 }
 
-// What an exception of cpprestsdk's request means for a Prometheus server.
-Error TransportError(const std::exception& e, const std::string& what,
-                     std::chrono::milliseconds timeout) {
-  kube::Error err = kube::HttpClient::ErrorFromException(e, what);
-  switch (err.kind) {
-    case kube::Error::Kind::kTimeout:
-      return Error::Of(Error::Kind::kTimeout,
-                       what + ": no answer within " + std::to_string(timeout.count()) + " ms");
-    case kube::Error::Kind::kTls:
-      return Error::Of(Error::Kind::kTransport,
-                       what + ": TLS failed (is caSecretRef the server's CA?): " + e.what());
-    default:
-      return Error::Of(Error::Kind::kTransport, what + ": cannot connect: " + e.what());
-  }
+// The TLS context of a client: the system's CAs and the policy's (caSecretRef), peers verified.
+std::shared_ptr<boost::asio::ssl::context> TlsContext(const std::string& ca_pem) {
+  auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+  boost::system::error_code ec;
+  ctx->set_default_verify_paths(ec);
+  if (!ca_pem.empty()) ctx->add_certificate_authority(boost::asio::buffer(ca_pem), ec);
+  return ctx;
 }
 
 Error SeveralSeries(const Json& series, const std::string& what) {
-  std::string names;
-  for (size_t i = 0; i < series.size() && i < 3; ++i)
-    names += (i ? ", " : "") + series.at(i).at("metric").serialize();
   return Error::Of(Error::Kind::kAmbiguous,
                    what + ": the query returned " + std::to_string(series.size()) +
-                       " series where one number is needed (aggregate it, e.g. sum(...)): " +
-                       names + (series.size() > 3 ? ", ..." : ""));
+                       " series where one number is needed (aggregate it, e.g. sum(...))");
 }
 
 // The sample's text and the labels of its series, from a scalar or a one-sample vector.
@@ -62,8 +55,9 @@ Result<std::pair<std::string, std::string>> InstantSample(const Json& data,
   const Json& result = data.at("result");
   if (type == "scalar") return std::make_pair(result.as_array().at(1).as_string(), std::string());
   if (type != "vector") {
+    const bool known = type == "matrix" || type == "string";
     return Error::Of(Error::Kind::kAmbiguous,
-                     what + ": the query returned a " + type +
+                     what + ": the query returned " + (known ? "a " + type : "something else") +
                          ", not a number (an instant query must yield a scalar or one sample)");
   }
   if (result.size() == 0) {
@@ -85,16 +79,17 @@ Result<Reading> ParseInstantData(const Json& data, const std::string& what) {
     char* end = nullptr;
     double v = std::strtod(text.c_str(), &end);
     if (end == text.c_str()) {
-      return Error::Of(Error::Kind::kDecode, what + ": the value \"" + text + "\" is not a number");
+      return Error::Of(Error::Kind::kDecode, what + ": the query's value is not a number");
     }
     if (!std::isfinite(v)) {
       return Error::Of(Error::Kind::kNotANumber,
-                       what + ": the query's value is " + text +
+                       what + ": the query's value is NaN or infinite" +
                            " (a division by zero, or a histogram with no observations?)");
     }
     return Reading{v, sample.second};
   } catch (const std::exception& e) {  // web::json throws on a field of another type
-    return Error::Of(Error::Kind::kDecode, what + ": unexpected answer: " + e.what());
+    return Error::Of(Error::Kind::kDecode,
+                     what + ": unexpected answer (not the fields of an instant query)");
   }
 }
 
@@ -109,30 +104,28 @@ PrometheusClient::~PrometheusClient() = default;
 
 Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
     const PrometheusOptions& options) {
-  if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0) {
+  auto refuse = [&](const std::string& why) -> Result<std::shared_ptr<PrometheusClient>> {
     return Error::Of(Error::Kind::kConfig,
-                     "prometheus url \"" + options.url + "\" must start with http:// or https://");
-  }
+                     "prometheus url \"" + RedactedUrl(options.url) + "\" " + why);
+  };
+  if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0)
+    return refuse("must start with http:// or https://");
   std::shared_ptr<PrometheusClient> c(new PrometheusClient(options));
-  http::client::http_client_config cfg;
-  cfg.set_timeout(options.timeout);
-  // The bearer token goes to the server named in the policy and nowhere else: cpprestsdk would
-  // follow a redirect (token included) to wherever it points.
-  cfg.set_max_redirects(0);
-  std::string ca = options.ca_pem;
-  if (!ca.empty()) {
-    cfg.set_ssl_context_callback([ca](boost::asio::ssl::context& ctx) {
-      boost::system::error_code ec;
-      ctx.add_certificate_authority(boost::asio::buffer(ca), ec);
-    });
-  }
   try {
-    c->http_ = std::make_unique<http::client::http_client>(options.url, cfg);
-  } catch (const std::exception& e) {  // cpprestsdk throws on a URL it cannot use
-    return Error::Of(Error::Kind::kConfig, "prometheus url \"" + options.url + "\": " + e.what());
+    const web::uri uri(options.url);
+    c->tls_ = uri.scheme() == "https";
+    c->host_ = uri.host();
+    c->port_ = std::to_string(uri.port() > 0 ? uri.port() : (c->tls_ ? 443 : 80));
+    c->base_path_ = uri.path().empty() ? "/" : uri.path();
+  } catch (const std::exception&) {  // cpprestsdk throws on a URL it cannot parse
+    return refuse("is not a URL");
   }
+  if (c->host_.empty()) return refuse("names no host");
+  if (c->tls_) c->tls_context_ = TlsContext(options.ca_pem);
   return c;
 }
+
+std::string PrometheusClient::Where() const { return "prometheus " + RedactedUrl(options_.url); }
 
 int64_t PrometheusClient::requests() const {
   std::lock_guard lock(mu_);
@@ -163,7 +156,7 @@ Result<Reading> PrometheusClient::Query(const std::string& promql,
   try {
     answer = Fetch(promql);
   } catch (const std::exception& e) {
-    answer = Error::Of(Error::Kind::kDecode, "prometheus " + options_.url + ": " + e.what());
+    answer = Error::Of(Error::Kind::kDecode, Where() + ": " + e.what());
   }
   return *answer;
 }
@@ -191,35 +184,32 @@ void PrometheusClient::Finish(const std::string& promql,
 }
 
 Result<Reading> PrometheusClient::Fetch(const std::string& promql) {
-  const std::string what = "prometheus " + options_.url;
   ASSIGN_OR_RETURN(Json data, GetData("/api/v1/query", {{"query", promql}}, kMaxAnswerBytes));
-  return ParseInstantData(data, what);
+  return ParseInstantData(data, Where());
 }
 
 Result<Json> PrometheusClient::GetData(const std::string& path, const QueryParams& params,
                                        size_t max_bytes) {
-  const std::string what = "prometheus " + options_.url;
-  http::uri_builder uri(path);
+  web::uri_builder uri(base_path_);
+  uri.append_path(path);
   for (const auto& [name, value] : params) uri.append_query(name, value);
-  http::http_request req(http::methods::GET);
-  req.set_request_uri(uri.to_uri());
-  req.headers().add("Accept", "application/json");
+  HttpTarget target{tls_, host_, port_, uri.to_string(), {{"Accept", "application/json"}},
+                    tls_context_};
+  // The bearer token goes to the server named in the policy and nowhere else: a redirect is
+  // not followed (ParseApiAnswer says so).
   if (!options_.bearer_token.empty())
-    req.headers().add("Authorization", "Bearer " + options_.bearer_token);
+    target.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
   {
     std::lock_guard lock(mu_);
     ++requests_;
   }
-  int code = 0;
-  std::string body;
-  try {
-    http::http_response res = http_->request(req).get();
-    code = res.status_code();
-    ASSIGN_OR_RETURN(body, ReadBounded(res, max_bytes, what));
-  } catch (const std::exception& e) {
-    return TransportError(e, what, options_.timeout);
+  Result<HttpAnswer> answer = BoundedGet(target, HttpLimits{options_.timeout, max_bytes});
+  if (!answer) {
+    Error e = std::move(answer).error();
+    e.message = Where() + ": " + e.message;
+    return e;
   }
-  return ParseApiAnswer(code, body, what);
+  return ParseApiAnswer(answer->status, answer->body, Where());
 }
 
 Result<Reading> PrometheusClient::ParseQueryResponse(int code, const std::string& body,
@@ -239,22 +229,23 @@ Result<Json> PrometheusClient::ParseApiAnswer(int code, const std::string& body,
     return Error::Of(Error::Kind::kAuth,
                      what + ": " + std::to_string(code) + " (is bearerTokenSecretRef right?)");
   }
+  const std::string code_text = "HTTP " + std::to_string(code) + " from the source";
   Json doc;
   try {
     doc = Json::parse(body);
   } catch (const std::exception&) {
-    std::string head = body.substr(0, 80);
-    return Error::Of(Error::Kind::kDecode, what + ": HTTP " + std::to_string(code) +
-                                               " with an answer that is not JSON: \"" + head +
-                                               "\"");
+    doc = Json::null();
   }
   if (!doc.is_object() || !doc.has_string_field("status")) {
-    return Error::Of(Error::Kind::kDecode, what + ": not a Prometheus API answer");
+    if (code >= 400) return Error::Api(code, "", what + ": " + code_text);
+    return Error::Of(Error::Kind::kDecode,
+                     what + ": " + code_text + ", not a Prometheus API answer");
   }
   if (doc.at("status").as_string() != "success") {
-    std::string type = doc.has_string_field("errorType") ? doc.at("errorType").as_string() : "";
-    std::string err = doc.has_string_field("error") ? doc.at("error").as_string() : body;
-    return Error::Of(Error::Kind::kApi, what + ": the query failed (" + type + "): " + err);
+    const std::string type = KnownErrorType(doc);
+    return Error::Api(code, type,
+                      what + ": the query failed: " + code_text +
+                          (type.empty() ? "" : " (" + type + ")"));
   }
   if (!doc.has_object_field("data")) {
     return Error::Of(Error::Kind::kDecode, what + ": a successful answer without data");
@@ -263,7 +254,7 @@ Result<Json> PrometheusClient::ParseApiAnswer(int code, const std::string& body,
 }
 
 std::string PrometheusMetric::Describe() const {
-  return "prometheus " + client_->options().url + ": " + query_;
+  return client_->Where() + ": " + query_;
 }
 
 }  // namespace gearbox::metrics

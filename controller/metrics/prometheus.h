@@ -1,6 +1,8 @@
 // Prometheus instant queries (GET /api/v1/query). A scalar or a one-sample vector is a value; an
 // empty result, NaN/Inf, several series, a matrix or a string are errors that say so. Bearer
-// token and CA are options. GetData() serves other endpoints of the API with the same token, TLS
+// token and CA are options. Every request is bounded whatever the server does (bounded_http.h):
+// one deadline (the timeout) for the whole exchange and a byte cap on the answer; errors carry
+// the HTTP status and a fixed reason, never the answer's text. GetData() serves other endpoints of the API with the same token, TLS
 // and errors (range queries: backtest/range_query.h). Clients are shared per server
 // (reconcile/sources.h), and a client answers the same query from a short cache and merges
 // concurrent identical requests, so policies that share a query and a server cause one request per
@@ -21,8 +23,8 @@
 
 #include "metrics/source.h"
 
-namespace web::http::client {
-class http_client;
+namespace boost::asio::ssl {
+class context;
 }
 
 namespace gearbox::metrics {
@@ -31,7 +33,7 @@ struct PrometheusOptions {
   std::string url;           // http(s)://host:port[/prefix]
   std::string bearer_token;  // sent as Authorization: Bearer
   std::string ca_pem;        // trusted CA for https; empty: the system's
-  std::chrono::milliseconds timeout{5000};
+  std::chrono::milliseconds timeout{5000};  // for a whole request, not between two bytes
   std::string Key() const;  // what makes two options the same server
 };
 
@@ -49,13 +51,17 @@ class PrometheusClient {
   using QueryParams = std::vector<std::pair<std::string, std::string>>;
   // GET `path` (an /api/v1 endpoint) with `params`: the `data` of a successful answer, or an
   // Error as an instant query's (transport, timeout, auth, redirect, a failed query). An answer
-  // larger than `max_bytes` is refused before it is read.
+  // larger than `max_bytes` is refused: before it is read when its length is announced, at the
+  // cap when it is chunked or read until the server closes.
   Result<web::json::value> GetData(const std::string& path, const QueryParams& params,
                                    size_t max_bytes);
 
   // The HTTP requests this client has sent (for tests and its own metrics).
   int64_t requests() const;
   const PrometheusOptions& options() const { return options_; }
+
+  // The URL as errors show it (without credentials).
+  std::string Where() const;
 
   // Decodes an /api/v1/query answer.
   static Result<Reading> ParseQueryResponse(int http_code, const std::string& body,
@@ -71,7 +77,9 @@ class PrometheusClient {
   void Finish(const std::string& promql, const std::optional<Result<Reading>>& answer);
 
   PrometheusOptions options_;
-  std::unique_ptr<web::http::client::http_client> http_;
+  bool tls_ = false;
+  std::string host_, port_, base_path_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // https only
   struct Entry {
     std::chrono::steady_clock::time_point at{};
     std::optional<Result<Reading>> sample;  // none before the first answer

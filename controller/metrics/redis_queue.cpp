@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "metrics/redacted_url.h"
+
 namespace gearbox::metrics {
 
 struct RedisConnection::Reply {
@@ -17,7 +19,7 @@ struct RedisConnection::Reply {
 
 Result<RedisOptions> ParseRedisUrl(const std::string& url) {
   auto fail = [&](const std::string& why) -> Result<RedisOptions> {
-    return Error::Of(Error::Kind::kConfig, "redis url \"" + url + "\": " + why);
+    return Error::Of(Error::Kind::kConfig, "redis url \"" + RedactedUrl(url) + "\": " + why);
   };
   const std::string scheme = "redis://";
   if (url.rfind(scheme, 0) != 0) return fail("must start with redis:// (TLS is not supported)");
@@ -83,7 +85,8 @@ Error IoError(const std::string& what, redisContext* c, std::chrono::millisecond
                      what + ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
   if (c && c->err == REDIS_ERR_PROTOCOL) {
-    return Error::Of(Error::Kind::kDecode, what + ": the server does not speak Redis: " + m);
+    // hiredis' words quote the bytes it did not expect: they are the server's, not shown
+    return Error::Of(Error::Kind::kDecode, what + ": the server does not speak Redis");
   }
   if (c && c->err == REDIS_ERR_EOF) {
     return Error::Of(Error::Kind::kTransport, what + ": the server closed the connection");
@@ -114,7 +117,7 @@ Status RedisConnection::Connect() {
     if (!reply.r) return IoError(Describe() + ": " + what, ctx_, options_.timeout);
     if (reply.r->type == REDIS_REPLY_ERROR) {
       std::string m(reply.r->str, reply.r->len);
-      return Error::Of(ReplyErrorKind(m), Describe() + ": " + what + ": " + m);
+      return Error::Of(ReplyErrorKind(m), Describe() + ": " + what + ": " + ReplyErrorCode(m));
     }
     return OkStatus();
   };
@@ -155,7 +158,8 @@ Result<std::unique_ptr<RedisConnection::Reply>> RedisConnection::Run(
   if (reply->r->type == REDIS_REPLY_ERROR) {
     std::string m(reply->r->str, reply->r->len);
     return Error::Of(ReplyErrorKind(m), Describe() + ": " + argv[0] + " " +
-                                            (argv.size() > 1 ? argv[1] : "") + ": " + m);
+                                            (argv.size() > 1 ? argv[1] : "") + ": " +
+                                            ReplyErrorCode(m));
   }
   return reply;
 }
@@ -248,7 +252,7 @@ Result<Reading> RedisQueueMetric::OldestWait() {
     auto ready = JobReadyAtMs(fields);
     if (!ready) {
       return Error::Of(Error::Kind::kDecode,
-                       Describe() + ": job " + base + id + ": " + ready.error().message);
+                       Describe() + ": " + ready.error().message);
     }
     if (!ready->has_value()) continue;  // the job was taken meanwhile
     double at = **ready;

@@ -3,6 +3,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -13,6 +14,13 @@ Error::Kind ReplyErrorKind(const std::string& message) {
               message.find("NOAUTH") != std::string::npos ||
               message.find("invalid password") != std::string::npos;
   return auth ? Error::Kind::kAuth : Error::Kind::kApi;
+}
+
+std::string ReplyErrorCode(const std::string& message) {
+  const std::string code = message.substr(0, message.find(' '));
+  const bool word = !code.empty() && code.size() <= 16 &&
+                    std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return word ? "Redis error " + code : "a Redis error";
 }
 
 Result<long long> ReplyInteger(const redisReply& reply, const std::string& what) {
@@ -89,7 +97,7 @@ Result<double> JobNumber(const char* field, const std::string& text) {
   double v = std::strtod(text.c_str(), &end);
   if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) {
     return Error::Of(Error::Kind::kDecode,
-                     std::string("the job's ") + field + " \"" + text + "\" is not a number");
+                     std::string("a waiting job's ") + field + " is not a number");
   }
   return v;
 }
@@ -104,7 +112,7 @@ Result<std::optional<double>> JobReadyAtMs(const std::vector<std::optional<std::
     ASSIGN_OR_RETURN(delay, JobNumber("delay", *hmget[1]));
   }
   if (!std::isfinite(ts + delay))
-    return Error::Of(Error::Kind::kDecode, "the job's timestamp + delay is not a number");
+    return Error::Of(Error::Kind::kDecode, "a waiting job's timestamp + delay is not a number");
   return std::optional<double>(ts + delay);
 }
 

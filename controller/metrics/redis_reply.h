@@ -21,6 +21,9 @@ struct StreamGroupCounts {
 
 // The kind of failure an ERROR reply's message says (kAuth for a refused or missing password).
 Error::Kind ReplyErrorKind(const std::string& message);
+// What an error reply may show of itself: its code ("WRONGTYPE", "NOAUTH"), never its text, which
+// may quote the keys' contents (a Lua script's error, a module's).
+std::string ReplyErrorCode(const std::string& message);
 
 // An INTEGER reply's value, or an Error (kDecode) saying `what` did not answer an integer.
 Result<long long> ReplyInteger(const redisReply& reply, const std::string& what);

@@ -1,9 +1,11 @@
 // See metric_reader.h.
 #include "reconcile/metric_reader.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "policy/duration.h"
 
@@ -17,7 +19,9 @@ struct Batch {
   std::mutex mu;
   std::condition_variable cv;
   std::map<std::string, MetricObservation> done;
+  std::set<std::string> started;  // the reads that began before the deadline
   size_t remaining = 0;
+  kube::SteadyTime deadline;
 };
 
 }  // namespace
@@ -27,9 +31,19 @@ MetricObservation NoAnswer(std::chrono::milliseconds budget, policy::Time now) {
       Error::Of(Error::Kind::kTimeout, "no answer within " + policy::FormatDuration(budget)), now};
 }
 
+MetricObservation NotRead(policy::Time now) {
+  return MetricObservation{
+      Error::Of(Error::Kind::kTimeout,
+                "not read this pass: this namespace's other reads held its share of the readers"),
+      now};
+}
+
 MetricReader::MetricReader(size_t threads, const kube::Clock& clock,
-                           telemetry::SourceMetrics* metrics)
-    : clock_(clock), metrics_(metrics) {
+                           telemetry::SourceMetrics* metrics, size_t reads_per_namespace)
+    : clock_(clock),
+      metrics_(metrics),
+      reads_per_namespace_(reads_per_namespace > 0 ? reads_per_namespace
+                                                   : std::max<size_t>(1, threads / 4)) {
   if (threads > 0) pool_ = std::make_unique<boost::asio::thread_pool>(threads);
 }
 
@@ -78,13 +92,49 @@ std::map<std::string, MetricObservation> MetricReader::ReadInline(PolicySources&
   return out;
 }
 
+void MetricReader::Post(const std::string& ns, std::function<void()> read) {
+  boost::asio::post(*pool_, [this, ns, read = std::move(read)] {
+    read();
+    Finished(ns);
+  });
+}
+
+void MetricReader::Submit(const std::string& ns, std::function<void()> read) {
+  MutexLock lock(mu_);
+  NamespaceReads& reads = namespaces_[ns];
+  if (reads.on_pool >= reads_per_namespace_) {
+    reads.waiting.push_back(std::move(read));
+    return;
+  }
+  ++reads.on_pool;
+  Post(ns, std::move(read));
+}
+
+void MetricReader::Finished(const std::string& ns) {
+  MutexLock lock(mu_);
+  auto it = namespaces_.find(ns);
+  NamespaceReads& reads = it->second;
+  if (!reads.waiting.empty()) {
+    Post(ns, std::move(reads.waiting.front()));  // takes the finished read's place
+    reads.waiting.pop_front();
+  } else if (--reads.on_pool == 0) {
+    namespaces_.erase(it);
+  }
+}
+
 std::map<std::string, MetricObservation> MetricReader::ReadPooled(PolicySources& sources,
                                                                   kube::SteadyTime deadline) {
   auto batch = std::make_shared<Batch>();
   batch->remaining = sources.by_metric.size();
+  batch->deadline = deadline;
   for (auto& [name, built] : sources.by_metric) {
     // The task holds the source: a late read may outlive this pass and the policy's sources.
-    boost::asio::post(*pool_, [this, batch, name = name, source = built.source, kind = built.kind] {
+    Submit(sources.ns, [this, batch, name = name, source = built.source, kind = built.kind] {
+      {
+        std::lock_guard lock(batch->mu);
+        if (clock_.Now() >= batch->deadline) return;  // nobody waits for it any more
+        batch->started.insert(name);
+      }
       MetricObservation o = Observe(*source, kind);
       std::lock_guard lock(batch->mu);
       batch->done.emplace(name, std::move(o));
@@ -95,7 +145,10 @@ std::map<std::string, MetricObservation> MetricReader::ReadPooled(PolicySources&
   std::unique_lock lock(batch->mu);
   while (batch->remaining > 0 && clock_.Now() < deadline)
     clock_.WaitUntil(batch->cv, lock, deadline);
-  return batch->done;
+  std::map<std::string, MetricObservation> out = batch->done;
+  for (const auto& [name, built] : sources.by_metric)
+    if (!out.count(name) && !batch->started.count(name)) out.emplace(name, NotRead(clock_.WallNow()));
+  return out;
 }
 
 }  // namespace gearbox::reconcile

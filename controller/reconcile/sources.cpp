@@ -124,6 +124,7 @@ const char* SourceKind(const MetricDef& metric) {
 PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const ParsedPolicy& p) {
   Connections c;
   PolicySources out;
+  out.ns = p.ns;
   if (p.prometheus) {
     c.prometheus = Named("prometheus", PrometheusConnection(client, p));
     out.longest_timeout =

@@ -64,6 +64,8 @@ class BrokenSource final : public metrics::MetricSource {
 
 struct PolicySources {
   std::map<std::string, BuiltSource> by_metric;  // metric name -> its source
+  // The policy's namespace: its reads share the namespace's part of the reader threads.
+  std::string ns;
   std::chrono::milliseconds longest_timeout{0};  // of the servers named
   // A connection could not be made (a Secret missing, say): build again on the next pass, so a
   // policy applied before its Secret recovers once the Secret is there.

@@ -39,7 +39,7 @@ PolicySources Sources(std::atomic<int>& done, std::chrono::milliseconds slow) {
 
 TEST(MetricReader, ReadsInParallelAndALateSourceIsMissing) {
   std::atomic<int> done{0};
-  MetricReader reader(4, kube::RealClock::Instance());
+  MetricReader reader(4, kube::RealClock::Instance(), nullptr, /*reads_per_namespace=*/4);
   auto sources = Sources(done, 1500ms);
   auto t0 = std::chrono::steady_clock::now();
   auto out = reader.ReadAll(sources, 400ms);

@@ -1,0 +1,102 @@
+// Reads bounded whatever the server does (issue 28): a Prometheus client against servers on
+// 127.0.0.1 that answer too much, too slowly, or with a body that must not be shown.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "loopback_http_server.h"
+#include "metrics/prometheus.h"
+
+namespace gearbox::metrics {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LoopbackHttpServer;
+using Clock = std::chrono::steady_clock;
+
+std::shared_ptr<PrometheusClient> Client(const std::string& url, std::chrono::milliseconds timeout) {
+  auto client = PrometheusClient::Create(PrometheusOptions{url, "", "", timeout});
+  EXPECT_TRUE(client.ok()) << client.error().message;
+  return *client;
+}
+
+TEST(BoundedReads, ChunkedBodyOverTheCapIsRefused) {
+  LoopbackHttpServer server(testing::EndlessChunked(size_t{64} << 20));
+  const auto start = Clock::now();
+  Result<Reading> r = Client(server.url(), 10s)->Query("up");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Error::Kind::kDecode);
+  EXPECT_NE(r.error().message.find("answer over the 4 MiB cap"), std::string::npos)
+      << r.error().message;
+  EXPECT_LT(Clock::now() - start, 5s) << "refused at the cap, not read to the end";
+  EXPECT_TRUE(server.WaitForEnded(1, 2s)) << "the connection is closed at the cap";
+}
+
+TEST(BoundedReads, TricklingServerIsStoppedAtTheTotalDeadline) {
+  // A byte every 100 ms: an idle timeout of 1 s would never fire.
+  LoopbackHttpServer server(testing::Trickle(100ms, 8s));
+  const auto start = Clock::now();
+  Result<Reading> r = Client(server.url(), 1s)->Query("up");
+  const auto took = Clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Error::Kind::kTimeout);
+  EXPECT_NE(r.error().message.find("no complete answer within 1s"), std::string::npos)
+      << r.error().message;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 2s) << "stopped at the deadline of the whole read";
+  EXPECT_TRUE(server.WaitForEnded(1, 2s)) << "the server sees the read abandoned";
+}
+
+TEST(BoundedReads, ContentLengthOverTheCapIsRefused) {
+  LoopbackHttpServer server(testing::Answer(200, std::string((4 << 20) + 1, ' ')));
+  Result<Reading> r = Client(server.url(), 5s)->Query("up");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("answer over the 4 MiB cap"), std::string::npos)
+      << r.error().message;
+}
+
+constexpr char kSecret[] = "s3cr3t-T0KEN-from-the-body";
+
+// What a failed answer's error says, for each way a server can put its body into one.
+TEST(BoundedReads, NoByteOfAFailedAnswersBodyInTheError) {
+  const std::string secret = kSecret;
+  struct Case {
+    int status;
+    std::string body;
+    std::string expected;
+  } cases[] = {
+      {500, "internal error near " + secret, "HTTP 500 from the source"},
+      {400,
+       R"({"status":"error","errorType":"bad_data","error":"parse error at )" + secret + R"("})",
+       "the query failed: HTTP 400 from the source (bad_data)"},
+      {422, R"({"status":"error","errorType":")" + secret + R"(","error":"x"})",
+       "the query failed: HTTP 422 from the source"},
+      {200, "<html>" + secret + "</html>", "HTTP 200 from the source, not a Prometheus API answer"},
+      {200,
+       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"k":")" +
+           secret + R"("},"value":[1,"1"]},{"metric":{},"value":[1,"2"]}]}})",
+       "the query returned 2 series where one number is needed"},
+      {200, R"({"status":"success","data":{"resultType":"scalar","result":[1,")" + secret + R"("]}})",
+       "the query's value is not a number"},
+  };
+  for (const Case& c : cases) {
+    LoopbackHttpServer server(testing::Answer(c.status, c.body));
+    Result<Reading> r = Client(server.url(), 5s)->Query("up");
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_NE(r.error().message.find(c.expected), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().ToString().find("s3cr3t"), std::string::npos) << r.error().ToString();
+  }
+}
+
+TEST(BoundedReads, CredentialsOfTheUrlAreNotInErrors) {
+  LoopbackHttpServer server(testing::Answer(503, "down"));
+  const std::string url = "http://user:hunter2@" + server.url().substr(7);
+  auto client = Client(url, 5s);
+  Result<Reading> r = client->Query("up");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos) << r.error().message;
+  EXPECT_EQ(PrometheusMetric(client, "up", 0ms).Describe().find("hunter2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gearbox::metrics
