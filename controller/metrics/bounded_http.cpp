@@ -143,8 +143,7 @@ class Exchange {
     if (ec) return Failure(ec, true);
     beast::error_code ignored;
     socket_.close(ignored);
-    return HttpAnswer{static_cast<int>(parser.get().result_int()),
-                      std::move(parser.get().body())};
+    return HttpAnswer{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
   }
 
   Error Failure(const beast::error_code& ec, bool connected) {

@@ -1,8 +1,8 @@
 #include "metrics/prometheus.h"
 
 #include <cpprest/base_uri.h>
-#include <cpprest/uri_builder.h>
 #include <cpprest/json.h>
+#include <cpprest/uri_builder.h>
 
 #include <boost/asio/ssl/context.hpp>
 #include <cmath>
@@ -25,9 +25,9 @@ constexpr size_t kMaxAnswerBytes = 4 << 20;
 // not shown: it quotes the query, label values or whatever a server that is not Prometheus put
 // there, and the policy's status is readable by more people than the server's data.
 std::string KnownErrorType(const Json& doc) {
-  static const std::set<std::string> kTypes = {"bad_data",    "execution", "timeout",
-                                               "canceled",    "internal",  "unavailable",
-                                               "not_found",   "not_acceptable"};
+  static const std::set<std::string> kTypes = {"bad_data",  "execution",     "timeout",
+                                               "canceled",  "internal",      "unavailable",
+                                               "not_found", "not_acceptable"};
   if (!doc.has_string_field("errorType")) return "";
   const std::string& type = doc.at("errorType").as_string();
   return kTypes.count(type) ? type : "";
@@ -193,7 +193,7 @@ Result<Json> PrometheusClient::GetData(const std::string& path, const QueryParam
   web::uri_builder uri(base_path_);
   uri.append_path(path);
   for (const auto& [name, value] : params) uri.append_query(name, value);
-  HttpTarget target{tls_, host_, port_, uri.to_string(), {{"Accept", "application/json"}},
+  HttpTarget target{tls_,        host_, port_, uri.to_string(), {{"Accept", "application/json"}},
                     tls_context_};
   // The bearer token goes to the server named in the policy and nowhere else: a redirect is
   // not followed (ParseApiAnswer says so).
@@ -243,9 +243,9 @@ Result<Json> PrometheusClient::ParseApiAnswer(int code, const std::string& body,
   }
   if (doc.at("status").as_string() != "success") {
     const std::string type = KnownErrorType(doc);
-    return Error::Api(code, type,
-                      what + ": the query failed: " + code_text +
-                          (type.empty() ? "" : " (" + type + ")"));
+    return Error::Api(
+        code, type,
+        what + ": the query failed: " + code_text + (type.empty() ? "" : " (" + type + ")"));
   }
   if (!doc.has_object_field("data")) {
     return Error::Of(Error::Kind::kDecode, what + ": a successful answer without data");
@@ -253,8 +253,6 @@ Result<Json> PrometheusClient::ParseApiAnswer(int code, const std::string& body,
   return doc.at("data");
 }
 
-std::string PrometheusMetric::Describe() const {
-  return client_->Where() + ": " + query_;
-}
+std::string PrometheusMetric::Describe() const { return client_->Where() + ": " + query_; }
 
 }  // namespace gearbox::metrics

@@ -2,11 +2,11 @@
 // empty result, NaN/Inf, several series, a matrix or a string are errors that say so. Bearer
 // token and CA are options. Every request is bounded whatever the server does (bounded_http.h):
 // one deadline (the timeout) for the whole exchange and a byte cap on the answer; errors carry
-// the HTTP status and a fixed reason, never the answer's text. GetData() serves other endpoints of the API with the same token, TLS
-// and errors (range queries: backtest/range_query.h). Clients are shared per server
-// (reconcile/sources.h), and a client answers the same query from a short cache and merges
-// concurrent identical requests, so policies that share a query and a server cause one request per
-// interval, not one each.
+// the HTTP status and a fixed reason, never the answer's text. GetData() serves other endpoints of
+// the API with the same token, TLS and errors (range queries: backtest/range_query.h). Clients are
+// shared per server (reconcile/sources.h), and a client answers the same query from a short cache
+// and merges concurrent identical requests, so policies that share a query and a server cause one
+// request per interval, not one each.
 #pragma once
 
 #include <cpprest/json.h>
@@ -30,11 +30,11 @@ class context;
 namespace gearbox::metrics {
 
 struct PrometheusOptions {
-  std::string url;           // http(s)://host:port[/prefix]
-  std::string bearer_token;  // sent as Authorization: Bearer
-  std::string ca_pem;        // trusted CA for https; empty: the system's
+  std::string url;                          // http(s)://host:port[/prefix]
+  std::string bearer_token;                 // sent as Authorization: Bearer
+  std::string ca_pem;                       // trusted CA for https; empty: the system's
   std::chrono::milliseconds timeout{5000};  // for a whole request, not between two bytes
-  std::string Key() const;  // what makes two options the same server
+  std::string Key() const;                  // what makes two options the same server
 };
 
 class PrometheusClient {

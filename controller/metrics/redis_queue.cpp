@@ -251,8 +251,7 @@ Result<Reading> RedisQueueMetric::OldestWait() {
     ASSIGN_OR_RETURN(auto fields, conn_->Strings({"HMGET", base + id, "timestamp", "delay"}));
     auto ready = JobReadyAtMs(fields);
     if (!ready) {
-      return Error::Of(Error::Kind::kDecode,
-                       Describe() + ": " + ready.error().message);
+      return Error::Of(Error::Kind::kDecode, Describe() + ": " + ready.error().message);
     }
     if (!ready->has_value()) continue;  // the job was taken meanwhile
     double at = **ready;

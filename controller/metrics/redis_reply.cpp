@@ -18,8 +18,9 @@ Error::Kind ReplyErrorKind(const std::string& message) {
 
 std::string ReplyErrorCode(const std::string& message) {
   const std::string code = message.substr(0, message.find(' '));
-  const bool word = !code.empty() && code.size() <= 16 &&
-                    std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  const bool word =
+      !code.empty() && code.size() <= 16 &&
+      std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   return word ? "Redis error " + code : "a Redis error";
 }
 

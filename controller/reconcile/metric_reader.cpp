@@ -147,7 +147,8 @@ std::map<std::string, MetricObservation> MetricReader::ReadPooled(PolicySources&
     clock_.WaitUntil(batch->cv, lock, deadline);
   std::map<std::string, MetricObservation> out = batch->done;
   for (const auto& [name, built] : sources.by_metric)
-    if (!out.count(name) && !batch->started.count(name)) out.emplace(name, NotRead(clock_.WallNow()));
+    if (!out.count(name) && !batch->started.count(name))
+      out.emplace(name, NotRead(clock_.WallNow()));
   return out;
 }
 

@@ -67,7 +67,7 @@ class MetricReader {
   const size_t reads_per_namespace_;
 
   struct NamespaceReads {
-    size_t on_pool = 0;                        // handed to the pool, not finished
+    size_t on_pool = 0;                         // handed to the pool, not finished
     std::deque<std::function<void()>> waiting;  // for one of those to finish
   };
   Mutex mu_;

@@ -269,7 +269,7 @@ void Reconciler::ReadMetrics(Pass& pass) {
       r.value = o.reading->value;
       r.pods = o.reading->pods;
     } else {
-      r.error = o.reading.error().message;
+      r.error = ShownError(o.reading.error());
     }
   }
 }

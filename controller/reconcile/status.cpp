@@ -56,6 +56,14 @@ Json Conditions(const Json& old_status, const std::vector<ConditionOverride>& li
 
 }  // namespace
 
+std::string ShownError(const Error& error) {
+  if (error.message.size() <= kMaxShownError) return error.message;
+  size_t end = kMaxShownError - 3;
+  while (end > 0 && (static_cast<unsigned char>(error.message[end]) & 0xC0) == 0x80)
+    --end;  // not in the middle of a UTF-8 character: status must stay valid JSON
+  return error.message.substr(0, end) + "...";
+}
+
 namespace {
 
 Json PendingPhaseJson(const policy::PendingPhase& pending) {
@@ -141,7 +149,7 @@ Json MetricsJson(const std::map<std::string, MetricObservation>& readings,
     if (reading.ok() && std::isfinite(reading->value)) {
       m["value"] = Json::number(Round(reading->value));
     } else {  // JSON has no NaN or infinity: one would make every status write fail
-      m["error"] = S(reading.ok() ? "not a finite number" : reading.error().message);
+      m["error"] = S(reading.ok() ? "not a finite number" : ShownError(reading.error()));
     }
     m["time"] = S(policy::FormatTime(it->second.time));
     return m;

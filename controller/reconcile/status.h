@@ -19,6 +19,12 @@ struct MetricObservation {
   policy::Time time{};
 };
 
+// A metric's error as status, conditions and Events show it: its message (which the sources make
+// of fixed words, never of what a server answered), cut at kMaxShownError bytes so that no source
+// can make status or an Event large.
+inline constexpr size_t kMaxShownError = 256;
+std::string ShownError(const Error& error);
+
 // A condition the reconciler sets over the engine's (a conflict, a write that failed, a spec
 // that cannot be read).
 struct ConditionOverride {

@@ -5,9 +5,9 @@
 // abandoned read closed.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>

@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 using testing::LoopbackHttpServer;
 using Clock = std::chrono::steady_clock;
 
-std::shared_ptr<PrometheusClient> Client(const std::string& url, std::chrono::milliseconds timeout) {
+std::shared_ptr<PrometheusClient> Client(const std::string& url,
+                                         std::chrono::milliseconds timeout) {
   auto client = PrometheusClient::Create(PrometheusOptions{url, "", "", timeout});
   EXPECT_TRUE(client.ok()) << client.error().message;
   return *client;
@@ -73,10 +74,11 @@ TEST(BoundedReads, NoByteOfAFailedAnswersBodyInTheError) {
        "the query failed: HTTP 422 from the source"},
       {200, "<html>" + secret + "</html>", "HTTP 200 from the source, not a Prometheus API answer"},
       {200,
-       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"k":")" +
-           secret + R"("},"value":[1,"1"]},{"metric":{},"value":[1,"2"]}]}})",
+       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"k":")" + secret +
+           R"("},"value":[1,"1"]},{"metric":{},"value":[1,"2"]}]}})",
        "the query returned 2 series where one number is needed"},
-      {200, R"({"status":"success","data":{"resultType":"scalar","result":[1,")" + secret + R"("]}})",
+      {200,
+       R"({"status":"success","data":{"resultType":"scalar","result":[1,")" + secret + R"("]}})",
        "the query's value is not a number"},
   };
   for (const Case& c : cases) {
