@@ -19,7 +19,7 @@ namespace {
 
 // An instant query's answer is a few hundred bytes; a server that sends megabytes is not one to
 // hold in memory.
-constexpr size_t kMaxAnswerBytes = 4 << 20;
+constexpr size_t kMaxAnswerBytes = 256 << 10;
 
 // Prometheus' own words for a failed query (its API's errorType). The `error` text beside it is
 // not shown: it quotes the query, label values or whatever a server that is not Prometheus put
