@@ -39,7 +39,7 @@ struct HttpAnswer {
 };
 
 // The answer, or an Error: kTimeout ("no complete answer within 5s"), kDecode ("answer over the
-// 4 MiB cap", "not an HTTP answer"), kTls, kTransport.
+// 256 KiB cap", "not an HTTP answer"), kTls, kTransport.
 Result<HttpAnswer> BoundedGet(const HttpTarget& target, const HttpLimits& limits);
 
 // "4 MiB", "512 KiB", "100 B": how the caps read in errors.

@@ -76,7 +76,8 @@ Servers StartServers() {
   close(fds[1]);
   std::string text;
   char buf[512];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+    text.append(buf, static_cast<size_t>(n));
   close(fds[0]);
   for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
     s.urls.push_back(text.substr(start, end - start));
@@ -194,10 +195,11 @@ int main(int argc, char** argv) {
   kill(servers.child, SIGTERM);
   waitpid(servers.child, nullptr, 0);
 
-  std::printf("well-behaved: %d namespaces x %d policies x %d metrics, every %lld s; hostile: %d "
-              "policies (trickle, 1 GiB chunked, no answer), %d s\n",
-              kNamespaces, kPoliciesPerNamespace, kMetricsPerPolicy,
-              static_cast<long long>(kInterval.count()), kHostilePolicies, seconds);
+  std::printf(
+      "well-behaved: %d namespaces x %d policies x %d metrics, every %lld s; hostile: %d "
+      "policies (trickle, 1 GiB chunked, no answer), %d s\n",
+      kNamespaces, kPoliciesPerNamespace, kMetricsPerPolicy,
+      static_cast<long long>(kInterval.count()), kHostilePolicies, seconds);
   std::printf("well-behaved passes: %zu, reads failed: %ld; hostile reads: %ld\n",
               figures.lag_ms.size(), figures.well_behaved_failed, figures.hostile_reads);
   std::printf("evaluation lag of the well-behaved: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",

@@ -27,7 +27,7 @@ TEST(BoundedReads, ChunkedBodyOverTheCapIsRefused) {
   Result<Reading> r = Client(server.url(), 10s)->Query("up");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, Error::Kind::kDecode);
-  EXPECT_NE(r.error().message.find("answer over the 1 MiB cap"), std::string::npos)
+  EXPECT_NE(r.error().message.find("answer over the 256 KiB cap"), std::string::npos)
       << r.error().message;
   EXPECT_LT(Clock::now() - start, 5s) << "refused at the cap, not read to the end";
   EXPECT_TRUE(server.WaitForEnded(1, 2s)) << "the connection is closed at the cap";
@@ -49,10 +49,10 @@ TEST(BoundedReads, TricklingServerIsStoppedAtTheTotalDeadline) {
 }
 
 TEST(BoundedReads, ContentLengthOverTheCapIsRefused) {
-  LoopbackHttpServer server(testing::Answer(200, std::string((1 << 20) + 1, ' ')));
+  LoopbackHttpServer server(testing::Answer(200, std::string((256 << 10) + 1, ' ')));
   Result<Reading> r = Client(server.url(), 5s)->Query("up");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("answer over the 1 MiB cap"), std::string::npos)
+  EXPECT_NE(r.error().message.find("answer over the 256 KiB cap"), std::string::npos)
       << r.error().message;
 }
 
