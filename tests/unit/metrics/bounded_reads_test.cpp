@@ -1,8 +1,16 @@
 // Reads bounded whatever the server does (issue 28): a Prometheus client against servers on
 // 127.0.0.1 that answer too much, too slowly, or with a body that must not be shown.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "loopback_http_server.h"
 #include "metrics/prometheus.h"
@@ -98,6 +106,64 @@ TEST(BoundedReads, CredentialsOfTheUrlAreNotInErrors) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos) << r.error().message;
   EXPECT_EQ(PrometheusMetric(client, "up", 0ms).Describe().find("hunter2"), std::string::npos);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A certificate for 127.0.0.1 and its key, made by the openssl command (as the integration tests
+// make theirs); empty when it is not installed.
+std::pair<std::string, std::string> LoopbackCertificate() {
+  const std::string dir = "/tmp/gearbox-bounded-reads-" + std::to_string(getpid());
+  const std::string cmd = "mkdir -p " + dir +
+                          " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+                          "-nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+                          "-keyout " +
+                          dir + "/key.pem -out " + dir + "/cert.pem >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return {};
+  auto pair = std::make_pair(ReadFile(dir + "/cert.pem"), ReadFile(dir + "/key.pem"));
+  std::system(("rm -rf " + dir).c_str());
+  return pair;
+}
+
+// Answer() over TLS with `context`'s certificate.
+LoopbackHttpServer::Behaviour TlsAnswer(std::shared_ptr<boost::asio::ssl::context> context,
+                                        std::string body) {
+  return [context, body](boost::asio::ip::tcp::socket& socket) {
+    boost::asio::ssl::stream<boost::asio::ip::tcp::socket&> tls(socket, *context);
+    boost::system::error_code ec;
+    tls.handshake(boost::asio::ssl::stream_base::server, ec);
+    boost::asio::streambuf request;
+    if (!ec) boost::asio::read_until(tls, request, "\r\n\r\n", ec);
+    if (ec) return;
+    const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                               "\r\nConnection: close\r\n\r\n" + body;
+    boost::asio::write(tls, boost::asio::buffer(answer), ec);
+    tls.shutdown(ec);
+  };
+}
+
+TEST(BoundedReads, HttpsWithTheSourcesCaIsReadAndAnUnknownCaIsATlsError) {
+  auto [cert, key] = LoopbackCertificate();
+  if (cert.empty()) GTEST_SKIP() << "no openssl command to make a certificate";
+  auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+  context->use_certificate_chain(boost::asio::buffer(cert));
+  context->use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem);
+  LoopbackHttpServer server(TlsAnswer(
+      context, R"({"status":"success","data":{"resultType":"scalar","result":[1,"7"]}})"));
+  const std::string url = "https://" + server.url().substr(7);
+  auto trusted = PrometheusClient::Create({url, "", cert, 5s});
+  ASSERT_TRUE(trusted.ok());
+  Result<Reading> r = (*trusted)->Query("up");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->value, 7);
+  Result<Reading> unknown = Client(url, 5s)->Query("up");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().kind, Error::Kind::kTls) << unknown.error().message;
 }
 
 }  // namespace
