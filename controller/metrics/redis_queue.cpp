@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "metrics/redacted_url.h"
+#include "metrics/socket_deadline.h"
 
 namespace gearbox::metrics {
 
@@ -95,6 +96,33 @@ Error IoError(const std::string& what, redisContext* c, std::chrono::millisecond
 }
 }  // namespace
 
+void RedisConnection::StartRead() {
+  read_deadline_ = std::chrono::steady_clock::now() + options_.timeout;
+}
+
+void RedisConnection::EndRead() { read_deadline_.reset(); }
+
+redisReply* RedisConnection::Command(const std::vector<std::string>& argv, bool* timed_out) {
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    args.push_back(a.c_str());
+    lens.push_back(a.size());
+  }
+  SocketDeadline deadline(
+      ctx_->fd, read_deadline_.value_or(std::chrono::steady_clock::now() + options_.timeout));
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
+  *timed_out = deadline.fired();
+  return reply;
+}
+
+Error RedisConnection::CommandError(const std::string& what, bool timed_out) const {
+  if (!timed_out) return IoError(what, ctx_, options_.timeout);
+  return Error::Of(Error::Kind::kTimeout, what + ": no complete answer within " +
+                                              std::to_string(options_.timeout.count()) + " ms");
+}
+
 Status RedisConnection::Connect() {
   if (ctx_) return OkStatus();
   ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, ToTimeval(options_.timeout));
@@ -105,16 +133,10 @@ Status RedisConnection::Connect() {
   }
   redisSetTimeout(ctx_, ToTimeval(options_.timeout));
   auto simple = [&](const std::vector<std::string>& argv, const char* what) -> Status {
-    std::vector<const char*> args;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      args.push_back(a.c_str());
-      lens.push_back(a.size());
-    }
     Reply reply;
-    reply.r = static_cast<redisReply*>(
-        redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
-    if (!reply.r) return IoError(Describe() + ": " + what, ctx_, options_.timeout);
+    bool timed_out = false;
+    reply.r = Command(argv, &timed_out);
+    if (!reply.r) return CommandError(Describe() + ": " + what, timed_out);
     if (reply.r->type == REDIS_REPLY_ERROR) {
       std::string m(reply.r->str, reply.r->len);
       return Error::Of(ReplyErrorKind(m), Describe() + ": " + what + ": " + ReplyErrorCode(m));
@@ -141,17 +163,11 @@ Status RedisConnection::Connect() {
 Result<std::unique_ptr<RedisConnection::Reply>> RedisConnection::Run(
     const std::vector<std::string>& argv) {
   RETURN_IF_ERROR(Connect());
-  std::vector<const char*> args;
-  std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    args.push_back(a.c_str());
-    lens.push_back(a.size());
-  }
   auto reply = std::make_unique<Reply>();
-  reply->r = static_cast<redisReply*>(
-      redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
+  bool timed_out = false;
+  reply->r = Command(argv, &timed_out);
   if (!reply->r) {
-    Error e = IoError(Describe() + ": " + argv[0], ctx_, options_.timeout);
+    Error e = CommandError(Describe() + ": " + argv[0], timed_out);
     Drop();  // the connection is in an unknown state: make a new one next time
     return e;
   }
@@ -187,8 +203,10 @@ std::string RedisQueueMetric::Describe() const {
 
 Result<Reading> RedisQueueMetric::Read() {
   std::lock_guard lock(conn_->mutex());
-  if (spec_.measure == "oldestWaitSeconds") return OldestWait();
-  return Backlog();
+  conn_->StartRead();
+  Result<Reading> reading = spec_.measure == "oldestWaitSeconds" ? OldestWait() : Backlog();
+  conn_->EndRead();
+  return reading;
 }
 
 Result<Reading> RedisQueueMetric::Backlog() {

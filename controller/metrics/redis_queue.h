@@ -7,7 +7,7 @@
 //   stream        for consumer group <group> of stream <name>: lag (entries not yet delivered to
 //                 the group) + pending (delivered, not acknowledged)
 // The connection (password, database index) is kept and re-made after an error; every command
-// is bounded by the timeout.
+// is bounded by the timeout, and a whole read too (socket_deadline.h).
 #pragma once
 
 #include <chrono>
@@ -21,6 +21,7 @@
 #include "metrics/source.h"
 
 struct redisContext;
+struct redisReply;
 
 namespace gearbox::metrics {
 
@@ -52,17 +53,26 @@ class RedisConnection {
   Result<std::vector<std::optional<std::string>>> Strings(const std::vector<std::string>& argv);
   Result<StreamGroupCounts> StreamGroup(const std::string& key, const std::string& group);
 
+  // The read that begins now (under mutex()) has the timeout for all of its commands together,
+  // not for each socket read: the connection is shut down when it passes.
+  void StartRead();
+  void EndRead();  // commands run outside a read have the timeout each
   std::mutex& mutex() { return mu_; }
   std::string Describe() const;
 
  private:
   Status Connect();
   Result<std::unique_ptr<Reply>> Run(const std::vector<std::string>& argv);
+  // Sends `argv` and reads its reply before the read's deadline; null when that failed, with
+  // `timed_out` saying whether the deadline cut it.
+  redisReply* Command(const std::vector<std::string>& argv, bool* timed_out);
+  Error CommandError(const std::string& what, bool timed_out) const;
   void Drop();
 
   RedisOptions options_;
   std::mutex mu_;
   redisContext* ctx_ = nullptr;
+  std::optional<std::chrono::steady_clock::time_point> read_deadline_;  // of the read running
 };
 
 struct QueueSpec {

@@ -11,9 +11,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "loopback_http_server.h"
 #include "metrics/prometheus.h"
+#include "metrics/redis_queue.h"
 
 namespace gearbox::metrics {
 namespace {
@@ -106,6 +108,37 @@ TEST(BoundedReads, CredentialsOfTheUrlAreNotInErrors) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos) << r.error().message;
   EXPECT_EQ(PrometheusMetric(client, "up", 0ms).Describe().find("hunter2"), std::string::npos);
+}
+
+// A "Redis" that answers any command with a bulk string that comes a byte every 100 ms: each
+// socket read waits less than hiredis' timeout, so only a deadline for the whole read stops it.
+void TrickleRedis(boost::asio::ip::tcp::socket& socket) {
+  char command[256];
+  boost::system::error_code ec;
+  socket.read_some(boost::asio::buffer(command), ec);
+  if (!ec) boost::asio::write(socket, boost::asio::buffer(std::string("$1000\r\n")), ec);
+  for (int i = 0; i < 50 && !ec; ++i) {
+    std::this_thread::sleep_for(100ms);
+    boost::asio::write(socket, boost::asio::buffer(std::string("x")), ec);
+  }
+}
+
+TEST(BoundedReads, TricklingRedisIsStoppedAtTheTotalDeadline) {
+  LoopbackHttpServer server(TrickleRedis);
+  auto options = ParseRedisUrl("redis://" + server.url().substr(7));
+  ASSERT_TRUE(options.ok());
+  options->timeout = 500ms;
+  QueueSpec spec;
+  spec.flavor = "list";
+  spec.name = "jobs";
+  RedisQueueMetric queue(std::make_shared<RedisConnection>(*options), spec);
+  const auto start = Clock::now();
+  Result<Reading> r = queue.Read();
+  const auto took = Clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Error::Kind::kTimeout) << r.error().message;
+  EXPECT_LT(took, 1500ms) << "stopped at the deadline of the whole read";
+  EXPECT_TRUE(server.WaitForEnded(1, 2s)) << "the server sees the read abandoned";
 }
 
 std::string ReadFile(const std::string& path) {

@@ -1,0 +1,76 @@
+// See socket_deadline.h.
+#include "metrics/socket_deadline.h"
+
+#include <sys/socket.h>
+
+#include <condition_variable>
+#include <set>
+#include <thread>
+
+#include "base/mutex.h"
+
+namespace gearbox::metrics {
+
+// The deadlines armed, and the thread that shuts their sockets down when they pass.
+class DeadlineWatch {
+ public:
+  // Made once and never destroyed: its thread runs for the life of the process.
+  static DeadlineWatch& Instance() {
+    static DeadlineWatch* watch = new DeadlineWatch();
+    return *watch;
+  }
+
+  void Arm(SocketDeadline* d) {
+    {
+      MutexLock lock(mu_);
+      armed_.insert(d);
+    }
+    cv_.notify_one();
+  }
+  // Once this returns, the watch no longer touches `d` or its socket.
+  void Disarm(SocketDeadline* d) {
+    MutexLock lock(mu_);
+    armed_.erase(d);
+  }
+
+ private:
+  struct Earliest {
+    bool operator()(const SocketDeadline* a, const SocketDeadline* b) const {
+      return a->deadline_ != b->deadline_ ? a->deadline_ < b->deadline_ : a < b;
+    }
+  };
+
+  DeadlineWatch() {
+    std::thread([this] { Run(); }).detach();
+  }
+
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (armed_.empty()) {
+        cv_.wait(lock);
+        continue;
+      }
+      SocketDeadline* first = *armed_.begin();
+      if (std::chrono::steady_clock::now() < first->deadline_) {
+        cv_.wait_until(lock, first->deadline_);
+        continue;
+      }
+      armed_.erase(armed_.begin());
+      first->fired_ = true;
+      ::shutdown(first->fd_, SHUT_RDWR);  // the blocked read returns; the owner closes the fd
+    }
+  }
+
+  Mutex mu_;
+  std::condition_variable_any cv_;
+  std::set<SocketDeadline*, Earliest> armed_ GUARDED_BY(mu_);
+};
+
+SocketDeadline::SocketDeadline(int fd, Time deadline) : fd_(fd), deadline_(deadline) {
+  DeadlineWatch::Instance().Arm(this);
+}
+
+SocketDeadline::~SocketDeadline() { DeadlineWatch::Instance().Disarm(this); }
+
+}  // namespace gearbox::metrics
