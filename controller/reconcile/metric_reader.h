@@ -22,7 +22,6 @@
 #include <string>
 
 #include "base/mutex.h"
-
 #include "kube/clock.h"
 #include "reconcile/sources.h"
 #include "reconcile/status.h"
