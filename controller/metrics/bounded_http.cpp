@@ -124,7 +124,8 @@ class Exchange {
   template <typename Stream>
   Result<HttpAnswer> Talk(Stream& stream) {
     http::request<http::empty_body> req{http::verb::get, target_.target, 11};
-    req.set(http::field::host, target_.host);
+    const bool default_port = target_.port == (target_.tls_context ? "443" : "80");
+    req.set(http::field::host, default_port ? target_.host : target_.host + ":" + target_.port);
     req.set(http::field::user_agent, "gearbox");
     req.set(http::field::connection, "close");
     for (const auto& [name, value] : target_.headers) req.set(name, value);
