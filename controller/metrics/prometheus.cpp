@@ -34,12 +34,18 @@ std::string KnownErrorType(const Json& doc) {
   return kTypes.count(type) ? type : "";
 }
 
-// The TLS context of a client: the system's CAs and the policy's (caSecretRef), peers verified.
-std::shared_ptr<boost::asio::ssl::context> TlsContext(const std::string& ca_pem) {
+// The TLS context of a client, peers verified: the policy's CA (caSecretRef) alone when it names
+// one, so that a source's certificate must come from it; else the system's CAs. A CA that does not
+// parse is an error, not silently the system's trust.
+Result<std::shared_ptr<boost::asio::ssl::context>> TlsContext(const std::string& ca_pem) {
   auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
   boost::system::error_code ec;
-  ctx->set_default_verify_paths(ec);
-  if (!ca_pem.empty()) ctx->add_certificate_authority(boost::asio::buffer(ca_pem), ec);
+  if (ca_pem.empty()) {
+    ctx->set_default_verify_paths(ec);
+  } else {
+    ctx->add_certificate_authority(boost::asio::buffer(ca_pem), ec);
+  }
+  if (ec) return Error::Of(Error::Kind::kConfig, "the CA (caSecretRef) is not a PEM certificate");
   return ctx;
 }
 
@@ -122,7 +128,9 @@ Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
     return refuse("is not a URL");
   }
   if (c->host_.empty()) return refuse("names no host");
-  if (c->tls_) c->tls_context_ = TlsContext(options.ca_pem);
+  if (c->tls_) {
+    ASSIGN_OR_RETURN(c->tls_context_, TlsContext(options.ca_pem));
+  }
   return c;
 }
 

@@ -22,10 +22,11 @@ Result<RedisOptions> ParseRedisUrl(const std::string& url) {
   auto fail = [&](const std::string& why) -> Result<RedisOptions> {
     return Error::Of(Error::Kind::kConfig, "redis url \"" + RedactedUrl(url) + "\": " + why);
   };
-  const std::string scheme = "redis://";
-  if (url.rfind(scheme, 0) != 0) return fail("must start with redis:// (TLS is not supported)");
-  std::string rest = url.substr(scheme.size());
   RedisOptions o;
+  o.tls = url.rfind("rediss://", 0) == 0;
+  const std::string scheme = o.tls ? "rediss://" : "redis://";
+  if (url.rfind(scheme, 0) != 0) return fail("must start with redis:// or rediss://");
+  std::string rest = url.substr(scheme.size());
   auto at = rest.rfind('@');
   if (at != std::string::npos) {
     std::string userinfo = rest.substr(0, at);
@@ -60,6 +61,7 @@ RedisConnection::~RedisConnection() { Drop(); }
 void RedisConnection::Drop() {
   if (ctx_) redisFree(ctx_);
   ctx_ = nullptr;
+  tls_.reset();
 }
 
 std::string RedisConnection::Describe() const {
@@ -103,6 +105,14 @@ void RedisConnection::StartRead() {
 void RedisConnection::EndRead() { read_deadline_.reset(); }
 
 redisReply* RedisConnection::Command(const std::vector<std::string>& argv, bool* timed_out) {
+  if (tls_) {
+    auto reply = tls_->Command(
+        argv, read_deadline_.value_or(std::chrono::steady_clock::now() + options_.timeout));
+    *timed_out = !reply && reply.error().kind == Error::Kind::kTimeout;
+    if (reply) return *reply;
+    tls_error_ = reply.error();
+    return nullptr;
+  }
   std::vector<const char*> args;
   std::vector<size_t> lens;
   for (const auto& a : argv) {
@@ -118,13 +128,23 @@ redisReply* RedisConnection::Command(const std::vector<std::string>& argv, bool*
 }
 
 Error RedisConnection::CommandError(const std::string& what, bool timed_out) const {
+  if (!timed_out && tls_error_)
+    return Error::Of(tls_error_->kind, what + ": " + tls_error_->message);
   if (!timed_out) return IoError(what, ctx_, options_.timeout);
   return Error::Of(Error::Kind::kTimeout, what + ": no complete answer within " +
                                               std::to_string(options_.timeout.count()) + " ms");
 }
 
-Status RedisConnection::Connect() {
-  if (ctx_) return OkStatus();
+// A plain connection with hiredis, or a TLS one (redis_tls.h) for rediss://.
+Status RedisConnection::Open() {
+  if (options_.tls) {
+    auto stream =
+        RedisTlsStream::Connect({options_.host, options_.port, options_.ca_pem, options_.cert_pem,
+                                 options_.key_pem, options_.server_name, options_.timeout});
+    if (!stream) return stream.error();
+    tls_ = std::move(*stream);
+    return OkStatus();
+  }
   ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, ToTimeval(options_.timeout));
   if (!ctx_ || ctx_->err) {
     Error e = IoError(Describe() + ": cannot connect", ctx_, options_.timeout);
@@ -132,6 +152,13 @@ Status RedisConnection::Connect() {
     return e;
   }
   redisSetTimeout(ctx_, ToTimeval(options_.timeout));
+  return OkStatus();
+}
+
+Status RedisConnection::Connect() {
+  if (ctx_ || tls_) return OkStatus();
+  tls_error_.reset();
+  RETURN_IF_ERROR(Open());
   auto simple = [&](const std::vector<std::string>& argv, const char* what) -> Status {
     Reply reply;
     bool timed_out = false;
@@ -144,7 +171,9 @@ Status RedisConnection::Connect() {
     return OkStatus();
   };
   if (!options_.password.empty()) {
-    Status s = simple({"AUTH", options_.password}, "AUTH (is passwordSecretRef right?)");
+    std::vector<std::string> auth = {"AUTH", options_.password};
+    if (!options_.username.empty()) auth.insert(auth.begin() + 1, options_.username);
+    Status s = simple(auth, "AUTH (are username and passwordSecretRef right?)");
     if (!s.ok()) {
       Drop();
       return s;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "metrics/redis_reply.h"
+#include "metrics/redis_tls.h"
 #include "metrics/source.h"
 
 struct redisContext;
@@ -36,7 +37,8 @@ struct RedisOptions {
   std::string ca_pem, cert_pem, key_pem, server_name;
 };
 
-// redis://[:password@]host[:port][/db], or an Error (kConfig) saying why it is not one.
+// redis://[:password@]host[:port][/db] (rediss:// over TLS), or an Error (kConfig) saying why it
+// is not one.
 Result<RedisOptions> ParseRedisUrl(const std::string& url);
 
 // One connection, shared by the queues of one server (calls are serialized).
@@ -62,6 +64,7 @@ class RedisConnection {
 
  private:
   Status Connect();
+  Status Open();
   Result<std::unique_ptr<Reply>> Run(const std::vector<std::string>& argv);
   // Sends `argv` and reads its reply before the read's deadline; null when that failed, with
   // `timed_out` saying whether the deadline cut it.
@@ -71,7 +74,9 @@ class RedisConnection {
 
   RedisOptions options_;
   std::mutex mu_;
-  redisContext* ctx_ = nullptr;
+  redisContext* ctx_ = nullptr;          // redis://
+  std::unique_ptr<RedisTlsStream> tls_;  // rediss://
+  std::optional<Error> tls_error_;       // why the last command over TLS failed
   std::optional<std::chrono::steady_clock::time_point> read_deadline_;  // of the read running
 };
 

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <functional>
+#include <optional>
 
 namespace gearbox::metrics {
 
@@ -14,16 +15,16 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 struct RedisTlsStream::Impl {
-  explicit Impl(const RedisTlsOptions& o)
-      : options(o), ctx(asio::ssl::context::tls_client), stream(io, ctx) {}
+  explicit Impl(const RedisTlsOptions& o) : options(o), ctx(asio::ssl::context::tls_client) {}
 
-  // Runs what `start` began until `done` or the deadline; on the deadline, cancels it.
-  Status RunWithin(const bool& done, const std::string& what) {
+  // Runs what was started until `done` or `deadline`; on the deadline, cancels it.
+  Status RunUntil(const bool& done, const std::string& what,
+                  std::chrono::steady_clock::time_point deadline) {
     io.restart();
-    io.run_for(options.timeout);
+    io.run_until(deadline);
     if (done) return OkStatus();
     boost::system::error_code ignored;
-    stream.lowest_layer().close(ignored);
+    stream->lowest_layer().close(ignored);
     io.restart();
     io.run();  // lets the cancelled operation finish
     return Error::Of(Error::Kind::kTimeout, what + ": no answer within " +
@@ -33,7 +34,8 @@ struct RedisTlsStream::Impl {
   RedisTlsOptions options;
   asio::io_context io;
   asio::ssl::context ctx;
-  asio::ssl::stream<tcp::socket> stream;
+  // Made once the context holds the client certificate: an SSL object copies it when made.
+  std::optional<asio::ssl::stream<tcp::socket>> stream;
   redisReader* reader = redisReaderCreate();
 };
 
@@ -60,8 +62,9 @@ Status Configure(RedisTlsStream::Impl& s) {
     if (ec) return Error::Of(Error::Kind::kConfig, Where(o) + ": the client certificate or key");
   }
   const std::string name = o.server_name.empty() ? o.host : o.server_name;
-  s.stream.set_verify_callback(asio::ssl::host_name_verification(name));
-  SSL_set_tlsext_host_name(s.stream.native_handle(), name.c_str());
+  s.stream.emplace(s.io, s.ctx);
+  s.stream->set_verify_callback(asio::ssl::host_name_verification(name));
+  SSL_set_tlsext_host_name(s.stream->native_handle(), name.c_str());
   return OkStatus();
 }
 
@@ -77,19 +80,20 @@ Status Dial(RedisTlsStream::Impl& s) {
           done = true;
           return;
         }
-        asio::async_connect(s.stream.lowest_layer(), r, [&](auto ec2, const tcp::endpoint&) {
+        asio::async_connect(s.stream->lowest_layer(), r, [&](auto ec2, const tcp::endpoint&) {
           if (ec2) {
             failed = ec2;
             done = true;
             return;
           }
-          s.stream.async_handshake(asio::ssl::stream_base::client, [&](auto ec3) {
+          s.stream->async_handshake(asio::ssl::stream_base::client, [&](auto ec3) {
             failed = ec3;
             done = true;
           });
         });
       });
-  RETURN_IF_ERROR(s.RunWithin(done, Where(o) + ": cannot connect"));
+  RETURN_IF_ERROR(s.RunUntil(done, Where(o) + ": cannot connect",
+                             std::chrono::steady_clock::now() + o.timeout));
   if (!failed) return OkStatus();
   const bool tls = failed.category() == asio::error::get_ssl_category();
   return Error::Of(tls ? Error::Kind::kTls : Error::Kind::kTransport,
@@ -127,7 +131,8 @@ Result<std::unique_ptr<RedisTlsStream>> RedisTlsStream::Connect(const RedisTlsOp
   return std::unique_ptr<RedisTlsStream>(new RedisTlsStream(std::move(impl)));
 }
 
-Result<redisReply*> RedisTlsStream::Command(const std::vector<std::string>& argv) {
+Result<redisReply*> RedisTlsStream::Command(const std::vector<std::string>& argv,
+                                            std::chrono::steady_clock::time_point deadline) {
   Impl& s = *impl_;
   const std::string what = Where(s.options) + ": " + argv.at(0);
   const std::string command = Formatted(argv);
@@ -137,7 +142,7 @@ Result<redisReply*> RedisTlsStream::Command(const std::vector<std::string>& argv
   size_t received = 0;
   char buffer[4096];
   std::function<void()> read_more = [&] {
-    s.stream.async_read_some(asio::buffer(buffer), [&](auto ec, size_t n) {
+    s.stream->async_read_some(asio::buffer(buffer), [&](auto ec, size_t n) {
       received += n;
       if (ec || received > kMaxRedisReplyBytes) {
         failed = ec;
@@ -154,7 +159,7 @@ Result<redisReply*> RedisTlsStream::Command(const std::vector<std::string>& argv
       read_more();
     });
   };
-  asio::async_write(s.stream, asio::buffer(command), [&](auto ec, size_t) {
+  asio::async_write(*s.stream, asio::buffer(command), [&](auto ec, size_t) {
     if (ec) {
       failed = ec;
       done = true;
@@ -162,7 +167,7 @@ Result<redisReply*> RedisTlsStream::Command(const std::vector<std::string>& argv
     }
     read_more();
   });
-  RETURN_IF_ERROR(s.RunWithin(done, what));
+  RETURN_IF_ERROR(s.RunUntil(done, what, deadline));
   if (failed == asio::error::invalid_argument)
     return Error::Of(Error::Kind::kDecode, what + ": the server does not speak Redis");
   if (failed == asio::error::message_size)

@@ -37,9 +37,10 @@ class RedisTlsStream {
   static Result<std::unique_ptr<RedisTlsStream>> Connect(const RedisTlsOptions& options);
   ~RedisTlsStream();
 
-  // One command and its reply, owned by the caller (freeReplyObject). After an Error the stream
-  // is in an unknown state: drop it.
-  Result<redisReply*> Command(const std::vector<std::string>& argv);
+  // One command and its reply by `deadline`, owned by the caller (freeReplyObject). After an
+  // Error the stream is in an unknown state: drop it.
+  Result<redisReply*> Command(const std::vector<std::string>& argv,
+                              std::chrono::steady_clock::time_point deadline);
 
   struct Impl;  // the stream and its context (redis_tls.cpp)
 

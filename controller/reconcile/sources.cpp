@@ -92,7 +92,7 @@ std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def)
 std::optional<SourceEndpoint> RedisEndpoint(const RedisSourceDef& def) {
   auto o = metrics::ParseRedisUrl(def.url);
   if (!o) return std::nullopt;
-  return SourceEndpoint{"redis", o->host, static_cast<uint16_t>(o->port), true, false};
+  return SourceEndpoint{"redis", o->host, static_cast<uint16_t>(o->port), !o->tls, false};
 }
 
 }  // namespace

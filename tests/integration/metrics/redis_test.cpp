@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "metrics/redis_queue.h"
@@ -173,6 +175,80 @@ TEST(RedisQueues, DownHangingAndGarbageServersGiveErrorsWithinTheTimeout) {
     EXPECT_LT(took, 1500ms) << c.what;
     std::cout << c.what << ": " << s.error().message << "\n";
   }
+}
+
+}  // namespace
+}  // namespace gearbox::metrics::testing
+
+namespace gearbox::metrics::testing {
+namespace {
+
+std::string TlsFile(const std::string& name) {
+  std::ifstream in(Servers::Dir() + "/tls/" + name);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// rediss:// to the TLS-only server: its CA, a client certificate, the ACL user and password.
+RedisOptions TlsOptions() {
+  auto o = ParseRedisUrl("rediss://localhost:" + std::to_string(kRedisTlsPort) + "/0");
+  EXPECT_TRUE(o && o->tls);
+  o->username = kRedisTlsUser;
+  o->password = kRedisTlsPassword;
+  o->ca_pem = TlsFile("ca.crt");
+  o->cert_pem = TlsFile("client.crt");
+  o->key_pem = TlsFile("client.key");
+  return *o;
+}
+
+void TlsCli(const std::string& args) {
+  const std::string tls = Servers::Dir() + "/tls/";
+  int rc = 0;
+  std::string out =
+      Sh("redis-cli --tls --cacert " + tls + "ca.crt --cert " + tls + "client.crt --key " + tls +
+             "client.key -h localhost -p " + std::to_string(kRedisTlsPort) + " --user " +
+             kRedisTlsUser + " --pass " + kRedisTlsPassword + " --no-auth-warning " + args,
+         &rc);
+  ASSERT_EQ(rc, 0) << out;
+}
+
+Result<Reading> ReadJobs(const RedisOptions& o) {
+  return RedisQueueMetric(std::make_shared<RedisConnection>(o), {"list", "jobs", "backlog", "", ""})
+      .Read();
+}
+
+TEST(RedisTls, AnAclUserReadsAQueueOverTlsWithAClientCertificate) {
+  TlsCli("del jobs");
+  TlsCli("rpush jobs a b c d");
+  Result<Reading> jobs = ReadJobs(TlsOptions());
+  ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+  EXPECT_EQ(jobs->value, 4);
+}
+
+TEST(RedisTls, AServerCertificateFromAnotherCaIsRefused) {
+  RedisOptions o = TlsOptions();
+  o.ca_pem.clear();  // the system's CAs, which did not sign it
+  Result<Reading> jobs = ReadJobs(o);
+  ASSERT_FALSE(jobs.ok());
+  EXPECT_EQ(jobs.error().kind, Error::Kind::kTls) << jobs.error().message;
+}
+
+TEST(RedisTls, AWrongNameOrPasswordIsAnAuthError) {
+  RedisOptions o = TlsOptions();
+  o.password = "nope";
+  Result<Reading> jobs = ReadJobs(o);
+  ASSERT_FALSE(jobs.ok());
+  EXPECT_EQ(jobs.error().kind, Error::Kind::kAuth) << jobs.error().message;
+  EXPECT_EQ(jobs.error().message.find("nope"), std::string::npos) << "the password is not shown";
+}
+
+TEST(RedisTls, WithoutAClientCertificateTheServerRefusesTheConnection) {
+  RedisOptions o = TlsOptions();
+  o.cert_pem.clear();
+  o.key_pem.clear();
+  Result<Reading> jobs = ReadJobs(o);
+  ASSERT_FALSE(jobs.ok()) << "the server requires one";
 }
 
 }  // namespace

@@ -199,5 +199,15 @@ TEST(BoundedReads, HttpsWithTheSourcesCaIsReadAndAnUnknownCaIsATlsError) {
   EXPECT_EQ(unknown.error().kind, Error::Kind::kTls) << unknown.error().message;
 }
 
+// caSecretRef is the only trust when given (not added to the system's), and a CA that does not
+// parse is refused where the policy is built, not silently replaced by the system's CAs.
+TEST(BoundedReads, ACaThatDoesNotParseIsRefusedNotIgnored) {
+  auto client = PrometheusClient::Create({"https://127.0.0.1:9", "", "not a certificate", 5s});
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().kind, Error::Kind::kConfig);
+  EXPECT_NE(client.error().message.find("caSecretRef"), std::string::npos)
+      << client.error().message;
+}
+
 }  // namespace
 }  // namespace gearbox::metrics
