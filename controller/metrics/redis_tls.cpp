@@ -16,6 +16,7 @@ using tcp = asio::ip::tcp;
 
 struct RedisTlsStream::Impl {
   explicit Impl(const RedisTlsOptions& o) : options(o), ctx(asio::ssl::context::tls_client) {}
+  ~Impl() { redisReaderFree(reader); }  // also when Connect fails
 
   // Runs what was started until `done` or `deadline`; on the deadline, cancels it.
   Status RunUntil(const bool& done, const std::string& what,
@@ -120,9 +121,7 @@ std::string Formatted(const std::vector<std::string>& argv) {
 
 RedisTlsStream::RedisTlsStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-RedisTlsStream::~RedisTlsStream() {
-  if (impl_ && impl_->reader) redisReaderFree(impl_->reader);
-}
+RedisTlsStream::~RedisTlsStream() = default;
 
 Result<std::unique_ptr<RedisTlsStream>> RedisTlsStream::Connect(const RedisTlsOptions& options) {
   auto impl = std::make_unique<Impl>(options);

@@ -52,8 +52,11 @@ class DeadlineWatch {
         continue;
       }
       SocketDeadline* first = *armed_.begin();
-      if (std::chrono::steady_clock::now() < first->deadline_) {
-        cv_.wait_until(lock, first->deadline_);
+      // A copy: the wait releases the lock, and the owner may disarm and destroy `first` meanwhile
+      // (wait_until reads its time_point again after waking).
+      const SocketDeadline::Time until = first->deadline_;
+      if (std::chrono::steady_clock::now() < until) {
+        cv_.wait_until(lock, until);
         continue;
       }
       armed_.erase(armed_.begin());
