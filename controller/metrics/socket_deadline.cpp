@@ -44,11 +44,13 @@ class DeadlineWatch {
     std::thread([this] { Run(); }).detach();
   }
 
+  // The waits hand mu_ itself to the condition variable (a Mutex is BasicLockable), so that the
+  // lock the analysis sees held is the one released and taken again.
   void Run() {
-    std::unique_lock lock(mu_);
+    MutexLock hold(mu_);
     for (;;) {
       if (armed_.empty()) {
-        cv_.wait(lock);
+        cv_.wait(mu_);
         continue;
       }
       SocketDeadline* first = *armed_.begin();
@@ -56,7 +58,7 @@ class DeadlineWatch {
       // (wait_until reads its time_point again after waking).
       const SocketDeadline::Time until = first->deadline_;
       if (std::chrono::steady_clock::now() < until) {
-        cv_.wait_until(lock, until);
+        cv_.wait_until(mu_, until);
         continue;
       }
       armed_.erase(armed_.begin());
