@@ -45,18 +45,20 @@ size_t SecretWatches::watched() const {
 
 void SecretWatches::Name(const std::string& policy_key, const std::string& ns,
                          const std::vector<std::string>& names) {
+  std::set<std::string> keys;
+  for (const auto& name : names) keys.insert(ns + "/" + name);
   Informers closing;
   {
     MutexLock lock(mu_);
     if (stopped_) return;
-    std::set<std::string>& keys = named_by_[policy_key];
-    keys.clear();
-    for (const auto& name : names) {
-      keys.insert(ns + "/" + name);
-      Open(ns, name);
-    }
-    if (keys.empty()) named_by_.erase(policy_key);
-    closing = Unneeded();
+    std::set<std::string>& held = named_by_[policy_key];
+    if (held == keys) return;  // the usual update (a status write): nothing to do
+    for (const auto& key : keys)
+      if (!held.count(key) && refs_[key]++ == 0) Open(ns, key.substr(ns.size() + 1));
+    for (const auto& key : held)
+      if (!keys.count(key)) Unref(key, closing);
+    held = std::move(keys);
+    if (held.empty()) named_by_.erase(policy_key);
   }
   for (auto& informer : closing) informer->Stop();
 }
@@ -65,25 +67,22 @@ void SecretWatches::Release(const std::string& policy_key) {
   Informers closing;
   {
     MutexLock lock(mu_);
-    named_by_.erase(policy_key);
-    closing = Unneeded();
+    auto it = named_by_.find(policy_key);
+    if (it == named_by_.end()) return;
+    for (const auto& key : it->second) Unref(key, closing);
+    named_by_.erase(it);
   }
   for (auto& informer : closing) informer->Stop();
 }
 
-SecretWatches::Informers SecretWatches::Unneeded() {
-  std::set<std::string> needed;
-  for (const auto& [policy, keys] : named_by_) needed.insert(keys.begin(), keys.end());
-  Informers out;
-  for (auto it = informers_.begin(); it != informers_.end();) {
-    if (needed.count(it->first)) {
-      ++it;
-      continue;
-    }
-    out.push_back(std::move(it->second));
-    it = informers_.erase(it);
-  }
-  return out;
+// One policy fewer names `key`: the last takes its informer out, to be stopped without the lock.
+void SecretWatches::Unref(const std::string& key, Informers& closing) {
+  if (--refs_[key] > 0) return;
+  refs_.erase(key);
+  auto it = informers_.find(key);
+  if (it == informers_.end()) return;
+  closing.push_back(std::move(it->second));
+  informers_.erase(it);
 }
 
 void SecretWatches::Open(const std::string& ns, const std::string& name) {

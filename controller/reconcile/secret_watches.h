@@ -41,8 +41,7 @@ class SecretWatches {
  private:
   using Informers = std::vector<std::unique_ptr<kube::Informer>>;
   void Open(const std::string& ns, const std::string& name) REQUIRES(mu_);
-  // The informers no policy needs any more, taken out to be stopped without the lock.
-  Informers Unneeded() REQUIRES(mu_);
+  void Unref(const std::string& key, Informers& closing) REQUIRES(mu_);
 
   std::shared_ptr<kube::Client> client_;
   OnChange on_change_;
@@ -51,6 +50,7 @@ class SecretWatches {
   bool stopped_ GUARDED_BY(mu_) = false;
   std::map<std::string, std::unique_ptr<kube::Informer>> informers_ GUARDED_BY(mu_);  // ns/name
   std::map<std::string, std::set<std::string>> named_by_ GUARDED_BY(mu_);  // policy -> ns/names
+  std::map<std::string, int> refs_ GUARDED_BY(mu_);  // ns/name -> the policies naming it
 };
 
 }  // namespace gearbox::reconcile
