@@ -19,10 +19,10 @@ const char* ReconcileResult::OutcomeName(Outcome o) {
 }
 
 ControllerLoop::ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome,
-                               WorkQueueMetrics* queue_metrics)
+                               WorkQueueMetrics* queue_metrics, WorkQueue::Options queue_options)
     : reconcile_(std::move(reconcile)),
       on_outcome_(std::move(on_outcome)),
-      queue_(WorkQueue::Options{}, RealClock::Instance(), queue_metrics) {}
+      queue_(queue_options, RealClock::Instance(), queue_metrics) {}
 
 ControllerLoop::~ControllerLoop() { Stop(); }
 

@@ -42,7 +42,7 @@ class ControllerLoop {
 
   // `queue_metrics` (may be null) must outlive the loop.
   ControllerLoop(ReconcileFn reconcile, OutcomeFn on_outcome,
-                 WorkQueueMetrics* queue_metrics = nullptr);
+                 WorkQueueMetrics* queue_metrics = nullptr, WorkQueue::Options queue_options = {});
   ~ControllerLoop();
   ControllerLoop(const ControllerLoop&) = delete;
   ControllerLoop& operator=(const ControllerLoop&) = delete;

@@ -23,14 +23,25 @@ class NoMetrics final : public WorkQueueMetrics {
   }
 };
 
+// The namespace of a "namespace/name" key ("" for a key without one).
+std::string NamespaceOf(const std::string& key) {
+  const size_t slash = key.find('/');
+  return slash == std::string::npos ? std::string() : key.substr(0, slash);
+}
+
 }  // namespace
 
 WorkQueue::WorkQueue(Options options, const Clock& clock, WorkQueueMetrics* metrics)
     : options_(options), clock_(clock), metrics_(metrics ? metrics : &NoMetrics::Instance()) {}
 
+// ready_ holds only namespaces with keys, and turns_ names each of them once.
 void WorkQueue::PushLocked(const std::string& key) {
-  queue_.push_back(key);
-  metrics_->SetDepth(queue_.size());
+  const std::string ns = NamespaceOf(key);
+  auto [keys, new_namespace] = ready_.try_emplace(ns);
+  if (new_namespace) turns_.push_back(ns);
+  keys->second.push_back(key);
+  ++ready_count_;
+  metrics_->SetDepth(ready_count_);
   cv_.notify_one();
 }
 
@@ -102,19 +113,53 @@ void WorkQueue::PromoteDueLocked() {
   }
 }
 
+std::deque<std::string>* WorkQueue::NextTurnLocked() {
+  for (size_t tried = 0; tried < turns_.size(); ++tried) {
+    std::string ns = std::move(turns_.front());
+    turns_.pop_front();
+    turns_.push_back(ns);
+    auto busy = busy_.find(ns);
+    if (options_.per_namespace == 0 || busy == busy_.end() || busy->second < options_.per_namespace)
+      return &ready_.at(ns);
+  }
+  return nullptr;
+}
+
 std::optional<std::string> WorkQueue::PopLocked() {
-  if (queue_.empty()) return std::nullopt;
-  std::string key = queue_.front();
-  queue_.pop_front();
-  metrics_->SetDepth(queue_.size());
+  std::deque<std::string>* keys = NextTurnLocked();
+  if (!keys) return std::nullopt;
+  std::string key = std::move(keys->front());
+  keys->pop_front();
+  if (keys->empty()) {  // its turn (now the last) goes with it
+    ready_.erase(turns_.back());
+    turns_.pop_back();
+  }
+  --ready_count_;
+  metrics_->SetDepth(ready_count_);
+  StartedLocked(key);
+  return key;
+}
+
+void WorkQueue::StartedLocked(const std::string& key) {
   const SteadyTime now = clock_.Now();
   processing_[key] = now;
+  ++busy_[NamespaceOf(key)];
   auto dirty = dirty_.find(key);
   if (dirty != dirty_.end()) {
     metrics_->Queued(now - dirty->second);
     dirty_.erase(dirty);
   }
-  return key;
+}
+
+void WorkQueue::FinishedLocked(const std::string& key) {
+  auto it = processing_.find(key);
+  if (it == processing_.end()) return;
+  metrics_->Worked(clock_.Now() - it->second);
+  processing_.erase(it);
+  auto busy = busy_.find(NamespaceOf(key));
+  if (--busy->second == 0) busy_.erase(busy);
+  // A worker may be waiting only because this namespace had no room.
+  if (ready_count_ > 0) cv_.notify_one();
 }
 
 std::optional<std::string> WorkQueue::TryGet() {
@@ -137,11 +182,7 @@ std::optional<std::string> WorkQueue::Get() {
 
 void WorkQueue::Done(const std::string& key) {
   std::lock_guard lock(mu_);
-  auto it = processing_.find(key);
-  if (it != processing_.end()) {
-    metrics_->Worked(clock_.Now() - it->second);
-    processing_.erase(it);
-  }
+  FinishedLocked(key);
   if (dirty_.count(key) && !shutting_down_) PushLocked(key);
 }
 
@@ -160,7 +201,7 @@ bool WorkQueue::ShuttingDown() const {
 
 size_t WorkQueue::Len() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return ready_count_;
 }
 
 size_t WorkQueue::DelayedLen() const {

@@ -3,6 +3,13 @@
 // it is added while being processed, it comes back after Done); failures come back after a
 // per-item exponential backoff; items can be added after a delay (periodic requeue).
 //
+// Namespaces take turns (Options::per_namespace): each namespace's ready keys wait in a queue of
+// their own, Get() serves the namespaces round-robin, and a namespace that already has
+// `per_namespace` keys being processed is skipped until one is done. A namespace is one team,
+// whose policies read servers the team chose: one whose passes are slow (its sources stall every
+// read to the deadline) thus holds at most its share of the workers, and one with many keys
+// waits behind itself, while the other namespaces keep the rest.
+//
 // With a WorkQueueMetrics, it reports its depth, adds, retries, how long keys waited and were
 // worked on, as controller-runtime's workqueue_* metrics do.
 //
@@ -29,6 +36,9 @@ class WorkQueue {
   struct Options {
     std::chrono::milliseconds failure_base{500};
     std::chrono::milliseconds failure_cap{std::chrono::minutes(5)};
+    // At most this many keys of one namespace (the part of the key before '/') processed at once;
+    // 0: no limit.
+    size_t per_namespace = 0;
   };
   WorkQueue() : WorkQueue(Options{}) {}
   // `metrics` (not owned; may be null) must outlive the queue.
@@ -53,7 +63,7 @@ class WorkQueue {
   void ShutDown();
   bool ShuttingDown() const;
 
-  size_t Len() const;         // ready to be taken
+  size_t Len() const;         // ready to be taken (by a worker, or once its namespace has room)
   size_t DelayedLen() const;  // waiting for their time
 
   // Tells the metrics how long the keys being processed have run so far (they cannot see a stuck
@@ -66,12 +76,21 @@ class WorkQueue {
   void AddLocked(const std::string& key, SteadyTime ready_at);
   void PushLocked(const std::string& key);
   std::optional<std::string> PopLocked();
+  // The next namespace in turn with a ready key and room for one more being processed; nullptr
+  // when there is none. Moves it to the back of the turns.
+  std::deque<std::string>* NextTurnLocked();
+  void StartedLocked(const std::string& key);
+  void FinishedLocked(const std::string& key);
 
   Options options_;
   const Clock& clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;
+  // Ready keys by namespace, and the namespaces with ready keys in the order they take turns.
+  std::map<std::string, std::deque<std::string>> ready_;
+  std::deque<std::string> turns_;
+  size_t ready_count_ = 0;
+  std::map<std::string, size_t> busy_;  // namespace -> its keys being processed (when > 0)
   // Queued or to be queued once Done -> when it became ready (for the queue duration).
   std::map<std::string, SteadyTime> dirty_;
   std::map<std::string, SteadyTime> processing_;  // handed to a worker -> when

@@ -64,6 +64,13 @@ po::options_description Describe(ControllerFlags& f, std::string& log_format,
        "host:port for /healthz and /readyz (\"0\" turns it off)")
       ("concurrency", po::value(&f.concurrency)->default_value(f.concurrency),
        "policies reconciled at once")
+      ("reconciles-per-namespace",
+       po::value(&f.reconciles_per_namespace)->default_value(f.reconciles_per_namespace),
+       "at most this many policies of one namespace reconciled at once, so that a team whose "
+       "sources are slow holds no more of the workers (0: half of --concurrency, at least 1)")
+      ("reads-per-namespace",
+       po::value(&f.reads_per_namespace)->default_value(f.reads_per_namespace),
+       "at most this many metric reads of one namespace at once, of the 8 readers (0: 2)")
       ("shard-count", po::value(&f.shard.count)->default_value(f.shard.count),
        "split the policies into this many shards by namespace, one replica set (and Lease) each")
       ("shard-index", po::value(&f.shard.index)->default_value(f.shard.index),
@@ -87,6 +94,9 @@ po::options_description Describe(ControllerFlags& f, std::string& log_format,
 // What program_options cannot check by itself.
 Status Check(const ControllerFlags& f) {
   if (f.concurrency < 1) return Error::Invalid("--concurrency must be at least 1");
+  if (f.reconciles_per_namespace < 0 || f.reads_per_namespace < 0)
+    return Error::Invalid(
+        "--reconciles-per-namespace and --reads-per-namespace cannot be negative");
   if (f.shard.count < 1 || f.shard.index < 0 || f.shard.index >= f.shard.count)
     return Error::Invalid("--shard-index must be 0 .. --shard-count - 1");
   return OkStatus();

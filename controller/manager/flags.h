@@ -26,6 +26,8 @@ struct ControllerFlags {
   std::string metrics_cert_dir;
   std::string health_probe_bind_address = ":8081";
   int concurrency = 2;
+  int reconciles_per_namespace = 0;  // 0: half the workers, at least 1
+  int reads_per_namespace = 0;       // 0: a quarter of the metric readers, at least 1
   reconcile::Shard shard;
   std::optional<std::vector<std::string>> replicas_fields;  // none: the built-in kinds' fields
   reconcile::SourceAccessOptions source_access;             // api_server_hosts left to the caller

@@ -58,6 +58,8 @@ Result<reconcile::ControllerOptions> ControllerOptionsFrom(const ControllerFlags
   }
   co.namespaces = f.namespaces;
   co.concurrency = f.concurrency;
+  co.reconciles_per_namespace = static_cast<size_t>(f.reconciles_per_namespace);
+  co.reads_per_namespace = static_cast<size_t>(f.reads_per_namespace);
   co.instance = identity;
   co.shard = f.shard;
   return co;

@@ -110,26 +110,45 @@ redisReply* RedisConnection::Command(const std::vector<std::string>& argv, bool*
         argv, read_deadline_.value_or(std::chrono::steady_clock::now() + options_.timeout));
     *timed_out = !reply && reply.error().kind == Error::Kind::kTimeout;
     if (reply) return *reply;
-    tls_error_ = reply.error();
+    command_error_ = reply.error();
     return nullptr;
   }
+  SocketDeadline deadline(
+      ctx_->fd, read_deadline_.value_or(std::chrono::steady_clock::now() + options_.timeout));
+  redisReply* reply = PlainCommand(argv);
+  *timed_out = deadline.fired();
+  return reply;
+}
+
+// redisCommandArgv, with the reply's size watched: hiredis keeps reading a bulk string however
+// long the server says it is, so the socket is read here, a buffer at a time.
+redisReply* RedisConnection::PlainCommand(const std::vector<std::string>& argv) {
   std::vector<const char*> args;
   std::vector<size_t> lens;
   for (const auto& a : argv) {
     args.push_back(a.c_str());
     lens.push_back(a.size());
   }
-  SocketDeadline deadline(
-      ctx_->fd, read_deadline_.value_or(std::chrono::steady_clock::now() + options_.timeout));
-  auto* reply = static_cast<redisReply*>(
-      redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
-  *timed_out = deadline.fired();
-  return reply;
+  if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()) !=
+      REDIS_OK)
+    return nullptr;
+  for (int written = 0; !written;)
+    if (redisBufferWrite(ctx_, &written) != REDIS_OK) return nullptr;
+  void* reply = nullptr;
+  while (redisGetReplyFromReader(ctx_, &reply) == REDIS_OK && !reply) {
+    if (redisBufferRead(ctx_) != REDIS_OK) return nullptr;
+    if (ctx_->reader->len > kMaxRedisReplyBytes) {
+      command_error_ = Error::Of(Error::Kind::kDecode,
+                                 "a reply over " + std::to_string(kMaxRedisReplyBytes) + " bytes");
+      return nullptr;
+    }
+  }
+  return static_cast<redisReply*>(reply);
 }
 
 Error RedisConnection::CommandError(const std::string& what, bool timed_out) const {
-  if (!timed_out && tls_error_)
-    return Error::Of(tls_error_->kind, what + ": " + tls_error_->message);
+  if (!timed_out && command_error_)
+    return Error::Of(command_error_->kind, what + ": " + command_error_->message);
   if (!timed_out) return IoError(what, ctx_, options_.timeout);
   return Error::Of(Error::Kind::kTimeout, what + ": no complete answer within " +
                                               std::to_string(options_.timeout.count()) + " ms");
@@ -157,7 +176,7 @@ Status RedisConnection::Open() {
 
 Status RedisConnection::Connect() {
   if (ctx_ || tls_) return OkStatus();
-  tls_error_.reset();
+  command_error_.reset();
   RETURN_IF_ERROR(Open());
   auto simple = [&](const std::vector<std::string>& argv, const char* what) -> Status {
     Reply reply;

@@ -69,6 +69,8 @@ class RedisConnection {
   // Sends `argv` and reads its reply before the read's deadline; null when that failed, with
   // `timed_out` saying whether the deadline cut it.
   redisReply* Command(const std::vector<std::string>& argv, bool* timed_out);
+  // The same over the plain connection, its reply cut at kMaxRedisReplyBytes.
+  redisReply* PlainCommand(const std::vector<std::string>& argv);
   Error CommandError(const std::string& what, bool timed_out) const;
   void Drop();
 
@@ -76,7 +78,8 @@ class RedisConnection {
   std::mutex mu_;
   redisContext* ctx_ = nullptr;          // redis://
   std::unique_ptr<RedisTlsStream> tls_;  // rediss://
-  std::optional<Error> tls_error_;       // why the last command over TLS failed
+  // Why the last command failed when its socket did not say (a TLS error, a reply over the cap).
+  std::optional<Error> command_error_;
   std::optional<std::chrono::steady_clock::time_point> read_deadline_;  // of the read running
 };
 

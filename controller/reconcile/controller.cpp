@@ -13,6 +13,16 @@ using namespace std::chrono_literals;
 namespace {
 // The name of the controller and of its work queue in the metrics' labels.
 constexpr const char* kControllerName = "scalingpolicy";
+
+// The work queue's share for one namespace: half the workers, so that a team whose passes wait
+// on slow sources leaves the other half to everyone else.
+kube::WorkQueue::Options QueueOptions(const ControllerOptions& options) {
+  kube::WorkQueue::Options queue;
+  queue.per_namespace = options.reconciles_per_namespace > 0
+                            ? options.reconciles_per_namespace
+                            : std::max<size_t>(1, static_cast<size_t>(options.concurrency) / 2);
+  return queue;
+}
 }  // namespace
 
 kube::ObjectPtr Controller::PolicyStore::Get(const std::string& key) const {
@@ -48,7 +58,8 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
       targets_(*client_, discovery_, &watches_),
       sources_(client_),
       source_metrics_(registry),
-      reader_(options_.metric_read_threads, kube::RealClock::Instance(), &source_metrics_),
+      reader_(options_.metric_read_threads, kube::RealClock::Instance(), &source_metrics_,
+              options_.reads_per_namespace),
       reconcile_metrics_(registry, kControllerName),
       queue_metrics_(registry, kControllerName),
       reconciler_(ReconcilerDeps{*client_, store_, targets_, index_, sources_, reader_, recorder_,
@@ -62,7 +73,7 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
                 log_.Warn("reconcile failed", {{"policy", key}, {"error", r.error}});
               CountOutcome(r, took);
             },
-            &queue_metrics_) {
+            &queue_metrics_, QueueOptions(options_)) {
   reconcile_metrics_.SetMaxConcurrentReconciles(std::max(1, options_.concurrency));
   MakePolicyInformers();
 }

@@ -33,7 +33,11 @@ namespace gearbox::reconcile {
 struct ControllerOptions {
   std::vector<std::string> namespaces;  // empty: all
   int concurrency = 2;
-  size_t metric_read_threads = 8;      // the pool every metric read runs on
+  size_t metric_read_threads = 8;  // the pool every metric read runs on
+  // A namespace's share of the workers and of the readers, so that one team whose sources are
+  // slow cannot hold them all (0: half the workers, a quarter of the readers; at least 1 each).
+  size_t reconciles_per_namespace = 0;
+  size_t reads_per_namespace = 0;
   std::string instance = "gearbox";    // this replica, for Events
   Shard shard;                         // the namespaces whose policies this replica serves
   SourceAccess source_access;          // where policies may point the controller

@@ -1,11 +1,12 @@
-// bench_hostile_tenant: one tenant must not hurt the others (issue 28). 50 namespaces of
-// well-behaved policies read a fast Prometheus-like server on 127.0.0.1 through the controller's
-// MetricReader (8 threads, as the controller makes it), beside one hostile namespace whose
+// bench_hostile_tenant: one tenant must not hurt the others. 50 namespaces of well-behaved
+// policies read a fast Prometheus-like server on 127.0.0.1, beside one hostile namespace whose
 // "Prometheus" servers trickle a byte a second, send an endless 1 GiB chunked body, or never
-// answer. Prints the evaluation lag of the well-behaved policies (from when a pass was due to
+// answer. The policies run as the controller runs them: keys on its work queue (ControllerLoop,
+// 2 workers, a namespace's share of them half), each pass reading through its MetricReader (8
+// threads). Prints the evaluation lag of the well-behaved policies (from when a pass was due to
 // when its readings were in) and how much this process's RSS grew once the hostile tenant began.
 //
-//   bench_hostile_tenant [SECONDS=60]
+//   bench_hostile_tenant [SECONDS=60] [--unshared]    (--unshared: no share, for comparison)
 //
 // The servers run in a child process, so that the RSS is the reader's and the clients' alone.
 // Goal: lag p99 <= 1 s, RSS growth <= 20 MB.
@@ -18,11 +19,13 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "kube/controller_loop.h"
 #include "loopback_http_server.h"
 #include "metrics/prometheus.h"
 #include "reconcile/metric_reader.h"
@@ -39,6 +42,7 @@ constexpr int kMetricsPerPolicy = 2;
 constexpr int kHostilePolicies = 5;
 constexpr auto kInterval = 1s;
 constexpr auto kTimeout = 5s;  // the default of spec.sources.prometheus.timeout
+constexpr int kWorkers = 2;    // the controller's default --concurrency
 
 long RssKiB() {
   std::ifstream status("/proc/self/status");
@@ -130,29 +134,77 @@ struct Figures {
   long well_behaved_failed = 0, hostile_reads = 0, peak_rss_kib = 0;
 };
 
-// Reads `policy` every kInterval until `stop`, as the work queue would requeue it.
-void Drive(reconcile::MetricReader& reader, Policy& policy, const std::atomic<bool>& stop,
-           Figures& figures) {
-  const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(kTimeout + 1s);
-  auto due = Clock::now();
-  while (!stop) {
-    std::this_thread::sleep_until(due);
-    auto readings = reader.ReadAll(policy.sources, budget);
-    const double lag = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
+// The policies as the controller runs them: keys "namespace/name" on its work queue, taken by
+// `workers` threads (the controller's default --concurrency is 2), each pass reading the policy's
+// metrics and requeued after kInterval. A well-behaved pass's lag runs from when it was due to
+// when its readings were in.
+class Loop {
+ public:
+  Loop(std::vector<Policy>& policies, reconcile::MetricReader& reader, Figures& figures,
+       size_t per_namespace)
+      : policies_(policies),
+        reader_(reader),
+        figures_(figures),
+        loop_([this](const std::string& key) { return Pass(key); }, nullptr, nullptr,
+              Options(per_namespace)) {}
+
+  void Add(bool hostile) {
+    for (size_t i = 0; i < policies_.size(); ++i) {
+      if (policies_[i].hostile != hostile) continue;
+      const std::string key = policies_[i].sources.ns + "/" + std::to_string(i);
+      {
+        std::lock_guard lock(mu_);
+        due_[key] = Clock::now();
+      }
+      loop_.queue().Add(key);
+    }
+  }
+  void Start(int workers) { loop_.Start(workers); }
+  void Stop() { loop_.Stop(); }
+
+ private:
+  static kube::WorkQueue::Options Options(size_t per_namespace) {
+    kube::WorkQueue::Options o;
+    o.per_namespace = per_namespace;
+    return o;
+  }
+
+  kube::ReconcileResult Pass(const std::string& key) {
+    Policy& policy = policies_[std::stoul(key.substr(key.find('/') + 1))];
+    const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(kTimeout + 1s);
+    auto readings = reader_.ReadAll(policy.sources, budget);
+    const auto now = Clock::now();
     long failed = 0;
     for (const auto& [name, o] : readings) failed += o.reading.ok() ? 0 : 1;
+    Clock::time_point due;
     {
-      std::lock_guard lock(figures.mu);
-      if (policy.hostile) {
-        figures.hostile_reads += static_cast<long>(readings.size());
-      } else {
-        figures.lag_ms.push_back(lag);
-        figures.well_behaved_failed += failed;
-      }
+      std::lock_guard lock(mu_);
+      due = due_[key];
+      due_[key] = now + kInterval;
     }
-    due = std::max(due + kInterval, Clock::now());
+    Record(policy, readings.size(), failed, now - due);
+    kube::ReconcileResult result;
+    result.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(kInterval);
+    return result;
   }
-}
+
+  void Record(const Policy& policy, size_t reads, long failed, Clock::duration lag) {
+    std::lock_guard lock(figures_.mu);
+    if (policy.hostile) {
+      figures_.hostile_reads += static_cast<long>(reads);
+    } else {
+      figures_.lag_ms.push_back(std::chrono::duration<double, std::milli>(lag).count());
+      figures_.well_behaved_failed += failed;
+    }
+  }
+
+  std::vector<Policy>& policies_;
+  reconcile::MetricReader& reader_;
+  Figures& figures_;
+  std::mutex mu_;
+  std::map<std::string, Clock::time_point> due_;
+  kube::ControllerLoop loop_;
+};
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -160,46 +212,41 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
-void RunPolicies(std::vector<Policy>& policies, bool hostile, reconcile::MetricReader& reader,
-                 std::atomic<bool>& stop, Figures& figures, std::vector<std::thread>& threads) {
-  for (auto& p : policies)
-    if (p.hostile == hostile)
-      threads.emplace_back([&reader, &p, &stop, &figures] { Drive(reader, p, stop, figures); });
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   const int seconds = argc > 1 ? std::atoi(argv[1]) : 60;
+  // --unshared: no namespace's share of the workers, to show what the share buys.
+  const bool unshared = argc > 2 && std::string(argv[2]) == "--unshared";
   Servers servers = StartServers();
   std::vector<Policy> policies = Policies(servers);
   reconcile::MetricReader reader(8, kube::RealClock::Instance());
   Figures figures;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  RunPolicies(policies, false, reader, stop, figures, threads);
+  Loop loop(policies, reader, figures, unshared ? 0 : kWorkers / 2);
+  loop.Add(false);
+  loop.Start(kWorkers);
   std::this_thread::sleep_for(5s);  // the well-behaved alone: the baseline
   const long baseline = RssKiB();
   {
     std::lock_guard lock(figures.mu);
     figures.lag_ms.clear();
   }
-  RunPolicies(policies, true, reader, stop, figures, threads);
+  loop.Add(true);
   for (int s = 0; s < seconds; ++s) {
     std::this_thread::sleep_for(1s);
     std::lock_guard lock(figures.mu);
     figures.peak_rss_kib = std::max(figures.peak_rss_kib, RssKiB());
   }
-  stop = true;
-  for (auto& t : threads) t.join();
+  loop.Stop();
   kill(servers.child, SIGTERM);
   waitpid(servers.child, nullptr, 0);
 
   std::printf(
       "well-behaved: %d namespaces x %d policies x %d metrics, every %lld s; hostile: %d "
-      "policies (trickle, 1 GiB chunked, no answer), %d s\n",
+      "policies (trickle, 1 GiB chunked, no answer), %d s; %d workers, a namespace's share %s\n",
       kNamespaces, kPoliciesPerNamespace, kMetricsPerPolicy,
-      static_cast<long long>(kInterval.count()), kHostilePolicies, seconds);
+      static_cast<long long>(kInterval.count()), kHostilePolicies, seconds, kWorkers,
+      unshared ? "unlimited (--unshared)" : "half of them");
   std::printf("well-behaved passes: %zu, reads failed: %ld; hostile reads: %ld\n",
               figures.lag_ms.size(), figures.well_behaved_failed, figures.hostile_reads);
   std::printf("evaluation lag of the well-behaved: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",

@@ -97,6 +97,35 @@ TEST(ControllerLoop, WorkersReconcileEachKeyAndStop) {
   EXPECT_TRUE(loop.queue().ShuttingDown());
 }
 
+// A team whose policies' passes are slow (each waits on sources that never answer) holds only its
+// namespace's share of the workers: another namespace's policy is reconciled meanwhile.
+TEST(ControllerLoop, ASlowNamespaceLeavesTheOtherWorkersToTheRest) {
+  std::atomic<bool> release{false};
+  std::atomic<int> slow_running{0}, fast_done{0};
+  WorkQueue::Options options;
+  options.per_namespace = 1;
+  ControllerLoop loop(
+      [&](const std::string& key) {
+        if (key.rfind("slow/", 0) == 0) {
+          ++slow_running;
+          while (!release) std::this_thread::sleep_for(1ms);
+          --slow_running;
+        } else {
+          ++fast_done;
+        }
+        return ReconcileResult{};
+      },
+      nullptr, nullptr, options);
+  for (const char* key : {"slow/1", "slow/2", "slow/3"}) loop.queue().Add(key);
+  loop.queue().Add("fast/1");
+  loop.Start(2);
+  for (int i = 0; i < 500 && fast_done < 1; ++i) std::this_thread::sleep_for(2ms);
+  EXPECT_EQ(fast_done, 1) << "the slow namespace held every worker";
+  EXPECT_EQ(slow_running, 1);
+  release = true;
+  loop.Stop();
+}
+
 // Issue 12, case 3: leadership can be won while the process shuts down, so the elector may ask
 // for workers after the loop was stopped. Those workers used to start and never be joined, and
 // destroying the loop then called std::terminate.

@@ -121,6 +121,57 @@ TEST(WorkQueueTest, DueKeysComeOutInTheOrderTheyWereDue) {
   EXPECT_EQ(q.DelayedLen(), 0u);
 }
 
+// One team's many keys do not make the others wait behind them: the namespaces with ready keys
+// take turns, each in its own order.
+TEST(WorkQueueTest, NamespacesTakeTurns) {
+  FakeClock clock;
+  WorkQueue q({}, clock);
+  for (const char* key : {"busy/1", "busy/2", "busy/3", "quiet/1"}) q.Add(key);
+  EXPECT_EQ(q.Len(), 4u);
+  EXPECT_EQ(q.TryGet(), "busy/1");
+  EXPECT_EQ(q.TryGet(), "quiet/1") << "the second namespace waited behind all of the first's keys";
+  EXPECT_EQ(q.TryGet(), "busy/2");
+  EXPECT_EQ(q.TryGet(), "busy/3");
+  EXPECT_EQ(q.Len(), 0u);
+}
+
+// A namespace whose passes are slow holds at most its share of the workers: its next key waits
+// for one of its own to be done, while the other namespaces' keys are handed out.
+TEST(WorkQueueTest, ANamespaceAtItsShareWaitsWhileOthersAreServed) {
+  FakeClock clock;
+  WorkQueue::Options options;
+  options.per_namespace = 1;
+  WorkQueue q(options, clock);
+  for (const char* key : {"slow/1", "slow/2", "slow/3", "fast/1", "fast/2"}) q.Add(key);
+  EXPECT_EQ(q.TryGet(), "slow/1");
+  EXPECT_EQ(q.TryGet(), "fast/1");
+  EXPECT_EQ(q.TryGet(), std::nullopt) << "a second key of each namespace handed out";
+  EXPECT_EQ(q.Len(), 3u) << "the waiting keys are still ready";
+  q.Done("fast/1");
+  EXPECT_EQ(q.TryGet(), "fast/2");
+  q.Done("slow/1");
+  EXPECT_EQ(q.TryGet(), "slow/2");
+  EXPECT_EQ(q.TryGet(), std::nullopt);
+}
+
+// A worker blocked because every ready key's namespace is at its share is woken when one of that
+// namespace's keys is done, not only when a new key arrives.
+TEST(WorkQueueTest, AWorkerWaitingForItsNamespacesShareWakesWhenOneIsDone) {
+  WorkQueue::Options options;
+  options.per_namespace = 1;
+  WorkQueue q(options);  // real clock: Get() blocks
+  q.Add("slow/1");
+  q.Add("slow/2");
+  ASSERT_EQ(q.Get(), "slow/1");
+  std::optional<std::string> got;
+  std::thread worker([&] { got = q.Get(); });
+  std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_EQ(got, std::nullopt) << "handed out a second key of a namespace at its share";
+  q.Done("slow/1");
+  worker.join();
+  EXPECT_EQ(got, "slow/2");
+}
+
 TEST(WorkQueueTest, ShutDownWakesBlockedWorkers) {
   WorkQueue q;  // real clock: Get() blocks
   std::optional<std::string> got = "unset";

@@ -141,6 +141,34 @@ TEST(BoundedReads, TricklingRedisIsStoppedAtTheTotalDeadline) {
   EXPECT_TRUE(server.WaitForEnded(1, 2s)) << "the server sees the read abandoned";
 }
 
+// A "Redis" that answers any command with a 1 GiB bulk string, as fast as it can: hiredis would
+// buffer it whole; the read stops at the reply cap and the memory is never taken.
+void HugeReplyRedis(boost::asio::ip::tcp::socket& socket) {
+  char command[256];
+  boost::system::error_code ec;
+  socket.read_some(boost::asio::buffer(command), ec);
+  if (!ec) boost::asio::write(socket, boost::asio::buffer(std::string("$1073741824\r\n")), ec);
+  const std::string chunk(64 * 1024, 'x');
+  for (size_t sent = 0; sent < (size_t{1} << 30) && !ec; sent += chunk.size())
+    boost::asio::write(socket, boost::asio::buffer(chunk), ec);
+}
+
+TEST(BoundedReads, RedisReplyOverTheCapIsRefused) {
+  LoopbackHttpServer server(HugeReplyRedis);
+  auto options = ParseRedisUrl("redis://" + server.url().substr(7));
+  ASSERT_TRUE(options.ok());
+  options->timeout = 5s;
+  QueueSpec spec;
+  spec.flavor = "list";
+  spec.name = "jobs";
+  RedisQueueMetric queue(std::make_shared<RedisConnection>(*options), spec);
+  Result<Reading> r = queue.Read();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Error::Kind::kDecode) << r.error().message;
+  EXPECT_NE(r.error().message.find("a reply over"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(server.WaitForEnded(1, 2s)) << "the connection is closed, not read to the end";
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
