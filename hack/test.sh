@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # hack/test.sh -- every test of Gearbox, from a fresh machine: installs what is missing, builds,
-# runs the unit tests, builds the controller image, starts a local control plane, runs the
+# runs the unit tests and clang's lock analysis (hack/thread-safety.sh), builds the controller image, starts a local control plane, runs the
 # integration tests and then the end-to-end tests (tests/e2e) on it (the lifecycle test starts a
 # cluster of its own with a real node), stops everything. The unit and integration tests run again
 # built with sanitizers (hack/sanitize.sh), the short version of the decision-quality harness runs
@@ -32,6 +32,10 @@ stamp "image built"
 
 ctest --test-dir "$BUILD" -L unit --output-on-failure -j "$(nproc)" "$@"
 stamp "unit tests passed"
+
+# The lock annotations, checked by clang over the whole build (gcc ignores them).
+BUILD_DIR=$BUILD bash hack/thread-safety.sh
+stamp "lock rules hold (clang -Wthread-safety -Werror)"
 
 bash hack/sanitize.sh unit "$@"
 stamp "unit tests passed under ASan+UBSan and TSan"

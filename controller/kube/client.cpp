@@ -129,7 +129,7 @@ Result<std::shared_ptr<HttpClient>> HttpClient::Create(const Config& config) {
 }
 
 std::string HttpClient::BearerToken() {
-  std::lock_guard lock(token_mu_);
+  MutexLock lock(token_mu_);
   if (config_.token_file.empty()) return config_.bearer_token;
   // Projected ServiceAccount tokens rotate: re-read the file whenever it changes.
   struct stat st {};

@@ -188,9 +188,9 @@ class HttpClient final : public Client {
   Mutex connections_mu_;
   std::shared_ptr<Connections> connections_ GUARDED_BY(connections_mu_);
   std::atomic<RequestMetrics*> metrics_{nullptr};
-  std::mutex token_mu_;
-  std::string token_;
-  int64_t token_mtime_ = -1;
+  Mutex token_mu_;
+  std::string token_ GUARDED_BY(token_mu_);
+  int64_t token_mtime_ GUARDED_BY(token_mu_) = -1;
 };
 
 }  // namespace gearbox::kube

@@ -4,7 +4,8 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
+
+#include "base/mutex.h"
 
 namespace gearbox::kube {
 
@@ -15,9 +16,9 @@ class Clock {
   virtual ~Clock() = default;
   virtual SteadyTime Now() const = 0;
   virtual std::chrono::system_clock::time_point WallNow() const = 0;
-  // Waits on `cv` (with `lock` held) until `deadline` or a notification; spurious wake-ups allowed.
-  virtual void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                         SteadyTime deadline) const = 0;
+  // Waits on `cv` (with `mu` held) until `deadline` or a notification; spurious wake-ups allowed.
+  virtual void WaitUntil(std::condition_variable_any& cv, Mutex& mu, SteadyTime deadline) const
+      REQUIRES(mu) = 0;
 };
 
 class RealClock final : public Clock {
@@ -26,9 +27,9 @@ class RealClock final : public Clock {
   std::chrono::system_clock::time_point WallNow() const override {
     return std::chrono::system_clock::now();
   }
-  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                 SteadyTime deadline) const override {
-    cv.wait_until(lock, deadline);
+  void WaitUntil(std::condition_variable_any& cv, Mutex& mu, SteadyTime deadline) const
+      REQUIRES(mu) override {
+    cv.wait_until(mu, deadline);
   }
   static RealClock& Instance() {
     static RealClock clock;
@@ -41,24 +42,24 @@ class RealClock final : public Clock {
 class FakeClock final : public Clock {
  public:
   SteadyTime Now() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return now_;
   }
   std::chrono::system_clock::time_point WallNow() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return std::chrono::system_clock::time_point(
         std::chrono::duration_cast<std::chrono::system_clock::duration>(now_.time_since_epoch()));
   }
-  void WaitUntil(std::condition_variable&, std::unique_lock<std::mutex>&,
-                 SteadyTime) const override {}
+  void WaitUntil(std::condition_variable_any&, [[maybe_unused]] Mutex& mu, SteadyTime) const
+      REQUIRES(mu) override {}
   void Advance(std::chrono::steady_clock::duration d) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     now_ += d;
   }
 
  private:
-  mutable std::mutex mu_;
-  SteadyTime now_{std::chrono::hours(1000)};
+  mutable Mutex mu_;
+  SteadyTime now_ GUARDED_BY(mu_){std::chrono::hours(1000)};
 };
 
 }  // namespace gearbox::kube

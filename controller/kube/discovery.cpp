@@ -42,7 +42,7 @@ Result<ResourceInfo> Discovery::Resolve(const std::string& api_version, const st
   for (int attempt = 0; attempt < 2; ++attempt) {
     Json doc;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto it = documents_.find(api_version);
       if (it != documents_.end() && attempt == 0) doc = it->second;
     }
@@ -57,7 +57,7 @@ Result<ResourceInfo> Discovery::Resolve(const std::string& api_version, const st
         return fetched.error();
       }
       doc = *fetched;
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       documents_[api_version] = doc;
     }
     auto info = FindKind(doc, api_version, kind);
@@ -67,7 +67,7 @@ Result<ResourceInfo> Discovery::Resolve(const std::string& api_version, const st
 }
 
 void Discovery::Invalidate() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   documents_.clear();
 }
 

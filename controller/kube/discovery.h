@@ -6,9 +6,9 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
 #include "kube/client.h"
 
 namespace gearbox::kube {
@@ -33,8 +33,8 @@ class Discovery {
 
  private:
   std::shared_ptr<Client> client_;
-  std::mutex mu_;
-  std::map<std::string, Json> documents_;  // apiVersion -> APIResourceList
+  Mutex mu_;
+  std::map<std::string, Json> documents_ GUARDED_BY(mu_);  // apiVersion -> APIResourceList
 };
 
 }  // namespace gearbox::kube

@@ -7,9 +7,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 
+#include "base/mutex.h"
 #include "kube/client.h"
 #include "kube/clock.h"
 
@@ -44,9 +45,9 @@ class EventRecorder {
                 const std::string& action, const std::string& note);
 
   // How many Events were created and how many series updates were written (for tests).
-  int created() const { return created_; }
-  size_t series() const;  // series remembered (the expired ones are forgotten)
-  int series_updates() const { return series_updates_; }
+  int created() const EXCLUDES(mu_);
+  size_t series() const EXCLUDES(mu_);  // series remembered (the expired ones are forgotten)
+  int series_updates() const EXCLUDES(mu_);
 
  private:
   struct Series {
@@ -59,15 +60,28 @@ class EventRecorder {
     SteadyTime last_written;
   };
 
-  void ForgetExpiredLocked(SteadyTime now);
+  // A count of the series patched into the Event it started.
+  struct SeriesPatch {
+    std::string event_name;
+    std::string ns;
+    Json body;
+  };
+  void ForgetExpiredLocked(SteadyTime now) REQUIRES(mu_);
+  // Counts a repeat of `key` within its series window: true when it is one, with `patch` set when
+  // the series is due to be written.
+  bool CountRepeatLocked(const std::string& key, SteadyTime now, const std::string& now_text,
+                         std::optional<SeriesPatch>& patch) REQUIRES(mu_);
+  Json NewEvent(const ObjectRef& regarding, const std::string& name, const std::string& ns,
+                const std::string& type, const std::string& reason, const std::string& action,
+                const std::string& note, const std::string& now_text) const;
 
   std::shared_ptr<Client> client_;
   Options options_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, Series> series_;
-  int created_ = 0;
-  int series_updates_ = 0;
+  mutable Mutex mu_;
+  std::map<std::string, Series> series_ GUARDED_BY(mu_);
+  int created_ GUARDED_BY(mu_) = 0;
+  int series_updates_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gearbox::kube

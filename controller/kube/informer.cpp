@@ -43,7 +43,7 @@ void Informer::Start() {
 void Informer::Stop() {
   stopping_ = true;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (current_watch_) current_watch_->Cancel();
   }
   cv_.notify_all();
@@ -51,8 +51,8 @@ void Informer::Stop() {
 }
 
 bool Informer::WaitForSync(std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [this] { return synced_.load() || stopping_.load(); }) &&
+  MutexLock lock(mu_);
+  return cv_.wait_for(mu_, timeout, [this] { return synced_.load() || stopping_.load(); }) &&
          synced_;
 }
 
@@ -67,14 +67,14 @@ std::string Informer::KeyOf(const Json& obj) {
 }
 
 ObjectPtr Informer::Get(const std::string& key) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = cache_.find(key);
   if (it == cache_.end()) return nullptr;
   return it->second;
 }
 
 std::vector<ObjectPtr> Informer::List() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<ObjectPtr> out;
   out.reserve(cache_.size());
   for (const auto& [_, obj] : cache_) out.push_back(obj);
@@ -83,7 +83,7 @@ std::vector<ObjectPtr> Informer::List() const {
 
 std::vector<ObjectPtr> Informer::ListIn(const std::string& ns) const {
   const std::string prefix = ns + "/";
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<ObjectPtr> out;
   // Keys are "namespace/name", sorted: one namespace's objects are one range of the map.
   for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.starts_with(prefix);
@@ -93,17 +93,17 @@ std::vector<ObjectPtr> Informer::ListIn(const std::string& ns) const {
 }
 
 void Informer::ForEach(const std::function<void(const Json& obj)>& fn) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [_, obj] : cache_) fn(*obj);
 }
 
 size_t Informer::Size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return cache_.size();
 }
 
 std::string Informer::last_resource_version() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return resource_version_;
 }
 
@@ -112,8 +112,8 @@ void Informer::Log(const std::string& m) const {
 }
 
 void Informer::Sleep(std::chrono::milliseconds d) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, d, [this] { return stopping_.load(); });
+  MutexLock lock(mu_);
+  cv_.wait_for(mu_, d, [this] { return stopping_.load(); });
 }
 
 void Informer::Run() {
@@ -170,7 +170,7 @@ bool Informer::ListAndReplace() {
   std::vector<ObjectPtr> added, deleted;
   std::vector<std::pair<ObjectPtr, ObjectPtr>> updated;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [key, obj] : fresh) {
       auto old = cache_.find(key);
       if (old == cache_.end()) {
@@ -195,7 +195,7 @@ bool Informer::ListAndReplace() {
       if (h.on_delete) h.on_delete(*o);
   }
   if (!synced_) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     synced_ = true;
     cv_.notify_all();
   }
@@ -222,7 +222,7 @@ bool Informer::Kept(const Json& obj) const { return !options_.keep || options_.k
 
 void Informer::Passed(const std::string& resource_version) {
   if (resource_version.empty()) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   resource_version_ = resource_version;
 }
 
@@ -234,7 +234,7 @@ void Informer::Apply(int type, Json obj) {
   ObjectPtr now = std::make_shared<const Json>(std::move(obj));
   ObjectPtr old;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) old = it->second;
     if (deleted) {
@@ -274,14 +274,14 @@ bool Informer::WatchOnce() {
   }
   ++watches_;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return true;
     current_watch_ = &*stream;
   }
   struct Clear {
     Informer* self;
     ~Clear() {
-      std::lock_guard lock(self->mu_);
+      MutexLock lock(self->mu_);
       self->current_watch_ = nullptr;
     }
   } clear{this};

@@ -10,12 +10,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "kube/backoff.h"
 #include "kube/client.h"
 #include "kube/object_store.h"
@@ -103,11 +103,11 @@ class Informer final : public ObjectStore {
   InformerOptions options_;
   std::vector<InformerHandlers> handlers_;
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  std::map<std::string, ObjectPtr> cache_;
-  std::string resource_version_;
-  WatchStream* current_watch_ = nullptr;  // guarded by mu_: Stop() cancels it
+  mutable Mutex mu_;
+  mutable std::condition_variable_any cv_;
+  std::map<std::string, ObjectPtr> cache_ GUARDED_BY(mu_);
+  std::string resource_version_ GUARDED_BY(mu_);
+  WatchStream* current_watch_ GUARDED_BY(mu_) = nullptr;  // Stop() cancels it
 
   std::atomic<bool> synced_{false};
   std::atomic<bool> stopping_{false};

@@ -132,8 +132,8 @@ void LeaderElector::RunOnce() {
 void LeaderElector::Run() {
   while (!stopping_) {
     RunOnce();
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, config_.retry_period, [this] { return stopping_.load(); });
+    MutexLock lock(mu_);
+    cv_.wait_for(mu_, config_.retry_period, [this] { return stopping_.load(); });
   }
 }
 

@@ -17,10 +17,10 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
 #include "kube/client.h"
 #include "kube/clock.h"
 
@@ -77,8 +77,8 @@ class LeaderElector {
   // Start of the last successful renew + renew_deadline, in steady-clock ticks: read by writers.
   std::atomic<SteadyTime::rep> valid_until_{0};
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;  // for cv_ only: the state is atomic
+  std::condition_variable_any cv_;
   std::thread thread_;
 };
 

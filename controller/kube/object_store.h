@@ -4,10 +4,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "kube/client.h"
 
 namespace gearbox::kube {
@@ -26,20 +26,20 @@ class ObjectStore {
 class MapStore final : public ObjectStore {
  public:
   void Put(const std::string& key, Json object) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     objects_[key] = std::make_shared<const Json>(std::move(object));
   }
   void Erase(const std::string& key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     objects_.erase(key);
   }
   ObjectPtr Get(const std::string& key) const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = objects_.find(key);
     return it == objects_.end() ? nullptr : it->second;
   }
   std::vector<ObjectPtr> List() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::vector<ObjectPtr> out;
     out.reserve(objects_.size());
     for (const auto& [key, object] : objects_) out.push_back(object);
@@ -47,8 +47,8 @@ class MapStore final : public ObjectStore {
   }
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, ObjectPtr> objects_;
+  mutable Mutex mu_;
+  std::map<std::string, ObjectPtr> objects_ GUARDED_BY(mu_);
 };
 
 }  // namespace gearbox::kube

@@ -54,12 +54,12 @@ void WorkQueue::AddLocked(const std::string& key, SteadyTime ready_at) {
 }
 
 void WorkQueue::Add(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   AddLocked(key, clock_.Now());
 }
 
 void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (shutting_down_) return;
   if (delay <= std::chrono::milliseconds::zero()) {
     AddLocked(key, clock_.Now());
@@ -79,7 +79,7 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay
 void WorkQueue::AddRateLimited(const std::string& key) {
   std::chrono::milliseconds delay;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     metrics_->Retried();
     int n = failures_[key]++;
     double ms = static_cast<double>(options_.failure_base.count()) *
@@ -91,12 +91,12 @@ void WorkQueue::AddRateLimited(const std::string& key) {
 }
 
 void WorkQueue::Forget(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   failures_.erase(key);
 }
 
 int WorkQueue::Failures(const std::string& key) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = failures_.find(key);
   return it == failures_.end() ? 0 : it->second;
 }
@@ -163,31 +163,31 @@ void WorkQueue::FinishedLocked(const std::string& key) {
 }
 
 std::optional<std::string> WorkQueue::TryGet() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PromoteDueLocked();
   return PopLocked();
 }
 
 std::optional<std::string> WorkQueue::Get() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
     PromoteDueLocked();
     if (auto key = PopLocked()) return key;
     if (shutting_down_) return std::nullopt;
     SteadyTime deadline = clock_.Now() + std::chrono::hours(1);
     if (!due_.empty()) deadline = std::min(deadline, due_.begin()->first);
-    clock_.WaitUntil(cv_, lock, deadline);
+    clock_.WaitUntil(cv_, mu_, deadline);
   }
 }
 
 void WorkQueue::Done(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   FinishedLocked(key);
   if (dirty_.count(key) && !shutting_down_) PushLocked(key);
 }
 
 void WorkQueue::ShutDown() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   shutting_down_ = true;
   delayed_.clear();
   due_.clear();
@@ -195,22 +195,22 @@ void WorkQueue::ShutDown() {
 }
 
 bool WorkQueue::ShuttingDown() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return shutting_down_;
 }
 
 size_t WorkQueue::Len() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return ready_count_;
 }
 
 size_t WorkQueue::DelayedLen() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return delayed_.size();
 }
 
 void WorkQueue::ReportUnfinishedWork() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const SteadyTime now = clock_.Now();
   WorkQueueMetrics::Seconds total{0}, longest{0};
   for (const auto& [_, since] : processing_) {

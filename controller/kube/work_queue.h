@@ -21,11 +21,11 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "base/mutex.h"
 #include "kube/clock.h"
 #include "kube/work_queue_metrics.h"
 
@@ -71,35 +71,36 @@ class WorkQueue {
   void ReportUnfinishedWork() const;
 
  private:
-  void PromoteDueLocked();
+  void PromoteDueLocked() REQUIRES(mu_);
   // `ready_at`: when the key became ready (now, or the time a delayed key was due).
-  void AddLocked(const std::string& key, SteadyTime ready_at);
-  void PushLocked(const std::string& key);
-  std::optional<std::string> PopLocked();
+  void AddLocked(const std::string& key, SteadyTime ready_at) REQUIRES(mu_);
+  void PushLocked(const std::string& key) REQUIRES(mu_);
+  std::optional<std::string> PopLocked() REQUIRES(mu_);
   // The next namespace in turn with a ready key and room for one more being processed; nullptr
   // when there is none. Moves it to the back of the turns.
-  std::deque<std::string>* NextTurnLocked();
-  void StartedLocked(const std::string& key);
-  void FinishedLocked(const std::string& key);
+  std::deque<std::string>* NextTurnLocked() REQUIRES(mu_);
+  void StartedLocked(const std::string& key) REQUIRES(mu_);
+  void FinishedLocked(const std::string& key) REQUIRES(mu_);
 
   Options options_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  mutable Mutex mu_;
+  std::condition_variable_any cv_;
   // Ready keys by namespace, and the namespaces with ready keys in the order they take turns.
-  std::map<std::string, std::deque<std::string>> ready_;
-  std::deque<std::string> turns_;
-  size_t ready_count_ = 0;
-  std::map<std::string, size_t> busy_;  // namespace -> its keys being processed (when > 0)
+  std::map<std::string, std::deque<std::string>> ready_ GUARDED_BY(mu_);
+  std::deque<std::string> turns_ GUARDED_BY(mu_);
+  size_t ready_count_ GUARDED_BY(mu_) = 0;
+  std::map<std::string, size_t> busy_
+      GUARDED_BY(mu_);  // namespace -> its keys being processed (when > 0)
   // Queued or to be queued once Done -> when it became ready (for the queue duration).
-  std::map<std::string, SteadyTime> dirty_;
-  std::map<std::string, SteadyTime> processing_;  // handed to a worker -> when
-  std::map<std::string, SteadyTime> delayed_;     // key -> when it becomes ready
+  std::map<std::string, SteadyTime> dirty_ GUARDED_BY(mu_);
+  std::map<std::string, SteadyTime> processing_ GUARDED_BY(mu_);  // handed to a worker -> when
+  std::map<std::string, SteadyTime> delayed_ GUARDED_BY(mu_);     // key -> when it becomes ready
   // The same keys by when they become ready, so that finding the due ones and the next deadline
   // costs O(log n), not a scan of every delayed key on every Get (10,000 policies wait here).
-  std::set<std::pair<SteadyTime, std::string>> due_;
-  std::map<std::string, int> failures_;
-  bool shutting_down_ = false;
+  std::set<std::pair<SteadyTime, std::string>> due_ GUARDED_BY(mu_);
+  std::map<std::string, int> failures_ GUARDED_BY(mu_);
+  bool shutting_down_ GUARDED_BY(mu_) = false;
   WorkQueueMetrics* metrics_;
 };
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <condition_variable>
-#include <mutex>
 #include <set>
 
 #include "policy/duration.h"
@@ -16,12 +15,12 @@ namespace {
 // The readings of one ReadAll, shared with the pool's tasks: a task that finishes after the
 // deadline writes into it when nobody reads it any more, and it dies with the last task.
 struct Batch {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<std::string, MetricObservation> done;
-  std::set<std::string> started;  // the reads that began before the deadline
-  size_t remaining = 0;
-  kube::SteadyTime deadline;
+  Mutex mu;
+  std::condition_variable_any cv;
+  std::map<std::string, MetricObservation> done GUARDED_BY(mu);
+  std::set<std::string> started GUARDED_BY(mu);  // the reads that began before the deadline
+  size_t remaining GUARDED_BY(mu) = 0;
+  kube::SteadyTime deadline;  // set before the reads are handed out, then only read
 };
 
 }  // namespace
@@ -125,26 +124,29 @@ void MetricReader::Finished(const std::string& ns) {
 std::map<std::string, MetricObservation> MetricReader::ReadPooled(PolicySources& sources,
                                                                   kube::SteadyTime deadline) {
   auto batch = std::make_shared<Batch>();
-  batch->remaining = sources.by_metric.size();
   batch->deadline = deadline;
+  {
+    MutexLock lock(batch->mu);
+    batch->remaining = sources.by_metric.size();
+  }
   for (auto& [name, built] : sources.by_metric) {
     // The task holds the source: a late read may outlive this pass and the policy's sources.
     Submit(sources.ns, [this, batch, name = name, source = built.source, kind = built.kind] {
       {
-        std::lock_guard lock(batch->mu);
+        MutexLock lock(batch->mu);
         if (clock_.Now() >= batch->deadline) return;  // nobody waits for it any more
         batch->started.insert(name);
       }
       MetricObservation o = Observe(*source, kind);
-      std::lock_guard lock(batch->mu);
+      MutexLock lock(batch->mu);
       batch->done.emplace(name, std::move(o));
       --batch->remaining;
       batch->cv.notify_all();
     });
   }
-  std::unique_lock lock(batch->mu);
+  MutexLock lock(batch->mu);
   while (batch->remaining > 0 && clock_.Now() < deadline)
-    clock_.WaitUntil(batch->cv, lock, deadline);
+    clock_.WaitUntil(batch->cv, batch->mu, deadline);
   std::map<std::string, MetricObservation> out = batch->done;
   for (const auto& [name, built] : sources.by_metric)
     if (!out.count(name) && !batch->started.count(name))

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 // What a policy holds between passes.
 struct Reconciler::Runtime {
-  std::mutex mu;  // one pass at a time (the queue guarantees it; this makes it a rule)
+  Mutex mu;  // one pass at a time (the queue guarantees it; this makes it a rule)
   int64_t generation = -1;
   std::optional<ParsedPolicy> parsed;
   // The spec compiled, once per parse (so once per generation: the time zones its schedules use
@@ -103,21 +103,21 @@ Reconciler::Reconciler(ReconcilerDeps deps) : d_(deps), metrics_(d_.registry) {}
 Reconciler::~Reconciler() = default;
 
 std::shared_ptr<Reconciler::Runtime> Reconciler::RuntimeFor(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& slot = runtimes_[key];
   if (!slot) slot = std::make_shared<Runtime>();
   return slot;
 }
 
 size_t Reconciler::policies_held() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return runtimes_.size();
 }
 
 void Reconciler::Forget(const std::string& key) {
   std::shared_ptr<Runtime> rt;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = runtimes_.find(key);
     if (it == runtimes_.end()) return;
     rt = it->second;
@@ -126,12 +126,12 @@ void Reconciler::Forget(const std::string& key) {
     // running on this one sets nothing any more.
     metrics_.Remove(key.substr(0, key.find('/')), key.substr(key.find('/') + 1));
   }
-  std::lock_guard lock(rt->mu);
+  MutexLock lock(rt->mu);
   d_.log.Info("scalingpolicy released", {{"policy", key}});
 }
 
 void Reconciler::SecretChanged(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = runtimes_.find(key);
   if (it != runtimes_.end()) it->second->sources_stale = true;
 }
@@ -485,7 +485,7 @@ kube::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   pass.start = d_.clock.Now();
   pass.now = d_.clock.WallNow();
   pass.rt = RuntimeFor(key);
-  std::lock_guard lock(pass.rt->mu);
+  MutexLock lock(pass.rt->mu);
   if (!pass.rt->series) pass.rt->series = SeriesOf(metrics_, key);
   pass.rt->series->Started(pass.start);
   if (!Load(pass)) return pass.not_loaded;

@@ -15,9 +15,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "kube/client.h"
 #include "kube/clock.h"
@@ -103,7 +103,7 @@ class Reconciler {
   kube::ReconcileResult Requeue(const Pass& pass) const;
 
   ReconcilerDeps d_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, std::shared_ptr<Runtime>> runtimes_ GUARDED_BY(mu_);
   telemetry::PolicyMetrics metrics_;
   std::atomic<uint64_t> compilations_{0};

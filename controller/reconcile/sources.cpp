@@ -170,7 +170,7 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
 
 Result<std::shared_ptr<metrics::PrometheusClient>> LiveSourceFactory::Prometheus(
     const metrics::PrometheusOptions& o) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(prometheus_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = prometheus_[o.Key()];
   if (auto held = slot.lock()) return held;
@@ -184,7 +184,7 @@ std::shared_ptr<metrics::RedisConnection> LiveSourceFactory::Redis(const metrics
   std::string key = o.host + ":" + std::to_string(o.port) + "/" + std::to_string(o.db) + "/" +
                     o.username + "/" + o.password + "/" + std::to_string(o.timeout.count()) +
                     (o.tls ? "/tls/" + o.ca_pem + o.cert_pem + o.key_pem + o.server_name : "");
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(redis_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = redis_[key];
   if (auto held = slot.lock()) return held;
@@ -194,13 +194,13 @@ std::shared_ptr<metrics::RedisConnection> LiveSourceFactory::Redis(const metrics
 }
 
 size_t LiveSourceFactory::open_prometheus_clients() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(prometheus_, [](const auto& kv) { return kv.second.expired(); });
   return prometheus_.size();
 }
 
 size_t LiveSourceFactory::open_redis_connections() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(redis_, [](const auto& kv) { return kv.second.expired(); });
   return redis_.size();
 }

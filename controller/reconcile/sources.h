@@ -9,9 +9,9 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "kube/client.h"
 #include "metrics/prometheus.h"
@@ -96,7 +96,7 @@ class LiveSourceFactory final : public SourceFactory {
   std::shared_ptr<metrics::RedisConnection> Redis(const metrics::RedisOptions& o);
 
   std::shared_ptr<kube::Client> client_;
-  std::mutex mu_;
+  Mutex mu_;
   std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_ GUARDED_BY(mu_);
   std::map<std::string, std::weak_ptr<metrics::RedisConnection>> redis_ GUARDED_BY(mu_);
 };

@@ -20,7 +20,7 @@ void TargetIndex::Update(const Json& policy) {
   const Json& meta = policy.at("metadata");
   const std::string ns = StringAt(meta, {"namespace"}), name = StringAt(meta, {"name"});
   const std::string key = ns + "/" + name;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RemoveLocked(key);
   if (!policy.has_object_field("spec") || !policy.at("spec").has_array_field("components")) return;
   auto& targets = by_policy_[key];
@@ -35,7 +35,7 @@ void TargetIndex::Update(const Json& policy) {
 }
 
 void TargetIndex::Remove(const std::string& policy_key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RemoveLocked(policy_key);
 }
 
@@ -54,7 +54,7 @@ void TargetIndex::RemoveLocked(const std::string& policy_key) {
 std::vector<std::string> TargetIndex::PoliciesNaming(const std::string& ns, const std::string& kind,
                                                      const std::string& name) const {
   std::vector<std::string> out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = by_target_.find(ns + "/" + name);
   if (it == by_target_.end()) return out;
   for (const auto& c : it->second) {
@@ -68,7 +68,7 @@ std::optional<std::string> TargetIndex::OlderPolicyOn(const std::string& policy_
                                                       const std::string& ns,
                                                       const TargetRef& target) const {
   const std::string name = policy_key.substr(policy_key.find('/') + 1);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = by_target_.find(ns + "/" + target.name);
   if (it == by_target_.end()) return std::nullopt;
   // Claims are ordered oldest first: the first claim on this kind decides.
@@ -81,7 +81,7 @@ std::optional<std::string> TargetIndex::OlderPolicyOn(const std::string& policy_
 }
 
 size_t TargetIndex::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return by_policy_.size();
 }
 

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +11,7 @@
 
 #include <cpprest/json.h>
 
+#include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "reconcile/targets.h"
 
@@ -44,7 +44,7 @@ class TargetIndex {
   std::map<std::string, std::set<Claim>> by_target_ GUARDED_BY(mu_);
   // policy key -> the target keys it names
   std::map<std::string, std::vector<std::string>> by_policy_ GUARDED_BY(mu_);
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
 
   void RemoveLocked(const std::string& policy_key) REQUIRES(mu_);
 };

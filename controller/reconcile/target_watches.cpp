@@ -20,7 +20,7 @@ std::string Counts(const kube::Json& o) {
 TargetWatches::~TargetWatches() { Stop(); }
 
 void TargetWatches::Stop() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopped_ = true;
   for (auto& [key, informer] : informers_) informer->Stop();
 }
@@ -48,7 +48,7 @@ kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const s
 }
 
 kube::Informer* TargetWatches::Started(const kube::ResourceRef& ref, const std::string& ns) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopped_) return nullptr;
   return &InformerFor(ref, ns);
 }

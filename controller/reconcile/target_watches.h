@@ -7,8 +7,8 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 
+#include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "kube/informer.h"
 #include "reconcile/shard.h"
@@ -49,7 +49,7 @@ class TargetWatches final : public TargetCache {
   telemetry::Logger& log_;
   const bool all_namespaces_;
   const Shard shard_;
-  std::mutex mu_;
+  Mutex mu_;
   bool stopped_ GUARDED_BY(mu_) = false;
   // "resource/version/ns" ("resource/version/" on all namespaces) -> its informer
   std::map<std::string, std::unique_ptr<kube::Informer>> informers_ GUARDED_BY(mu_);

@@ -104,7 +104,7 @@ void Logger::Log(LogLevel level, std::string_view message, std::initializer_list
     }
     line += "\n";
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   *out_ << line << std::flush;
 }
 

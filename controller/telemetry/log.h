@@ -2,9 +2,10 @@
 // text (for a terminal), filtered by level. Thread-safe; writes to stderr unless told otherwise.
 #pragma once
 
+#include "base/mutex.h"
+
 #include <initializer_list>
 #include <iosfwd>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,7 +47,7 @@ class Logger {
   LogFormat format_;
   LogLevel level_;
   std::ostream* out_;
-  std::mutex mu_;
+  Mutex mu_;
 };
 
 // Escapes a string for a JSON string literal (without the quotes).
