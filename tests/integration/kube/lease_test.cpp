@@ -112,10 +112,10 @@ TEST(LeaderElection, ALeaderThatCannotRenewStopsLeading) {
   cut_off.elector->Stop();
 }
 
-// Issue 12, case 3: a leader whose renew call hangs (the network holds the bytes; the call's own
+// A leader whose renew call hangs (the network holds the bytes; the call's own
 // timeout is the default 30 s) must stop acting as leader at its renew deadline, before its Lease
 // can expire for the standby, not when the call finally gives up.
-TEST(LeaderElection, Case3_ALeaderWhoseRenewHangsStopsBeforeItsLeaseCanExpire) {
+TEST(LeaderElection, ALeaderWhoseRenewHangsStopsBeforeItsLeaseCanExpire) {
   TestNamespace ns("gearbox-it-stall");
   Config via_proxy = AdminConfig();
   TcpProxy proxy(PortOf(via_proxy.server));

@@ -1,4 +1,4 @@
-// Issue 12, case 6: the Secrets policies name are watched one by one on the real API server, as
+// The Secrets policies name are watched one by one on the real API server, as
 // the ServiceAccount the chart's narrowest RBAC makes (get/list/watch on those names only): a
 // Secret created after the policy, and a rotated one, are reported; other Secrets are not.
 #include <gtest/gtest.h>
@@ -47,7 +47,7 @@ std::shared_ptr<Client> ReaderOfOneSecret(const std::string& ns, const std::stri
   return ClientFor(c);
 }
 
-TEST(SecretWatches, Case6_ASecretCreatedLaterAndARotatedOneAreReported) {
+TEST(SecretWatches, ASecretCreatedLaterAndARotatedOneAreReported) {
   TestNamespace ns("gearbox-it-secrets");
   auto admin = AdminClient();
   auto reader = ReaderOfOneSecret(ns.name(), "prom-token");

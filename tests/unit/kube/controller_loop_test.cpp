@@ -126,10 +126,10 @@ TEST(ControllerLoop, ASlowNamespaceLeavesTheOtherWorkersToTheRest) {
   loop.Stop();
 }
 
-// Issue 12, case 3: leadership can be won while the process shuts down, so the elector may ask
+// Leadership can be won while the process shuts down, so the elector may ask
 // for workers after the loop was stopped. Those workers used to start and never be joined, and
 // destroying the loop then called std::terminate.
-TEST(ControllerLoop, Case3_StartAfterStopStartsNoWorker) {
+TEST(ControllerLoop, StartAfterStopStartsNoWorker) {
   std::atomic<int> passes{0};
   {
     ControllerLoop loop(

@@ -45,10 +45,10 @@ TEST(LeaderElection, TheFirstRoundTakesAFreeLease) {
   EXPECT_EQ(a.started, 1);
 }
 
-// Issue 12, case 3: the renew deadline is measured on our clock from the last renew that worked,
+// The renew deadline is measured on our clock from the last renew that worked,
 // not checked after the next renew call returns (which could block for the call's whole timeout
 // while another replica takes the Lease over). No call is made here at all, and the fence closes.
-TEST(LeaderElection, Case3_TheFenceClosesAtTheRenewDeadlineWithoutWaitingForACall) {
+TEST(LeaderElection, TheFenceClosesAtTheRenewDeadlineWithoutWaitingForACall) {
   Candidate a;
   a.elector->RunOnce();
   a.clock.Advance(9900ms);
@@ -59,7 +59,7 @@ TEST(LeaderElection, Case3_TheFenceClosesAtTheRenewDeadlineWithoutWaitingForACal
 
 // A renew that the server accepted only after the renew deadline proves nothing about the time in
 // between: the replica stops leading (once), as if the renew had failed.
-TEST(LeaderElection, Case3_ARenewAnsweredAfterTheRenewDeadlineEndsLeadership) {
+TEST(LeaderElection, ARenewAnsweredAfterTheRenewDeadlineEndsLeadership) {
   Candidate a;
   a.elector->RunOnce();
   a.api->On("GET", kLeasePath, ScriptedResponse::Status(404).After(11s), 1);
@@ -69,7 +69,7 @@ TEST(LeaderElection, Case3_ARenewAnsweredAfterTheRenewDeadlineEndsLeadership) {
 }
 
 // The validity starts when the renew was sent: a renew that took 4 s leaves 6 s, not 10.
-TEST(LeaderElection, Case3_TheLeaseCountsFromWhenTheRenewWasSent) {
+TEST(LeaderElection, TheLeaseCountsFromWhenTheRenewWasSent) {
   Candidate a;
   a.api->On("GET", kLeasePath, ScriptedResponse::Status(404).After(4s), 1);
   a.elector->RunOnce();
@@ -79,7 +79,7 @@ TEST(LeaderElection, Case3_TheLeaseCountsFromWhenTheRenewWasSent) {
 }
 
 // The writes of a replica whose fence is closed never leave it; reads still do.
-TEST(FencedClient, Case3_WritesAreRefusedWithoutARequestWhileTheFenceIsClosed) {
+TEST(FencedClient, WritesAreRefusedWithoutARequestWhileTheFenceIsClosed) {
   auto api = std::make_shared<ScriptedClient>();
   bool leading = false;
   FencedClient client(api, [&] { return leading; });

@@ -219,8 +219,8 @@ TEST(Edges, DryRunDecidesButNeverWritesAndReportsOnce) {
   EXPECT_EQ(would, 1) << "the same would-be decision is reported once";
 }
 
-// Issue 12, case 7: numbers the API admits (or an engine caller passes) never wrap around.
-TEST(Numbers, Case7_HugeCountsAndLimitsDoNotOverflow) {
+// Numbers the API admits (or an engine caller passes) never wrap around.
+TEST(Numbers, HugeCountsAndLimitsDoNotOverflow) {
   constexpr int kMost = std::numeric_limits<int>::max();
   Spec s;
   s.metrics = {"cpu"};
@@ -244,9 +244,9 @@ TEST(Numbers, Case7_HugeCountsAndLimitsDoNotOverflow) {
   EXPECT_LT(down.Find("app")->desired, 2'000'000'000);
 }
 
-// Issue 12, case 9: the rate limit is a budget per period, whatever triggers the evaluations
+// The rate limit is a budget per period, whatever triggers the evaluations
 // (Gearbox's own write requeues the policy at once); a change not made spends none of it.
-TEST(RateLimits, Case9_ABudgetPerPeriodNotPerEvaluation) {
+TEST(RateLimits, ABudgetPerPeriodNotPerEvaluation) {
   Spec s;
   s.interval = 60s;
   s.metrics = {"cpu"};
@@ -284,7 +284,7 @@ TEST(RateLimits, Case9_ABudgetPerPeriodNotPerEvaluation) {
   EXPECT_EQ(spent.Find("worker")->desired, 45) << "had it been written, the budget would be spent";
 }
 
-TEST(Numbers, Case7_AForTooLongForMillisecondsIsAnError) {
+TEST(Numbers, AForTooLongForMillisecondsIsAnError) {
   auto huge = ParseDuration("9999999999999h");
   ASSERT_FALSE(huge);
   EXPECT_NE(huge.error().message.find("too long"), std::string::npos) << huge.error().message;

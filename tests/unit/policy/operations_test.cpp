@@ -1,4 +1,4 @@
-// Pause, fallback and scale to zero (issue 17): what an HPA or KEDA user does during an incident,
+// Pause, fallback and scale to zero: what an HPA or KEDA user does during an incident,
 // when a metric source fails, and with queue workers that rest at 0.
 #include "storefront.h"
 

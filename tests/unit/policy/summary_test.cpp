@@ -170,7 +170,7 @@ int Count(const Result& r, EventKind kind) {
                                         [&](const Event& e) { return e.kind == kind; }));
 }
 
-// Issue 14: a metric that cannot be read is a Warning when it becomes unreadable; not again while
+// A metric that cannot be read is a Warning when it becomes unreadable; not again while
 // it stays so, nor after a restart (its timer is durable); again if it fails after a recovery.
 TEST(UnreadableMetric, AWarningWhenItBecomesUnreadableOnly) {
   Driver d = CalmMedium(3);

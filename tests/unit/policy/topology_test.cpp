@@ -1,4 +1,4 @@
-// The topology stage's waits (issue 12, case 5): a step in flight longer than topologyStepTimeout
+// The topology stage's waits: a step in flight longer than topologyStepTimeout
 // is reported and written again, never skipped; a shrink step is in flight until the removed
 // instances are gone and the rest ready, so the next step never overlaps it.
 #include <gtest/gtest.h>
@@ -47,7 +47,7 @@ State GrowingDatabase() {
   return s;
 }
 
-TEST(Topology, Case5_AStepNotReadyWithinItsTimeoutIsReportedAndWrittenAgain) {
+TEST(Topology, AStepNotReadyWithinItsTimeoutIsReportedAndWrittenAgain) {
   const Spec spec = Storefront();  // topologyStepTimeout: the default 10m
   Observed o = Quiet(50000);
   o.targets["database"] = {true, 3, 1, ""};
@@ -89,7 +89,7 @@ TEST(Topology, Case5_AStepNotReadyWithinItsTimeoutIsReportedAndWrittenAgain) {
   EXPECT_TRUE(Find(done, "AbleToScale")->status);
 }
 
-// Issue 14: the Warning is deduplicated like every Event: once per timeout, not each evaluation
+// The Warning is deduplicated like every Event: once per timeout, not each evaluation
 // while the step is still not ready.
 TEST(Topology, Issue14_TheTimeoutWarningIsNotRepeatedEachEvaluation) {
   const Spec spec = Storefront();
@@ -108,7 +108,7 @@ TEST(Topology, Issue14_TheTimeoutWarningIsNotRepeatedEachEvaluation) {
   EXPECT_TRUE(Has(again, "TopologyStepTimedOut")) << "the next timeout is reported";
 }
 
-TEST(Topology, Case5_TheTimeoutComesFromTheSpec) {
+TEST(Topology, TheTimeoutComesFromTheSpec) {
   Spec spec = Storefront();
   spec.topology_step_timeout = 30s;
   Observed o = Quiet(50000);
@@ -118,7 +118,7 @@ TEST(Topology, Case5_TheTimeoutComesFromTheSpec) {
 }
 
 // A step is never retried without its target read in this pass.
-TEST(Topology, Case5_AnUnreadableTargetIsNotWrittenAgain) {
+TEST(Topology, AnUnreadableTargetIsNotWrittenAgain) {
   Observed o = Quiet(50000);
   o.targets["database"] = {false, 0, 0, "403"};
   o.targets["redis"] = {true, 1, 1, ""};
@@ -128,7 +128,7 @@ TEST(Topology, Case5_AnUnreadableTargetIsNotWrittenAgain) {
 }
 
 // Medium again: redis shrinks 3 -> 1 first (reverse order), then the database 3 -> 1.
-TEST(Topology, Case5_AShrinkStepWaitsUntilTheRemovedInstancesAreGone) {
+TEST(Topology, AShrinkStepWaitsUntilTheRemovedInstancesAreGone) {
   State s;
   s.phase = "Medium";
   s.workload_phase = "Medium";

@@ -15,10 +15,10 @@ namespace {
 using testing::ScriptedClient;
 using testing::ScriptedResponse;
 
-// Issue 12, case 8: the probe server answers /readyz from its own thread as soon as main starts
+// The probe server answers /readyz from its own thread as soon as main starts
 // it, which is before the informers start. The informers used to be created by StartInformers(),
 // pushed into the vector the probe was iterating (a data race; TSan runs this test).
-TEST(Controller, Case8_TheProbesReadTheCachesWhileTheyStart) {
+TEST(Controller, TheProbesReadTheCachesWhileTheyStart) {
   auto api = std::make_shared<ScriptedClient>();
   api->On("LIST", "/apis/gearbox.dev/v1alpha1/namespaces/a/scalingpolicies",
           ScriptedResponse::Ok(

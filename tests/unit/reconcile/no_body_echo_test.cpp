@@ -1,4 +1,4 @@
-// No byte of a source's answer reaches status or Events (issue 28): a Prometheus server that
+// No byte of a source's answer reaches status or Events: a Prometheus server that
 // answers an error whose body quotes a secret-looking string, read by the real client, then
 // reported by a reconcile pass.
 #include <gtest/gtest.h>

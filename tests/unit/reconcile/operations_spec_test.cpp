@@ -1,5 +1,5 @@
 // Pause, fallback and scaleToZero as the reconciler reads them from the ScalingPolicy object
-// (issue 17): the annotation on every pass, the fields with the spec.
+//: the annotation on every pass, the fields with the spec.
 #include <gtest/gtest.h>
 
 #include "reconcile/policy_spec.h"

@@ -88,854 +88,743 @@ void WriteFails(World& w, ScriptedResponse r, int times = -1) {
 // Deciding and writing
 std::vector<Case> DecidingAndWritingCases() {
   return {
-      {"ScaleUpWhenCpuAboveThreshold",
-       [](World& w, int) { App(w, 4, 90); },
-       1,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
-       {{"AbleToScale", "True/ReadyForNewScale"}, {"Ready", "True"}}},
-      {"ScaleUpLimitedPerStep",
-       [](World& w, int) { App(w, 2, 280); },
-       1,
-       {kScale + Replicas(6)},
-       {"ScaledUp: app 2 -> 6: cpu 280 above 70 (limited to +4"}},
-      {"ScaleUpCappedAtMaximum",
-       [](World& w, int) { App(w, 9, 140); },
-       1,
-       {kScale + Replicas(10)},
-       {"ScaledUp: app 9 -> 10"},
-       {{"ScalingLimited", "True/TooManyReplicas"}}},
-      {"ScaleDownOnePodPerStep",
-       [](World& w, int) { App(w, 6, 10); },
-       1,
-       {kScale + Replicas(5)},
-       {"ScaledDown: app 6 -> 5: cpu 10 below 30 (limited to -1"}},
-      {"ScaleDownHeldAtMinimumWritesNothing",
-       [](World& w, int) { App(w, 2, 5); },
-       1,
-       {},
-       {},
-       {{"ScalingLimited", "True/TooFewReplicas"}}},
-      {"NoRuleFiresNoWriteAtAll",
-       [](World& w, int) { App(w, 4, 50); },
-       1,
-       {},
-       {},
-       {{"Ready", "True/Evaluated"}, {"MetricsAvailable", "True"}},
-       Outcome::kSuccess,
-       15s,
-       {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-        "GET /apis/apps/v1/namespaces/shop/deployments/web", "PUT " + kPolicyPath + "/status"}},
-      {"SteadySecondPassWritesNeitherTargetNorStatus",
-       [](World& w, int) { App(w, 4, 50); },
-       2,
-       {},
-       {},
-       {},
-       Outcome::kSuccess,
-       15s,
-       {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-        "GET /apis/apps/v1/namespaces/shop/deployments/web"}},
-      // Issue 15: a Deployment's counts and an HPA come from the informer caches; a steady pass
+      {.name = "ScaleUpWhenCpuAboveThreshold",
+       .given = [](World& w, int) { App(w, 4, 90); },
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
+       .conditions = {{"AbleToScale", "True/ReadyForNewScale"}, {"Ready", "True"}}},
+      {.name = "ScaleUpLimitedPerStep",
+       .given = [](World& w, int) { App(w, 2, 280); },
+       .writes = {kScale + Replicas(6)},
+       .events = {"ScaledUp: app 2 -> 6: cpu 280 above 70 (limited to +4"}},
+      {.name = "ScaleUpCappedAtMaximum",
+       .given = [](World& w, int) { App(w, 9, 140); },
+       .writes = {kScale + Replicas(10)},
+       .events = {"ScaledUp: app 9 -> 10"},
+       .conditions = {{"ScalingLimited", "True/TooManyReplicas"}}},
+      {.name = "ScaleDownOnePodPerStep",
+       .given = [](World& w, int) { App(w, 6, 10); },
+       .writes = {kScale + Replicas(5)},
+       .events = {"ScaledDown: app 6 -> 5: cpu 10 below 30 (limited to -1"}},
+      {.name = "ScaleDownHeldAtMinimumWritesNothing",
+       .given = [](World& w, int) { App(w, 2, 5); },
+       .conditions = {{"ScalingLimited", "True/TooFewReplicas"}}},
+      {.name = "NoRuleFiresNoWriteAtAll",
+       .given = [](World& w, int) { App(w, 4, 50); },
+       .conditions = {{"Ready", "True/Evaluated"}, {"MetricsAvailable", "True"}},
+       .calls = {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                 "GET /apis/apps/v1/namespaces/shop/deployments/web",
+                 "PUT " + kPolicyPath + "/status"}},
+      {.name = "SteadySecondPassWritesNeitherTargetNorStatus",
+       .given = [](World& w, int) { App(w, 4, 50); },
+       .passes = 2,
+       .calls = {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                 "GET /apis/apps/v1/namespaces/shop/deployments/web"}},
+      // A Deployment's counts and an HPA come from the informer caches; a steady pass
       // asks the API server nothing at all (the first pass writes status, the second nothing).
-      {"SteadyPassFromTheCachesMakesNoRequest",
-       [](World& w, int) {
-         App(w, 4, 50);
-         w.UseCaches();
-       },
-       2,
-       {},
-       {},
-       {},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) { EXPECT_EQ(w.Calls(), std::vector<std::string>{}); }},
-      {"BelowMinimumRaisedAtOnce",
-       [](World& w, int) { App(w, 1, 50); },
-       1,
-       {kScale + Replicas(2)},
-       {"ScaledUp: app 1 -> 2: below the minimum of 2..10"}},
-      {"AboveMaximumLoweredAtOnce",
-       [](World& w, int) { App(w, 15, 50); },
-       1,
-       {kScale + Replicas(10)},
-       {"ScaledDown: app 15 -> 10: above the maximum of 2..10"}},
-      {"PerReplicaRuleDividesByCurrent",
-       [](World& w, int) {
-         App(w, 4, 50);
-         Worker(w, 2, 500, true);
-       },
-       1,
-       {kWorkerScale + Replicas(5)},
-       {"ScaledUp: worker 2 -> 5: backlog per replica 250 above 100"}},
-      {"ScaleDownHeldRightAfterScaleUp",
-       [](World& w, int pass) { App(w, pass == 0 ? 4 : 6, pass == 0 ? 90 : 10); },
-       2,
-       {},
-       {}},
-      {"Case9_AnImmediateRequeueDoesNotSpendMoreThanTheBudget",  // the demo's 50 -> 20 in 2 s
-       [](World& w, int pass) { App(w, pass == 0 ? 6 : 5, 10); },
-       2,
-       {},
-       {},
-       {},
-       Outcome::kSuccess,
-       15s,
-       {},
-       nullptr,
-       200ms},
-      {"Case9_TheNextPeriodMayMoveAgain",
-       [](World& w, int pass) { App(w, pass == 0 ? 6 : 5, 10); },
-       2,
-       {kScale + Replicas(4)},
-       {"ScaledDown: app 5 -> 4"},
-       {},
-       Outcome::kSuccess,
-       15s,
-       {},
-       nullptr,
-       15s},
-      {"RequeueAtTheInterval",
-       [](World& w, int) {
-         App(w, 4, 50);
-         Spec(w)["interval"] = Json::string("1m");
-       },
-       1,
-       {},
-       {},
-       {},
-       Outcome::kSuccess,
-       60s},
-      {"RuleCountingRequeuesWhenItsForCompletes",
-       [](World& w, int) {
-         App(w, 4, 90);
-         Spec(w)["interval"] = Json::string("2m");
-         Spec(w)["components"][0]["scaleUp"]["anyOf"][0] = World::Rule("cpu", "above", 70, "30s");
-       },
-       1,
-       {},
-       {},
-       {},
-       Outcome::kRequeue,
-       30020ms},
+      {.name = "SteadyPassFromTheCachesMakesNoRequest",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             w.UseCaches();
+           },
+       .passes = 2,
+       .also = [](World& w) { EXPECT_EQ(w.Calls(), std::vector<std::string>{}); }},
+      {.name = "BelowMinimumRaisedAtOnce",
+       .given = [](World& w, int) { App(w, 1, 50); },
+       .writes = {kScale + Replicas(2)},
+       .events = {"ScaledUp: app 1 -> 2: below the minimum of 2..10"}},
+      {.name = "AboveMaximumLoweredAtOnce",
+       .given = [](World& w, int) { App(w, 15, 50); },
+       .writes = {kScale + Replicas(10)},
+       .events = {"ScaledDown: app 15 -> 10: above the maximum of 2..10"}},
+      {.name = "PerReplicaRuleDividesByCurrent",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             Worker(w, 2, 500, true);
+           },
+       .writes = {kWorkerScale + Replicas(5)},
+       .events = {"ScaledUp: worker 2 -> 5: backlog per replica 250 above 100"}},
+      {.name = "ScaleDownHeldRightAfterScaleUp",
+       .given = [](World& w, int pass) { App(w, pass == 0 ? 4 : 6, pass == 0 ? 90 : 10); },
+       .passes = 2},
+      {.name = "AnImmediateRequeueDoesNotSpendMoreThanTheBudget",
+       // the demo's 50 -> 20 in 2 s
+       .given = [](World& w, int pass) { App(w, pass == 0 ? 6 : 5, 10); },
+       .passes = 2,
+       .between = 200ms},
+      {.name = "TheNextPeriodMayMoveAgain",
+       .given = [](World& w, int pass) { App(w, pass == 0 ? 6 : 5, 10); },
+       .passes = 2,
+       .writes = {kScale + Replicas(4)},
+       .events = {"ScaledDown: app 5 -> 4"}},
+      {.name = "RequeueAtTheInterval",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             Spec(w)["interval"] = Json::string("1m");
+           },
+       .requeue = 60s},
+      {.name = "RuleCountingRequeuesWhenItsForCompletes",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             Spec(w)["interval"] = Json::string("2m");
+             Spec(w)["components"][0]["scaleUp"]["anyOf"][0] =
+                 World::Rule("cpu", "above", 70, "30s");
+           },
+       .outcome = Outcome::kRequeue,
+       .requeue = 30020ms},
   };
 }
 
 // DryRun
 std::vector<Case> DryRunCases() {
   return {
-      {"DryRunReportsAndNeverWrites",
-       [](World& w, int) {
-         App(w, 4, 90);
-         Spec(w)["mode"] = Json::string("DryRun");
-       },
-       1,
-       {},
-       {"WouldScaleUp: DryRun: app 4 -> 6: cpu 90 above 70"},
-       {{"AbleToScale", "True/DryRun"}}},
-      {"DryRunDoesNotRepeatItsEvent",
-       [](World& w, int) {
-         App(w, 4, 90);
-         Spec(w)["mode"] = Json::string("DryRun");
-       },
-       2,
-       {},
-       {}},
-      {"DryRunBelowMinimumNoWrite",
-       [](World& w, int) {
-         App(w, 1, 50);
-         Spec(w)["mode"] = Json::string("DryRun");
-       },
-       1,
-       {},
-       {"WouldScaleUp: DryRun: app 1 -> 2"}},
+      {.name = "DryRunReportsAndNeverWrites",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             Spec(w)["mode"] = Json::string("DryRun");
+           },
+       .events = {"WouldScaleUp: DryRun: app 4 -> 6: cpu 90 above 70"},
+       .conditions = {{"AbleToScale", "True/DryRun"}}},
+      {.name = "DryRunDoesNotRepeatItsEvent",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             Spec(w)["mode"] = Json::string("DryRun");
+           },
+       .passes = 2},
+      {.name = "DryRunBelowMinimumNoWrite",
+       .given =
+           [](World& w, int) {
+             App(w, 1, 50);
+             Spec(w)["mode"] = Json::string("DryRun");
+           },
+       .events = {"WouldScaleUp: DryRun: app 1 -> 2"}},
   };
 }
 
 // Who else drives the target
 std::vector<Case> OthersOnTheTargetCases() {
   return {
-      {"HpaOnTheTargetBlocksTheWrite",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.Hpa("web-hpa", "web");
-       },
-       1,
-       {},
-       {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa: Gearbox "
-        "leaves it alone"},
-       {{"AbleToScale", "False/ConflictingAutoscaler"}}},
-      {"HpaInTheInformerCacheBlocksTheWrite",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.Hpa("web-hpa", "web");
-         w.UseCaches();
-       },
-       1,
-       {},
-       {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa"},
-       {{"AbleToScale", "False/ConflictingAutoscaler"}},
-       Outcome::kSuccess,
-       15s,
-       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"}},
-      {"HpaOnAnotherTargetIsNoConflict",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.Hpa("other-hpa", "other");
-       },
-       1,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6"}},
-      // Issue 12: HPAs that cannot be listed may drive the target; Gearbox does not fight one.
-      {"Case1_HpasThatCannotBeListedHoldTheWrite",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.api().On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-                    ScriptedResponse::Status(403, "Forbidden"));
-       },
-       1,
-       {},
-       {"ConflictingAutoscaler: app may be driven by a HorizontalPodAutoscaler (they could not be "
-        "listed: "},
-       {{"AbleToScale", "False/ConflictingAutoscaler"}}},
-      {"OlderPolicyKeepsTheTarget",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.OtherPolicy("old", "web", "2025-12-01T00:00:00Z");
-       },
-       1,
-       {},
-       {"ConflictingAutoscaler: app is also driven by ScalingPolicy old"},
-       {{"AbleToScale", "False/ConflictingAutoscaler"}}},
-      {"NewerPolicyDoesNotBlock",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.OtherPolicy("new", "web", "2026-02-01T00:00:00Z");
-       },
-       1,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6"}},
-      // Issue 14: a conflict is a Warning when it starts, not one per pass while it lasts (the
+      {.name = "HpaOnTheTargetBlocksTheWrite",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.Hpa("web-hpa", "web");
+           },
+       .events =
+           {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa: Gearbox "
+            "leaves it alone"},
+       .conditions = {{"AbleToScale", "False/ConflictingAutoscaler"}}},
+      {.name = "HpaInTheInformerCacheBlocksTheWrite",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.Hpa("web-hpa", "web");
+             w.UseCaches();
+           },
+       .events = {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa"},
+       .conditions = {{"AbleToScale", "False/ConflictingAutoscaler"}},
+       .calls = {"POST /apis/events.k8s.io/v1/namespaces/shop/events",
+                 "PUT " + kPolicyPath + "/status"}},
+      {.name = "HpaOnAnotherTargetIsNoConflict",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.Hpa("other-hpa", "other");
+           },
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6"}},
+      // HPAs that cannot be listed may drive the target; Gearbox does not fight one.
+      {.name = "HpasThatCannotBeListedHoldTheWrite",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.api().On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                        ScriptedResponse::Status(403, "Forbidden"));
+           },
+       .events = {"ConflictingAutoscaler: app may be driven by a HorizontalPodAutoscaler (they "
+                  "could not be "
+                  "listed: "},
+       .conditions = {{"AbleToScale", "False/ConflictingAutoscaler"}}},
+      {.name = "OlderPolicyKeepsTheTarget",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.OtherPolicy("old", "web", "2025-12-01T00:00:00Z");
+           },
+       .events = {"ConflictingAutoscaler: app is also driven by ScalingPolicy old"},
+       .conditions = {{"AbleToScale", "False/ConflictingAutoscaler"}}},
+      {.name = "NewerPolicyDoesNotBlock",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.OtherPolicy("new", "web", "2026-02-01T00:00:00Z");
+           },
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6"}},
+      // A conflict is a Warning when it starts, not one per pass while it lasts (the
       // recorder's series forgets after 10 minutes: without the check this pass posts again).
-      {"Issue14_AConflictIsReportedOnceWhileItLasts",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.Hpa("web-hpa", "web");
-       },
-       2,
-       {},
-       {},
-       {{"AbleToScale", "False/ConflictingAutoscaler"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) {
-         const Json abstract = w.policy()["status"]["abstract"];
-         const std::string last = abstract.as_array().at(abstract.size() - 1).as_string();
-         EXPECT_EQ(last,
-                   "AbleToScale False (ConflictingAutoscaler): app is also driven by "
-                   "HorizontalPodAutoscaler web-hpa: Gearbox leaves it alone");
-       },
-       11min},
-      {"Issue14_AConflictThatReturnsIsReportedAgain",
-       [](World& w, int pass) {
-         App(w, 4, pass == 1 ? 50 : 90);  // pass 1: no change due, so no conflict
-         w.Hpa("web-hpa", "web");
-       },
-       3,
-       {},
-       {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa"},
-       {{"AbleToScale", "False/ConflictingAutoscaler"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       nullptr,
-       11min},  // past the recorder's series window: a new Event, not a count
-      {"SameCreationTimeSmallerNameWins",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.OtherPolicy("a-tie", "web", "2026-01-01T00:00:00Z");
-       },
-       1,
-       {},
-       {"ConflictingAutoscaler: app is also driven by ScalingPolicy a-tie"}},
+      {.name = "Issue14_AConflictIsReportedOnceWhileItLasts",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.Hpa("web-hpa", "web");
+           },
+       .passes = 2,
+       .conditions = {{"AbleToScale", "False/ConflictingAutoscaler"}},
+       .also =
+           [](World& w) {
+             const Json abstract = w.policy()["status"]["abstract"];
+             const std::string last = abstract.as_array().at(abstract.size() - 1).as_string();
+             EXPECT_EQ(last,
+                       "AbleToScale False (ConflictingAutoscaler): app is also driven by "
+                       "HorizontalPodAutoscaler web-hpa: Gearbox leaves it alone");
+           },
+       .between = 11min},
+      {.name = "Issue14_AConflictThatReturnsIsReportedAgain",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, pass == 1 ? 50 : 90);  // pass 1: no change due, so no conflict
+             w.Hpa("web-hpa", "web");
+           },
+       .passes = 3,
+       .events = {"ConflictingAutoscaler: app is also driven by HorizontalPodAutoscaler web-hpa"},
+       .conditions = {{"AbleToScale", "False/ConflictingAutoscaler"}},
+       .between = 11min},  // past the recorder's series window: a new Event, not a count
+      {.name = "SameCreationTimeSmallerNameWins",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.OtherPolicy("a-tie", "web", "2026-01-01T00:00:00Z");
+           },
+       .events = {"ConflictingAutoscaler: app is also driven by ScalingPolicy a-tie"}},
   };
 }
 
 // Targets that cannot be read: no write
 std::vector<Case> UnreadableTargetsCases() {
   return {
-      {"TargetMissing",
-       [](World& w, int) {
-         w.metrics()["cpu"] = Value(90);
-         w.metrics()["p95"] = Value(0.1);
-       },
-       1,
-       {},
-       {},
-       {{"Ready", "False/TargetNotFound: app: Deployment web not found in shop"}},
-       Outcome::kSuccess,
-       15s,
-       {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-        "GET /apis/apps/v1/namespaces/shop/deployments/web", "PUT " + kPolicyPath + "/status"}},
-      {"TargetWithoutScaleAndNoReplicasField",
-       [](World& w, int) {
-         App(w, 4, 50);
-         Spec(w)["components"][1] = World::Topology("redis", "redis.redis.opstreelabs.in/v1beta2",
-                                                    "RedisCluster", "cache");
-         w.RedisCluster("cache", 1, 1);
-       },
-       1,
-       {},
-       {},
-       {{"Ready", "False/TargetNotFound: redis: RedisCluster cache has no /scale"}}},
-      {"Case1_ScaleForbiddenMeansNoWrite",  // the 6 -> 2 of a 403 read as 0 replicas
-       [](World& w, int) {
-         App(w, 6, 50);
-         w.api().On("GET", kWebPath, ScriptedResponse::Status(403));
-       },
-       1,
-       {},
-       {},
-       {{"Ready", "False/TargetNotFound: app: GET " + kWebPath + ": 403 Forbidden"}}},
-      {"Case1_ScaleServerErrorMeansNoWrite",
-       [](World& w, int) {
-         App(w, 6, 90);
-         w.api().On("GET", kWebPath, ScriptedResponse::Status(500));
-       },
-       1,
-       {},
-       {},
-       {{"Ready", "False/TargetNotFound"}}},
-      {"Case1_ScaleTimeoutMeansNoWrite",
-       [](World& w, int) {
-         App(w, 6, 90);
-         w.api().On("GET", kWebPath, ScriptedResponse::Fail(Error::Kind::kTimeout));
-       },
-       1,
-       {},
-       {},
-       {{"Ready", "False/TargetNotFound"}}},
-      {"Case1_ReplicasFieldMissingMeansNoWrite",
-       [](World& w, int) {
-         App(w, 4, 50);
-         Roadmap(w, 5000);
-         w.PostgresCluster("db", 3, 3);
-         w.RedisCluster("cache", -1, 1);  // no spec.clusterSize
-       },
-       1,
-       {},
-       {"PhaseSelected: phase Large"},
-       {{"Ready",
-         "False/TargetNotFound: redis: RedisCluster cache has no integer at spec.clusterSize"}}},
+      {.name = "TargetMissing",
+       .given =
+           [](World& w, int) {
+             w.metrics()["cpu"] = Value(90);
+             w.metrics()["p95"] = Value(0.1);
+           },
+       .conditions = {{"Ready", "False/TargetNotFound: app: Deployment web not found in shop"}},
+       .calls = {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                 "GET /apis/apps/v1/namespaces/shop/deployments/web",
+                 "PUT " + kPolicyPath + "/status"}},
+      {.name = "TargetWithoutScaleAndNoReplicasField",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             Spec(w)["components"][1] = World::Topology(
+                 "redis", "redis.redis.opstreelabs.in/v1beta2", "RedisCluster", "cache");
+             w.RedisCluster("cache", 1, 1);
+           },
+       .conditions = {{"Ready", "False/TargetNotFound: redis: RedisCluster cache has no /scale"}}},
+      {.name = "ScaleForbiddenMeansNoWrite",
+       // the 6 -> 2 of a 403 read as 0 replicas
+       .given =
+           [](World& w, int) {
+             App(w, 6, 50);
+             w.api().On("GET", kWebPath, ScriptedResponse::Status(403));
+           },
+       .conditions = {{"Ready", "False/TargetNotFound: app: GET " + kWebPath + ": 403 Forbidden"}}},
+      {.name = "ScaleServerErrorMeansNoWrite",
+       .given =
+           [](World& w, int) {
+             App(w, 6, 90);
+             w.api().On("GET", kWebPath, ScriptedResponse::Status(500));
+           },
+       .conditions = {{"Ready", "False/TargetNotFound"}}},
+      {.name = "ScaleTimeoutMeansNoWrite",
+       .given =
+           [](World& w, int) {
+             App(w, 6, 90);
+             w.api().On("GET", kWebPath, ScriptedResponse::Fail(Error::Kind::kTimeout));
+           },
+       .conditions = {{"Ready", "False/TargetNotFound"}}},
+      {.name = "ReplicasFieldMissingMeansNoWrite",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             Roadmap(w, 5000);
+             w.PostgresCluster("db", 3, 3);
+             w.RedisCluster("cache", -1, 1);  // no spec.clusterSize
+           },
+       .events = {"PhaseSelected: phase Large"},
+       .conditions = {{"Ready",
+                       "False/TargetNotFound: redis: RedisCluster cache has no integer at "
+                       "spec.clusterSize"}}},
   };
 }
 
 // The topology, one step at a time
 std::vector<Case> TopologyCases() {
   return {
-      {"TopologyGrowsTheDatabaseFirst",
-       [](World& w, int) {
-         App(w, 4, 50);
-         Roadmap(w, 5000);
-         w.PostgresCluster("db", 1, 1);
-         w.RedisCluster("cache", 1, 1);
-       },
-       1,
-       {kDbScale + Replicas(3)},
-       {"PhaseSelected: phase Large: users 5000 >= 1000",
-        "TopologyResize: database 1 -> 3 for phase Large"},
-       {{"AbleToScale", "True/TopologyChangeInFlight"}},
-       Outcome::kRequeue,
-       2s},
-      {"TopologyStepInFlightWaitsForReady",
-       [](World& w, int pass) {
-         App(w, 4, 50);
-         Roadmap(w, 5000);
-         w.PostgresCluster("db", pass == 0 ? 1 : 3, 1);
-         w.RedisCluster("cache", 1, 1);
-       },
-       2,
-       {},
-       {},
-       {{"AbleToScale", "True/TopologyChangeInFlight"}},
-       Outcome::kRequeue,
-       2s},
-      {"TopologyNextStepOnceTheFirstIsReady",
-       [](World& w, int pass) {
-         App(w, 4, 50);
-         Roadmap(w, 5000);
-         w.PostgresCluster("db", pass == 0 ? 1 : 3, pass == 0 ? 1 : 3);
-         w.RedisCluster("cache", 1, 1);
-       },
-       2,
-       {kRedisPatch + R"({"spec":{"clusterSize":3}})"},
-       {"TopologyReady: database ready at 3/3", "TopologyResize: redis 1 -> 3 for phase Large"},
-       {},
-       Outcome::kRequeue,
-       2s},
-      {"TopologyShrinksInReverseOrder",
-       [](World& w, int) {
-         App(w, 4, 50);
-         Roadmap(w, 50);
-         w.PostgresCluster("db", 3, 3);
-         w.RedisCluster("cache", 3, 3);
-       },
-       1,
-       {kRedisPatch + R"({"spec":{"clusterSize":1}})"},
-       {"PhaseSelected: phase Small: users 50 < 1000",
-        "TopologyResize: redis 3 -> 1 for phase Small"},
-       {},
-       Outcome::kRequeue,
-       2s},
-      // Issue 12, case 2: one deadline per evaluation. The HPA list answers after 20 s (longer
+      {.name = "TopologyGrowsTheDatabaseFirst",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             Roadmap(w, 5000);
+             w.PostgresCluster("db", 1, 1);
+             w.RedisCluster("cache", 1, 1);
+           },
+       .writes = {kDbScale + Replicas(3)},
+       .events = {"PhaseSelected: phase Large: users 5000 >= 1000",
+                  "TopologyResize: database 1 -> 3 for phase Large"},
+       .conditions = {{"AbleToScale", "True/TopologyChangeInFlight"}},
+       .outcome = Outcome::kRequeue,
+       .requeue = 2s},
+      {.name = "TopologyStepInFlightWaitsForReady",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 50);
+             Roadmap(w, 5000);
+             w.PostgresCluster("db", pass == 0 ? 1 : 3, 1);
+             w.RedisCluster("cache", 1, 1);
+           },
+       .passes = 2,
+       .conditions = {{"AbleToScale", "True/TopologyChangeInFlight"}},
+       .outcome = Outcome::kRequeue,
+       .requeue = 2s},
+      {.name = "TopologyNextStepOnceTheFirstIsReady",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 50);
+             Roadmap(w, 5000);
+             w.PostgresCluster("db", pass == 0 ? 1 : 3, pass == 0 ? 1 : 3);
+             w.RedisCluster("cache", 1, 1);
+           },
+       .passes = 2,
+       .writes = {kRedisPatch + R"({"spec":{"clusterSize":3}})"},
+       .events = {"TopologyReady: database ready at 3/3",
+                  "TopologyResize: redis 1 -> 3 for phase Large"},
+       .outcome = Outcome::kRequeue,
+       .requeue = 2s},
+      {.name = "TopologyShrinksInReverseOrder",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             Roadmap(w, 50);
+             w.PostgresCluster("db", 3, 3);
+             w.RedisCluster("cache", 3, 3);
+           },
+       .writes = {kRedisPatch + R"({"spec":{"clusterSize":1}})"},
+       .events = {"PhaseSelected: phase Small: users 50 < 1000",
+                  "TopologyResize: redis 3 -> 1 for phase Small"},
+       .outcome = Outcome::kRequeue,
+       .requeue = 2s},
+      // One deadline per evaluation. The HPA list answers after 20 s (longer
       // than the 5 s Prometheus timeout + 1 s + 10 s for the API reads): nothing is written.
-      {"Case2_ATooSlowEvaluationWritesNothing",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.api().On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-                    ScriptedResponse::Ok(Json::parse(R"({"items": []})")).After(20s));
-       },
-       1,
-       {},
-       {"EvaluationTooSlow: this evaluation took 20s, longer than its deadline of 16s"},
-       {{"AbleToScale", "False/EvaluationTooSlow"}},
-       Outcome::kError,
-       5s},
-      {"Case5_TopologyWriteFailedIsNotInFlight",
-       [](World& w, int) {
-         App(w, 4, 50);
-         Roadmap(w, 5000);
-         w.PostgresCluster("db", 1, 1);
-         w.RedisCluster("cache", 1, 1);
-         w.api().On("PATCH", "/apis/postgresql.cnpg.io/v1/namespaces/shop/clusters/db/scale",
-                    ScriptedResponse::Status(500));
-       },
-       1,
-       {kDbScale + Replicas(3)},
-       {"ScaleFailed: database 1 -> 3", "PhaseSelected"},
-       {{"AbleToScale", "False/FailedUpdateScale"}},
-       Outcome::kError,
-       5s,
-       {},
-       [](World& w) {
-         EXPECT_FALSE(w.policy()["status"].has_field("topology") &&
-                      w.policy()["status"]["topology"].has_field("inFlight"))
-             << w.policy()["status"].serialize();
-       }},
-      {"Case5_TopologyStepRetriedAfterAFailedWrite",
-       [](World& w, int pass) {
-         App(w, 4, 50);
-         Roadmap(w, 5000);
-         w.PostgresCluster("db", 1, 1);
-         w.RedisCluster("cache", 1, 1);
-         if (pass == 0)
-           w.api().On("PATCH", "/apis/postgresql.cnpg.io/v1/namespaces/shop/clusters/db/scale",
-                      ScriptedResponse::Status(500), 1);
-       },
-       2,
-       {kDbScale + Replicas(3)},
-       {"TopologyResize: database 1 -> 3 for phase Large"},
-       {{"AbleToScale", "True/TopologyChangeInFlight"}},
-       Outcome::kRequeue,
-       2s},
+      {.name = "ATooSlowEvaluationWritesNothing",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.api().On("LIST", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                        ScriptedResponse::Ok(Json::parse(R"({"items": []})")).After(20s));
+           },
+       .events = {"EvaluationTooSlow: this evaluation took 20s, longer than its deadline of 16s"},
+       .conditions = {{"AbleToScale", "False/EvaluationTooSlow"}},
+       .outcome = Outcome::kError,
+       .requeue = 5s},
+      {.name = "TopologyWriteFailedIsNotInFlight",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             Roadmap(w, 5000);
+             w.PostgresCluster("db", 1, 1);
+             w.RedisCluster("cache", 1, 1);
+             w.api().On("PATCH", "/apis/postgresql.cnpg.io/v1/namespaces/shop/clusters/db/scale",
+                        ScriptedResponse::Status(500));
+           },
+       .writes = {kDbScale + Replicas(3)},
+       .events = {"ScaleFailed: database 1 -> 3", "PhaseSelected"},
+       .conditions = {{"AbleToScale", "False/FailedUpdateScale"}},
+       .outcome = Outcome::kError,
+       .requeue = 5s,
+       .also =
+           [](World& w) {
+             EXPECT_FALSE(w.policy()["status"].has_field("topology") &&
+                          w.policy()["status"]["topology"].has_field("inFlight"))
+                 << w.policy()["status"].serialize();
+           }},
+      {.name = "TopologyStepRetriedAfterAFailedWrite",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 50);
+             Roadmap(w, 5000);
+             w.PostgresCluster("db", 1, 1);
+             w.RedisCluster("cache", 1, 1);
+             if (pass == 0)
+               w.api().On("PATCH", "/apis/postgresql.cnpg.io/v1/namespaces/shop/clusters/db/scale",
+                          ScriptedResponse::Status(500), 1);
+           },
+       .passes = 2,
+       .writes = {kDbScale + Replicas(3)},
+       .events = {"TopologyResize: database 1 -> 3 for phase Large"},
+       .conditions = {{"AbleToScale", "True/TopologyChangeInFlight"}},
+       .outcome = Outcome::kRequeue,
+       .requeue = 2s},
       // Past topologyStepTimeout (10m by default) the step is reported and written again.
-      {"Case5_TopologyStepTimedOutIsWrittenAgain",
-       [](World& w, int pass) {
-         App(w, 4, 50);
-         Roadmap(w, 5000);
-         w.PostgresCluster("db", pass == 0 ? 1 : 3, 1);
-         w.RedisCluster("cache", 1, 1);
-         if (pass == 1) w.clock().Advance(10min);
-       },
-       2,
-       {kDbScale + Replicas(3)},
-       {"TopologyStepTimedOut: database not ready at 3 after 10m"},
-       {{"AbleToScale", "False/TopologyStepTimedOut: database did not reach 3 ready replicas"}},
-       Outcome::kRequeue,
-       2s},
+      {.name = "TopologyStepTimedOutIsWrittenAgain",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 50);
+             Roadmap(w, 5000);
+             w.PostgresCluster("db", pass == 0 ? 1 : 3, 1);
+             w.RedisCluster("cache", 1, 1);
+             if (pass == 1) w.clock().Advance(10min);
+           },
+       .passes = 2,
+       .writes = {kDbScale + Replicas(3)},
+       .events = {"TopologyStepTimedOut: database not ready at 3 after 10m"},
+       .conditions = {{"AbleToScale",
+                       "False/TopologyStepTimedOut: database did not reach 3 ready replicas"}},
+       .outcome = Outcome::kRequeue,
+       .requeue = 2s},
   };
 }
 
 // Metrics that are missing
 std::vector<Case> MissingMetricsCases() {
   return {
-      {"MissingMetricBlocksScaleDown",
-       [](World& w, int) {
-         App(w, 6, 10);
-         w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
-         Spec(w)["components"][0]["scaleDown"] = Json::parse(
-             R"({"anyOf": [{"metric": "cpu", "below": 30}, {"metric": "p95", "below": 0.2}]})");
-       },
-       1,
-       {},
-       {"FailedGetMetric: p95 cannot be read: connection refused"},
-       {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) { EXPECT_NE(w.Component("app")["desiredReplicas"].as_integer(), 5); }},
-      {"MissingMetricDoesNotBlockScaleUp",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.metrics()["p95"] = Failing(Error::Kind::kTimeout, "p95 timed out");
-       },
-       1,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6", "FailedGetMetric: p95 cannot be read: p95 timed out"},
-       {{"MetricsAvailable", "False/MetricUnavailable"}}},
-      {"Case2_MetricLaterThanTheDeadlineIsMissing",
-       [](World& w, int) {
-         App(w, 4, 90);
-         w.metrics()["cpu"] = Slow(90, 7s);  // the Prometheus timeout is 5 s: 6 s for the pass
-       },
-       1,
-       {},
-       {"FailedGetMetric: cpu cannot be read: no answer within 6s",
-        "FailedGetMetric: p95 cannot be read: no answer within 6s"},
-       {{"MetricsAvailable", "False/MetricUnavailable: cpu: no answer within 6s"}}},
-      {"SecretMissingMakesItsMetricsMissing",
-       [](World& w, int) {
-         App(w, 4, 90);
-         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
-             Json::parse(R"({"name": "prom-token", "key": "token"})");
-       },
-       1,
-       {},
-       {"FailedGetMetric: cpu cannot be read: prometheus: secret prom-token",
-        "FailedGetMetric: p95 cannot be read: prometheus: secret prom-token"},
-       {{"MetricsAvailable", "False/MetricUnavailable: cpu: prometheus: secret prom-token"}}},
-      {"SecretIsReadFromThePolicysNamespace",
-       [](World& w, int) {
-         App(w, 4, 90);
-         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
-             Json::parse(R"({"name": "prom-token", "key": "token"})");
-         w.Secret("prom-token", "token", "s3cret\n");
-       },
-       1,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6"},
-       {{"MetricsAvailable", "True"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
-      {"Case6_SecretCreatedAfterThePolicyIsPickedUp",
-       [](World& w, int pass) {
-         App(w, 4, 90);
-         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
-             Json::parse(R"({"name": "prom-token", "key": "token"})");
-         if (pass == 1) w.Secret("prom-token", "token", "s3cret");
-       },
-       2,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6"},
-       {{"MetricsAvailable", "True"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
+      {.name = "MissingMetricBlocksScaleDown",
+       .given =
+           [](World& w, int) {
+             App(w, 6, 10);
+             w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
+             Spec(w)["components"][0]["scaleDown"] = Json::parse(
+                 R"({"anyOf": [{"metric": "cpu", "below": 30}, {"metric": "p95", "below": 0.2}]})");
+           },
+       .events = {"FailedGetMetric: p95 cannot be read: connection refused"},
+       .conditions = {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
+       .also = [](World& w) { EXPECT_NE(w.Component("app")["desiredReplicas"].as_integer(), 5); }},
+      {.name = "MissingMetricDoesNotBlockScaleUp",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.metrics()["p95"] = Failing(Error::Kind::kTimeout, "p95 timed out");
+           },
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6", "FailedGetMetric: p95 cannot be read: p95 timed out"},
+       .conditions = {{"MetricsAvailable", "False/MetricUnavailable"}}},
+      {.name = "MetricLaterThanTheDeadlineIsMissing",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             w.metrics()["cpu"] = Slow(90, 7s);  // the Prometheus timeout is 5 s: 6 s for the pass
+           },
+       .events = {"FailedGetMetric: cpu cannot be read: no answer within 6s",
+                  "FailedGetMetric: p95 cannot be read: no answer within 6s"},
+       .conditions = {{"MetricsAvailable", "False/MetricUnavailable: cpu: no answer within 6s"}}},
+      {.name = "SecretMissingMakesItsMetricsMissing",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+                 Json::parse(R"({"name": "prom-token", "key": "token"})");
+           },
+       .events = {"FailedGetMetric: cpu cannot be read: prometheus: secret prom-token",
+                  "FailedGetMetric: p95 cannot be read: prometheus: secret prom-token"},
+       .conditions = {{"MetricsAvailable",
+                       "False/MetricUnavailable: cpu: prometheus: secret prom-token"}}},
+      {.name = "SecretIsReadFromThePolicysNamespace",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+                 Json::parse(R"({"name": "prom-token", "key": "token"})");
+             w.Secret("prom-token", "token", "s3cret\n");
+           },
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6"},
+       .conditions = {{"MetricsAvailable", "True"}},
+       .also = [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
+      {.name = "SecretCreatedAfterThePolicyIsPickedUp",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 90);
+             Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+                 Json::parse(R"({"name": "prom-token", "key": "token"})");
+             if (pass == 1) w.Secret("prom-token", "token", "s3cret");
+           },
+       .passes = 2,
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6"},
+       .conditions = {{"MetricsAvailable", "True"}},
+       .also = [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "s3cret"); }},
       // The Secret watch (reconcile/secret_watches.h) reports a rotated token; the next pass
       // builds the sources with the new one.
-      {"Case6_RotatedSecretIsPickedUp",
-       [](World& w, int pass) {
-         App(w, 4, 90);
-         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
-             Json::parse(R"({"name": "prom-token", "key": "token"})");
-         w.Secret("prom-token", "token", pass == 0 ? "old" : "rotated");
-         if (pass == 1) w.reconciler().SecretChanged("shop/web-policy");
-       },
-       2,
-       {kUp6},
-       {},
-       {{"MetricsAvailable", "True"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "rotated"); }},
+      {.name = "RotatedSecretIsPickedUp",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 90);
+             Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+                 Json::parse(R"({"name": "prom-token", "key": "token"})");
+             w.Secret("prom-token", "token", pass == 0 ? "old" : "rotated");
+             if (pass == 1) w.reconciler().SecretChanged("shop/web-policy");
+           },
+       .passes = 2,
+       .writes = {kUp6},
+       .conditions = {{"MetricsAvailable", "True"}},
+       .also = [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "rotated"); }},
       // Without a change reported, a pass does not read the Secret again.
-      {"Case6_UnchangedSecretIsNotReadAgain",
-       [](World& w, int pass) {
-         App(w, 4, 90);
-         Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
-             Json::parse(R"({"name": "prom-token", "key": "token"})");
-         w.Secret("prom-token", "token", pass == 0 ? "old" : "rotated");
-       },
-       2,
-       {kUp6},
-       {},
-       {{"MetricsAvailable", "True"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "old"); }},
+      {.name = "UnchangedSecretIsNotReadAgain",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 90);
+             Spec(w)["sources"]["prometheus"]["bearerTokenSecretRef"] =
+                 Json::parse(R"({"name": "prom-token", "key": "token"})");
+             w.Secret("prom-token", "token", pass == 0 ? "old" : "rotated");
+           },
+       .passes = 2,
+       .writes = {kUp6},
+       .conditions = {{"MetricsAvailable", "True"}},
+       .also = [](World& w) { EXPECT_EQ(w.sources().last_bearer_token, "old"); }},
   };
 }
 
-// Issue 14: a metric that cannot be read is a Warning Event when it becomes unreadable, not one
+// A metric that cannot be read is a Warning Event when it becomes unreadable, not one
 // per pass; it is reported again after it was read in between.
 std::vector<Case> UnreadableMetricEventCases() {
   return {
-      {"Issue14_UnreadableMetricIsAWarning",
-       [](World& w, int) {
-         App(w, 4, 50);
-         w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
-       },
-       1,
-       {},
-       {"FailedGetMetric: p95 cannot be read: connection refused"},
-       {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}}},
-      {"Issue14_UnreadableMetricIsReportedOnce",
-       [](World& w, int) {
-         App(w, 4, 50);
-         w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
-       },
-       2,
-       {},
-       {},
-       {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
-       Outcome::kSuccess,
-       15s,
-       {},
-       nullptr,
-       11min},
-      {"Issue14_UnreadableAgainAfterARecoveryIsReportedAgain",
-       [](World& w, int pass) {
-         App(w, 4, 50);
-         if (pass != 1) w.metrics()["p95"] = Failing(Error::Kind::kTimeout, "no answer");
-       },
-       3,
-       {},
-       {"FailedGetMetric: p95 cannot be read: no answer"},
-       {},
-       Outcome::kSuccess,
-       15s,
-       {},
-       nullptr,
-       11min},  // past the recorder's series window: a new Event, not a count
-      {"Issue14_TheAbstractAndColumnsAreWritten",
-       [](World& w, int) { App(w, 4, 90); },
-       1,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6"},
-       {},
-       Outcome::kSuccess,
-       15s,
-       {},
-       [](World& w) {
-         const Json st = w.policy()["status"];
-         EXPECT_EQ(st.at("replicaCounts").as_string(), "app 4/6");
-         EXPECT_EQ(st.at("metricValues").as_string(), "cpu 90");
-         std::vector<std::string> lines;
-         for (const auto& line : st.at("abstract").as_array()) lines.push_back(line.as_string());
-         EXPECT_EQ(lines, (std::vector<std::string>{
-                              "app 4 → 6 (2..10): cpu 90 above 70",
-                              "cpu 90: > 70 met (app up); not < 30 (app down)", "p95 0.1"}));
-       }},
+      {.name = "Issue14_UnreadableMetricIsAWarning",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
+           },
+       .events = {"FailedGetMetric: p95 cannot be read: connection refused"},
+       .conditions = {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}}},
+      {.name = "Issue14_UnreadableMetricIsReportedOnce",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             w.metrics()["p95"] = Failing(Error::Kind::kTransport, "connection refused");
+           },
+       .passes = 2,
+       .conditions = {{"MetricsAvailable", "False/MetricUnavailable: p95: connection refused"}},
+       .between = 11min},
+      {.name = "Issue14_UnreadableAgainAfterARecoveryIsReportedAgain",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 50);
+             if (pass != 1) w.metrics()["p95"] = Failing(Error::Kind::kTimeout, "no answer");
+           },
+       .passes = 3,
+       .events = {"FailedGetMetric: p95 cannot be read: no answer"},
+       .between = 11min},  // past the recorder's series window: a new Event, not a count
+      {.name = "Issue14_TheAbstractAndColumnsAreWritten",
+       .given = [](World& w, int) { App(w, 4, 90); },
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6"},
+       .also =
+           [](World& w) {
+             const Json st = w.policy()["status"];
+             EXPECT_EQ(st.at("replicaCounts").as_string(), "app 4/6");
+             EXPECT_EQ(st.at("metricValues").as_string(), "cpu 90");
+             std::vector<std::string> lines;
+             for (const auto& line : st.at("abstract").as_array())
+               lines.push_back(line.as_string());
+             EXPECT_EQ(lines, (std::vector<std::string>{
+                                  "app 4 → 6 (2..10): cpu 90 above 70",
+                                  "cpu 90: > 70 met (app up); not < 30 (app down)", "p95 0.1"}));
+           }},
   };
 }
 
 // Writes that fail
 std::vector<Case> FailingWritesCases() {
   return {
-      {"WriteConflict409",
-       [](World& w, int) {
-         App(w, 4, 90);
-         WriteFails(w, ScriptedResponse::Status(409));
-       },
-       1,
-       {kUp6},
-       {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 409 Conflict"},
-       {{"AbleToScale", "False/FailedUpdateScale"}},
-       Outcome::kError,
-       5s},
-      {"WriteForbidden403",
-       [](World& w, int) {
-         App(w, 4, 90);
-         WriteFails(w, ScriptedResponse::Status(403));
-       },
-       1,
-       {kUp6},
-       {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 403 Forbidden"},
-       {{"AbleToScale", "False/FailedUpdateScale"}},
-       Outcome::kError,
-       5s},
-      {"WriteServerError500",
-       [](World& w, int) {
-         App(w, 4, 90);
-         WriteFails(w, ScriptedResponse::Status(500));
-       },
-       1,
-       {kUp6},
-       {"ScaleFailed: app 4 -> 6"},
-       {{"AbleToScale", "False/FailedUpdateScale"}},
-       Outcome::kError,
-       5s},
-      {"WriteTimeout",
-       [](World& w, int) {
-         App(w, 4, 90);
-         WriteFails(w, ScriptedResponse::Fail(Error::Kind::kTimeout));
-       },
-       1,
-       {kUp6},
-       {"ScaleFailed: app 4 -> 6: timeout"},
-       {{"AbleToScale", "False/FailedUpdateScale"}},
-       Outcome::kError,
-       5s,
-       {},
-       [](World& w) {
-         for (const auto& t : w.policy()["status"]["timers"].as_array())
-           EXPECT_NE(t.at("key").as_string(), "app/lastScaleUp") << "a failed write set a timer";
-       }},
-      {"FailedWriteIsDecidedAgainNextPass",
-       [](World& w, int pass) {
-         App(w, 4, 90);
-         if (pass == 0) WriteFails(w, ScriptedResponse::Status(500), 1);
-       },
-       2,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
-       {{"AbleToScale", "True"}}},
-      {"OneComponentFailsTheOtherIsWritten",
-       [](World& w, int) {
-         App(w, 4, 90);
-         Worker(w, 2, 300);
-         WriteFails(w, ScriptedResponse::Status(500));
-       },
-       1,
+      {.name = "WriteConflict409",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             WriteFails(w, ScriptedResponse::Status(409));
+           },
+       .writes = {kUp6},
+       .events = {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 409 Conflict"},
+       .conditions = {{"AbleToScale", "False/FailedUpdateScale"}},
+       .outcome = Outcome::kError,
+       .requeue = 5s},
+      {.name = "WriteForbidden403",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             WriteFails(w, ScriptedResponse::Status(403));
+           },
+       .writes = {kUp6},
+       .events = {"ScaleFailed: app 4 -> 6: PATCH " + kScalePath + ": 403 Forbidden"},
+       .conditions = {{"AbleToScale", "False/FailedUpdateScale"}},
+       .outcome = Outcome::kError,
+       .requeue = 5s},
+      {.name = "WriteServerError500",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             WriteFails(w, ScriptedResponse::Status(500));
+           },
+       .writes = {kUp6},
+       .events = {"ScaleFailed: app 4 -> 6"},
+       .conditions = {{"AbleToScale", "False/FailedUpdateScale"}},
+       .outcome = Outcome::kError,
+       .requeue = 5s},
+      {.name = "WriteTimeout",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             WriteFails(w, ScriptedResponse::Fail(Error::Kind::kTimeout));
+           },
+       .writes = {kUp6},
+       .events = {"ScaleFailed: app 4 -> 6: timeout"},
+       .conditions = {{"AbleToScale", "False/FailedUpdateScale"}},
+       .outcome = Outcome::kError,
+       .requeue = 5s,
+       .also =
+           [](World& w) {
+             for (const auto& t : w.policy()["status"]["timers"].as_array())
+               EXPECT_NE(t.at("key").as_string(), "app/lastScaleUp")
+                   << "a failed write set a timer";
+           }},
+      {.name = "FailedWriteIsDecidedAgainNextPass",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 90);
+             if (pass == 0) WriteFails(w, ScriptedResponse::Status(500), 1);
+           },
+       .passes = 2,
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6: cpu 90 above 70"},
+       .conditions = {{"AbleToScale", "True"}}},
+      {.name = "OneComponentFailsTheOtherIsWritten",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             Worker(w, 2, 300);
+             WriteFails(w, ScriptedResponse::Status(500));
+           },
        // The worker's backlog is a total (not perReplica, no target): a gate, +50% at most.
-       {kUp6, kWorkerScale + Replicas(3)},
-       {"ScaleFailed: app 4 -> 6", "ScaledUp: worker 2 -> 3: backlog 300 above 100"},
-       {},
-       Outcome::kError,
-       5s},
+       .writes = {kUp6, kWorkerScale + Replicas(3)},
+       .events = {"ScaleFailed: app 4 -> 6", "ScaledUp: worker 2 -> 3: backlog 300 above 100"},
+       .outcome = Outcome::kError,
+       .requeue = 5s},
   };
 }
 
 // The policy itself
 std::vector<Case> ThePolicyItselfCases() {
   return {
-      {"PolicyDeletedBeforeThePass",
-       [](World& w, int pass) {
-         App(w, 4, 90);
-         if (pass == 1) w.Delete();
-       },
-       2,
-       {},
-       {},
-       {},
-       Outcome::kSuccess,
-       std::nullopt,
-       {},
-       [](World& w) {
-         EXPECT_TRUE(w.Calls().empty()) << ::testing::PrintToString(w.Calls());
-         EXPECT_EQ(w.reconciler().policies_held(), 0u) << "everything it held is released";
-         EXPECT_EQ(SeriesCount(w.registry(), "", {{"policy", "web-policy"}}), 0u)
-             << "its metric series are gone";
-       }},
-      {"PolicyDeletedMidPass",
-       [](World& w, int) {
-         App(w, 4, 50);
-         w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(404));
-       },
-       1,
-       {},
-       {},
-       {},
-       Outcome::kSuccess,
-       std::nullopt},
-      {"InvalidSpecIsReportedAndNothingIsRead",
-       [](World& w, int) {
-         App(w, 4, 90);
-         Spec(w)["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::string("5parsecs");
-       },
-       1,
-       {},
-       {"InvalidSpec: spec.components[0].scaleUp.anyOf[0].for"},
-       {{"Ready", "False/InvalidSpec"}},
-       Outcome::kSuccess,
-       std::nullopt,
-       {"POST /apis/events.k8s.io/v1/namespaces/shop/events", "PUT " + kPolicyPath + "/status"},
-       [](World& w) {  // issue 14: the summary says why rather than what was evaluated before
-         const Json abstract = w.policy()["status"]["abstract"];
-         ASSERT_EQ(abstract.size(), 2u);
-         EXPECT_EQ(
-             abstract.at(0).as_string().rfind("Ready False (InvalidSpec): spec.components[0]", 0),
-             0u);
-         EXPECT_EQ(abstract.at(1).as_string(),
-                   "AbleToScale False (InvalidSpec): the policy is not evaluated");
-       }},
-      {"FixedSpecIsEvaluatedAgain",
-       [](World& w, int pass) {
-         App(w, 4, 90);
-         Spec(w)["components"][0]["scaleUp"]["anyOf"][0]["for"] =
-             Json::string(pass == 0 ? "5parsecs" : "0s");
-         w.policy()["metadata"]["generation"] = Json::number(pass + 1);
-       },
-       2,
-       {kUp6},
-       {"ScaledUp: app 4 -> 6"},
-       {{"Ready", "True"}}},
-      {"PhasePendingRequeuesWhenTheHoldEnds",
-       [](World& w, int pass) {
-         App(w, 4, 50);
-         Roadmap(w, pass == 0 ? 50 : 5000, "10s");
-         w.PostgresCluster("db", 1, 1);
-         w.RedisCluster("cache", 1, 1);
-       },
-       2,
-       {},
-       {"PhasePending: Large in 10s if it holds"},
-       {},
-       Outcome::kRequeue,
-       10020ms},
-      {"AlertFiresOnce",
-       [](World& w, int) {
-         App(w, 4, 50, 2.0);
-         Spec(w)["alerts"] =
-             Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
-       },
-       1,
-       {},
-       {"AlertFiring: SlowResponses: p95 2 above 1"},
-       {{"AlertFiring", "True"}}},
-      {"AlertDoesNotRepeatItsEvent",
-       [](World& w, int) {
-         App(w, 4, 50, 2.0);
-         Spec(w)["alerts"] =
-             Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
-       },
-       2,
-       {},
-       {},
-       {{"AlertFiring", "True"}}},
-      {"StatusConflictIsRetriedOnTheFreshObject",
-       [](World& w, int) {
-         App(w, 4, 50);
-         w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(409), 1);
-         w.api().On("GET", kPolicyPath, ScriptedResponse::Ok(w.policy()));
-       },
-       1,
-       {},
-       {},
-       {},
-       Outcome::kSuccess,
-       15s,
-       {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
-        "GET /apis/apps/v1/namespaces/shop/deployments/web", "PUT " + kPolicyPath + "/status",
-        "GET " + kPolicyPath, "PUT " + kPolicyPath + "/status"}},
-      {"StatusWriteFailureIsAnError",
-       [](World& w, int) {
-         App(w, 4, 50);
-         w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(500));
-       },
-       1,
-       {},
-       {},
-       {},
-       Outcome::kError,
-       5s},
+      {.name = "PolicyDeletedBeforeThePass",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 90);
+             if (pass == 1) w.Delete();
+           },
+       .passes = 2,
+       .requeue = std::nullopt,
+       .also =
+           [](World& w) {
+             EXPECT_TRUE(w.Calls().empty()) << ::testing::PrintToString(w.Calls());
+             EXPECT_EQ(w.reconciler().policies_held(), 0u) << "everything it held is released";
+             EXPECT_EQ(SeriesCount(w.registry(), "", {{"policy", "web-policy"}}), 0u)
+                 << "its metric series are gone";
+           }},
+      {.name = "PolicyDeletedMidPass",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(404));
+           },
+       .requeue = std::nullopt},
+      {.name = "InvalidSpecIsReportedAndNothingIsRead",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 90);
+             Spec(w)["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::string("5parsecs");
+           },
+       .events = {"InvalidSpec: spec.components[0].scaleUp.anyOf[0].for"},
+       .conditions = {{"Ready", "False/InvalidSpec"}},
+       .requeue = std::nullopt,
+       .calls = {"POST /apis/events.k8s.io/v1/namespaces/shop/events",
+                 "PUT " + kPolicyPath + "/status"},
+       .also =
+           [](World& w) {  // The summary says why rather than what was evaluated before
+             const Json abstract = w.policy()["status"]["abstract"];
+             ASSERT_EQ(abstract.size(), 2u);
+             EXPECT_EQ(abstract.at(0).as_string().rfind(
+                           "Ready False (InvalidSpec): spec.components[0]", 0),
+                       0u);
+             EXPECT_EQ(abstract.at(1).as_string(),
+                       "AbleToScale False (InvalidSpec): the policy is not evaluated");
+           }},
+      {.name = "FixedSpecIsEvaluatedAgain",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 90);
+             Spec(w)["components"][0]["scaleUp"]["anyOf"][0]["for"] =
+                 Json::string(pass == 0 ? "5parsecs" : "0s");
+             w.policy()["metadata"]["generation"] = Json::number(pass + 1);
+           },
+       .passes = 2,
+       .writes = {kUp6},
+       .events = {"ScaledUp: app 4 -> 6"},
+       .conditions = {{"Ready", "True"}}},
+      {.name = "PhasePendingRequeuesWhenTheHoldEnds",
+       .given =
+           [](World& w, int pass) {
+             App(w, 4, 50);
+             Roadmap(w, pass == 0 ? 50 : 5000, "10s");
+             w.PostgresCluster("db", 1, 1);
+             w.RedisCluster("cache", 1, 1);
+           },
+       .passes = 2,
+       .events = {"PhasePending: Large in 10s if it holds"},
+       .outcome = Outcome::kRequeue,
+       .requeue = 10020ms},
+      {.name = "AlertFiresOnce",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50, 2.0);
+             Spec(w)["alerts"] =
+                 Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
+           },
+       .events = {"AlertFiring: SlowResponses: p95 2 above 1"},
+       .conditions = {{"AlertFiring", "True"}}},
+      {.name = "AlertDoesNotRepeatItsEvent",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50, 2.0);
+             Spec(w)["alerts"] =
+                 Json::parse(R"([{"name": "SlowResponses", "metric": "p95", "above": 1}])");
+           },
+       .passes = 2,
+       .conditions = {{"AlertFiring", "True"}}},
+      {.name = "StatusConflictIsRetriedOnTheFreshObject",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(409), 1);
+             w.api().On("GET", kPolicyPath, ScriptedResponse::Ok(w.policy()));
+           },
+       .calls = {"LIST /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+                 "GET /apis/apps/v1/namespaces/shop/deployments/web",
+                 "PUT " + kPolicyPath + "/status", "GET " + kPolicyPath,
+                 "PUT " + kPolicyPath + "/status"}},
+      {.name = "StatusWriteFailureIsAnError",
+       .given =
+           [](World& w, int) {
+             App(w, 4, 50);
+             w.api().On("PUT", kPolicyPath + "/status", ScriptedResponse::Status(500));
+           },
+       .outcome = Outcome::kError,
+       .requeue = 5s},
   };
 }
 
@@ -996,7 +885,7 @@ INSTANTIATE_TEST_SUITE_P(Reconciler, ReconcilerTable, ::testing::ValuesIn(Cases(
                            return info.param.name;
                          });
 
-// Issue 15: 10,000 policies found at start must not all fall due in the same instant every
+// 10,000 policies found at start must not all fall due in the same instant every
 // interval: as the controller makes it, the reconciler sends a policy's first pass back after a
 // share of 0.5..1.5 of the interval that its name chooses, and the passes after it at the interval.
 TEST(ReconcilerSpread, OnlyTheFirstRequeueIsSpreadOverTheInterval) {

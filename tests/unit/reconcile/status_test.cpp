@@ -84,7 +84,7 @@ TEST(PolicySpec, WhatTheSchemaCannotCatchIsAnError) {
 
 // Found by the policy_spec fuzz target (tests/fuzz/corpus/policy_spec/generation_1e300.json):
 // numbers JSON can hold but an int cannot are never converted (that overflow is undefined).
-TEST(PolicySpec, Case7_NumbersOutOfRangeAreNeverConverted) {
+TEST(PolicySpec, NumbersOutOfRangeAreNeverConverted) {
   EXPECT_FALSE(ParsePolicy(Json::parse(R"({"metadata": {"generation": 1e300}, "spec": {}})")));
   Json odd = Json::parse(kPolicy);
   odd["metadata"]["generation"] = Json::number(1e300);
@@ -153,9 +153,9 @@ TEST(Status, CarriesTheEngineStateAcrossARestart) {
   }
 }
 
-// Issue 12, case 7: a value JSON cannot carry never reaches status (it would make every status
+// A value JSON cannot carry never reaches status (it would make every status
 // write fail); the metric reads as an error instead.
-TEST(Status, Case7_NonFiniteValuesNeverReachJson) {
+TEST(Status, NonFiniteValuesNeverReachJson) {
   policy::Result r;
   std::map<std::string, MetricObservation> readings;
   readings.emplace("cpu", MetricObservation{metrics::Reading{std::nan(""), ""}, {}});
