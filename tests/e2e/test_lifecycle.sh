@@ -3,7 +3,8 @@
 # (hack/image.sh) as two Pods on the real node of "hack/cluster.sh up --with-node", configured from
 # inside the cluster (ServiceAccount token and CA, KUBERNETES_SERVICE_HOST):
 #   install an older chart (whose CRD lacks spec.topologyStepTimeout), taking over the CRD that
-#     kubectl applied -> two Ready Pods, one Lease holder, a policy scaled by them;
+#     kubectl applied -> two Ready Pods, one Lease holder, a policy scaled by them, and the quick
+#     start's first policy (docs/quickstart.md) scaling its Deployment;
 #   kill the leader (SIGKILL to its container, then its Pod deleted) -> another controller takes
 #     the Lease and goes on scaling;
 #   upgrade to this chart -> the CRD change reaches the cluster;
@@ -105,6 +106,13 @@ show
 kubectl create namespace "$APP" >/dev/null
 setup "a Deployment at 95% CPU and its policy apply" kubectl -n "$APP" apply -f "$HERE/lifecycle.yaml"
 eventually 120 "the controller in the cluster scales app 1 -> 4 (CPU above 70%, max 4)" replicas_are 4
+# The quick start (docs/quickstart.md): its first policy, as the page shows it, on a Deployment at
+# 95% CPU: scaled up from 2 as the HPA at 70% would (ceil(2 x 95 / 70) = 3).
+setup "the quick start's Deployment applies" kubectl -n "$APP" apply -f "$HERE/quickstart-web.yaml"
+setup "the quick start's first policy applies" \
+  kubectl -n "$APP" apply -f "$ROOT/manifests/examples/quickstart.yaml"
+web_is_3() { [[ $(kubectl -n "$APP" get deploy web -o jsonpath='{.spec.replicas}') == 3 ]]; }
+eventually 90 "the quick start's policy scales web 2 -> 3 (CPU 95% above 70%)" web_is_3
 
 # ---- the leader killed -------------------------------------------------------------------------
 # First as a crash (SIGKILL to its container: no release, the Lease must expire), then as a Pod
