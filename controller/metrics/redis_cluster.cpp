@@ -84,6 +84,7 @@ Result<RedisConnection*> RedisCluster::Node(const RedisAddress& address, bool na
 Status RedisCluster::LoadSlots() {
   std::optional<Error> last;
   for (const RedisAddress& seed : options_.addresses) {
+    if (last && std::chrono::steady_clock::now() >= deadline_) break;  // the read's time is spent
     ASSIGN_OR_RETURN(RedisConnection * node, Node(seed, false));
     auto reply = node->Run({"CLUSTER", "SLOTS"});
     if (!reply) {

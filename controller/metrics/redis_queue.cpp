@@ -121,6 +121,10 @@ redisReply* RedisConnection::Command(const std::vector<std::string>& argv, bool*
     command_error_ = reply.error();
     return nullptr;
   }
+  if (read_deadline_ && *read_deadline_ <= std::chrono::steady_clock::now()) {
+    *timed_out = true;  // nothing sent: the read's time is spent (a cluster's earlier node)
+    return nullptr;
+  }
   SocketDeadline deadline(
       ctx_->fd, read_deadline_.value_or(std::chrono::steady_clock::now() + options_.timeout));
   redisReply* reply = PlainCommand(argv);

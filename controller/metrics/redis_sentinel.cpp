@@ -50,6 +50,7 @@ Result<RedisAddress> RedisSentinel::AskSentinel(RedisConnection& sentinel) {
 Result<RedisAddress> RedisSentinel::AskSentinels() {
   std::optional<Error> last;
   for (auto& sentinel : sentinels_) {
+    if (last && std::chrono::steady_clock::now() >= deadline_) break;  // the read's time is spent
     auto address = AskSentinel(*sentinel);
     if (address) return address;
     last = address.error();

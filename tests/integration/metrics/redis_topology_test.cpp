@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -77,6 +78,7 @@ Result<Reading> ReadQueue(std::shared_ptr<RedisCommands> redis, QueueSpec spec) 
 class RedisClusterQueues : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
+    std::signal(SIGPIPE, SIG_IGN);  // as the controller's main does (hiredis writes with write())
     StopAll();
     Sh(std::string("mkdir -p ") + kTopologyDir);
     std::string nodes;
