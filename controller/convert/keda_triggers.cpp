@@ -184,13 +184,13 @@ void NoteAuthLeft(const Trigger& trigger, const std::set<std::string>& used, Dra
   if (!trigger.auth) return;
   for (const auto& [parameter, secret] : trigger.auth->secrets) {
     if (!used.count(parameter))
-      draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " +
-                                   trigger.auth->what + " parameter " + parameter + " (Secret " +
-                                   secret.name + "): no such setting in Gearbox's source");
+      draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                   " parameter " + parameter + " (Secret " + secret.name +
+                                   "): no such setting in Gearbox's source");
   }
   for (const auto& parameter : trigger.auth->elsewhere)
-    draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " +
-                                 trigger.auth->what + " parameter " + parameter +
+    draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                 " parameter " + parameter +
                                  ": Gearbox reads Secrets only; put it in one and reference it");
 }
 
@@ -230,8 +230,9 @@ Result<bool> RedisTls(const Trigger& trigger, YAML::Node source, Draft& draft) {
                    OptionalText(trigger.metadata, "enableTLS", trigger.path + ".metadata"));
   bool tls = enable == std::optional<std::string>("true");
   const std::string path = "spec.sources.redis.tls";
-  for (auto [parameter, field] : {std::pair{"ca", "caSecretRef"}, std::pair{"cert", "certSecretRef"},
-                                  std::pair{"key", "keySecretRef"}})
+  for (auto [parameter, field] :
+       {std::pair{"ca", "caSecretRef"}, std::pair{"cert", "certSecretRef"},
+        std::pair{"key", "keySecretRef"}})
     tls = SetSecretRef(trigger, parameter, source["tls"], field, path, draft) || tls;
   if (tls && !source["tls"]) source["tls"] = YAML::Node(YAML::NodeType::Map);
   return tls;
@@ -297,11 +298,20 @@ Result<bool> ReadRedisServer(const Trigger& trigger, RedisTopology topology, Dra
   return true;
 }
 
-const std::set<std::string> kRedisServerKeys = {
-    "address",         "host",          "port",           "addresses",
-    "hosts",           "ports",         "databaseIndex",  "enableTLS",
-    "passwordFromEnv", "usernameFromEnv", "sentinelMaster", "sentinelMasterFromEnv",
-    "sentinelPasswordFromEnv", "sentinelUsernameFromEnv"};
+const std::set<std::string> kRedisServerKeys = {"address",
+                                                "host",
+                                                "port",
+                                                "addresses",
+                                                "hosts",
+                                                "ports",
+                                                "databaseIndex",
+                                                "enableTLS",
+                                                "passwordFromEnv",
+                                                "usernameFromEnv",
+                                                "sentinelMaster",
+                                                "sentinelMasterFromEnv",
+                                                "sentinelPasswordFromEnv",
+                                                "sentinelUsernameFromEnv"};
 
 std::set<std::string> With(std::set<std::string> keys, std::initializer_list<const char*> more) {
   keys.insert(more.begin(), more.end());
@@ -391,12 +401,12 @@ Status ReadPostgresConnection(const Trigger& trigger, YAML::Node source, Draft& 
   if (sslmode) source["sslmode"] = Text(*sslmode);
   if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft) &&
       (trigger.metadata["passwordFromEnv"] || trigger.authenticated))
-    draft.line_notes.push_back({path + ".host",
-                                "KEDA took the password from " +
-                                    std::string(trigger.metadata["passwordFromEnv"]
-                                                    ? "the target's environment"
-                                                    : "a TriggerAuthentication not given") +
-                                    ": set passwordSecretRef {name, key} to the Secret"});
+    draft.line_notes.push_back(
+        {path + ".host", "KEDA took the password from " +
+                             std::string(trigger.metadata["passwordFromEnv"]
+                                             ? "the target's environment"
+                                             : "a TriggerAuthentication not given") +
+                             ": set passwordSecretRef {name, key} to the Secret"});
   return OkStatus();
 }
 

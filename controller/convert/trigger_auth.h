@@ -22,9 +22,9 @@ struct AuthSecret {
 
 // What one authenticationRef resolves to.
 struct TriggerAuth {
-  std::string what;                            // "TriggerAuthentication shop/pg-auth"
-  std::map<std::string, AuthSecret> secrets;   // parameter -> its Secret key
-  std::vector<std::string> elsewhere;          // parameters from env, Vault, an identity, ...
+  std::string what;                           // "TriggerAuthentication shop/pg-auth"
+  std::map<std::string, AuthSecret> secrets;  // parameter -> its Secret key
+  std::vector<std::string> elsewhere;         // parameters from env, Vault, an identity, ...
 };
 
 class TriggerAuthentications {

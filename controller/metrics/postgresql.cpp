@@ -20,12 +20,25 @@ using Clock = std::chrono::steady_clock;
 // The keywords a connection string may use: where and how to connect. Left out, among others:
 // passfile, service, sslcert, sslkey, sslrootcert, sslcrl (files of the controller's), hostaddr
 // (an address the source access check would not see), replication.
-const std::set<std::string> kAllowedKeywords = {
-    "host",           "port",          "dbname",         "user",
-    "password",       "sslmode",       "application_name", "connect_timeout",
-    "options",        "client_encoding", "channel_binding", "target_session_attrs",
-    "keepalives",     "keepalives_idle", "keepalives_interval", "keepalives_count",
-    "tcp_user_timeout", "sslsni",      "sslcompression"};
+const std::set<std::string> kAllowedKeywords = {"host",
+                                                "port",
+                                                "dbname",
+                                                "user",
+                                                "password",
+                                                "sslmode",
+                                                "application_name",
+                                                "connect_timeout",
+                                                "options",
+                                                "client_encoding",
+                                                "channel_binding",
+                                                "target_session_attrs",
+                                                "keepalives",
+                                                "keepalives_idle",
+                                                "keepalives_interval",
+                                                "keepalives_count",
+                                                "tcp_user_timeout",
+                                                "sslsni",
+                                                "sslcompression"};
 
 // The numeric types a query's one column may have (pg_type OIDs): int2, int4, int8, oid, float4,
 // float8, numeric.
@@ -186,8 +199,8 @@ Status PostgresConnection::Poll(Time deadline) {
     if (state == PGRES_POLLING_OK) return OkStatus();
     if (state == PGRES_POLLING_FAILED) return ConnectError(Describe(), PQerrorMessage(conn_));
     if (!WaitFor(PQsocket(conn_), state == PGRES_POLLING_WRITING, deadline))
-      return Error::Of(Error::Kind::kTimeout, Describe() + ": no connection within " +
-                                                  Millis(options_.connect_timeout));
+      return Error::Of(Error::Kind::kTimeout,
+                       Describe() + ": no connection within " + Millis(options_.connect_timeout));
   }
 }
 
@@ -211,7 +224,8 @@ Status PostgresConnection::Connect(Time read_deadline) {
     return e;
   }
   // What the server says in notices (a query's RAISE NOTICE) goes nowhere, not to the log.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   Status s = Poll(std::min(read_deadline, Clock::now() + options_.connect_timeout));
   if (s.ok() && PQsetnonblocking(conn_, 1) != 0)
     s = Error::Of(Error::Kind::kTransport, Describe() + ": cannot make the socket non-blocking");
@@ -301,13 +315,14 @@ Status PostgresConnection::CheckColumn(Time deadline) {
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       failed = SqlError(Describe() + ": the query", r.get(), options_.statement_timeout);
     } else if (PQnfields(r.get()) != 1) {
-      failed = Error::Of(Error::Kind::kAmbiguous,
-                         Describe() + ": the query gives " + std::to_string(PQnfields(r.get())) +
-                             " columns; it must give one number");
+      failed = Error::Of(Error::Kind::kAmbiguous, Describe() + ": the query gives " +
+                                                      std::to_string(PQnfields(r.get())) +
+                                                      " columns; it must give one number");
     } else if (!NumericType(PQftype(r.get(), 0))) {
       failed = Error::Of(Error::Kind::kNotANumber,
-                         Describe() + ": the query's column is not of a numeric type (cast it, "
-                                      "e.g. ::numeric)");
+                         Describe() +
+                             ": the query's column is not of a numeric type (cast it, "
+                             "e.g. ::numeric)");
     }
   }
   if (failed) return *failed;
@@ -349,8 +364,7 @@ Result<Reading> PostgresConnection::InTransaction(const std::string& query, Time
   RETURN_IF_ERROR(ExpectOk("the query", deadline));
   RETURN_IF_ERROR(Send(PQsendDescribePrepared(conn_, ""), deadline));
   RETURN_IF_ERROR(CheckColumn(deadline));
-  RETURN_IF_ERROR(
-      Send(PQsendQueryPrepared(conn_, "", 0, nullptr, nullptr, nullptr, 0), deadline));
+  RETURN_IF_ERROR(Send(PQsendQueryPrepared(conn_, "", 0, nullptr, nullptr, nullptr, 0), deadline));
   PQsetSingleRowMode(conn_);
   ASSIGN_OR_RETURN(Reading reading, ReadRows(deadline));
   RETURN_IF_ERROR(Send(PQsendQuery(conn_, "ROLLBACK"), deadline));

@@ -20,8 +20,7 @@ Result<RedisAddress> ParseRedisAddress(const std::string& text) {
   }
   char* end = nullptr;
   long port = std::strtol(text.c_str() + colon + 1, &end, 10);
-  if (*end || end == text.c_str() + colon + 1 || port <= 0 || port > 65535)
-    return fail("bad port");
+  if (*end || end == text.c_str() + colon + 1 || port <= 0 || port > 65535) return fail("bad port");
   return RedisAddress{host, static_cast<int>(port)};
 }
 

@@ -12,9 +12,9 @@ RedisReply::~RedisReply() {
 Error RedisErrorReply(const std::string& where, const std::vector<std::string>& argv,
                       const redisReply& reply) {
   std::string m(reply.str, reply.len);
-  return Error::Of(ReplyErrorKind(m), where + ": " + argv[0] + " " +
-                                          (argv.size() > 1 ? argv[1] : "") + ": " +
-                                          ReplyErrorCode(m));
+  return Error::Of(
+      ReplyErrorKind(m),
+      where + ": " + argv[0] + " " + (argv.size() > 1 ? argv[1] : "") + ": " + ReplyErrorCode(m));
 }
 
 Result<long long> RedisCommands::Integer(const std::vector<std::string>& argv) {

@@ -162,8 +162,8 @@ std::vector<SlotRange> ReplyClusterSlots(const redisReply& reply) {
     if (!port) continue;
     std::string host(master.element[0]->str, master.element[0]->len);
     if (host == "?") continue;  // Redis 7: the node's endpoint is unknown
-    out.push_back({static_cast<int>(*first), static_cast<int>(*last), host,
-                   static_cast<int>(*port)});
+    out.push_back(
+        {static_cast<int>(*first), static_cast<int>(*last), host, static_cast<int>(*port)});
   }
   return out;
 }

@@ -197,7 +197,8 @@ Result<std::vector<std::string>> ServerAddresses(const Json& o, const std::strin
 
 Status ParseRedisTopology(const Json& r, RedisSourceDef& def) {
   const std::string where = "spec.sources.redis";
-  const int ways = !def.url.empty() + r.has_object_field("cluster") + r.has_object_field("sentinel");
+  const int ways =
+      !def.url.empty() + r.has_object_field("cluster") + r.has_object_field("sentinel");
   if (ways != 1) return Error::Invalid(where + ": give exactly one of url, cluster and sentinel");
   if (r.has_object_field("cluster")) {
     ASSIGN_OR_RETURN(auto addresses, ServerAddresses(r.at("cluster"), where + ".cluster"));
@@ -224,15 +225,16 @@ Status PostgresTimeouts(const Json& pg, PostgresSourceDef& def, const std::strin
   ASSIGN_OR_RETURN(def.connect_timeout, Dur(pg, "connectTimeout", "5s", where));
   ASSIGN_OR_RETURN(def.statement_timeout, Dur(pg, "statementTimeout", "5s", where));
   ASSIGN_OR_RETURN(def.timeout, Dur(pg, "timeout", "10s", where));
-  for (auto [field, d] : {std::pair{"connectTimeout", def.connect_timeout},
-                          std::pair{"statementTimeout", def.statement_timeout},
-                          std::pair{"timeout", def.timeout}}) {
+  for (auto [field, d] :
+       {std::pair{"connectTimeout", def.connect_timeout},
+        std::pair{"statementTimeout", def.statement_timeout}, std::pair{"timeout", def.timeout}}) {
     if (d <= policy::Duration(0) || d > std::chrono::seconds(30))
       return Error::Invalid(where + "." + field + " must be more than 0s and at most 30s");
   }
   if (def.statement_timeout >= def.timeout)
-    return Error::Invalid(where + ".statementTimeout must be less than timeout (the server "
-                                  "stops the query before the controller gives up on it)");
+    return Error::Invalid(where +
+                          ".statementTimeout must be less than timeout (the server "
+                          "stops the query before the controller gives up on it)");
   return OkStatus();
 }
 
@@ -254,8 +256,9 @@ Result<PostgresSourceDef> ParsePostgresSource(const Json& pg) {
   static const std::set<std::string> kSslModes = {"",        "disable",   "allow",      "prefer",
                                                   "require", "verify-ca", "verify-full"};
   if (!kSslModes.count(def.sslmode))
-    return Error::Invalid(where + ".sslmode must be disable, allow, prefer, require, verify-ca "
-                                  "or verify-full");
+    return Error::Invalid(where +
+                          ".sslmode must be disable, allow, prefer, require, verify-ca "
+                          "or verify-full");
   RETURN_IF_ERROR(PostgresTimeouts(pg, def, where));
   return def;
 }
@@ -274,8 +277,10 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
   if (src.has_object_field("redis")) {
     const Json& r = src.at("redis");
     ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "2s", "spec.sources.redis"));
-    p.redis = RedisSourceDef{Str(r, "url"), SecretRef(r, "passwordSecretRef"), timeout,
-                             Str(r, "username"), std::nullopt, std::nullopt, std::nullopt};
+    p.redis = RedisSourceDef{Str(r, "url"), SecretRef(r, "passwordSecretRef"),
+                             timeout,       Str(r, "username"),
+                             std::nullopt,  std::nullopt,
+                             std::nullopt};
     if (r.has_object_field("tls")) {
       const Json& t = r.at("tls");
       p.redis->tls = RedisTlsDef{SecretRef(t, "caSecretRef"), SecretRef(t, "certSecretRef"),
@@ -325,8 +330,7 @@ Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
     d.type = MetricDef::Type::kPostgres;
     d.sql = Str(m.at("postgresql"), "query");
     if (d.sql.empty()) return Error::Invalid("metric " + d.name + ": postgresql.query is empty");
-    if (!p.postgresql)
-      return Error::Invalid("metric " + d.name + " needs spec.sources.postgresql");
+    if (!p.postgresql) return Error::Invalid("metric " + d.name + " needs spec.sources.postgresql");
   } else {
     return Error::Invalid("metric " + d.name + " has no source");
   }

@@ -154,8 +154,8 @@ std::vector<SourceEndpoint> RedisEndpoints(const RedisSourceDef& def) {
 // Secret is read, in LiveSourceFactory::Make).
 std::optional<SourceEndpoint> PostgresEndpoint(const PostgresSourceDef& def) {
   if (def.host.empty()) return std::nullopt;
-  const bool tls = def.sslmode == "require" || def.sslmode == "verify-ca" ||
-                   def.sslmode == "verify-full";
+  const bool tls =
+      def.sslmode == "require" || def.sslmode == "verify-ca" || def.sslmode == "verify-full";
   return SourceEndpoint{"postgresql", def.host, static_cast<uint16_t>(def.port), !tls, false};
 }
 
@@ -349,15 +349,14 @@ std::shared_ptr<metrics::RedisCommands> LiveSourceFactory::Redis(const std::stri
 Result<std::shared_ptr<metrics::PostgresConnection>> LiveSourceFactory::Postgres(
     const std::string& ns, const metrics::PostgresOptions& o) {
   ASSIGN_OR_RETURN(auto hosts, metrics::PostgresHosts(o));
-  if (auto allow = Allow(ns, "postgresql", o.sslmode.rfind("verify", 0) != 0 &&
-                                               o.sslmode != "require")) {
+  if (auto allow =
+          Allow(ns, "postgresql", o.sslmode.rfind("verify", 0) != 0 && o.sslmode != "require")) {
     for (const auto& h : hosts) RETURN_IF_ERROR(allow(h.host, h.port));
   }
-  const std::string key = o.conninfo + "/" + o.host + ":" + std::to_string(o.port) + "/" +
-                          o.database + "/" + o.user + "/" + o.password + "/" + o.sslmode + "/" +
-                          std::to_string(o.connect_timeout.count()) + "/" +
-                          std::to_string(o.statement_timeout.count()) + "/" +
-                          std::to_string(o.timeout.count());
+  const std::string key =
+      o.conninfo + "/" + o.host + ":" + std::to_string(o.port) + "/" + o.database + "/" + o.user +
+      "/" + o.password + "/" + o.sslmode + "/" + std::to_string(o.connect_timeout.count()) + "/" +
+      std::to_string(o.statement_timeout.count()) + "/" + std::to_string(o.timeout.count());
   MutexLock lock(mu_);
   std::erase_if(postgres_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = postgres_[key];

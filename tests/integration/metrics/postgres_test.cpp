@@ -38,10 +38,10 @@ std::string AsServerUser(const std::string& command) {
 
 std::string Psql(const std::string& db, const std::string& sql) {
   int rc = 0;
-  std::string out = Sh(AsServerUser(PgBin() + "/psql -X -q -t -A -h " + std::string(kPostgresDir) +
-                                    " -p " + std::to_string(kPostgresPort) + " -U admin -d " + db +
-                                    " -c \"" + sql + "\""),
-                       &rc);
+  std::string out =
+      Sh(AsServerUser(PgBin() + "/psql -X -q -t -A -h " + std::string(kPostgresDir) + " -p " +
+                      std::to_string(kPostgresPort) + " -U admin -d " + db + " -c \"" + sql + "\""),
+         &rc);
   EXPECT_EQ(rc, 0) << out;
   return out;
 }
@@ -51,7 +51,8 @@ class Postgres : public ::testing::Test {
   static void SetUpTestSuite() {
     StopServer();
     const std::string dir = kPostgresDir;
-    Sh("rm -rf " + dir + " && mkdir -p " + dir + (geteuid() == 0 ? " && chown postgres " + dir : ""));
+    Sh("rm -rf " + dir + " && mkdir -p " + dir +
+       (geteuid() == 0 ? " && chown postgres " + dir : ""));
     int rc = 0;
     std::string out = Sh(AsServerUser(PgBin() + "/initdb -D " + dir +
                                       "/data -U admin --auth-local=trust "
@@ -60,12 +61,11 @@ class Postgres : public ::testing::Test {
                          &rc);
     ASSERT_EQ(rc, 0) << Sh("tail -5 " + dir + "/initdb.log");
     out = Sh(AsServerUser(PgBin() + "/pg_ctl -D " + dir + "/data -l " + dir +
-                          "/server.log -w -t 20 -o \"-p " + std::to_string(kPostgresPort) +
-                          " -k " + dir + " -c listen_addresses=127.0.0.1\" start"),
+                          "/server.log -w -t 20 -o \"-p " + std::to_string(kPostgresPort) + " -k " +
+                          dir + " -c listen_addresses=127.0.0.1\" start"),
              &rc);
     ASSERT_EQ(rc, 0) << out << Sh("tail -5 " + dir + "/server.log");
-    Psql("postgres",
-         std::string("CREATE ROLE reader LOGIN PASSWORD '") + kReaderPassword + "'");
+    Psql("postgres", std::string("CREATE ROLE reader LOGIN PASSWORD '") + kReaderPassword + "'");
     Psql("postgres", "CREATE DATABASE app");
     Psql("app",
          "CREATE TABLE jobs (id serial, state text); "
@@ -97,7 +97,8 @@ class Postgres : public ::testing::Test {
 
  private:
   static void StopServer() {
-    Sh(AsServerUser(PgBin() + "/pg_ctl -D " + std::string(kPostgresDir) + "/data -m immediate stop"));
+    Sh(AsServerUser(PgBin() + "/pg_ctl -D " + std::string(kPostgresDir) +
+                    "/data -m immediate stop"));
   }
   static int Listen(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -133,8 +134,8 @@ TEST_F(Postgres, ReadsTheQuerysNumberWithFieldsAndWithConnectionStrings) {
   EXPECT_EQ(by_keywords->value, 3);  // KEDA's docs' shape: ceil(10 / 4)
 
   PostgresOptions uri;
-  uri.conninfo = "postgresql://reader:" + std::string(kReaderPassword) + "@127.0.0.1:" +
-                 std::to_string(kPostgresPort) + "/app?sslmode=disable";
+  uri.conninfo = "postgresql://reader:" + std::string(kReaderPassword) +
+                 "@127.0.0.1:" + std::to_string(kPostgresPort) + "/app?sslmode=disable";
   auto by_uri = Query(uri, "SELECT avg(id)::float8 FROM jobs WHERE state = 'done'");
   ASSERT_TRUE(by_uri.ok()) << by_uri.error().message;
   EXPECT_EQ(by_uri->value, 9);  // ids 8, 9, 10
@@ -233,8 +234,8 @@ TEST_F(Postgres, ResultsOfTheWrongShapeAreRefusedWithoutTheirData) {
     auto r = conn.Query(c.sql);
     ASSERT_FALSE(r.ok()) << c.sql;
     EXPECT_EQ(r.error().kind, c.kind) << c.sql << ": " << r.error().message;
-    EXPECT_NE(r.error().message.find(c.says), std::string::npos) << c.sql << ": "
-                                                                  << r.error().message;
+    EXPECT_NE(r.error().message.find(c.says), std::string::npos)
+        << c.sql << ": " << r.error().message;
     EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos) << c.sql;
     EXPECT_EQ(r.error().message.find("secret_column"), std::string::npos) << c.sql;
   }

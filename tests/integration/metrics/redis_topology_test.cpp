@@ -75,6 +75,13 @@ Result<Reading> ReadQueue(std::shared_ptr<RedisCommands> redis, QueueSpec spec) 
   return RedisQueueMetric(std::move(redis), std::move(spec)).Read();
 }
 
+// The value a queue reads as; a failed read fails the test, with its message.
+double ValueOf(std::shared_ptr<RedisCommands> redis, QueueSpec spec) {
+  auto r = ReadQueue(std::move(redis), std::move(spec));
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r->value : -1;
+}
+
 class RedisClusterQueues : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
@@ -83,19 +90,20 @@ class RedisClusterQueues : public ::testing::Test {
     Sh(std::string("mkdir -p ") + kTopologyDir);
     std::string nodes;
     for (int port : kClusterPorts) {
-      StartRedis(port, "--cluster-enabled yes --cluster-config-file nodes-" +
-                           std::to_string(port) + ".conf --cluster-node-timeout 2000");
+      StartRedis(port, "--cluster-enabled yes --cluster-config-file nodes-" + std::to_string(port) +
+                           ".conf --cluster-node-timeout 2000");
       nodes += " 127.0.0.1:" + std::to_string(port);
     }
     for (int port : kClusterPorts)
-      ASSERT_TRUE(WaitForCommand("redis-cli -p " + std::to_string(port) + " ping | grep -q PONG", 10s));
+      ASSERT_TRUE(
+          WaitForCommand("redis-cli -p " + std::to_string(port) + " ping | grep -q PONG", 10s));
     int rc = 0;
     std::string out = Sh("redis-cli --cluster create" + nodes + " --cluster-yes", &rc);
     ASSERT_EQ(rc, 0) << out;
     for (int port : kClusterPorts) {
-      ASSERT_TRUE(WaitForCommand("redis-cli -p " + std::to_string(port) +
-                              " cluster info | grep -q cluster_state:ok",
-                          15s));
+      ASSERT_TRUE(WaitForCommand(
+          "redis-cli -p " + std::to_string(port) + " cluster info | grep -q cluster_state:ok",
+          15s));
     }
   }
   static void TearDownTestSuite() { StopAll(); }
@@ -131,9 +139,8 @@ TEST_F(RedisClusterQueues, ListsAreReadFromTheNodeOwningTheirSlot) {
   EXPECT_GE(owners.size(), 2u) << "the keys should live on several nodes";
   auto cluster = Cluster();
   for (int i = 0; i < 6; ++i) {
-    auto r = ReadQueue(cluster, {"list", "jobs-" + std::to_string(i), "backlog", "bull", ""});
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->value, i + 1) << "jobs-" << i;
+    EXPECT_EQ(ValueOf(cluster, {"list", "jobs-" + std::to_string(i), "backlog", "bull", ""}), i + 1)
+        << "jobs-" << i;
   }
 }
 
@@ -149,10 +156,8 @@ TEST_F(RedisClusterQueues, BullKeysWithAHashTagAndStreamsAreRead) {
   auto bull = ReadQueue(cluster, {"bull", "mail", "backlog", "{bull}", ""});
   ASSERT_TRUE(bull.ok()) << bull.error().message;
   EXPECT_EQ(bull->value, 4);
-  auto length = ReadQueue(cluster, {"stream", "events", "length", "bull", ""});
-  ASSERT_TRUE(length.ok()) << length.error().message;
-  EXPECT_EQ(length->value, 3);
-  EXPECT_EQ(length->detail, "XLEN events");
+  EXPECT_EQ(ValueOf(cluster, {"stream", "events", "length", "bull", ""}), 3);
+  EXPECT_EQ(ReadQueue(cluster, {"stream", "events", "length", "bull", ""})->detail, "XLEN events");
   auto lag = ReadQueue(cluster, {"stream", "events", "backlog", "bull", "workers"});
   ASSERT_TRUE(lag.ok()) << lag.error().message;
   EXPECT_EQ(lag->value, 3);  // 2 not delivered + 1 pending
@@ -177,18 +182,12 @@ TEST_F(RedisClusterQueues, AskAndMovedRedirectionsAreFollowed) {
   ASSERT_EQ(Cli(to, "cluster setslot " + s + " importing " + from_id), "OK");
   ASSERT_EQ(Cli(from, "cluster setslot " + s + " migrating " + to_id), "OK");
   ASSERT_EQ(Cli(from, "migrate 127.0.0.1 " + std::to_string(to) + " " + key + " 0 5000"), "OK");
-  auto asked = ReadQueue(cluster, {"list", key, "backlog", "bull", ""});
-  ASSERT_TRUE(asked.ok()) << asked.error().message;
-  EXPECT_EQ(asked->value, 5);
+  EXPECT_EQ(ValueOf(cluster, {"list", key, "backlog", "bull", ""}), 5);
 
   for (int port : kClusterPorts) Cli(port, "cluster setslot " + s + " node " + to_id);
-  auto moved = ReadQueue(cluster, {"list", key, "backlog", "bull", ""});
-  ASSERT_TRUE(moved.ok()) << moved.error().message;
-  EXPECT_EQ(moved->value, 5);
+  EXPECT_EQ(ValueOf(cluster, {"list", key, "backlog", "bull", ""}), 5);
   Sh("redis-cli -c -p " + std::to_string(to) + " rpush " + key + " f");
-  auto after = ReadQueue(cluster, {"list", key, "backlog", "bull", ""});
-  ASSERT_TRUE(after.ok()) << after.error().message;
-  EXPECT_EQ(after->value, 6);
+  EXPECT_EQ(ValueOf(cluster, {"list", key, "backlog", "bull", ""}), 6);
 }
 
 TEST_F(RedisClusterQueues, ANodeTheRulesRefuseIsNotConnectedTo) {
@@ -236,21 +235,22 @@ class RedisSentinelQueues : public ::testing::Test {
     for (int port : {kMasterPort, kOtherPort})
       StartRedis(port, std::string("--requirepass ") + kMasterPassword);
     std::ofstream(dir + "/sentinel.conf")
-        << "port " << kSentinelPort << "\nbind 127.0.0.1\ndir " << dir
-        << "\nrequirepass " << kSentinelPassword << "\nsentinel monitor mymaster 127.0.0.1 "
-        << kMasterPort << " 1\nsentinel auth-pass mymaster " << kMasterPassword
+        << "port " << kSentinelPort << "\nbind 127.0.0.1\ndir " << dir << "\nrequirepass "
+        << kSentinelPassword << "\nsentinel monitor mymaster 127.0.0.1 " << kMasterPort
+        << " 1\nsentinel auth-pass mymaster " << kMasterPassword
         << "\nsentinel down-after-milliseconds mymaster 5000\n";
     int rc = 0;
-    std::string out = Sh("redis-server " + dir + "/sentinel.conf --sentinel --daemonize yes " +
-                             "--pidfile " + dir + "/sentinel.pid --logfile " + dir +
-                             "/sentinel.log",
-                         &rc);
+    std::string out =
+        Sh("redis-server " + dir + "/sentinel.conf --sentinel --daemonize yes " + "--pidfile " +
+               dir + "/sentinel.pid --logfile " + dir + "/sentinel.log",
+           &rc);
     ASSERT_EQ(rc, 0) << out;
     ASSERT_TRUE(WaitForCommand("redis-cli -p " + std::to_string(kSentinelPort) + " -a " +
-                            kSentinelPassword +
-                            " --no-auth-warning sentinel get-master-addr-by-name mymaster | "
-                            "grep -q " + std::to_string(kMasterPort),
-                        10s))
+                                   kSentinelPassword +
+                                   " --no-auth-warning sentinel get-master-addr-by-name mymaster | "
+                                   "grep -q " +
+                                   std::to_string(kMasterPort),
+                               10s))
         << Sh("tail -5 " + dir + "/sentinel.log");
   }
   static void TearDownTestSuite() { StopAll(); }
@@ -274,12 +274,8 @@ TEST_F(RedisSentinelQueues, QueuesAreReadOnTheMasterTheSentinelsName) {
   Cli(kMasterPort, "rpush jobs a b c", kMasterPassword);
   Cli(kMasterPort, "xadd clicks '*' n 1", kMasterPassword);
   auto sentinel = Sentinel();
-  auto list = ReadQueue(sentinel, {"list", "jobs", "backlog", "bull", ""});
-  ASSERT_TRUE(list.ok()) << list.error().message;
-  EXPECT_EQ(list->value, 3);
-  auto length = ReadQueue(sentinel, {"stream", "clicks", "length", "bull", ""});
-  ASSERT_TRUE(length.ok()) << length.error().message;
-  EXPECT_EQ(length->value, 1);
+  EXPECT_EQ(ValueOf(sentinel, {"list", "jobs", "backlog", "bull", ""}), 3);
+  EXPECT_EQ(ValueOf(sentinel, {"stream", "clicks", "length", "bull", ""}), 1);
 }
 
 // The sentinels are asked on every read: once they name another master, the next read is there.
@@ -288,18 +284,14 @@ TEST_F(RedisSentinelQueues, ANewMasterIsFollowedOnTheNextRead) {
   Cli(kMasterPort, "rpush moved a", kMasterPassword);
   Cli(kOtherPort, "rpush moved a b c d", kMasterPassword);
   auto sentinel = Sentinel();
-  auto before = ReadQueue(sentinel, {"list", "moved", "backlog", "bull", ""});
-  ASSERT_TRUE(before.ok()) << before.error().message;
-  EXPECT_EQ(before->value, 1);
+  EXPECT_EQ(ValueOf(sentinel, {"list", "moved", "backlog", "bull", ""}), 1);
   const std::string s = std::string("-a ") + kSentinelPassword + " --no-auth-warning ";
   Sh("redis-cli -p " + std::to_string(kSentinelPort) + " " + s + "sentinel remove mymaster");
   Sh("redis-cli -p " + std::to_string(kSentinelPort) + " " + s +
      "sentinel monitor mymaster 127.0.0.1 " + std::to_string(kOtherPort) + " 1");
   Sh("redis-cli -p " + std::to_string(kSentinelPort) + " " + s + "sentinel set mymaster " +
      "auth-pass " + kMasterPassword);
-  auto after = ReadQueue(sentinel, {"list", "moved", "backlog", "bull", ""});
-  ASSERT_TRUE(after.ok()) << after.error().message;
-  EXPECT_EQ(after->value, 4);
+  EXPECT_EQ(ValueOf(sentinel, {"list", "moved", "backlog", "bull", ""}), 4);
   // Put things back for the other cases.
   Sh("redis-cli -p " + std::to_string(kSentinelPort) + " " + s + "sentinel remove mymaster");
   Sh("redis-cli -p " + std::to_string(kSentinelPort) + " " + s +
@@ -337,8 +329,7 @@ TEST_F(RedisSentinelQueues, WrongPasswordsAreAuthErrorsAndAnUnknownMasterIsNamed
                            {"list", "jobs", "backlog", "bull", ""});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().kind, Error::Kind::kNoData);
-  EXPECT_NE(unknown.error().message.find("knows no master named nosuchmaster"),
-            std::string::npos)
+  EXPECT_NE(unknown.error().message.find("knows no master named nosuchmaster"), std::string::npos)
       << unknown.error().message;
 }
 

@@ -195,10 +195,24 @@ TEST(ConvertRedisStreams, AConsumerGroupIsRefusedNamingTheDifference) {
   EXPECT_THAT(run.err, HasSubstr("lag + pending entries"));
 }
 
+// The TriggerAuthentication of KEDA's Redis pages: the password, and one more parameter.
+std::string RedisAuth(const std::string& more){return R"yaml(
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: keda-trigger-auth-redis-secret, namespace: my-project}
+spec:
+  secretTargetRef:
+  - {parameter: password, name: votes-db-secret, key: redis_password}
+  - )yaml" + more +
+                                                      "
+                                                      ";
+}
+
 // KEDA's redis-cluster page: addresses, listName, listLength, the password from a
 // TriggerAuthentication, TLS on.
 TEST(ConvertRedisCluster, AddressesAndThePasswordBecomeTheClusterSource) {
-  const Outcome run = Convert({}, Worker(R"yaml(
+  const Outcome run =
+      Convert({}, Worker(R"yaml(
   - type: redis-cluster
     metadata:
       addresses: node1:6379, node2:6379, node3:6379
@@ -209,15 +223,7 @@ TEST(ConvertRedisCluster, AddressesAndThePasswordBecomeTheClusterSource) {
     authenticationRef:
       name: keda-trigger-auth-redis-secret
 )yaml",
-                                         R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: TriggerAuthentication
-metadata: {name: keda-trigger-auth-redis-secret, namespace: my-project}
-spec:
-  secretTargetRef:
-  - {parameter: password, name: votes-db-secret, key: redis_password}
-  - {parameter: ca, name: redis-tls, key: ca.crt}
-)yaml"));
+                         RedisAuth("{parameter: ca, name: redis-tls, key: ca.crt}")));
   ASSERT_EQ(run.code, 0) << run.err;
   const YAML::Node redis = Output(run)["spec"]["sources"]["redis"];
   EXPECT_FALSE(redis["url"]);
@@ -234,7 +240,8 @@ spec:
 // KEDA's redis-sentinel page: hosts and ports, the master's name, the master's and the
 // sentinels' passwords from a TriggerAuthentication.
 TEST(ConvertRedisSentinel, SentinelsMasterAndBothPasswordsBecomeTheSentinelSource) {
-  const Outcome run = Convert({}, Worker(R"yaml(
+  const Outcome run =
+      Convert({}, Worker(R"yaml(
   - type: redis-sentinel
     metadata:
       hosts: node1, node2, node3
@@ -246,15 +253,8 @@ TEST(ConvertRedisSentinel, SentinelsMasterAndBothPasswordsBecomeTheSentinelSourc
     authenticationRef:
       name: keda-trigger-auth-redis-secret
 )yaml",
-                                         R"yaml(
-apiVersion: keda.sh/v1alpha1
-kind: TriggerAuthentication
-metadata: {name: keda-trigger-auth-redis-secret, namespace: my-project}
-spec:
-  secretTargetRef:
-  - {parameter: password, name: votes-db-secret, key: redis_password}
-  - {parameter: sentinelPassword, name: sentinel-secret, key: sentinel_password}
-)yaml"));
+                         RedisAuth("{parameter: sentinelPassword, name: sentinel-secret, "
+                                   "key: sentinel_password}")));
   ASSERT_EQ(run.code, 0) << run.err;
   const YAML::Node sentinel = Output(run)["spec"]["sources"]["redis"]["sentinel"];
   EXPECT_EQ(sentinel["addresses"][2].as<std::string>(), "node3:26379");

@@ -74,7 +74,7 @@ TEST(ClusterSlots, MastersAreReadAndMalformedEntriesLeftOut) {
   auto reply = Decode(
       "*4\r\n"
       "*3\r\n:0\r\n:5460\r\n*3\r\n$9\r\n127.0.0.1\r\n:7000\r\n$2\r\nid\r\n"
-      "*3\r\n:5461\r\n:10922\r\n*2\r\n$0\r\n\r\n:7001\r\n"     // "": the host asked
+      "*3\r\n:5461\r\n:10922\r\n*2\r\n$0\r\n\r\n:7001\r\n"    // "": the host asked
       "*3\r\n:10923\r\n:99999\r\n*2\r\n$1\r\nx\r\n:7002\r\n"  // a slot out of range
       "*2\r\n:1\r\n:2\r\n");                                  // no master
   ASSERT_TRUE(reply);

@@ -14,12 +14,14 @@ namespace {
 // A policy with `sources` and `metrics` (JSON texts) and one workload.
 kube::Json Policy(const std::string& sources, const std::string& metrics) {
   return kube::Json::parse(R"({"metadata": {"namespace": "shop", "name": "p", "generation": 1},
-    "spec": {"sources": )" + sources + R"(, "metrics": )" + metrics + R"(,
+    "spec": {"sources": )" +
+                           sources + R"(, "metrics": )" + metrics + R"(,
              "components": [{"name": "web", "target": {"apiVersion": "apps/v1",
                              "kind": "Deployment", "name": "web"}, "replicas": {"min": 1, "max": 5}}]}})");
 }
 
-const char* kPgMetric = R"([{"name": "jobs", "postgresql": {"query": "SELECT count(*) FROM jobs"}}])";
+const char* kPgMetric =
+    R"([{"name": "jobs", "postgresql": {"query": "SELECT count(*) FROM jobs"}}])";
 const char* kListMetric = R"([{"name": "jobs", "queue": {"flavor": "list", "name": "jobs"}}])";
 
 std::string Refusal(const kube::Json& policy) {
@@ -111,26 +113,26 @@ SourceAccess Rules(std::vector<std::string> allow = {}) {
 }
 
 TEST(NewSourcesAccess, EveryClusterNodeAndSentinelGivenIsChecked) {
-  auto cluster = ParsePolicy(Policy(
-      R"({"redis": {"cluster": {"addresses": ["10.0.0.1:6379", "169.254.169.254:80"]}}})",
-      kListMetric));
+  auto cluster = ParsePolicy(
+      Policy(R"({"redis": {"cluster": {"addresses": ["10.0.0.1:6379", "169.254.169.254:80"]}}})",
+             kListMetric));
   ASSERT_TRUE(cluster);
   Status refused = CheckSourceAccess(Rules(), *cluster);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("169.254.169.254"), std::string::npos)
       << refused.error().message;
-  auto sentinel = ParsePolicy(Policy(
-      R"({"redis": {"sentinel": {"addresses": ["127.0.0.1:26379"], "masterName": "m"}}})",
-      kListMetric));
+  auto sentinel = ParsePolicy(
+      Policy(R"({"redis": {"sentinel": {"addresses": ["127.0.0.1:26379"], "masterName": "m"}}})",
+             kListMetric));
   ASSERT_TRUE(sentinel);
   EXPECT_FALSE(CheckSourceAccess(Rules(), *sentinel));
   EXPECT_TRUE(CheckSourceAccess(Rules({"127.0.0.1:26379"}), *sentinel));
 }
 
 TEST(NewSourcesAccess, APostgresqlHostIsChecked) {
-  auto pg = ParsePolicy(Policy(
-      R"({"postgresql": {"host": "127.0.0.1", "port": 5432, "database": "a", "user": "r"}})",
-      kPgMetric));
+  auto pg = ParsePolicy(
+      Policy(R"({"postgresql": {"host": "127.0.0.1", "port": 5432, "database": "a", "user": "r"}})",
+             kPgMetric));
   ASSERT_TRUE(pg);
   EXPECT_FALSE(CheckSourceAccess(Rules(), *pg));
   EXPECT_TRUE(CheckSourceAccess(Rules({"127.0.0.1:5432"}), *pg));
