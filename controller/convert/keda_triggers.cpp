@@ -239,7 +239,7 @@ Result<bool> RedisTls(const Trigger& trigger, YAML::Node source, Draft& draft) {
 }
 
 // The password and user: a Secret from the TriggerAuthentication, or said where KEDA took them.
-void RedisCredentials(const Trigger& trigger, YAML::Node source, Draft& draft) {
+void RedisCredentials(const Trigger& trigger, YAML::Node& source, Draft& draft) {
   const std::string path = "spec.sources.redis";
   if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft))
     NoteRedisPassword(trigger, draft);
