@@ -4,9 +4,12 @@
 // against the source access rules like the other servers (reconcile/sources.h).
 #include <gtest/gtest.h>
 
+#include <cpprest/asyncrt_utils.h>
+
 #include "kube/client.h"
 #include "reconcile/policy_spec.h"
 #include "reconcile/sources.h"
+#include "scripted_client.h"
 
 namespace gearbox::reconcile {
 namespace {
@@ -136,6 +139,34 @@ TEST(NewSourcesAccess, APostgresqlHostIsChecked) {
   ASSERT_TRUE(pg);
   EXPECT_FALSE(CheckSourceAccess(Rules(), *pg));
   EXPECT_TRUE(CheckSourceAccess(Rules({"127.0.0.1:5432"}), *pg));
+}
+
+// A connection string's hosts are only known once its Secret is read: the factory checks them
+// then, and a refused one gets no connection, only its error (which does not quote the string).
+TEST(NewSourcesAccess, AConnectionStringsHostsAreCheckedOnceItsSecretIsRead) {
+  for (const auto& [dsn, allowed] :
+       {std::pair{"host=169.254.169.254 dbname=a user=r password=hunter2", false},
+        std::pair{"host=10.1.2.3 dbname=a user=r password=hunter2", true}}) {
+    auto client = std::make_shared<testing::ScriptedClient>();
+    const std::string encoded = utility::conversions::to_base64(
+        std::vector<unsigned char>(dsn, dsn + std::char_traits<char>::length(dsn)));
+    client->On("GET", "/api/v1/namespaces/shop/secrets/pg",
+               testing::ScriptedResponse::Ok(
+                   kube::Json::parse(R"({"data": {"dsn": ")" + encoded + R"("}})")));
+    SourceAccess access = Rules({"10.0.0.0/8"});
+    LiveSourceFactory factory(client, &access);
+    auto parsed = ParsePolicy(Policy(
+        R"({"postgresql": {"connectionSecretRef": {"name": "pg", "key": "dsn"}}})", kPgMetric));
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    ASSERT_TRUE(CheckSourceAccess(access, *parsed)) << "nothing to check before the Secret";
+    PolicySources sources = BuildSources(*client, factory, *parsed);
+    EXPECT_EQ(factory.open_postgres_connections(), allowed ? 1u : 0u) << dsn;
+    if (allowed) continue;  // not read: 10.1.2.3 is not a test server
+    auto read = sources.by_metric.at("jobs").source->Read();
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().kind, Error::Kind::kConfig) << read.error().message;
+    EXPECT_EQ(read.error().message.find("hunter2"), std::string::npos) << read.error().message;
+  }
 }
 
 }  // namespace
