@@ -196,16 +196,16 @@ TEST(ConvertRedisStreams, AConsumerGroupIsRefusedNamingTheDifference) {
 }
 
 // The TriggerAuthentication of KEDA's Redis pages: the password, and one more parameter.
-std::string RedisAuth(const std::string& more){return R"yaml(
+std::string RedisAuth(const std::string& more) {
+  return R"yaml(
 apiVersion: keda.sh/v1alpha1
 kind: TriggerAuthentication
 metadata: {name: keda-trigger-auth-redis-secret, namespace: my-project}
 spec:
   secretTargetRef:
   - {parameter: password, name: votes-db-secret, key: redis_password}
-  - )yaml" + more +
-                                                      "
-                                                      ";
+  - )yaml" +
+         more + "\n";
 }
 
 // KEDA's redis-cluster page: addresses, listName, listLength, the password from a
