@@ -22,6 +22,7 @@ using namespace std::chrono_literals;
 constexpr const char* kTopologyDir = "/tmp/gearbox-redis-topology-test";
 constexpr int kClusterPorts[] = {18310, 18311, 18312};
 constexpr int kMasterPort = 18320, kOtherPort = 18321, kSentinelPort = 18322;
+constexpr int kSinglePort = 18330;
 constexpr const char* kMasterPassword = "master-pass";
 constexpr const char* kSentinelPassword = "sentinel-pass";
 
@@ -331,6 +332,27 @@ TEST_F(RedisSentinelQueues, WrongPasswordsAreAuthErrorsAndAnUnknownMasterIsNamed
   EXPECT_EQ(unknown.error().kind, Error::Kind::kNoData);
   EXPECT_NE(unknown.error().message.find("knows no master named nosuchmaster"), std::string::npos)
       << unknown.error().message;
+}
+
+// One server, as before Cluster and Sentinel came: the same connection code under them (AUTH,
+// SELECT, one deadline), read directly.
+TEST_F(RedisSentinelQueues, OneServerWithAPasswordAndADatabaseIsStillReadDirectly) {
+  StartRedis(kSinglePort, std::string("--requirepass ") + kMasterPassword);
+  ASSERT_TRUE(WaitForCommand("redis-cli -p " + std::to_string(kSinglePort) + " -a " +
+                                 kMasterPassword + " --no-auth-warning ping | grep -q PONG",
+                             10s));
+  Cli(kSinglePort, "-n 3 rpush jobs a b", kMasterPassword);
+  RedisOptions o = Node();
+  o.port = kSinglePort;
+  o.db = 3;
+  o.password = kMasterPassword;
+  EXPECT_EQ(ValueOf(std::make_shared<RedisConnection>(o), {"list", "jobs", "backlog", "bull", ""}),
+            2);
+  o.password = "wrong";
+  auto refused =
+      ReadQueue(std::make_shared<RedisConnection>(o), {"list", "jobs", "backlog", "bull", ""});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, Error::Kind::kAuth);
 }
 
 }  // namespace
