@@ -11,6 +11,8 @@ const char* KindOf(reconcile::MetricDef::Type type) {
       return "prometheus";
     case reconcile::MetricDef::Type::kQueue:
       return "queue";
+    case reconcile::MetricDef::Type::kPostgres:
+      return "postgresql";
     case reconcile::MetricDef::Type::kResource:
       break;
   }

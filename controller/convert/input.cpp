@@ -28,6 +28,16 @@ class Walker {
   Walker(const std::string& source, const WriteOptions& options, Converted& converted)
       : source_(source), options_(options), converted_(converted) {}
 
+  // The TriggerAuthentications among the documents (Lists included), before any is converted.
+  void CollectAuthentications(const YAML::Node& object) {
+    if (!object || !object.IsMap() || !object["kind"] || !object["kind"].IsScalar()) return;
+    if (object["kind"].Scalar() == "List" && object["items"] && object["items"].IsSequence()) {
+      for (const auto& item : object["items"]) CollectAuthentications(item);
+      return;
+    }
+    auths_.Add(object);
+  }
+
   // A document that cannot be converted is refused, and the walk goes on to the next.
   void Object(const YAML::Node& object, const std::string& where) {
     if (!object || object.IsNull()) return;  // an empty document (--- at the end)
@@ -37,12 +47,13 @@ class Walker {
     if (!*kind) return Refuse(where, "kind is missing");
     if (**kind == "List") return List(object, where);
     const std::string what = where + " (" + Describe(object, **kind) + ")";
+    if (**kind == "TriggerAuthentication" || **kind == "ClusterTriggerAuthentication") return;
     if (**kind != "HorizontalPodAutoscaler" && **kind != "ScaledObject") {
       converted_.skipped.push_back(source_ + ": " + what +
                                    ": not an HPA or a ScaledObject, skipped");
       return;
     }
-    auto policy = ConvertObject(object, options_);
+    auto policy = ConvertObject(object, options_, auths_);
     if (!policy) return Refuse(what, policy.error().message);
     AddPolicy(std::move(*policy), source_ + ": " + what, converted_);
   }
@@ -62,14 +73,20 @@ class Walker {
   const std::string& source_;
   const WriteOptions& options_;
   Converted& converted_;
+  TriggerAuthentications auths_;
 };
 
 }  // namespace
 
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options) {
+  return ConvertObject(object, options, TriggerAuthentications());
+}
+
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
+                               const TriggerAuthentications& auths) {
   const bool hpa = object["kind"].Scalar() == "HorizontalPodAutoscaler";
   try {
-    ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object));
+    ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object, auths));
     return WritePolicy(draft, options);
   } catch (const YAML::Exception& e) {  // a node of an unexpected shape deep in the object
     return Error::Invalid(std::string("the input is not what was expected: ") + e.what());
@@ -90,6 +107,7 @@ void ConvertText(const std::string& text, const std::string& source, const Write
     return;
   }
   Walker walker(source, options, converted);
+  for (const auto& document : *documents) walker.CollectAuthentications(document);
   for (std::size_t i = 0; i < documents->size(); ++i)
     walker.Object((*documents)[i], "document " + std::to_string(i + 1));
 }

@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "convert/document.h"
 #include "convert/policy_writer.h"
+#include "convert/trigger_auth.h"
 
 namespace gearbox::convert {
 
@@ -24,6 +25,9 @@ struct Converted {
 
 // One object (a parsed document): its policy, or an Error (kInvalid) naming what is wrong.
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options);
+// With the TriggerAuthentications given beside it, for a ScaledObject's authenticationRef.
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
+                               const TriggerAuthentications& auths);
 
 // Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
 // into `converted`: its policy and what it dropped, or why it was refused.

@@ -1,0 +1,68 @@
+// See trigger_auth.h.
+#include "convert/trigger_auth.h"
+
+namespace gearbox::convert {
+
+namespace {
+
+std::string Scalar(const YAML::Node& node, const char* key) {
+  const YAML::Node value = node[key];
+  return value && value.IsScalar() ? value.Scalar() : "";
+}
+
+// The parameters a TriggerAuthentication's spec takes from other places than a Secret.
+std::vector<std::string> Elsewhere(const YAML::Node& spec) {
+  std::vector<std::string> out;
+  for (const auto& item : spec) {
+    const std::string source = item.first.Scalar();
+    if (source == "secretTargetRef") continue;
+    const YAML::Node entries = item.second;
+    if (entries.IsSequence()) {
+      for (const auto& e : entries) {
+        const std::string parameter = Scalar(e, "parameter");
+        out.push_back((parameter.empty() ? "?" : parameter) + " (from " + source + ")");
+      }
+    } else {
+      out.push_back(source);  // podIdentity, hashiCorpVault {...}: the whole block
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool TriggerAuthentications::Add(const YAML::Node& object) {
+  const std::string kind = Scalar(object, "kind");
+  if (kind != "TriggerAuthentication" && kind != "ClusterTriggerAuthentication") return false;
+  const bool cluster = kind == "ClusterTriggerAuthentication";
+  const YAML::Node metadata = object["metadata"];
+  const std::string name = metadata ? Scalar(metadata, "name") : "";
+  const std::string ns = cluster || !metadata ? "" : Scalar(metadata, "namespace");
+  TriggerAuth auth;
+  auth.what = kind + " " + (ns.empty() ? "" : ns + "/") + name;
+  const YAML::Node spec = object["spec"];
+  if (spec && spec.IsMap()) {
+    const YAML::Node refs = spec["secretTargetRef"];
+    for (std::size_t i = 0; refs && refs.IsSequence() && i < refs.size(); ++i) {
+      const std::string parameter = Scalar(refs[i], "parameter");
+      if (!parameter.empty())
+        auth.secrets[parameter] = {Scalar(refs[i], "name"), Scalar(refs[i], "key"), cluster};
+    }
+    auth.elsewhere = Elsewhere(spec);
+  }
+  by_key_[kind + "/" + ns + "/" + name] = std::move(auth);
+  return true;
+}
+
+std::optional<TriggerAuth> TriggerAuthentications::Find(const YAML::Node& ref,
+                                                        const std::string& ns) const {
+  if (!ref || !ref.IsMap()) return std::nullopt;
+  std::string kind = Scalar(ref, "kind");
+  if (kind.empty()) kind = "TriggerAuthentication";
+  const std::string where = kind == "ClusterTriggerAuthentication" ? "" : ns;
+  auto found = by_key_.find(kind + "/" + where + "/" + Scalar(ref, "name"));
+  if (found == by_key_.end()) return std::nullopt;
+  return found->second;
+}
+
+}  // namespace gearbox::convert

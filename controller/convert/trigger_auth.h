@@ -1,0 +1,43 @@
+// KEDA's TriggerAuthentication and ClusterTriggerAuthentication objects given beside the
+// ScaledObjects (the same files, or the cluster): the Secret key each parameter of a trigger
+// comes from (spec.secretTargetRef), so that convert writes Secret references (passwordSecretRef,
+// connectionSecretRef, ...) instead of asking for them. Parameters taken from elsewhere (env,
+// Vault, a cloud identity) are known by name only: the converted policy says to set them by hand.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gearbox::convert {
+
+struct AuthSecret {
+  std::string name, key;
+  // From a ClusterTriggerAuthentication: the Secret is in KEDA's namespace, not the policy's.
+  bool cluster_scoped = false;
+};
+
+// What one authenticationRef resolves to.
+struct TriggerAuth {
+  std::string what;                           // "TriggerAuthentication shop/pg-auth"
+  std::map<std::string, AuthSecret> secrets;  // parameter -> its Secret key
+  std::vector<std::string> elsewhere;         // parameters from env, Vault, an identity, ...
+};
+
+class TriggerAuthentications {
+ public:
+  // Keeps a TriggerAuthentication or ClusterTriggerAuthentication; false for any other object.
+  bool Add(const YAML::Node& object);
+  // The authentication a trigger's authenticationRef names, from a ScaledObject in `ns`; none
+  // when it was not among the inputs.
+  std::optional<TriggerAuth> Find(const YAML::Node& authentication_ref,
+                                  const std::string& ns) const;
+
+ private:
+  std::map<std::string, TriggerAuth> by_key_;  // "kind/namespace/name"
+};
+
+}  // namespace gearbox::convert
