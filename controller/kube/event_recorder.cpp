@@ -116,8 +116,7 @@ Status EventRecorder::Record(const ObjectRef& regarding, EventType type, const s
   SteadyTime now = clock_.Now();
   std::string now_text = FormatRfc3339(clock_.WallNow(), TimePrecision::kMicros);
   const std::string ns = regarding.ns.empty() ? "default" : regarding.ns;
-  const std::string name =
-      (regarding.name.empty() ? "gearbox" : regarding.name) + "." + UniqueSuffix();
+  std::string name;  // of a new Event; a repeat is counted in its series' Event
   std::optional<SeriesPatch> patch;
   {
     MutexLock lock(mu_);
@@ -125,6 +124,7 @@ Status EventRecorder::Record(const ObjectRef& regarding, EventType type, const s
     if (CountRepeatLocked(key, now, now_text, patch)) {
       if (!patch) return Ok{};
     } else {
+      name = (regarding.name.empty() ? "gearbox" : regarding.name) + "." + UniqueSuffix();
       series_[key] = Series{name, ns, 1, 1, now, now, now};
       ++created_;
     }

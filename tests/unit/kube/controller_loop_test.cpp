@@ -117,11 +117,14 @@ TEST(ControllerLoop, ASlowNamespaceLeavesTheOtherWorkersToTheRest) {
       },
       nullptr, nullptr, options);
   for (const char* key : {"slow/1", "slow/2", "slow/3"}) loop.queue().Add(key);
-  loop.queue().Add("fast/1");
   loop.Start(2);
+  // Only the slow namespace has work: without its share, it would take both workers now.
+  for (int i = 0; i < 500 && slow_running < 1; ++i) std::this_thread::sleep_for(2ms);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(slow_running, 1) << "the slow namespace holds more than its share";
+  loop.queue().Add("fast/1");
   for (int i = 0; i < 500 && fast_done < 1; ++i) std::this_thread::sleep_for(2ms);
   EXPECT_EQ(fast_done, 1) << "the slow namespace held every worker";
-  EXPECT_EQ(slow_running, 1);
   release = true;
   loop.Stop();
 }

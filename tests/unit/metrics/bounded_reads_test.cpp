@@ -123,15 +123,20 @@ void TrickleRedis(boost::asio::ip::tcp::socket& socket) {
   }
 }
 
-TEST(BoundedReads, TricklingRedisIsStoppedAtTheTotalDeadline) {
-  LoopbackHttpServer server(TrickleRedis);
+// A list queue "jobs" read from the "Redis" `server`, with `timeout` for the whole read.
+RedisQueueMetric ListQueueOn(const LoopbackHttpServer& server, std::chrono::milliseconds timeout) {
   auto options = ParseRedisUrl("redis://" + server.url().substr(7));
-  ASSERT_TRUE(options.ok());
-  options->timeout = 500ms;
+  EXPECT_TRUE(options.ok());
+  options->timeout = timeout;
   QueueSpec spec;
   spec.flavor = "list";
   spec.name = "jobs";
-  RedisQueueMetric queue(std::make_shared<RedisConnection>(*options), spec);
+  return RedisQueueMetric(std::make_shared<RedisConnection>(*options), spec);
+}
+
+TEST(BoundedReads, TricklingRedisIsStoppedAtTheTotalDeadline) {
+  LoopbackHttpServer server(TrickleRedis);
+  RedisQueueMetric queue = ListQueueOn(server, 500ms);
   const auto start = Clock::now();
   Result<Reading> r = queue.Read();
   const auto took = Clock::now() - start;
@@ -155,13 +160,7 @@ void HugeReplyRedis(boost::asio::ip::tcp::socket& socket) {
 
 TEST(BoundedReads, RedisReplyOverTheCapIsRefused) {
   LoopbackHttpServer server(HugeReplyRedis);
-  auto options = ParseRedisUrl("redis://" + server.url().substr(7));
-  ASSERT_TRUE(options.ok());
-  options->timeout = 5s;
-  QueueSpec spec;
-  spec.flavor = "list";
-  spec.name = "jobs";
-  RedisQueueMetric queue(std::make_shared<RedisConnection>(*options), spec);
+  RedisQueueMetric queue = ListQueueOn(server, 5s);
   Result<Reading> r = queue.Read();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, Error::Kind::kDecode) << r.error().message;
