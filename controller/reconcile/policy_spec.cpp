@@ -38,8 +38,7 @@ Result<policy::Duration> Dur(const Json& o, const char* field, const std::string
 }
 
 std::optional<SecretKeyRef> SecretRef(const Json& o, const char* field) {
-  if (!o.has_object_field(field)) return std::nullopt;
-  return SecretKeyRef{Str(o.at(field), "name"), Str(o.at(field), "key")};
+  return SecretRefAt(o, field);
 }
 
 Result<policy::Rule> ParseRule(const Json& r, const std::string& where) {
@@ -184,6 +183,7 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
     ASSIGN_OR_RETURN(auto timeout, Dur(pr, "timeout", "5s", "spec.sources.prometheus"));
     p.prometheus = PrometheusSourceDef{Str(pr, "url"), SecretRef(pr, "bearerTokenSecretRef"),
                                        SecretRef(pr, "caSecretRef"), timeout};
+    RETURN_IF_ERROR(ParsePrometheusAuth(pr, *p.prometheus));
   }
   if (src.has_object_field("redis")) {
     const Json& r = src.at("redis");
@@ -404,6 +404,11 @@ PauseRequest ReadPause(const Json& object, const policy::Spec& spec) {
     if (all || named.erase(c.name)) out.components.push_back(c.name);
   out.unknown.assign(named.begin(), named.end());
   return out;
+}
+
+std::optional<SecretKeyRef> SecretRefAt(const Json& o, const char* field) {
+  if (!o.has_object_field(field)) return std::nullopt;
+  return SecretKeyRef{Str(o.at(field), "name"), Str(o.at(field), "key")};
 }
 
 Result<ParsedPolicy> ParsePolicy(const Json& object) {

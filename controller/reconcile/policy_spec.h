@@ -34,11 +34,37 @@ struct MetricDef {
   metrics::QueueSpec queue;      // kQueue
 };
 
+// A header sent with every query: a fixed value, or one from a Secret.
+struct HeaderDef {
+  std::string name;
+  std::string value;
+  std::optional<SecretKeyRef> value_secret;
+};
+
+// spec.sources.prometheus.auth: one way to authenticate (reconcile/prometheus_auth_spec.cpp).
+struct PrometheusAuthDef {
+  enum class Mode { kBasic, kSigV4, kGoogle, kAzure };
+  Mode mode = Mode::kBasic;
+  // basic
+  std::string username;
+  std::optional<SecretKeyRef> username_secret, password;
+  // sigv4: keys from Secrets, or (none named) the controller's own (environment or IRSA)
+  std::string region, service = "aps";
+  std::optional<SecretKeyRef> access_key_id, secret_access_key, session_token;
+  // google: a service-account key, or (none) the metadata server (workload identity)
+  std::optional<SecretKeyRef> google_key;
+};
+
 struct PrometheusSourceDef {
   std::string url;
   std::optional<SecretKeyRef> bearer_token;
   std::optional<SecretKeyRef> ca;
   policy::Duration timeout{5000};
+  std::vector<HeaderDef> headers;
+  std::optional<SecretKeyRef> cert, key;  // tls: the client certificate
+  std::optional<PrometheusAuthDef> auth;
+  // Every Secret the source names (for reading and watching them).
+  std::vector<SecretKeyRef> Secrets() const;
 };
 
 struct RedisTlsDef {
@@ -66,6 +92,13 @@ struct ParsedPolicy {
 
 // The policy, or an Error (kInvalid) saying what is wrong with it.
 Result<ParsedPolicy> ParsePolicy(const web::json::value& object);
+
+// {name, key} of the Secret reference in `field` of `o`; none when absent.
+std::optional<SecretKeyRef> SecretRefAt(const web::json::value& o, const char* field);
+
+// spec.sources.prometheus's headers, tls and auth into `def`; an Error (kInvalid) naming the field
+// path of what is wrong (prometheus_auth_spec.cpp).
+Status ParsePrometheusAuth(const web::json::value& prometheus, PrometheusSourceDef& def);
 
 // The annotation that pauses a policy: "true" pauses every component, a comma-separated list of
 // component names pauses those. Annotations are not part of the spec (no new generation), so it

@@ -12,7 +12,8 @@ namespace {
 
 const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
 
-// The value of one key of a Secret in the policy's namespace, without a trailing newline.
+}  // namespace
+
 Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
                                const SecretKeyRef& ref) {
   auto secret = client.Get(kSecrets, ns, ref.name);
@@ -31,6 +32,8 @@ Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
   }
 }
 
+namespace {
+
 Result<metrics::PrometheusOptions> PrometheusConnection(kube::Client& client,
                                                         const ParsedPolicy& p) {
   metrics::PrometheusOptions o;
@@ -42,6 +45,7 @@ Result<metrics::PrometheusOptions> PrometheusConnection(kube::Client& client,
   if (p.prometheus->ca) {
     ASSIGN_OR_RETURN(o.ca_pem, ReadSecret(client, p.ns, *p.prometheus->ca));
   }
+  RETURN_IF_ERROR(ResolvePrometheusCredentials(client, p, o));
   return o;
 }
 
@@ -82,8 +86,12 @@ Result<T> Named(const char* server, Result<T> r) {
 std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def) {
   if (!web::uri::validate(def.url)) return std::nullopt;
   web::uri uri(def.url);
-  SourceEndpoint e{"prometheus", uri.host(), 0, uri.scheme() == "http",
-                   def.bearer_token.has_value()};
+  // Every credential counts (a token, a password, a header from a Secret, a cloud token or a
+  // signature); a client certificate is only ever sent over TLS.
+  const bool credential = def.bearer_token || def.auth ||
+                          std::any_of(def.headers.begin(), def.headers.end(),
+                                      [](const HeaderDef& h) { return h.value_secret.has_value(); });
+  SourceEndpoint e{"prometheus", uri.host(), 0, uri.scheme() == "http", credential};
   if (e.host.empty()) return std::nullopt;
   e.port = static_cast<uint16_t>(uri.port() > 0 ? uri.port() : (e.plain_http ? 80 : 443));
   return e;

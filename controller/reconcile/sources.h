@@ -72,6 +72,15 @@ struct PolicySources {
   bool incomplete = false;
 };
 
+// The value of one key of a Secret in the namespace `ns`, without a trailing newline.
+Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
+                               const SecretKeyRef& ref);
+
+// Fills `o` with the Prometheus source's headers, client certificate and auth mode
+// (prometheus_credentials.cpp).
+Status ResolvePrometheusCredentials(kube::Client& client, const ParsedPolicy& p,
+                                    metrics::PrometheusOptions& o);
+
 // Reads the Secrets a policy names (from the policy's namespace only) and builds its sources.
 PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const ParsedPolicy& p);
 
