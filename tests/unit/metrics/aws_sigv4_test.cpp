@@ -15,7 +15,7 @@
 namespace gearbox::metrics {
 namespace {
 
-std::string ReadFile(const std::string& path) {
+std::string ReadVectorFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
@@ -28,7 +28,7 @@ struct Vector {
   SigV4Scope scope;
   std::chrono::system_clock::time_point at;
   std::string dir;
-  std::string Expected(const std::string& file) const { return ReadFile(dir + "/" + file); }
+  std::string Expected(const std::string& file) const { return ReadVectorFile(dir + "/" + file); }
 };
 
 // request.txt: "METHOD PATH?QUERY HTTP/1.1", "Name:value" lines, a blank line, the body.
@@ -52,14 +52,14 @@ SigV4Request ParseRequest(const std::string& text) {
 Vector Load(const std::string& name) {
   Vector v;
   v.dir = std::string(GEARBOX_SOURCE_DIR) + "/tests/fixtures/aws-sigv4/" + name;
-  auto context = web::json::value::parse(ReadFile(v.dir + "/context.json"));
+  auto context = web::json::value::parse(ReadVectorFile(v.dir + "/context.json"));
   const auto& creds = context.at("credentials");
   v.credentials = {creds.at("access_key_id").as_string(), creds.at("secret_access_key").as_string(),
                    creds.has_string_field("token") ? creds.at("token").as_string() : ""};
   v.scope = {context.at("region").as_string(), context.at("service").as_string(),
              context.at("sign_body").as_bool()};
   v.at = ParseRfc3339(context.at("timestamp").as_string()).value();
-  v.request = ParseRequest(ReadFile(v.dir + "/request.txt"));
+  v.request = ParseRequest(ReadVectorFile(v.dir + "/request.txt"));
   return v;
 }
 
