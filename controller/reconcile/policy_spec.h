@@ -60,9 +60,9 @@ struct PrometheusSourceDef {
   std::optional<SecretKeyRef> bearer_token;
   std::optional<SecretKeyRef> ca;
   policy::Duration timeout{5000};
-  std::vector<HeaderDef> headers;
-  std::optional<SecretKeyRef> cert, key;  // tls: the client certificate
-  std::optional<PrometheusAuthDef> auth;
+  std::vector<HeaderDef> headers{};
+  std::optional<SecretKeyRef> cert{}, key{};  // tls: the client certificate
+  std::optional<PrometheusAuthDef> auth{};
   // Every Secret the source names (for reading and watching them).
   std::vector<SecretKeyRef> Secrets() const;
 };
