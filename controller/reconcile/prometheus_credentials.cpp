@@ -24,10 +24,11 @@ Status ReadBasic(kube::Client& client, const std::string& ns, const PrometheusAu
 
 Status UseSigV4(kube::Client& client, const std::string& ns, const PrometheusAuthDef& a,
                 metrics::PrometheusOptions& o) {
-  const auto& identities = metrics::CloudIdentities::Process();
-  std::shared_ptr<metrics::AwsCredentialSource> credentials = identities.aws;
+  std::shared_ptr<metrics::AwsCredentialSource> credentials;
   o.auth_key = "sigv4\n" + a.region + "\n" + a.service + "\n";
-  if (a.access_key_id) {
+  if (!a.access_key_id) {
+    credentials = metrics::CloudIdentities::Process().aws;
+  } else {
     metrics::AwsCredentials keys;
     ASSIGN_OR_RETURN(keys.access_key_id, ReadSecret(client, ns, *a.access_key_id));
     ASSIGN_OR_RETURN(keys.secret_access_key, ReadSecret(client, ns, *a.secret_access_key));

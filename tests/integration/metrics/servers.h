@@ -26,6 +26,9 @@ constexpr const char* kRedisTlsPassword = "reader-pass";
 
 std::string Sh(const std::string& command, int* rc = nullptr);
 std::string NodePath();  // where hack/node-deps.sh put bull and bullmq
+// A CA, a server certificate for localhost and 127.0.0.1 and a client certificate (clientAuth),
+// in dir/tls: {ca,server,client}.{crt,key}.
+void MakeCertificates(const std::string& dir);
 
 // Started once for the whole binary, stopped at its end.
 class Servers : public ::testing::Environment {

@@ -13,7 +13,7 @@
 #include <fstream>
 
 #include "base/time_format.h"
-#include "fake_identity_endpoint.h"
+#include "request_checking_server.h"
 #include "metrics/aws_credentials.h"
 #include "metrics/azure_token.h"
 #include "metrics/digest.h"
@@ -23,7 +23,7 @@ namespace gearbox::metrics {
 namespace {
 
 using gearbox::testing::FakeAnswer;
-using gearbox::testing::FakeIdentityEndpoint;
+using gearbox::testing::RequestCheckingServer;
 using gearbox::testing::FakeRequest;
 using gearbox::testing::FormFields;
 
@@ -43,7 +43,7 @@ std::string Header(const FakeRequest& r, const std::string& name) {
 // A port where nothing listens: one the kernel just gave and took back.
 std::string RefusingUrl() {
   std::string url;
-  { url = FakeIdentityEndpoint([](const FakeRequest&) { return FakeAnswer{}; }).url(); }
+  { url = RequestCheckingServer([](const FakeRequest&) { return FakeAnswer{}; }).url(); }
   return url;
 }
 
@@ -94,7 +94,7 @@ AwsEnvironment IrsaEnvironment(const std::string& sts_url, const std::string& to
 TEST(AwsIrsa, TheWebIdentityTokenIsExchangedAtStsAndTheKeysAreKeptUntilNearExpiry) {
   kube::FakeClock clock;
   const std::string token = "eyJhbGciOiJSUzI1NiJ9.irsa.token";
-  FakeIdentityEndpoint sts([&](const FakeRequest& r) { return CheckLikeSts(r, token, clock); });
+  RequestCheckingServer sts([&](const FakeRequest& r) { return CheckLikeSts(r, token, clock); });
   auto source = AwsEnvironmentCredentials(IrsaEnvironment(sts.url() + "/", token), clock);
   auto keys = source->Get();
   ASSERT_TRUE(keys) << keys.error().message;
@@ -111,7 +111,7 @@ TEST(AwsIrsa, TheWebIdentityTokenIsExchangedAtStsAndTheKeysAreKeptUntilNearExpir
 
 TEST(AwsIrsa, KeysInTheEnvironmentAreUsedWithoutAskingSts) {
   kube::FakeClock clock;
-  FakeIdentityEndpoint sts([&](const FakeRequest& r) { return CheckLikeSts(r, "t", clock); });
+  RequestCheckingServer sts([&](const FakeRequest& r) { return CheckLikeSts(r, "t", clock); });
   AwsEnvironment env = IrsaEnvironment(sts.url(), "t");
   env.keys = {"AKIDENV", "env-secret", ""};
   auto keys = AwsEnvironmentCredentials(env, clock)->Get();
@@ -123,7 +123,7 @@ TEST(AwsIrsa, KeysInTheEnvironmentAreUsedWithoutAskingSts) {
 TEST(AwsIrsa, RefusedMalformedAndExpiredAnswersAreErrorsThatQuoteNothing) {
   kube::FakeClock clock;
   FakeAnswer answer;
-  FakeIdentityEndpoint sts([&](const FakeRequest&) { return answer; });
+  RequestCheckingServer sts([&](const FakeRequest&) { return answer; });
   const std::string token = "irsa-token-secret";
   auto expect = [&](FakeAnswer a, Error::Kind kind) {
     answer = a;
@@ -180,7 +180,7 @@ FakeAnswer CheckLikeMetadataServer(const FakeRequest& r) {
 
 TEST(GoogleMetadata, TheTokenComesFromTheMetadataServerWithMetadataFlavorAndIsCached) {
   kube::FakeClock clock;
-  FakeIdentityEndpoint metadata(CheckLikeMetadataServer);
+  RequestCheckingServer metadata(CheckLikeMetadataServer);
   GoogleEnvironment env;
   env.metadata_host = metadata.host();
   auto tokens = GoogleMetadataTokens(env, clock);
@@ -198,7 +198,7 @@ TEST(GoogleMetadata, TheTokenComesFromTheMetadataServerWithMetadataFlavorAndIsCa
 TEST(GoogleMetadata, AMalformedOrExpiredAnswerIsAnErrorThatQuotesNothing) {
   kube::FakeClock clock;
   FakeAnswer answer{200, std::string("{\"token\":\"") + kEcho + "\"}"};
-  FakeIdentityEndpoint metadata([&](const FakeRequest&) { return answer; });
+  RequestCheckingServer metadata([&](const FakeRequest&) { return answer; });
   GoogleEnvironment env;
   env.metadata_host = metadata.host();
   auto malformed = GoogleMetadataTokens(env, clock)->Token();
@@ -304,7 +304,7 @@ TEST(GoogleServiceAccountKey, ASignedJwtIsExchangedForATokenAtTheTokenEndpoint) 
   kube::FakeClock clock;
   const RsaKey key = MakeRsaKey();
   std::string aud;
-  FakeIdentityEndpoint oauth([&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
+  RequestCheckingServer oauth([&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
   GoogleEnvironment env;
   env.token_url = aud = oauth.url() + "/token";
   auto tokens = GoogleServiceAccountTokens(ServiceAccountKey(key, env.token_url), env, clock);
@@ -320,7 +320,7 @@ TEST(GoogleServiceAccountKey, AJwtSignedWithAnotherKeyIsRefusedAndTheErrorQuotes
   kube::FakeClock clock;
   const RsaKey key = MakeRsaKey(), other = MakeRsaKey();
   std::string aud;
-  FakeIdentityEndpoint oauth([&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
+  RequestCheckingServer oauth([&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
   GoogleEnvironment env;
   env.token_url = aud = oauth.url() + "/token";
   auto tokens = GoogleServiceAccountTokens(ServiceAccountKey(other, env.token_url), env, clock);
@@ -374,7 +374,7 @@ AzureEnvironment EntraEnvironment(const std::string& authority, const std::strin
 TEST(AzureWorkloadIdentity, TheFederatedTokenIsExchangedAtTheTenantsTokenEndpointAndCached) {
   kube::FakeClock clock;
   const std::string assertion = "eyJhbGciOiJSUzI1NiJ9.federated.sig";
-  FakeIdentityEndpoint entra([&](const FakeRequest& r) { return CheckLikeEntra(r, assertion); });
+  RequestCheckingServer entra([&](const FakeRequest& r) { return CheckLikeEntra(r, assertion); });
   auto tokens = AzureWorkloadIdentityTokens(EntraEnvironment(entra.url(), assertion), clock);
   auto token = tokens->Token();
   ASSERT_TRUE(token) << token.error().message;
@@ -385,7 +385,7 @@ TEST(AzureWorkloadIdentity, TheFederatedTokenIsExchangedAtTheTenantsTokenEndpoin
 
 TEST(AzureWorkloadIdentity, ARefusedAssertionIsAnAuthErrorThatQuotesNeitherEntraNorTheAssertion) {
   kube::FakeClock clock;
-  FakeIdentityEndpoint entra([&](const FakeRequest& r) { return CheckLikeEntra(r, "expected"); });
+  RequestCheckingServer entra([&](const FakeRequest& r) { return CheckLikeEntra(r, "expected"); });
   const std::string assertion = "eyJ.wrong-assertion.sig";
   auto token = AzureWorkloadIdentityTokens(EntraEnvironment(entra.url() + "/", assertion), clock)
                    ->Token();
@@ -404,7 +404,7 @@ TEST(AzureWorkloadIdentity, WithoutTheWorkloadIdentityVariablesNothingIsAsked) {
 
 TEST(TokenEndpoint, AnAnswerOverTheCapIsRefused) {
   kube::FakeClock clock;
-  FakeIdentityEndpoint entra([](const FakeRequest&) {
+  RequestCheckingServer entra([](const FakeRequest&) {
     return FakeAnswer{200, std::string(kMaxTokenAnswerBytes + 1, 'x')};
   });
   auto token = AzureWorkloadIdentityTokens(EntraEnvironment(entra.url(), "a"), clock)->Token();

@@ -1,5 +1,5 @@
-// See fake_identity_endpoint.h.
-#include "fake_identity_endpoint.h"
+// See request_checking_server.h.
+#include "request_checking_server.h"
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -10,7 +10,7 @@ namespace gearbox::testing {
 
 namespace http = boost::beast::http;
 
-FakeIdentityEndpoint::FakeIdentityEndpoint(Handler handler)
+RequestCheckingServer::RequestCheckingServer(Handler handler)
     : handler_(std::move(handler)), server_([this](boost::asio::ip::tcp::socket& socket) {
         boost::beast::flat_buffer buffer;
         FakeRequest request;
@@ -29,12 +29,12 @@ FakeIdentityEndpoint::FakeIdentityEndpoint(Handler handler)
         http::write(socket, response, ec);
       }) {}
 
-int FakeIdentityEndpoint::requests() const {
+int RequestCheckingServer::requests() const {
   std::lock_guard lock(mu_);
   return static_cast<int>(seen_.size());
 }
 
-FakeRequest FakeIdentityEndpoint::last() const {
+FakeRequest RequestCheckingServer::last() const {
   std::lock_guard lock(mu_);
   return seen_.empty() ? FakeRequest{} : seen_.back();
 }

@@ -1,7 +1,8 @@
-// A fake identity endpoint on 127.0.0.1 for the token-exchange tests (STS, the GCE metadata
-// server, Google's and Entra's token endpoints, a SigV4-checking AMP): each request is parsed with
-// Beast, kept for the test to inspect, and answered by the test's handler, which checks it as the
-// provider would.
+// An HTTP server on 127.0.0.1 whose handler sees each whole request (parsed with Beast) and
+// answers it: the fake identity endpoints of the token-exchange tests (STS, the GCE metadata
+// server, Google's and Entra's token endpoints), which check a request as the provider would, and
+// the checking proxies of the Prometheus authentication tests (SigV4 as AMP checks it, headers).
+// Requests are kept for the test to inspect.
 #pragma once
 
 #include <boost/beast/http.hpp>
@@ -23,10 +24,10 @@ struct FakeAnswer {
   std::string content_type = "application/json";
 };
 
-class FakeIdentityEndpoint {
+class RequestCheckingServer {
  public:
   using Handler = std::function<FakeAnswer(const FakeRequest&)>;
-  explicit FakeIdentityEndpoint(Handler handler);
+  explicit RequestCheckingServer(Handler handler);
 
   std::string url() const { return server_.url(); }
   std::string host() const { return url().substr(7); }  // "127.0.0.1:PORT"
