@@ -65,13 +65,19 @@ void ConvertFiles(const po::variables_map& vm, const WriteOptions& options, std:
                   Converted& converted) {
   std::vector<std::string> files{"-"};
   if (vm.count("file")) files = vm["file"].as<std::vector<std::string>>();
+  // Read first, so that a ScaledObject may name a TriggerAuthentication of another file.
+  std::vector<std::pair<std::string, Result<std::string>>> texts;
+  TriggerAuthIndex trigger_auths;
   for (const auto& file : files) {
-    const auto text = ReadInput(file, in);
+    texts.emplace_back(file == "-" ? "stdin" : file, ReadInput(file, in));
+    if (texts.back().second) CollectTriggerAuths(*texts.back().second, trigger_auths);
+  }
+  for (const auto& [source, text] : texts) {
     if (!text) {
       converted.refused.push_back(text.error().message);
       continue;
     }
-    ConvertText(*text, file == "-" ? "stdin" : file, options, converted);
+    ConvertText(*text, source, options, trigger_auths, converted);
   }
 }
 

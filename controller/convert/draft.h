@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "convert/trigger_auth.h"
+
 namespace gearbox::convert {
 
 enum class MetricSource { kResource, kPrometheus, kQueue };
@@ -103,6 +105,9 @@ struct Draft {
   bool scale_up_paused = false;
   bool scale_down_paused = false;
   std::string prometheus_url;             // empty: no prometheus metric
+  YAML::Node prometheus_auth;  // beside url in spec.sources.prometheus: auth, headers, tls, refs
+  // The TriggerAuthentications given to convert beside the ScaledObject (none: null).
+  const TriggerAuthIndex* trigger_auths = nullptr;
   std::string redis_url;                  // empty: no queue metric
   std::vector<std::string> header_notes;  // what could not be carried over at all
   std::vector<LineNote> line_notes;

@@ -1,5 +1,6 @@
 // The manifests to convert: YAML text of one or more documents (kubectl's List included), each a
-// HorizontalPodAutoscaler, a ScaledObject, or something else that is skipped and said so. A
+// HorizontalPodAutoscaler, a ScaledObject (with the TriggerAuthentications its triggers name), or
+// something else that is skipped and said so. A
 // document that cannot be converted is refused and said so; the others are still converted.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include "base/result.h"
 #include "convert/document.h"
 #include "convert/policy_writer.h"
+#include "convert/trigger_auth.h"
 
 namespace gearbox::convert {
 
@@ -23,12 +25,21 @@ struct Converted {
 };
 
 // One object (a parsed document): its policy, or an Error (kInvalid) naming what is wrong.
-Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options);
+// `trigger_auths`: TriggerAuthentications its authenticationRefs may name (null: none given).
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
+                               const TriggerAuthIndex* trigger_auths = nullptr);
+
+// The TriggerAuthentications and ClusterTriggerAuthentications among the documents of `text`
+// (kubectl's List included), added to `index`; text that does not parse adds nothing.
+void CollectTriggerAuths(const std::string& text, TriggerAuthIndex& index);
 
 // Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
 // into `converted`: its policy and what it dropped, or why it was refused.
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
                  Converted& converted);
+// The same, following authenticationRefs into `trigger_auths` (from every file of the run).
+void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
+                 const TriggerAuthIndex& trigger_auths, Converted& converted);
 
 // One converted policy into `converted`, with a line per dropped trigger or field naming `what`
 // ("so.yaml: document 1 (ScaledObject jobs)").

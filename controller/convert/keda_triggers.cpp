@@ -24,6 +24,7 @@ struct Trigger {
   YAML::Node metadata;
   std::string path;
   bool authenticated = false;
+  YAML::Node authentication_ref;
 };
 
 // The metadata keys of a scaler that are carried over; the others are noted.
@@ -85,23 +86,27 @@ bool UseServer(const Trigger& trigger, const std::string& url, std::string& serv
   return false;
 }
 
-// A server Gearbox cannot authenticate to: the trigger is left out, and said.
-Result<bool> UnsupportedAuth(const Trigger& trigger, const std::string& server, Draft& draft) {
-  ASSIGN_OR_RETURN(const auto unsupported,
-                   UnsupportedPrometheusAuth(trigger.metadata, server, trigger.path + ".metadata"));
-  if (!unsupported) return false;
+// How the trigger authenticated, carried over (prometheus_auth.h); a trigger whose authentication
+// cannot be carried is left out, and said.
+Result<std::optional<CarriedAuth>> CarryAuth(const Trigger& trigger, const std::string& server,
+                                             Draft& draft) {
+  const TriggerAuth* auth = trigger.authenticated && draft.trigger_auths
+                                ? draft.trigger_auths->Find(trigger.authentication_ref, draft.ns)
+                                : nullptr;
+  ASSIGN_OR_RETURN(CarriedAuth carried, CarryPrometheusAuth(trigger.metadata, server,
+                                                            trigger.authenticated, auth,
+                                                            trigger.path));
+  if (!carried.refused) return std::optional<CarriedAuth>(std::move(carried));
   draft.header_notes.push_back(trigger.path + " (prometheus on " + server +
-                               "): KEDA authenticated with " + *unsupported +
-                               ", which Gearbox's Prometheus source does not support yet (a "
-                               "bearer token and a CA only)");
-  return true;
+                               "): KEDA authenticated with " + *carried.refused);
+  return std::optional<CarriedAuth>();
 }
 
 Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const std::string server, RequiredText(trigger.metadata, "serverAddress", here));
-  ASSIGN_OR_RETURN(const bool unsupported, UnsupportedAuth(trigger, server, draft));
-  if (unsupported) return OkStatus();
+  ASSIGN_OR_RETURN(std::optional<CarriedAuth> auth, CarryAuth(trigger, server, draft));
+  if (!auth) return OkStatus();
   ASSIGN_OR_RETURN(const std::string query, RequiredText(trigger.metadata, "query", here));
   ASSIGN_OR_RETURN(const double threshold, RequiredNumber(trigger, "threshold"));
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationThreshold", 0));
@@ -114,13 +119,12 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   metric.activation = activation;
   if (!UseServer(trigger, server, draft.prometheus_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
-  NoteOtherKeys(
-      trigger,
-      {"serverAddress", "query", "threshold", "activationThreshold", "metricName", "authModes"},
-      draft);
-  if (!trigger.authenticated) return OkStatus();
-  ASSIGN_OR_RETURN(std::string note, PrometheusAuthNote(trigger.metadata, here));
-  draft.line_notes.push_back({kPrometheusUrlPath, std::move(note)});
+  NoteOtherKeys(trigger,
+                {"serverAddress", "query", "threshold", "activationThreshold", "metricName",
+                 "authModes", "awsRegion", "customHeaders", "cortexOrgID", "identityOwner"},
+                draft);
+  draft.prometheus_auth.reset(auth->fields);
+  for (auto& note : auth->notes) draft.line_notes.push_back({kPrometheusUrlPath, std::move(note)});
   return OkStatus();
 }
 
@@ -229,6 +233,7 @@ Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
   trigger.name = name.value_or("");
   trigger.metric_type = metric_type.value_or("");
   trigger.authenticated = static_cast<bool>(node["authenticationRef"]);
+  if (trigger.authenticated) trigger.authentication_ref.reset(node["authenticationRef"]);
   return trigger;
 }
 

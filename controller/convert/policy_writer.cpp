@@ -32,8 +32,13 @@ void WriteMode(const Draft& draft, const WriteOptions& options, Document& docume
 }
 
 void WriteSources(const Draft& draft, YAML::Node spec) {
-  if (!draft.prometheus_url.empty())
+  if (!draft.prometheus_url.empty()) {
     spec["sources"]["prometheus"]["url"] = Text(draft.prometheus_url);
+    if (draft.prometheus_auth && draft.prometheus_auth.IsMap()) {
+      for (const auto& field : draft.prometheus_auth)
+        spec["sources"]["prometheus"][field.first.Scalar()] = field.second;
+    }
+  }
   if (!draft.redis_url.empty()) spec["sources"]["redis"]["url"] = Text(draft.redis_url);
 }
 

@@ -9,6 +9,9 @@
 namespace gearbox::convert {
 
 // Every Error is kInvalid and names the field that is wrong.
-Result<Draft> ReadScaledObject(const YAML::Node& scaled_object);
+// `trigger_auths`: the TriggerAuthentications given beside it, which its triggers' authenticationRef
+// may name (null: none).
+Result<Draft> ReadScaledObject(const YAML::Node& scaled_object,
+                               const TriggerAuthIndex* trigger_auths = nullptr);
 
 }  // namespace gearbox::convert
