@@ -104,7 +104,7 @@ struct Draft {
   // KEDA's paused-scale-out / paused-scale-in: that direction is disabled (selectPolicy: Disabled)
   bool scale_up_paused = false;
   bool scale_down_paused = false;
-  std::string prometheus_url;             // empty: no prometheus metric
+  std::string prometheus_url;  // empty: no prometheus metric
   YAML::Node prometheus_auth;  // beside url in spec.sources.prometheus: auth, headers, tls, refs
   // The TriggerAuthentications given to convert beside the ScaledObject (none: null).
   const TriggerAuthIndex* trigger_auths = nullptr;

@@ -93,9 +93,9 @@ Result<std::optional<CarriedAuth>> CarryAuth(const Trigger& trigger, const std::
   const TriggerAuth* auth = trigger.authenticated && draft.trigger_auths
                                 ? draft.trigger_auths->Find(trigger.authentication_ref, draft.ns)
                                 : nullptr;
-  ASSIGN_OR_RETURN(CarriedAuth carried, CarryPrometheusAuth(trigger.metadata, server,
-                                                            trigger.authenticated, auth,
-                                                            trigger.path));
+  ASSIGN_OR_RETURN(
+      CarriedAuth carried,
+      CarryPrometheusAuth(trigger.metadata, server, trigger.authenticated, auth, trigger.path));
   if (!carried.refused) return std::optional<CarriedAuth>(std::move(carried));
   draft.header_notes.push_back(trigger.path + " (prometheus on " + server +
                                "): KEDA authenticated with " + *carried.refused);

@@ -56,7 +56,8 @@ class Carrier {
     if (!out_.refused) out_.refused = why;
   }
   Cloud CloudOf(const std::optional<std::string>& aws_region) const;
-  void StaticHeaders(const std::optional<std::string>& custom, const std::optional<std::string>& org);
+  void StaticHeaders(const std::optional<std::string>& custom,
+                     const std::optional<std::string>& org);
   void Aws(const std::optional<std::string>& region);
   void Google();
   void Azure();
@@ -215,7 +216,8 @@ void Carrier::NoteNotGiven(const std::vector<std::string>& modes, const std::str
   out_.notes.push_back(
       "KEDA authenticated through the TriggerAuthentication of " + path +
       ".authenticationRef, which convert was not given (give it in the same run to carry its "
-      "Secrets over): set" + fields + " to its Secrets");
+      "Secrets over): set" +
+      fields + " to its Secrets");
 }
 
 Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
@@ -231,10 +233,17 @@ Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
   StaticHeaders(custom, org);
   const std::vector<std::string> modes = SplitList(auth_modes.value_or(""));
   switch (CloudOf(aws_region)) {
-    case Cloud::kAws: Aws(aws_region); break;
-    case Cloud::kGoogle: Google(); break;
-    case Cloud::kAzure: Azure(); break;
-    case Cloud::kNone: break;
+    case Cloud::kAws:
+      Aws(aws_region);
+      break;
+    case Cloud::kGoogle:
+      Google();
+      break;
+    case Cloud::kAzure:
+      Azure();
+      break;
+    case Cloud::kNone:
+      break;
   }
   if (authenticated && !auth_ && CloudOf(aws_region) == Cloud::kNone) NoteNotGiven(modes, path);
   if (auth_ && !out_.fields["auth"]) Modes(modes);

@@ -19,8 +19,8 @@ namespace gearbox::convert {
 
 struct CarriedAuth {
   YAML::Node fields{YAML::NodeType::Map};  // beside url in spec.sources.prometheus
-  std::vector<std::string> notes;           // comments for spec.sources.prometheus.url
-  std::optional<std::string> refused;       // why the trigger cannot be carried over
+  std::vector<std::string> notes;          // comments for spec.sources.prometheus.url
+  std::optional<std::string> refused;      // why the trigger cannot be carried over
 };
 
 // `auth`: what the trigger's authenticationRef names, null when it has none or convert was not

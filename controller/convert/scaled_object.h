@@ -9,8 +9,8 @@
 namespace gearbox::convert {
 
 // Every Error is kInvalid and names the field that is wrong.
-// `trigger_auths`: the TriggerAuthentications given beside it, which its triggers' authenticationRef
-// may name (null: none).
+// `trigger_auths`: the TriggerAuthentications given beside it, which its triggers'
+// authenticationRef may name (null: none).
 Result<Draft> ReadScaledObject(const YAML::Node& scaled_object,
                                const TriggerAuthIndex* trigger_auths = nullptr);
 

@@ -61,7 +61,8 @@ class StaticSource final : public AwsCredentialSource {
 
 AwsEnvironment AwsEnvironment::FromProcess() {
   AwsEnvironment env;
-  env.keys = {EnvOr("AWS_ACCESS_KEY_ID"), EnvOr("AWS_SECRET_ACCESS_KEY"), EnvOr("AWS_SESSION_TOKEN")};
+  env.keys = {EnvOr("AWS_ACCESS_KEY_ID"), EnvOr("AWS_SECRET_ACCESS_KEY"),
+              EnvOr("AWS_SESSION_TOKEN")};
   env.role_arn = EnvOr("AWS_ROLE_ARN");
   env.token_file = EnvOr("AWS_WEB_IDENTITY_TOKEN_FILE");
   env.role_session_name = EnvOr("AWS_ROLE_SESSION_NAME", "gearbox-controller");
@@ -72,7 +73,8 @@ AwsEnvironment AwsEnvironment::FromProcess() {
 
 std::string AwsEnvironment::StsUrl() const {
   if (!sts_endpoint.empty()) return sts_endpoint;
-  return region.empty() ? "https://sts.amazonaws.com/" : "https://sts." + region + ".amazonaws.com/";
+  return region.empty() ? "https://sts.amazonaws.com/"
+                        : "https://sts." + region + ".amazonaws.com/";
 }
 
 Result<Expiring<AwsCredentials>> ParseAssumeRoleAnswer(const std::string& xml,

@@ -59,8 +59,9 @@ std::string CanonicalQuery(const std::string& query) {
     std::string part = query.substr(start, end - start);
     size_t eq = part.find('=');
     if (!part.empty())
-      params.emplace_back(PercentEncode(PercentDecode(part.substr(0, eq))),
-                          eq == std::string::npos ? "" : PercentEncode(PercentDecode(part.substr(eq + 1))));
+      params.emplace_back(
+          PercentEncode(PercentDecode(part.substr(0, eq))),
+          eq == std::string::npos ? "" : PercentEncode(PercentDecode(part.substr(eq + 1))));
     start = end + 1;
   }
   std::sort(params.begin(), params.end());
@@ -143,11 +144,10 @@ HttpHeaders SignV4(const SigV4Request& request, const AwsCredentials& credential
   SigV4Request signed_request = request;
   signed_request.headers.insert(signed_request.headers.end(), added.begin(), added.end());
   const std::string signature = SignatureV4(signed_request, credentials, scope, amz_date);
-  added.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id +
-                                          "/" + CredentialScope(amz_date, scope) +
-                                          ", SignedHeaders=" +
-                                          SignedHeaderNames(signed_request.headers) +
-                                          ", Signature=" + signature);
+  added.emplace_back("Authorization",
+                     "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" +
+                         CredentialScope(amz_date, scope) + ", SignedHeaders=" +
+                         SignedHeaderNames(signed_request.headers) + ", Signature=" + signature);
   return added;
 }
 

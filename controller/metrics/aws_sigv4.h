@@ -1,5 +1,6 @@
-// AWS Signature Version 4 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html),
-// as Amazon Managed Service for Prometheus (service "aps") and STS want it: the canonical request
+// AWS Signature Version 4
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html), as
+// Amazon Managed Service for Prometheus (service "aps") and STS want it: the canonical request
 // (method, URI-encoded path, sorted query, lower-case trimmed headers, the body's SHA-256), the
 // string to sign under a date/region/service scope, the key derived from the secret by HMAC, and
 // the headers that carry the result. Pure functions of their inputs and the time given, so the
@@ -22,9 +23,9 @@ struct AwsCredentials {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct SigV4Request {
-  std::string method;  // "GET", "POST"
-  std::string path;    // as sent ("/workspaces/ws-1/api/v1/query"), before the '?'
-  std::string query;   // as sent, without the '?' ("query=up&time=1")
+  std::string method;   // "GET", "POST"
+  std::string path;     // as sent ("/workspaces/ws-1/api/v1/query"), before the '?'
+  std::string query;    // as sent, without the '?' ("query=up&time=1")
   HttpHeaders headers;  // every header to sign; Host among them
   std::string body;
 };

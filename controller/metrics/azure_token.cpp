@@ -31,7 +31,6 @@ Result<Expiring<std::string>> ExchangeFederatedToken(const AzureEnvironment& env
   return ParseOAuthToken(body, what);
 }
 
-
 }  // namespace
 
 AzureEnvironment AzureEnvironment::FromProcess() {

@@ -1,9 +1,10 @@
-// One HTTP(S) request (a GET, or a POST with a form body for token endpoints) whose cost does not depend on the server: Boost.Beast on an io_context of its
-// own, run in the caller's thread. The whole exchange (resolve, connect, TLS, request, headers,
-// body) has ONE deadline, not an idle timeout re-armed by every byte, and the body one byte cap
-// however it is framed (Content-Length, chunked, or read until the server closes). Past the
-// deadline the socket is closed, so the server sees the read abandoned and the thread is free.
-// Errors say what happened in fixed words and never quote the answer.
+// One HTTP(S) request (a GET, or a POST with a form body for token endpoints) whose cost does not
+// depend on the server: Boost.Beast on an io_context of its own, run in the caller's thread. The
+// whole exchange (resolve, connect, TLS, request, headers, body) has ONE deadline, not an idle
+// timeout re-armed by every byte, and the body one byte cap however it is framed (Content-Length,
+// chunked, or read until the server closes). Past the deadline the socket is closed, so the server
+// sees the read abandoned and the thread is free. Errors say what happened in fixed words and never
+// quote the answer.
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>

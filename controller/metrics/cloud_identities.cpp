@@ -11,9 +11,9 @@ CloudIdentities::CloudIdentities(AwsEnvironment aws_env, GoogleEnvironment googl
       azure(AzureWorkloadIdentityTokens(std::move(azure_env), clock)) {}
 
 const CloudIdentities& CloudIdentities::Process() {
-  static const CloudIdentities identities(AwsEnvironment::FromProcess(),
-                                          GoogleEnvironment::FromProcess(),
-                                          AzureEnvironment::FromProcess(), kube::RealClock::Instance());
+  static const CloudIdentities identities(
+      AwsEnvironment::FromProcess(), GoogleEnvironment::FromProcess(),
+      AzureEnvironment::FromProcess(), kube::RealClock::Instance());
   return identities;
 }
 

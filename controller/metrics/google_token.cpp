@@ -54,12 +54,12 @@ Result<Expiring<std::string>> FromServiceAccountKey(const ServiceAccountKey& key
                    GoogleJwtAssertion(key.client_email, key.private_key, key.private_key_id,
                                       token_url, clock.WallNow()));
   const std::string what = "Google's token endpoint";
-  TokenRequest request{token_url,
-                       "POST",
-                       {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
-                        {"assertion", assertion}},
-                       {},
-                       what};
+  TokenRequest request{
+      token_url,
+      "POST",
+      {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, {"assertion", assertion}},
+      {},
+      what};
   ASSIGN_OR_RETURN(std::string body, CallTokenEndpoint(request));
   return ParseOAuthToken(body, what);
 }
@@ -99,8 +99,7 @@ Result<std::string> GoogleJwtAssertion(const std::string& client_email,
 
 std::shared_ptr<TokenSource> GoogleMetadataTokens(const GoogleEnvironment& env,
                                                   const kube::Clock& clock) {
-  return CachedTokenSource(
-      [host = env.metadata_host] { return FromMetadataServer(host); }, clock);
+  return CachedTokenSource([host = env.metadata_host] { return FromMetadataServer(host); }, clock);
 }
 
 Result<std::shared_ptr<TokenSource>> GoogleServiceAccountTokens(const std::string& key_json,
@@ -111,8 +110,7 @@ Result<std::shared_ptr<TokenSource>> GoogleServiceAccountTokens(const std::strin
     return Error::Of(Error::Kind::kConfig,
                      "the Google key's token_uri is not the controller's Google token endpoint");
   return CachedTokenSource(
-      [key, url = env.token_url, &clock] { return FromServiceAccountKey(key, url, clock); },
-      clock);
+      [key, url = env.token_url, &clock] { return FromServiceAccountKey(key, url, clock); }, clock);
 }
 
 }  // namespace gearbox::metrics

@@ -2,8 +2,9 @@
 // token. Two ways to get one:
 // - the GCE metadata server (GKE workload identity: the controller's Kubernetes ServiceAccount
 //   bound to a Google service account): GET
-//   http://{GCE_METADATA_HOST or metadata.google.internal}/computeMetadata/v1/instance/service-accounts/default/token
-//   with `Metadata-Flavor: Google`;
+//   http://{GCE_METADATA_HOST or
+//   metadata.google.internal}/computeMetadata/v1/instance/service-accounts/default/token with
+//   `Metadata-Flavor: Google`;
 // - a service-account key (JSON) from a policy's Secret: a JWT (RS256, signed with the key)
 //   exchanged at Google's token endpoint with the JWT bearer grant (RFC 7523). The key's
 //   token_uri must be the controller's Google token endpoint (https://oauth2.googleapis.com/token,
@@ -25,7 +26,7 @@ inline constexpr const char* kGoogleMonitoringReadScope =
     "https://www.googleapis.com/auth/monitoring.read";
 
 struct GoogleEnvironment {
-  std::string metadata_host = "metadata.google.internal";  // GCE_METADATA_HOST (host[:port])
+  std::string metadata_host = "metadata.google.internal";         // GCE_METADATA_HOST (host[:port])
   std::string token_url = "https://oauth2.googleapis.com/token";  // GEARBOX_GOOGLE_TOKEN_URL
   static GoogleEnvironment FromProcess();
 };

@@ -79,8 +79,8 @@ void AddStaticAuth(const PrometheusOptions& o, HttpTarget& target) {
   if (!o.basic_password.empty()) {
     const std::string pair = o.basic_username + ":" + o.basic_password;
     target.headers.emplace_back(
-        "Authorization",
-        "Basic " + utility::conversions::to_base64(std::vector<unsigned char>(pair.begin(), pair.end())));
+        "Authorization", "Basic " + utility::conversions::to_base64(
+                                        std::vector<unsigned char>(pair.begin(), pair.end())));
   }
 }
 

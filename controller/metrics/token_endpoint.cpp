@@ -25,8 +25,8 @@ Result<HttpTarget> TargetOf(const std::string& url, const std::string& what) {
   target.tls = uri.scheme() == "https";
   target.host = uri.host();
   target.port = std::to_string(uri.port() > 0 ? uri.port() : (target.tls ? 443 : 80));
-  target.target = (uri.path().empty() ? "/" : uri.path()) +
-                  (uri.query().empty() ? "" : "?" + uri.query());
+  target.target =
+      (uri.path().empty() ? "/" : uri.path()) + (uri.query().empty() ? "" : "?" + uri.query());
   if (target.tls) {
     target.tls_context =
         std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
@@ -69,7 +69,8 @@ Result<std::string> CallTokenEndpoint(const TokenRequest& request) {
     e.message = request.what + ": " + e.message;
     return e;
   }
-  if (answer->status < 200 || answer->status >= 300) return StatusError(answer->status, request.what);
+  if (answer->status < 200 || answer->status >= 300)
+    return StatusError(answer->status, request.what);
   return std::move(answer->body);
 }
 
@@ -102,7 +103,8 @@ Result<Expiring<std::string>> ParseOAuthToken(const std::string& body, const std
     if (!doc.has_string_field("access_token") || doc.at("access_token").as_string().empty())
       return malformed;
     int64_t expires_in = 0;
-    if (doc.has_number_field("expires_in")) expires_in = doc.at("expires_in").as_number().to_int64();
+    if (doc.has_number_field("expires_in"))
+      expires_in = doc.at("expires_in").as_number().to_int64();
     if (doc.has_string_field("expires_in"))  // Entra's v1 endpoints send it as text
       expires_in = std::stoll(doc.at("expires_in").as_string());
     if (expires_in <= 0)

@@ -18,8 +18,8 @@
 namespace gearbox::metrics {
 
 struct TokenRequest {
-  std::string url;     // http(s)://host[:port]/path[?query]
-  std::string method;  // "GET" or "POST"
+  std::string url;                                        // http(s)://host[:port]/path[?query]
+  std::string method;                                     // "GET" or "POST"
   std::vector<std::pair<std::string, std::string>> form;  // POST: the x-www-form-urlencoded body
   std::vector<std::pair<std::string, std::string>> headers;
   std::string what;  // "AWS STS", "the GCE metadata server": how errors name the endpoint

@@ -113,8 +113,10 @@ Result<PrometheusAuthDef> ParseMode(const Json& a, const std::string& where) {
   if (modes[0] == "basic") return ParseBasic(a.at("basic"), path);
   if (modes[0] == "sigv4") return ParseSigV4(a.at("sigv4"), path);
   PrometheusAuthDef d;
-  d.mode = modes[0] == "google" ? PrometheusAuthDef::Mode::kGoogle : PrometheusAuthDef::Mode::kAzure;
-  if (modes[0] == "google") d.google_key = SecretRefAt(a.at("google"), "serviceAccountKeySecretRef");
+  d.mode =
+      modes[0] == "google" ? PrometheusAuthDef::Mode::kGoogle : PrometheusAuthDef::Mode::kAzure;
+  if (modes[0] == "google")
+    d.google_key = SecretRefAt(a.at("google"), "serviceAccountKeySecretRef");
   return d;
 }
 

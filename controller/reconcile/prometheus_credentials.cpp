@@ -38,8 +38,8 @@ Status UseSigV4(kube::Client& client, const std::string& ns, const PrometheusAut
     o.auth_key += keys.access_key_id + "\n" + keys.secret_access_key + "\n" + keys.session_token;
     credentials = metrics::AwsStaticCredentials(keys);
   }
-  o.auth = metrics::SigV4Auth(credentials, {a.region, a.service, false},
-                              kube::RealClock::Instance());
+  o.auth =
+      metrics::SigV4Auth(credentials, {a.region, a.service, false}, kube::RealClock::Instance());
   return OkStatus();
 }
 

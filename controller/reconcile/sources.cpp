@@ -88,9 +88,10 @@ std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def)
   web::uri uri(def.url);
   // Every credential counts (a token, a password, a header from a Secret, a cloud token or a
   // signature); a client certificate is only ever sent over TLS.
-  const bool credential = def.bearer_token || def.auth ||
-                          std::any_of(def.headers.begin(), def.headers.end(),
-                                      [](const HeaderDef& h) { return h.value_secret.has_value(); });
+  const bool credential =
+      def.bearer_token || def.auth ||
+      std::any_of(def.headers.begin(), def.headers.end(),
+                  [](const HeaderDef& h) { return h.value_secret.has_value(); });
   SourceEndpoint e{"prometheus", uri.host(), 0, uri.scheme() == "http", credential};
   if (e.host.empty()) return std::nullopt;
   e.port = static_cast<uint16_t>(uri.port() > 0 ? uri.port() : (e.plain_http ? 80 : 443));

@@ -94,9 +94,9 @@ Json SecretOf(const std::map<std::string, std::string>& data) {
 
 // Reads kQuery as a policy with this sources.prometheus would, its Secrets (name -> data) served
 // from the policy's namespace.
-Result<Reading> ReadAsAPolicy(const std::string& prometheus,
-                              const std::map<std::string, std::map<std::string, std::string>>&
-                                  secrets = {}) {
+Result<Reading> ReadAsAPolicy(
+    const std::string& prometheus,
+    const std::map<std::string, std::map<std::string, std::string>>& secrets = {}) {
   auto api = std::make_shared<gearbox::testing::ScriptedClient>();
   for (const auto& [name, data] : secrets)
     api->On("GET", "/api/v1/namespaces/shop/secrets/" + name,
@@ -154,9 +154,10 @@ TEST(PrometheusAuth, AClientCertificateReadsAPrometheusThatRequiresOne) {
               "keySecretRef": {"name": "prom-tls", "key": "tls.key"}}})";
   auto secret = [&](const std::string& dir) {
     return std::map<std::string, std::map<std::string, std::string>>{
-        {"prom-tls", {{"ca.crt", ReadText(tls + "/ca.crt")},
-                      {"tls.crt", ReadText(dir + "/client.crt")},
-                      {"tls.key", ReadText(dir + "/client.key")}}}};
+        {"prom-tls",
+         {{"ca.crt", ReadText(tls + "/ca.crt")},
+          {"tls.crt", ReadText(dir + "/client.crt")},
+          {"tls.key", ReadText(dir + "/client.key")}}}};
   };
   auto ok = ReadAsAPolicy(source, secret(tls));
   ASSERT_TRUE(ok) << ok.error().message;
@@ -224,7 +225,8 @@ bool SignedAsAmpWants(const FakeRequest& r, const AwsCredentials& known) {
   if (authorization.rfind("AWS4-HMAC-SHA256 ", 0) != 0) return false;
   auto f = AuthorizationFields(authorization);
   const std::string amz_date = HeaderOf(r, "X-Amz-Date");
-  if (f["Credential"] != known.access_key_id + "/" + amz_date.substr(0, 8) + "/us-east-1/aps/aws4_request")
+  if (f["Credential"] !=
+      known.access_key_id + "/" + amz_date.substr(0, 8) + "/us-east-1/aps/aws4_request")
     return false;
   auto sent = ParseRfc3339(amz_date.substr(0, 4) + "-" + amz_date.substr(4, 2) + "-" +
                            amz_date.substr(6, 5) + ":" + amz_date.substr(11, 2) + ":" +
@@ -253,8 +255,8 @@ TEST(PrometheusAuth, SigV4WithKeysFromASecretIsAcceptedByAnAmpLikeCheck) {
   const std::string source = R"({"url": ")" + amp.url() + R"(/workspaces/ws-1", "auth": {"sigv4": {
       "region": "us-east-1", "accessKeyIdSecretRef": {"name": "aws", "key": "id"},
       "secretAccessKeySecretRef": {"name": "aws", "key": "secret"}}}})";
-  auto ok = ReadAsAPolicy(source, {{"aws", {{"id", known.access_key_id},
-                                          {"secret", known.secret_access_key}}}});
+  auto ok = ReadAsAPolicy(
+      source, {{"aws", {{"id", known.access_key_id}, {"secret", known.secret_access_key}}}});
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->value, 30);
   auto wrong = ReadAsAPolicy(source, {{"aws", {{"id", known.access_key_id}, {"secret", "other"}}}});
@@ -272,8 +274,8 @@ TEST(PrometheusAuth, SigV4WithTheControllersIrsaIdentitySignsWithTheKeysStsGave)
     if (r.body().find("WebIdentityToken=projected.service-account.token") == std::string::npos ||
         r.body().find("Action=AssumeRoleWithWebIdentity") == std::string::npos)
       return FakeAnswer{400, "<ErrorResponse/>", "text/xml"};
-    const std::string expires = FormatRfc3339(std::chrono::system_clock::now() + 1h,
-                                              TimePrecision::kSeconds);
+    const std::string expires =
+        FormatRfc3339(std::chrono::system_clock::now() + 1h, TimePrecision::kSeconds);
     return FakeAnswer{200,
                       "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
                       "<Credentials><AccessKeyId>ASIATEMPORARY</AccessKeyId>"
@@ -293,7 +295,8 @@ TEST(PrometheusAuth, SigV4WithTheControllersIrsaIdentitySignsWithTheKeysStsGave)
   setenv("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/gearbox", 1);
   setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.c_str(), 1);
   setenv("AWS_ENDPOINT_URL_STS", sts.url().c_str(), 1);
-  auto ok = ReadAsAPolicy(R"({"url": ")" + amp.url() + R"(", "auth": {"sigv4": {"region": "us-east-1"}}})");
+  auto ok = ReadAsAPolicy(R"({"url": ")" + amp.url() +
+                          R"(", "auth": {"sigv4": {"region": "us-east-1"}}})");
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->value, 30);
   EXPECT_EQ(sts.requests(), 1);
@@ -309,7 +312,8 @@ TEST(PrometheusAuth, GoogleWorkloadIdentitySendsTheMetadataServersToken) {
   OwnPrometheus prometheus(kPlainPort, "", "http://127.0.0.1:18102/api/v1/query");
   RequestCheckingServer metadata([](const FakeRequest& r) {
     if (HeaderOf(r, "Metadata-Flavor") != "Google") return FakeAnswer{403, "{}"};
-    return FakeAnswer{200, R"({"access_token":"ya29.workload","expires_in":3599,"token_type":"Bearer"})"};
+    return FakeAnswer{
+        200, R"({"access_token":"ya29.workload","expires_in":3599,"token_type":"Bearer"})"};
   });
   RequestCheckingServer gmp([](const FakeRequest& r) { return WantsBearer(r, "ya29.workload"); });
   setenv("GCE_METADATA_HOST", metadata.url().substr(7).c_str(), 1);
@@ -326,7 +330,8 @@ TEST(PrometheusAuth, AzureWorkloadIdentitySendsEntrasToken) {
     if (r.target() != "/tenant-1/oauth2/v2.0/token" ||
         r.body().find("client_assertion=federated.token") == std::string::npos)
       return FakeAnswer{400, "{}"};
-    return FakeAnswer{200, R"({"token_type":"Bearer","expires_in":3599,"access_token":"entra.token"})"};
+    return FakeAnswer{200,
+                      R"({"token_type":"Bearer","expires_in":3599,"access_token":"entra.token"})"};
   });
   RequestCheckingServer azure([](const FakeRequest& r) { return WantsBearer(r, "entra.token"); });
   setenv("AZURE_FEDERATED_TOKEN_FILE", token_file.c_str(), 1);

@@ -17,8 +17,8 @@
 namespace gearbox::convert::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using reconcile::PrometheusAuthDef;
+using ::testing::HasSubstr;
 
 // KEDA's example: a TriggerAuthentication `keda-prom-creds` in default with `secret_refs`
 // (parameter: key of Secret keda-prom-secret), and a ScaledObject whose prometheus trigger has
@@ -89,10 +89,11 @@ TEST(ConvertPrometheusAuth, TlsAndBasicBecomeAClientCertificateBesideBasic) {
 }
 
 TEST(ConvertPrometheusAuth, CustomBecomesAHeaderFromTheSecretWithItsNameToWrite) {
-  const Outcome run = Convert({}, KedaExample(SecretTargets({"customAuthHeader", "customAuthValue"}),
-                                              "        serverAddress: https://prometheus:9090\n"
-                                              "        authModes: custom\n"
-                                              "        customHeaders: X-Tenant-Id=tid\n"));
+  const Outcome run =
+      Convert({}, KedaExample(SecretTargets({"customAuthHeader", "customAuthValue"}),
+                              "        serverAddress: https://prometheus:9090\n"
+                              "        authModes: custom\n"
+                              "        customHeaders: X-Tenant-Id=tid\n"));
   EXPECT_EQ(run.code, 0) << run.err;
   const auto source = Source(run);
   ASSERT_EQ(source.headers.size(), 2u);
@@ -183,8 +184,9 @@ TEST(ConvertPrometheusAuth, WhatCannotBeCarriedLeavesTheTriggerOutWithTheReason)
                                "        serverAddress: http://prometheus:9090\n"
                                "        authModes: tls\n")),
        "a client certificate (authModes: tls) on a plain http:// server"},
-      {Convert({}, KedaExample("  podIdentity: {provider: azure}\n",
-                               "        serverAddress: https://w.eastus.prometheus.monitor.azure.com\n")),
+      {Convert({}, KedaExample(
+                       "  podIdentity: {provider: azure}\n",
+                       "        serverAddress: https://w.eastus.prometheus.monitor.azure.com\n")),
        "AAD Pod Identity"},
   };
   for (const auto& [run, reason] : cases) {

@@ -73,7 +73,8 @@ TEST_P(SigV4TestSuite, CanonicalRequestStringToSignAndSignatureAreTheSuites) {
     if (h.first != "Authorization") signed_request.headers.push_back(h);
   const std::string canonical = CanonicalRequest(signed_request);
   EXPECT_EQ(canonical, v.Expected("header-canonical-request.txt"));
-  EXPECT_EQ(StringToSign(canonical, AmzDate(v.at), v.scope), v.Expected("header-string-to-sign.txt"));
+  EXPECT_EQ(StringToSign(canonical, AmzDate(v.at), v.scope),
+            v.Expected("header-string-to-sign.txt"));
   EXPECT_EQ(SignatureV4(signed_request, v.credentials, v.scope, AmzDate(v.at)),
             v.Expected("header-signature.txt"));
   // The Authorization header is the signed request's, word for word.
@@ -85,7 +86,8 @@ TEST_P(SigV4TestSuite, CanonicalRequestStringToSignAndSignatureAreTheSuites) {
 
 INSTANTIATE_TEST_SUITE_P(AwsSigningTestSuite, SigV4TestSuite,
                          ::testing::Values("get-vanilla", "get-vanilla-query-order-key-case",
-                                           "get-vanilla-utf8-query", "get-vanilla-with-session-token",
+                                           "get-vanilla-utf8-query",
+                                           "get-vanilla-with-session-token",
                                            "get-header-value-trim", "get-space-normalized",
                                            "post-vanilla", "post-x-www-form-urlencoded"),
                          [](const auto& info) {

@@ -28,7 +28,9 @@ TEST(ExpiringCache, AShortLivedCredentialIsRefreshedAtHalfItsLife) {
   kube::FakeClock clock;
   int calls = 0;
   ExpiringCache<int> cache(
-      [&]() -> Result<Expiring<int>> { return Expiring<int>{++calls, std::chrono::minutes(4)}; },
+      [&]() -> Result<Expiring<int>> {
+        return Expiring<int>{++calls, std::chrono::minutes(4)};
+      },
       clock, std::chrono::minutes(5));
   EXPECT_EQ(cache.Get().value(), 1);
   clock.Advance(std::chrono::minutes(1));

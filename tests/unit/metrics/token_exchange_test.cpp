@@ -13,19 +13,19 @@
 #include <fstream>
 
 #include "base/time_format.h"
-#include "request_checking_server.h"
 #include "metrics/aws_credentials.h"
 #include "metrics/azure_token.h"
 #include "metrics/digest.h"
 #include "metrics/google_token.h"
+#include "request_checking_server.h"
 
 namespace gearbox::metrics {
 namespace {
 
 using gearbox::testing::FakeAnswer;
-using gearbox::testing::RequestCheckingServer;
 using gearbox::testing::FakeRequest;
 using gearbox::testing::FormFields;
+using gearbox::testing::RequestCheckingServer;
 
 constexpr const char* kEcho = "ECHO-OF-THE-SERVER";  // text no error may show
 
@@ -43,7 +43,9 @@ std::string Header(const FakeRequest& r, const std::string& name) {
 // A port where nothing listens: one the kernel just gave and took back.
 std::string RefusingUrl() {
   std::string url;
-  { url = RequestCheckingServer([](const FakeRequest&) { return FakeAnswer{}; }).url(); }
+  {
+    url = RequestCheckingServer([](const FakeRequest&) { return FakeAnswer{}; }).url();
+  }
   return url;
 }
 
@@ -71,13 +73,13 @@ std::string StsAnswer(std::chrono::system_clock::time_point expiration) {
 // STS as it answers AssumeRoleWithWebIdentity: a POST of the form fields, no signature.
 FakeAnswer CheckLikeSts(const FakeRequest& r, const std::string& token, kube::FakeClock& clock) {
   auto form = FormFields(r.body());
-  const bool ok = r.method() == boost::beast::http::verb::post && r.target() == "/" &&
-                  Header(r, "Content-Type") == "application/x-www-form-urlencoded" &&
-                  Header(r, "Authorization").empty() &&
-                  form["Action"] == "AssumeRoleWithWebIdentity" && form["Version"] == "2011-06-15" &&
-                  form["RoleArn"] == "arn:aws:iam::111122223333:role/gearbox" &&
-                  form["RoleSessionName"] == "gearbox-controller" &&
-                  form["WebIdentityToken"] == token;
+  const bool ok =
+      r.method() == boost::beast::http::verb::post && r.target() == "/" &&
+      Header(r, "Content-Type") == "application/x-www-form-urlencoded" &&
+      Header(r, "Authorization").empty() && form["Action"] == "AssumeRoleWithWebIdentity" &&
+      form["Version"] == "2011-06-15" &&
+      form["RoleArn"] == "arn:aws:iam::111122223333:role/gearbox" &&
+      form["RoleSessionName"] == "gearbox-controller" && form["WebIdentityToken"] == token;
   if (!ok) return {400, std::string("<ErrorResponse>") + kEcho + "</ErrorResponse>", "text/xml"};
   return {200, StsAnswer(clock.WallNow() + std::chrono::hours(1)), "text/xml"};
 }
@@ -103,7 +105,7 @@ TEST(AwsIrsa, TheWebIdentityTokenIsExchangedAtStsAndTheKeysAreKeptUntilNearExpir
   EXPECT_EQ(keys->session_token, "session-token-1");
   clock.Advance(std::chrono::minutes(50));
   ASSERT_TRUE(source->Get());
-  EXPECT_EQ(sts.requests(), 1);  // cached
+  EXPECT_EQ(sts.requests(), 1);            // cached
   clock.Advance(std::chrono::minutes(6));  // 4 minutes left: fetched again
   ASSERT_TRUE(source->Get());
   EXPECT_EQ(sts.requests(), 2);
@@ -304,7 +306,8 @@ TEST(GoogleServiceAccountKey, ASignedJwtIsExchangedForATokenAtTheTokenEndpoint) 
   kube::FakeClock clock;
   const RsaKey key = MakeRsaKey();
   std::string aud;
-  RequestCheckingServer oauth([&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
+  RequestCheckingServer oauth(
+      [&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
   GoogleEnvironment env;
   env.token_url = aud = oauth.url() + "/token";
   auto tokens = GoogleServiceAccountTokens(ServiceAccountKey(key, env.token_url), env, clock);
@@ -320,7 +323,8 @@ TEST(GoogleServiceAccountKey, AJwtSignedWithAnotherKeyIsRefusedAndTheErrorQuotes
   kube::FakeClock clock;
   const RsaKey key = MakeRsaKey(), other = MakeRsaKey();
   std::string aud;
-  RequestCheckingServer oauth([&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
+  RequestCheckingServer oauth(
+      [&](const FakeRequest& r) { return CheckLikeGoogleOAuth(r, key, aud); });
   GoogleEnvironment env;
   env.token_url = aud = oauth.url() + "/token";
   auto tokens = GoogleServiceAccountTokens(ServiceAccountKey(other, env.token_url), env, clock);
@@ -336,8 +340,8 @@ TEST(GoogleServiceAccountKey, AKeyNamingAnotherTokenEndpointOrNotAKeyIsRefusedBe
   const RsaKey key = MakeRsaKey();
   GoogleEnvironment env;
   env.token_url = "https://oauth2.googleapis.com/token";
-  auto elsewhere = GoogleServiceAccountTokens(ServiceAccountKey(key, "http://10.0.0.1/steal"), env,
-                                              clock);
+  auto elsewhere =
+      GoogleServiceAccountTokens(ServiceAccountKey(key, "http://10.0.0.1/steal"), env, clock);
   ASSERT_FALSE(elsewhere);
   EXPECT_EQ(elsewhere.error().kind, Error::Kind::kConfig);
   auto not_a_key = GoogleServiceAccountTokens("{\"type\":\"authorized_user\"}", env, clock);
@@ -349,17 +353,18 @@ TEST(GoogleServiceAccountKey, AKeyNamingAnotherTokenEndpointOrNotAKeyIsRefusedBe
 
 FakeAnswer CheckLikeEntra(const FakeRequest& r, const std::string& assertion) {
   auto form = FormFields(r.body());
-  const bool ok = r.method() == boost::beast::http::verb::post &&
-                  r.target() == "/tenant-1/oauth2/v2.0/token" &&
-                  Header(r, "Content-Type") == "application/x-www-form-urlencoded" &&
-                  form["grant_type"] == "client_credentials" && form["client_id"] == "client-1" &&
-                  form["scope"] == "https://prometheus.monitor.azure.com/.default" &&
-                  form["client_assertion_type"] ==
-                      "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" &&
-                  form["client_assertion"] == assertion;
+  const bool ok =
+      r.method() == boost::beast::http::verb::post && r.target() == "/tenant-1/oauth2/v2.0/token" &&
+      Header(r, "Content-Type") == "application/x-www-form-urlencoded" &&
+      form["grant_type"] == "client_credentials" && form["client_id"] == "client-1" &&
+      form["scope"] == "https://prometheus.monitor.azure.com/.default" &&
+      form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" &&
+      form["client_assertion"] == assertion;
   if (!ok)
     return {400, std::string(R"({"error":"invalid_client","error_description":")") + kEcho + "\"}"};
-  return {200, R"({"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAi.entra"})"};
+  return {
+      200,
+      R"({"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAi.entra"})"};
 }
 
 AzureEnvironment EntraEnvironment(const std::string& authority, const std::string& assertion) {
@@ -387,8 +392,8 @@ TEST(AzureWorkloadIdentity, ARefusedAssertionIsAnAuthErrorThatQuotesNeitherEntra
   kube::FakeClock clock;
   RequestCheckingServer entra([&](const FakeRequest& r) { return CheckLikeEntra(r, "expected"); });
   const std::string assertion = "eyJ.wrong-assertion.sig";
-  auto token = AzureWorkloadIdentityTokens(EntraEnvironment(entra.url() + "/", assertion), clock)
-                   ->Token();
+  auto token =
+      AzureWorkloadIdentityTokens(EntraEnvironment(entra.url() + "/", assertion), clock)->Token();
   ASSERT_FALSE(token);
   EXPECT_EQ(token.error().kind, Error::Kind::kAuth);
   ExpectNoEcho(token.error(), assertion);

@@ -44,7 +44,8 @@ TEST(PrometheusAuthSpec, EachModeIsReadWithItsFields) {
   EXPECT_EQ(sigv4->prometheus->auth->region, "us-east-1");
   EXPECT_EQ(sigv4->prometheus->auth->service, "aps");
   EXPECT_FALSE(sigv4->prometheus->auth->access_key_id);
-  auto google = ParsePolicy(Policy(R"({"url": "https://monitoring.googleapis.com/v1/projects/p/location/global/prometheus",
+  auto google = ParsePolicy(Policy(
+      R"({"url": "https://monitoring.googleapis.com/v1/projects/p/location/global/prometheus",
       "auth": {"google": {"serviceAccountKeySecretRef": {"name": "gcp", "key": "key.json"}}}})"));
   ASSERT_TRUE(google);
   EXPECT_EQ(google->prometheus->auth->mode, PrometheusAuthDef::Mode::kGoogle);
@@ -72,13 +73,15 @@ TEST(PrometheusAuthSpec, ContradictionsAreRefusedWithTheFieldPath) {
   EXPECT_EQ(Refusal(R"({"url": "https://p", "auth": {"sigv4": {}}})"),
             "spec.sources.prometheus.auth.sigv4.region is required (e.g. us-east-1)");
   EXPECT_EQ(Refusal(R"({"url": "https://p", "auth": {"sigv4": {"region": "r",
-                    "accessKeyIdSecretRef": )" + ref + "}}}"),
+                    "accessKeyIdSecretRef": )" +
+                    ref + "}}}"),
             "spec.sources.prometheus.auth.sigv4: accessKeyIdSecretRef and "
             "secretAccessKeySecretRef go together");
   EXPECT_EQ(Refusal(R"({"url": "https://p", "auth": {"basic": {"username": "u"}}})"),
             "spec.sources.prometheus.auth.basic.passwordSecretRef is required");
   EXPECT_EQ(Refusal(R"({"url": "https://p", "headers": [{"name": "X-A", "value": "v",
-                    "valueSecretRef": )" + ref + "}]}"),
+                    "valueSecretRef": )" +
+                    ref + "}]}"),
             "spec.sources.prometheus.headers[0]: give either value or valueSecretRef");
   EXPECT_EQ(Refusal(R"({"url": "https://p", "headers": [{"name": "host", "value": "v"}]})"),
             "spec.sources.prometheus.headers[0].name: host is set by Gearbox, not by a policy");
@@ -134,8 +137,8 @@ Json SecretData(std::map<std::string, std::string> data) {
 TEST(PrometheusAuthSpec, SecretsResolveIntoTheClientsOptionsAndTheirValuesIntoItsKey) {
   testing::ScriptedClient api;
   api.On("GET", "/api/v1/namespaces/shop/secrets/prom",
-         testing::ScriptedResponse::Ok(SecretData({{"user", "reader"}, {"password", "pw-1\n"},
-                                                   {"org", "tenant-7"}})));
+         testing::ScriptedResponse::Ok(
+             SecretData({{"user", "reader"}, {"password", "pw-1\n"}, {"org", "tenant-7"}})));
   auto p = ParsePolicy(Policy(R"({"url": "https://p.example", "headers": [
       {"name": "X-Scope-OrgID", "valueSecretRef": {"name": "prom", "key": "org"}}],
       "auth": {"basic": {"usernameSecretRef": {"name": "prom", "key": "user"},
@@ -179,7 +182,8 @@ TEST(PrometheusAuthSpec, EveryCredentialModeIsRefusedOverPlainHttp) {
        {R"("auth": {"azure": {}})", R"("auth": {"sigv4": {"region": "r"}})",
         R"("auth": {"basic": {"username": "u", "passwordSecretRef": {"name": "s", "key": "k"}}})",
         R"("headers": [{"name": "X-Key", "valueSecretRef": {"name": "s", "key": "k"}}])"}) {
-    auto p = ParsePolicy(Policy(R"({"url": "http://prometheus.monitoring.svc:9090", )" + auth + "}"));
+    auto p =
+        ParsePolicy(Policy(R"({"url": "http://prometheus.monitoring.svc:9090", )" + auth + "}"));
     ASSERT_TRUE(p) << p.error().message;
     Status s = CheckSourceAccess(*access, *p);
     ASSERT_FALSE(s) << auth;
