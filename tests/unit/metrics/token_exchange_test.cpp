@@ -9,6 +9,10 @@
 
 #include <cpprest/json.h>
 
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdio>
 #include <fstream>
 
@@ -29,8 +33,11 @@ using gearbox::testing::RequestCheckingServer;
 
 constexpr const char* kEcho = "ECHO-OF-THE-SERVER";  // text no error may show
 
+// A file of this test's own: ctest runs the cases in parallel processes.
 std::string WriteTempFile(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string path = ::testing::TempDir() + "/" + test->test_suite_name() + "." + test->name() +
+                     "." + std::to_string(getpid()) + "." + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -40,13 +47,12 @@ std::string Header(const FakeRequest& r, const std::string& name) {
   return it == r.end() ? "" : std::string(it->value());
 }
 
-// A port where nothing listens: one the kernel just gave and took back.
-std::string RefusingUrl() {
-  std::string url;
-  {
-    url = RequestCheckingServer([](const FakeRequest&) { return FakeAnswer{}; }).url();
-  }
-  return url;
+// A port where nothing listens: bound (so no other test gets it) but not listening, so a
+// connection is refused for as long as `holder` lives.
+std::string RefusingUrl(boost::asio::ip::tcp::acceptor& holder) {
+  holder.open(boost::asio::ip::tcp::v4());
+  holder.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+  return "http://127.0.0.1:" + std::to_string(holder.local_endpoint().port());
 }
 
 void ExpectNoEcho(const Error& e, const std::string& credential) {
@@ -144,7 +150,9 @@ TEST(AwsIrsa, RefusedMalformedAndExpiredAnswersAreErrorsThatQuoteNothing) {
 
 TEST(AwsIrsa, AnStsThatRefusesConnectionsIsATransportErrorAndIsNotAskedAgainAtOnce) {
   kube::FakeClock clock;
-  auto source = AwsEnvironmentCredentials(IrsaEnvironment(RefusingUrl(), "t"), clock);
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor holder(ioc);
+  auto source = AwsEnvironmentCredentials(IrsaEnvironment(RefusingUrl(holder), "t"), clock);
   auto first = source->Get();
   ASSERT_FALSE(first);
   EXPECT_EQ(first.error().kind, Error::Kind::kTransport) << first.error().message;
