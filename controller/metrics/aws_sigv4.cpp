@@ -66,7 +66,10 @@ std::string CanonicalQuery(const std::string& query) {
   }
   std::sort(params.begin(), params.end());
   std::string out;
-  for (const auto& [name, value] : params) out += (out.empty() ? "" : "&") + name + "=" + value;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += '&';
+    out.append(name).append("=").append(value);
+  }
   return out;
 }
 
@@ -112,7 +115,7 @@ std::string AmzDate(std::chrono::system_clock::time_point at) {
 std::string CanonicalRequest(const SigV4Request& request) {
   std::string headers;
   for (const auto& [name, value] : CanonicalHeaders(request.headers))
-    headers += name + ":" + value + "\n";
+    headers.append(name).append(":").append(value).append("\n");
   return request.method + "\n" + CanonicalPath(request.path) + "\n" +
          CanonicalQuery(request.query) + "\n" + headers + "\n" +
          SignedHeaderNames(request.headers) + "\n" + Hex(Sha256(request.body));

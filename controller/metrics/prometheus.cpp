@@ -141,7 +141,8 @@ std::string PrometheusOptions::Key() const {
   std::string key = url + "\n" + bearer_token + "\n" + ca_pem + "\n" +
                     std::to_string(timeout.count()) + "\n" + basic_username + "\n" +
                     basic_password + "\n" + cert_pem + "\n" + key_pem + "\n" + auth_key;
-  for (const auto& [name, value] : headers) key += "\n" + name + ": " + value;
+  for (const auto& [name, value] : headers)
+    key.append("\n").append(name).append(": ").append(value);
   return key;
 }
 
