@@ -19,6 +19,8 @@ PACKAGES=(
   curl openssl ca-certificates procps python3-yaml
   # the real systems the metric sources are tested against
   prometheus redis-server
+  # the RabbitMQ source (management API): its own instance per test, on its own ports
+  rabbitmq-server
   # the demo's plot of what the autoscaler did (docs/demo.png)
   gnuplot-nox
   # the decision-quality harness (tests/quality) and the backtest's plot: Debian's python3 (not a

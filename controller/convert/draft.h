@@ -5,13 +5,16 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "convert/trigger_auth.h"
+
 namespace gearbox::convert {
 
-enum class MetricSource { kResource, kPrometheus, kQueue };
+enum class MetricSource { kResource, kPrometheus, kQueue, kMetricsApi, kRabbitmq, kPodCount };
 
 // One metric the old autoscaler sized on, with the target it sized to.
 struct SizedMetric {
@@ -24,6 +27,12 @@ struct SizedMetric {
   bool per_replica = false;  // an AverageValue target: the metric is a total over the replicas
   std::optional<double> activation;  // KEDA's activation threshold: wakes the workload from 0
   std::string note;                  // why the metric is not the same as the old one's
+  // Issue 31's sources: kMetricsApi's endpoint, value and Secret references by field
+  // ("bearerTokenSecretRef"); kRabbitmq's queue; kPodCount's label selector.
+  std::string url, value_location;
+  std::map<std::string, SecretKey> secret_refs;
+  std::string queue, vhost = "/", measure;
+  std::string selector;
 };
 
 inline SizedMetric SizedOn(const std::string& name, MetricSource source, double target,
@@ -104,6 +113,9 @@ struct Draft {
   bool scale_down_paused = false;
   std::string prometheus_url;             // empty: no prometheus metric
   std::string redis_url;                  // empty: no queue metric
+  std::string rabbitmq_url;               // empty: no rabbitmq metric (the management API)
+  std::map<std::string, SecretKey> rabbitmq_secret_refs;  // usernameSecretRef, passwordSecretRef
+  TriggerAuths trigger_auths;  // the input's TriggerAuthentications, for authenticationRef
   std::vector<std::string> header_notes;  // what could not be carried over at all
   std::vector<LineNote> line_notes;
 };

@@ -23,10 +23,27 @@ std::string Describe(const YAML::Node& object, const std::string& kind) {
   return kind + (name && name.IsScalar() ? " " + name.Scalar() : "");
 }
 
+// The TriggerAuthentications and ClusterTriggerAuthentications among `documents` (List items too).
+TriggerAuths CollectTriggerAuths(const std::vector<YAML::Node>& documents) {
+  TriggerAuths auths;
+  std::vector<YAML::Node> pending(documents.begin(), documents.end());
+  while (!pending.empty()) {
+    const YAML::Node object = pending.back();
+    pending.pop_back();
+    if (!object.IsMap() || !object["kind"].IsScalar()) continue;
+    const std::string kind = object["kind"].Scalar();
+    if (IsTriggerAuth(kind)) KeepTriggerAuth(object, kind, auths);
+    if (kind == "List" && object["items"].IsSequence())
+      for (const auto& item : object["items"]) pending.push_back(item);
+  }
+  return auths;
+}
+
 class Walker {
  public:
-  Walker(const std::string& source, const WriteOptions& options, Converted& converted)
-      : source_(source), options_(options), converted_(converted) {}
+  Walker(const std::string& source, const WriteOptions& options, const TriggerAuths& auths,
+         Converted& converted)
+      : source_(source), options_(options), auths_(auths), converted_(converted) {}
 
   // A document that cannot be converted is refused, and the walk goes on to the next.
   void Object(const YAML::Node& object, const std::string& where) {
@@ -37,12 +54,13 @@ class Walker {
     if (!*kind) return Refuse(where, "kind is missing");
     if (**kind == "List") return List(object, where);
     const std::string what = where + " (" + Describe(object, **kind) + ")";
+    if (IsTriggerAuth(**kind)) return;  // read for the triggers that name it
     if (**kind != "HorizontalPodAutoscaler" && **kind != "ScaledObject") {
       converted_.skipped.push_back(source_ + ": " + what +
                                    ": not an HPA or a ScaledObject, skipped");
       return;
     }
-    auto policy = ConvertObject(object, options_);
+    auto policy = ConvertObject(object, options_, auths_);
     if (!policy) return Refuse(what, policy.error().message);
     AddPolicy(std::move(*policy), source_ + ": " + what, converted_);
   }
@@ -61,15 +79,17 @@ class Walker {
 
   const std::string& source_;
   const WriteOptions& options_;
+  const TriggerAuths& auths_;
   Converted& converted_;
 };
 
 }  // namespace
 
-Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options) {
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
+                               const TriggerAuths& auths) {
   const bool hpa = object["kind"].Scalar() == "HorizontalPodAutoscaler";
   try {
-    ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object));
+    ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object, auths));
     return WritePolicy(draft, options);
   } catch (const YAML::Exception& e) {  // a node of an unexpected shape deep in the object
     return Error::Invalid(std::string("the input is not what was expected: ") + e.what());
@@ -89,7 +109,8 @@ void ConvertText(const std::string& text, const std::string& source, const Write
     converted.refused.push_back(documents.error().message);
     return;
   }
-  Walker walker(source, options, converted);
+  const TriggerAuths auths = CollectTriggerAuths(*documents);
+  Walker walker(source, options, auths, converted);
   for (std::size_t i = 0; i < documents->size(); ++i)
     walker.Object((*documents)[i], "document " + std::to_string(i + 1));
 }

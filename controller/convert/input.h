@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "convert/document.h"
 #include "convert/policy_writer.h"
+#include "convert/trigger_auth.h"
 
 namespace gearbox::convert {
 
@@ -23,10 +24,13 @@ struct Converted {
 };
 
 // One object (a parsed document): its policy, or an Error (kInvalid) naming what is wrong.
-Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options);
+// `auths`: the TriggerAuthentications its triggers' authenticationRef may name.
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
+                               const TriggerAuths& auths = {});
 
 // Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
-// into `converted`: its policy and what it dropped, or why it was refused.
+// into `converted`: its policy and what it dropped, or why it was refused. The TriggerAuthentications
+// of `text` give the Secrets of the triggers that name them.
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
                  Converted& converted);
 

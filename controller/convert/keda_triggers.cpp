@@ -11,6 +11,7 @@
 #include "convert/naming.h"
 #include "convert/prometheus_auth.h"
 #include "convert/quantity.h"
+#include "metrics/redacted_url.h"
 
 namespace gearbox::convert {
 
@@ -24,6 +25,7 @@ struct Trigger {
   YAML::Node metadata;
   std::string path;
   bool authenticated = false;
+  std::optional<TriggerAuthRef> auth;  // the authenticationRef, resolved in the input
 };
 
 // The metadata keys of a scaler that are carried over; the others are noted.
@@ -218,6 +220,264 @@ Status NoteRedisStreams(const Trigger& trigger, Draft& draft) {
   return OkStatus();
 }
 
+// ---- Issue 31: metrics-api, rabbitmq, kubernetes-workload ----
+
+// The Secret keys of `fields` ({parameter, ScalingPolicy field}) in the trigger's
+// TriggerAuthentication, all or none: a policy field of a pair needs the other.
+bool SecretsFromAuth(const Trigger& trigger,
+                     std::initializer_list<std::pair<const char*, const char*>> fields,
+                     std::map<std::string, SecretKey>& refs) {
+  if (!trigger.auth) return false;
+  std::map<std::string, SecretKey> found;
+  for (const auto& [parameter, field] : fields) {
+    auto secret = trigger.auth->Secret(parameter);
+    if (!secret) return false;
+    found[field] = *secret;
+  }
+  refs.insert(found.begin(), found.end());
+  return true;
+}
+
+// Where KEDA took credentials that are not carried over as Secret references, and what to set.
+std::string AuthNote(const Trigger& trigger, const std::string& fields) {
+  const std::string from = trigger.auth ? trigger.auth->Describe() +
+                                              (trigger.auth->object ? "" : " (not in the input)")
+                                        : "the target's environment";
+  return "KEDA took the credentials from " + from + ": set " + fields +
+         " {name, key} to the Secret keys that hold them";
+}
+
+void NoteClusterAuth(const Trigger& trigger, const std::string& path, Draft& draft) {
+  if (trigger.auth && trigger.auth->object && trigger.auth->kind == "ClusterTriggerAuthentication")
+    draft.line_notes.push_back({path, "the Secrets of " + trigger.auth->Describe() +
+                                          " are in KEDA's namespace: copy them to the policy's"});
+}
+
+// KEDA's metrics-api authModes Gearbox cannot carry (an API key, a client certificate), or "".
+std::string UnsupportedApiAuth(const std::optional<std::string>& mode) {
+  if (!mode || *mode == "bearer" || *mode == "basic") return "";
+  return *mode == "apiKey" ? "an API key (authMode: apiKey)"
+         : *mode == "tls"  ? "a client certificate (authMode: tls)"
+                           : "authMode " + *mode;
+}
+
+// The bearer token or the basic user of a metrics-api trigger, as Secret references.
+void MetricsApiAuth(const Trigger& trigger, const std::optional<std::string>& mode,
+                    SizedMetric& metric) {
+  if (!mode) return;
+  const bool bearer = *mode == "bearer";
+  const bool resolved =
+      bearer ? SecretsFromAuth(trigger, {{"token", "bearerTokenSecretRef"}}, metric.secret_refs)
+             : SecretsFromAuth(trigger,
+                               {{"username", "usernameSecretRef"},
+                                {"password", "passwordSecretRef"}},
+                               metric.secret_refs);
+  if (!resolved)
+    metric.note = AuthNote(trigger, bearer ? "bearerTokenSecretRef"
+                                           : "usernameSecretRef and passwordSecretRef");
+  SecretsFromAuth(trigger, {{"ca", "caSecretRef"}}, metric.secret_refs);
+}
+
+// A metrics-api trigger the metricsApi source cannot read: left out, and said.
+Result<bool> MetricsApiLeftOut(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto format, OptionalText(trigger.metadata, "format", here));
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
+  ASSIGN_OR_RETURN(const auto method, OptionalText(trigger.metadata, "method", here));
+  std::string why;
+  if (format && *format != "json")
+    why = "format " + *format + ": Gearbox's metricsApi reads JSON answers";
+  else if (method && *method != "GET" && *method != "get")
+    why = "method " + *method + ": Gearbox's metricsApi sends a GET";
+  else if (const std::string auth = UnsupportedApiAuth(mode); !auth.empty())
+    why = "KEDA authenticated with " + auth +
+          ", which Gearbox's metricsApi does not support (a bearer token or basic only)";
+  if (why.empty()) return false;
+  draft.header_notes.push_back(trigger.path + " (metrics-api): " + why);
+  return true;
+}
+
+Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const bool left_out, MetricsApiLeftOut(trigger, draft));
+  if (left_out) return OkStatus();
+  ASSIGN_OR_RETURN(const std::string url, RequiredText(trigger.metadata, "url", here));
+  ASSIGN_OR_RETURN(const std::string location,
+                   RequiredText(trigger.metadata, "valueLocation", here));
+  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, "targetValue"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationTargetValue", 0));
+  if (target <= 0) return Error::Invalid(here + ".targetValue must be more than 0");
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    return Error::Invalid(here + ".url must be an http:// or https:// URL");
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? "api" : trigger.name, draft),
+              MetricSource::kMetricsApi, target, trigger.metric_type != "Value");
+  metric.url = metrics::RedactedUrl(url);
+  metric.value_location = location;
+  metric.activation = activation;
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
+  MetricsApiAuth(trigger, mode, metric);
+  if (metric.url != url)
+    metric.note = "KEDA's url held credentials; set usernameSecretRef and passwordSecretRef";
+  NoteClusterAuth(trigger, "spec.metrics[" + std::to_string(draft.metrics.size()) + "].name",
+                  draft);
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"url", "valueLocation", "targetValue", "activationTargetValue", "format",
+                 "authMode", "method"},
+                draft);
+  return OkStatus();
+}
+
+// A management API URL split as KEDA reads it: the vhost is the path's last segment ("/" when
+// there is none), the rest is the base.
+struct RabbitHost {
+  std::string base;
+  std::string vhost = "/";
+  bool had_credentials = false;
+};
+
+RabbitHost SplitRabbitHost(const std::string& host) {
+  RabbitHost out;
+  const std::string url = metrics::RedactedUrl(host);
+  out.had_credentials = url != host;
+  const size_t authority = url.find("://") + 3;
+  const size_t path = url.find('/', authority);
+  out.base = url.substr(0, path);
+  if (path == std::string::npos) return out;
+  const std::string rest = url.substr(path);
+  const size_t last = rest.find_last_of('/');
+  if (last + 1 < rest.size()) {
+    out.vhost = rest.substr(last + 1);
+    if (out.vhost == "%2F" || out.vhost == "%2f") out.vhost = "/";
+  }
+  out.base += rest.substr(0, last);
+  return out;
+}
+
+// Why a rabbitmq trigger cannot be read through the management API ("" when it can), from its
+// host (given or not) and protocol.
+std::string RabbitLeftOut(const std::optional<std::string>& host, const std::string& protocol) {
+  const std::string read_with = "Gearbox reads queues through the management API (KEDA's protocol "
+                                "http): ";
+  if (host && host->rfind("amqp", 0) == 0)
+    return "KEDA read the queue over AMQP (" + metrics::RedactedUrl(*host) + "); " + read_with +
+           "give the management plugin's URL as host (http://HOST:15672/VHOST) and convert "
+           "again, or write spec.sources.rabbitmq.url";
+  if (!host && protocol != "http")
+    return "KEDA read the host from a Secret or the environment, protocol " + protocol + "; " +
+           read_with + "set protocol: http if it is the management URL, or write "
+           "spec.sources.rabbitmq.url";
+  return "";
+}
+
+// The queue's measure: KEDA's mode QueueLength (excludeUnacknowledged: ready ones only) or
+// MessageRate; the deprecated queueLength is QueueLength.
+Result<std::pair<std::string, double>> RabbitMeasure(const Trigger& trigger) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "mode", here));
+  ASSIGN_OR_RETURN(const auto exclude, OptionalText(trigger.metadata, "excludeUnacknowledged", here));
+  ASSIGN_OR_RETURN(const auto old_length, OptionalQuantity(trigger.metadata, "queueLength", here));
+  if (mode && *mode != "QueueLength" && *mode != "MessageRate")
+    return Error::Invalid(here + ".mode must be QueueLength or MessageRate");
+  if (mode && *mode == "MessageRate") {
+    ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
+    return std::make_pair(std::string("publishRate"), value);
+  }
+  ASSIGN_OR_RETURN(const double value, NumberOr(trigger, "value", old_length.value_or(20)));
+  return std::make_pair(std::string(exclude == "true" ? "messagesReady" : "messages"), value);
+}
+
+// The management user: from the TriggerAuthentication, else a placeholder Secret and a comment.
+void RabbitCredentials(const Trigger& trigger, bool in_host, Draft& draft) {
+  if (!draft.rabbitmq_secret_refs.empty()) return;  // the first trigger's server's
+  const std::string path = "spec.sources.rabbitmq.usernameSecretRef";
+  if (SecretsFromAuth(trigger,
+                      {{"username", "usernameSecretRef"}, {"password", "passwordSecretRef"}},
+                      draft.rabbitmq_secret_refs)) {
+    NoteClusterAuth(trigger, path, draft);
+    return;
+  }
+  draft.rabbitmq_secret_refs = {{"usernameSecretRef", {"rabbitmq-management", "username"}},
+                                {"passwordSecretRef", {"rabbitmq-management", "password"}}};
+  const std::string where = in_host ? "KEDA's host URL held the management user"
+                            : trigger.auth ? AuthNote(trigger, "these")
+                                           : "KEDA's trigger named no user";
+  draft.line_notes.push_back(
+      {path, "a placeholder Secret: " + where +
+                 "; name the Secret keys that hold the management user and password"});
+}
+
+Result<std::string> RabbitUrl(const Trigger& trigger, const std::optional<std::string>& host,
+                              std::string& vhost, Draft& draft) {
+  if (host) {
+    const RabbitHost split = SplitRabbitHost(*host);
+    vhost = split.vhost;
+    RabbitCredentials(trigger, split.had_credentials, draft);
+    return split.base;
+  }
+  RabbitCredentials(trigger, false, draft);
+  const auto secret = trigger.auth ? trigger.auth->Secret("host") : std::nullopt;
+  draft.line_notes.push_back(
+      {"spec.sources.rabbitmq.url",
+       "a placeholder: KEDA read the management URL from " +
+           (secret ? "Secret " + secret->name + " key " + secret->key
+                   : std::string("the target's environment")) +
+           "; put it here without the user and password"});
+  return std::string("http://rabbitmq.example.invalid:15672");
+}
+
+Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string queue, RequiredText(trigger.metadata, "queueName", here));
+  ASSIGN_OR_RETURN(const auto host, OptionalText(trigger.metadata, "host", here));
+  ASSIGN_OR_RETURN(const auto protocol, OptionalText(trigger.metadata, "protocol", here));
+  ASSIGN_OR_RETURN(const auto vhost_name, OptionalText(trigger.metadata, "vhostName", here));
+  ASSIGN_OR_RETURN(const auto measure, RabbitMeasure(trigger));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
+  if (measure.second <= 0) return Error::Invalid(here + ".value must be more than 0");
+  const std::string why = trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
+                              ? "useRegex: Gearbox reads one named queue"
+                              : RabbitLeftOut(host, protocol.value_or("auto"));
+  if (!why.empty()) {
+    draft.header_notes.push_back(trigger.path + " (rabbitmq " + queue + "): " + why);
+    return OkStatus();
+  }
+  SizedMetric metric = SizedOn(UniqueMetricName(trigger.name.empty() ? queue : trigger.name, draft),
+                               MetricSource::kRabbitmq, measure.second,
+                               trigger.metric_type != "Value");
+  metric.queue = queue;
+  metric.measure = measure.first;
+  metric.activation = activation;
+  ASSIGN_OR_RETURN(const std::string url, RabbitUrl(trigger, host, metric.vhost, draft));
+  if (vhost_name) metric.vhost = *vhost_name;
+  if (!UseServer(trigger, url, draft.rabbitmq_url, draft)) return OkStatus();
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"host", "protocol", "queueName", "mode", "value", "activationValue", "vhostName",
+                 "queueLength", "excludeUnacknowledged", "useRegex", "hostFromEnv"},
+                draft);
+  return OkStatus();
+}
+
+Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string selector, RequiredText(trigger.metadata, "podSelector", here));
+  ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
+  if (value <= 0) return Error::Invalid(here + ".value must be more than 0");
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? "pods" : trigger.name, draft),
+              MetricSource::kPodCount, value, trigger.metric_type != "Value");
+  metric.selector = selector;
+  metric.activation = activation;
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger, {"podSelector", "value", "activationValue"}, draft);
+  return OkStatus();
+}
+
+// ---- end of issue 31's triggers ----
+
 Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
   if (!node.IsMap()) return Error::Invalid(path + " must be a map");
   Trigger trigger;
@@ -235,15 +495,20 @@ Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
 }  // namespace
 
 Status ReadTrigger(const YAML::Node& node, const std::string& path, Draft& draft) {
-  ASSIGN_OR_RETURN(const Trigger trigger, ParseTrigger(node, path));
+  ASSIGN_OR_RETURN(Trigger trigger, ParseTrigger(node, path));
+  trigger.auth = ResolveAuthRef(node, draft.trigger_auths);
   if (trigger.type == "cpu" || trigger.type == "memory") return ReadResource(trigger, draft);
   if (trigger.type == "prometheus") return ReadPrometheus(trigger, draft);
   if (trigger.type == "redis") return ReadRedis(trigger, draft);
   if (trigger.type == "cron") return ReadCron(trigger, draft);
   if (trigger.type == "redis-streams") return NoteRedisStreams(trigger, draft);
+  if (trigger.type == "metrics-api") return ReadMetricsApi(trigger, draft);
+  if (trigger.type == "rabbitmq") return ReadRabbitmq(trigger, draft);
+  if (trigger.type == "kubernetes-workload") return ReadKubernetesWorkload(trigger, draft);
   draft.header_notes.push_back(path + " (" + trigger.type +
-                               "): no such source in Gearbox (resource, prometheus and Redis "
-                               "queue metrics); a prometheus metric exporting it would do");
+                               "): no such source in Gearbox (resource, prometheus, Redis "
+                               "queue, metricsApi, rabbitmq and podCount metrics); a prometheus "
+                               "metric exporting it would do");
   return OkStatus();
 }
 

@@ -31,10 +31,43 @@ void WriteMode(const Draft& draft, const WriteOptions& options, Document& docume
           : "delete the " + old + " first: two autoscalers must not drive one target");
 }
 
+// Secret references {field: {name, key}} into `node`.
+void WriteSecretRefs(const std::map<std::string, SecretKey>& refs, YAML::Node node) {
+  for (const auto& [field, secret] : refs) {
+    node[field]["name"] = Text(secret.name);
+    node[field]["key"] = Text(secret.key);
+  }
+}
+
 void WriteSources(const Draft& draft, YAML::Node spec) {
   if (!draft.prometheus_url.empty())
     spec["sources"]["prometheus"]["url"] = Text(draft.prometheus_url);
   if (!draft.redis_url.empty()) spec["sources"]["redis"]["url"] = Text(draft.redis_url);
+  if (!draft.rabbitmq_url.empty()) {
+    spec["sources"]["rabbitmq"]["url"] = Text(draft.rabbitmq_url);
+    WriteSecretRefs(draft.rabbitmq_secret_refs, spec["sources"]["rabbitmq"]);
+  }
+}
+
+// Issue 31's metrics: metricsApi, rabbitmq, podCount.
+void HttpOrPodMetricNode(const SizedMetric& metric, YAML::Node node) {
+  switch (metric.source) {
+    case MetricSource::kMetricsApi:
+      node["metricsApi"]["url"] = Text(metric.url);
+      node["metricsApi"]["valueLocation"] = Text(metric.value_location);
+      WriteSecretRefs(metric.secret_refs, node["metricsApi"]);
+      break;
+    case MetricSource::kRabbitmq:
+      node["rabbitmq"]["queue"] = Text(metric.queue);
+      node["rabbitmq"]["vhost"] = Text(metric.vhost);
+      node["rabbitmq"]["measure"] = Text(metric.measure);
+      break;
+    case MetricSource::kPodCount:
+      node["podCount"]["selector"] = Text(metric.selector);
+      break;
+    default:
+      break;
+  }
 }
 
 YAML::Node MetricNode(const SizedMetric& metric, const std::string& component) {
@@ -52,6 +85,8 @@ YAML::Node MetricNode(const SizedMetric& metric, const std::string& component) {
       node["queue"]["flavor"] = Text("list");
       node["queue"]["name"] = Text(metric.list);
       break;
+    default:
+      HttpOrPodMetricNode(metric, node);
   }
   return node;
 }

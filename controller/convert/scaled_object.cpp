@@ -165,11 +165,12 @@ void NoteUnsupported(const YAML::Node& spec, Draft& draft) {
 
 }  // namespace
 
-Result<Draft> ReadScaledObject(const YAML::Node& object) {
+Result<Draft> ReadScaledObject(const YAML::Node& object, const TriggerAuths& auths) {
   ASSIGN_OR_RETURN(const std::string api_version, RequiredText(object, "apiVersion", ""));
   if (api_version != "keda.sh/v1alpha1")
     return Error::Invalid("ScaledObject " + api_version + " is not supported: keda.sh/v1alpha1 is");
   Draft draft;
+  draft.trigger_auths = auths;
   RETURN_IF_ERROR(ReadMetadata(object, draft));
   ASSIGN_OR_RETURN(const YAML::Node spec, OptionalMap(object, "spec", ""));
   RETURN_IF_ERROR(ReadTargetRef(spec, draft));

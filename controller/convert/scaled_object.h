@@ -8,7 +8,8 @@
 
 namespace gearbox::convert {
 
-// Every Error is kInvalid and names the field that is wrong.
-Result<Draft> ReadScaledObject(const YAML::Node& scaled_object);
+// Every Error is kInvalid and names the field that is wrong. `auths`: the input's
+// TriggerAuthentications, which the triggers' authenticationRef may name.
+Result<Draft> ReadScaledObject(const YAML::Node& scaled_object, const TriggerAuths& auths = {});
 
 }  // namespace gearbox::convert

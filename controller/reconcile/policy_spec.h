@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "metrics/rabbitmq.h"
 #include "metrics/redis_queue.h"
 #include "policy/policy.h"
 #include "reconcile/targets.h"
@@ -24,14 +25,27 @@ struct SecretKeyRef {
   std::string key;
 };
 
+// Issue 31's HTTP-based sources and pod counts: metricsApi, rabbitmq, podCount.
+// A metricsApi metric names its own endpoint and credentials (KEDA's metrics-api triggers each
+// have their own URL); the Secrets are read from the policy's namespace.
+struct MetricsApiDef {
+  std::string url;
+  std::string value_location;
+  std::optional<SecretKeyRef> bearer_token, username, password, ca;
+  policy::Duration timeout{5000};
+};
+
 struct MetricDef {
-  enum class Type { kResource, kPrometheus, kQueue };
+  enum class Type { kResource, kPrometheus, kQueue, kMetricsApi, kRabbitmq, kPodCount };
   std::string name;
   Type type = Type::kResource;
   std::string resource = "cpu";  // kResource
   std::string component;         // kResource
   std::string query;             // kPrometheus
   metrics::QueueSpec queue;      // kQueue
+  MetricsApiDef metrics_api;            // kMetricsApi
+  metrics::RabbitQueueSpec rabbit;      // kRabbitmq
+  std::string pod_selector;             // kPodCount: a label selector
 };
 
 struct PrometheusSourceDef {
@@ -54,6 +68,13 @@ struct RedisSourceDef {
   std::optional<RedisTlsDef> tls;  // rediss:// settings
 };
 
+// The RabbitMQ management API (spec.sources.rabbitmq), with the management user's credentials.
+struct RabbitSourceDef {
+  std::string url;
+  std::optional<SecretKeyRef> username, password, ca;
+  policy::Duration timeout{5000};
+};
+
 struct ParsedPolicy {
   std::string ns, name, uid;
   int64_t generation = 0;
@@ -62,6 +83,7 @@ struct ParsedPolicy {
   std::map<std::string, TargetRef> targets;  // component -> its target
   std::optional<PrometheusSourceDef> prometheus;
   std::optional<RedisSourceDef> redis;
+  std::optional<RabbitSourceDef> rabbitmq;
 };
 
 // The policy, or an Error (kInvalid) saying what is wrong with it.

@@ -4,6 +4,9 @@
 #include <cpprest/asyncrt_utils.h>
 #include <cpprest/base_uri.h>
 
+#include "metrics/metrics_api.h"
+#include "metrics/pod_count.h"
+#include "metrics/rabbitmq.h"
 #include "metrics/resource_metrics.h"
 
 namespace gearbox::reconcile {
@@ -69,6 +72,36 @@ Result<metrics::RedisOptions> RedisConnectionOptions(kube::Client& client, const
   return o;
 }
 
+// The value of a Secret key the policy may name (none: empty).
+Result<std::string> OptionalSecret(kube::Client& client, const std::string& ns,
+                                   const std::optional<SecretKeyRef>& ref) {
+  if (!ref) return std::string();
+  return ReadSecret(client, ns, *ref);
+}
+
+Result<metrics::HttpJsonOptions> RabbitConnection(kube::Client& client, const ParsedPolicy& p) {
+  const RabbitSourceDef& r = *p.rabbitmq;
+  metrics::HttpJsonOptions o;
+  o.url = r.url;
+  o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
+  ASSIGN_OR_RETURN(o.username, OptionalSecret(client, p.ns, r.username));
+  ASSIGN_OR_RETURN(o.password, OptionalSecret(client, p.ns, r.password));
+  ASSIGN_OR_RETURN(o.ca_pem, OptionalSecret(client, p.ns, r.ca));
+  return o;
+}
+
+Result<metrics::HttpJsonOptions> MetricsApiConnection(kube::Client& client, const std::string& ns,
+                                                      const MetricsApiDef& a) {
+  metrics::HttpJsonOptions o;
+  o.url = a.url;
+  o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(a.timeout);
+  ASSIGN_OR_RETURN(o.bearer_token, OptionalSecret(client, ns, a.bearer_token));
+  ASSIGN_OR_RETURN(o.username, OptionalSecret(client, ns, a.username));
+  ASSIGN_OR_RETURN(o.password, OptionalSecret(client, ns, a.password));
+  ASSIGN_OR_RETURN(o.ca_pem, OptionalSecret(client, ns, a.ca));
+  return o;
+}
+
 // The connection, or its error prefixed with the server's kind ("prometheus: secret ...").
 template <typename T>
 Result<T> Named(const char* server, Result<T> r) {
@@ -78,21 +111,60 @@ Result<T> Named(const char* server, Result<T> r) {
   return e;
 }
 
-// Where the policy's Prometheus is, from its URL; none when the URL does not parse.
-std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def) {
-  if (!web::uri::validate(def.url)) return std::nullopt;
-  web::uri uri(def.url);
-  SourceEndpoint e{"prometheus", uri.host(), 0, uri.scheme() == "http",
-                   def.bearer_token.has_value()};
+// Where an HTTP(S) source is, from its URL; none when the URL does not parse.
+std::optional<SourceEndpoint> HttpEndpoint(const char* kind, const std::string& url,
+                                           bool sends_credential) {
+  if (!web::uri::validate(url)) return std::nullopt;
+  web::uri uri(url);
+  SourceEndpoint e{kind, uri.host(), 0, uri.scheme() == "http", sends_credential};
   if (e.host.empty()) return std::nullopt;
   e.port = static_cast<uint16_t>(uri.port() > 0 ? uri.port() : (e.plain_http ? 80 : 443));
   return e;
+}
+
+std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def) {
+  return HttpEndpoint("prometheus", def.url, def.bearer_token.has_value());
+}
+
+// The RabbitMQ management API and every metricsApi endpoint the policy names.
+void AddHttpJsonEndpoints(const ParsedPolicy& p, std::vector<SourceEndpoint>& endpoints) {
+  if (p.rabbitmq) {
+    if (auto e = HttpEndpoint("rabbitmq", p.rabbitmq->url, p.rabbitmq->password.has_value()))
+      endpoints.push_back(*e);
+  }
+  for (const auto& m : p.metrics) {
+    if (m.type != MetricDef::Type::kMetricsApi) continue;
+    const bool credential = m.metrics_api.bearer_token || m.metrics_api.password;
+    if (auto e = HttpEndpoint("metrics-api", m.metrics_api.url, credential))
+      endpoints.push_back(*e);
+  }
 }
 
 std::optional<SourceEndpoint> RedisEndpoint(const RedisSourceDef& def) {
   auto o = metrics::ParseRedisUrl(def.url);
   if (!o) return std::nullopt;
   return SourceEndpoint{"redis", o->host, static_cast<uint16_t>(o->port), !o->tls, false};
+}
+
+// The RabbitMQ and metricsApi connections into `c`; whether one could not be made.
+bool ReadHttpJsonConnections(kube::Client& client, const ParsedPolicy& p, Connections& c,
+                             std::chrono::milliseconds& longest_timeout) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  bool incomplete = false;
+  if (p.rabbitmq) {
+    c.rabbitmq = Named("rabbitmq", RabbitConnection(client, p));
+    longest_timeout = std::max(longest_timeout, duration_cast<milliseconds>(p.rabbitmq->timeout));
+    incomplete = !*c.rabbitmq;
+  }
+  for (const auto& m : p.metrics) {
+    if (m.type != MetricDef::Type::kMetricsApi) continue;
+    auto o = Named("metrics-api", MetricsApiConnection(client, p.ns, m.metrics_api));
+    incomplete = incomplete || !o;
+    c.metrics_api.emplace(m.name, std::move(o));
+    longest_timeout = std::max(longest_timeout, duration_cast<milliseconds>(m.metrics_api.timeout));
+  }
+  return incomplete;
 }
 
 }  // namespace
@@ -105,6 +177,7 @@ Status CheckSourceAccess(const SourceAccess& access, const ParsedPolicy& p) {
   if (p.redis) {
     if (auto e = RedisEndpoint(*p.redis)) endpoints.push_back(*e);
   }
+  AddHttpJsonEndpoints(p, endpoints);
   for (const auto& e : endpoints) RETURN_IF_ERROR(access.Check(p.ns, e));
   return OkStatus();
 }
@@ -117,6 +190,12 @@ const char* SourceKind(const MetricDef& metric) {
       return "prometheus";
     case MetricDef::Type::kQueue:
       return "queue";
+    case MetricDef::Type::kMetricsApi:
+      return "metrics_api";
+    case MetricDef::Type::kRabbitmq:
+      return "rabbitmq";
+    case MetricDef::Type::kPodCount:
+      return "pods";
   }
   return "unknown";
 }
@@ -138,6 +217,7 @@ PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const P
                  std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
   }
   out.incomplete = (c.prometheus && !*c.prometheus) || (c.redis && !*c.redis);
+  out.incomplete = ReadHttpJsonConnections(client, p, c, out.longest_timeout) || out.incomplete;
   for (const auto& m : p.metrics) {
     BuiltSource& built = out.by_metric[m.name] = factory.Make(p, m, c);
     built.kind = SourceKind(m);
@@ -164,8 +244,42 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
       if (!*c.redis) return {std::make_shared<BrokenSource>(c.redis->error()), {}};
       return {std::make_shared<metrics::RedisQueueMetric>(Redis(**c.redis), m.queue), {}};
     }
+    default:
+      return MakeHttpOrPods(p, m, c);
   }
-  return {std::make_shared<BrokenSource>(Error::Invalid("unknown metric type")), {}};
+}
+
+BuiltSource LiveSourceFactory::MakeHttpOrPods(const ParsedPolicy& p, const MetricDef& m,
+                                              const Connections& c) {
+  auto broken = [](const Error& e) -> BuiltSource { return {std::make_shared<BrokenSource>(e), {}}; };
+  if (m.type == MetricDef::Type::kPodCount)
+    return {std::make_shared<metrics::PodCountMetric>(client_, p.ns, m.pod_selector), {}};
+  if (m.type == MetricDef::Type::kRabbitmq) {
+    if (!*c.rabbitmq) return broken(c.rabbitmq->error());
+    auto client = HttpJson(**c.rabbitmq, "rabbitmq");
+    if (!client) return broken(client.error());
+    return {std::make_shared<metrics::RabbitQueueMetric>(*client, m.rabbit), {}};
+  }
+  if (m.type == MetricDef::Type::kMetricsApi) {
+    const auto& o = c.metrics_api.at(m.name);
+    if (!o) return broken(o.error());
+    auto client = HttpJson(*o, "metrics-api");
+    if (!client) return broken(client.error());
+    return {std::make_shared<metrics::MetricsApiMetric>(*client, m.metrics_api.value_location),
+            {}};
+  }
+  return broken(Error::Invalid("unknown metric type"));
+}
+
+Result<std::shared_ptr<metrics::HttpJsonClient>> LiveSourceFactory::HttpJson(
+    const metrics::HttpJsonOptions& o, const std::string& kind) {
+  std::lock_guard lock(mu_);
+  std::erase_if(http_json_, [](const auto& kv) { return kv.second.expired(); });
+  auto& slot = http_json_[kind + "\n" + o.Key()];
+  if (auto held = slot.lock()) return held;
+  ASSIGN_OR_RETURN(auto client, metrics::HttpJsonClient::Create(o, kind));
+  slot = client;
+  return client;
 }
 
 Result<std::shared_ptr<metrics::PrometheusClient>> LiveSourceFactory::Prometheus(

@@ -1,5 +1,6 @@
 // Building a policy's metric sources: its Secrets read from the policy's namespace (a bearer
-// token and CA for Prometheus, a password for Redis), then one MetricSource per declared metric
+// token and CA for Prometheus, a password for Redis, the RabbitMQ management user, a metricsApi
+// endpoint's token or user), then one MetricSource per declared metric
 // from a SourceFactory. A metric whose source cannot be built (a Secret missing, a URL that does
 // not parse) gets a source that reads as that error, so the policy is still evaluated and the
 // MetricsAvailable condition says why. Connections are shared between policies that name the
@@ -14,6 +15,7 @@
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "kube/client.h"
+#include "metrics/http_json.h"
 #include "metrics/prometheus.h"
 #include "metrics/redis_queue.h"
 #include "metrics/source.h"
@@ -27,6 +29,9 @@ namespace gearbox::reconcile {
 struct Connections {
   std::optional<Result<metrics::PrometheusOptions>> prometheus;
   std::optional<Result<metrics::RedisOptions>> redis;
+  // The RabbitMQ management API; each metricsApi metric's endpoint, by metric name.
+  std::optional<Result<metrics::HttpJsonOptions>> rabbitmq;
+  std::map<std::string, Result<metrics::HttpJsonOptions>> metrics_api;
 };
 
 struct BuiltSource {
@@ -34,8 +39,8 @@ struct BuiltSource {
   std::shared_ptr<metrics::MetricSource> source;
   // Resource metrics need the pods' label selector, known once the target is read.
   std::function<void(const std::string& selector)> set_selector;
-  // The kind of source, for the metrics: "resource", "prometheus" or "queue" (BuildSources sets
-  // it).
+  // The kind of source, for the metrics: "resource", "prometheus", "queue", "metrics_api",
+  // "rabbitmq" or "pods" (BuildSources sets it).
   const char* kind = "unknown";
 };
 
@@ -94,11 +99,17 @@ class LiveSourceFactory final : public SourceFactory {
   Result<std::shared_ptr<metrics::PrometheusClient>> Prometheus(
       const metrics::PrometheusOptions& o);
   std::shared_ptr<metrics::RedisConnection> Redis(const metrics::RedisOptions& o);
+  // metricsApi, rabbitmq and podCount metrics.
+  BuiltSource MakeHttpOrPods(const ParsedPolicy& policy, const MetricDef& metric,
+                             const Connections& connections);
+  Result<std::shared_ptr<metrics::HttpJsonClient>> HttpJson(const metrics::HttpJsonOptions& o,
+                                                            const std::string& kind);
 
   std::shared_ptr<kube::Client> client_;
   Mutex mu_;
   std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_ GUARDED_BY(mu_);
   std::map<std::string, std::weak_ptr<metrics::RedisConnection>> redis_ GUARDED_BY(mu_);
+  std::map<std::string, std::weak_ptr<metrics::HttpJsonClient>> http_json_ GUARDED_BY(mu_);
 };
 
 }  // namespace gearbox::reconcile
