@@ -30,11 +30,14 @@ TriggerAuths CollectTriggerAuths(const std::vector<YAML::Node>& documents) {
   while (!pending.empty()) {
     const YAML::Node object = pending.back();
     pending.pop_back();
-    if (!object.IsMap() || !object["kind"].IsScalar()) continue;
-    const std::string kind = object["kind"].Scalar();
+    if (!object.IsMap()) continue;
+    const YAML::Node kind_node = object["kind"];  // an absent key is an invalid node: test it first
+    if (!kind_node || !kind_node.IsScalar()) continue;
+    const std::string kind = kind_node.Scalar();
     if (IsTriggerAuth(kind)) KeepTriggerAuth(object, kind, auths);
-    if (kind == "List" && object["items"].IsSequence())
-      for (const auto& item : object["items"]) pending.push_back(item);
+    const YAML::Node items = object["items"];
+    if (kind == "List" && items && items.IsSequence())
+      for (const auto& item : items) pending.push_back(item);
   }
   return auths;
 }

@@ -400,9 +400,11 @@ void RabbitCredentials(const Trigger& trigger, bool in_host, Draft& draft) {
   }
   draft.rabbitmq_secret_refs = {{"usernameSecretRef", {"rabbitmq-management", "username"}},
                                 {"passwordSecretRef", {"rabbitmq-management", "password"}}};
-  const std::string where = in_host ? "KEDA's host URL held the management user"
-                            : trigger.auth ? AuthNote(trigger, "these")
-                                           : "KEDA's trigger named no user";
+  const std::string where =
+      in_host        ? "KEDA's host URL held the management user"
+      : trigger.auth ? "KEDA took it from " + trigger.auth->Describe() +
+                           (trigger.auth->object ? " (its host URL's user)" : " (not in the input)")
+                     : "KEDA's trigger named no user";
   draft.line_notes.push_back(
       {path, "a placeholder Secret: " + where +
                  "; name the Secret keys that hold the management user and password"});
@@ -451,6 +453,9 @@ Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
   metric.activation = activation;
   ASSIGN_OR_RETURN(const std::string url, RabbitUrl(trigger, host, metric.vhost, draft));
   if (vhost_name) metric.vhost = *vhost_name;
+  if (!host && !vhost_name)
+    metric.note = "KEDA took the vhost from the URL it read from a Secret: set rabbitmq.vhost "
+                  "to its last path segment (/ when it has none)";
   if (!UseServer(trigger, url, draft.rabbitmq_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteOtherKeys(trigger,

@@ -161,18 +161,19 @@ TEST(ConvertFinding3, PausedScaleOutDisablesAGivenScaleUpBlock) {
 }
 
 // Finding 4. keda.sh's "Pause autoscaling" ScaledObject with a RabbitMQ trigger Gearbox cannot
-// read: the policy is printed, the dropped trigger is a line on stderr, and the exit status is 3
+// read (over AMQP, its host in a Secret): the policy is printed, the dropped trigger is a line on stderr, and the exit status is 3
 // unless --allow-partial.
 TEST(ConvertFinding4, ADroppedTriggerIsALineOnStderrAndExitThree) {
   const Outcome run = Convert({FixturePath("so-paused.yaml")});
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.out, HasSubstr("kind: ScalingPolicy"));
   EXPECT_THAT(run.err, HasSubstr("so-paused.yaml: document 1 (ScaledObject consumer): not carried "
-                                 "over: spec.triggers[1] (rabbitmq): no such source in Gearbox"));
+                                 "over: spec.triggers[1] (rabbitmq tasks): KEDA read the host "
+                                 "from a Secret or the environment, protocol amqp"));
   const Outcome allowed = Convert({"--allow-partial", FixturePath("so-paused.yaml")});
   EXPECT_EQ(allowed.code, 0);
   EXPECT_EQ(allowed.out, run.out);
-  EXPECT_THAT(allowed.err, HasSubstr("not carried over: spec.triggers[1] (rabbitmq)"))
+  EXPECT_THAT(allowed.err, HasSubstr("not carried over: spec.triggers[1] (rabbitmq tasks)"))
       << "still said";
 }
 
