@@ -105,14 +105,20 @@ void AddPolicy(Document policy, const std::string& what, Converted& converted) {
   converted.policies.push_back(std::move(policy));
 }
 
+TriggerAuths TriggerAuthsIn(const std::string& text) {
+  auto documents = Parse(text, "");
+  return documents ? CollectTriggerAuths(*documents) : TriggerAuths{};
+}
+
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 Converted& converted) {
+                 Converted& converted, const TriggerAuths& other_auths) {
   auto documents = Parse(text, source);
   if (!documents) {
     converted.refused.push_back(documents.error().message);
     return;
   }
-  const TriggerAuths auths = CollectTriggerAuths(*documents);
+  TriggerAuths auths = CollectTriggerAuths(*documents);
+  auths.insert(other_auths.begin(), other_auths.end());  // this text's own first
   Walker walker(source, options, auths, converted);
   for (std::size_t i = 0; i < documents->size(); ++i)
     walker.Object((*documents)[i], "document " + std::to_string(i + 1));

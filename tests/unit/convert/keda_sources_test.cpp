@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
+
 #include "backtest/policy_file.h"
 #include "reconcile/policy_spec.h"
 #include "run_convert.h"
@@ -140,6 +142,21 @@ TEST(KedaMetricsApi, BasicAuthFromAClusterTriggerAuthenticationSaysWhereItsSecre
   EXPECT_EQ(p.metrics[0].metrics_api.password->key, "pass");
   EXPECT_FALSE(p.spec.components[0].scale_up->rules.back().per_replica);  // metricType: Value
   EXPECT_THAT(run.out, HasSubstr("are in KEDA's namespace: copy them to the policy's"));
+}
+
+TEST(KedaMetricsApi, ATriggerAuthenticationInAnotherFileOfTheRunIsRead) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/keda-auth.yaml")
+      << TriggerAuth("api-creds", "  - {parameter: token, name: api-secret, key: token}\n");
+  std::ofstream(dir + "/so.yaml")
+      << ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '8', url: "
+                      "'http://api/stats', valueLocation: v, authMode: bearer}\n"
+                      "    authenticationRef: {name: api-creds}\n");
+  const Outcome run = Convert({dir + "/keda-auth.yaml", dir + "/so.yaml"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto p = Parsed(run);
+  ASSERT_TRUE(p.metrics.at(0).metrics_api.bearer_token);
+  EXPECT_EQ(p.metrics[0].metrics_api.bearer_token->name, "api-secret");
 }
 
 TEST(KedaMetricsApi, ATriggerAuthenticationNotInTheInputIsAComment) {
