@@ -111,9 +111,9 @@ struct Draft {
   // KEDA's paused-scale-out / paused-scale-in: that direction is disabled (selectPolicy: Disabled)
   bool scale_up_paused = false;
   bool scale_down_paused = false;
-  std::string prometheus_url;             // empty: no prometheus metric
-  std::string redis_url;                  // empty: no queue metric
-  std::string rabbitmq_url;               // empty: no rabbitmq metric (the management API)
+  std::string prometheus_url;  // empty: no prometheus metric
+  std::string redis_url;       // empty: no queue metric
+  std::string rabbitmq_url;    // empty: no rabbitmq metric (the management API)
   std::map<std::string, SecretKey> rabbitmq_secret_refs;  // usernameSecretRef, passwordSecretRef
   TriggerAuths trigger_auths;  // the input's TriggerAuthentications, for authenticationRef
   std::vector<std::string> header_notes;  // what could not be carried over at all

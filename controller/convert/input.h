@@ -29,8 +29,9 @@ Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& opt
                                const TriggerAuths& auths = {});
 
 // Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
-// into `converted`: its policy and what it dropped, or why it was refused. The TriggerAuthentications
-// of `text` and `other_auths` give the Secrets of the triggers that name them.
+// into `converted`: its policy and what it dropped, or why it was refused. The
+// TriggerAuthentications of `text` and `other_auths` give the Secrets of the triggers that name
+// them.
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
                  Converted& converted, const TriggerAuths& other_auths = {});
 

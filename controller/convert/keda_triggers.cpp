@@ -240,9 +240,9 @@ bool SecretsFromAuth(const Trigger& trigger,
 
 // Where KEDA took credentials that are not carried over as Secret references, and what to set.
 std::string AuthNote(const Trigger& trigger, const std::string& fields) {
-  const std::string from = trigger.auth ? trigger.auth->Describe() +
-                                              (trigger.auth->object ? "" : " (not in the input)")
-                                        : "the target's environment";
+  const std::string from =
+      trigger.auth ? trigger.auth->Describe() + (trigger.auth->object ? "" : " (not in the input)")
+                   : "the target's environment";
   return "KEDA took the credentials from " + from + ": set " + fields +
          " {name, key} to the Secret keys that hold them";
 }
@@ -268,13 +268,12 @@ void MetricsApiAuth(const Trigger& trigger, const std::optional<std::string>& mo
   const bool bearer = *mode == "bearer";
   const bool resolved =
       bearer ? SecretsFromAuth(trigger, {{"token", "bearerTokenSecretRef"}}, metric.secret_refs)
-             : SecretsFromAuth(trigger,
-                               {{"username", "usernameSecretRef"},
-                                {"password", "passwordSecretRef"}},
-                               metric.secret_refs);
+             : SecretsFromAuth(
+                   trigger, {{"username", "usernameSecretRef"}, {"password", "passwordSecretRef"}},
+                   metric.secret_refs);
   if (!resolved)
-    metric.note = AuthNote(trigger, bearer ? "bearerTokenSecretRef"
-                                           : "usernameSecretRef and passwordSecretRef");
+    metric.note = AuthNote(
+        trigger, bearer ? "bearerTokenSecretRef" : "usernameSecretRef and passwordSecretRef");
   SecretsFromAuth(trigger, {{"ca", "caSecretRef"}}, metric.secret_refs);
 }
 
@@ -309,9 +308,8 @@ Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
   if (target <= 0) return Error::Invalid(here + ".targetValue must be more than 0");
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     return Error::Invalid(here + ".url must be an http:// or https:// URL");
-  SizedMetric metric =
-      SizedOn(UniqueMetricName(trigger.name.empty() ? "api" : trigger.name, draft),
-              MetricSource::kMetricsApi, target, trigger.metric_type != "Value");
+  SizedMetric metric = SizedOn(UniqueMetricName(trigger.name.empty() ? "api" : trigger.name, draft),
+                               MetricSource::kMetricsApi, target, trigger.metric_type != "Value");
   metric.url = metrics::RedactedUrl(url);
   metric.value_location = location;
   metric.activation = activation;
@@ -358,15 +356,17 @@ RabbitHost SplitRabbitHost(const std::string& host) {
 // Why a rabbitmq trigger cannot be read through the management API ("" when it can), from its
 // host (given or not) and protocol.
 std::string RabbitLeftOut(const std::optional<std::string>& host, const std::string& protocol) {
-  const std::string read_with = "Gearbox reads queues through the management API (KEDA's protocol "
-                                "http): ";
+  const std::string read_with =
+      "Gearbox reads queues through the management API (KEDA's protocol "
+      "http): ";
   if (host && host->rfind("amqp", 0) == 0)
     return "KEDA read the queue over AMQP (" + metrics::RedactedUrl(*host) + "); " + read_with +
            "give the management plugin's URL as host (http://HOST:15672/VHOST) and convert "
            "again, or write spec.sources.rabbitmq.url";
   if (!host && protocol != "http")
     return "KEDA read the host from a Secret or the environment, protocol " + protocol + "; " +
-           read_with + "set protocol: http if it is the management URL, or write "
+           read_with +
+           "set protocol: http if it is the management URL, or write "
            "spec.sources.rabbitmq.url";
   return "";
 }
@@ -376,7 +376,8 @@ std::string RabbitLeftOut(const std::optional<std::string>& host, const std::str
 Result<std::pair<std::string, double>> RabbitMeasure(const Trigger& trigger) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "mode", here));
-  ASSIGN_OR_RETURN(const auto exclude, OptionalText(trigger.metadata, "excludeUnacknowledged", here));
+  ASSIGN_OR_RETURN(const auto exclude,
+                   OptionalText(trigger.metadata, "excludeUnacknowledged", here));
   ASSIGN_OR_RETURN(const auto old_length, OptionalQuantity(trigger.metadata, "queueLength", here));
   if (mode && *mode != "QueueLength" && *mode != "MessageRate")
     return Error::Invalid(here + ".mode must be QueueLength or MessageRate");
@@ -421,11 +422,10 @@ Result<std::string> RabbitUrl(const Trigger& trigger, const std::optional<std::s
   RabbitCredentials(trigger, false, draft);
   const auto secret = trigger.auth ? trigger.auth->Secret("host") : std::nullopt;
   draft.line_notes.push_back(
-      {"spec.sources.rabbitmq.url",
-       "a placeholder: KEDA read the management URL from " +
-           (secret ? "Secret " + secret->name + " key " + secret->key
-                   : std::string("the target's environment")) +
-           "; put it here without the user and password"});
+      {"spec.sources.rabbitmq.url", "a placeholder: KEDA read the management URL from " +
+                                        (secret ? "Secret " + secret->name + " key " + secret->key
+                                                : std::string("the target's environment")) +
+                                        "; put it here without the user and password"});
   return std::string("http://rabbitmq.example.invalid:15672");
 }
 
@@ -438,24 +438,26 @@ Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const auto measure, RabbitMeasure(trigger));
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
   if (measure.second <= 0) return Error::Invalid(here + ".value must be more than 0");
-  const std::string why = trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
-                              ? "useRegex: Gearbox reads one named queue"
-                              : RabbitLeftOut(host, protocol.value_or("auto"));
+  const std::string why =
+      trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
+          ? "useRegex: Gearbox reads one named queue"
+          : RabbitLeftOut(host, protocol.value_or("auto"));
   if (!why.empty()) {
     draft.header_notes.push_back(trigger.path + " (rabbitmq " + queue + "): " + why);
     return OkStatus();
   }
-  SizedMetric metric = SizedOn(UniqueMetricName(trigger.name.empty() ? queue : trigger.name, draft),
-                               MetricSource::kRabbitmq, measure.second,
-                               trigger.metric_type != "Value");
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? queue : trigger.name, draft),
+              MetricSource::kRabbitmq, measure.second, trigger.metric_type != "Value");
   metric.queue = queue;
   metric.measure = measure.first;
   metric.activation = activation;
   ASSIGN_OR_RETURN(const std::string url, RabbitUrl(trigger, host, metric.vhost, draft));
   if (vhost_name) metric.vhost = *vhost_name;
   if (!host && !vhost_name)
-    metric.note = "KEDA took the vhost from the URL it read from a Secret: set rabbitmq.vhost "
-                  "to its last path segment (/ when it has none)";
+    metric.note =
+        "KEDA took the vhost from the URL it read from a Secret: set rabbitmq.vhost "
+        "to its last path segment (/ when it has none)";
   if (!UseServer(trigger, url, draft.rabbitmq_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteOtherKeys(trigger,

@@ -9,7 +9,8 @@ std::string ScalarOr(const YAML::Node& node, const std::string& fallback) {
   return node && node.IsScalar() ? node.Scalar() : fallback;
 }
 
-// The child `key` of a map; an undefined node otherwise (yaml-cpp throws on a key of an absent one).
+// The child `key` of a map; an undefined node otherwise (yaml-cpp throws on a key of an absent
+// one).
 YAML::Node Child(const YAML::Node& node, const char* key) {
   if (!node || !node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
   const YAML::Node child = node[key];
@@ -39,8 +40,7 @@ std::optional<SecretKey> TriggerAuthRef::Secret(const std::string& parameter) co
   return std::nullopt;
 }
 
-std::optional<TriggerAuthRef> ResolveAuthRef(const YAML::Node& trigger,
-                                             const TriggerAuths& auths) {
+std::optional<TriggerAuthRef> ResolveAuthRef(const YAML::Node& trigger, const TriggerAuths& auths) {
   const YAML::Node ref = Child(trigger, "authenticationRef");
   if (!ref.IsMap()) return std::nullopt;
   TriggerAuthRef out;

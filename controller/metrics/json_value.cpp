@@ -22,8 +22,7 @@ Result<std::vector<std::string>> SplitValuePath(const std::string& path) {
   }
   for (const auto& s : segments)
     if (s.empty())
-      return Error::Of(Error::Kind::kConfig,
-                       "valueLocation \"" + path + "\" has an empty segment");
+      return Error::Of(Error::Kind::kConfig, "valueLocation \"" + path + "\" has an empty segment");
   return segments;
 }
 
@@ -72,9 +71,8 @@ Result<double> NumberAt(const Json& doc, const std::string& path, const std::str
     node = Child(*node, segment);
     walked += (walked.empty() ? "" : ".") + segment;
     if (!node)
-      return Error::Of(Error::Kind::kNoData,
-                       what + ": the answer has nothing at " + walked + " (valueLocation " +
-                           path + ")");
+      return Error::Of(Error::Kind::kNoData, what + ": the answer has nothing at " + walked +
+                                                 " (valueLocation " + path + ")");
   }
   const auto number = AsNumber(*node);
   if (!number)

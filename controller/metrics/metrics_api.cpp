@@ -11,8 +11,6 @@ Result<Reading> MetricsApiMetric::Read() {
   return Reading{value, value_location_};
 }
 
-std::string MetricsApiMetric::Describe() const {
-  return client_->Where() + ": " + value_location_;
-}
+std::string MetricsApiMetric::Describe() const { return client_->Where() + ": " + value_location_; }
 
 }  // namespace gearbox::metrics

@@ -31,18 +31,17 @@ Result<Reading> PodCountMetric::Read() {
   auto pods = client_->List({"", "v1", "pods", true}, ns_, options);
   if (!pods) {
     const Error& e = pods.error();
-    const Error::Kind kind = e.IsForbidden()                                  ? Error::Kind::kAuth
-                             : e.kind == Error::Kind::kTimeout                ? Error::Kind::kTimeout
-                             : e.kind == Error::Kind::kApi && e.http_code == 400 ? Error::Kind::kConfig
-                                                                              : Error::Kind::kTransport;
+    const Error::Kind kind = e.IsForbidden()                   ? Error::Kind::kAuth
+                             : e.kind == Error::Kind::kTimeout ? Error::Kind::kTimeout
+                             : e.kind == Error::Kind::kApi && e.http_code == 400
+                                 ? Error::Kind::kConfig
+                                 : Error::Kind::kTransport;
     // The API server's message says what is wrong with a selector; it is not a tenant's server.
     return Error::Of(kind, Describe() + ": " + e.ToString());
   }
   return Count(*pods, Describe());
 }
 
-std::string PodCountMetric::Describe() const {
-  return "pods matching " + selector_ + " in " + ns_;
-}
+std::string PodCountMetric::Describe() const { return "pods matching " + selector_ + " in " + ns_; }
 
 }  // namespace gearbox::metrics

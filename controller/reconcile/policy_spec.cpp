@@ -181,9 +181,9 @@ Status ParseRabbitSource(const Json& src, ParsedPolicy& p) {
   if (!src.has_object_field("rabbitmq")) return OkStatus();
   const Json& r = src.at("rabbitmq");
   ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "5s", "spec.sources.rabbitmq"));
-  p.rabbitmq = RabbitSourceDef{Str(r, "url"), SecretRef(r, "usernameSecretRef"),
-                               SecretRef(r, "passwordSecretRef"), SecretRef(r, "caSecretRef"),
-                               timeout};
+  p.rabbitmq =
+      RabbitSourceDef{Str(r, "url"), SecretRef(r, "usernameSecretRef"),
+                      SecretRef(r, "passwordSecretRef"), SecretRef(r, "caSecretRef"), timeout};
   return OkStatus();
 }
 
@@ -246,8 +246,9 @@ Result<MetricsApiDef> ParseMetricsApi(const Json& a, const std::string& where) {
   if (d.bearer_token && (d.username || d.password))
     return Error::Invalid(where + ": a bearer token or basic authentication, not both");
   if (d.username.has_value() != d.password.has_value())
-    return Error::Invalid(where + ": basic authentication needs usernameSecretRef and "
-                                  "passwordSecretRef together");
+    return Error::Invalid(where +
+                          ": basic authentication needs usernameSecretRef and "
+                          "passwordSecretRef together");
   return d;
 }
 

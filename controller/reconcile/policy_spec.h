@@ -39,13 +39,13 @@ struct MetricDef {
   enum class Type { kResource, kPrometheus, kQueue, kMetricsApi, kRabbitmq, kPodCount };
   std::string name;
   Type type = Type::kResource;
-  std::string resource = "cpu";  // kResource
-  std::string component;         // kResource
-  std::string query;             // kPrometheus
-  metrics::QueueSpec queue;      // kQueue
-  MetricsApiDef metrics_api;            // kMetricsApi
-  metrics::RabbitQueueSpec rabbit;      // kRabbitmq
-  std::string pod_selector;             // kPodCount: a label selector
+  std::string resource = "cpu";     // kResource
+  std::string component;            // kResource
+  std::string query;                // kPrometheus
+  metrics::QueueSpec queue;         // kQueue
+  MetricsApiDef metrics_api;        // kMetricsApi
+  metrics::RabbitQueueSpec rabbit;  // kRabbitmq
+  std::string pod_selector;         // kPodCount: a label selector
 };
 
 struct PrometheusSourceDef {

@@ -251,7 +251,9 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
 
 BuiltSource LiveSourceFactory::MakeHttpOrPods(const ParsedPolicy& p, const MetricDef& m,
                                               const Connections& c) {
-  auto broken = [](const Error& e) -> BuiltSource { return {std::make_shared<BrokenSource>(e), {}}; };
+  auto broken = [](const Error& e) -> BuiltSource {
+    return {std::make_shared<BrokenSource>(e), {}};
+  };
   if (m.type == MetricDef::Type::kPodCount)
     return {std::make_shared<metrics::PodCountMetric>(client_, p.ns, m.pod_selector), {}};
   if (m.type == MetricDef::Type::kRabbitmq) {
@@ -265,8 +267,7 @@ BuiltSource LiveSourceFactory::MakeHttpOrPods(const ParsedPolicy& p, const Metri
     if (!o) return broken(o.error());
     auto client = HttpJson(*o, "metrics-api");
     if (!client) return broken(client.error());
-    return {std::make_shared<metrics::MetricsApiMetric>(*client, m.metrics_api.value_location),
-            {}};
+    return {std::make_shared<metrics::MetricsApiMetric>(*client, m.metrics_api.value_location), {}};
   }
   return broken(Error::Invalid("unknown metric type"));
 }

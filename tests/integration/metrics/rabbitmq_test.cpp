@@ -61,11 +61,12 @@ class RabbitBroker : public ::testing::Environment {
     ASSERT_NE(mkdtemp(dir), nullptr);
     g_dir = dir;
     Sh("printf '%s\\n' 'listeners.tcp.default = 127.0.0.1:18201' 'management.tcp.ip = 127.0.0.1' "
-       "'management.tcp.port = " + std::to_string(kManagementPort) +
+       "'management.tcp.port = " +
+       std::to_string(kManagementPort) +
        "' 'collect_statistics_interval = 500' 'management.sample_retention_policies.global.minute"
        " = 1' 'management.sample_retention_policies.basic.minute = 1' "
-       "'management.sample_retention_policies.detailed.10 = 1' 'default_user = " + kUser +
-       "' 'default_pass = " + kPassword + "' > " + g_dir +
+       "'management.sample_retention_policies.detailed.10 = 1' 'default_user = " +
+       kUser + "' 'default_pass = " + kPassword + "' > " + g_dir +
        "/rabbitmq.conf && echo '[rabbitmq_management].' > " + g_dir + "/enabled_plugins");
     const auto start = std::chrono::steady_clock::now();
     Sh("setsid env " + Env() + " /usr/lib/rabbitmq/bin/rabbitmq-server > " + g_dir +
@@ -85,7 +86,8 @@ class RabbitBroker : public ::testing::Environment {
     if (g_dir.empty()) return;
     Sh("p=$(cat " + g_dir + "/pid 2>/dev/null); [ -n \"$p\" ] && kill -9 $p; g=$(cat " + g_dir +
        "/group 2>/dev/null); [ -n \"$g\" ] && kill -9 -$g; sleep 0.5; ERL_EPMD_PORT=18203 "
-       "epmd -kill >/dev/null; rm -rf " + g_dir + "; true");
+       "epmd -kill >/dev/null; rm -rf " +
+       g_dir + "; true");
   }
 };
 

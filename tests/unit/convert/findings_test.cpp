@@ -161,8 +161,8 @@ TEST(ConvertFinding3, PausedScaleOutDisablesAGivenScaleUpBlock) {
 }
 
 // Finding 4. keda.sh's "Pause autoscaling" ScaledObject with a RabbitMQ trigger Gearbox cannot
-// read (over AMQP, its host in a Secret): the policy is printed, the dropped trigger is a line on stderr, and the exit status is 3
-// unless --allow-partial.
+// read (over AMQP, its host in a Secret): the policy is printed, the dropped trigger is a line on
+// stderr, and the exit status is 3 unless --allow-partial.
 TEST(ConvertFinding4, ADroppedTriggerIsALineOnStderrAndExitThree) {
   const Outcome run = Convert({FixturePath("so-paused.yaml")});
   EXPECT_EQ(run.code, 3);

@@ -148,10 +148,10 @@ TEST(KedaMetricsApi, ATriggerAuthenticationInAnotherFileOfTheRunIsRead) {
   const std::string dir = ::testing::TempDir();
   std::ofstream(dir + "/keda-auth.yaml")
       << TriggerAuth("api-creds", "  - {parameter: token, name: api-secret, key: token}\n");
-  std::ofstream(dir + "/so.yaml")
-      << ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '8', url: "
-                      "'http://api/stats', valueLocation: v, authMode: bearer}\n"
-                      "    authenticationRef: {name: api-creds}\n");
+  std::ofstream(dir + "/so.yaml") << ScaledObject(
+      "  - type: metrics-api\n    metadata: {targetValue: '8', url: "
+      "'http://api/stats', valueLocation: v, authMode: bearer}\n"
+      "    authenticationRef: {name: api-creds}\n");
   const Outcome run = Convert({dir + "/keda-auth.yaml", dir + "/so.yaml"});
   ASSERT_EQ(run.code, 0) << run.err;
   const auto p = Parsed(run);
@@ -160,10 +160,10 @@ TEST(KedaMetricsApi, ATriggerAuthenticationInAnotherFileOfTheRunIsRead) {
 }
 
 TEST(KedaMetricsApi, ATriggerAuthenticationNotInTheInputIsAComment) {
-  const Outcome run = Convert(
-      {}, ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
-                       "'http://api/stats', valueLocation: 'v', authMode: bearer}\n"
-                       "    authenticationRef: {name: elsewhere}\n"));
+  const Outcome run =
+      Convert({}, ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
+                               "'http://api/stats', valueLocation: 'v', authMode: bearer}\n"
+                               "    authenticationRef: {name: elsewhere}\n"));
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("TriggerAuthentication elsewhere (not in the input): set "
                                  "bearerTokenSecretRef"));

@@ -76,11 +76,11 @@ Result<Reading> ReadMetricsApi(const std::string& url, const std::string& locati
 }
 
 TEST(ValueLocation, PicksNestedFieldsArrayIndicesAndEscapedDots) {
-  const Json doc = Json::parse(
-      R"({"components":{"worker":{"tasks":12}},"items":[{"count":3},{"count":"7"}],)"
-      R"("a.b":{"c":"250m"}})");
+  const Json doc =
+      Json::parse(R"({"components":{"worker":{"tasks":12}},"items":[{"count":3},{"count":"7"}],)"
+                  R"("a.b":{"c":"250m"}})");
   EXPECT_EQ(*NumberAt(doc, "components.worker.tasks", "x"), 12);
-  EXPECT_EQ(*NumberAt(doc, "items.1.count", "x"), 7);  // a string holding a number
+  EXPECT_EQ(*NumberAt(doc, "items.1.count", "x"), 7);      // a string holding a number
   EXPECT_DOUBLE_EQ(*NumberAt(doc, "a\\.b.c", "x"), 0.25);  // a quantity, as KEDA reads it
 }
 
@@ -97,8 +97,8 @@ TEST(ValueLocation, AMissingPathIsNoDataNamingWhereItStopped) {
 }
 
 TEST(ValueLocation, ANonNumericValueIsNotANumberWithoutQuotingIt) {
-  const Json doc = Json::parse(std::string(R"({"text":")") + kSecret +
-                               R"(","obj":{"k":1},"flag":true})");
+  const Json doc =
+      Json::parse(std::string(R"({"text":")") + kSecret + R"(","obj":{"k":1},"flag":true})");
   for (const char* path : {"text", "obj", "flag"}) {
     auto r = NumberAt(doc, path, "x");
     ASSERT_FALSE(r.ok()) << path;
@@ -131,7 +131,9 @@ TEST(MetricsApi, SendsBasicAuthentication) {
 TEST(MetricsApi, ErrorAnswersGiveTheStatusNeverTheBody) {
   const std::string secret = kSecret;
   const std::pair<int, Error::Kind> cases[] = {
-      {500, Error::Kind::kApi}, {401, Error::Kind::kAuth}, {302, Error::Kind::kConfig},
+      {500, Error::Kind::kApi},
+      {401, Error::Kind::kAuth},
+      {302, Error::Kind::kConfig},
       {200, Error::Kind::kDecode}};  // 200 with a body that is not JSON
   for (const auto& [status, kind] : cases) {
     RecordingServer server(status, "oops token=" + secret);
@@ -174,9 +176,9 @@ TEST(MetricsApi, RefusesAUrlThatIsNotHttpAndHidesItsCredentials) {
 }
 
 TEST(RabbitQueue, PicksMessagesReadyOrThePublishRate) {
-  const Json queue = Json::parse(
-      R"({"name":"orders","messages":7,"messages_ready":5,)"
-      R"("message_stats":{"publish":40,"publish_details":{"rate":2.5}}})");
+  const Json queue =
+      Json::parse(R"({"name":"orders","messages":7,"messages_ready":5,)"
+                  R"("message_stats":{"publish":40,"publish_details":{"rate":2.5}}})");
   EXPECT_EQ(RabbitQueueMetric::Pick(queue, "messages", "x")->value, 7);
   EXPECT_EQ(RabbitQueueMetric::Pick(queue, "messagesReady", "x")->value, 5);
   EXPECT_EQ(RabbitQueueMetric::Pick(queue, "publishRate", "x")->value, 2.5);

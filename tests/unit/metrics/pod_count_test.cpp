@@ -30,10 +30,10 @@ Json PodList(std::vector<Json> pods) {
 
 TEST(PodCount, CountsEveryPodThatHasNotTerminated) {
   auto client = std::make_shared<ScriptedClient>();
-  client->On("LIST", kPods,
-             ScriptedResponse::Ok(PodList({Pod("a", "Running"), Pod("b", "Pending"),
-                                           Pod("c", "Succeeded"), Pod("d", "Failed"),
-                                           Pod("e", "Unknown"), Pod("f", "")})));
+  client->On(
+      "LIST", kPods,
+      ScriptedResponse::Ok(PodList({Pod("a", "Running"), Pod("b", "Pending"), Pod("c", "Succeeded"),
+                                    Pod("d", "Failed"), Pod("e", "Unknown"), Pod("f", "")})));
   PodCountMetric metric(client, "shop", "app=worker");
   auto r = metric.Read();
   ASSERT_TRUE(r.ok()) << r.error().message;

@@ -34,7 +34,8 @@ constexpr char kMetrics[] = R"(
 
 Json Policy(const std::string& sources, const std::string& metrics) {
   return Json::parse(R"({"metadata": {"name": "q", "namespace": "shop", "generation": 1},
-    "spec": {"sources": {)" + sources + R"(}, "metrics": [)" + metrics + R"(],
+    "spec": {"sources": {)" +
+                     sources + R"(}, "metrics": [)" + metrics + R"(],
     "components": [{"name": "worker", "target": {"apiVersion": "apps/v1", "kind": "Deployment",
       "name": "worker"}, "replicas": {"min": 1, "max": 5}}]}})");
 }
@@ -109,8 +110,8 @@ void Secret(ScriptedClient& api, const std::string& name,
             const std::map<std::string, std::string>& data) {
   Json s = Json::object();
   for (const auto& [key, value] : data)
-    s["data"][key] = Json::string(utility::conversions::to_base64(
-        std::vector<unsigned char>(value.begin(), value.end())));
+    s["data"][key] = Json::string(
+        utility::conversions::to_base64(std::vector<unsigned char>(value.begin(), value.end())));
   api.On("GET", "/api/v1/namespaces/shop/secrets/" + name, ScriptedResponse::Ok(s));
 }
 
@@ -146,18 +147,17 @@ TEST(HttpSourcesSpec, AMissingSecretLeavesThePolicyIncompleteWithTheSecretNamed)
 
 TEST(HttpSourcesSpec, TheirUrlsGoThroughTheSourceAccessCheck) {
   const SourceAccess defaults;  // loopback and link-local (cloud metadata) refused
-  auto metadata = ParsePolicy(Policy(
-      "", R"({"name": "t", "metricsApi": {"url": "http://169.254.169.254/latest/meta-data",
+  auto metadata = ParsePolicy(
+      Policy("", R"({"name": "t", "metricsApi": {"url": "http://169.254.169.254/latest/meta-data",
              "valueLocation": "v"}})"));
   ASSERT_TRUE(metadata);
   Status s = CheckSourceAccess(defaults, *metadata);
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("metrics-api"), std::string::npos) << s.error().message;
-  auto loopback = ParsePolicy(
-      Policy(R"("rabbitmq": {"url": "http://127.0.0.1:15672",
+  auto loopback = ParsePolicy(Policy(R"("rabbitmq": {"url": "http://127.0.0.1:15672",
                  "usernameSecretRef": {"name": "r", "key": "u"},
                  "passwordSecretRef": {"name": "r", "key": "p"}})",
-             R"({"name": "o", "rabbitmq": {"queue": "orders"}})"));
+                                     R"({"name": "o", "rabbitmq": {"queue": "orders"}})"));
   ASSERT_TRUE(loopback);
   s = CheckSourceAccess(defaults, *loopback);
   ASSERT_FALSE(s);
