@@ -33,7 +33,7 @@ TriggerAuths CollectTriggerAuths(const std::vector<YAML::Node>& documents) {
     if (!object.IsMap()) continue;
     const YAML::Node kind_node = object["kind"];  // an absent key is an invalid node: test it first
     if (!kind_node || !kind_node.IsScalar()) continue;
-    const std::string kind = kind_node.Scalar();
+    const std::string& kind = kind_node.Scalar();
     if (IsTriggerAuth(kind)) KeepTriggerAuth(object, kind, auths);
     const YAML::Node items = object["items"];
     if (kind == "List" && items && items.IsSequence())

@@ -70,9 +70,12 @@ Result<double> NumberAt(const Json& doc, const std::string& path, const std::str
   for (const auto& segment : segments) {
     node = Child(*node, segment);
     walked += (walked.empty() ? "" : ".") + segment;
-    if (!node)
-      return Error::Of(Error::Kind::kNoData, what + ": the answer has nothing at " + walked +
-                                                 " (valueLocation " + path + ")");
+    if (!node) {
+      std::string message = what;
+      message += ": the answer has nothing at " + walked;
+      message += " (valueLocation " + path + ")";
+      return Error::Of(Error::Kind::kNoData, std::move(message));
+    }
   }
   const auto number = AsNumber(*node);
   if (!number)
