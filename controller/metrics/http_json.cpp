@@ -2,9 +2,6 @@
 #include "metrics/http_json.h"
 
 #include <cpprest/asyncrt_utils.h>
-#include <cpprest/base_uri.h>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "metrics/bounded_http.h"
 #include "metrics/redacted_url.h"
@@ -14,20 +11,6 @@ namespace gearbox::metrics {
 using Json = web::json::value;
 
 namespace {
-
-// Peers verified: the policy's CA alone when it names one, else the system's CAs. A CA that does
-// not parse is an error, not silently the system's trust.
-Result<std::shared_ptr<boost::asio::ssl::context>> VerifyingContext(const std::string& ca_pem) {
-  auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
-  boost::system::error_code ec;
-  if (ca_pem.empty()) {
-    ctx->set_default_verify_paths(ec);
-  } else {
-    ctx->add_certificate_authority(boost::asio::buffer(ca_pem), ec);
-  }
-  if (ec) return Error::Of(Error::Kind::kConfig, "the CA (caSecretRef) is not a PEM certificate");
-  return ctx;
-}
 
 std::string Basic(const std::string& user, const std::string& password) {
   const std::string pair = user + ":" + password;
@@ -42,44 +25,27 @@ std::string HttpJsonOptions::Key() const {
          std::to_string(timeout.count()) + "\n" + std::to_string(max_body_bytes);
 }
 
-HttpJsonClient::HttpJsonClient(HttpJsonOptions options, std::string kind)
-    : options_(std::move(options)), kind_(std::move(kind)) {}
+HttpJsonClient::HttpJsonClient(HttpJsonOptions options, std::string kind, HttpServerUrl server)
+    : options_(std::move(options)), kind_(std::move(kind)), server_(std::move(server)) {}
 HttpJsonClient::~HttpJsonClient() = default;
 
 Result<std::shared_ptr<HttpJsonClient>> HttpJsonClient::Create(const HttpJsonOptions& options,
                                                                const std::string& kind) {
-  auto refuse = [&](const std::string& why) -> Result<std::shared_ptr<HttpJsonClient>> {
-    return Error::Of(Error::Kind::kConfig,
-                     kind + " url \"" + RedactedUrl(options.url) + "\" " + why);
-  };
-  if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0)
-    return refuse("must start with http:// or https://");
-  std::shared_ptr<HttpJsonClient> c(new HttpJsonClient(options, kind));
-  try {
-    const web::uri uri(options.url);
-    c->tls_ = uri.scheme() == "https";
-    c->host_ = uri.host();
-    c->port_ = std::to_string(uri.port() > 0 ? uri.port() : (c->tls_ ? 443 : 80));
-    c->path_ = uri.path() == "/" ? "" : uri.path();
-    c->query_ = uri.query();
-  } catch (const std::exception&) {  // cpprestsdk throws on a URL it cannot parse
-    return refuse("is not a URL");
-  }
-  if (c->host_.empty()) return refuse("names no host");
-  if (c->tls_) {
-    ASSIGN_OR_RETURN(c->tls_context_, VerifyingContext(options.ca_pem));
-  }
-  return c;
+  ASSIGN_OR_RETURN(HttpServerUrl server, ParseHttpServerUrl(options.url, options.ca_pem, kind));
+  return std::shared_ptr<HttpJsonClient>(new HttpJsonClient(options, kind, std::move(server)));
 }
 
 std::string HttpJsonClient::Where() const { return kind_ + " " + RedactedUrl(options_.url); }
 
 Result<Json> HttpJsonClient::Get(const std::string& suffix, const std::string& query) const {
-  std::string target = path_ + suffix;
+  std::string target = server_.path + suffix;
   if (target.empty()) target = "/";
-  const std::string all_query = query_ + (!query_.empty() && !query.empty() ? "&" : "") + query;
+  const std::string& own = server_.query;
+  const std::string all_query = own + (!own.empty() && !query.empty() ? "&" : "") + query;
   if (!all_query.empty()) target += "?" + all_query;
-  HttpTarget request{tls_, host_, port_, target, {{"Accept", "application/json"}}, tls_context_};
+  HttpTarget request{
+      server_.tls,        server_.host, server_.port, target, {{"Accept", "application/json"}},
+      server_.tls_context};
   if (!options_.bearer_token.empty())
     request.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
   else if (!options_.username.empty())

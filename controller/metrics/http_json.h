@@ -13,10 +13,7 @@
 #include <string>
 
 #include "base/result.h"
-
-namespace boost::asio::ssl {
-class context;
-}
+#include "metrics/http_url.h"
 
 namespace gearbox::metrics {
 
@@ -52,13 +49,11 @@ class HttpJsonClient {
                                               const std::string& what);
 
  private:
-  HttpJsonClient(HttpJsonOptions options, std::string kind);
+  HttpJsonClient(HttpJsonOptions options, std::string kind, HttpServerUrl server);
 
   HttpJsonOptions options_;
   std::string kind_;
-  bool tls_ = false;
-  std::string host_, port_, path_, query_;
-  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // https only
+  HttpServerUrl server_;
 };
 
 }  // namespace gearbox::metrics

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "metrics/bounded_http.h"
+#include "metrics/http_url.h"
 #include "metrics/redacted_url.h"
 
 namespace gearbox::metrics {
@@ -32,21 +33,6 @@ std::string KnownErrorType(const Json& doc) {
   if (!doc.has_string_field("errorType")) return "";
   const std::string& type = doc.at("errorType").as_string();
   return kTypes.count(type) ? type : "";
-}
-
-// The TLS context of a client, peers verified: the policy's CA (caSecretRef) alone when it names
-// one, so that a source's certificate must come from it; else the system's CAs. A CA that does not
-// parse is an error, not silently the system's trust.
-Result<std::shared_ptr<boost::asio::ssl::context>> TlsContext(const std::string& ca_pem) {
-  auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
-  boost::system::error_code ec;
-  if (ca_pem.empty()) {
-    ctx->set_default_verify_paths(ec);
-  } else {
-    ctx->add_certificate_authority(boost::asio::buffer(ca_pem), ec);
-  }
-  if (ec) return Error::Of(Error::Kind::kConfig, "the CA (caSecretRef) is not a PEM certificate");
-  return ctx;
 }
 
 Error SeveralSeries(const Json& series, const std::string& what) {
@@ -111,26 +97,14 @@ PrometheusClient::~PrometheusClient() = default;
 
 Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
     const PrometheusOptions& options) {
-  auto refuse = [&](const std::string& why) -> Result<std::shared_ptr<PrometheusClient>> {
-    return Error::Of(Error::Kind::kConfig,
-                     "prometheus url \"" + RedactedUrl(options.url) + "\" " + why);
-  };
-  if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0)
-    return refuse("must start with http:// or https://");
+  ASSIGN_OR_RETURN(HttpServerUrl server,
+                   ParseHttpServerUrl(options.url, options.ca_pem, "prometheus"));
   std::shared_ptr<PrometheusClient> c(new PrometheusClient(options));
-  try {
-    const web::uri uri(options.url);
-    c->tls_ = uri.scheme() == "https";
-    c->host_ = uri.host();
-    c->port_ = std::to_string(uri.port() > 0 ? uri.port() : (c->tls_ ? 443 : 80));
-    c->base_path_ = uri.path().empty() ? "/" : uri.path();
-  } catch (const std::exception&) {  // cpprestsdk throws on a URL it cannot parse
-    return refuse("is not a URL");
-  }
-  if (c->host_.empty()) return refuse("names no host");
-  if (c->tls_) {
-    ASSIGN_OR_RETURN(c->tls_context_, TlsContext(options.ca_pem));
-  }
+  c->tls_ = server.tls;
+  c->host_ = server.host;
+  c->port_ = server.port;
+  c->base_path_ = server.path.empty() ? "/" : server.path;
+  c->tls_context_ = server.tls_context;
   return c;
 }
 

@@ -38,6 +38,12 @@ reconcile::ParsedPolicy Parsed(const Outcome& run) {
   return parsed.ok() ? *parsed : reconcile::ParsedPolicy{};
 }
 
+// The policy of a run that must convert everything (exit 0).
+reconcile::ParsedPolicy ParsedOk(const Outcome& run) {
+  EXPECT_EQ(run.code, 0) << run.err;
+  return Parsed(run);
+}
+
 constexpr char kRabbitAuth[] =
     "  - {parameter: username, name: rabbit-user, key: user}\n"
     "  - {parameter: password, name: rabbit-user, key: pass}\n";
@@ -50,8 +56,7 @@ TEST(KedaRabbitmq, AnHttpHostMapsToTheManagementApiItsVhostAndSecrets) {
                            "mode: QueueLength, value: '20', activationValue: '2'}\n"
                            "    authenticationRef: {name: rabbit-auth}\n",
                            0));
-  ASSERT_EQ(run.code, 0) << run.err;
-  const auto p = Parsed(run);
+  const auto p = ParsedOk(run);
   ASSERT_TRUE(p.rabbitmq);
   EXPECT_EQ(p.rabbitmq->url, "http://rabbitmq.shop.svc:15672");
   EXPECT_EQ(p.rabbitmq->username->name, "rabbit-user");
@@ -73,8 +78,7 @@ TEST(KedaRabbitmq, MessageRateAndExcludeUnacknowledgedPickTheirMeasures) {
                        " mode: MessageRate, value: '100'}\n"
                        "  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: b,"
                        " excludeUnacknowledged: 'true'}\n"));
-  ASSERT_EQ(run.code, 0) << run.err;
-  const auto p = Parsed(run);
+  const auto p = ParsedOk(run);
   ASSERT_EQ(p.metrics.size(), 2u);
   EXPECT_EQ(p.metrics[0].rabbit.measure, "publishRate");
   EXPECT_EQ(p.metrics[0].rabbit.vhost, "/");
@@ -115,8 +119,7 @@ TEST(KedaMetricsApi, TheBearerTokenOfTheTriggerAuthenticationIsASecretReference)
                            "'http://api:3232/api/v1/stats', valueLocation: "
                            "'components.worker.tasks', authMode: bearer}\n"
                            "    authenticationRef: {name: api-creds}\n"));
-  ASSERT_EQ(run.code, 0) << run.err;
-  const auto p = Parsed(run);
+  const auto p = ParsedOk(run);
   ASSERT_EQ(p.metrics.size(), 1u);
   const auto& api = p.metrics[0].metrics_api;
   EXPECT_EQ(api.url, "http://api:3232/api/v1/stats");
@@ -136,8 +139,7 @@ TEST(KedaMetricsApi, BasicAuthFromAClusterTriggerAuthenticationSaysWhereItsSecre
                            "{targetValue: '10', url: 'https://api/stats', valueLocation: 'v', "
                            "authMode: basic}\n    authenticationRef: {name: shared, kind: "
                            "ClusterTriggerAuthentication}\n"));
-  ASSERT_EQ(run.code, 0) << run.err;
-  const auto p = Parsed(run);
+  const auto p = ParsedOk(run);
   EXPECT_EQ(p.metrics[0].metrics_api.username->key, "user");
   EXPECT_EQ(p.metrics[0].metrics_api.password->key, "pass");
   EXPECT_FALSE(p.spec.components[0].scale_up->rules.back().per_replica);  // metricType: Value
@@ -153,8 +155,7 @@ TEST(KedaMetricsApi, ATriggerAuthenticationInAnotherFileOfTheRunIsRead) {
       "'http://api/stats', valueLocation: v, authMode: bearer}\n"
       "    authenticationRef: {name: api-creds}\n");
   const Outcome run = Convert({dir + "/keda-auth.yaml", dir + "/so.yaml"});
-  ASSERT_EQ(run.code, 0) << run.err;
-  const auto p = Parsed(run);
+  const auto p = ParsedOk(run);
   ASSERT_TRUE(p.metrics.at(0).metrics_api.bearer_token);
   EXPECT_EQ(p.metrics[0].metrics_api.bearer_token->name, "api-secret");
 }
@@ -189,8 +190,7 @@ TEST(KedaKubernetesWorkload, PodsMatchingTheSelectorPerReplica) {
       {}, ScaledObject("  - type: kubernetes-workload\n    metadata: {podSelector: 'app=backend',"
                        " value: '0.5', activationValue: '3.1'}\n",
                        0));
-  ASSERT_EQ(run.code, 0) << run.err;
-  const auto p = Parsed(run);
+  const auto p = ParsedOk(run);
   ASSERT_EQ(p.metrics.size(), 1u);
   EXPECT_EQ(p.metrics[0].type, reconcile::MetricDef::Type::kPodCount);
   EXPECT_EQ(p.metrics[0].pod_selector, "app=backend");
