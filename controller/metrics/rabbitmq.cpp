@@ -3,6 +3,8 @@
 
 #include <cpprest/base_uri.h>
 
+#include <cstdio>
+
 #include "metrics/json_value.h"
 
 namespace gearbox::metrics {
@@ -25,7 +27,9 @@ Result<Reading> RabbitQueueMetric::Pick(const Json& queue, const std::string& me
                            queue.at("message_stats").has_object_field("publish_details");
     if (!published) return Reading{0, "publish rate 0/s (nothing published yet)"};
     ASSIGN_OR_RETURN(double rate, NumberAt(queue, "message_stats.publish_details.rate", what));
-    return Reading{rate, "publish rate " + std::to_string(rate) + "/s"};
+    char detail[64];
+    std::snprintf(detail, sizeof detail, "publish rate %.2f/s", rate);
+    return Reading{rate, detail};
   }
   const std::string field = measure == "messagesReady" ? "messages_ready" : "messages";
   ASSIGN_OR_RETURN(double count, NumberAt(queue, field, what));
