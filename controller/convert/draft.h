@@ -27,7 +27,7 @@ struct SizedMetric {
   bool per_replica = false;  // an AverageValue target: the metric is a total over the replicas
   std::optional<double> activation;  // KEDA's activation threshold: wakes the workload from 0
   std::string note;                  // why the metric is not the same as the old one's
-  // Issue 31's sources: kMetricsApi's endpoint, value and Secret references by field
+  // The HTTP and pod sources: kMetricsApi's endpoint, value and Secret references by field
   // ("bearerTokenSecretRef"); kRabbitmq's queue; kPodCount's label selector.
   std::string url, value_location;
   std::map<std::string, SecretKey> secret_refs;

@@ -220,7 +220,7 @@ Status NoteRedisStreams(const Trigger& trigger, Draft& draft) {
   return OkStatus();
 }
 
-// ---- Issue 31: metrics-api, rabbitmq, kubernetes-workload ----
+// ---- metrics-api, rabbitmq, kubernetes-workload ----
 
 // The Secret keys of `fields` ({parameter, ScalingPolicy field}) in the trigger's
 // TriggerAuthentication, all or none: a policy field of a pair needs the other.
@@ -483,7 +483,7 @@ Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
   return OkStatus();
 }
 
-// ---- end of issue 31's triggers ----
+// ---- end of metrics-api, rabbitmq, kubernetes-workload ----
 
 Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
   if (!node.IsMap()) return Error::Invalid(path + " must be a map");

@@ -49,7 +49,7 @@ void WriteSources(const Draft& draft, YAML::Node spec) {
   }
 }
 
-// Issue 31's metrics: metricsApi, rabbitmq, podCount.
+// The HTTP and pod metrics: metricsApi, rabbitmq, podCount.
 void HttpOrPodMetricNode(const SizedMetric& metric, YAML::Node node) {
   switch (metric.source) {
     case MetricSource::kMetricsApi:

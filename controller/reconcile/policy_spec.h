@@ -25,7 +25,7 @@ struct SecretKeyRef {
   std::string key;
 };
 
-// Issue 31's HTTP-based sources and pod counts: metricsApi, rabbitmq, podCount.
+// The HTTP-based sources and pod counts: metricsApi, rabbitmq, podCount.
 // A metricsApi metric names its own endpoint and credentials (KEDA's metrics-api triggers each
 // have their own URL); the Secrets are read from the policy's namespace.
 struct MetricsApiDef {

@@ -274,7 +274,7 @@ BuiltSource LiveSourceFactory::MakeHttpOrPods(const ParsedPolicy& p, const Metri
 
 Result<std::shared_ptr<metrics::HttpJsonClient>> LiveSourceFactory::HttpJson(
     const metrics::HttpJsonOptions& o, const std::string& kind) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(http_json_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = http_json_[kind + "\n" + o.Key()];
   if (auto held = slot.lock()) return held;

@@ -1,4 +1,4 @@
-// Issue 31's HTTP-based sources against servers on 127.0.0.1 that the tests start: metrics-api
+// The HTTP-based sources against servers on 127.0.0.1 that the tests start: metrics-api
 // (a number at a valueLocation in any JSON answer, with a bearer token or basic authentication),
 // the RabbitMQ management API's queue fields (tests/integration/metrics/rabbitmq_test.cpp reads a
 // real broker), and the bounds and errors they share: one deadline, a byte cap, and no error that

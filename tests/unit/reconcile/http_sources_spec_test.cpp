@@ -1,4 +1,4 @@
-// Issue 31's metricsApi, rabbitmq and podCount metrics as the reconciler reads them from the
+// The metricsApi, rabbitmq and podCount metrics as the reconciler reads them from the
 // ScalingPolicy: the fields and their defaults, the shapes refused with the field's path, the
 // Secrets they name (watched, read from the policy's namespace only), and the source-access check
 // of the URLs they point the controller at.

@@ -44,7 +44,7 @@ TEST(NoBodyEcho, AFailedAnswersBodyIsNowhereInStatusOrEvents) {
   }
 }
 
-// Issue 31's metricsApi: an error answer, an answer that is not JSON, and a value at the
+// metricsApi: an error answer, an answer that is not JSON, and a value at the
 // valueLocation that is not a number all reach status as fixed words, without the answer.
 Error ErrorOfMetricsApi(int status, const std::string& body) {
   LoopbackHttpServer server(Answer(status, body));
