@@ -1,8 +1,7 @@
-// The HTTP and pod sources in convert: KEDA's metrics-api, rabbitmq and kubernetes-workload triggers, on
-// ScaledObjects of the shape KEDA's scaler pages use, with their TriggerAuthentications' Secrets
-// carried over as Secret references; what cannot be carried over (AMQP, an API key, a regex of
-// queues) is said on stderr and in the exit status. Every output is parsed as the controller
-// parses a policy.
+// KEDA's metrics-api, rabbitmq and kubernetes-workload triggers in convert, on ScaledObjects of
+// the shape KEDA's scaler pages use, with their TriggerAuthentications' Secrets carried over as
+// Secret references; what cannot be carried over (AMQP, an API key, a regex of queues) is said on
+// stderr and in the exit status. Every output is parsed as the controller parses a policy.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
