@@ -67,10 +67,10 @@ void ConvertFiles(const po::variables_map& vm, const WriteOptions& options, std:
   std::vector<std::string> files{"-"};
   if (vm.count("file")) files = vm["file"].as<std::vector<std::string>>();
   std::vector<std::pair<std::string, Result<std::string>>> texts;
-  TriggerAuths auths;
+  TriggerAuthentications auths;
   for (const auto& file : files) {
     texts.emplace_back(file == "-" ? "stdin" : file, ReadInput(file, in));
-    if (texts.back().second) auths.merge(TriggerAuthsIn(*texts.back().second));
+    if (texts.back().second) auths.Merge(TriggerAuthsIn(*texts.back().second));
   }
   for (const auto& [source, text] : texts) {
     if (!text) {

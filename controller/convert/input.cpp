@@ -24,28 +24,16 @@ std::string Describe(const YAML::Node& object, const std::string& kind) {
 }
 
 // The TriggerAuthentications and ClusterTriggerAuthentications among `documents` (List items too).
-TriggerAuths CollectTriggerAuths(const std::vector<YAML::Node>& documents) {
-  TriggerAuths auths;
-  std::vector<YAML::Node> pending(documents.begin(), documents.end());
-  while (!pending.empty()) {
-    const YAML::Node object = pending.back();
-    pending.pop_back();
-    if (!object.IsMap()) continue;
-    const YAML::Node kind_node = object["kind"];  // an absent key is an invalid node: test it first
-    if (!kind_node || !kind_node.IsScalar()) continue;
-    const std::string& kind = kind_node.Scalar();
-    if (IsTriggerAuth(kind)) KeepTriggerAuth(object, kind, auths);
-    const YAML::Node items = object["items"];
-    if (kind == "List" && items && items.IsSequence())
-      for (const auto& item : items) pending.push_back(item);
-  }
+TriggerAuthentications CollectTriggerAuths(const std::vector<YAML::Node>& documents) {
+  TriggerAuthentications auths;
+  for (const auto& document : documents) auths.AddAll(document);
   return auths;
 }
 
 class Walker {
  public:
-  Walker(const std::string& source, const WriteOptions& options, const TriggerAuths& auths,
-         Converted& converted)
+  Walker(const std::string& source, const WriteOptions& options,
+         const TriggerAuthentications& auths, Converted& converted)
       : source_(source), options_(options), auths_(auths), converted_(converted) {}
 
   // A document that cannot be converted is refused, and the walk goes on to the next.
@@ -57,7 +45,8 @@ class Walker {
     if (!*kind) return Refuse(where, "kind is missing");
     if (**kind == "List") return List(object, where);
     const std::string what = where + " (" + Describe(object, **kind) + ")";
-    if (IsTriggerAuth(**kind)) return;  // read for the triggers that name it
+    // read for the triggers that name it
+    if (**kind == "TriggerAuthentication" || **kind == "ClusterTriggerAuthentication") return;
     if (**kind != "HorizontalPodAutoscaler" && **kind != "ScaledObject") {
       converted_.skipped.push_back(source_ + ": " + what +
                                    ": not an HPA or a ScaledObject, skipped");
@@ -82,14 +71,18 @@ class Walker {
 
   const std::string& source_;
   const WriteOptions& options_;
-  const TriggerAuths& auths_;
+  const TriggerAuthentications& auths_;
   Converted& converted_;
 };
 
 }  // namespace
 
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options) {
+  return ConvertObject(object, options, TriggerAuthentications());
+}
+
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
-                               const TriggerAuths& auths) {
+                               const TriggerAuthentications& auths) {
   const bool hpa = object["kind"].Scalar() == "HorizontalPodAutoscaler";
   try {
     ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object, auths));
@@ -105,20 +98,20 @@ void AddPolicy(Document policy, const std::string& what, Converted& converted) {
   converted.policies.push_back(std::move(policy));
 }
 
-TriggerAuths TriggerAuthsIn(const std::string& text) {
+TriggerAuthentications TriggerAuthsIn(const std::string& text) {
   auto documents = Parse(text, "");
-  return documents ? CollectTriggerAuths(*documents) : TriggerAuths{};
+  return documents ? CollectTriggerAuths(*documents) : TriggerAuthentications();
 }
 
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 Converted& converted, const TriggerAuths& other_auths) {
+                 Converted& converted, const TriggerAuthentications& other_auths) {
   auto documents = Parse(text, source);
   if (!documents) {
     converted.refused.push_back(documents.error().message);
     return;
   }
-  TriggerAuths auths = CollectTriggerAuths(*documents);
-  auths.insert(other_auths.begin(), other_auths.end());  // this text's own first
+  TriggerAuthentications auths = CollectTriggerAuths(*documents);
+  auths.Merge(other_auths);  // this text's own first
   Walker walker(source, options, auths, converted);
   for (std::size_t i = 0; i < documents->size(); ++i)
     walker.Object((*documents)[i], "document " + std::to_string(i + 1));

@@ -24,20 +24,21 @@ struct Converted {
 };
 
 // One object (a parsed document): its policy, or an Error (kInvalid) naming what is wrong.
-// `auths`: the TriggerAuthentications its triggers' authenticationRef may name.
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options);
+// With the TriggerAuthentications given beside it, for a ScaledObject's authenticationRef.
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
-                               const TriggerAuths& auths = {});
+                               const TriggerAuthentications& auths);
 
 // Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
 // into `converted`: its policy and what it dropped, or why it was refused. The
 // TriggerAuthentications of `text` and `other_auths` give the Secrets of the triggers that name
 // them.
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 Converted& converted, const TriggerAuths& other_auths = {});
+                 Converted& converted, const TriggerAuthentications& other_auths = {});
 
 // The TriggerAuthentications and ClusterTriggerAuthentications of `text` (none if it is not YAML),
 // for the ScaledObjects of the other files of one run.
-TriggerAuths TriggerAuthsIn(const std::string& text);
+TriggerAuthentications TriggerAuthsIn(const std::string& text);
 
 // One converted policy into `converted`, with a line per dropped trigger or field naming `what`
 // ("so.yaml: document 1 (ScaledObject jobs)").

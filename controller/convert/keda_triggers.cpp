@@ -3,14 +3,18 @@
 // value is divided by the replicas, which is perReplica).
 #include "convert/keda_triggers.h"
 
+#include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "convert/cron.h"
+#include "convert/document.h"
 #include "convert/fields.h"
 #include "convert/hpa_metrics.h"
 #include "convert/naming.h"
 #include "convert/prometheus_auth.h"
 #include "convert/quantity.h"
+#include "convert/trigger_auth.h"
 #include "metrics/redacted_url.h"
 
 namespace gearbox::convert {
@@ -25,7 +29,10 @@ struct Trigger {
   YAML::Node metadata;
   std::string path;
   bool authenticated = false;
-  std::optional<TriggerAuthRef> auth;  // the authenticationRef, resolved in the input
+  // What its authenticationRef names ("TriggerAuthentication rabbitmq-auth"; "" when none), for
+  // comments when it was not among the inputs.
+  std::string auth_named;
+  std::optional<TriggerAuth> auth;  // its authenticationRef, when that was among the inputs
 };
 
 // The metadata keys of a scaler that are carried over; the others are noted.
@@ -152,25 +159,297 @@ void NoteRedisPassword(const Trigger& trigger, Draft& draft) {
            ": set passwordSecretRef {name, key} to the Secret that holds it"});
 }
 
-Status ReadRedis(const Trigger& trigger, Draft& draft) {
+// --- Redis Cluster and Sentinel, PostgreSQL ---
+
+// The Secret key a parameter of the trigger's TriggerAuthentication comes from; null when none.
+const AuthSecret* SecretOf(const Trigger& trigger, const std::string& parameter) {
+  if (!trigger.auth) return nullptr;
+  const auto found = trigger.auth->secrets.find(parameter);
+  return found == trigger.auth->secrets.end() ? nullptr : &found->second;
+}
+
+YAML::Node SecretRefNode(const AuthSecret& secret) {
+  YAML::Node node;
+  node["name"] = Text(secret.name);
+  node["key"] = Text(secret.key);
+  return node;
+}
+
+// The Secret key a parameter of the trigger's TriggerAuthentication comes from, set as `field` of
+// `block` (at `path` in the policy); a ClusterTriggerAuthentication's Secret is in KEDA's
+// namespace, and that is said. False when the authentication does not give the parameter.
+bool SetSecretRef(const Trigger& trigger, const std::string& parameter, YAML::Node block,
+                  const std::string& field, const std::string& path, Draft& draft) {
+  const AuthSecret* secret = SecretOf(trigger, parameter);
+  if (!secret) return false;
+  block[field] = SecretRefNode(*secret);
+  if (secret->cluster_scoped)
+    draft.line_notes.push_back({path + "." + field + ".name",
+                                "from a ClusterTriggerAuthentication: this Secret is in KEDA's "
+                                "namespace; Gearbox reads the policy's, copy it there"});
+  return true;
+}
+
+// What the trigger's authentication gives that the policy does not use: above the policy.
+void NoteAuthLeft(const Trigger& trigger, const std::set<std::string>& used, Draft& draft) {
+  if (!trigger.auth) return;
+  for (const auto& [parameter, secret] : trigger.auth->secrets) {
+    if (!used.count(parameter))
+      draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                   " parameter " + parameter + " (Secret " + secret.name +
+                                   "): no such setting in Gearbox's source");
+  }
+  for (const auto& parameter : trigger.auth->elsewhere)
+    draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                 " parameter " + parameter +
+                                 ": Gearbox reads Secrets only; put it in one and reference it");
+}
+
+// Host lists as KEDA's redis-cluster and redis-sentinel give them: addresses "h1:p1, h2:p2", or
+// hosts and ports (one port for all, or one each).
+Result<std::vector<std::string>> RedisAddresses(const Trigger& trigger) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto addresses, OptionalText(trigger.metadata, "addresses", here));
+  ASSIGN_OR_RETURN(const auto hosts, OptionalText(trigger.metadata, "hosts", here));
+  ASSIGN_OR_RETURN(const auto ports, OptionalText(trigger.metadata, "ports", here));
+  auto split = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      if (!item.empty()) out.push_back(item);
+    }
+    return out;
+  };
+  if (addresses) return split(*addresses);
+  if (!hosts) return Error::Invalid(here + ": addresses (or hosts and ports) is required");
+  std::vector<std::string> out, host_list = split(*hosts), port_list = split(ports.value_or(""));
+  if (port_list.size() > 1 && port_list.size() != host_list.size())
+    return Error::Invalid(here + ": hosts and ports do not pair up");
+  for (std::size_t i = 0; i < host_list.size(); ++i)
+    out.push_back(host_list[i] + ":" +
+                  (port_list.empty() ? "6379" : port_list[port_list.size() == 1 ? 0 : i]));
+  return out;
+}
+
+enum class RedisTopology { kServer, kCluster, kSentinel };
+
+// KEDA's enableTLS and its TriggerAuthentication's tls parameters (ca, cert, key).
+Result<bool> RedisTls(const Trigger& trigger, YAML::Node source, Draft& draft) {
+  ASSIGN_OR_RETURN(const auto enable,
+                   OptionalText(trigger.metadata, "enableTLS", trigger.path + ".metadata"));
+  bool tls = enable == std::optional<std::string>("true");
+  const std::string path = "spec.sources.redis.tls";
+  for (auto [parameter, field] :
+       {std::pair{"ca", "caSecretRef"}, std::pair{"cert", "certSecretRef"},
+        std::pair{"key", "keySecretRef"}})
+    tls = SetSecretRef(trigger, parameter, source["tls"], field, path, draft) || tls;
+  if (tls && !source["tls"]) source["tls"] = YAML::Node(YAML::NodeType::Map);
+  return tls;
+}
+
+// The password and user: a Secret from the TriggerAuthentication, or said where KEDA took them.
+void RedisCredentials(const Trigger& trigger, YAML::Node& source, Draft& draft) {
+  const std::string path = "spec.sources.redis";
+  if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft))
+    NoteRedisPassword(trigger, draft);
+  const bool user_in_secret = trigger.auth && trigger.auth->secrets.count("username");
+  if (user_in_secret || trigger.metadata["usernameFromEnv"])
+    draft.line_notes.push_back(
+        {path + (trigger.metadata["address"] || trigger.metadata["host"] ? ".url" : ""),
+         "KEDA took the ACL user from " +
+             std::string(user_in_secret ? "a Secret" : "the target's environment") +
+             ": write it in username"});
+}
+
+// A sentinel's master name and the sentinels' own credentials.
+Status RedisSentinelFields(const Trigger& trigger, YAML::Node sentinel, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto master, OptionalText(trigger.metadata, "sentinelMaster", here));
+  ASSIGN_OR_RETURN(const auto db, OptionalInteger(trigger.metadata, "databaseIndex", here));
+  sentinel["masterName"] = Text(master.value_or("mymaster"));
+  if (!master)
+    draft.line_notes.push_back({"spec.sources.redis.sentinel.masterName",
+                                "a placeholder: KEDA read the master's name from the target's "
+                                "environment (sentinelMasterFromEnv)"});
+  if (db && *db != 0) sentinel["database"] = *db;
+  const std::string path = "spec.sources.redis.sentinel";
+  if (!SetSecretRef(trigger, "sentinelPassword", sentinel, "passwordSecretRef", path, draft) &&
+      trigger.metadata["sentinelPasswordFromEnv"])
+    draft.line_notes.push_back({path + ".masterName",
+                                "KEDA took the sentinels' password from the target's environment: "
+                                "set passwordSecretRef {name, key} to the Secret that holds it"});
+  return OkStatus();
+}
+
+// The Redis the trigger reads as spec.sources.redis, and what names it ("redis://host:6379",
+// "cluster a:1,b:2"); false (and said) when the policy already reads another.
+Result<bool> ReadRedisServer(const Trigger& trigger, RedisTopology topology, Draft& draft) {
+  YAML::Node source(YAML::NodeType::Map);
+  ASSIGN_OR_RETURN(const bool tls, RedisTls(trigger, source, draft));
+  std::string identity;
+  if (topology == RedisTopology::kServer) {
+    ASSIGN_OR_RETURN(identity, RedisUrl(trigger, draft));
+    if (tls) identity.insert(5, "s");  // redis:// -> rediss://
+  } else {
+    ASSIGN_OR_RETURN(const auto addresses, RedisAddresses(trigger));
+    const char* key = topology == RedisTopology::kCluster ? "cluster" : "sentinel";
+    identity = std::string(key);
+    for (const auto& a : addresses) {
+      source[key]["addresses"].push_back(Text(a));
+      identity += " " + a;
+    }
+    if (topology == RedisTopology::kSentinel)
+      RETURN_IF_ERROR(RedisSentinelFields(trigger, source["sentinel"], draft));
+  }
+  if (!UseServer(trigger, identity, draft.redis_url, draft)) return false;
+  RedisCredentials(trigger, source, draft);
+  if (source.size() > 0) draft.redis_source = source;
+  return true;
+}
+
+const std::set<std::string> kRedisServerKeys = {"address",
+                                                "host",
+                                                "port",
+                                                "addresses",
+                                                "hosts",
+                                                "ports",
+                                                "databaseIndex",
+                                                "enableTLS",
+                                                "passwordFromEnv",
+                                                "usernameFromEnv",
+                                                "sentinelMaster",
+                                                "sentinelMasterFromEnv",
+                                                "sentinelPasswordFromEnv",
+                                                "sentinelUsernameFromEnv"};
+
+std::set<std::string> With(std::set<std::string> keys, std::initializer_list<const char*> more) {
+  keys.insert(more.begin(), more.end());
+  return keys;
+}
+
+// redis, redis-cluster, redis-sentinel: a list's length (LLEN).
+Status ReadRedisList(const Trigger& trigger, RedisTopology topology, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const std::string list, RequiredText(trigger.metadata, "listName", here));
   ASSIGN_OR_RETURN(const double length, NumberOr(trigger, "listLength", 5));
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationListLength", 0));
   if (length <= 0) return Error::Invalid(here + ".listLength must be more than 0");
-  ASSIGN_OR_RETURN(const std::string url, RedisUrl(trigger, draft));
   SizedMetric metric =
       QueueMetric(UniqueMetricName(trigger.name.empty() ? list : trigger.name, draft), list, length,
                   trigger.metric_type != "Value");
   metric.activation = activation;
-  if (!UseServer(trigger, url, draft.redis_url, draft)) return OkStatus();
+  ASSIGN_OR_RETURN(const bool used, ReadRedisServer(trigger, topology, draft));
+  if (!used) return OkStatus();
   draft.metrics.push_back(metric);
-  NoteRedisPassword(trigger, draft);
-  NoteOtherKeys(trigger,
-                {"address", "host", "port", "databaseIndex", "listName", "listLength",
-                 "activationListLength", "passwordFromEnv"},
+  NoteOtherKeys(trigger, With(kRedisServerKeys, {"listName", "listLength", "activationListLength"}),
                 draft);
+  NoteAuthLeft(trigger, {"password", "username", "ca", "cert", "key", "tls", "sentinelPassword"},
+               draft);
   return OkStatus();
+}
+
+// KEDA's redis-streams sizes on a consumer group's lag (lagCount) or pending entries (XPENDING),
+// or, without a consumerGroup, on the stream's length (XLEN). The length is Gearbox's queue
+// {flavor: stream, measure: length}; a group's lag alone or pending alone is not: Gearbox's
+// group measure is lag + pending, another number.
+Status NoteRedisStreamGroup(const Trigger& trigger, const std::string& group, Draft& draft) {
+  const std::string kedas = trigger.metadata["lagCount"]
+                                ? "consumer group " + group + "'s lag"
+                                : "consumer group " + group + "'s pending entries (XPENDING)";
+  draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): KEDA sized on " + kedas +
+                               "; Gearbox measures a stream's length (measure: length) or a "
+                               "group's lag + pending entries (queue {flavor: stream, group}), "
+                               "not either alone");
+  return OkStatus();
+}
+
+// redis-streams, redis-cluster-streams, redis-sentinel-streams.
+Status ReadRedisStream(const Trigger& trigger, RedisTopology topology, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto group, OptionalText(trigger.metadata, "consumerGroup", here));
+  if (group) return NoteRedisStreamGroup(trigger, *group, draft);
+  ASSIGN_OR_RETURN(const std::string stream, RequiredText(trigger.metadata, "stream", here));
+  ASSIGN_OR_RETURN(const double length, NumberOr(trigger, "streamLength", 5));
+  if (length <= 0) return Error::Invalid(here + ".streamLength must be more than 0");
+  SizedMetric metric =
+      QueueMetric(UniqueMetricName(trigger.name.empty() ? stream : trigger.name, draft), stream,
+                  length, trigger.metric_type != "Value");
+  metric.stream_length = true;
+  ASSIGN_OR_RETURN(const bool used, ReadRedisServer(trigger, topology, draft));
+  if (!used) return OkStatus();
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger, With(kRedisServerKeys, {"stream", "streamLength"}), draft);
+  NoteAuthLeft(trigger, {"password", "username", "ca", "cert", "key", "tls", "sentinelPassword"},
+               draft);
+  return OkStatus();
+}
+
+// KEDA's postgresql connection: a connection string (the TriggerAuthentication's connection, or
+// connectionFromEnv: a placeholder Secret), or host, port, userName, dbName and the password.
+Status ReadPostgresConnection(const Trigger& trigger, YAML::Node source, Draft& draft) {
+  const std::string here = trigger.path + ".metadata", path = "spec.sources.postgresql";
+  if (SetSecretRef(trigger, "connection", source, "connectionSecretRef", path, draft))
+    return OkStatus();
+  ASSIGN_OR_RETURN(const auto host, OptionalText(trigger.metadata, "host", here));
+  if (!host) {
+    source["connectionSecretRef"]["name"] = Text("postgresql-connection");
+    source["connectionSecretRef"]["key"] = Text("connection");
+    draft.line_notes.push_back({path + ".connectionSecretRef.name",
+                                "a placeholder: KEDA read the connection string from the target's "
+                                "environment; put it in a Secret of the policy's namespace"});
+    return OkStatus();
+  }
+  ASSIGN_OR_RETURN(const auto port, OptionalInteger(trigger.metadata, "port", here));
+  ASSIGN_OR_RETURN(const std::string user, RequiredText(trigger.metadata, "userName", here));
+  ASSIGN_OR_RETURN(const std::string db, RequiredText(trigger.metadata, "dbName", here));
+  ASSIGN_OR_RETURN(const auto sslmode, OptionalText(trigger.metadata, "sslmode", here));
+  source["host"] = Text(*host);
+  if (port) source["port"] = *port;
+  source["database"] = Text(db);
+  source["user"] = Text(user);
+  if (sslmode) source["sslmode"] = Text(*sslmode);
+  if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft) &&
+      (trigger.metadata["passwordFromEnv"] || trigger.authenticated))
+    draft.line_notes.push_back(
+        {path + ".host", "KEDA took the password from " +
+                             std::string(trigger.metadata["passwordFromEnv"]
+                                             ? "the target's environment"
+                                             : "a TriggerAuthentication not given") +
+                             ": set passwordSecretRef {name, key} to the Secret"});
+  return OkStatus();
+}
+
+Status ReadPostgresql(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string query, RequiredText(trigger.metadata, "query", here));
+  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, "targetQueryValue"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationTargetQueryValue", 0));
+  if (target <= 0) return Error::Invalid(here + ".targetQueryValue must be more than 0");
+  YAML::Node source(YAML::NodeType::Map);
+  RETURN_IF_ERROR(ReadPostgresConnection(trigger, source, draft));
+  const std::string identity = YAML::Dump(source);
+  if (!UseServer(trigger, identity, draft.postgresql_server, draft)) return OkStatus();
+  draft.postgresql_source = source;
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? "postgresql" : trigger.name, draft),
+              MetricSource::kPostgres, target, trigger.metric_type != "Value");
+  metric.sql = query;
+  metric.activation = activation;
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"query", "targetQueryValue", "activationTargetQueryValue", "host", "port",
+                 "userName", "dbName", "sslmode", "passwordFromEnv", "connectionFromEnv"},
+                draft);
+  NoteAuthLeft(trigger, {"connection", "password"}, draft);
+  return OkStatus();
+}
+
+// --- end of Redis Cluster and Sentinel, PostgreSQL ---
+
+Status ReadRedis(const Trigger& trigger, Draft& draft) {
+  return ReadRedisList(trigger, RedisTopology::kServer, draft);
 }
 
 std::string ScheduleName(const Trigger& trigger, const Draft& draft) {
@@ -204,33 +483,17 @@ Status ReadCron(const Trigger& trigger, Draft& draft) {
   return OkStatus();
 }
 
-// KEDA's redis-streams sizes on a consumer group's lag (lagCount) or pending entries (XPENDING),
-// or, without a consumerGroup, on the stream's length (XLEN); Gearbox's stream metric is the
-// group's lag + pending, another number in each case.
-Status NoteRedisStreams(const Trigger& trigger, Draft& draft) {
-  const std::string here = trigger.path + ".metadata";
-  ASSIGN_OR_RETURN(const auto group, OptionalText(trigger.metadata, "consumerGroup", here));
-  const std::string kedas = !group ? "the stream's length (XLEN)"
-                            : trigger.metadata["lagCount"]
-                                ? "consumer group " + *group + "'s lag"
-                                : "consumer group " + *group + "'s pending entries (XPENDING)";
-  draft.header_notes.push_back(trigger.path + " (redis-streams): KEDA sized on " + kedas +
-                               "; Gearbox's stream metric (queue {flavor: stream, group}) is a "
-                               "consumer group's lag + pending entries, another number");
-  return OkStatus();
-}
-
 // ---- metrics-api, rabbitmq, kubernetes-workload ----
 
 // The Secret keys of `fields` ({parameter, ScalingPolicy field}) in the trigger's
 // TriggerAuthentication, all or none: a policy field of a pair needs the other.
 bool SecretsFromAuth(const Trigger& trigger,
                      std::initializer_list<std::pair<const char*, const char*>> fields,
-                     std::map<std::string, SecretKey>& refs) {
+                     std::map<std::string, AuthSecret>& refs) {
   if (!trigger.auth) return false;
-  std::map<std::string, SecretKey> found;
+  std::map<std::string, AuthSecret> found;
   for (const auto& [parameter, field] : fields) {
-    auto secret = trigger.auth->Secret(parameter);
+    const AuthSecret* secret = SecretOf(trigger, parameter);
     if (!secret) return false;
     found[field] = *secret;
   }
@@ -240,16 +503,20 @@ bool SecretsFromAuth(const Trigger& trigger,
 
 // Where KEDA took credentials that are not carried over as Secret references, and what to set.
 std::string AuthNote(const Trigger& trigger, const std::string& fields) {
-  const std::string from =
-      trigger.auth ? trigger.auth->Describe() + (trigger.auth->object ? "" : " (not in the input)")
-                   : "the target's environment";
+  const std::string from = trigger.auth            ? trigger.auth->what
+                           : trigger.authenticated ? trigger.auth_named + " (not in the input)"
+                                                   : "the target's environment";
   return "KEDA took the credentials from " + from + ": set " + fields +
          " {name, key} to the Secret keys that hold them";
 }
 
+// Once per metric or source, where SetSecretRef says it per Secret reference.
 void NoteClusterAuth(const Trigger& trigger, const std::string& path, Draft& draft) {
-  if (trigger.auth && trigger.auth->object && trigger.auth->kind == "ClusterTriggerAuthentication")
-    draft.line_notes.push_back({path, "the Secrets of " + trigger.auth->Describe() +
+  if (!trigger.auth) return;
+  const auto& secrets = trigger.auth->secrets;
+  if (std::any_of(secrets.begin(), secrets.end(),
+                  [](const auto& secret) { return secret.second.cluster_scoped; }))
+    draft.line_notes.push_back({path, "the Secrets of " + trigger.auth->what +
                                           " are in KEDA's namespace: copy them to the policy's"});
 }
 
@@ -402,10 +669,10 @@ void RabbitCredentials(const Trigger& trigger, bool in_host, Draft& draft) {
   draft.rabbitmq_secret_refs = {{"usernameSecretRef", {"rabbitmq-management", "username"}},
                                 {"passwordSecretRef", {"rabbitmq-management", "password"}}};
   const std::string where =
-      in_host        ? "KEDA's host URL held the management user"
-      : trigger.auth ? "KEDA took it from " + trigger.auth->Describe() +
-                           (trigger.auth->object ? " (its host URL's user)" : " (not in the input)")
-                     : "KEDA's trigger named no user";
+      in_host                 ? "KEDA's host URL held the management user"
+      : trigger.auth          ? "KEDA took it from " + trigger.auth->what + " (its host URL's user)"
+      : trigger.authenticated ? "KEDA took it from " + trigger.auth_named + " (not in the input)"
+                              : "KEDA's trigger named no user";
   draft.line_notes.push_back(
       {path, "a placeholder Secret: " + where +
                  "; name the Secret keys that hold the management user and password"});
@@ -420,7 +687,7 @@ Result<std::string> RabbitUrl(const Trigger& trigger, const std::optional<std::s
     return split.base;
   }
   RabbitCredentials(trigger, false, draft);
-  const auto secret = trigger.auth ? trigger.auth->Secret("host") : std::nullopt;
+  const AuthSecret* secret = SecretOf(trigger, "host");
   draft.line_notes.push_back(
       {"spec.sources.rabbitmq.url", "a placeholder: KEDA read the management URL from " +
                                         (secret ? "Secret " + secret->name + " key " + secret->key
@@ -485,7 +752,8 @@ Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
 
 // ---- end of metrics-api, rabbitmq, kubernetes-workload ----
 
-Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
+Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path,
+                             const TriggerAuthentications& auths, const std::string& ns) {
   if (!node.IsMap()) return Error::Invalid(path + " must be a map");
   Trigger trigger;
   trigger.path = path;
@@ -496,26 +764,44 @@ Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
   trigger.name = name.value_or("");
   trigger.metric_type = metric_type.value_or("");
   trigger.authenticated = static_cast<bool>(node["authenticationRef"]);
+  trigger.auth_named = NamedAuthentication(node["authenticationRef"]);
+  trigger.auth = auths.Find(node["authenticationRef"], ns);
   return trigger;
 }
 
 }  // namespace
 
 Status ReadTrigger(const YAML::Node& node, const std::string& path, Draft& draft) {
-  ASSIGN_OR_RETURN(Trigger trigger, ParseTrigger(node, path));
-  trigger.auth = ResolveAuthRef(node, draft.trigger_auths);
+  return ReadTrigger(node, path, TriggerAuthentications(), draft);
+}
+
+Status ReadTrigger(const YAML::Node& node, const std::string& path,
+                   const TriggerAuthentications& auths, Draft& draft) {
+  ASSIGN_OR_RETURN(const Trigger trigger, ParseTrigger(node, path, auths, draft.ns));
   if (trigger.type == "cpu" || trigger.type == "memory") return ReadResource(trigger, draft);
   if (trigger.type == "prometheus") return ReadPrometheus(trigger, draft);
   if (trigger.type == "redis") return ReadRedis(trigger, draft);
   if (trigger.type == "cron") return ReadCron(trigger, draft);
-  if (trigger.type == "redis-streams") return NoteRedisStreams(trigger, draft);
+  // --- Redis Cluster and Sentinel, PostgreSQL ---
+  if (trigger.type == "redis-streams")
+    return ReadRedisStream(trigger, RedisTopology::kServer, draft);
+  if (trigger.type == "redis-cluster")
+    return ReadRedisList(trigger, RedisTopology::kCluster, draft);
+  if (trigger.type == "redis-sentinel")
+    return ReadRedisList(trigger, RedisTopology::kSentinel, draft);
+  if (trigger.type == "redis-cluster-streams")
+    return ReadRedisStream(trigger, RedisTopology::kCluster, draft);
+  if (trigger.type == "redis-sentinel-streams")
+    return ReadRedisStream(trigger, RedisTopology::kSentinel, draft);
+  if (trigger.type == "postgresql") return ReadPostgresql(trigger, draft);
+  // --- end of Redis Cluster and Sentinel, PostgreSQL ---
   if (trigger.type == "metrics-api") return ReadMetricsApi(trigger, draft);
   if (trigger.type == "rabbitmq") return ReadRabbitmq(trigger, draft);
   if (trigger.type == "kubernetes-workload") return ReadKubernetesWorkload(trigger, draft);
   draft.header_notes.push_back(path + " (" + trigger.type +
                                "): no such source in Gearbox (resource, prometheus, Redis "
-                               "queue, metricsApi, rabbitmq and podCount metrics); a prometheus "
-                               "metric exporting it would do");
+                               "queue, PostgreSQL, metricsApi, rabbitmq and podCount metrics); a "
+                               "prometheus metric exporting it would do");
   return OkStatus();
 }
 

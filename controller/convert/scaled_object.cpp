@@ -149,11 +149,12 @@ Status ReadScaleToZero(const YAML::Node& spec, Draft& draft) {
   return OkStatus();
 }
 
-Status ReadTriggers(const YAML::Node& spec, Draft& draft) {
+Status ReadTriggers(const YAML::Node& spec, const TriggerAuthentications& auths, Draft& draft) {
   ASSIGN_OR_RETURN(const YAML::Node triggers, OptionalList(spec, "triggers", "spec"));
   if (triggers.size() == 0) return Error::Invalid("spec.triggers is required (at least one)");
   for (std::size_t i = 0; i < triggers.size(); ++i)
-    RETURN_IF_ERROR(ReadTrigger(triggers[i], "spec.triggers[" + std::to_string(i) + "]", draft));
+    RETURN_IF_ERROR(
+        ReadTrigger(triggers[i], "spec.triggers[" + std::to_string(i) + "]", auths, draft));
   return OkStatus();
 }
 
@@ -167,19 +168,22 @@ void NoteUnsupported(const YAML::Node& spec, Draft& draft) {
 
 }  // namespace
 
-Result<Draft> ReadScaledObject(const YAML::Node& object, const TriggerAuths& auths) {
+Result<Draft> ReadScaledObject(const YAML::Node& object) {
+  return ReadScaledObject(object, TriggerAuthentications());
+}
+
+Result<Draft> ReadScaledObject(const YAML::Node& object, const TriggerAuthentications& auths) {
   ASSIGN_OR_RETURN(const std::string api_version, RequiredText(object, "apiVersion", ""));
   if (api_version != "keda.sh/v1alpha1")
     return Error::Invalid("ScaledObject " + api_version + " is not supported: keda.sh/v1alpha1 is");
   Draft draft;
-  draft.trigger_auths = auths;
   RETURN_IF_ERROR(ReadMetadata(object, draft));
   ASSIGN_OR_RETURN(const YAML::Node spec, OptionalMap(object, "spec", ""));
   RETURN_IF_ERROR(ReadTargetRef(spec, draft));
   RETURN_IF_ERROR(ReadCounts(spec, draft));
   RETURN_IF_ERROR(ReadFallback(spec, draft));
   RETURN_IF_ERROR(ReadAdvanced(spec, draft));
-  RETURN_IF_ERROR(ReadTriggers(spec, draft));
+  RETURN_IF_ERROR(ReadTriggers(spec, auths, draft));
   RETURN_IF_ERROR(ReadScaleToZero(spec, draft));
   NoteUnsupported(spec, draft);
   draft.line_notes.push_back({"spec.interval", "KEDA's pollingInterval"});

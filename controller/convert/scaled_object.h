@@ -5,11 +5,14 @@
 
 #include "base/result.h"
 #include "convert/draft.h"
+#include "convert/trigger_auth.h"
 
 namespace gearbox::convert {
 
-// Every Error is kInvalid and names the field that is wrong. `auths`: the input's
-// TriggerAuthentications, which the triggers' authenticationRef may name.
-Result<Draft> ReadScaledObject(const YAML::Node& scaled_object, const TriggerAuths& auths = {});
+// Every Error is kInvalid and names the field that is wrong.
+Result<Draft> ReadScaledObject(const YAML::Node& scaled_object);
+// With the TriggerAuthentications given beside it (trigger_auth.h).
+Result<Draft> ReadScaledObject(const YAML::Node& scaled_object,
+                               const TriggerAuthentications& auths);
 
 }  // namespace gearbox::convert

@@ -5,50 +5,84 @@ namespace gearbox::convert {
 
 namespace {
 
-std::string ScalarOr(const YAML::Node& node, const std::string& fallback) {
-  return node && node.IsScalar() ? node.Scalar() : fallback;
+std::string Scalar(const YAML::Node& node, const char* key) {
+  const YAML::Node value = node[key];
+  return value && value.IsScalar() ? value.Scalar() : "";
 }
 
-// The child `key` of a map; an undefined node otherwise (yaml-cpp throws on a key of an absent
-// one).
-YAML::Node Child(const YAML::Node& node, const char* key) {
-  if (!node || !node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  const YAML::Node child = node[key];
-  return child ? child : YAML::Node(YAML::NodeType::Undefined);
+// The parameters a TriggerAuthentication's spec takes from other places than a Secret.
+std::vector<std::string> Elsewhere(const YAML::Node& spec) {
+  std::vector<std::string> out;
+  for (const auto& item : spec) {
+    const std::string source = item.first.Scalar();
+    if (source == "secretTargetRef") continue;
+    const YAML::Node entries = item.second;
+    if (entries.IsSequence()) {
+      for (const auto& e : entries) {
+        const std::string parameter = Scalar(e, "parameter");
+        out.push_back((parameter.empty() ? "?" : parameter) + " (from " + source + ")");
+      }
+    } else {
+      out.push_back(source);  // podIdentity, hashiCorpVault {...}: the whole block
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
-bool IsTriggerAuth(const std::string& kind) {
-  return kind == "TriggerAuthentication" || kind == "ClusterTriggerAuthentication";
-}
-
-void KeepTriggerAuth(const YAML::Node& object, const std::string& kind, TriggerAuths& auths) {
-  const std::string name = ScalarOr(Child(Child(object, "metadata"), "name"), "");
-  if (!name.empty()) auths[kind + "/" + name] = object;
-}
-
-std::optional<SecretKey> TriggerAuthRef::Secret(const std::string& parameter) const {
-  if (!object) return std::nullopt;
-  const YAML::Node refs = Child(Child(*object, "spec"), "secretTargetRef");
-  if (!refs || !refs.IsSequence()) return std::nullopt;
-  for (const auto& ref : refs) {
-    if (!ref.IsMap() || ScalarOr(Child(ref, "parameter"), "") != parameter) continue;
-    SecretKey secret{ScalarOr(Child(ref, "name"), ""), ScalarOr(Child(ref, "key"), "")};
-    if (!secret.name.empty() && !secret.key.empty()) return secret;
+bool TriggerAuthentications::Add(const YAML::Node& object) {
+  const std::string kind = Scalar(object, "kind");
+  if (kind != "TriggerAuthentication" && kind != "ClusterTriggerAuthentication") return false;
+  const bool cluster = kind == "ClusterTriggerAuthentication";
+  const YAML::Node metadata = object["metadata"];
+  const std::string name = metadata ? Scalar(metadata, "name") : "";
+  const std::string ns = cluster || !metadata ? "" : Scalar(metadata, "namespace");
+  TriggerAuth auth;
+  auth.what = kind + " " + (ns.empty() ? "" : ns + "/") + name;
+  const YAML::Node spec = object["spec"];
+  if (spec && spec.IsMap()) {
+    const YAML::Node refs = spec["secretTargetRef"];
+    for (std::size_t i = 0; refs && refs.IsSequence() && i < refs.size(); ++i) {
+      const std::string parameter = Scalar(refs[i], "parameter");
+      if (!parameter.empty())
+        auth.secrets[parameter] = {Scalar(refs[i], "name"), Scalar(refs[i], "key"), cluster};
+    }
+    auth.elsewhere = Elsewhere(spec);
   }
-  return std::nullopt;
+  by_key_[kind + "/" + ns + "/" + name] = std::move(auth);
+  return true;
 }
 
-std::optional<TriggerAuthRef> ResolveAuthRef(const YAML::Node& trigger, const TriggerAuths& auths) {
-  const YAML::Node ref = Child(trigger, "authenticationRef");
-  if (!ref.IsMap()) return std::nullopt;
-  TriggerAuthRef out;
-  out.kind = ScalarOr(Child(ref, "kind"), out.kind);
-  out.name = ScalarOr(Child(ref, "name"), "");
-  const auto it = auths.find(out.kind + "/" + out.name);
-  if (it != auths.end()) out.object = &it->second;
-  return out;
+void TriggerAuthentications::AddAll(const YAML::Node& document) {
+  if (!document || !document.IsMap()) return;
+  const YAML::Node items = document["items"];
+  if (Scalar(document, "kind") == "List" && items && items.IsSequence()) {
+    for (const auto& item : items) AddAll(item);
+    return;
+  }
+  Add(document);
+}
+
+void TriggerAuthentications::Merge(const TriggerAuthentications& other) {
+  by_key_.insert(other.by_key_.begin(), other.by_key_.end());
+}
+
+std::optional<TriggerAuth> TriggerAuthentications::Find(const YAML::Node& ref,
+                                                        const std::string& ns) const {
+  if (!ref || !ref.IsMap()) return std::nullopt;
+  std::string kind = Scalar(ref, "kind");
+  if (kind.empty()) kind = "TriggerAuthentication";
+  const std::string where = kind == "ClusterTriggerAuthentication" ? "" : ns;
+  auto found = by_key_.find(kind + "/" + where + "/" + Scalar(ref, "name"));
+  if (found == by_key_.end()) return std::nullopt;
+  return found->second;
+}
+
+std::string NamedAuthentication(const YAML::Node& ref) {
+  if (!ref || !ref.IsMap()) return "";
+  const std::string kind = Scalar(ref, "kind");
+  return (kind.empty() ? "TriggerAuthentication" : kind) + " " + Scalar(ref, "name");
 }
 
 }  // namespace gearbox::convert

@@ -1,8 +1,10 @@
-// KEDA's TriggerAuthentication and ClusterTriggerAuthentication objects of the input, for the
-// triggers whose authenticationRef names them: each secretTargetRef {parameter, name, key} is a
-// Secret key a ScalingPolicy can name (usernameSecretRef, bearerTokenSecretRef, ...). The
-// ClusterTriggerAuthentication's Secrets are in KEDA's namespace, not the policy's: the comment
-// says so. Env, pod identity and Vault references have no Secret to name.
+// KEDA's TriggerAuthentication and ClusterTriggerAuthentication objects given beside the
+// ScaledObjects (the same files, or the cluster): the Secret key each parameter of a trigger
+// comes from (spec.secretTargetRef), so that convert writes Secret references (passwordSecretRef,
+// connectionSecretRef, ...) instead of asking for them. Parameters taken from elsewhere (env,
+// Vault, a cloud identity) are known by name only: the converted policy says to set them by hand.
+// One index serves every trigger type (Prometheus, Redis, PostgreSQL, metrics-api, RabbitMQ, ...),
+// and every file of a run (a TriggerAuthentication may be in another file than its ScaledObject).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -10,34 +12,42 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gearbox::convert {
 
-struct SecretKey {
-  std::string name;
-  std::string key;
+struct AuthSecret {
+  std::string name, key;
+  // From a ClusterTriggerAuthentication: the Secret is in KEDA's namespace, not the policy's.
+  bool cluster_scoped = false;
 };
 
-// "TriggerAuthentication/name" or "ClusterTriggerAuthentication/name" -> the object.
-using TriggerAuths = std::map<std::string, YAML::Node>;
-
-bool IsTriggerAuth(const std::string& kind);
-
-// Adds an object of the input (a TriggerAuthentication or ClusterTriggerAuthentication).
-void KeepTriggerAuth(const YAML::Node& object, const std::string& kind, TriggerAuths& auths);
-
-// What a trigger's authenticationRef resolves to.
-struct TriggerAuthRef {
-  std::string kind = "TriggerAuthentication";
-  std::string name;
-  const YAML::Node* object = nullptr;  // null: not in the input
-  // The Secret key of `parameter` (secretTargetRef), if the object gives one.
-  std::optional<SecretKey> Secret(const std::string& parameter) const;
-  // "TriggerAuthentication rabbitmq-auth", for comments.
-  std::string Describe() const { return kind + " " + name; }
+// What one authenticationRef resolves to.
+struct TriggerAuth {
+  std::string what;                           // "TriggerAuthentication shop/pg-auth"
+  std::map<std::string, AuthSecret> secrets;  // parameter -> its Secret key
+  std::vector<std::string> elsewhere;         // parameters from env, Vault, an identity, ...
 };
 
-// The trigger's authenticationRef (none: the trigger has none).
-std::optional<TriggerAuthRef> ResolveAuthRef(const YAML::Node& trigger, const TriggerAuths& auths);
+class TriggerAuthentications {
+ public:
+  // Keeps a TriggerAuthentication or ClusterTriggerAuthentication; false for any other object.
+  bool Add(const YAML::Node& object);
+  // Adds every TriggerAuthentication of a document: the object itself, or a List's items.
+  void AddAll(const YAML::Node& document);
+  // Adds those of `other` this one does not have (its own come first).
+  void Merge(const TriggerAuthentications& other);
+  // The authentication a trigger's authenticationRef names, from a ScaledObject in `ns`; none
+  // when it was not among the inputs.
+  std::optional<TriggerAuth> Find(const YAML::Node& authentication_ref,
+                                  const std::string& ns) const;
+
+ private:
+  std::map<std::string, TriggerAuth> by_key_;  // "kind/namespace/name"
+};
+
+// What an authenticationRef names, for comments: "TriggerAuthentication rabbitmq-auth"; "" when
+// there is none.
+std::string NamedAuthentication(const YAML::Node& authentication_ref);
 
 }  // namespace gearbox::convert

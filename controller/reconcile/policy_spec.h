@@ -36,13 +36,14 @@ struct MetricsApiDef {
 };
 
 struct MetricDef {
-  enum class Type { kResource, kPrometheus, kQueue, kMetricsApi, kRabbitmq, kPodCount };
+  enum class Type { kResource, kPrometheus, kQueue, kPostgres, kMetricsApi, kRabbitmq, kPodCount };
   std::string name;
   Type type = Type::kResource;
   std::string resource = "cpu";     // kResource
   std::string component;            // kResource
   std::string query;                // kPrometheus
   metrics::QueueSpec queue;         // kQueue
+  std::string sql;                  // kPostgres: the query whose one number is the value
   MetricsApiDef metrics_api;        // kMetricsApi
   metrics::RabbitQueueSpec rabbit;  // kRabbitmq
   std::string pod_selector;         // kPodCount: a label selector
@@ -60,12 +61,42 @@ struct RedisTlsDef {
   std::string server_name;
 };
 
+// A Redis Cluster: some of its nodes, "host:port" each (checked to parse).
+struct RedisClusterDef {
+  std::vector<std::string> addresses;
+};
+
+// A master that Redis Sentinel watches: the sentinels ("host:port"), the master's name, and the
+// sentinels' own credentials (the master's are the source's username and passwordSecretRef).
+struct RedisSentinelDef {
+  std::vector<std::string> addresses;
+  std::string master_name;
+  std::string username;
+  std::optional<SecretKeyRef> password;
+  int database = 0;  // the master's
+};
+
 struct RedisSourceDef {
-  std::string url;
+  std::string url;  // one server; "" with cluster or sentinel
   std::optional<SecretKeyRef> password;
   policy::Duration timeout{2000};
   std::string username;            // the ACL user; "": the default user
-  std::optional<RedisTlsDef> tls;  // rediss:// settings
+  std::optional<RedisTlsDef> tls;  // rediss:// settings; with cluster or sentinel: TLS on
+  std::optional<RedisClusterDef> cluster;
+  std::optional<RedisSentinelDef> sentinel;
+};
+
+// A PostgreSQL server: a libpq connection string from a Secret, or the fields.
+struct PostgresSourceDef {
+  std::optional<SecretKeyRef> connection;
+  std::string host;
+  int port = 5432;
+  std::string database, user;
+  std::optional<SecretKeyRef> password;
+  std::string sslmode;  // "": libpq's default (prefer)
+  policy::Duration connect_timeout{5000};
+  policy::Duration statement_timeout{5000};
+  policy::Duration timeout{10000};
 };
 
 // The RabbitMQ management API (spec.sources.rabbitmq), with the management user's credentials.
@@ -84,6 +115,7 @@ struct ParsedPolicy {
   std::optional<PrometheusSourceDef> prometheus;
   std::optional<RedisSourceDef> redis;
   std::optional<RabbitSourceDef> rabbitmq;
+  std::optional<PostgresSourceDef> postgresql;
 };
 
 // The policy, or an Error (kInvalid) saying what is wrong with it.

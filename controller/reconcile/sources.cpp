@@ -62,13 +62,82 @@ Status ReadRedisTls(kube::Client& client, const std::string& ns, const RedisTlsD
 }
 
 Result<metrics::RedisOptions> RedisConnectionOptions(kube::Client& client, const ParsedPolicy& p) {
-  ASSIGN_OR_RETURN(auto o, metrics::ParseRedisUrl(p.redis->url));
+  metrics::RedisOptions o;
+  if (!p.redis->url.empty()) {
+    ASSIGN_OR_RETURN(o, metrics::ParseRedisUrl(p.redis->url));
+  }
   o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout);
   o.username = p.redis->username;
   if (p.redis->password) {
     ASSIGN_OR_RETURN(o.password, ReadSecret(client, p.ns, *p.redis->password));
   }
-  if (p.redis->tls) RETURN_IF_ERROR(ReadRedisTls(client, p.ns, *p.redis->tls, o));
+  if (p.redis->tls) {
+    o.tls = true;  // a rediss:// URL says so too; a cluster's or sentinel's tls block alone does
+    RETURN_IF_ERROR(ReadRedisTls(client, p.ns, *p.redis->tls, o));
+  }
+  return o;
+}
+
+// --- Redis Cluster and Sentinel, PostgreSQL ---
+
+std::vector<metrics::RedisAddress> ParsedAddresses(const std::vector<std::string>& texts) {
+  std::vector<metrics::RedisAddress> out;
+  for (const auto& t : texts) {
+    if (auto a = metrics::ParseRedisAddress(t)) out.push_back(*a);  // ParsePolicy checked them
+  }
+  return out;
+}
+
+// The sentinels' options: the master's timeout and TLS, their own credentials.
+Result<metrics::RedisSentinelOptions> SentinelOptions(kube::Client& client, const ParsedPolicy& p,
+                                                      const metrics::RedisOptions& master) {
+  const RedisSentinelDef& def = *p.redis->sentinel;
+  metrics::RedisSentinelOptions o;
+  o.sentinels = ParsedAddresses(def.addresses);
+  o.master_name = def.master_name;
+  o.master = master;
+  o.master.db = def.database;
+  o.sentinel = master;
+  o.sentinel.username = def.username;
+  o.sentinel.password.clear();
+  if (def.password) {
+    ASSIGN_OR_RETURN(o.sentinel.password, ReadSecret(client, p.ns, *def.password));
+  }
+  return o;
+}
+
+Result<RedisServer> RedisServerOptions(kube::Client& client, const ParsedPolicy& p) {
+  RedisServer server;
+  ASSIGN_OR_RETURN(server.options, RedisConnectionOptions(client, p));
+  if (p.redis->cluster) server.cluster = ParsedAddresses(p.redis->cluster->addresses);
+  if (p.redis->sentinel) {
+    ASSIGN_OR_RETURN(server.sentinel, SentinelOptions(client, p, server.options));
+  }
+  return server;
+}
+
+std::chrono::milliseconds Ms(policy::Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+Result<metrics::PostgresOptions> PostgresConnectionOptions(kube::Client& client,
+                                                           const ParsedPolicy& p) {
+  const PostgresSourceDef& def = *p.postgresql;
+  metrics::PostgresOptions o;
+  if (def.connection) {
+    ASSIGN_OR_RETURN(o.conninfo, ReadSecret(client, p.ns, *def.connection));
+  }
+  o.host = def.host;
+  o.port = def.port;
+  o.database = def.database;
+  o.user = def.user;
+  if (def.password) {
+    ASSIGN_OR_RETURN(o.password, ReadSecret(client, p.ns, *def.password));
+  }
+  o.sslmode = def.sslmode;
+  o.connect_timeout = Ms(def.connect_timeout);
+  o.statement_timeout = Ms(def.statement_timeout);
+  o.timeout = Ms(def.timeout);
   return o;
 }
 
@@ -101,6 +170,29 @@ Result<metrics::HttpJsonOptions> MetricsApiConnection(kube::Client& client, cons
   ASSIGN_OR_RETURN(o.ca_pem, OptionalSecret(client, ns, a.ca));
   return o;
 }
+
+// The endpoints of the Redis servers the policy names (a URL's, a cluster's, the sentinels').
+std::vector<SourceEndpoint> RedisEndpoints(const RedisSourceDef& def) {
+  std::vector<SourceEndpoint> out;
+  auto add = [&](const std::vector<std::string>& addresses) {
+    for (const auto& a : ParsedAddresses(addresses))
+      out.push_back({"redis", a.host, static_cast<uint16_t>(a.port), !def.tls, false});
+  };
+  if (def.cluster) add(def.cluster->addresses);
+  if (def.sentinel) add(def.sentinel->addresses);
+  return out;
+}
+
+// A PostgreSQL server named by its fields (a connection string's hosts are checked once its
+// Secret is read, in LiveSourceFactory::Make).
+std::optional<SourceEndpoint> PostgresEndpoint(const PostgresSourceDef& def) {
+  if (def.host.empty()) return std::nullopt;
+  const bool tls =
+      def.sslmode == "require" || def.sslmode == "verify-ca" || def.sslmode == "verify-full";
+  return SourceEndpoint{"postgresql", def.host, static_cast<uint16_t>(def.port), !tls, false};
+}
+
+// --- end of Redis Cluster and Sentinel, PostgreSQL ---
 
 // The connection, or its error prefixed with the server's kind ("prometheus: secret ...").
 template <typename T>
@@ -141,6 +233,7 @@ void AddHttpJsonEndpoints(const ParsedPolicy& p, std::vector<SourceEndpoint>& en
 }
 
 std::optional<SourceEndpoint> RedisEndpoint(const RedisSourceDef& def) {
+  if (def.url.empty()) return std::nullopt;  // a cluster or sentinel: RedisEndpoints
   auto o = metrics::ParseRedisUrl(def.url);
   if (!o) return std::nullopt;
   return SourceEndpoint{"redis", o->host, static_cast<uint16_t>(o->port), !o->tls, false};
@@ -149,12 +242,10 @@ std::optional<SourceEndpoint> RedisEndpoint(const RedisSourceDef& def) {
 // The RabbitMQ and metricsApi connections into `c`; whether one could not be made.
 bool ReadHttpJsonConnections(kube::Client& client, const ParsedPolicy& p, Connections& c,
                              std::chrono::milliseconds& longest_timeout) {
-  using std::chrono::duration_cast;
-  using std::chrono::milliseconds;
   bool incomplete = false;
   if (p.rabbitmq) {
     c.rabbitmq = Named("rabbitmq", RabbitConnection(client, p));
-    longest_timeout = std::max(longest_timeout, duration_cast<milliseconds>(p.rabbitmq->timeout));
+    longest_timeout = std::max(longest_timeout, Ms(p.rabbitmq->timeout));
     incomplete = !*c.rabbitmq;
   }
   for (const auto& m : p.metrics) {
@@ -162,7 +253,7 @@ bool ReadHttpJsonConnections(kube::Client& client, const ParsedPolicy& p, Connec
     auto o = Named("metrics-api", MetricsApiConnection(client, p.ns, m.metrics_api));
     incomplete = incomplete || !o;
     c.metrics_api.emplace(m.name, std::move(o));
-    longest_timeout = std::max(longest_timeout, duration_cast<milliseconds>(m.metrics_api.timeout));
+    longest_timeout = std::max(longest_timeout, Ms(m.metrics_api.timeout));
   }
   return incomplete;
 }
@@ -176,6 +267,10 @@ Status CheckSourceAccess(const SourceAccess& access, const ParsedPolicy& p) {
   }
   if (p.redis) {
     if (auto e = RedisEndpoint(*p.redis)) endpoints.push_back(*e);
+    for (const auto& e : RedisEndpoints(*p.redis)) endpoints.push_back(e);
+  }
+  if (p.postgresql) {
+    if (auto e = PostgresEndpoint(*p.postgresql)) endpoints.push_back(*e);
   }
   AddHttpJsonEndpoints(p, endpoints);
   for (const auto& e : endpoints) RETURN_IF_ERROR(access.Check(p.ns, e));
@@ -196,6 +291,8 @@ const char* SourceKind(const MetricDef& metric) {
       return "rabbitmq";
     case MetricDef::Type::kPodCount:
       return "pods";
+    case MetricDef::Type::kPostgres:
+      return "postgresql";
   }
   return "unknown";
 }
@@ -206,17 +303,18 @@ PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const P
   out.ns = p.ns;
   if (p.prometheus) {
     c.prometheus = Named("prometheus", PrometheusConnection(client, p));
-    out.longest_timeout =
-        std::max(out.longest_timeout,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(p.prometheus->timeout));
+    out.longest_timeout = std::max(out.longest_timeout, Ms(p.prometheus->timeout));
   }
   if (p.redis) {
-    c.redis = Named("redis", RedisConnectionOptions(client, p));
-    out.longest_timeout =
-        std::max(out.longest_timeout,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
+    c.redis = Named("redis", RedisServerOptions(client, p));
+    out.longest_timeout = std::max(out.longest_timeout, Ms(p.redis->timeout));
   }
-  out.incomplete = (c.prometheus && !*c.prometheus) || (c.redis && !*c.redis);
+  if (p.postgresql) {
+    c.postgresql = Named("postgresql", PostgresConnectionOptions(client, p));
+    out.longest_timeout = std::max(out.longest_timeout, Ms(p.postgresql->timeout));
+  }
+  out.incomplete = (c.prometheus && !*c.prometheus) || (c.redis && !*c.redis) ||
+                   (c.postgresql && !*c.postgresql);
   out.incomplete = ReadHttpJsonConnections(client, p, c, out.longest_timeout) || out.incomplete;
   for (const auto& m : p.metrics) {
     BuiltSource& built = out.by_metric[m.name] = factory.Make(p, m, c);
@@ -242,7 +340,13 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
     }
     case MetricDef::Type::kQueue: {
       if (!*c.redis) return {std::make_shared<BrokenSource>(c.redis->error()), {}};
-      return {std::make_shared<metrics::RedisQueueMetric>(Redis(**c.redis), m.queue), {}};
+      return {std::make_shared<metrics::RedisQueueMetric>(Redis(p.ns, **c.redis), m.queue), {}};
+    }
+    case MetricDef::Type::kPostgres: {
+      if (!*c.postgresql) return {std::make_shared<BrokenSource>(c.postgresql->error()), {}};
+      auto conn = Named("postgresql", Postgres(p.ns, **c.postgresql));
+      if (!conn) return {std::make_shared<BrokenSource>(conn.error()), {}};
+      return {std::make_shared<metrics::PostgresQueryMetric>(*conn, m.sql), {}};
     }
     default:
       return MakeHttpOrPods(p, m, c);
@@ -294,18 +398,87 @@ Result<std::shared_ptr<metrics::PrometheusClient>> LiveSourceFactory::Prometheus
   return client;
 }
 
-std::shared_ptr<metrics::RedisConnection> LiveSourceFactory::Redis(const metrics::RedisOptions& o) {
-  // The password is part of what makes two connections the same, but never of a log or status.
-  std::string key = o.host + ":" + std::to_string(o.port) + "/" + std::to_string(o.db) + "/" +
-                    o.username + "/" + o.password + "/" + std::to_string(o.timeout.count()) +
-                    (o.tls ? "/tls/" + o.ca_pem + o.cert_pem + o.key_pem + o.server_name : "");
+namespace {
+
+// What makes two Redis connections the same: every option, the password too (never shown).
+std::string RedisKey(const metrics::RedisOptions& o) {
+  return o.host + ":" + std::to_string(o.port) + "/" + std::to_string(o.db) + "/" + o.username +
+         "/" + o.password + "/" + std::to_string(o.timeout.count()) +
+         (o.tls ? "/tls/" + o.ca_pem + o.cert_pem + o.key_pem + o.server_name : "");
+}
+
+std::string AddressesKey(const std::vector<metrics::RedisAddress>& addresses) {
+  std::string out;
+  for (const auto& a : addresses) out += metrics::ToString(a) + ",";
+  return out;
+}
+
+}  // namespace
+
+metrics::AllowAddress LiveSourceFactory::Allow(const std::string& ns, const char* kind,
+                                               bool plain) const {
+  if (!access_) return {};
+  return [access = access_, ns, kind, plain](const std::string& host, int port) -> Status {
+    return access->Check(ns, SourceEndpoint{kind, host, static_cast<uint16_t>(port), plain, false});
+  };
+}
+
+// One connection per server, or per cluster or sentinel set (with the policy's namespace: the
+// nodes they name are checked against that namespace's rules).
+std::shared_ptr<metrics::RedisCommands> LiveSourceFactory::Redis(const std::string& ns,
+                                                                 const RedisServer& server) {
+  std::string key = RedisKey(server.options);
+  if (!server.cluster.empty()) key = ns + "/cluster/" + AddressesKey(server.cluster) + key;
+  if (server.sentinel) {
+    key = ns + "/sentinel/" + AddressesKey(server.sentinel->sentinels) + "/" +
+          server.sentinel->master_name + "/" + RedisKey(server.sentinel->sentinel) + "/" +
+          RedisKey(server.sentinel->master);
+  }
   MutexLock lock(mu_);
   std::erase_if(redis_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = redis_[key];
   if (auto held = slot.lock()) return held;
-  auto conn = std::make_shared<metrics::RedisConnection>(o);
+  std::shared_ptr<metrics::RedisCommands> made;
+  if (!server.cluster.empty()) {
+    made = std::make_shared<metrics::RedisCluster>(metrics::RedisClusterOptions{
+        server.cluster, server.options, Allow(ns, "redis", !server.options.tls)});
+  } else if (server.sentinel) {
+    metrics::RedisSentinelOptions o = *server.sentinel;
+    o.allow = Allow(ns, "redis", !server.options.tls);
+    made = std::make_shared<metrics::RedisSentinel>(std::move(o));
+  } else {
+    made = std::make_shared<metrics::RedisConnection>(server.options);
+  }
+  slot = made;
+  return made;
+}
+
+// The connection of a server, once every host it names passes the rules (a connection string's
+// hosts are only known from its Secret).
+Result<std::shared_ptr<metrics::PostgresConnection>> LiveSourceFactory::Postgres(
+    const std::string& ns, const metrics::PostgresOptions& o) {
+  ASSIGN_OR_RETURN(auto hosts, metrics::PostgresHosts(o));
+  if (auto allow =
+          Allow(ns, "postgresql", o.sslmode.rfind("verify", 0) != 0 && o.sslmode != "require")) {
+    for (const auto& h : hosts) RETURN_IF_ERROR(allow(h.host, h.port));
+  }
+  const std::string key =
+      o.conninfo + "/" + o.host + ":" + std::to_string(o.port) + "/" + o.database + "/" + o.user +
+      "/" + o.password + "/" + o.sslmode + "/" + std::to_string(o.connect_timeout.count()) + "/" +
+      std::to_string(o.statement_timeout.count()) + "/" + std::to_string(o.timeout.count());
+  MutexLock lock(mu_);
+  std::erase_if(postgres_, [](const auto& kv) { return kv.second.expired(); });
+  auto& slot = postgres_[key];
+  if (auto held = slot.lock()) return held;
+  auto conn = std::make_shared<metrics::PostgresConnection>(o);
   slot = conn;
   return conn;
+}
+
+size_t LiveSourceFactory::open_postgres_connections() {
+  MutexLock lock(mu_);
+  std::erase_if(postgres_, [](const auto& kv) { return kv.second.expired(); });
+  return postgres_.size();
 }
 
 size_t LiveSourceFactory::open_prometheus_clients() {

@@ -288,7 +288,9 @@ TEST(ConvertFinding6, ABearerTokenIsStillCarriedOverWithTheSecretToSet) {
                                  "bearerTokenSecretRef"));
 }
 
-// keda.sh's Redis Streams page: a consumer group's pending entries, and the stream's length.
+// keda.sh's Redis Streams page: a consumer group's pending entries (another number than
+// Gearbox's lag + pending: refused, saying so), and the stream's length (Gearbox's measure
+// length: converted).
 TEST(ConvertFinding6, RedisStreamsSaysHowTheNumbersDiffer) {
   const Outcome run = Convert({}, ScaledObjectOnWeb(R"yaml(  - type: redis-streams
     metadata: {address: "redis:6379", stream: my-stream, consumerGroup: my-consumer-group, pendingEntriesCount: "10"}
@@ -297,11 +299,12 @@ TEST(ConvertFinding6, RedisStreamsSaysHowTheNumbersDiffer) {
 )yaml"));
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("spec.triggers[0] (redis-streams): KEDA sized on consumer group "
-                                 "my-consumer-group's pending entries (XPENDING); Gearbox's "
-                                 "stream metric (queue {flavor: stream, group}) is a consumer "
-                                 "group's lag + pending entries, another number"));
-  EXPECT_THAT(run.err, HasSubstr("spec.triggers[1] (redis-streams): KEDA sized on the stream's "
-                                 "length (XLEN)"));
+                                 "my-consumer-group's pending entries (XPENDING); Gearbox "
+                                 "measures a stream's length (measure: length) or a group's lag "
+                                 "+ pending entries (queue {flavor: stream, group}), not either "
+                                 "alone"));
+  EXPECT_THAT(run.err, Not(HasSubstr("spec.triggers[1]")));
+  EXPECT_THAT(run.out, HasSubstr("measure: length"));
   EXPECT_THAT(run.err, Not(HasSubstr("no such source")));
 }
 

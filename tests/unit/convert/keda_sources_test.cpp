@@ -1,211 +1,294 @@
-// KEDA's metrics-api, rabbitmq and kubernetes-workload triggers in convert, on ScaledObjects of
-// the shape KEDA's scaler pages use, with their TriggerAuthentications' Secrets carried over as
-// Secret references; what cannot be carried over (AMQP, an API key, a regex of queues) is said on
-// stderr and in the exit status. Every output is parsed as the controller parses a policy.
+// KEDA's postgresql, redis-streams (stream length), redis-cluster,
+// redis-sentinel, redis-cluster-streams and redis-sentinel-streams triggers, on ScaledObjects of
+// the shape KEDA's scaler pages use, with their TriggerAuthentications given beside them (the
+// Secret keys become the policy's Secret references). Each output is read back by the
+// controller's own parser, so it is a policy the controller accepts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
+#include "parsed_policy.h"
 
-#include "backtest/policy_file.h"
-#include "reconcile/policy_spec.h"
-#include "run_convert.h"
-
-namespace gearbox::convert::testing::keda_sources {
+namespace gearbox::convert::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
-std::string ScaledObject(const std::string& triggers, int min = 1) {
-  return "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: worker}\nspec:\n"
-         "  scaleTargetRef: {name: worker}\n  minReplicaCount: " +
-         std::to_string(min) + "\n  triggers:\n" + triggers;
+YAML::Node Output(const Outcome& run) { return YAML::Load(run.out); }
+
+reconcile::ParsedPolicy Accepted(const Outcome& run) { return ParsedPolicyOf(run); }
+
+// A ScaledObject on Deployment worker in namespace my-project with `triggers`, after `before`
+// (other documents: TriggerAuthentications).
+std::string Worker(const std::string& triggers, const std::string& before = "") {
+  return before +
+         "---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: worker, "
+         "namespace: my-project}\nspec:\n  scaleTargetRef: {name: worker}\n  triggers:\n" +
+         triggers;
 }
 
-std::string TriggerAuth(const std::string& name, const std::string& refs,
-                        const std::string& kind = "TriggerAuthentication") {
-  return "apiVersion: keda.sh/v1alpha1\nkind: " + kind + "\nmetadata: {name: " + name +
-         "}\nspec:\n  secretTargetRef:\n" + refs + "---\n";
+const char* kPostgresAuth = R"yaml(
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: keda-trigger-auth-postgresql-secret
+  namespace: my-project
+spec:
+  secretTargetRef:
+  - parameter: password
+    name: keda-postgresql-secret
+    key: postgresql_password
+)yaml";
+
+// KEDA's postgresql page: host, port, userName, dbName and sslmode in the metadata, the password
+// from a TriggerAuthentication.
+TEST(ConvertPostgresql, FieldsAndATriggerAuthenticationPasswordBecomeTheSource) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: postgresql
+    metadata:
+      userName: "kedaUser"
+      host: postgres-svc.namespace.cluster.local
+      port: "5432"
+      dbName: test_db_name
+      sslmode: disable
+      query: "SELECT ceil(COUNT(*)::decimal / 16) FROM task_instance WHERE state='running' OR state='queued'"
+      targetQueryValue: "1"
+    authenticationRef:
+      name: keda-trigger-auth-postgresql-secret
+)yaml",
+                                         kPostgresAuth));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const YAML::Node source = Output(run)["spec"]["sources"]["postgresql"];
+  EXPECT_EQ(source["host"].as<std::string>(), "postgres-svc.namespace.cluster.local");
+  EXPECT_EQ(source["port"].as<int>(), 5432);
+  EXPECT_EQ(source["database"].as<std::string>(), "test_db_name");
+  EXPECT_EQ(source["user"].as<std::string>(), "kedaUser");
+  EXPECT_EQ(source["sslmode"].as<std::string>(), "disable");
+  EXPECT_EQ(source["passwordSecretRef"]["name"].as<std::string>(), "keda-postgresql-secret");
+  EXPECT_EQ(source["passwordSecretRef"]["key"].as<std::string>(), "postgresql_password");
+  const YAML::Node metric = Output(run)["spec"]["metrics"][0];
+  EXPECT_THAT(metric["postgresql"]["query"].as<std::string>(), HasSubstr("ceil(COUNT(*)"));
+  EXPECT_THAT(run.out, Not(HasSubstr("Not carried over")));
+  const reconcile::ParsedPolicy policy = Accepted(run);
+  ASSERT_TRUE(policy.postgresql.has_value());
+  EXPECT_EQ(policy.metrics.at(0).type, reconcile::MetricDef::Type::kPostgres);
+  // KEDA's AverageValue: the value is divided by the replicas, against targetQueryValue 1.
+  const auto& rule = policy.spec.components.at(0).scale_up->rules.back();
+  EXPECT_TRUE(rule.per_replica);
+  EXPECT_EQ(rule.threshold, 1);
 }
 
-reconcile::ParsedPolicy Parsed(const Outcome& run) {
-  auto json = backtest::YamlToJson(run.out);
-  EXPECT_TRUE(json.ok());
-  auto parsed = reconcile::ParsePolicy(*json);
-  EXPECT_TRUE(parsed.ok()) << parsed.error().message << "\n" << run.out;
-  return parsed.ok() ? *parsed : reconcile::ParsedPolicy{};
+// KEDA's postgresql page, the Airflow example: the connection string from the target's
+// environment. It cannot be read from there: a placeholder Secret, and said.
+TEST(ConvertPostgresql, AConnectionFromTheEnvironmentIsAPlaceholderSecretAndSaidSo) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: postgresql
+    metadata:
+      connectionFromEnv: AIRFLOW_CONN_AIRFLOW_DB
+      query: "SELECT ceil(COUNT(*)::decimal / 16) FROM task_instance WHERE state='running' OR state='queued'"
+      targetQueryValue: "1.5"
+      activationTargetQueryValue: "5"
+)yaml"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const YAML::Node ref = Output(run)["spec"]["sources"]["postgresql"]["connectionSecretRef"];
+  EXPECT_EQ(ref["name"].as<std::string>(), "postgresql-connection");
+  EXPECT_THAT(run.out, HasSubstr("a placeholder: KEDA read the connection string from the "
+                                 "target's environment"));
+  // minReplicaCount 0 (KEDA's default) and an activation: the query can wake it from 0.
+  const YAML::Node zero = Output(run)["spec"]["components"][0]["scaleToZero"];
+  EXPECT_EQ(zero["activation"][0]["above"].as<double>(), 5);
+  Accepted(run);
 }
 
-// The policy of a run that must convert everything (exit 0).
-reconcile::ParsedPolicy ParsedOk(const Outcome& run) {
-  EXPECT_EQ(run.code, 0) << run.err;
-  return Parsed(run);
+TEST(ConvertPostgresql, AConnectionStringInATriggerAuthenticationIsConnectionSecretRef) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: postgresql
+    metadata: {query: "SELECT count(*) FROM jobs", targetQueryValue: "10"}
+    authenticationRef: {name: pg-connection, kind: ClusterTriggerAuthentication}
+)yaml",
+                                         R"yaml(
+apiVersion: keda.sh/v1alpha1
+kind: ClusterTriggerAuthentication
+metadata: {name: pg-connection}
+spec:
+  secretTargetRef:
+  - {parameter: connection, name: pg-dsn, key: dsn}
+)yaml"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const YAML::Node ref = Output(run)["spec"]["sources"]["postgresql"]["connectionSecretRef"];
+  EXPECT_EQ(ref["name"].as<std::string>(), "pg-dsn");
+  EXPECT_EQ(ref["key"].as<std::string>(), "dsn");
+  EXPECT_THAT(run.out, HasSubstr("this Secret is in KEDA's namespace; Gearbox reads the "
+                                 "policy's, copy it there"));
+  Accepted(run);
 }
 
-constexpr char kRabbitAuth[] =
-    "  - {parameter: username, name: rabbit-user, key: user}\n"
-    "  - {parameter: password, name: rabbit-user, key: pass}\n";
-
-TEST(KedaRabbitmq, AnHttpHostMapsToTheManagementApiItsVhostAndSecrets) {
-  const Outcome run = Convert(
-      {}, TriggerAuth("rabbit-auth", kRabbitAuth) +
-              ScaledObject("  - type: rabbitmq\n    metadata: {protocol: http, host: "
-                           "'http://rabbitmq.shop.svc:15672/orders-vhost', queueName: orders, "
-                           "mode: QueueLength, value: '20', activationValue: '2'}\n"
-                           "    authenticationRef: {name: rabbit-auth}\n",
-                           0));
-  const auto p = ParsedOk(run);
-  ASSERT_TRUE(p.rabbitmq);
-  EXPECT_EQ(p.rabbitmq->url, "http://rabbitmq.shop.svc:15672");
-  EXPECT_EQ(p.rabbitmq->username->name, "rabbit-user");
-  EXPECT_EQ(p.rabbitmq->password->key, "pass");
-  ASSERT_EQ(p.metrics.size(), 1u);
-  EXPECT_EQ(p.metrics[0].rabbit.queue, "orders");
-  EXPECT_EQ(p.metrics[0].rabbit.vhost, "orders-vhost");
-  EXPECT_EQ(p.metrics[0].rabbit.measure, "messages");
-  const auto& rules = p.spec.components[0].scale_up->rules;
-  EXPECT_EQ(rules.back().threshold, 20);
-  EXPECT_TRUE(rules.back().per_replica);
-  ASSERT_TRUE(p.spec.components[0].scale_to_zero);  // activationValue wakes it from 0
-  EXPECT_EQ(p.spec.components[0].scale_to_zero->activation[0].above, 2);
-}
-
-TEST(KedaRabbitmq, MessageRateAndExcludeUnacknowledgedPickTheirMeasures) {
-  const Outcome run = Convert(
-      {}, ScaledObject("  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: a,"
-                       " mode: MessageRate, value: '100'}\n"
-                       "  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: b,"
-                       " excludeUnacknowledged: 'true'}\n"));
-  const auto p = ParsedOk(run);
-  ASSERT_EQ(p.metrics.size(), 2u);
-  EXPECT_EQ(p.metrics[0].rabbit.measure, "publishRate");
-  EXPECT_EQ(p.metrics[0].rabbit.vhost, "/");
-  EXPECT_EQ(p.metrics[1].rabbit.measure, "messagesReady");
-  // KEDA's default queue length, 20, is the target.
-  EXPECT_THAT(run.out, HasSubstr("lands at ceil(replicas x value / 20)"));
-}
-
-TEST(KedaRabbitmq, AnAmqpTriggerIsNotCarriedOverAndSaysWhatIsMissing) {
-  const Outcome run = Convert(
-      {}, ScaledObject("  - type: cpu\n    metricType: Utilization\n    metadata: {value: '50'}\n"
-                       "  - type: rabbitmq\n    metadata: {host: 'amqp://guest:secretpw@mq:5672/"
-                       "vhost', queueName: jobs, value: '5'}\n"));
+TEST(ConvertPostgresql, AParameterFromTheEnvironmentIsDroppedAndTheExitSaysSo) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: postgresql
+    metadata: {host: db, userName: u, dbName: d, query: "SELECT 1", targetQueryValue: "1"}
+    authenticationRef: {name: from-env}
+)yaml",
+                                         R"yaml(
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: from-env, namespace: my-project}
+spec:
+  env:
+  - {parameter: password, name: PG_PASSWORD, containerName: worker}
+)yaml"));
   EXPECT_EQ(run.code, 3);
-  EXPECT_THAT(run.err, HasSubstr("rabbitmq jobs): KEDA read the queue over AMQP"));
-  EXPECT_THAT(run.err, HasSubstr("management plugin's URL"));
-  EXPECT_EQ(run.err.find("secretpw"), std::string::npos) << run.err;  // the URL's password
-  EXPECT_EQ(run.out.find("secretpw"), std::string::npos);
+  EXPECT_THAT(run.err, HasSubstr("parameter password (from env): Gearbox reads Secrets only"));
 }
 
-TEST(KedaRabbitmq, AHostInASecretIsAPlaceholderNamingTheSecret) {
-  const Outcome run = Convert(
-      {}, TriggerAuth("conn", "  - {parameter: host, name: keda-rabbitmq-secret, key: host}\n") +
-              ScaledObject("  - type: rabbitmq\n    metadata: {protocol: http, queueName: q, "
-                           "value: '20'}\n    authenticationRef: {name: conn}\n"));
+// KEDA's redis-streams page: without a consumerGroup, the stream's length (XLEN).
+TEST(ConvertRedisStreams, WithoutAGroupTheStreamLengthIsAStreamQueueOfMeasureLength) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: redis-streams
+    metadata:
+      address: localhost:6379
+      stream: my-stream
+      streamLength: "50"
+    authenticationRef:
+      name: keda-redis-stream-triggerauth
+)yaml",
+                                         R"yaml(
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: keda-redis-stream-triggerauth, namespace: my-project}
+spec:
+  secretTargetRef:
+  - {parameter: password, name: redis-streams-password, key: redis_password}
+)yaml"));
   ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("url: http://rabbitmq.example.invalid:15672  # a placeholder: "
-                                 "KEDA read the management URL from Secret keda-rabbitmq-secret "
-                                 "key host"));
-  EXPECT_THAT(run.out, HasSubstr("a placeholder Secret"));
-  Parsed(run);
+  const YAML::Node spec = Output(run)["spec"];
+  EXPECT_EQ(spec["sources"]["redis"]["url"].as<std::string>(), "redis://localhost:6379");
+  EXPECT_EQ(spec["sources"]["redis"]["passwordSecretRef"]["name"].as<std::string>(),
+            "redis-streams-password");
+  const YAML::Node queue = spec["metrics"][0]["queue"];
+  EXPECT_EQ(queue["flavor"].as<std::string>(), "stream");
+  EXPECT_EQ(queue["name"].as<std::string>(), "my-stream");
+  EXPECT_EQ(queue["measure"].as<std::string>(), "length");
+  const reconcile::ParsedPolicy policy = Accepted(run);
+  EXPECT_EQ(policy.metrics.at(0).queue.measure, "length");
+  EXPECT_EQ(policy.spec.components.at(0).scale_up->rules.back().threshold, 50);
 }
 
-TEST(KedaMetricsApi, TheBearerTokenOfTheTriggerAuthenticationIsASecretReference) {
-  const Outcome run = Convert(
-      {}, TriggerAuth("api-creds", "  - {parameter: token, name: api-secret, key: token}\n") +
-              ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '8.8', url: "
-                           "'http://api:3232/api/v1/stats', valueLocation: "
-                           "'components.worker.tasks', authMode: bearer}\n"
-                           "    authenticationRef: {name: api-creds}\n"));
-  const auto p = ParsedOk(run);
-  ASSERT_EQ(p.metrics.size(), 1u);
-  const auto& api = p.metrics[0].metrics_api;
-  EXPECT_EQ(api.url, "http://api:3232/api/v1/stats");
-  EXPECT_EQ(api.value_location, "components.worker.tasks");
-  ASSERT_TRUE(api.bearer_token);
-  EXPECT_EQ(api.bearer_token->name, "api-secret");
-  EXPECT_TRUE(p.spec.components[0].scale_up->rules.back().per_replica);
+TEST(ConvertRedisStreams, AConsumerGroupIsRefusedNamingTheDifference) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: redis-streams
+    metadata: {address: localhost:6379, stream: my-stream, consumerGroup: my-consumer-group,
+               pendingEntriesCount: "10"}
+)yaml"));
+  EXPECT_EQ(run.code, 3);
+  EXPECT_THAT(run.err, HasSubstr("KEDA sized on consumer group my-consumer-group's pending "
+                                 "entries (XPENDING); Gearbox measures a stream's length"));
+  EXPECT_THAT(run.err, HasSubstr("lag + pending entries"));
 }
 
-TEST(KedaMetricsApi, BasicAuthFromAClusterTriggerAuthenticationSaysWhereItsSecretsAre) {
-  const Outcome run = Convert(
-      {}, TriggerAuth("shared",
-                      "  - {parameter: username, name: api-basic, key: user}\n"
-                      "  - {parameter: password, name: api-basic, key: pass}\n",
-                      "ClusterTriggerAuthentication") +
-              ScaledObject("  - type: metrics-api\n    metricType: Value\n    metadata: "
-                           "{targetValue: '10', url: 'https://api/stats', valueLocation: 'v', "
-                           "authMode: basic}\n    authenticationRef: {name: shared, kind: "
-                           "ClusterTriggerAuthentication}\n"));
-  const auto p = ParsedOk(run);
-  EXPECT_EQ(p.metrics[0].metrics_api.username->key, "user");
-  EXPECT_EQ(p.metrics[0].metrics_api.password->key, "pass");
-  EXPECT_FALSE(p.spec.components[0].scale_up->rules.back().per_replica);  // metricType: Value
-  EXPECT_THAT(run.out, HasSubstr("are in KEDA's namespace: copy them to the policy's"));
+// The TriggerAuthentication of KEDA's Redis pages: the password, and one more parameter.
+std::string RedisAuth(const std::string& more) {
+  return R"yaml(
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: keda-trigger-auth-redis-secret, namespace: my-project}
+spec:
+  secretTargetRef:
+  - {parameter: password, name: votes-db-secret, key: redis_password}
+  - )yaml" +
+         more + "\n";
 }
 
-TEST(KedaMetricsApi, ATriggerAuthenticationInAnotherFileOfTheRunIsRead) {
-  const std::string dir = ::testing::TempDir();
-  std::ofstream(dir + "/keda-auth.yaml")
-      << TriggerAuth("api-creds", "  - {parameter: token, name: api-secret, key: token}\n");
-  std::ofstream(dir + "/so.yaml") << ScaledObject(
-      "  - type: metrics-api\n    metadata: {targetValue: '8', url: "
-      "'http://api/stats', valueLocation: v, authMode: bearer}\n"
-      "    authenticationRef: {name: api-creds}\n");
-  const Outcome run = Convert({dir + "/keda-auth.yaml", dir + "/so.yaml"});
-  const auto p = ParsedOk(run);
-  ASSERT_TRUE(p.metrics.at(0).metrics_api.bearer_token);
-  EXPECT_EQ(p.metrics[0].metrics_api.bearer_token->name, "api-secret");
-}
-
-TEST(KedaMetricsApi, ATriggerAuthenticationNotInTheInputIsAComment) {
+// KEDA's redis-cluster page: addresses, listName, listLength, the password from a
+// TriggerAuthentication, TLS on.
+TEST(ConvertRedisCluster, AddressesAndThePasswordBecomeTheClusterSource) {
   const Outcome run =
-      Convert({}, ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
-                               "'http://api/stats', valueLocation: 'v', authMode: bearer}\n"
-                               "    authenticationRef: {name: elsewhere}\n"));
+      Convert({}, Worker(R"yaml(
+  - type: redis-cluster
+    metadata:
+      addresses: node1:6379, node2:6379, node3:6379
+      listName: mylist
+      listLength: "5"
+      activationListLength: "1"
+      enableTLS: "true"
+    authenticationRef:
+      name: keda-trigger-auth-redis-secret
+)yaml",
+                         RedisAuth("{parameter: ca, name: redis-tls, key: ca.crt}")));
   ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("TriggerAuthentication elsewhere (not in the input): set "
-                                 "bearerTokenSecretRef"));
-  EXPECT_FALSE(Parsed(run).metrics[0].metrics_api.bearer_token);
+  const YAML::Node redis = Output(run)["spec"]["sources"]["redis"];
+  EXPECT_FALSE(redis["url"]);
+  ASSERT_EQ(redis["cluster"]["addresses"].size(), 3u);
+  EXPECT_EQ(redis["cluster"]["addresses"][1].as<std::string>(), "node2:6379");
+  EXPECT_EQ(redis["passwordSecretRef"]["key"].as<std::string>(), "redis_password");
+  EXPECT_EQ(redis["tls"]["caSecretRef"]["name"].as<std::string>(), "redis-tls");
+  const reconcile::ParsedPolicy policy = Accepted(run);
+  ASSERT_TRUE(policy.redis && policy.redis->cluster);
+  EXPECT_EQ(policy.redis->cluster->addresses.size(), 3u);
+  EXPECT_TRUE(policy.redis->tls.has_value());
 }
 
-TEST(KedaMetricsApi, AnApiKeyOrAnotherFormatIsNotCarriedOver) {
-  for (const std::string metadata :
-       {"authMode: apiKey", "format: xml", "authMode: tls", "method: POST"}) {
-    const Outcome run = Convert(
-        {}, ScaledObject("  - type: cpu\n    metricType: Utilization\n    metadata: {value: '50'}\n"
-                         "  - type: metrics-api\n    metadata: {targetValue: '5', url: "
-                         "'http://api/stats', valueLocation: 'v', " +
-                         metadata + "}\n"));
-    EXPECT_EQ(run.code, 3) << metadata;
-    EXPECT_THAT(run.err, HasSubstr("(metrics-api): ")) << metadata;
-    EXPECT_EQ(run.out.find("metricsApi:"), std::string::npos) << metadata;
+// KEDA's redis-sentinel page: hosts and ports, the master's name, the master's and the
+// sentinels' passwords from a TriggerAuthentication.
+TEST(ConvertRedisSentinel, SentinelsMasterAndBothPasswordsBecomeTheSentinelSource) {
+  const Outcome run =
+      Convert({}, Worker(R"yaml(
+  - type: redis-sentinel
+    metadata:
+      hosts: node1, node2, node3
+      ports: "26379"
+      sentinelMaster: mymaster
+      listName: mylist
+      listLength: "5"
+      databaseIndex: "2"
+    authenticationRef:
+      name: keda-trigger-auth-redis-secret
+)yaml",
+                         RedisAuth("{parameter: sentinelPassword, name: sentinel-secret, "
+                                   "key: sentinel_password}")));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const YAML::Node sentinel = Output(run)["spec"]["sources"]["redis"]["sentinel"];
+  EXPECT_EQ(sentinel["addresses"][2].as<std::string>(), "node3:26379");
+  EXPECT_EQ(sentinel["masterName"].as<std::string>(), "mymaster");
+  EXPECT_EQ(sentinel["database"].as<int>(), 2);
+  EXPECT_EQ(sentinel["passwordSecretRef"]["name"].as<std::string>(), "sentinel-secret");
+  EXPECT_EQ(Output(run)["spec"]["sources"]["redis"]["passwordSecretRef"]["name"].as<std::string>(),
+            "votes-db-secret");
+  const reconcile::ParsedPolicy policy = Accepted(run);
+  ASSERT_TRUE(policy.redis && policy.redis->sentinel);
+  EXPECT_EQ(policy.redis->sentinel->master_name, "mymaster");
+  EXPECT_EQ(policy.redis->sentinel->database, 2);
+}
+
+TEST(ConvertRedisTopologyStreams, ClusterAndSentinelStreamsMeasureTheLength) {
+  for (const char* type : {"redis-cluster-streams", "redis-sentinel-streams"}) {
+    const Outcome run = Convert({}, Worker(std::string("  - type: ") + type + R"yaml(
+    metadata:
+      addresses: node1:6379, node2:6379
+      sentinelMaster: mymaster
+      stream: my-stream
+      streamLength: "20"
+)yaml"));
+    ASSERT_EQ(run.code, 0) << type << ": " << run.err;
+    const YAML::Node queue = Output(run)["spec"]["metrics"][0]["queue"];
+    EXPECT_EQ(queue["measure"].as<std::string>(), "length") << type;
+    const reconcile::ParsedPolicy policy = Accepted(run);
+    EXPECT_EQ(policy.redis->cluster.has_value(), std::string(type) == "redis-cluster-streams");
+    EXPECT_EQ(policy.redis->sentinel.has_value(), std::string(type) == "redis-sentinel-streams");
   }
 }
 
-TEST(KedaKubernetesWorkload, PodsMatchingTheSelectorPerReplica) {
-  const Outcome run = Convert(
-      {}, ScaledObject("  - type: kubernetes-workload\n    metadata: {podSelector: 'app=backend',"
-                       " value: '0.5', activationValue: '3.1'}\n",
-                       0));
-  const auto p = ParsedOk(run);
-  ASSERT_EQ(p.metrics.size(), 1u);
-  EXPECT_EQ(p.metrics[0].type, reconcile::MetricDef::Type::kPodCount);
-  EXPECT_EQ(p.metrics[0].pod_selector, "app=backend");
-  const auto& rule = p.spec.components[0].scale_up->rules.back();
-  EXPECT_EQ(rule.threshold, 0.5);
-  EXPECT_TRUE(rule.per_replica);
-  ASSERT_TRUE(p.spec.components[0].scale_to_zero);
-  EXPECT_DOUBLE_EQ(p.spec.components[0].scale_to_zero->activation[0].above, 3.1);
-}
-
-TEST(KedaKubernetesWorkload, AMissingSelectorIsRefusedNamingTheField) {
-  const Outcome run =
-      Convert({}, ScaledObject("  - type: kubernetes-workload\n    metadata: {value: '1'}\n"));
-  EXPECT_EQ(run.code, 2);
-  EXPECT_THAT(run.err, HasSubstr("spec.triggers[0].metadata.podSelector"));
+TEST(ConvertRedisCluster, ATriggerOnASecondClusterIsLeftOutAndSaid) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: redis-cluster
+    metadata: {addresses: "a:6379", listName: one}
+  - type: redis-cluster
+    metadata: {addresses: "b:6379", listName: two}
+)yaml"));
+  EXPECT_EQ(run.code, 3);
+  EXPECT_THAT(run.err, HasSubstr("a policy reads one redis-cluster server (cluster a:6379)"));
 }
 
 }  // namespace
-}  // namespace gearbox::convert::testing::keda_sources
+}  // namespace gearbox::convert::testing
