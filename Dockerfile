@@ -14,7 +14,7 @@ FROM ${DEBIAN} AS build
 ARG REVISION=unknown
 RUN apt-get update && apt-get install -y --no-install-recommends \
       g++ cmake ninja-build pkg-config libcpprest-dev libyaml-cpp-dev libboost-dev \
-      libboost-program-options-dev libssl-dev libhiredis-dev libprometheus-cpp-dev \
+      libboost-program-options-dev libssl-dev libhiredis-dev libpq-dev libprometheus-cpp-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./

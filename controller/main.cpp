@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  // hiredis writes with write(): a Redis server that closed the connection, or a socket a read's
+  // deadline shut down, must give EPIPE to that read, not end the process.
+  std::signal(SIGPIPE, SIG_IGN);
   return gb::manager::Manager(**flags, {config, *client, *lease_client, client->get(), log, ""})
       .Run(g_stop);
 }

@@ -11,14 +11,19 @@ PACKAGES=(
   # libraries (see ../shared/design/ENGINEERING.md)
   libcpprest-dev libyaml-cpp-dev libboost-dev libboost-program-options-dev libssl-dev
   libhiredis-dev libgtest-dev libgmock-dev
+  # the PostgreSQL query source (libpq)
+  libpq-dev
   # the time zones of spec.schedules (cctz; tzdata holds the zones it reads)
   libcctz-dev tzdata
   # the controller's /metrics (Debian's name for prometheus-cpp: the core library is all it links)
   prometheus-cpp-dev
   # tools the scripts and tests use (python3-yaml: the chart's alert test reads helm's output)
   curl openssl ca-certificates procps python3-yaml
-  # the real systems the metric sources are tested against
-  prometheus redis-server
+  # the real systems the metric sources are tested against (Redis Cluster and Sentinel run on
+  # redis-server itself: --cluster-enabled, --sentinel)
+  prometheus redis-server postgresql
+  # the RabbitMQ source (management API): its own instance per test, on its own ports
+  rabbitmq-server
   # the demo's plot of what the autoscaler did (docs/demo.png)
   gnuplot-nox
   # the decision-quality harness (tests/quality) and the backtest's plot: Debian's python3 (not a
@@ -52,8 +57,8 @@ echo "[deps] installing: ${missing[*]}"
 SUDO=()
 ((EUID == 0)) || SUDO=(sudo)
 export DEBIAN_FRONTEND=noninteractive
-# The packaged services (prometheus, redis-server) must not start on install: tests start their own
-# instances on their own ports. policy-rc.d is Debian's switch for that; restore whatever was there.
+# The packaged services (prometheus, redis-server, postgresql) must not start on install: tests
+# start their own instances on their own ports. policy-rc.d is Debian's switch for that; restore whatever was there.
 policy=/usr/sbin/policy-rc.d
 restore=
 if [[ -e $policy ]]; then

@@ -18,3 +18,4 @@
 #define SCOPED_CAPABILITY GEARBOX_THREAD_ANNOTATION(scoped_lockable)
 #define ACQUIRE(...) GEARBOX_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define RELEASE(...) GEARBOX_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define RETURN_CAPABILITY(x) GEARBOX_THREAD_ANNOTATION(lock_returned(x))

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,19 +14,35 @@
 
 namespace gearbox::convert {
 
-enum class MetricSource { kResource, kPrometheus, kQueue };
+enum class MetricSource {
+  kResource,
+  kPrometheus,
+  kQueue,
+  kPostgres,
+  kMetricsApi,
+  kRabbitmq,
+  kPodCount
+};
 
 // One metric the old autoscaler sized on, with the target it sized to.
 struct SizedMetric {
   std::string name;  // spec.metrics[].name
   MetricSource source = MetricSource::kResource;
-  std::string resource;      // kResource: cpu or memory (average utilization, percent)
-  std::string query;         // kPrometheus: the PromQL (a placeholder when the user must give it)
-  std::string list;          // kQueue: the Redis list's key
-  double target = 0;         // utilization percent, a per-replica average, or a value
-  bool per_replica = false;  // an AverageValue target: the metric is a total over the replicas
+  std::string resource;        // kResource: cpu or memory (average utilization, percent)
+  std::string query;           // kPrometheus: the PromQL (a placeholder when the user must give it)
+  std::string list;            // kQueue: the Redis list's key (or stream's, with stream_length)
+  bool stream_length = false;  // kQueue: a stream's length (XLEN), not a list's
+  std::string sql;             // kPostgres: the query
+  double target = 0;           // utilization percent, a per-replica average, or a value
+  bool per_replica = false;    // an AverageValue target: the metric is a total over the replicas
   std::optional<double> activation;  // KEDA's activation threshold: wakes the workload from 0
   std::string note;                  // why the metric is not the same as the old one's
+  // The HTTP and pod sources: kMetricsApi's endpoint, value and Secret references by field
+  // ("bearerTokenSecretRef"); kRabbitmq's queue; kPodCount's label selector.
+  std::string url, value_location;
+  std::map<std::string, AuthSecret> secret_refs;
+  std::string queue, vhost = "/", measure;
+  std::string selector;
 };
 
 inline SizedMetric SizedOn(const std::string& name, MetricSource source, double target,
@@ -106,10 +123,17 @@ struct Draft {
   bool scale_down_paused = false;
   std::string prometheus_url;  // empty: no prometheus metric
   YAML::Node prometheus_auth;  // beside url in spec.sources.prometheus: auth, headers, tls, refs
-  // The TriggerAuthentications given to convert beside the ScaledObject (none: null).
-  const TriggerAuthIndex* trigger_auths = nullptr;
-  std::string redis_url;                  // empty: no queue metric
-  std::vector<std::string> header_notes;  // what could not be carried over at all
+  std::string redis_url;       // empty: no queue metric
+  // --- Redis Cluster and Sentinel, PostgreSQL ---
+  // More of spec.sources.redis: cluster or sentinel (redis_url then only names the server, for
+  // the check that a policy reads one), passwordSecretRef, username, tls.
+  YAML::Node redis_source;
+  YAML::Node postgresql_source;   // spec.sources.postgresql
+  std::string postgresql_server;  // what names it: one server per policy
+  // --- end of Redis Cluster and Sentinel, PostgreSQL ---
+  std::string rabbitmq_url;  // empty: no rabbitmq metric (the management API)
+  std::map<std::string, AuthSecret> rabbitmq_secret_refs;  // usernameSecretRef, passwordSecretRef
+  std::vector<std::string> header_notes;                   // what could not be carried over at all
   std::vector<LineNote> line_notes;
 };
 

@@ -23,11 +23,18 @@ std::string Describe(const YAML::Node& object, const std::string& kind) {
   return kind + (name && name.IsScalar() ? " " + name.Scalar() : "");
 }
 
+// The TriggerAuthentications and ClusterTriggerAuthentications among `documents` (List items too).
+TriggerAuthentications CollectTriggerAuths(const std::vector<YAML::Node>& documents) {
+  TriggerAuthentications auths;
+  for (const auto& document : documents) auths.AddAll(document);
+  return auths;
+}
+
 class Walker {
  public:
   Walker(const std::string& source, const WriteOptions& options,
-         const TriggerAuthIndex& trigger_auths, Converted& converted)
-      : source_(source), options_(options), trigger_auths_(trigger_auths), converted_(converted) {}
+         const TriggerAuthentications& auths, Converted& converted)
+      : source_(source), options_(options), auths_(auths), converted_(converted) {}
 
   // A document that cannot be converted is refused, and the walk goes on to the next.
   void Object(const YAML::Node& object, const std::string& where) {
@@ -38,14 +45,14 @@ class Walker {
     if (!*kind) return Refuse(where, "kind is missing");
     if (**kind == "List") return List(object, where);
     const std::string what = where + " (" + Describe(object, **kind) + ")";
-    // Read beforehand (CollectTriggerAuths), for the ScaledObjects that name them.
+    // read for the triggers that name it
     if (**kind == "TriggerAuthentication" || **kind == "ClusterTriggerAuthentication") return;
     if (**kind != "HorizontalPodAutoscaler" && **kind != "ScaledObject") {
       converted_.skipped.push_back(source_ + ": " + what +
                                    ": not an HPA or a ScaledObject, skipped");
       return;
     }
-    auto policy = ConvertObject(object, options_, &trigger_auths_);
+    auto policy = ConvertObject(object, options_, auths_);
     if (!policy) return Refuse(what, policy.error().message);
     AddPolicy(std::move(*policy), source_ + ": " + what, converted_);
   }
@@ -64,26 +71,21 @@ class Walker {
 
   const std::string& source_;
   const WriteOptions& options_;
-  const TriggerAuthIndex& trigger_auths_;
+  const TriggerAuthentications& auths_;
   Converted& converted_;
 };
 
-void Collect(const YAML::Node& object, TriggerAuthIndex& index) {
-  if (!object || !object.IsMap()) return;
-  if (index.Add(object)) return;
-  const YAML::Node kind = object["kind"];
-  if (kind && kind.IsScalar() && kind.Scalar() == "List" && object["items"].IsSequence())
-    for (const auto& item : object["items"]) Collect(item, index);
-}
-
 }  // namespace
 
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options) {
+  return ConvertObject(object, options, TriggerAuthentications());
+}
+
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
-                               const TriggerAuthIndex* trigger_auths) {
+                               const TriggerAuthentications& auths) {
   const bool hpa = object["kind"].Scalar() == "HorizontalPodAutoscaler";
   try {
-    ASSIGN_OR_RETURN(const Draft draft,
-                     hpa ? ReadHpa(object) : ReadScaledObject(object, trigger_auths));
+    ASSIGN_OR_RETURN(const Draft draft, hpa ? ReadHpa(object) : ReadScaledObject(object, auths));
     return WritePolicy(draft, options);
   } catch (const YAML::Exception& e) {  // a node of an unexpected shape deep in the object
     return Error::Invalid(std::string("the input is not what was expected: ") + e.what());
@@ -96,30 +98,21 @@ void AddPolicy(Document policy, const std::string& what, Converted& converted) {
   converted.policies.push_back(std::move(policy));
 }
 
-void CollectTriggerAuths(const std::string& text, TriggerAuthIndex& index) {
+TriggerAuthentications TriggerAuthsIn(const std::string& text) {
   auto documents = Parse(text, "");
-  if (!documents) return;
-  try {
-    for (const auto& document : *documents) Collect(document, index);
-  } catch (const YAML::Exception&) {  // a node of an unexpected shape: the walk will say so
-  }
+  return documents ? CollectTriggerAuths(*documents) : TriggerAuthentications();
 }
 
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 Converted& converted) {
-  TriggerAuthIndex trigger_auths;
-  CollectTriggerAuths(text, trigger_auths);
-  ConvertText(text, source, options, trigger_auths, converted);
-}
-
-void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 const TriggerAuthIndex& trigger_auths, Converted& converted) {
+                 Converted& converted, const TriggerAuthentications& other_auths) {
   auto documents = Parse(text, source);
   if (!documents) {
     converted.refused.push_back(documents.error().message);
     return;
   }
-  Walker walker(source, options, trigger_auths, converted);
+  TriggerAuthentications auths = CollectTriggerAuths(*documents);
+  auths.Merge(other_auths);  // this text's own first
+  Walker walker(source, options, auths, converted);
   for (std::size_t i = 0; i < documents->size(); ++i)
     walker.Object((*documents)[i], "document " + std::to_string(i + 1));
 }

@@ -1,6 +1,5 @@
 // The manifests to convert: YAML text of one or more documents (kubectl's List included), each a
-// HorizontalPodAutoscaler, a ScaledObject (with the TriggerAuthentications its triggers name), or
-// something else that is skipped and said so. A
+// HorizontalPodAutoscaler, a ScaledObject, or something else that is skipped and said so. A
 // document that cannot be converted is refused and said so; the others are still converted.
 #pragma once
 
@@ -25,21 +24,21 @@ struct Converted {
 };
 
 // One object (a parsed document): its policy, or an Error (kInvalid) naming what is wrong.
-// `trigger_auths`: TriggerAuthentications its authenticationRefs may name (null: none given).
+Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options);
+// With the TriggerAuthentications given beside it, for a ScaledObject's authenticationRef.
 Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& options,
-                               const TriggerAuthIndex* trigger_auths = nullptr);
-
-// The TriggerAuthentications and ClusterTriggerAuthentications among the documents of `text`
-// (kubectl's List included), added to `index`; text that does not parse adds nothing.
-void CollectTriggerAuths(const std::string& text, TriggerAuthIndex& index);
+                               const TriggerAuthentications& auths);
 
 // Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
-// into `converted`: its policy and what it dropped, or why it was refused.
+// into `converted`: its policy and what it dropped, or why it was refused. The
+// TriggerAuthentications of `text` and `other_auths` give the Secrets of the triggers that name
+// them.
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 Converted& converted);
-// The same, following authenticationRefs into `trigger_auths` (from every file of the run).
-void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 const TriggerAuthIndex& trigger_auths, Converted& converted);
+                 Converted& converted, const TriggerAuthentications& other_auths = {});
+
+// The TriggerAuthentications and ClusterTriggerAuthentications of `text` (none if it is not YAML),
+// for the ScaledObjects of the other files of one run.
+TriggerAuthentications TriggerAuthsIn(const std::string& text);
 
 // One converted policy into `converted`, with a line per dropped trigger or field naming `what`
 // ("so.yaml: document 1 (ScaledObject jobs)").

@@ -4,13 +4,17 @@
 #include "convert/keda_triggers.h"
 
 #include <set>
+#include <sstream>
 
 #include "convert/cron.h"
+#include "convert/document.h"
 #include "convert/fields.h"
 #include "convert/hpa_metrics.h"
 #include "convert/naming.h"
 #include "convert/prometheus_auth.h"
 #include "convert/quantity.h"
+#include "convert/trigger_auth.h"
+#include "metrics/redacted_url.h"
 
 namespace gearbox::convert {
 
@@ -24,7 +28,10 @@ struct Trigger {
   YAML::Node metadata;
   std::string path;
   bool authenticated = false;
-  YAML::Node authentication_ref;
+  // What its authenticationRef names ("TriggerAuthentication rabbitmq-auth"; "" when none), for
+  // comments when it was not among the inputs.
+  std::string auth_named;
+  std::optional<TriggerAuth> auth;  // its authenticationRef, when that was among the inputs
 };
 
 // The metadata keys of a scaler that are carried over; the others are noted.
@@ -90,9 +97,7 @@ bool UseServer(const Trigger& trigger, const std::string& url, std::string& serv
 // cannot be carried is left out, and said.
 Result<std::optional<CarriedAuth>> CarryAuth(const Trigger& trigger, const std::string& server,
                                              Draft& draft) {
-  const TriggerAuth* auth = trigger.authenticated && draft.trigger_auths
-                                ? draft.trigger_auths->Find(trigger.authentication_ref, draft.ns)
-                                : nullptr;
+  const TriggerAuth* auth = trigger.auth ? &*trigger.auth : nullptr;
   ASSIGN_OR_RETURN(
       CarriedAuth carried,
       CarryPrometheusAuth(trigger.metadata, server, trigger.authenticated, auth, trigger.path));
@@ -154,25 +159,301 @@ void NoteRedisPassword(const Trigger& trigger, Draft& draft) {
            ": set passwordSecretRef {name, key} to the Secret that holds it"});
 }
 
-Status ReadRedis(const Trigger& trigger, Draft& draft) {
+// --- Redis Cluster and Sentinel, PostgreSQL ---
+
+// The Secret key a parameter of the trigger's TriggerAuthentication comes from; null when none.
+const AuthSecret* SecretOf(const Trigger& trigger, const std::string& parameter) {
+  if (!trigger.auth) return nullptr;
+  const auto found = trigger.auth->secrets.find(parameter);
+  return found == trigger.auth->secrets.end() ? nullptr : &found->second;
+}
+
+YAML::Node SecretRefNode(const AuthSecret& secret) {
+  YAML::Node node;
+  node["name"] = Text(secret.name);
+  node["key"] = Text(secret.key);
+  return node;
+}
+
+// The Secret key a parameter of the trigger's TriggerAuthentication comes from, set as `field` of
+// `block` (at `path` in the policy); a ClusterTriggerAuthentication's Secret is in KEDA's
+// namespace, and that is said. False when the authentication does not give the parameter.
+bool SetSecretRef(const Trigger& trigger, const std::string& parameter, YAML::Node block,
+                  const std::string& field, const std::string& path, Draft& draft) {
+  const AuthSecret* secret = SecretOf(trigger, parameter);
+  if (!secret) return false;
+  block[field] = SecretRefNode(*secret);
+  if (secret->cluster_scoped)
+    draft.line_notes.push_back({path + "." + field + ".name",
+                                "from a ClusterTriggerAuthentication: this Secret is in KEDA's "
+                                "namespace; Gearbox reads the policy's, copy it there"});
+  return true;
+}
+
+// What the trigger's authentication gives that the policy does not use: above the policy.
+void NoteAuthLeft(const Trigger& trigger, const std::set<std::string>& used, Draft& draft) {
+  if (!trigger.auth) return;
+  for (const auto& [parameter, secret] : trigger.auth->secrets) {
+    if (!used.count(parameter))
+      draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                   " parameter " + parameter + " (Secret " + secret.name +
+                                   "): no such setting in Gearbox's source");
+  }
+  for (const auto& parameter : trigger.auth->elsewhere)
+    draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                 " parameter " + parameter +
+                                 ": Gearbox reads Secrets only; put it in one and reference it");
+  if (!trigger.auth->pod_identity.empty())
+    draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                 " podIdentity (" + trigger.auth->pod_identity +
+                                 "): Gearbox reads Secrets only; put the credentials in one");
+}
+
+// Host lists as KEDA's redis-cluster and redis-sentinel give them: addresses "h1:p1, h2:p2", or
+// hosts and ports (one port for all, or one each).
+Result<std::vector<std::string>> RedisAddresses(const Trigger& trigger) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto addresses, OptionalText(trigger.metadata, "addresses", here));
+  ASSIGN_OR_RETURN(const auto hosts, OptionalText(trigger.metadata, "hosts", here));
+  ASSIGN_OR_RETURN(const auto ports, OptionalText(trigger.metadata, "ports", here));
+  auto split = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      if (!item.empty()) out.push_back(item);
+    }
+    return out;
+  };
+  if (addresses) return split(*addresses);
+  if (!hosts) return Error::Invalid(here + ": addresses (or hosts and ports) is required");
+  std::vector<std::string> out, host_list = split(*hosts), port_list = split(ports.value_or(""));
+  if (port_list.size() > 1 && port_list.size() != host_list.size())
+    return Error::Invalid(here + ": hosts and ports do not pair up");
+  for (std::size_t i = 0; i < host_list.size(); ++i)
+    out.push_back(host_list[i] + ":" +
+                  (port_list.empty() ? "6379" : port_list[port_list.size() == 1 ? 0 : i]));
+  return out;
+}
+
+enum class RedisTopology { kServer, kCluster, kSentinel };
+
+// KEDA's enableTLS and its TriggerAuthentication's tls parameters (ca, cert, key).
+Result<bool> RedisTls(const Trigger& trigger, YAML::Node source, Draft& draft) {
+  ASSIGN_OR_RETURN(const auto enable,
+                   OptionalText(trigger.metadata, "enableTLS", trigger.path + ".metadata"));
+  bool tls = enable == std::optional<std::string>("true");
+  const std::string path = "spec.sources.redis.tls";
+  for (auto [parameter, field] :
+       {std::pair{"ca", "caSecretRef"}, std::pair{"cert", "certSecretRef"},
+        std::pair{"key", "keySecretRef"}})
+    tls = SetSecretRef(trigger, parameter, source["tls"], field, path, draft) || tls;
+  if (tls && !source["tls"]) source["tls"] = YAML::Node(YAML::NodeType::Map);
+  return tls;
+}
+
+// The password and user: a Secret from the TriggerAuthentication, or said where KEDA took them.
+void RedisCredentials(const Trigger& trigger, YAML::Node& source, Draft& draft) {
+  const std::string path = "spec.sources.redis";
+  if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft))
+    NoteRedisPassword(trigger, draft);
+  const bool user_in_secret = trigger.auth && trigger.auth->secrets.count("username");
+  if (user_in_secret || trigger.metadata["usernameFromEnv"])
+    draft.line_notes.push_back(
+        {path + (trigger.metadata["address"] || trigger.metadata["host"] ? ".url" : ""),
+         "KEDA took the ACL user from " +
+             std::string(user_in_secret ? "a Secret" : "the target's environment") +
+             ": write it in username"});
+}
+
+// A sentinel's master name and the sentinels' own credentials.
+Status RedisSentinelFields(const Trigger& trigger, YAML::Node sentinel, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto master, OptionalText(trigger.metadata, "sentinelMaster", here));
+  ASSIGN_OR_RETURN(const auto db, OptionalInteger(trigger.metadata, "databaseIndex", here));
+  sentinel["masterName"] = Text(master.value_or("mymaster"));
+  if (!master)
+    draft.line_notes.push_back({"spec.sources.redis.sentinel.masterName",
+                                "a placeholder: KEDA read the master's name from the target's "
+                                "environment (sentinelMasterFromEnv)"});
+  if (db && *db != 0) sentinel["database"] = *db;
+  const std::string path = "spec.sources.redis.sentinel";
+  if (!SetSecretRef(trigger, "sentinelPassword", sentinel, "passwordSecretRef", path, draft) &&
+      trigger.metadata["sentinelPasswordFromEnv"])
+    draft.line_notes.push_back({path + ".masterName",
+                                "KEDA took the sentinels' password from the target's environment: "
+                                "set passwordSecretRef {name, key} to the Secret that holds it"});
+  return OkStatus();
+}
+
+// The Redis the trigger reads as spec.sources.redis, and what names it ("redis://host:6379",
+// "cluster a:1,b:2"); false (and said) when the policy already reads another.
+Result<bool> ReadRedisServer(const Trigger& trigger, RedisTopology topology, Draft& draft) {
+  YAML::Node source(YAML::NodeType::Map);
+  ASSIGN_OR_RETURN(const bool tls, RedisTls(trigger, source, draft));
+  std::string identity;
+  if (topology == RedisTopology::kServer) {
+    ASSIGN_OR_RETURN(identity, RedisUrl(trigger, draft));
+    if (tls) identity.insert(5, "s");  // redis:// -> rediss://
+  } else {
+    ASSIGN_OR_RETURN(const auto addresses, RedisAddresses(trigger));
+    const char* key = topology == RedisTopology::kCluster ? "cluster" : "sentinel";
+    identity = std::string(key);
+    for (const auto& a : addresses) {
+      source[key]["addresses"].push_back(Text(a));
+      identity += " " + a;
+    }
+    if (topology == RedisTopology::kSentinel)
+      RETURN_IF_ERROR(RedisSentinelFields(trigger, source["sentinel"], draft));
+  }
+  if (!UseServer(trigger, identity, draft.redis_url, draft)) return false;
+  RedisCredentials(trigger, source, draft);
+  if (source.size() > 0) draft.redis_source = source;
+  return true;
+}
+
+const std::set<std::string> kRedisServerKeys = {"address",
+                                                "host",
+                                                "port",
+                                                "addresses",
+                                                "hosts",
+                                                "ports",
+                                                "databaseIndex",
+                                                "enableTLS",
+                                                "passwordFromEnv",
+                                                "usernameFromEnv",
+                                                "sentinelMaster",
+                                                "sentinelMasterFromEnv",
+                                                "sentinelPasswordFromEnv",
+                                                "sentinelUsernameFromEnv"};
+
+std::set<std::string> With(std::set<std::string> keys, std::initializer_list<const char*> more) {
+  keys.insert(more.begin(), more.end());
+  return keys;
+}
+
+// redis, redis-cluster, redis-sentinel: a list's length (LLEN).
+Status ReadRedisList(const Trigger& trigger, RedisTopology topology, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const std::string list, RequiredText(trigger.metadata, "listName", here));
   ASSIGN_OR_RETURN(const double length, NumberOr(trigger, "listLength", 5));
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationListLength", 0));
   if (length <= 0) return Error::Invalid(here + ".listLength must be more than 0");
-  ASSIGN_OR_RETURN(const std::string url, RedisUrl(trigger, draft));
   SizedMetric metric =
       QueueMetric(UniqueMetricName(trigger.name.empty() ? list : trigger.name, draft), list, length,
                   trigger.metric_type != "Value");
   metric.activation = activation;
-  if (!UseServer(trigger, url, draft.redis_url, draft)) return OkStatus();
+  ASSIGN_OR_RETURN(const bool used, ReadRedisServer(trigger, topology, draft));
+  if (!used) return OkStatus();
   draft.metrics.push_back(metric);
-  NoteRedisPassword(trigger, draft);
-  NoteOtherKeys(trigger,
-                {"address", "host", "port", "databaseIndex", "listName", "listLength",
-                 "activationListLength", "passwordFromEnv"},
+  NoteOtherKeys(trigger, With(kRedisServerKeys, {"listName", "listLength", "activationListLength"}),
                 draft);
+  NoteAuthLeft(trigger, {"password", "username", "ca", "cert", "key", "tls", "sentinelPassword"},
+               draft);
   return OkStatus();
+}
+
+// KEDA's redis-streams sizes on a consumer group's lag (lagCount) or pending entries (XPENDING),
+// or, without a consumerGroup, on the stream's length (XLEN). The length is Gearbox's queue
+// {flavor: stream, measure: length}; a group's lag alone or pending alone is not: Gearbox's
+// group measure is lag + pending, another number.
+Status NoteRedisStreamGroup(const Trigger& trigger, const std::string& group, Draft& draft) {
+  const std::string kedas = trigger.metadata["lagCount"]
+                                ? "consumer group " + group + "'s lag"
+                                : "consumer group " + group + "'s pending entries (XPENDING)";
+  draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): KEDA sized on " + kedas +
+                               "; Gearbox measures a stream's length (measure: length) or a "
+                               "group's lag + pending entries (queue {flavor: stream, group}), "
+                               "not either alone");
+  return OkStatus();
+}
+
+// redis-streams, redis-cluster-streams, redis-sentinel-streams.
+Status ReadRedisStream(const Trigger& trigger, RedisTopology topology, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto group, OptionalText(trigger.metadata, "consumerGroup", here));
+  if (group) return NoteRedisStreamGroup(trigger, *group, draft);
+  ASSIGN_OR_RETURN(const std::string stream, RequiredText(trigger.metadata, "stream", here));
+  ASSIGN_OR_RETURN(const double length, NumberOr(trigger, "streamLength", 5));
+  if (length <= 0) return Error::Invalid(here + ".streamLength must be more than 0");
+  SizedMetric metric =
+      QueueMetric(UniqueMetricName(trigger.name.empty() ? stream : trigger.name, draft), stream,
+                  length, trigger.metric_type != "Value");
+  metric.stream_length = true;
+  ASSIGN_OR_RETURN(const bool used, ReadRedisServer(trigger, topology, draft));
+  if (!used) return OkStatus();
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger, With(kRedisServerKeys, {"stream", "streamLength"}), draft);
+  NoteAuthLeft(trigger, {"password", "username", "ca", "cert", "key", "tls", "sentinelPassword"},
+               draft);
+  return OkStatus();
+}
+
+// KEDA's postgresql connection: a connection string (the TriggerAuthentication's connection, or
+// connectionFromEnv: a placeholder Secret), or host, port, userName, dbName and the password.
+Status ReadPostgresConnection(const Trigger& trigger, YAML::Node source, Draft& draft) {
+  const std::string here = trigger.path + ".metadata", path = "spec.sources.postgresql";
+  if (SetSecretRef(trigger, "connection", source, "connectionSecretRef", path, draft))
+    return OkStatus();
+  ASSIGN_OR_RETURN(const auto host, OptionalText(trigger.metadata, "host", here));
+  if (!host) {
+    source["connectionSecretRef"]["name"] = Text("postgresql-connection");
+    source["connectionSecretRef"]["key"] = Text("connection");
+    draft.line_notes.push_back({path + ".connectionSecretRef.name",
+                                "a placeholder: KEDA read the connection string from the target's "
+                                "environment; put it in a Secret of the policy's namespace"});
+    return OkStatus();
+  }
+  ASSIGN_OR_RETURN(const auto port, OptionalInteger(trigger.metadata, "port", here));
+  ASSIGN_OR_RETURN(const std::string user, RequiredText(trigger.metadata, "userName", here));
+  ASSIGN_OR_RETURN(const std::string db, RequiredText(trigger.metadata, "dbName", here));
+  ASSIGN_OR_RETURN(const auto sslmode, OptionalText(trigger.metadata, "sslmode", here));
+  source["host"] = Text(*host);
+  if (port) source["port"] = *port;
+  source["database"] = Text(db);
+  source["user"] = Text(user);
+  if (sslmode) source["sslmode"] = Text(*sslmode);
+  if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft) &&
+      (trigger.metadata["passwordFromEnv"] || trigger.authenticated))
+    draft.line_notes.push_back(
+        {path + ".host", "KEDA took the password from " +
+                             std::string(trigger.metadata["passwordFromEnv"]
+                                             ? "the target's environment"
+                                             : "a TriggerAuthentication not given") +
+                             ": set passwordSecretRef {name, key} to the Secret"});
+  return OkStatus();
+}
+
+Status ReadPostgresql(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string query, RequiredText(trigger.metadata, "query", here));
+  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, "targetQueryValue"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationTargetQueryValue", 0));
+  if (target <= 0) return Error::Invalid(here + ".targetQueryValue must be more than 0");
+  YAML::Node source(YAML::NodeType::Map);
+  RETURN_IF_ERROR(ReadPostgresConnection(trigger, source, draft));
+  const std::string identity = YAML::Dump(source);
+  if (!UseServer(trigger, identity, draft.postgresql_server, draft)) return OkStatus();
+  draft.postgresql_source = source;
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? "postgresql" : trigger.name, draft),
+              MetricSource::kPostgres, target, trigger.metric_type != "Value");
+  metric.sql = query;
+  metric.activation = activation;
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"query", "targetQueryValue", "activationTargetQueryValue", "host", "port",
+                 "userName", "dbName", "sslmode", "passwordFromEnv", "connectionFromEnv"},
+                draft);
+  NoteAuthLeft(trigger, {"connection", "password"}, draft);
+  return OkStatus();
+}
+
+// --- end of Redis Cluster and Sentinel, PostgreSQL ---
+
+Status ReadRedis(const Trigger& trigger, Draft& draft) {
+  return ReadRedisList(trigger, RedisTopology::kServer, draft);
 }
 
 std::string ScheduleName(const Trigger& trigger, const Draft& draft) {
@@ -206,23 +487,274 @@ Status ReadCron(const Trigger& trigger, Draft& draft) {
   return OkStatus();
 }
 
-// KEDA's redis-streams sizes on a consumer group's lag (lagCount) or pending entries (XPENDING),
-// or, without a consumerGroup, on the stream's length (XLEN); Gearbox's stream metric is the
-// group's lag + pending, another number in each case.
-Status NoteRedisStreams(const Trigger& trigger, Draft& draft) {
+// ---- metrics-api, rabbitmq, kubernetes-workload ----
+
+// The Secret keys of `fields` ({parameter, ScalingPolicy field}) in the trigger's
+// TriggerAuthentication, all or none: a policy field of a pair needs the other.
+bool SecretsFromAuth(const Trigger& trigger,
+                     std::initializer_list<std::pair<const char*, const char*>> fields,
+                     std::map<std::string, AuthSecret>& refs) {
+  if (!trigger.auth) return false;
+  std::map<std::string, AuthSecret> found;
+  for (const auto& [parameter, field] : fields) {
+    const AuthSecret* secret = SecretOf(trigger, parameter);
+    if (!secret) return false;
+    found[field] = *secret;
+  }
+  refs.insert(found.begin(), found.end());
+  return true;
+}
+
+// Where KEDA took credentials that are not carried over as Secret references, and what to set.
+std::string AuthNote(const Trigger& trigger, const std::string& fields) {
+  const std::string from = trigger.auth            ? trigger.auth->what
+                           : trigger.authenticated ? trigger.auth_named + " (not in the input)"
+                                                   : "the target's environment";
+  return "KEDA took the credentials from " + from + ": set " + fields +
+         " {name, key} to the Secret keys that hold them";
+}
+
+// Once per metric or source, where SetSecretRef says it per Secret reference.
+void NoteClusterAuth(const Trigger& trigger, const std::string& path, Draft& draft) {
+  if (trigger.auth && trigger.auth->cluster_scoped)
+    draft.line_notes.push_back({path, "the Secrets of " + trigger.auth->what +
+                                          " are in KEDA's namespace: copy them to the policy's"});
+}
+
+// KEDA's metrics-api authModes Gearbox cannot carry (an API key, a client certificate), or "".
+std::string UnsupportedApiAuth(const std::optional<std::string>& mode) {
+  if (!mode || *mode == "bearer" || *mode == "basic") return "";
+  return *mode == "apiKey" ? "an API key (authMode: apiKey)"
+         : *mode == "tls"  ? "a client certificate (authMode: tls)"
+                           : "authMode " + *mode;
+}
+
+// The bearer token or the basic user of a metrics-api trigger, as Secret references.
+void MetricsApiAuth(const Trigger& trigger, const std::optional<std::string>& mode,
+                    SizedMetric& metric) {
+  if (!mode) return;
+  const bool bearer = *mode == "bearer";
+  const bool resolved =
+      bearer ? SecretsFromAuth(trigger, {{"token", "bearerTokenSecretRef"}}, metric.secret_refs)
+             : SecretsFromAuth(
+                   trigger, {{"username", "usernameSecretRef"}, {"password", "passwordSecretRef"}},
+                   metric.secret_refs);
+  if (!resolved)
+    metric.note = AuthNote(
+        trigger, bearer ? "bearerTokenSecretRef" : "usernameSecretRef and passwordSecretRef");
+  SecretsFromAuth(trigger, {{"ca", "caSecretRef"}}, metric.secret_refs);
+}
+
+// A metrics-api trigger the metricsApi source cannot read: left out, and said.
+Result<bool> MetricsApiLeftOut(const Trigger& trigger, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
-  ASSIGN_OR_RETURN(const auto group, OptionalText(trigger.metadata, "consumerGroup", here));
-  const std::string kedas = !group ? "the stream's length (XLEN)"
-                            : trigger.metadata["lagCount"]
-                                ? "consumer group " + *group + "'s lag"
-                                : "consumer group " + *group + "'s pending entries (XPENDING)";
-  draft.header_notes.push_back(trigger.path + " (redis-streams): KEDA sized on " + kedas +
-                               "; Gearbox's stream metric (queue {flavor: stream, group}) is a "
-                               "consumer group's lag + pending entries, another number");
+  ASSIGN_OR_RETURN(const auto format, OptionalText(trigger.metadata, "format", here));
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
+  ASSIGN_OR_RETURN(const auto method, OptionalText(trigger.metadata, "method", here));
+  std::string why;
+  if (format && *format != "json")
+    why = "format " + *format + ": Gearbox's metricsApi reads JSON answers";
+  else if (method && *method != "GET" && *method != "get")
+    why = "method " + *method + ": Gearbox's metricsApi sends a GET";
+  else if (const std::string auth = UnsupportedApiAuth(mode); !auth.empty())
+    why = "KEDA authenticated with " + auth +
+          ", which Gearbox's metricsApi does not support (a bearer token or basic only)";
+  if (why.empty()) return false;
+  draft.header_notes.push_back(trigger.path + " (metrics-api): " + why);
+  return true;
+}
+
+Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const bool left_out, MetricsApiLeftOut(trigger, draft));
+  if (left_out) return OkStatus();
+  ASSIGN_OR_RETURN(const std::string url, RequiredText(trigger.metadata, "url", here));
+  ASSIGN_OR_RETURN(const std::string location,
+                   RequiredText(trigger.metadata, "valueLocation", here));
+  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, "targetValue"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationTargetValue", 0));
+  if (target <= 0) return Error::Invalid(here + ".targetValue must be more than 0");
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    return Error::Invalid(here + ".url must be an http:// or https:// URL");
+  SizedMetric metric = SizedOn(UniqueMetricName(trigger.name.empty() ? "api" : trigger.name, draft),
+                               MetricSource::kMetricsApi, target, trigger.metric_type != "Value");
+  metric.url = metrics::RedactedUrl(url);
+  metric.value_location = location;
+  metric.activation = activation;
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
+  MetricsApiAuth(trigger, mode, metric);
+  if (metric.url != url)
+    metric.note = "KEDA's url held credentials; set usernameSecretRef and passwordSecretRef";
+  NoteClusterAuth(trigger, "spec.metrics[" + std::to_string(draft.metrics.size()) + "].name",
+                  draft);
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"url", "valueLocation", "targetValue", "activationTargetValue", "format",
+                 "authMode", "method"},
+                draft);
   return OkStatus();
 }
 
-Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
+// A management API URL split as KEDA reads it: the vhost is the path's last segment ("/" when
+// there is none), the rest is the base.
+struct RabbitHost {
+  std::string base;
+  std::string vhost = "/";
+  bool had_credentials = false;
+};
+
+RabbitHost SplitRabbitHost(const std::string& host) {
+  RabbitHost out;
+  const std::string url = metrics::RedactedUrl(host);
+  out.had_credentials = url != host;
+  const size_t authority = url.find("://") + 3;
+  const size_t path = url.find('/', authority);
+  out.base = url.substr(0, path);
+  if (path == std::string::npos) return out;
+  const std::string rest = url.substr(path);
+  const size_t last = rest.find_last_of('/');
+  if (last + 1 < rest.size()) {
+    out.vhost = rest.substr(last + 1);
+    if (out.vhost == "%2F" || out.vhost == "%2f") out.vhost = "/";
+  }
+  out.base += rest.substr(0, last);
+  return out;
+}
+
+// Why a rabbitmq trigger cannot be read through the management API ("" when it can), from its
+// host (given or not) and protocol.
+std::string RabbitLeftOut(const std::optional<std::string>& host, const std::string& protocol) {
+  const std::string read_with =
+      "Gearbox reads queues through the management API (KEDA's protocol "
+      "http): ";
+  if (host && host->rfind("amqp", 0) == 0)
+    return "KEDA read the queue over AMQP (" + metrics::RedactedUrl(*host) + "); " + read_with +
+           "give the management plugin's URL as host (http://HOST:15672/VHOST) and convert "
+           "again, or write spec.sources.rabbitmq.url";
+  if (!host && protocol != "http")
+    return "KEDA read the host from a Secret or the environment, protocol " + protocol + "; " +
+           read_with +
+           "set protocol: http if it is the management URL, or write "
+           "spec.sources.rabbitmq.url";
+  return "";
+}
+
+// The queue's measure: KEDA's mode QueueLength (excludeUnacknowledged: ready ones only) or
+// MessageRate; the deprecated queueLength is QueueLength.
+Result<std::pair<std::string, double>> RabbitMeasure(const Trigger& trigger) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "mode", here));
+  ASSIGN_OR_RETURN(const auto exclude,
+                   OptionalText(trigger.metadata, "excludeUnacknowledged", here));
+  ASSIGN_OR_RETURN(const auto old_length, OptionalQuantity(trigger.metadata, "queueLength", here));
+  if (mode && *mode != "QueueLength" && *mode != "MessageRate")
+    return Error::Invalid(here + ".mode must be QueueLength or MessageRate");
+  if (mode && *mode == "MessageRate") {
+    ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
+    return std::make_pair(std::string("publishRate"), value);
+  }
+  ASSIGN_OR_RETURN(const double value, NumberOr(trigger, "value", old_length.value_or(20)));
+  return std::make_pair(std::string(exclude == "true" ? "messagesReady" : "messages"), value);
+}
+
+// The management user: from the TriggerAuthentication, else a placeholder Secret and a comment.
+void RabbitCredentials(const Trigger& trigger, bool in_host, Draft& draft) {
+  if (!draft.rabbitmq_secret_refs.empty()) return;  // the first trigger's server's
+  const std::string path = "spec.sources.rabbitmq.usernameSecretRef";
+  if (SecretsFromAuth(trigger,
+                      {{"username", "usernameSecretRef"}, {"password", "passwordSecretRef"}},
+                      draft.rabbitmq_secret_refs)) {
+    NoteClusterAuth(trigger, path, draft);
+    return;
+  }
+  draft.rabbitmq_secret_refs = {{"usernameSecretRef", {"rabbitmq-management", "username"}},
+                                {"passwordSecretRef", {"rabbitmq-management", "password"}}};
+  const std::string where =
+      in_host                 ? "KEDA's host URL held the management user"
+      : trigger.auth          ? "KEDA took it from " + trigger.auth->what + " (its host URL's user)"
+      : trigger.authenticated ? "KEDA took it from " + trigger.auth_named + " (not in the input)"
+                              : "KEDA's trigger named no user";
+  draft.line_notes.push_back(
+      {path, "a placeholder Secret: " + where +
+                 "; name the Secret keys that hold the management user and password"});
+}
+
+Result<std::string> RabbitUrl(const Trigger& trigger, const std::optional<std::string>& host,
+                              std::string& vhost, Draft& draft) {
+  if (host) {
+    const RabbitHost split = SplitRabbitHost(*host);
+    vhost = split.vhost;
+    RabbitCredentials(trigger, split.had_credentials, draft);
+    return split.base;
+  }
+  RabbitCredentials(trigger, false, draft);
+  const AuthSecret* secret = SecretOf(trigger, "host");
+  draft.line_notes.push_back(
+      {"spec.sources.rabbitmq.url", "a placeholder: KEDA read the management URL from " +
+                                        (secret ? "Secret " + secret->name + " key " + secret->key
+                                                : std::string("the target's environment")) +
+                                        "; put it here without the user and password"});
+  return std::string("http://rabbitmq.example.invalid:15672");
+}
+
+Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string queue, RequiredText(trigger.metadata, "queueName", here));
+  ASSIGN_OR_RETURN(const auto host, OptionalText(trigger.metadata, "host", here));
+  ASSIGN_OR_RETURN(const auto protocol, OptionalText(trigger.metadata, "protocol", here));
+  ASSIGN_OR_RETURN(const auto vhost_name, OptionalText(trigger.metadata, "vhostName", here));
+  ASSIGN_OR_RETURN(const auto measure, RabbitMeasure(trigger));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
+  if (measure.second <= 0) return Error::Invalid(here + ".value must be more than 0");
+  const std::string why =
+      trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
+          ? "useRegex: Gearbox reads one named queue"
+          : RabbitLeftOut(host, protocol.value_or("auto"));
+  if (!why.empty()) {
+    draft.header_notes.push_back(trigger.path + " (rabbitmq " + queue + "): " + why);
+    return OkStatus();
+  }
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? queue : trigger.name, draft),
+              MetricSource::kRabbitmq, measure.second, trigger.metric_type != "Value");
+  metric.queue = queue;
+  metric.measure = measure.first;
+  metric.activation = activation;
+  ASSIGN_OR_RETURN(const std::string url, RabbitUrl(trigger, host, metric.vhost, draft));
+  if (vhost_name) metric.vhost = *vhost_name;
+  if (!host && !vhost_name)
+    metric.note =
+        "KEDA took the vhost from the URL it read from a Secret: set rabbitmq.vhost "
+        "to its last path segment (/ when it has none)";
+  if (!UseServer(trigger, url, draft.rabbitmq_url, draft)) return OkStatus();
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"host", "protocol", "queueName", "mode", "value", "activationValue", "vhostName",
+                 "queueLength", "excludeUnacknowledged", "useRegex", "hostFromEnv"},
+                draft);
+  return OkStatus();
+}
+
+Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string selector, RequiredText(trigger.metadata, "podSelector", here));
+  ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
+  if (value <= 0) return Error::Invalid(here + ".value must be more than 0");
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? "pods" : trigger.name, draft),
+              MetricSource::kPodCount, value, trigger.metric_type != "Value");
+  metric.selector = selector;
+  metric.activation = activation;
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger, {"podSelector", "value", "activationValue"}, draft);
+  return OkStatus();
+}
+
+// ---- end of metrics-api, rabbitmq, kubernetes-workload ----
+
+Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path,
+                             const TriggerAuthentications& auths, const std::string& ns) {
   if (!node.IsMap()) return Error::Invalid(path + " must be a map");
   Trigger trigger;
   trigger.path = path;
@@ -233,22 +765,44 @@ Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path) {
   trigger.name = name.value_or("");
   trigger.metric_type = metric_type.value_or("");
   trigger.authenticated = static_cast<bool>(node["authenticationRef"]);
-  if (trigger.authenticated) trigger.authentication_ref.reset(node["authenticationRef"]);
+  trigger.auth_named = NamedAuthentication(node["authenticationRef"]);
+  trigger.auth = auths.Find(node["authenticationRef"], ns);
   return trigger;
 }
 
 }  // namespace
 
 Status ReadTrigger(const YAML::Node& node, const std::string& path, Draft& draft) {
-  ASSIGN_OR_RETURN(const Trigger trigger, ParseTrigger(node, path));
+  return ReadTrigger(node, path, TriggerAuthentications(), draft);
+}
+
+Status ReadTrigger(const YAML::Node& node, const std::string& path,
+                   const TriggerAuthentications& auths, Draft& draft) {
+  ASSIGN_OR_RETURN(const Trigger trigger, ParseTrigger(node, path, auths, draft.ns));
   if (trigger.type == "cpu" || trigger.type == "memory") return ReadResource(trigger, draft);
   if (trigger.type == "prometheus") return ReadPrometheus(trigger, draft);
   if (trigger.type == "redis") return ReadRedis(trigger, draft);
   if (trigger.type == "cron") return ReadCron(trigger, draft);
-  if (trigger.type == "redis-streams") return NoteRedisStreams(trigger, draft);
+  // --- Redis Cluster and Sentinel, PostgreSQL ---
+  if (trigger.type == "redis-streams")
+    return ReadRedisStream(trigger, RedisTopology::kServer, draft);
+  if (trigger.type == "redis-cluster")
+    return ReadRedisList(trigger, RedisTopology::kCluster, draft);
+  if (trigger.type == "redis-sentinel")
+    return ReadRedisList(trigger, RedisTopology::kSentinel, draft);
+  if (trigger.type == "redis-cluster-streams")
+    return ReadRedisStream(trigger, RedisTopology::kCluster, draft);
+  if (trigger.type == "redis-sentinel-streams")
+    return ReadRedisStream(trigger, RedisTopology::kSentinel, draft);
+  if (trigger.type == "postgresql") return ReadPostgresql(trigger, draft);
+  // --- end of Redis Cluster and Sentinel, PostgreSQL ---
+  if (trigger.type == "metrics-api") return ReadMetricsApi(trigger, draft);
+  if (trigger.type == "rabbitmq") return ReadRabbitmq(trigger, draft);
+  if (trigger.type == "kubernetes-workload") return ReadKubernetesWorkload(trigger, draft);
   draft.header_notes.push_back(path + " (" + trigger.type +
-                               "): no such source in Gearbox (resource, prometheus and Redis "
-                               "queue metrics); a prometheus metric exporting it would do");
+                               "): no such source in Gearbox (resource, prometheus, Redis "
+                               "queue, PostgreSQL, metricsApi, rabbitmq and podCount metrics); a "
+                               "prometheus metric exporting it would do");
   return OkStatus();
 }
 

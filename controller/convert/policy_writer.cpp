@@ -31,6 +31,27 @@ void WriteMode(const Draft& draft, const WriteOptions& options, Document& docume
           : "delete the " + old + " first: two autoscalers must not drive one target");
 }
 
+// Secret references {field: {name, key}} into `node`.
+void WriteSecretRefs(const std::map<std::string, AuthSecret>& refs, YAML::Node node) {
+  for (const auto& [field, secret] : refs) {
+    node[field]["name"] = Text(secret.name);
+    node[field]["key"] = Text(secret.key);
+  }
+}
+
+// --- Redis Cluster and Sentinel, PostgreSQL ---
+
+// The url, unless the server is a cluster or a sentinel-watched master, then what else was read.
+void WriteRedisSource(const Draft& draft, YAML::Node redis) {
+  const YAML::Node& more = draft.redis_source;
+  const bool topology = more.IsMap() && (more["cluster"] || more["sentinel"]);
+  if (!topology) redis["url"] = Text(draft.redis_url);
+  if (!more.IsMap()) return;
+  for (const auto& item : more) redis[item.first.Scalar()] = YAML::Clone(item.second);
+}
+
+// --- end of Redis Cluster and Sentinel, PostgreSQL ---
+
 void WriteSources(const Draft& draft, YAML::Node spec) {
   if (!draft.prometheus_url.empty()) {
     spec["sources"]["prometheus"]["url"] = Text(draft.prometheus_url);
@@ -39,7 +60,34 @@ void WriteSources(const Draft& draft, YAML::Node spec) {
         spec["sources"]["prometheus"][field.first.Scalar()] = field.second;
     }
   }
-  if (!draft.redis_url.empty()) spec["sources"]["redis"]["url"] = Text(draft.redis_url);
+  if (!draft.redis_url.empty()) WriteRedisSource(draft, spec["sources"]["redis"]);
+  if (draft.postgresql_source.IsMap())
+    spec["sources"]["postgresql"] = YAML::Clone(draft.postgresql_source);
+  if (!draft.rabbitmq_url.empty()) {
+    spec["sources"]["rabbitmq"]["url"] = Text(draft.rabbitmq_url);
+    WriteSecretRefs(draft.rabbitmq_secret_refs, spec["sources"]["rabbitmq"]);
+  }
+}
+
+// The HTTP and pod metrics: metricsApi, rabbitmq, podCount.
+void HttpOrPodMetricNode(const SizedMetric& metric, YAML::Node node) {
+  switch (metric.source) {
+    case MetricSource::kMetricsApi:
+      node["metricsApi"]["url"] = Text(metric.url);
+      node["metricsApi"]["valueLocation"] = Text(metric.value_location);
+      WriteSecretRefs(metric.secret_refs, node["metricsApi"]);
+      break;
+    case MetricSource::kRabbitmq:
+      node["rabbitmq"]["queue"] = Text(metric.queue);
+      node["rabbitmq"]["vhost"] = Text(metric.vhost);
+      node["rabbitmq"]["measure"] = Text(metric.measure);
+      break;
+    case MetricSource::kPodCount:
+      node["podCount"]["selector"] = Text(metric.selector);
+      break;
+    default:
+      break;
+  }
 }
 
 YAML::Node MetricNode(const SizedMetric& metric, const std::string& component) {
@@ -54,9 +102,15 @@ YAML::Node MetricNode(const SizedMetric& metric, const std::string& component) {
       node["prometheus"]["query"] = Text(metric.query);
       break;
     case MetricSource::kQueue:
-      node["queue"]["flavor"] = Text("list");
+      node["queue"]["flavor"] = Text(metric.stream_length ? "stream" : "list");
       node["queue"]["name"] = Text(metric.list);
+      if (metric.stream_length) node["queue"]["measure"] = Text("length");
       break;
+    case MetricSource::kPostgres:
+      node["postgresql"]["query"] = Text(metric.sql);
+      break;
+    default:
+      HttpOrPodMetricNode(metric, node);
   }
   return node;
 }

@@ -31,7 +31,7 @@ bool Has(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-YAML::Node RefNode(const SecretKey& secret) {
+YAML::Node RefNode(const AuthSecret& secret) {
   YAML::Node ref;
   ref["name"] = secret.name;
   ref["key"] = secret.key;
@@ -47,7 +47,7 @@ class Carrier {
   Result<CarriedAuth> Run(const YAML::Node& metadata, bool authenticated, const std::string& path);
 
  private:
-  const SecretKey* Secret(const std::string& parameter) const {
+  const AuthSecret* Secret(const std::string& parameter) const {
     if (!auth_) return nullptr;
     auto it = auth_->secrets.find(parameter);
     return it == auth_->secrets.end() ? nullptr : &it->second;
@@ -112,11 +112,11 @@ void Carrier::Aws(const std::optional<std::string>& region) {
   if (r.empty()) return Refuse("AWS SigV4 without awsRegion (the workspace's region)");
   YAML::Node sigv4;
   sigv4["region"] = r;
-  const SecretKey *id = Secret("awsAccessKeyID"), *secret = Secret("awsSecretAccessKey");
+  const AuthSecret *id = Secret("awsAccessKeyID"), *secret = Secret("awsSecretAccessKey");
   if (id && secret) {
     sigv4["accessKeyIdSecretRef"] = RefNode(*id);
     sigv4["secretAccessKeySecretRef"] = RefNode(*secret);
-    if (const SecretKey* token = Secret("awsSessionToken"))
+    if (const AuthSecret* token = Secret("awsSessionToken"))
       sigv4["sessionTokenSecretRef"] = RefNode(*token);
   } else {
     out_.notes.push_back(
@@ -130,7 +130,7 @@ void Carrier::Aws(const std::optional<std::string>& region) {
 }
 
 void Carrier::Google() {
-  if (const SecretKey* key = Secret("GoogleApplicationCredentials")) {
+  if (const AuthSecret* key = Secret("GoogleApplicationCredentials")) {
     out_.fields["auth"]["google"]["serviceAccountKeySecretRef"] = RefNode(*key);
     return;
   }
@@ -153,7 +153,7 @@ void Carrier::Azure() {
 }
 
 void Carrier::Basic() {
-  const SecretKey *user = Secret("username"), *password = Secret("password");
+  const AuthSecret *user = Secret("username"), *password = Secret("password");
   if (!user) return Refuse("basic authentication without a username in the TriggerAuthentication");
   if (!password)
     return Refuse("basic authentication with an empty password (Gearbox needs passwordSecretRef)");
@@ -162,7 +162,7 @@ void Carrier::Basic() {
 }
 
 void Carrier::ClientCertificate() {
-  const SecretKey *cert = Secret("cert"), *key = Secret("key");
+  const AuthSecret *cert = Secret("cert"), *key = Secret("key");
   if (server_.rfind("https://", 0) != 0)
     return Refuse("a client certificate (authModes: tls) on a plain http:// server");
   if (!cert || !key)
@@ -172,7 +172,7 @@ void Carrier::ClientCertificate() {
 }
 
 void Carrier::CustomHeader() {
-  const SecretKey *name = Secret("customAuthHeader"), *value = Secret("customAuthValue");
+  const AuthSecret *name = Secret("customAuthHeader"), *value = Secret("customAuthValue");
   if (!name || !value)
     return Refuse("custom authentication without customAuthHeader and customAuthValue Secrets");
   YAML::Node header;
@@ -187,7 +187,7 @@ void Carrier::Modes(const std::vector<std::string>& modes) {
   if (Has(modes, "bearer") && Has(modes, "basic"))
     return Refuse("bearer and basic authentication at once (both are the Authorization header)");
   if (Has(modes, "bearer")) {
-    if (const SecretKey* token = Secret("bearerToken"))
+    if (const AuthSecret* token = Secret("bearerToken"))
       out_.fields["bearerTokenSecretRef"] = RefNode(*token);
     else
       Refuse("authModes bearer without a bearerToken Secret");
@@ -199,8 +199,8 @@ void Carrier::Modes(const std::vector<std::string>& modes) {
 
 void Carrier::NoteWhereSecretsLive() {
   if (!auth_ || auth_->secrets.empty()) return;
-  if (auth_->kind == "ClusterTriggerAuthentication")
-    out_.notes.push_back("ClusterTriggerAuthentication " + auth_->name +
+  if (auth_->cluster_scoped)
+    out_.notes.push_back(auth_->what +
                          "'s Secrets are in KEDA's namespace: Gearbox reads Secrets from the "
                          "policy's namespace, copy them there");
 }
@@ -227,9 +227,9 @@ Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
   ASSIGN_OR_RETURN(const auto auth_modes, OptionalText(metadata, "authModes", here));
   ASSIGN_OR_RETURN(const auto custom, OptionalText(metadata, "customHeaders", here));
   ASSIGN_OR_RETURN(const auto org, OptionalText(metadata, "cortexOrgID", here));
-  if (auth_ && !auth_->other_sources.empty())
-    Refuse("credentials from " + auth_->other_sources.front() + " (in " + auth_->kind + " " +
-           auth_->name + "), which Gearbox cannot read: put them in a Secret");
+  if (auth_ && !auth_->elsewhere.empty())
+    Refuse("credentials from " + auth_->elsewhere.front() + " in " + auth_->what +
+           ", which Gearbox cannot read: put them in a Secret");
   StaticHeaders(custom, org);
   const std::vector<std::string> modes = SplitList(auth_modes.value_or(""));
   switch (CloudOf(aws_region)) {
@@ -247,7 +247,7 @@ Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
   }
   if (authenticated && !auth_ && CloudOf(aws_region) == Cloud::kNone) NoteNotGiven(modes, path);
   if (auth_ && !out_.fields["auth"]) Modes(modes);
-  if (const SecretKey* ca = Secret("ca")) out_.fields["caSecretRef"] = RefNode(*ca);
+  if (const AuthSecret* ca = Secret("ca")) out_.fields["caSecretRef"] = RefNode(*ca);
   NoteWhereSecretsLive();
   return std::move(out_);
 }

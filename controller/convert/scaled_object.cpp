@@ -112,7 +112,8 @@ Status ReadAdvanced(const YAML::Node& spec, Draft& draft) {
 // memory cannot be read at 0 pods, and a cron schedule brings it up but its rules would keep it.
 std::string RestsAtOneBecause(const Draft& draft) {
   std::string why =
-      "minReplicaCount 0: no prometheus or redis trigger can wake the workload from 0 (cpu and "
+      "minReplicaCount 0: no trigger read at 0 pods (prometheus, redis, metrics-api, rabbitmq, "
+      "kubernetes-workload) can wake the workload from 0 (cpu and "
       "memory cannot be read at 0 pods)";
   if (!draft.schedules.empty())
     why +=
@@ -122,9 +123,10 @@ std::string RestsAtOneBecause(const Draft& draft) {
 }
 
 // KEDA scales to 0 when minReplicaCount is 0 and no trigger is active for cooldownPeriod; only a
-// trigger that can be read at 0 pods (prometheus, redis) can wake the workload again. A cron
-// trigger alone is a schedule: its window raises the minimum, and a workload without rules
-// returns to the minimum (0) when the window closes, as KEDA's does (docs/engine.md).
+// trigger that can be read at 0 pods (prometheus, redis, metrics-api, rabbitmq,
+// kubernetes-workload) can wake the workload again. A cron trigger alone is a schedule: its window
+// raises the minimum, and a workload without rules returns to the minimum (0) when the window
+// closes, as KEDA's does (docs/engine.md).
 Status ReadScaleToZero(const YAML::Node& spec, Draft& draft) {
   ASSIGN_OR_RETURN(const auto cooldown, OptionalInteger(spec, "cooldownPeriod", "spec"));
   if (cooldown && (*cooldown < 0 || *cooldown > 86400))
@@ -147,11 +149,12 @@ Status ReadScaleToZero(const YAML::Node& spec, Draft& draft) {
   return OkStatus();
 }
 
-Status ReadTriggers(const YAML::Node& spec, Draft& draft) {
+Status ReadTriggers(const YAML::Node& spec, const TriggerAuthentications& auths, Draft& draft) {
   ASSIGN_OR_RETURN(const YAML::Node triggers, OptionalList(spec, "triggers", "spec"));
   if (triggers.size() == 0) return Error::Invalid("spec.triggers is required (at least one)");
   for (std::size_t i = 0; i < triggers.size(); ++i)
-    RETURN_IF_ERROR(ReadTrigger(triggers[i], "spec.triggers[" + std::to_string(i) + "]", draft));
+    RETURN_IF_ERROR(
+        ReadTrigger(triggers[i], "spec.triggers[" + std::to_string(i) + "]", auths, draft));
   return OkStatus();
 }
 
@@ -165,19 +168,22 @@ void NoteUnsupported(const YAML::Node& spec, Draft& draft) {
 
 }  // namespace
 
-Result<Draft> ReadScaledObject(const YAML::Node& object, const TriggerAuthIndex* trigger_auths) {
+Result<Draft> ReadScaledObject(const YAML::Node& object) {
+  return ReadScaledObject(object, TriggerAuthentications());
+}
+
+Result<Draft> ReadScaledObject(const YAML::Node& object, const TriggerAuthentications& auths) {
   ASSIGN_OR_RETURN(const std::string api_version, RequiredText(object, "apiVersion", ""));
   if (api_version != "keda.sh/v1alpha1")
     return Error::Invalid("ScaledObject " + api_version + " is not supported: keda.sh/v1alpha1 is");
   Draft draft;
-  draft.trigger_auths = trigger_auths;
   RETURN_IF_ERROR(ReadMetadata(object, draft));
   ASSIGN_OR_RETURN(const YAML::Node spec, OptionalMap(object, "spec", ""));
   RETURN_IF_ERROR(ReadTargetRef(spec, draft));
   RETURN_IF_ERROR(ReadCounts(spec, draft));
   RETURN_IF_ERROR(ReadFallback(spec, draft));
   RETURN_IF_ERROR(ReadAdvanced(spec, draft));
-  RETURN_IF_ERROR(ReadTriggers(spec, draft));
+  RETURN_IF_ERROR(ReadTriggers(spec, auths, draft));
   RETURN_IF_ERROR(ReadScaleToZero(spec, draft));
   NoteUnsupported(spec, draft);
   draft.line_notes.push_back({"spec.interval", "KEDA's pollingInterval"});

@@ -5,13 +5,14 @@
 
 #include "base/result.h"
 #include "convert/draft.h"
+#include "convert/trigger_auth.h"
 
 namespace gearbox::convert {
 
 // Every Error is kInvalid and names the field that is wrong.
-// `trigger_auths`: the TriggerAuthentications given beside it, which its triggers'
-// authenticationRef may name (null: none).
+Result<Draft> ReadScaledObject(const YAML::Node& scaled_object);
+// With the TriggerAuthentications given beside it (trigger_auth.h).
 Result<Draft> ReadScaledObject(const YAML::Node& scaled_object,
-                               const TriggerAuthIndex* trigger_auths = nullptr);
+                               const TriggerAuthentications& auths);
 
 }  // namespace gearbox::convert

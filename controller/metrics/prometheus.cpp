@@ -12,6 +12,7 @@
 #include <set>
 
 #include "metrics/bounded_http.h"
+#include "metrics/http_url.h"
 #include "metrics/redacted_url.h"
 #include "metrics/request_auth.h"
 
@@ -38,8 +39,8 @@ std::string KnownErrorType(const Json& doc) {
   return kTypes.count(type) ? type : "";
 }
 
-// The client certificate and its key (mutual TLS); an error when either does not parse or they
-// do not match, which says so without quoting them.
+// The client certificate and its key (mutual TLS) in the server's TLS context (http_url.h); an
+// error when either does not parse or they do not match, which says so without quoting them.
 Status UseClientCertificate(boost::asio::ssl::context& ctx, const PrometheusOptions& o) {
   if (o.cert_pem.empty() && o.key_pem.empty()) return OkStatus();
   boost::system::error_code ec;
@@ -52,22 +53,6 @@ Status UseClientCertificate(boost::asio::ssl::context& ctx, const PrometheusOpti
                      "the client certificate (tls.certSecretRef, tls.keySecretRef) is not a PEM "
                      "certificate and its matching key");
   return OkStatus();
-}
-
-// The TLS context of a client, peers verified: the policy's CA (caSecretRef) alone when it names
-// one, so that a source's certificate must come from it; else the system's CAs. A CA that does not
-// parse is an error, not silently the system's trust.
-Result<std::shared_ptr<boost::asio::ssl::context>> TlsContext(const PrometheusOptions& o) {
-  auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
-  boost::system::error_code ec;
-  if (o.ca_pem.empty()) {
-    ctx->set_default_verify_paths(ec);
-  } else {
-    ctx->add_certificate_authority(boost::asio::buffer(o.ca_pem), ec);
-  }
-  if (ec) return Error::Of(Error::Kind::kConfig, "the CA (caSecretRef) is not a PEM certificate");
-  RETURN_IF_ERROR(UseClientCertificate(*ctx, o));
-  return ctx;
 }
 
 // The headers that authenticate with what the policy's Secrets hold: custom headers, then the
@@ -151,26 +136,15 @@ PrometheusClient::~PrometheusClient() = default;
 
 Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
     const PrometheusOptions& options) {
-  auto refuse = [&](const std::string& why) -> Result<std::shared_ptr<PrometheusClient>> {
-    return Error::Of(Error::Kind::kConfig,
-                     "prometheus url \"" + RedactedUrl(options.url) + "\" " + why);
-  };
-  if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0)
-    return refuse("must start with http:// or https://");
+  ASSIGN_OR_RETURN(HttpServerUrl server,
+                   ParseHttpServerUrl(options.url, options.ca_pem, "prometheus"));
   std::shared_ptr<PrometheusClient> c(new PrometheusClient(options));
-  try {
-    const web::uri uri(options.url);
-    c->tls_ = uri.scheme() == "https";
-    c->host_ = uri.host();
-    c->port_ = std::to_string(uri.port() > 0 ? uri.port() : (c->tls_ ? 443 : 80));
-    c->base_path_ = uri.path().empty() ? "/" : uri.path();
-  } catch (const std::exception&) {  // cpprestsdk throws on a URL it cannot parse
-    return refuse("is not a URL");
-  }
-  if (c->host_.empty()) return refuse("names no host");
-  if (c->tls_) {
-    ASSIGN_OR_RETURN(c->tls_context_, TlsContext(options));
-  }
+  c->tls_ = server.tls;
+  c->host_ = server.host;
+  c->port_ = server.port;
+  c->base_path_ = server.path.empty() ? "/" : server.path;
+  c->tls_context_ = server.tls_context;
+  if (c->tls_context_) RETURN_IF_ERROR(UseClientCertificate(*c->tls_context_, options));
   return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -10,13 +11,6 @@
 #include "metrics/socket_deadline.h"
 
 namespace gearbox::metrics {
-
-struct RedisConnection::Reply {
-  redisReply* r = nullptr;
-  ~Reply() {
-    if (r) freeReplyObject(r);
-  }
-};
 
 Result<RedisOptions> ParseRedisUrl(const std::string& url) {
   auto fail = [&](const std::string& why) -> Result<RedisOptions> {
@@ -65,6 +59,7 @@ void RedisConnection::Drop() {
 }
 
 std::string RedisConnection::Describe() const {
+  if (!options_.label.empty()) return options_.label;
   return "redis " + options_.host + ":" + std::to_string(options_.port) + "/" +
          std::to_string(options_.db);
 }
@@ -102,6 +97,19 @@ void RedisConnection::StartRead() {
   read_deadline_ = std::chrono::steady_clock::now() + options_.timeout;
 }
 
+void RedisConnection::StartReadUntil(std::chrono::steady_clock::time_point deadline) {
+  read_deadline_ = deadline;
+}
+
+// What connecting may take: the timeout, or what is left of the read's (at least 1 ms: a
+// deadline already past still gets its answer, a timeout, from the connect).
+std::chrono::milliseconds RedisConnection::ConnectBudget() const {
+  if (!read_deadline_) return options_.timeout;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      *read_deadline_ - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(1), options_.timeout);
+}
+
 void RedisConnection::EndRead() { read_deadline_.reset(); }
 
 redisReply* RedisConnection::Command(const std::vector<std::string>& argv, bool* timed_out) {
@@ -111,6 +119,10 @@ redisReply* RedisConnection::Command(const std::vector<std::string>& argv, bool*
     *timed_out = !reply && reply.error().kind == Error::Kind::kTimeout;
     if (reply) return *reply;
     command_error_ = reply.error();
+    return nullptr;
+  }
+  if (read_deadline_ && *read_deadline_ <= std::chrono::steady_clock::now()) {
+    *timed_out = true;  // nothing sent: the read's time is spent (a cluster's earlier node)
     return nullptr;
   }
   SocketDeadline deadline(
@@ -156,17 +168,18 @@ Error RedisConnection::CommandError(const std::string& what, bool timed_out) con
 
 // A plain connection with hiredis, or a TLS one (redis_tls.h) for rediss://.
 Status RedisConnection::Open() {
+  const std::chrono::milliseconds budget = ConnectBudget();
   if (options_.tls) {
     auto stream =
         RedisTlsStream::Connect({options_.host, options_.port, options_.ca_pem, options_.cert_pem,
-                                 options_.key_pem, options_.server_name, options_.timeout});
+                                 options_.key_pem, options_.server_name, budget});
     if (!stream) return stream.error();
     tls_ = std::move(*stream);
     return OkStatus();
   }
-  ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, ToTimeval(options_.timeout));
+  ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, ToTimeval(budget));
   if (!ctx_ || ctx_->err) {
-    Error e = IoError(Describe() + ": cannot connect", ctx_, options_.timeout);
+    Error e = IoError(Describe() + ": cannot connect", ctx_, budget);
     Drop();
     return e;
   }
@@ -174,44 +187,37 @@ Status RedisConnection::Open() {
   return OkStatus();
 }
 
-Status RedisConnection::Connect() {
-  if (ctx_ || tls_) return OkStatus();
-  command_error_.reset();
-  RETURN_IF_ERROR(Open());
-  auto simple = [&](const std::vector<std::string>& argv, const char* what) -> Status {
-    Reply reply;
-    bool timed_out = false;
-    reply.r = Command(argv, &timed_out);
-    if (!reply.r) return CommandError(Describe() + ": " + what, timed_out);
-    if (reply.r->type == REDIS_REPLY_ERROR) {
-      std::string m(reply.r->str, reply.r->len);
-      return Error::Of(ReplyErrorKind(m), Describe() + ": " + what + ": " + ReplyErrorCode(m));
-    }
-    return OkStatus();
-  };
-  if (!options_.password.empty()) {
-    std::vector<std::string> auth = {"AUTH", options_.password};
-    if (!options_.username.empty()) auth.insert(auth.begin() + 1, options_.username);
-    Status s = simple(auth, "AUTH (are username and passwordSecretRef right?)");
-    if (!s.ok()) {
-      Drop();
-      return s;
-    }
-  }
-  if (options_.db != 0) {
-    Status s = simple({"SELECT", std::to_string(options_.db)}, "SELECT");
-    if (!s.ok()) {
-      Drop();
-      return s;
-    }
+// A command of the connection's own (AUTH, SELECT): Ok or its error.
+Status RedisConnection::Simple(const std::vector<std::string>& argv, const char* what) {
+  RedisReply reply;
+  bool timed_out = false;
+  reply.r = Command(argv, &timed_out);
+  if (!reply.r) return CommandError(Describe() + ": " + what, timed_out);
+  if (reply.r->type == REDIS_REPLY_ERROR) {
+    std::string m(reply.r->str, reply.r->len);
+    return Error::Of(ReplyErrorKind(m), Describe() + ": " + what + ": " + ReplyErrorCode(m));
   }
   return OkStatus();
 }
 
-Result<std::unique_ptr<RedisConnection::Reply>> RedisConnection::Run(
-    const std::vector<std::string>& argv) {
+Status RedisConnection::Connect() {
+  if (ctx_ || tls_) return OkStatus();
+  command_error_.reset();
+  RETURN_IF_ERROR(Open());
+  Status s = OkStatus();
+  if (!options_.password.empty()) {
+    std::vector<std::string> auth = {"AUTH", options_.password};
+    if (!options_.username.empty()) auth.insert(auth.begin() + 1, options_.username);
+    s = Simple(auth, "AUTH (are username and passwordSecretRef right?)");
+  }
+  if (s.ok() && options_.db != 0) s = Simple({"SELECT", std::to_string(options_.db)}, "SELECT");
+  if (!s.ok()) Drop();
+  return s;
+}
+
+Result<std::unique_ptr<RedisReply>> RedisConnection::RunRaw(const std::vector<std::string>& argv) {
   RETURN_IF_ERROR(Connect());
-  auto reply = std::make_unique<Reply>();
+  auto reply = std::make_unique<RedisReply>();
   bool timed_out = false;
   reply->r = Command(argv, &timed_out);
   if (!reply->r) {
@@ -219,30 +225,13 @@ Result<std::unique_ptr<RedisConnection::Reply>> RedisConnection::Run(
     Drop();  // the connection is in an unknown state: make a new one next time
     return e;
   }
-  if (reply->r->type == REDIS_REPLY_ERROR) {
-    std::string m(reply->r->str, reply->r->len);
-    return Error::Of(ReplyErrorKind(m), Describe() + ": " + argv[0] + " " +
-                                            (argv.size() > 1 ? argv[1] : "") + ": " +
-                                            ReplyErrorCode(m));
-  }
   return reply;
 }
 
-Result<long long> RedisConnection::Integer(const std::vector<std::string>& argv) {
-  ASSIGN_OR_RETURN(auto reply, Run(argv));
-  return ReplyInteger(*reply->r, Describe() + ": " + argv[0]);
-}
-
-Result<std::vector<std::optional<std::string>>> RedisConnection::Strings(
-    const std::vector<std::string>& argv) {
-  ASSIGN_OR_RETURN(auto reply, Run(argv));
-  return ReplyStrings(*reply->r);
-}
-
-Result<StreamGroupCounts> RedisConnection::StreamGroup(const std::string& key,
-                                                       const std::string& group) {
-  ASSIGN_OR_RETURN(auto reply, Run({"XINFO", "GROUPS", key}));
-  return ReplyStreamGroup(*reply->r, Describe(), key, group);
+Result<std::unique_ptr<RedisReply>> RedisConnection::Run(const std::vector<std::string>& argv) {
+  ASSIGN_OR_RETURN(auto reply, RunRaw(argv));
+  if (reply->r->type == REDIS_REPLY_ERROR) return RedisErrorReply(Describe(), argv, *reply->r);
+  return reply;
 }
 
 std::string RedisQueueMetric::Describe() const {
@@ -250,7 +239,7 @@ std::string RedisQueueMetric::Describe() const {
 }
 
 Result<Reading> RedisQueueMetric::Read() {
-  std::lock_guard lock(conn_->mutex());
+  MutexLock lock(conn_->mutex());
   conn_->StartRead();
   Result<Reading> reading = spec_.measure == "oldestWaitSeconds" ? OldestWait() : Backlog();
   conn_->EndRead();
@@ -262,14 +251,7 @@ Result<Reading> RedisQueueMetric::Backlog() {
     ASSIGN_OR_RETURN(long long n, conn_->Integer({"LLEN", spec_.name}));
     return Reading{static_cast<double>(n), "LLEN " + spec_.name};
   }
-  if (spec_.flavor == "stream") {
-    if (spec_.group.empty())
-      return Error::Of(Error::Kind::kConfig, Describe() + ": a stream needs a group");
-    ASSIGN_OR_RETURN(auto counts, conn_->StreamGroup(spec_.name, spec_.group));
-    return Reading{
-        static_cast<double>(counts.lag + counts.pending),
-        "lag " + std::to_string(counts.lag) + " + pending " + std::to_string(counts.pending)};
-  }
+  if (spec_.flavor == "stream") return StreamBacklog();
   if (spec_.flavor != "bull" && spec_.flavor != "bullmq")
     return Error::Of(Error::Kind::kConfig, Describe() + ": unknown flavor " + spec_.flavor);
   const std::string base = spec_.prefix + ":" + spec_.name + ":";
@@ -282,6 +264,20 @@ Result<Reading> RedisQueueMetric::Backlog() {
   std::string detail = "wait " + std::to_string(wait) + ", paused " + std::to_string(paused);
   if (spec_.flavor == "bullmq") detail += ", prioritized " + std::to_string(prioritized);
   return Reading{static_cast<double>(wait + paused + prioritized), detail};
+}
+
+// A consumer group's lag + pending, or with measure length the entries in the stream.
+Result<Reading> RedisQueueMetric::StreamBacklog() {
+  if (spec_.measure == "length") {
+    ASSIGN_OR_RETURN(long long n, conn_->Integer({"XLEN", spec_.name}));
+    return Reading{static_cast<double>(n), "XLEN " + spec_.name};
+  }
+  if (spec_.group.empty())
+    return Error::Of(Error::Kind::kConfig, Describe() + ": a stream needs a group");
+  ASSIGN_OR_RETURN(auto counts, conn_->StreamGroup(spec_.name, spec_.group));
+  return Reading{
+      static_cast<double>(counts.lag + counts.pending),
+      "lag " + std::to_string(counts.lag) + " + pending " + std::to_string(counts.pending)};
 }
 
 // The ids at both ends of the wait and paused lists, and bullmq's first prioritized job.

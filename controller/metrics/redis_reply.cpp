@@ -3,6 +3,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <boost/crc.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -115,6 +117,80 @@ Result<std::optional<double>> JobReadyAtMs(const std::vector<std::optional<std::
   if (!std::isfinite(ts + delay))
     return Error::Of(Error::Kind::kDecode, "a waiting job's timestamp + delay is not a number");
   return std::optional<double>(ts + delay);
+}
+
+}  // namespace gearbox::metrics
+
+namespace gearbox::metrics {
+
+namespace {
+
+// An integer element of a reply, when it is one within [low, high].
+std::optional<long long> IntegerIn(const redisReply& r, long long low, long long high) {
+  if (r.type != REDIS_REPLY_INTEGER || r.integer < low || r.integer > high) return std::nullopt;
+  return r.integer;
+}
+
+// "host:port" (the host may be an IPv6 address: the port follows the last colon).
+std::optional<std::pair<std::string, int>> HostPort(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= text.size() || colon + 6 < text.size())
+    return std::nullopt;
+  const std::string digits = text.substr(colon + 1);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  const int port = std::stoi(digits);
+  if (port < 1 || port > 65535) return std::nullopt;
+  return std::pair{text.substr(0, colon), port};
+}
+
+}  // namespace
+
+std::vector<SlotRange> ReplyClusterSlots(const redisReply& reply) {
+  std::vector<SlotRange> out;
+  if (reply.type != REDIS_REPLY_ARRAY) return out;
+  for (size_t i = 0; i < reply.elements; ++i) {
+    const redisReply& range = *reply.element[i];
+    if (range.type != REDIS_REPLY_ARRAY || range.elements < 3) continue;
+    auto first = IntegerIn(*range.element[0], 0, 16383);
+    auto last = IntegerIn(*range.element[1], 0, 16383);
+    const redisReply& master = *range.element[2];
+    if (!first || !last || *last < *first || master.type != REDIS_REPLY_ARRAY ||
+        master.elements < 2 || master.element[0]->type != REDIS_REPLY_STRING)
+      continue;
+    auto port = IntegerIn(*master.element[1], 1, 65535);
+    if (!port) continue;
+    std::string host(master.element[0]->str, master.element[0]->len);
+    if (host == "?") continue;  // Redis 7: the node's endpoint is unknown
+    out.push_back(
+        {static_cast<int>(*first), static_cast<int>(*last), host, static_cast<int>(*port)});
+  }
+  return out;
+}
+
+std::optional<Redirect> ParseRedirect(const std::string& m) {
+  Redirect r;
+  r.ask = m.rfind("ASK ", 0) == 0;
+  if (!r.ask && m.rfind("MOVED ", 0) != 0) return std::nullopt;
+  auto space = m.rfind(' ');
+  auto address = HostPort(m.substr(space + 1));
+  if (!address || address->first.empty()) return std::nullopt;
+  r.host = address->first;
+  r.port = address->second;
+  return r;
+}
+
+int KeySlot(const std::string& key) {
+  std::string hashed = key;
+  auto open = key.find('{');
+  if (open != std::string::npos) {
+    auto close = key.find('}', open + 1);
+    if (close != std::string::npos && close > open + 1)
+      hashed = key.substr(open + 1, close - open - 1);
+  }
+  boost::crc_optimal<16, 0x1021, 0, 0, false, false> crc;  // CRC-16/XMODEM, as Redis Cluster uses
+  crc.process_bytes(hashed.data(), hashed.size());
+  return crc.checksum() % 16384;
 }
 
 }  // namespace gearbox::metrics

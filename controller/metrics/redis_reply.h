@@ -44,3 +44,30 @@ Result<StreamGroupCounts> ReplyStreamGroup(const redisReply& reply, const std::s
 Result<std::optional<double>> JobReadyAtMs(const std::vector<std::optional<std::string>>& hmget);
 
 }  // namespace gearbox::metrics
+
+namespace gearbox::metrics {
+
+// Redis Cluster: the slots [first, last] one master serves, from a CLUSTER SLOTS reply.
+struct SlotRange {
+  int first = 0, last = 0;
+  std::string host;  // "": the host the question went to (Redis answers so when it cannot tell)
+  int port = 0;
+};
+
+// The masters' slot ranges in a CLUSTER SLOTS reply; entries not of its shape are left out.
+std::vector<SlotRange> ReplyClusterSlots(const redisReply& reply);
+
+// A redirection in a cluster: the error reply "MOVED <slot> <host>:<port>" (the slot lives there
+// now) or "ASK <slot> <host>:<port>" (it is moving there: ask that node once, after ASKING).
+struct Redirect {
+  bool ask = false;
+  std::string host;
+  int port = 0;
+};
+std::optional<Redirect> ParseRedirect(const std::string& error_message);
+
+// The cluster slot of a key: CRC16 (XMODEM) of the key mod 16384, or of its hash tag, the text
+// between the first { and the next }, when that is not empty.
+int KeySlot(const std::string& key);
+
+}  // namespace gearbox::metrics

@@ -56,7 +56,7 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
           [this](const std::string& ns, const std::string& name) { OnSecretChanged(ns, name); },
           log),
       targets_(*client_, discovery_, &watches_),
-      sources_(client_),
+      sources_(client_, &options_.source_access),
       source_metrics_(registry),
       reader_(options_.metric_read_threads, kube::RealClock::Instance(), &source_metrics_,
               options_.reads_per_namespace),

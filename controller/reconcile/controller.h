@@ -32,7 +32,7 @@ namespace gearbox::reconcile {
 
 struct ControllerOptions {
   std::vector<std::string> namespaces;  // empty: all
-  int concurrency = 2;
+  int concurrency = 4;
   size_t metric_read_threads = 8;  // the pool every metric read runs on
   // A namespace's share of the workers and of the readers, so that one team whose sources are
   // slow cannot hold them all (0: half the workers, a quarter of the readers; at least 1 each).

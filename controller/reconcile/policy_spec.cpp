@@ -6,6 +6,7 @@
 #include <set>
 
 #include "kube/json_fields.h"
+#include "metrics/redis_cluster.h"
 #include "reconcile/schedule_spec.h"
 
 namespace gearbox::reconcile {
@@ -175,6 +176,105 @@ Result<std::optional<policy::HpaBehavior>> ParseHpaBehavior(const Json& b,
   return std::optional<policy::HpaBehavior>{out};
 }
 
+// spec.sources.rabbitmq: the management API and its user.
+Status ParseRabbitSource(const Json& src, ParsedPolicy& p) {
+  if (!src.has_object_field("rabbitmq")) return OkStatus();
+  const Json& r = src.at("rabbitmq");
+  ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "5s", "spec.sources.rabbitmq"));
+  p.rabbitmq =
+      RabbitSourceDef{Str(r, "url"), SecretRef(r, "usernameSecretRef"),
+                      SecretRef(r, "passwordSecretRef"), SecretRef(r, "caSecretRef"), timeout};
+  return OkStatus();
+}
+
+// --- Redis Cluster and Sentinel, PostgreSQL (spec.sources.redis.{cluster,sentinel},
+// spec.sources.postgresql) ---
+
+// A list of "host:port" addresses, each checked to parse; at least one.
+Result<std::vector<std::string>> ServerAddresses(const Json& o, const std::string& where) {
+  if (!o.has_array_field("addresses") || o.at("addresses").as_array().size() == 0)
+    return Error::Invalid(where + ".addresses needs at least one host:port");
+  std::vector<std::string> out;
+  for (const auto& a : o.at("addresses").as_array()) {
+    const std::string at = where + ".addresses[" + std::to_string(out.size()) + "]";
+    if (!a.is_string()) return Error::Invalid(at + " must be a string");
+    auto parsed = metrics::ParseRedisAddress(a.as_string());
+    if (!parsed) return Error::Invalid(at + ": " + parsed.error().message);
+    out.push_back(a.as_string());
+  }
+  return out;
+}
+
+Status ParseRedisTopology(const Json& r, RedisSourceDef& def) {
+  const std::string where = "spec.sources.redis";
+  const int ways =
+      !def.url.empty() + r.has_object_field("cluster") + r.has_object_field("sentinel");
+  if (ways != 1) return Error::Invalid(where + ": give exactly one of url, cluster and sentinel");
+  if (r.has_object_field("cluster")) {
+    ASSIGN_OR_RETURN(auto addresses, ServerAddresses(r.at("cluster"), where + ".cluster"));
+    def.cluster = RedisClusterDef{std::move(addresses)};
+  }
+  if (r.has_object_field("sentinel")) {
+    const Json& s = r.at("sentinel");
+    RedisSentinelDef sentinel;
+    ASSIGN_OR_RETURN(sentinel.addresses, ServerAddresses(s, where + ".sentinel"));
+    sentinel.master_name = Str(s, "masterName");
+    if (sentinel.master_name.empty())
+      return Error::Invalid(where + ".sentinel.masterName is required");
+    sentinel.username = Str(s, "username");
+    sentinel.password = SecretRef(s, "passwordSecretRef");
+    sentinel.database = Int(s, "database", 0);
+    def.sentinel = std::move(sentinel);
+  }
+  return OkStatus();
+}
+
+// Its timeouts: each within (0, 30s], the statement's below the whole's (connecting is cut at
+// the whole's too).
+Status PostgresTimeouts(const Json& pg, PostgresSourceDef& def, const std::string& where) {
+  ASSIGN_OR_RETURN(def.connect_timeout, Dur(pg, "connectTimeout", "5s", where));
+  ASSIGN_OR_RETURN(def.statement_timeout, Dur(pg, "statementTimeout", "5s", where));
+  ASSIGN_OR_RETURN(def.timeout, Dur(pg, "timeout", "10s", where));
+  for (auto [field, d] :
+       {std::pair{"connectTimeout", def.connect_timeout},
+        std::pair{"statementTimeout", def.statement_timeout}, std::pair{"timeout", def.timeout}}) {
+    if (d <= policy::Duration(0) || d > std::chrono::seconds(30))
+      return Error::Invalid(where + "." + field + " must be more than 0s and at most 30s");
+  }
+  if (def.statement_timeout >= def.timeout)
+    return Error::Invalid(where +
+                          ".statementTimeout must be less than timeout (the server "
+                          "stops the query before the controller gives up on it)");
+  return OkStatus();
+}
+
+Result<PostgresSourceDef> ParsePostgresSource(const Json& pg) {
+  const std::string where = "spec.sources.postgresql";
+  PostgresSourceDef def;
+  def.connection = SecretRef(pg, "connectionSecretRef");
+  def.host = Str(pg, "host");
+  def.port = Int(pg, "port", 5432);
+  def.database = Str(pg, "database");
+  def.user = Str(pg, "user");
+  def.password = SecretRef(pg, "passwordSecretRef");
+  def.sslmode = Str(pg, "sslmode");
+  if (def.connection.has_value() == !def.host.empty())
+    return Error::Invalid(where + ": give either connectionSecretRef or host");
+  if (!def.host.empty() && (def.database.empty() || def.user.empty()))
+    return Error::Invalid(where + ": with host, database and user are required");
+  if (def.port < 1 || def.port > 65535) return Error::Invalid(where + ".port must be 1..65535");
+  static const std::set<std::string> kSslModes = {"",        "disable",   "allow",      "prefer",
+                                                  "require", "verify-ca", "verify-full"};
+  if (!kSslModes.count(def.sslmode))
+    return Error::Invalid(where +
+                          ".sslmode must be disable, allow, prefer, require, verify-ca "
+                          "or verify-full");
+  RETURN_IF_ERROR(PostgresTimeouts(pg, def, where));
+  return def;
+}
+
+// --- end of Redis Cluster and Sentinel, PostgreSQL ---
+
 Status ParseSources(const Json& spec, ParsedPolicy& p) {
   if (!spec.has_object_field("sources")) return OkStatus();
   const Json& src = spec.at("sources");
@@ -188,14 +288,21 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
   if (src.has_object_field("redis")) {
     const Json& r = src.at("redis");
     ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "2s", "spec.sources.redis"));
-    p.redis = RedisSourceDef{Str(r, "url"), SecretRef(r, "passwordSecretRef"), timeout,
-                             Str(r, "username"), std::nullopt};
+    p.redis = RedisSourceDef{Str(r, "url"), SecretRef(r, "passwordSecretRef"),
+                             timeout,       Str(r, "username"),
+                             std::nullopt,  std::nullopt,
+                             std::nullopt};
     if (r.has_object_field("tls")) {
       const Json& t = r.at("tls");
       p.redis->tls = RedisTlsDef{SecretRef(t, "caSecretRef"), SecretRef(t, "certSecretRef"),
                                  SecretRef(t, "keySecretRef"), Str(t, "serverName")};
     }
+    RETURN_IF_ERROR(ParseRedisTopology(r, *p.redis));
   }
+  if (src.has_object_field("postgresql")) {
+    ASSIGN_OR_RETURN(p.postgresql, ParsePostgresSource(src.at("postgresql")));
+  }
+  RETURN_IF_ERROR(ParseRabbitSource(src, p));
   return OkStatus();
 }
 
@@ -204,13 +311,58 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
 Status NoControlCharacters(const MetricDef& d) {
   const auto& q = d.queue;
   for (const std::string* field : {&q.name, &q.prefix, &q.group}) {
-    if (std::any_of(field->begin(), field->end(),
-                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    if (HasControlCharacter(*field))
       return Error::Invalid("metric " + d.name +
                             ": a queue name, prefix or group has a control "
                             "character (CR, LF, ...)");
   }
   return OkStatus();
+}
+
+Result<MetricsApiDef> ParseMetricsApi(const Json& a, const std::string& where) {
+  MetricsApiDef d{Str(a, "url"),
+                  Str(a, "valueLocation"),
+                  SecretRef(a, "bearerTokenSecretRef"),
+                  SecretRef(a, "usernameSecretRef"),
+                  SecretRef(a, "passwordSecretRef"),
+                  SecretRef(a, "caSecretRef"),
+                  {}};
+  ASSIGN_OR_RETURN(d.timeout, Dur(a, "timeout", "5s", where));
+  if (d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0)
+    return Error::Invalid(where + ".url must start with http:// or https://");
+  if (d.value_location.empty()) return Error::Invalid(where + ".valueLocation is required");
+  if (d.bearer_token && (d.username || d.password))
+    return Error::Invalid(where + ": a bearer token or basic authentication, not both");
+  if (d.username.has_value() != d.password.has_value())
+    return Error::Invalid(where +
+                          ": basic authentication needs usernameSecretRef and "
+                          "passwordSecretRef together");
+  return d;
+}
+
+// metricsApi, rabbitmq and podCount metrics (false: the metric is none of them).
+Result<bool> ParseHttpOrPodMetric(const Json& m, const ParsedPolicy& p, MetricDef& d) {
+  const std::string where = "spec.metrics[" + d.name + "]";
+  if (m.has_object_field("metricsApi")) {
+    d.type = MetricDef::Type::kMetricsApi;
+    ASSIGN_OR_RETURN(d.metrics_api, ParseMetricsApi(m.at("metricsApi"), where + ".metricsApi"));
+  } else if (m.has_object_field("rabbitmq")) {
+    d.type = MetricDef::Type::kRabbitmq;
+    const Json& r = m.at("rabbitmq");
+    d.rabbit = metrics::RabbitQueueSpec{Str(r, "vhost", "/"), Str(r, "queue"),
+                                        Str(r, "measure", "messages")};
+    if (!p.rabbitmq) return Error::Invalid("metric " + d.name + " needs spec.sources.rabbitmq");
+    if (HasControlCharacter(d.rabbit.vhost) || HasControlCharacter(d.rabbit.queue))
+      return Error::Invalid(where + ".rabbitmq: the queue or vhost has a control character");
+  } else if (m.has_object_field("podCount")) {
+    d.type = MetricDef::Type::kPodCount;
+    d.pod_selector = Str(m.at("podCount"), "selector");
+    if (d.pod_selector.empty() || HasControlCharacter(d.pod_selector))
+      return Error::Invalid(where + ".podCount.selector must be a label selector");
+  } else {
+    return false;
+  }
+  return true;
 }
 
 Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
@@ -231,8 +383,14 @@ Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
                                  Str(q, "prefix", "bull"), Str(q, "group")};
     if (!p.redis) return Error::Invalid("metric " + d.name + " needs spec.sources.redis");
     RETURN_IF_ERROR(NoControlCharacters(d));
+  } else if (m.has_object_field("postgresql")) {
+    d.type = MetricDef::Type::kPostgres;
+    d.sql = Str(m.at("postgresql"), "query");
+    if (d.sql.empty()) return Error::Invalid("metric " + d.name + ": postgresql.query is empty");
+    if (!p.postgresql) return Error::Invalid("metric " + d.name + " needs spec.sources.postgresql");
   } else {
-    return Error::Invalid("metric " + d.name + " has no source");
+    ASSIGN_OR_RETURN(const bool found, ParseHttpOrPodMetric(m, p, d));
+    if (!found) return Error::Invalid("metric " + d.name + " has no source");
   }
   return d;
 }
@@ -404,6 +562,12 @@ PauseRequest ReadPause(const Json& object, const policy::Spec& spec) {
     if (all || named.erase(c.name)) out.components.push_back(c.name);
   out.unknown.assign(named.begin(), named.end());
   return out;
+}
+
+// The CRD refuses control characters too; this is for objects stored before it said so.
+bool HasControlCharacter(const std::string& text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
 std::optional<SecretKeyRef> SecretRefAt(const Json& o, const char* field) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "metrics/rabbitmq.h"
 #include "metrics/redis_queue.h"
 #include "policy/policy.h"
 #include "reconcile/targets.h"
@@ -24,14 +25,28 @@ struct SecretKeyRef {
   std::string key;
 };
 
+// The HTTP-based sources and pod counts: metricsApi, rabbitmq, podCount.
+// A metricsApi metric names its own endpoint and credentials (KEDA's metrics-api triggers each
+// have their own URL); the Secrets are read from the policy's namespace.
+struct MetricsApiDef {
+  std::string url;
+  std::string value_location;
+  std::optional<SecretKeyRef> bearer_token, username, password, ca;
+  policy::Duration timeout{5000};
+};
+
 struct MetricDef {
-  enum class Type { kResource, kPrometheus, kQueue };
+  enum class Type { kResource, kPrometheus, kQueue, kPostgres, kMetricsApi, kRabbitmq, kPodCount };
   std::string name;
   Type type = Type::kResource;
-  std::string resource = "cpu";  // kResource
-  std::string component;         // kResource
-  std::string query;             // kPrometheus
-  metrics::QueueSpec queue;      // kQueue
+  std::string resource = "cpu";     // kResource
+  std::string component;            // kResource
+  std::string query;                // kPrometheus
+  metrics::QueueSpec queue;         // kQueue
+  std::string sql;                  // kPostgres: the query whose one number is the value
+  MetricsApiDef metrics_api;        // kMetricsApi
+  metrics::RabbitQueueSpec rabbit;  // kRabbitmq
+  std::string pod_selector;         // kPodCount: a label selector
 };
 
 // A header sent with every query: a fixed value, or one from a Secret.
@@ -72,12 +87,49 @@ struct RedisTlsDef {
   std::string server_name;
 };
 
+// A Redis Cluster: some of its nodes, "host:port" each (checked to parse).
+struct RedisClusterDef {
+  std::vector<std::string> addresses;
+};
+
+// A master that Redis Sentinel watches: the sentinels ("host:port"), the master's name, and the
+// sentinels' own credentials (the master's are the source's username and passwordSecretRef).
+struct RedisSentinelDef {
+  std::vector<std::string> addresses;
+  std::string master_name;
+  std::string username;
+  std::optional<SecretKeyRef> password;
+  int database = 0;  // the master's
+};
+
 struct RedisSourceDef {
-  std::string url;
+  std::string url;  // one server; "" with cluster or sentinel
   std::optional<SecretKeyRef> password;
   policy::Duration timeout{2000};
   std::string username;            // the ACL user; "": the default user
-  std::optional<RedisTlsDef> tls;  // rediss:// settings
+  std::optional<RedisTlsDef> tls;  // rediss:// settings; with cluster or sentinel: TLS on
+  std::optional<RedisClusterDef> cluster;
+  std::optional<RedisSentinelDef> sentinel;
+};
+
+// A PostgreSQL server: a libpq connection string from a Secret, or the fields.
+struct PostgresSourceDef {
+  std::optional<SecretKeyRef> connection;
+  std::string host;
+  int port = 5432;
+  std::string database, user;
+  std::optional<SecretKeyRef> password;
+  std::string sslmode;  // "": libpq's default (prefer)
+  policy::Duration connect_timeout{5000};
+  policy::Duration statement_timeout{5000};
+  policy::Duration timeout{10000};
+};
+
+// The RabbitMQ management API (spec.sources.rabbitmq), with the management user's credentials.
+struct RabbitSourceDef {
+  std::string url;
+  std::optional<SecretKeyRef> username, password, ca;
+  policy::Duration timeout{5000};
 };
 
 struct ParsedPolicy {
@@ -88,6 +140,8 @@ struct ParsedPolicy {
   std::map<std::string, TargetRef> targets;  // component -> its target
   std::optional<PrometheusSourceDef> prometheus;
   std::optional<RedisSourceDef> redis;
+  std::optional<RabbitSourceDef> rabbitmq;
+  std::optional<PostgresSourceDef> postgresql;
 };
 
 // The policy, or an Error (kInvalid) saying what is wrong with it.
@@ -95,6 +149,10 @@ Result<ParsedPolicy> ParsePolicy(const web::json::value& object);
 
 // {name, key} of the Secret reference in `field` of `o`; none when absent.
 std::optional<SecretKeyRef> SecretRefAt(const web::json::value& o, const char* field);
+
+// Whether `text` has a control character (CR, LF, ...): the names that go into a URL's path, a
+// label selector, a header or a Redis command, and into status, have none.
+bool HasControlCharacter(const std::string& text);
 
 // spec.sources.prometheus's headers, tls and auth into `def`; an Error (kInvalid) naming the field
 // path of what is wrong (prometheus_auth_spec.cpp).

@@ -28,10 +28,6 @@ bool ReservedHeader(const std::string& name) {
   return kReserved.count(lower) > 0 || lower.rfind("x-amz-", 0) == 0;
 }
 
-bool HasControlCharacter(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
 Result<HeaderDef> ParseHeader(const Json& h, const std::string& where) {
   HeaderDef d{kube::StringAt(h, {"name"}), kube::StringAt(h, {"value"}),
               SecretRefAt(h, "valueSecretRef")};

@@ -29,6 +29,23 @@ void PrometheusAuthSecrets(const kube::Json& prometheus, std::vector<std::string
     names.push_back(name);
 }
 
+// The RabbitMQ management user's Secrets and those of each metricsApi metric.
+void AddHttpJsonSecrets(const kube::Json& policy, std::vector<std::string>& names) {
+  const char* kRefs[] = {"bearerTokenSecretRef", "usernameSecretRef", "passwordSecretRef",
+                         "caSecretRef"};
+  for (const char* ref : kRefs) {
+    std::string name = kube::StringAt(policy, {"spec", "sources", "rabbitmq", ref, "name"});
+    if (!name.empty()) names.push_back(std::move(name));
+  }
+  if (!policy.has_object_field("spec") || !policy.at("spec").has_array_field("metrics")) return;
+  for (const auto& metric : policy.at("spec").at("metrics").as_array()) {
+    for (const char* ref : kRefs) {
+      std::string name = kube::StringAt(metric, {"metricsApi", ref, "name"});
+      if (!name.empty()) names.push_back(std::move(name));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> SecretsNamedBy(const kube::Json& policy) {
@@ -44,6 +61,7 @@ std::vector<std::string> SecretsNamedBy(const kube::Json& policy) {
   }
   if (const kube::Json* prometheus = kube::FieldAt(policy, {"spec", "sources", "prometheus"}))
     PrometheusAuthSecrets(*prometheus, names);
+  AddHttpJsonSecrets(policy, names);
   std::erase(names, std::string());
   return names;
 }

@@ -1,7 +1,8 @@
 // Building a policy's metric sources: its Secrets read from the policy's namespace (a bearer
-// token and CA for Prometheus, a password for Redis), then one MetricSource per declared metric
-// from a SourceFactory. A metric whose source cannot be built (a Secret missing, a URL that does
-// not parse) gets a source that reads as that error, so the policy is still evaluated and the
+// token and CA for Prometheus, a password for Redis or PostgreSQL, the RabbitMQ management user, a
+// metricsApi endpoint's token or user), then one MetricSource per declared metric from a
+// SourceFactory. A metric whose source cannot be built (a Secret missing, a URL that does not
+// parse) gets a source that reads as that error, so the policy is still evaluated and the
 // MetricsAvailable condition says why. Connections are shared between policies that name the
 // same server and go away with the last policy that names them.
 #pragma once
@@ -14,19 +15,34 @@
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "kube/client.h"
+#include "metrics/http_json.h"
+#include "metrics/postgresql.h"
 #include "metrics/prometheus.h"
 #include "metrics/redis_queue.h"
+#include "metrics/redis_sentinel.h"
 #include "metrics/source.h"
 #include "reconcile/policy_spec.h"
 #include "reconcile/source_access.h"
 
 namespace gearbox::reconcile {
 
+// Where the queues are: one server (options), a cluster (its addresses) or a sentinel-watched
+// master (sentinel); options holds the credentials, TLS and timeout of every server then.
+struct RedisServer {
+  metrics::RedisOptions options;
+  std::vector<metrics::RedisAddress> cluster;
+  std::optional<metrics::RedisSentinelOptions> sentinel;
+};
+
 // The servers a policy's metrics are read from, with their Secrets resolved; an Error when a
 // Secret or the URL could not be used. Absent: the policy names no such server.
 struct Connections {
   std::optional<Result<metrics::PrometheusOptions>> prometheus;
-  std::optional<Result<metrics::RedisOptions>> redis;
+  std::optional<Result<RedisServer>> redis;
+  std::optional<Result<metrics::PostgresOptions>> postgresql;
+  // The RabbitMQ management API; each metricsApi metric's endpoint, by metric name.
+  std::optional<Result<metrics::HttpJsonOptions>> rabbitmq;
+  std::map<std::string, Result<metrics::HttpJsonOptions>> metrics_api;
 };
 
 struct BuiltSource {
@@ -34,8 +50,8 @@ struct BuiltSource {
   std::shared_ptr<metrics::MetricSource> source;
   // Resource metrics need the pods' label selector, known once the target is read.
   std::function<void(const std::string& selector)> set_selector;
-  // The kind of source, for the metrics: "resource", "prometheus" or "queue" (BuildSources sets
-  // it).
+  // The kind of source, for the metrics: "resource", "prometheus", "queue", "metrics_api",
+  // "rabbitmq" or "pods" (BuildSources sets it).
   const char* kind = "unknown";
 };
 
@@ -92,22 +108,38 @@ Status CheckSourceAccess(const SourceAccess& access, const ParsedPolicy& p);
 // weakly so that the last policy to stop naming a server releases it.
 class LiveSourceFactory final : public SourceFactory {
  public:
-  explicit LiveSourceFactory(std::shared_ptr<kube::Client> client) : client_(std::move(client)) {}
+  // `access`: the rules the servers that answers name (a cluster's nodes, a sentinel's master, a
+  // connection string's hosts) must pass; null, none.
+  explicit LiveSourceFactory(std::shared_ptr<kube::Client> client,
+                             const SourceAccess* access = nullptr)
+      : client_(std::move(client)), access_(access) {}
   BuiltSource Make(const ParsedPolicy& policy, const MetricDef& metric,
                    const Connections& connections) override;
 
   size_t open_prometheus_clients();  // still held by some policy (for tests)
   size_t open_redis_connections();
+  size_t open_postgres_connections();
 
  private:
   Result<std::shared_ptr<metrics::PrometheusClient>> Prometheus(
       const metrics::PrometheusOptions& o);
-  std::shared_ptr<metrics::RedisConnection> Redis(const metrics::RedisOptions& o);
+  std::shared_ptr<metrics::RedisCommands> Redis(const std::string& ns, const RedisServer& server);
+  Result<std::shared_ptr<metrics::PostgresConnection>> Postgres(const std::string& ns,
+                                                                const metrics::PostgresOptions& o);
+  metrics::AllowAddress Allow(const std::string& ns, const char* kind, bool plain) const;
+  // metricsApi, rabbitmq and podCount metrics.
+  BuiltSource MakeHttpOrPods(const ParsedPolicy& policy, const MetricDef& metric,
+                             const Connections& connections);
+  Result<std::shared_ptr<metrics::HttpJsonClient>> HttpJson(const metrics::HttpJsonOptions& o,
+                                                            const std::string& kind);
 
   std::shared_ptr<kube::Client> client_;
+  const SourceAccess* access_;
   Mutex mu_;
   std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_ GUARDED_BY(mu_);
-  std::map<std::string, std::weak_ptr<metrics::RedisConnection>> redis_ GUARDED_BY(mu_);
+  std::map<std::string, std::weak_ptr<metrics::RedisCommands>> redis_ GUARDED_BY(mu_);
+  std::map<std::string, std::weak_ptr<metrics::PostgresConnection>> postgres_ GUARDED_BY(mu_);
+  std::map<std::string, std::weak_ptr<metrics::HttpJsonClient>> http_json_ GUARDED_BY(mu_);
 };
 
 }  // namespace gearbox::reconcile

@@ -1,7 +1,8 @@
 // The Redis queue source's reading of replies (metrics/redis_reply.h) on whatever hiredis decodes
 // from arbitrary bytes, as a server that is not Redis could send them: every reply is read as an
-// integer, as strings, as XINFO GROUPS and as a job's HMGET, without a crash; a job's ready time
-// is a finite number.
+// integer, as strings, as XINFO GROUPS, as a job's HMGET, as CLUSTER SLOTS and (an error) as a
+// MOVED/ASK redirection, without a crash; a job's ready time is a finite number, slot ranges and
+// ports are within their bounds, and every string's key slot is one of the 16384.
 #include <hiredis/hiredis.h>
 
 #include <cctype>
@@ -19,8 +20,25 @@ namespace {
 
 namespace m = gearbox::metrics;
 
+// Redis Cluster's answers: what is read of them is within bounds, whatever they were.
+void ReadAsCluster(const redisReply& reply) {
+  for (const m::SlotRange& r : m::ReplyClusterSlots(reply)) {
+    if (r.first < 0 || r.last > 16383 || r.first > r.last || r.port < 1 || r.port > 65535)
+      std::abort();
+  }
+  if (reply.type == REDIS_REPLY_ERROR) {
+    auto redirect = m::ParseRedirect(std::string(reply.str, reply.len));
+    if (redirect && (redirect->host.empty() || redirect->port < 1 || redirect->port > 65535))
+      std::abort();
+  }
+  for (const auto& text : m::ReplyStrings(reply)) {
+    if (text && (m::KeySlot(*text) < 0 || m::KeySlot(*text) > 16383)) std::abort();
+  }
+}
+
 void ReadEveryWay(const redisReply& reply) {
   if (reply.type == REDIS_REPLY_ERROR) (void)m::ReplyErrorKind(std::string(reply.str, reply.len));
+  ReadAsCluster(reply);
   (void)m::ReplyInteger(reply, "LLEN");
   (void)m::ReplyStreamGroup(reply, "redis", "stream", "group");
   auto ready = m::JobReadyAtMs(m::ReplyStrings(reply));

@@ -2,7 +2,7 @@
 // policies read a fast Prometheus-like server on 127.0.0.1, beside one hostile namespace whose
 // "Prometheus" servers trickle a byte a second, send an endless 1 GiB chunked body, or never
 // answer. The policies run as the controller runs them: keys on its work queue (ControllerLoop,
-// 2 workers, a namespace's share of them half), each pass reading through its MetricReader (8
+// 4 workers, a namespace's share of them half), each pass reading through its MetricReader (8
 // threads). Prints the evaluation lag of the well-behaved policies (from when a pass was due to
 // when its readings were in) and how much this process's RSS grew once the hostile tenant began.
 //
@@ -42,7 +42,7 @@ constexpr int kMetricsPerPolicy = 2;
 constexpr int kHostilePolicies = 5;
 constexpr auto kInterval = 1s;
 constexpr auto kTimeout = 5s;  // the default of spec.sources.prometheus.timeout
-constexpr int kWorkers = 2;    // the controller's default --concurrency
+constexpr int kWorkers = 4;    // the controller's default --concurrency
 
 long RssKiB() {
   std::ifstream status("/proc/self/status");

@@ -1,5 +1,7 @@
 #include "servers.h"
 
+#include "kube/config.h"
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -200,6 +202,21 @@ std::string Sh(const std::string& command, int* rc) {
   int status = p ? pclose(p) : -1;
   if (rc) *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
+}
+
+std::shared_ptr<kube::Client> TestClusterClient() {
+  const char* path = std::getenv("KUBECONFIG");
+  if (!path) return nullptr;
+  auto config = kube::LoadKubeconfig(path);
+  if (!config) return nullptr;
+  auto client = kube::HttpClient::Create(*config);
+  return client ? *client : nullptr;
+}
+
+void KubectlApply(const std::string& ns, const std::string& yaml) {
+  int rc = 0;
+  std::string out = Sh("kubectl -n " + ns + " apply -f - <<'YAML'\n" + yaml + "\nYAML\n", &rc);
+  ASSERT_EQ(rc, 0) << out;
 }
 
 std::string NodePath() {

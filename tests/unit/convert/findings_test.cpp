@@ -161,18 +161,19 @@ TEST(ConvertFinding3, PausedScaleOutDisablesAGivenScaleUpBlock) {
 }
 
 // Finding 4. keda.sh's "Pause autoscaling" ScaledObject with a RabbitMQ trigger Gearbox cannot
-// read: the policy is printed, the dropped trigger is a line on stderr, and the exit status is 3
-// unless --allow-partial.
+// read (over AMQP, its host in a Secret): the policy is printed, the dropped trigger is a line on
+// stderr, and the exit status is 3 unless --allow-partial.
 TEST(ConvertFinding4, ADroppedTriggerIsALineOnStderrAndExitThree) {
   const Outcome run = Convert({FixturePath("so-paused.yaml")});
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.out, HasSubstr("kind: ScalingPolicy"));
   EXPECT_THAT(run.err, HasSubstr("so-paused.yaml: document 1 (ScaledObject consumer): not carried "
-                                 "over: spec.triggers[1] (rabbitmq): no such source in Gearbox"));
+                                 "over: spec.triggers[1] (rabbitmq tasks): KEDA read the host "
+                                 "from a Secret or the environment, protocol amqp"));
   const Outcome allowed = Convert({"--allow-partial", FixturePath("so-paused.yaml")});
   EXPECT_EQ(allowed.code, 0);
   EXPECT_EQ(allowed.out, run.out);
-  EXPECT_THAT(allowed.err, HasSubstr("not carried over: spec.triggers[1] (rabbitmq)"))
+  EXPECT_THAT(allowed.err, HasSubstr("not carried over: spec.triggers[1] (rabbitmq tasks)"))
       << "still said";
 }
 
@@ -282,7 +283,9 @@ TEST(ConvertFinding6, ATriggerAuthenticationNotGivenToConvertIsNamedWithTheField
                                  "its Secrets over): set bearerTokenSecretRef to its Secrets"));
 }
 
-// keda.sh's Redis Streams page: a consumer group's pending entries, and the stream's length.
+// keda.sh's Redis Streams page: a consumer group's pending entries (another number than
+// Gearbox's lag + pending: refused, saying so), and the stream's length (Gearbox's measure
+// length: converted).
 TEST(ConvertFinding6, RedisStreamsSaysHowTheNumbersDiffer) {
   const Outcome run = Convert({}, ScaledObjectOnWeb(R"yaml(  - type: redis-streams
     metadata: {address: "redis:6379", stream: my-stream, consumerGroup: my-consumer-group, pendingEntriesCount: "10"}
@@ -291,11 +294,12 @@ TEST(ConvertFinding6, RedisStreamsSaysHowTheNumbersDiffer) {
 )yaml"));
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("spec.triggers[0] (redis-streams): KEDA sized on consumer group "
-                                 "my-consumer-group's pending entries (XPENDING); Gearbox's "
-                                 "stream metric (queue {flavor: stream, group}) is a consumer "
-                                 "group's lag + pending entries, another number"));
-  EXPECT_THAT(run.err, HasSubstr("spec.triggers[1] (redis-streams): KEDA sized on the stream's "
-                                 "length (XLEN)"));
+                                 "my-consumer-group's pending entries (XPENDING); Gearbox "
+                                 "measures a stream's length (measure: length) or a group's lag "
+                                 "+ pending entries (queue {flavor: stream, group}), not either "
+                                 "alone"));
+  EXPECT_THAT(run.err, Not(HasSubstr("spec.triggers[1]")));
+  EXPECT_THAT(run.out, HasSubstr("measure: length"));
   EXPECT_THAT(run.err, Not(HasSubstr("no such source")));
 }
 

@@ -178,8 +178,8 @@ TEST(ConvertPrometheusAuth, WhatCannotBeCarriedLeavesTheTriggerOutWithTheReason)
       {Convert({}, KedaExample("  env:\n    - {parameter: bearerToken, name: TOKEN}\n",
                                "        serverAddress: https://prometheus:9090\n"
                                "        authModes: bearer\n")),
-       "credentials from env (in TriggerAuthentication keda-prom-creds), which Gearbox cannot "
-       "read: put them in a Secret"},
+       "credentials from bearerToken (from env) in TriggerAuthentication default/keda-prom-creds, "
+       "which Gearbox cannot read: put them in a Secret"},
       {Convert({}, KedaExample(SecretTargets({"cert", "key"}),
                                "        serverAddress: http://prometheus:9090\n"
                                "        authModes: tls\n")),

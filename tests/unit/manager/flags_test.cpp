@@ -22,7 +22,7 @@ TEST(ControllerFlags, TheDefaultsAreControllerRuntimesWhereTheyMeanTheSame) {
   EXPECT_TRUE((*f)->metrics_secure);
   EXPECT_EQ((*f)->health_probe_bind_address, ":8081");
   EXPECT_FALSE((*f)->leader_elect);
-  EXPECT_EQ((*f)->concurrency, 2);
+  EXPECT_EQ((*f)->concurrency, 4);
   EXPECT_FALSE((*f)->replicas_fields) << "none given: the built-in kinds' fields";
   EXPECT_EQ((*f)->log_format, telemetry::LogFormat::kJson);
 }

@@ -69,5 +69,26 @@ TEST(ReplyStreamGroup, CountsOfTheNamedGroupAndErrorsThatSayWhy) {
   EXPECT_EQ(ReplyStreamGroup(*integer, "redis", "s", "g").error().kind, Error::Kind::kDecode);
 }
 
+// Redis Cluster: the masters' slot ranges, entries not of the shape left out.
+TEST(ClusterSlots, MastersAreReadAndMalformedEntriesLeftOut) {
+  auto reply = Decode(
+      "*4\r\n"
+      "*3\r\n:0\r\n:5460\r\n*3\r\n$9\r\n127.0.0.1\r\n:7000\r\n$2\r\nid\r\n"
+      "*3\r\n:5461\r\n:10922\r\n*2\r\n$0\r\n\r\n:7001\r\n"    // "": the host asked
+      "*3\r\n:10923\r\n:99999\r\n*2\r\n$1\r\nx\r\n:7002\r\n"  // a slot out of range
+      "*2\r\n:1\r\n:2\r\n");                                  // no master
+  ASSERT_TRUE(reply);
+  auto ranges = ReplyClusterSlots(*reply);
+  ASSERT_EQ(ranges.size(), 2u);
+  EXPECT_EQ(ranges[0].first, 0);
+  EXPECT_EQ(ranges[0].last, 5460);
+  EXPECT_EQ(ranges[0].host, "127.0.0.1");
+  EXPECT_EQ(ranges[0].port, 7000);
+  EXPECT_EQ(ranges[1].host, "");
+  EXPECT_EQ(ranges[1].port, 7001);
+  auto not_an_array = Decode("+OK\r\n");
+  EXPECT_TRUE(ReplyClusterSlots(*not_an_array).empty());
+}
+
 }  // namespace
 }  // namespace gearbox::metrics
