@@ -168,13 +168,6 @@ const AuthSecret* SecretOf(const Trigger& trigger, const std::string& parameter)
   return found == trigger.auth->secrets.end() ? nullptr : &found->second;
 }
 
-YAML::Node SecretRefNode(const AuthSecret& secret) {
-  YAML::Node node;
-  node["name"] = Text(secret.name);
-  node["key"] = Text(secret.key);
-  return node;
-}
-
 // The Secret key a parameter of the trigger's TriggerAuthentication comes from, set as `field` of
 // `block` (at `path` in the policy); a ClusterTriggerAuthentication's Secret is in KEDA's
 // namespace, and that is said. False when the authentication does not give the parameter.

@@ -33,10 +33,7 @@ void WriteMode(const Draft& draft, const WriteOptions& options, Document& docume
 
 // Secret references {field: {name, key}} into `node`.
 void WriteSecretRefs(const std::map<std::string, AuthSecret>& refs, YAML::Node node) {
-  for (const auto& [field, secret] : refs) {
-    node[field]["name"] = Text(secret.name);
-    node[field]["key"] = Text(secret.key);
-  }
+  for (const auto& [field, secret] : refs) node[field] = SecretRefNode(secret);
 }
 
 // --- Redis Cluster and Sentinel, PostgreSQL ---

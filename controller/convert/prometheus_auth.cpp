@@ -31,13 +31,6 @@ bool Has(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-YAML::Node RefNode(const AuthSecret& secret) {
-  YAML::Node ref;
-  ref["name"] = secret.name;
-  ref["key"] = secret.key;
-  return ref;
-}
-
 enum class Cloud { kNone, kAws, kGoogle, kAzure };
 
 class Carrier {
@@ -114,10 +107,10 @@ void Carrier::Aws(const std::optional<std::string>& region) {
   sigv4["region"] = r;
   const AuthSecret *id = Secret("awsAccessKeyID"), *secret = Secret("awsSecretAccessKey");
   if (id && secret) {
-    sigv4["accessKeyIdSecretRef"] = RefNode(*id);
-    sigv4["secretAccessKeySecretRef"] = RefNode(*secret);
+    sigv4["accessKeyIdSecretRef"] = SecretRefNode(*id);
+    sigv4["secretAccessKeySecretRef"] = SecretRefNode(*secret);
     if (const AuthSecret* token = Secret("awsSessionToken"))
-      sigv4["sessionTokenSecretRef"] = RefNode(*token);
+      sigv4["sessionTokenSecretRef"] = SecretRefNode(*token);
   } else {
     out_.notes.push_back(
         "AWS SigV4 with the controller's own identity: give its ServiceAccount an IRSA role "
@@ -131,7 +124,7 @@ void Carrier::Aws(const std::optional<std::string>& region) {
 
 void Carrier::Google() {
   if (const AuthSecret* key = Secret("GoogleApplicationCredentials")) {
-    out_.fields["auth"]["google"]["serviceAccountKeySecretRef"] = RefNode(*key);
+    out_.fields["auth"]["google"]["serviceAccountKeySecretRef"] = SecretRefNode(*key);
     return;
   }
   out_.fields["auth"]["google"] = YAML::Node(YAML::NodeType::Map);
@@ -157,8 +150,8 @@ void Carrier::Basic() {
   if (!user) return Refuse("basic authentication without a username in the TriggerAuthentication");
   if (!password)
     return Refuse("basic authentication with an empty password (Gearbox needs passwordSecretRef)");
-  out_.fields["auth"]["basic"]["usernameSecretRef"] = RefNode(*user);
-  out_.fields["auth"]["basic"]["passwordSecretRef"] = RefNode(*password);
+  out_.fields["auth"]["basic"]["usernameSecretRef"] = SecretRefNode(*user);
+  out_.fields["auth"]["basic"]["passwordSecretRef"] = SecretRefNode(*password);
 }
 
 void Carrier::ClientCertificate() {
@@ -167,8 +160,8 @@ void Carrier::ClientCertificate() {
     return Refuse("a client certificate (authModes: tls) on a plain http:// server");
   if (!cert || !key)
     return Refuse("a client certificate (authModes: tls) without cert and key Secrets");
-  out_.fields["tls"]["certSecretRef"] = RefNode(*cert);
-  out_.fields["tls"]["keySecretRef"] = RefNode(*key);
+  out_.fields["tls"]["certSecretRef"] = SecretRefNode(*cert);
+  out_.fields["tls"]["keySecretRef"] = SecretRefNode(*key);
 }
 
 void Carrier::CustomHeader() {
@@ -177,7 +170,7 @@ void Carrier::CustomHeader() {
     return Refuse("custom authentication without customAuthHeader and customAuthValue Secrets");
   YAML::Node header;
   header["name"] = "X-Custom-Auth";
-  header["valueSecretRef"] = RefNode(*value);
+  header["valueSecretRef"] = SecretRefNode(*value);
   out_.fields["headers"].push_back(header);
   out_.notes.push_back("KEDA read the custom header's name from Secret " + name->name + " key " +
                        name->key + ": write it in headers[].name (X-Custom-Auth is a placeholder)");
@@ -188,7 +181,7 @@ void Carrier::Modes(const std::vector<std::string>& modes) {
     return Refuse("bearer and basic authentication at once (both are the Authorization header)");
   if (Has(modes, "bearer")) {
     if (const AuthSecret* token = Secret("bearerToken"))
-      out_.fields["bearerTokenSecretRef"] = RefNode(*token);
+      out_.fields["bearerTokenSecretRef"] = SecretRefNode(*token);
     else
       Refuse("authModes bearer without a bearerToken Secret");
   }
@@ -247,7 +240,7 @@ Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
   }
   if (authenticated && !auth_ && CloudOf(aws_region) == Cloud::kNone) NoteNotGiven(modes, path);
   if (auth_ && !out_.fields["auth"]) Modes(modes);
-  if (const AuthSecret* ca = Secret("ca")) out_.fields["caSecretRef"] = RefNode(*ca);
+  if (const AuthSecret* ca = Secret("ca")) out_.fields["caSecretRef"] = SecretRefNode(*ca);
   NoteWhereSecretsLive();
   return std::move(out_);
 }

@@ -1,6 +1,8 @@
 // See trigger_auth.h.
 #include "convert/trigger_auth.h"
 
+#include "convert/document.h"
+
 namespace gearbox::convert {
 
 namespace {
@@ -87,6 +89,13 @@ std::optional<TriggerAuth> TriggerAuthentications::Find(const YAML::Node& ref,
   auto found = by_key_.find(kind + "/" + where + "/" + Scalar(ref, "name"));
   if (found == by_key_.end()) return std::nullopt;
   return found->second;
+}
+
+YAML::Node SecretRefNode(const AuthSecret& secret) {
+  YAML::Node node;
+  node["name"] = Text(secret.name);
+  node["key"] = Text(secret.key);
+  return node;
 }
 
 std::string NamedAuthentication(const YAML::Node& ref) {

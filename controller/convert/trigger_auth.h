@@ -51,6 +51,9 @@ class TriggerAuthentications {
   std::map<std::string, TriggerAuth> by_key_;  // "kind/namespace/name"
 };
 
+// A Secret reference {name, key} of a policy, as convert writes it.
+YAML::Node SecretRefNode(const AuthSecret& secret);
+
 // What an authenticationRef names, for comments: "TriggerAuthentication rabbitmq-auth"; "" when
 // there is none.
 std::string NamedAuthentication(const YAML::Node& authentication_ref);
