@@ -22,6 +22,8 @@ PACKAGES=(
   # the real systems the metric sources are tested against (Redis Cluster and Sentinel run on
   # redis-server itself: --cluster-enabled, --sentinel)
   prometheus redis-server postgresql
+  # the RabbitMQ source (management API): its own instance per test, on its own ports
+  rabbitmq-server
   # the demo's plot of what the autoscaler did (docs/demo.png)
   gnuplot-nox
   # the decision-quality harness (tests/quality) and the backtest's plot: Debian's python3 (not a

@@ -1,27 +1,15 @@
 // See history.h.
 #include "backtest/history.h"
 
+#include "reconcile/sources.h"
+
 namespace gearbox::backtest {
 
 namespace {
 
-const char* KindOf(reconcile::MetricDef::Type type) {
-  switch (type) {
-    case reconcile::MetricDef::Type::kPrometheus:
-      return "prometheus";
-    case reconcile::MetricDef::Type::kQueue:
-      return "queue";
-    case reconcile::MetricDef::Type::kPostgres:
-      return "postgresql";
-    case reconcile::MetricDef::Type::kResource:
-      break;
-  }
-  return "resource";
-}
-
 MetricPlan PlanOf(const reconcile::MetricDef& def,
                   const std::map<std::string, std::string>& queries) {
-  MetricPlan plan{def.name, "", MetricPlan::From::kNowhere, KindOf(def.type)};
+  MetricPlan plan{def.name, "", MetricPlan::From::kNowhere, reconcile::SourceKind(def)};
   if (auto given = queries.find(def.name); given != queries.end()) {
     plan.query = given->second;
     plan.from = MetricPlan::From::kFlag;

@@ -60,18 +60,24 @@ Result<std::string> ReadInput(const std::string& file, std::istream& in) {
   return text.str();
 }
 
-// Every file, each on its own: one that cannot be read is refused, and the others converted.
+// Every file, each on its own: one that cannot be read is refused, and the others converted. The
+// TriggerAuthentications of every file serve the ScaledObjects of all of them.
 void ConvertFiles(const po::variables_map& vm, const WriteOptions& options, std::istream& in,
                   Converted& converted) {
   std::vector<std::string> files{"-"};
   if (vm.count("file")) files = vm["file"].as<std::vector<std::string>>();
+  std::vector<std::pair<std::string, Result<std::string>>> texts;
+  TriggerAuthentications auths;
   for (const auto& file : files) {
-    const auto text = ReadInput(file, in);
+    texts.emplace_back(file == "-" ? "stdin" : file, ReadInput(file, in));
+    if (texts.back().second) auths.Merge(TriggerAuthsIn(*texts.back().second));
+  }
+  for (const auto& [source, text] : texts) {
     if (!text) {
       converted.refused.push_back(text.error().message);
       continue;
     }
-    ConvertText(*text, file == "-" ? "stdin" : file, options, converted);
+    ConvertText(*text, source, options, converted, auths);
   }
 }
 

@@ -5,13 +5,24 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "convert/trigger_auth.h"
+
 namespace gearbox::convert {
 
-enum class MetricSource { kResource, kPrometheus, kQueue, kPostgres };
+enum class MetricSource {
+  kResource,
+  kPrometheus,
+  kQueue,
+  kPostgres,
+  kMetricsApi,
+  kRabbitmq,
+  kPodCount
+};
 
 // One metric the old autoscaler sized on, with the target it sized to.
 struct SizedMetric {
@@ -26,6 +37,12 @@ struct SizedMetric {
   bool per_replica = false;    // an AverageValue target: the metric is a total over the replicas
   std::optional<double> activation;  // KEDA's activation threshold: wakes the workload from 0
   std::string note;                  // why the metric is not the same as the old one's
+  // The HTTP and pod sources: kMetricsApi's endpoint, value and Secret references by field
+  // ("bearerTokenSecretRef"); kRabbitmq's queue; kPodCount's label selector.
+  std::string url, value_location;
+  std::map<std::string, AuthSecret> secret_refs;
+  std::string queue, vhost = "/", measure;
+  std::string selector;
 };
 
 inline SizedMetric SizedOn(const std::string& name, MetricSource source, double target,
@@ -105,6 +122,7 @@ struct Draft {
   bool scale_up_paused = false;
   bool scale_down_paused = false;
   std::string prometheus_url;  // empty: no prometheus metric
+  YAML::Node prometheus_auth;  // beside url in spec.sources.prometheus: auth, headers, tls, refs
   std::string redis_url;       // empty: no queue metric
   // --- Redis Cluster and Sentinel, PostgreSQL ---
   // More of spec.sources.redis: cluster or sentinel (redis_url then only names the server, for
@@ -113,7 +131,9 @@ struct Draft {
   YAML::Node postgresql_source;   // spec.sources.postgresql
   std::string postgresql_server;  // what names it: one server per policy
   // --- end of Redis Cluster and Sentinel, PostgreSQL ---
-  std::vector<std::string> header_notes;  // what could not be carried over at all
+  std::string rabbitmq_url;  // empty: no rabbitmq metric (the management API)
+  std::map<std::string, AuthSecret> rabbitmq_secret_refs;  // usernameSecretRef, passwordSecretRef
+  std::vector<std::string> header_notes;                   // what could not be carried over at all
   std::vector<LineNote> line_notes;
 };
 

@@ -23,20 +23,18 @@ std::string Describe(const YAML::Node& object, const std::string& kind) {
   return kind + (name && name.IsScalar() ? " " + name.Scalar() : "");
 }
 
+// The TriggerAuthentications and ClusterTriggerAuthentications among `documents` (List items too).
+TriggerAuthentications CollectTriggerAuths(const std::vector<YAML::Node>& documents) {
+  TriggerAuthentications auths;
+  for (const auto& document : documents) auths.AddAll(document);
+  return auths;
+}
+
 class Walker {
  public:
-  Walker(const std::string& source, const WriteOptions& options, Converted& converted)
-      : source_(source), options_(options), converted_(converted) {}
-
-  // The TriggerAuthentications among the documents (Lists included), before any is converted.
-  void CollectAuthentications(const YAML::Node& object) {
-    if (!object || !object.IsMap() || !object["kind"] || !object["kind"].IsScalar()) return;
-    if (object["kind"].Scalar() == "List" && object["items"] && object["items"].IsSequence()) {
-      for (const auto& item : object["items"]) CollectAuthentications(item);
-      return;
-    }
-    auths_.Add(object);
-  }
+  Walker(const std::string& source, const WriteOptions& options,
+         const TriggerAuthentications& auths, Converted& converted)
+      : source_(source), options_(options), auths_(auths), converted_(converted) {}
 
   // A document that cannot be converted is refused, and the walk goes on to the next.
   void Object(const YAML::Node& object, const std::string& where) {
@@ -47,6 +45,7 @@ class Walker {
     if (!*kind) return Refuse(where, "kind is missing");
     if (**kind == "List") return List(object, where);
     const std::string what = where + " (" + Describe(object, **kind) + ")";
+    // read for the triggers that name it
     if (**kind == "TriggerAuthentication" || **kind == "ClusterTriggerAuthentication") return;
     if (**kind != "HorizontalPodAutoscaler" && **kind != "ScaledObject") {
       converted_.skipped.push_back(source_ + ": " + what +
@@ -72,8 +71,8 @@ class Walker {
 
   const std::string& source_;
   const WriteOptions& options_;
+  const TriggerAuthentications& auths_;
   Converted& converted_;
-  TriggerAuthentications auths_;
 };
 
 }  // namespace
@@ -99,15 +98,21 @@ void AddPolicy(Document policy, const std::string& what, Converted& converted) {
   converted.policies.push_back(std::move(policy));
 }
 
+TriggerAuthentications TriggerAuthsIn(const std::string& text) {
+  auto documents = Parse(text, "");
+  return documents ? CollectTriggerAuths(*documents) : TriggerAuthentications();
+}
+
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 Converted& converted) {
+                 Converted& converted, const TriggerAuthentications& other_auths) {
   auto documents = Parse(text, source);
   if (!documents) {
     converted.refused.push_back(documents.error().message);
     return;
   }
-  Walker walker(source, options, converted);
-  for (const auto& document : *documents) walker.CollectAuthentications(document);
+  TriggerAuthentications auths = CollectTriggerAuths(*documents);
+  auths.Merge(other_auths);  // this text's own first
+  Walker walker(source, options, auths, converted);
   for (std::size_t i = 0; i < documents->size(); ++i)
     walker.Object((*documents)[i], "document " + std::to_string(i + 1));
 }

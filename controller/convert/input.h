@@ -30,9 +30,15 @@ Result<Document> ConvertObject(const YAML::Node& object, const WriteOptions& opt
                                const TriggerAuthentications& auths);
 
 // Every document of `text`, read from `source` (a file name, "stdin", or the cluster's object),
-// into `converted`: its policy and what it dropped, or why it was refused.
+// into `converted`: its policy and what it dropped, or why it was refused. The
+// TriggerAuthentications of `text` and `other_auths` give the Secrets of the triggers that name
+// them.
 void ConvertText(const std::string& text, const std::string& source, const WriteOptions& options,
-                 Converted& converted);
+                 Converted& converted, const TriggerAuthentications& other_auths = {});
+
+// The TriggerAuthentications and ClusterTriggerAuthentications of `text` (none if it is not YAML),
+// for the ScaledObjects of the other files of one run.
+TriggerAuthentications TriggerAuthsIn(const std::string& text);
 
 // One converted policy into `converted`, with a line per dropped trigger or field naming `what`
 // ("so.yaml: document 1 (ScaledObject jobs)").

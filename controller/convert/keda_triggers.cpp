@@ -14,6 +14,7 @@
 #include "convert/prometheus_auth.h"
 #include "convert/quantity.h"
 #include "convert/trigger_auth.h"
+#include "metrics/redacted_url.h"
 
 namespace gearbox::convert {
 
@@ -27,6 +28,9 @@ struct Trigger {
   YAML::Node metadata;
   std::string path;
   bool authenticated = false;
+  // What its authenticationRef names ("TriggerAuthentication rabbitmq-auth"; "" when none), for
+  // comments when it was not among the inputs.
+  std::string auth_named;
   std::optional<TriggerAuth> auth;  // its authenticationRef, when that was among the inputs
 };
 
@@ -89,23 +93,25 @@ bool UseServer(const Trigger& trigger, const std::string& url, std::string& serv
   return false;
 }
 
-// A server Gearbox cannot authenticate to: the trigger is left out, and said.
-Result<bool> UnsupportedAuth(const Trigger& trigger, const std::string& server, Draft& draft) {
-  ASSIGN_OR_RETURN(const auto unsupported,
-                   UnsupportedPrometheusAuth(trigger.metadata, server, trigger.path + ".metadata"));
-  if (!unsupported) return false;
+// How the trigger authenticated, carried over (prometheus_auth.h); a trigger whose authentication
+// cannot be carried is left out, and said.
+Result<std::optional<CarriedAuth>> CarryAuth(const Trigger& trigger, const std::string& server,
+                                             Draft& draft) {
+  const TriggerAuth* auth = trigger.auth ? &*trigger.auth : nullptr;
+  ASSIGN_OR_RETURN(
+      CarriedAuth carried,
+      CarryPrometheusAuth(trigger.metadata, server, trigger.authenticated, auth, trigger.path));
+  if (!carried.refused) return std::optional<CarriedAuth>(std::move(carried));
   draft.header_notes.push_back(trigger.path + " (prometheus on " + server +
-                               "): KEDA authenticated with " + *unsupported +
-                               ", which Gearbox's Prometheus source does not support yet (a "
-                               "bearer token and a CA only)");
-  return true;
+                               "): KEDA authenticated with " + *carried.refused);
+  return std::optional<CarriedAuth>();
 }
 
 Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const std::string server, RequiredText(trigger.metadata, "serverAddress", here));
-  ASSIGN_OR_RETURN(const bool unsupported, UnsupportedAuth(trigger, server, draft));
-  if (unsupported) return OkStatus();
+  ASSIGN_OR_RETURN(std::optional<CarriedAuth> auth, CarryAuth(trigger, server, draft));
+  if (!auth) return OkStatus();
   ASSIGN_OR_RETURN(const std::string query, RequiredText(trigger.metadata, "query", here));
   ASSIGN_OR_RETURN(const double threshold, RequiredNumber(trigger, "threshold"));
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationThreshold", 0));
@@ -118,13 +124,12 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   metric.activation = activation;
   if (!UseServer(trigger, server, draft.prometheus_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
-  NoteOtherKeys(
-      trigger,
-      {"serverAddress", "query", "threshold", "activationThreshold", "metricName", "authModes"},
-      draft);
-  if (!trigger.authenticated) return OkStatus();
-  ASSIGN_OR_RETURN(std::string note, PrometheusAuthNote(trigger.metadata, here));
-  draft.line_notes.push_back({kPrometheusUrlPath, std::move(note)});
+  NoteOtherKeys(trigger,
+                {"serverAddress", "query", "threshold", "activationThreshold", "metricName",
+                 "authModes", "awsRegion", "customHeaders", "cortexOrgID", "identityOwner"},
+                draft);
+  draft.prometheus_auth.reset(auth->fields);
+  for (auto& note : auth->notes) draft.line_notes.push_back({kPrometheusUrlPath, std::move(note)});
   return OkStatus();
 }
 
@@ -156,11 +161,11 @@ void NoteRedisPassword(const Trigger& trigger, Draft& draft) {
 
 // --- Redis Cluster and Sentinel, PostgreSQL ---
 
-YAML::Node SecretRefNode(const AuthSecret& secret) {
-  YAML::Node node;
-  node["name"] = Text(secret.name);
-  node["key"] = Text(secret.key);
-  return node;
+// The Secret key a parameter of the trigger's TriggerAuthentication comes from; null when none.
+const AuthSecret* SecretOf(const Trigger& trigger, const std::string& parameter) {
+  if (!trigger.auth) return nullptr;
+  const auto found = trigger.auth->secrets.find(parameter);
+  return found == trigger.auth->secrets.end() ? nullptr : &found->second;
 }
 
 // The Secret key a parameter of the trigger's TriggerAuthentication comes from, set as `field` of
@@ -168,11 +173,10 @@ YAML::Node SecretRefNode(const AuthSecret& secret) {
 // namespace, and that is said. False when the authentication does not give the parameter.
 bool SetSecretRef(const Trigger& trigger, const std::string& parameter, YAML::Node block,
                   const std::string& field, const std::string& path, Draft& draft) {
-  if (!trigger.auth) return false;
-  auto found = trigger.auth->secrets.find(parameter);
-  if (found == trigger.auth->secrets.end()) return false;
-  block[field] = SecretRefNode(found->second);
-  if (found->second.cluster_scoped)
+  const AuthSecret* secret = SecretOf(trigger, parameter);
+  if (!secret) return false;
+  block[field] = SecretRefNode(*secret);
+  if (secret->cluster_scoped)
     draft.line_notes.push_back({path + "." + field + ".name",
                                 "from a ClusterTriggerAuthentication: this Secret is in KEDA's "
                                 "namespace; Gearbox reads the policy's, copy it there"});
@@ -192,6 +196,10 @@ void NoteAuthLeft(const Trigger& trigger, const std::set<std::string>& used, Dra
     draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
                                  " parameter " + parameter +
                                  ": Gearbox reads Secrets only; put it in one and reference it");
+  if (!trigger.auth->pod_identity.empty())
+    draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
+                                 " podIdentity (" + trigger.auth->pod_identity +
+                                 "): Gearbox reads Secrets only; put the credentials in one");
 }
 
 // Host lists as KEDA's redis-cluster and redis-sentinel give them: addresses "h1:p1, h2:p2", or
@@ -472,6 +480,272 @@ Status ReadCron(const Trigger& trigger, Draft& draft) {
   return OkStatus();
 }
 
+// ---- metrics-api, rabbitmq, kubernetes-workload ----
+
+// The Secret keys of `fields` ({parameter, ScalingPolicy field}) in the trigger's
+// TriggerAuthentication, all or none: a policy field of a pair needs the other.
+bool SecretsFromAuth(const Trigger& trigger,
+                     std::initializer_list<std::pair<const char*, const char*>> fields,
+                     std::map<std::string, AuthSecret>& refs) {
+  if (!trigger.auth) return false;
+  std::map<std::string, AuthSecret> found;
+  for (const auto& [parameter, field] : fields) {
+    const AuthSecret* secret = SecretOf(trigger, parameter);
+    if (!secret) return false;
+    found[field] = *secret;
+  }
+  refs.insert(found.begin(), found.end());
+  return true;
+}
+
+// Where KEDA took credentials that are not carried over as Secret references, and what to set.
+std::string AuthNote(const Trigger& trigger, const std::string& fields) {
+  const std::string from = trigger.auth            ? trigger.auth->what
+                           : trigger.authenticated ? trigger.auth_named + " (not in the input)"
+                                                   : "the target's environment";
+  return "KEDA took the credentials from " + from + ": set " + fields +
+         " {name, key} to the Secret keys that hold them";
+}
+
+// Once per metric or source, where SetSecretRef says it per Secret reference.
+void NoteClusterAuth(const Trigger& trigger, const std::string& path, Draft& draft) {
+  if (trigger.auth && trigger.auth->cluster_scoped)
+    draft.line_notes.push_back({path, "the Secrets of " + trigger.auth->what +
+                                          " are in KEDA's namespace: copy them to the policy's"});
+}
+
+// KEDA's metrics-api authModes Gearbox cannot carry (an API key, a client certificate), or "".
+std::string UnsupportedApiAuth(const std::optional<std::string>& mode) {
+  if (!mode || *mode == "bearer" || *mode == "basic") return "";
+  return *mode == "apiKey" ? "an API key (authMode: apiKey)"
+         : *mode == "tls"  ? "a client certificate (authMode: tls)"
+                           : "authMode " + *mode;
+}
+
+// The bearer token or the basic user of a metrics-api trigger, as Secret references.
+void MetricsApiAuth(const Trigger& trigger, const std::optional<std::string>& mode,
+                    SizedMetric& metric) {
+  if (!mode) return;
+  const bool bearer = *mode == "bearer";
+  const bool resolved =
+      bearer ? SecretsFromAuth(trigger, {{"token", "bearerTokenSecretRef"}}, metric.secret_refs)
+             : SecretsFromAuth(
+                   trigger, {{"username", "usernameSecretRef"}, {"password", "passwordSecretRef"}},
+                   metric.secret_refs);
+  if (!resolved)
+    metric.note = AuthNote(
+        trigger, bearer ? "bearerTokenSecretRef" : "usernameSecretRef and passwordSecretRef");
+  SecretsFromAuth(trigger, {{"ca", "caSecretRef"}}, metric.secret_refs);
+}
+
+// A metrics-api trigger the metricsApi source cannot read: left out, and said.
+Result<bool> MetricsApiLeftOut(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto format, OptionalText(trigger.metadata, "format", here));
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
+  ASSIGN_OR_RETURN(const auto method, OptionalText(trigger.metadata, "method", here));
+  std::string why;
+  if (format && *format != "json")
+    why = "format " + *format + ": Gearbox's metricsApi reads JSON answers";
+  else if (method && *method != "GET" && *method != "get")
+    why = "method " + *method + ": Gearbox's metricsApi sends a GET";
+  else if (const std::string auth = UnsupportedApiAuth(mode); !auth.empty())
+    why = "KEDA authenticated with " + auth +
+          ", which Gearbox's metricsApi does not support (a bearer token or basic only)";
+  if (why.empty()) return false;
+  draft.header_notes.push_back(trigger.path + " (metrics-api): " + why);
+  return true;
+}
+
+Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const bool left_out, MetricsApiLeftOut(trigger, draft));
+  if (left_out) return OkStatus();
+  ASSIGN_OR_RETURN(const std::string url, RequiredText(trigger.metadata, "url", here));
+  ASSIGN_OR_RETURN(const std::string location,
+                   RequiredText(trigger.metadata, "valueLocation", here));
+  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, "targetValue"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationTargetValue", 0));
+  if (target <= 0) return Error::Invalid(here + ".targetValue must be more than 0");
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    return Error::Invalid(here + ".url must be an http:// or https:// URL");
+  SizedMetric metric = SizedOn(UniqueMetricName(trigger.name.empty() ? "api" : trigger.name, draft),
+                               MetricSource::kMetricsApi, target, trigger.metric_type != "Value");
+  metric.url = metrics::RedactedUrl(url);
+  metric.value_location = location;
+  metric.activation = activation;
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
+  MetricsApiAuth(trigger, mode, metric);
+  if (metric.url != url)
+    metric.note = "KEDA's url held credentials; set usernameSecretRef and passwordSecretRef";
+  NoteClusterAuth(trigger, "spec.metrics[" + std::to_string(draft.metrics.size()) + "].name",
+                  draft);
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"url", "valueLocation", "targetValue", "activationTargetValue", "format",
+                 "authMode", "method"},
+                draft);
+  return OkStatus();
+}
+
+// A management API URL split as KEDA reads it: the vhost is the path's last segment ("/" when
+// there is none), the rest is the base.
+struct RabbitHost {
+  std::string base;
+  std::string vhost = "/";
+  bool had_credentials = false;
+};
+
+RabbitHost SplitRabbitHost(const std::string& host) {
+  RabbitHost out;
+  const std::string url = metrics::RedactedUrl(host);
+  out.had_credentials = url != host;
+  const size_t authority = url.find("://") + 3;
+  const size_t path = url.find('/', authority);
+  out.base = url.substr(0, path);
+  if (path == std::string::npos) return out;
+  const std::string rest = url.substr(path);
+  const size_t last = rest.find_last_of('/');
+  if (last + 1 < rest.size()) {
+    out.vhost = rest.substr(last + 1);
+    if (out.vhost == "%2F" || out.vhost == "%2f") out.vhost = "/";
+  }
+  out.base += rest.substr(0, last);
+  return out;
+}
+
+// Why a rabbitmq trigger cannot be read through the management API ("" when it can), from its
+// host (given or not) and protocol.
+std::string RabbitLeftOut(const std::optional<std::string>& host, const std::string& protocol) {
+  const std::string read_with =
+      "Gearbox reads queues through the management API (KEDA's protocol "
+      "http): ";
+  if (host && host->rfind("amqp", 0) == 0)
+    return "KEDA read the queue over AMQP (" + metrics::RedactedUrl(*host) + "); " + read_with +
+           "give the management plugin's URL as host (http://HOST:15672/VHOST) and convert "
+           "again, or write spec.sources.rabbitmq.url";
+  if (!host && protocol != "http")
+    return "KEDA read the host from a Secret or the environment, protocol " + protocol + "; " +
+           read_with +
+           "set protocol: http if it is the management URL, or write "
+           "spec.sources.rabbitmq.url";
+  return "";
+}
+
+// The queue's measure: KEDA's mode QueueLength (excludeUnacknowledged: ready ones only) or
+// MessageRate; the deprecated queueLength is QueueLength.
+Result<std::pair<std::string, double>> RabbitMeasure(const Trigger& trigger) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "mode", here));
+  ASSIGN_OR_RETURN(const auto exclude,
+                   OptionalText(trigger.metadata, "excludeUnacknowledged", here));
+  ASSIGN_OR_RETURN(const auto old_length, OptionalQuantity(trigger.metadata, "queueLength", here));
+  if (mode && *mode != "QueueLength" && *mode != "MessageRate")
+    return Error::Invalid(here + ".mode must be QueueLength or MessageRate");
+  if (mode && *mode == "MessageRate") {
+    ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
+    return std::make_pair(std::string("publishRate"), value);
+  }
+  ASSIGN_OR_RETURN(const double value, NumberOr(trigger, "value", old_length.value_or(20)));
+  return std::make_pair(std::string(exclude == "true" ? "messagesReady" : "messages"), value);
+}
+
+// The management user: from the TriggerAuthentication, else a placeholder Secret and a comment.
+void RabbitCredentials(const Trigger& trigger, bool in_host, Draft& draft) {
+  if (!draft.rabbitmq_secret_refs.empty()) return;  // the first trigger's server's
+  const std::string path = "spec.sources.rabbitmq.usernameSecretRef";
+  if (SecretsFromAuth(trigger,
+                      {{"username", "usernameSecretRef"}, {"password", "passwordSecretRef"}},
+                      draft.rabbitmq_secret_refs)) {
+    NoteClusterAuth(trigger, path, draft);
+    return;
+  }
+  draft.rabbitmq_secret_refs = {{"usernameSecretRef", {"rabbitmq-management", "username"}},
+                                {"passwordSecretRef", {"rabbitmq-management", "password"}}};
+  const std::string where =
+      in_host                 ? "KEDA's host URL held the management user"
+      : trigger.auth          ? "KEDA took it from " + trigger.auth->what + " (its host URL's user)"
+      : trigger.authenticated ? "KEDA took it from " + trigger.auth_named + " (not in the input)"
+                              : "KEDA's trigger named no user";
+  draft.line_notes.push_back(
+      {path, "a placeholder Secret: " + where +
+                 "; name the Secret keys that hold the management user and password"});
+}
+
+Result<std::string> RabbitUrl(const Trigger& trigger, const std::optional<std::string>& host,
+                              std::string& vhost, Draft& draft) {
+  if (host) {
+    const RabbitHost split = SplitRabbitHost(*host);
+    vhost = split.vhost;
+    RabbitCredentials(trigger, split.had_credentials, draft);
+    return split.base;
+  }
+  RabbitCredentials(trigger, false, draft);
+  const AuthSecret* secret = SecretOf(trigger, "host");
+  draft.line_notes.push_back(
+      {"spec.sources.rabbitmq.url", "a placeholder: KEDA read the management URL from " +
+                                        (secret ? "Secret " + secret->name + " key " + secret->key
+                                                : std::string("the target's environment")) +
+                                        "; put it here without the user and password"});
+  return std::string("http://rabbitmq.example.invalid:15672");
+}
+
+Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string queue, RequiredText(trigger.metadata, "queueName", here));
+  ASSIGN_OR_RETURN(const auto host, OptionalText(trigger.metadata, "host", here));
+  ASSIGN_OR_RETURN(const auto protocol, OptionalText(trigger.metadata, "protocol", here));
+  ASSIGN_OR_RETURN(const auto vhost_name, OptionalText(trigger.metadata, "vhostName", here));
+  ASSIGN_OR_RETURN(const auto measure, RabbitMeasure(trigger));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
+  if (measure.second <= 0) return Error::Invalid(here + ".value must be more than 0");
+  const std::string why =
+      trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
+          ? "useRegex: Gearbox reads one named queue"
+          : RabbitLeftOut(host, protocol.value_or("auto"));
+  if (!why.empty()) {
+    draft.header_notes.push_back(trigger.path + " (rabbitmq " + queue + "): " + why);
+    return OkStatus();
+  }
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? queue : trigger.name, draft),
+              MetricSource::kRabbitmq, measure.second, trigger.metric_type != "Value");
+  metric.queue = queue;
+  metric.measure = measure.first;
+  metric.activation = activation;
+  ASSIGN_OR_RETURN(const std::string url, RabbitUrl(trigger, host, metric.vhost, draft));
+  if (vhost_name) metric.vhost = *vhost_name;
+  if (!host && !vhost_name)
+    metric.note =
+        "KEDA took the vhost from the URL it read from a Secret: set rabbitmq.vhost "
+        "to its last path segment (/ when it has none)";
+  if (!UseServer(trigger, url, draft.rabbitmq_url, draft)) return OkStatus();
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger,
+                {"host", "protocol", "queueName", "mode", "value", "activationValue", "vhostName",
+                 "queueLength", "excludeUnacknowledged", "useRegex", "hostFromEnv"},
+                draft);
+  return OkStatus();
+}
+
+Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
+  const std::string here = trigger.path + ".metadata";
+  ASSIGN_OR_RETURN(const std::string selector, RequiredText(trigger.metadata, "podSelector", here));
+  ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
+  if (value <= 0) return Error::Invalid(here + ".value must be more than 0");
+  SizedMetric metric =
+      SizedOn(UniqueMetricName(trigger.name.empty() ? "pods" : trigger.name, draft),
+              MetricSource::kPodCount, value, trigger.metric_type != "Value");
+  metric.selector = selector;
+  metric.activation = activation;
+  draft.metrics.push_back(metric);
+  NoteOtherKeys(trigger, {"podSelector", "value", "activationValue"}, draft);
+  return OkStatus();
+}
+
+// ---- end of metrics-api, rabbitmq, kubernetes-workload ----
+
 Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path,
                              const TriggerAuthentications& auths, const std::string& ns) {
   if (!node.IsMap()) return Error::Invalid(path + " must be a map");
@@ -484,6 +758,7 @@ Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path,
   trigger.name = name.value_or("");
   trigger.metric_type = metric_type.value_or("");
   trigger.authenticated = static_cast<bool>(node["authenticationRef"]);
+  trigger.auth_named = NamedAuthentication(node["authenticationRef"]);
   trigger.auth = auths.Find(node["authenticationRef"], ns);
   return trigger;
 }
@@ -514,10 +789,13 @@ Status ReadTrigger(const YAML::Node& node, const std::string& path,
     return ReadRedisStream(trigger, RedisTopology::kSentinel, draft);
   if (trigger.type == "postgresql") return ReadPostgresql(trigger, draft);
   // --- end of Redis Cluster and Sentinel, PostgreSQL ---
+  if (trigger.type == "metrics-api") return ReadMetricsApi(trigger, draft);
+  if (trigger.type == "rabbitmq") return ReadRabbitmq(trigger, draft);
+  if (trigger.type == "kubernetes-workload") return ReadKubernetesWorkload(trigger, draft);
   draft.header_notes.push_back(path + " (" + trigger.type +
                                "): no such source in Gearbox (resource, prometheus, Redis "
-                               "queue and PostgreSQL metrics); a prometheus metric exporting it "
-                               "would do");
+                               "queue, PostgreSQL, metricsApi, rabbitmq and podCount metrics); a "
+                               "prometheus metric exporting it would do");
   return OkStatus();
 }
 

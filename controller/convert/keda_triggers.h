@@ -1,5 +1,6 @@
 // The triggers of a KEDA ScaledObject (spec.triggers[]) as the ScalingPolicy's metrics and
-// schedules: cpu and memory, prometheus, redis (a list), cron; any other scaler is noted.
+// schedules: cpu and memory, prometheus, redis (a list), cron, metrics-api, rabbitmq (through the
+// management API) and kubernetes-workload; any other scaler is noted.
 #pragma once
 
 #include <string>

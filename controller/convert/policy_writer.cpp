@@ -31,6 +31,11 @@ void WriteMode(const Draft& draft, const WriteOptions& options, Document& docume
           : "delete the " + old + " first: two autoscalers must not drive one target");
 }
 
+// Secret references {field: {name, key}} into `node`.
+void WriteSecretRefs(const std::map<std::string, AuthSecret>& refs, YAML::Node node) {
+  for (const auto& [field, secret] : refs) node[field] = SecretRefNode(secret);
+}
+
 // --- Redis Cluster and Sentinel, PostgreSQL ---
 
 // The url, unless the server is a cluster or a sentinel-watched master, then what else was read.
@@ -45,11 +50,41 @@ void WriteRedisSource(const Draft& draft, YAML::Node redis) {
 // --- end of Redis Cluster and Sentinel, PostgreSQL ---
 
 void WriteSources(const Draft& draft, YAML::Node spec) {
-  if (!draft.prometheus_url.empty())
+  if (!draft.prometheus_url.empty()) {
     spec["sources"]["prometheus"]["url"] = Text(draft.prometheus_url);
+    if (draft.prometheus_auth && draft.prometheus_auth.IsMap()) {
+      for (const auto& field : draft.prometheus_auth)
+        spec["sources"]["prometheus"][field.first.Scalar()] = field.second;
+    }
+  }
   if (!draft.redis_url.empty()) WriteRedisSource(draft, spec["sources"]["redis"]);
   if (draft.postgresql_source.IsMap())
     spec["sources"]["postgresql"] = YAML::Clone(draft.postgresql_source);
+  if (!draft.rabbitmq_url.empty()) {
+    spec["sources"]["rabbitmq"]["url"] = Text(draft.rabbitmq_url);
+    WriteSecretRefs(draft.rabbitmq_secret_refs, spec["sources"]["rabbitmq"]);
+  }
+}
+
+// The HTTP and pod metrics: metricsApi, rabbitmq, podCount.
+void HttpOrPodMetricNode(const SizedMetric& metric, YAML::Node node) {
+  switch (metric.source) {
+    case MetricSource::kMetricsApi:
+      node["metricsApi"]["url"] = Text(metric.url);
+      node["metricsApi"]["valueLocation"] = Text(metric.value_location);
+      WriteSecretRefs(metric.secret_refs, node["metricsApi"]);
+      break;
+    case MetricSource::kRabbitmq:
+      node["rabbitmq"]["queue"] = Text(metric.queue);
+      node["rabbitmq"]["vhost"] = Text(metric.vhost);
+      node["rabbitmq"]["measure"] = Text(metric.measure);
+      break;
+    case MetricSource::kPodCount:
+      node["podCount"]["selector"] = Text(metric.selector);
+      break;
+    default:
+      break;
+  }
 }
 
 YAML::Node MetricNode(const SizedMetric& metric, const std::string& component) {
@@ -71,6 +106,8 @@ YAML::Node MetricNode(const SizedMetric& metric, const std::string& component) {
     case MetricSource::kPostgres:
       node["postgresql"]["query"] = Text(metric.sql);
       break;
+    default:
+      HttpOrPodMetricNode(metric, node);
   }
   return node;
 }

@@ -1,11 +1,14 @@
-// See prometheus_auth.h. KEDA's prometheus scaler: authModes (a comma-separated list of bearer,
-// basic, tls, custom) with a TriggerAuthentication; awsRegion for Amazon Managed Service for
-// Prometheus (SigV4); Google's and Azure's managed Prometheus are reached through a pod identity
-// on their own hosts.
+// See prometheus_auth.h. KEDA's prometheus scaler (keda.sh/docs/2.16/scalers/prometheus):
+// authModes, a comma-separated list of bearer (bearerToken), basic (username, password), tls (cert,
+// key; ca with any mode) and custom (customAuthHeader, customAuthValue), from a
+// TriggerAuthentication; customHeaders "Name=value,..." in the metadata; Amazon Managed Service
+// for Prometheus with awsRegion and podIdentity aws (or awsAccessKeyID/awsSecretAccessKey),
+// Google's with podIdentity gcp, Azure Monitor's with podIdentity azure-workload.
 #include "convert/prometheus_auth.h"
 
+#include <algorithm>
+#include <regex>
 #include <sstream>
-#include <vector>
 
 #include "convert/fields.h"
 
@@ -13,61 +16,241 @@ namespace gearbox::convert {
 
 namespace {
 
-std::vector<std::string> Modes(const std::optional<std::string>& auth_modes) {
-  std::vector<std::string> modes;
-  std::istringstream in(auth_modes.value_or(""));
-  for (std::string mode; std::getline(in, mode, ',');) {
-    mode.erase(0, mode.find_first_not_of(' '));
-    mode.erase(mode.find_last_not_of(' ') + 1);
-    if (!mode.empty()) modes.push_back(mode);
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> parts;
+  std::istringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) {
+    part.erase(0, part.find_first_not_of(' '));
+    part.erase(part.find_last_not_of(' ') + 1);
+    if (!part.empty()) parts.push_back(part);
   }
-  return modes;
+  return parts;
 }
 
-// A managed Prometheus whose host says which cloud identity it wants.
-std::optional<std::string> CloudByHost(const std::string& server) {
-  if (server.find(".amazonaws.com") != std::string::npos)
-    return "AWS SigV4 (Amazon Managed Service for Prometheus)";
-  if (server.find("monitoring.googleapis.com") != std::string::npos)
-    return "Google OAuth (Google Cloud Managed Service for Prometheus)";
-  if (server.find(".prometheus.monitor.azure.com") != std::string::npos)
-    return "Azure Entra workload identity (Azure Monitor managed Prometheus)";
-  return std::nullopt;
+bool Has(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-std::optional<std::string> ModeNotCarried(const std::vector<std::string>& modes) {
-  for (const auto& mode : modes) {
-    if (mode == "tls") return "a client certificate (authModes: tls)";
-    if (mode == "basic") return "basic authentication (authModes: basic)";
-    if (mode == "custom") return "custom headers (authModes: custom)";
+enum class Cloud { kNone, kAws, kGoogle, kAzure };
+
+class Carrier {
+ public:
+  Carrier(const std::string& server, const TriggerAuth* auth) : server_(server), auth_(auth) {}
+
+  Result<CarriedAuth> Run(const YAML::Node& metadata, bool authenticated, const std::string& path);
+
+ private:
+  const AuthSecret* Secret(const std::string& parameter) const {
+    if (!auth_) return nullptr;
+    auto it = auth_->secrets.find(parameter);
+    return it == auth_->secrets.end() ? nullptr : &it->second;
   }
-  return std::nullopt;
+  void Refuse(const std::string& why) {
+    if (!out_.refused) out_.refused = why;
+  }
+  Cloud CloudOf(const std::optional<std::string>& aws_region) const;
+  void StaticHeaders(const std::optional<std::string>& custom,
+                     const std::optional<std::string>& org);
+  void Aws(const std::optional<std::string>& region);
+  void Google();
+  void Azure();
+  void Modes(const std::vector<std::string>& modes);
+  void Basic();
+  void ClientCertificate();
+  void CustomHeader();
+  void NoteWhereSecretsLive();
+  void NoteNotGiven(const std::vector<std::string>& modes, const std::string& path);
+
+  const std::string server_;
+  const TriggerAuth* const auth_;
+  CarriedAuth out_;
+};
+
+Cloud Carrier::CloudOf(const std::optional<std::string>& aws_region) const {
+  const std::string identity = auth_ ? auth_->pod_identity : "";
+  if (aws_region || identity == "aws" || identity == "aws-eks" || Secret("awsAccessKeyID") ||
+      server_.find(".amazonaws.com") != std::string::npos)
+    return Cloud::kAws;
+  if (identity == "gcp" || Secret("GoogleApplicationCredentials") ||
+      server_.find("monitoring.googleapis.com") != std::string::npos)
+    return Cloud::kGoogle;
+  if (identity == "azure-workload" || identity == "azure" ||
+      server_.find(".prometheus.monitor.azure.com") != std::string::npos)
+    return Cloud::kAzure;
+  return Cloud::kNone;
+}
+
+void Carrier::StaticHeaders(const std::optional<std::string>& custom,
+                            const std::optional<std::string>& org) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const std::string& pair : SplitList(custom.value_or(""))) {
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    headers.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  if (org) headers.emplace_back("X-Scope-OrgID", *org);  // KEDA's cortexOrgID
+  for (const auto& [name, value] : headers) {
+    YAML::Node header;
+    header["name"] = name;
+    header["value"] = value;
+    out_.fields["headers"].push_back(header);
+  }
+}
+
+void Carrier::Aws(const std::optional<std::string>& region) {
+  std::smatch m;
+  std::string r = region.value_or("");
+  if (r.empty() && std::regex_search(server_, m, std::regex(R"(aps-workspaces\.([a-z0-9-]+)\.)")))
+    r = m[1];
+  if (r.empty()) return Refuse("AWS SigV4 without awsRegion (the workspace's region)");
+  YAML::Node sigv4;
+  sigv4["region"] = r;
+  const AuthSecret *id = Secret("awsAccessKeyID"), *secret = Secret("awsSecretAccessKey");
+  if (id && secret) {
+    sigv4["accessKeyIdSecretRef"] = SecretRefNode(*id);
+    sigv4["secretAccessKeySecretRef"] = SecretRefNode(*secret);
+    if (const AuthSecret* token = Secret("awsSessionToken"))
+      sigv4["sessionTokenSecretRef"] = SecretRefNode(*token);
+  } else {
+    out_.notes.push_back(
+        "AWS SigV4 with the controller's own identity: give its ServiceAccount an IRSA role "
+        "(eks.amazonaws.com/role-arn) allowed aps:QueryMetrics (docs/metrics.md)" +
+        std::string(auth_ && !auth_->identity_id.empty()
+                        ? "; KEDA assumed " + auth_->identity_id + ", Gearbox does not"
+                        : ""));
+  }
+  out_.fields["auth"]["sigv4"] = sigv4;
+}
+
+void Carrier::Google() {
+  if (const AuthSecret* key = Secret("GoogleApplicationCredentials")) {
+    out_.fields["auth"]["google"]["serviceAccountKeySecretRef"] = SecretRefNode(*key);
+    return;
+  }
+  out_.fields["auth"]["google"] = YAML::Node(YAML::NodeType::Map);
+  out_.notes.push_back(
+      "Google OAuth with the controller's own identity: bind its ServiceAccount to a Google "
+      "service account with roles/monitoring.viewer (GKE workload identity; docs/metrics.md)");
+}
+
+void Carrier::Azure() {
+  if (auth_ && auth_->pod_identity == "azure")
+    return Refuse("AAD Pod Identity (podIdentity: azure, retired by Azure): use workload identity");
+  out_.fields["auth"]["azure"] = YAML::Node(YAML::NodeType::Map);
+  out_.notes.push_back(
+      "Azure Monitor with the controller's own workload identity: label its pods "
+      "azure.workload.identity/use and give the identity Monitoring Data Reader (docs/metrics.md)" +
+      std::string(auth_ && !auth_->identity_id.empty()
+                      ? "; KEDA used identity " + auth_->identity_id + ", Gearbox uses its own"
+                      : ""));
+}
+
+void Carrier::Basic() {
+  const AuthSecret *user = Secret("username"), *password = Secret("password");
+  if (!user) return Refuse("basic authentication without a username in the TriggerAuthentication");
+  if (!password)
+    return Refuse("basic authentication with an empty password (Gearbox needs passwordSecretRef)");
+  out_.fields["auth"]["basic"]["usernameSecretRef"] = SecretRefNode(*user);
+  out_.fields["auth"]["basic"]["passwordSecretRef"] = SecretRefNode(*password);
+}
+
+void Carrier::ClientCertificate() {
+  const AuthSecret *cert = Secret("cert"), *key = Secret("key");
+  if (server_.rfind("https://", 0) != 0)
+    return Refuse("a client certificate (authModes: tls) on a plain http:// server");
+  if (!cert || !key)
+    return Refuse("a client certificate (authModes: tls) without cert and key Secrets");
+  out_.fields["tls"]["certSecretRef"] = SecretRefNode(*cert);
+  out_.fields["tls"]["keySecretRef"] = SecretRefNode(*key);
+}
+
+void Carrier::CustomHeader() {
+  const AuthSecret *name = Secret("customAuthHeader"), *value = Secret("customAuthValue");
+  if (!name || !value)
+    return Refuse("custom authentication without customAuthHeader and customAuthValue Secrets");
+  YAML::Node header;
+  header["name"] = "X-Custom-Auth";
+  header["valueSecretRef"] = SecretRefNode(*value);
+  out_.fields["headers"].push_back(header);
+  out_.notes.push_back("KEDA read the custom header's name from Secret " + name->name + " key " +
+                       name->key + ": write it in headers[].name (X-Custom-Auth is a placeholder)");
+}
+
+void Carrier::Modes(const std::vector<std::string>& modes) {
+  if (Has(modes, "bearer") && Has(modes, "basic"))
+    return Refuse("bearer and basic authentication at once (both are the Authorization header)");
+  if (Has(modes, "bearer")) {
+    if (const AuthSecret* token = Secret("bearerToken"))
+      out_.fields["bearerTokenSecretRef"] = SecretRefNode(*token);
+    else
+      Refuse("authModes bearer without a bearerToken Secret");
+  }
+  if (Has(modes, "basic")) Basic();
+  if (Has(modes, "tls")) ClientCertificate();
+  if (Has(modes, "custom")) CustomHeader();
+}
+
+void Carrier::NoteWhereSecretsLive() {
+  if (!auth_ || auth_->secrets.empty()) return;
+  if (auth_->cluster_scoped)
+    out_.notes.push_back(auth_->what +
+                         "'s Secrets are in KEDA's namespace: Gearbox reads Secrets from the "
+                         "policy's namespace, copy them there");
+}
+
+void Carrier::NoteNotGiven(const std::vector<std::string>& modes, const std::string& path) {
+  std::string fields;
+  if (Has(modes, "bearer")) fields += " bearerTokenSecretRef,";
+  if (Has(modes, "basic")) fields += " auth.basic,";
+  if (Has(modes, "tls")) fields += " tls,";
+  if (Has(modes, "custom")) fields += " headers,";
+  if (fields.empty()) fields = " bearerTokenSecretRef, auth, tls or headers,";
+  fields.pop_back();
+  out_.notes.push_back(
+      "KEDA authenticated through the TriggerAuthentication of " + path +
+      ".authenticationRef, which convert was not given (give it in the same run to carry its "
+      "Secrets over): set" +
+      fields + " to its Secrets");
+}
+
+Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
+                                 const std::string& path) {
+  const std::string here = path + ".metadata";
+  ASSIGN_OR_RETURN(const auto aws_region, OptionalText(metadata, "awsRegion", here));
+  ASSIGN_OR_RETURN(const auto auth_modes, OptionalText(metadata, "authModes", here));
+  ASSIGN_OR_RETURN(const auto custom, OptionalText(metadata, "customHeaders", here));
+  ASSIGN_OR_RETURN(const auto org, OptionalText(metadata, "cortexOrgID", here));
+  if (auth_ && !auth_->elsewhere.empty())
+    Refuse("credentials from " + auth_->elsewhere.front() + " in " + auth_->what +
+           ", which Gearbox cannot read: put them in a Secret");
+  StaticHeaders(custom, org);
+  const std::vector<std::string> modes = SplitList(auth_modes.value_or(""));
+  switch (CloudOf(aws_region)) {
+    case Cloud::kAws:
+      Aws(aws_region);
+      break;
+    case Cloud::kGoogle:
+      Google();
+      break;
+    case Cloud::kAzure:
+      Azure();
+      break;
+    case Cloud::kNone:
+      break;
+  }
+  if (authenticated && !auth_ && CloudOf(aws_region) == Cloud::kNone) NoteNotGiven(modes, path);
+  if (auth_ && !out_.fields["auth"]) Modes(modes);
+  if (const AuthSecret* ca = Secret("ca")) out_.fields["caSecretRef"] = SecretRefNode(*ca);
+  NoteWhereSecretsLive();
+  return std::move(out_);
 }
 
 }  // namespace
 
-Result<std::optional<std::string>> UnsupportedPrometheusAuth(const YAML::Node& metadata,
-                                                             const std::string& server,
-                                                             const std::string& path) {
-  ASSIGN_OR_RETURN(const auto aws_region, OptionalText(metadata, "awsRegion", path));
-  ASSIGN_OR_RETURN(const auto auth_modes, OptionalText(metadata, "authModes", path));
-  if (aws_region) return std::optional<std::string>("AWS SigV4 (awsRegion: " + *aws_region + ")");
-  if (auto cloud = CloudByHost(server)) return cloud;
-  if (auto mode = ModeNotCarried(Modes(auth_modes))) return mode;
-  if (metadata["customHeaders"]) return std::optional<std::string>("custom headers");
-  return std::optional<std::string>();
-}
-
-Result<std::string> PrometheusAuthNote(const YAML::Node& metadata, const std::string& path) {
-  ASSIGN_OR_RETURN(const auto auth_modes, OptionalText(metadata, "authModes", path));
-  if (auth_modes)  // bearer alone: ModeNotCarried let nothing else through
-    return std::string(
-        "KEDA sent a bearer token from a TriggerAuthentication: set bearerTokenSecretRef (and "
-        "caSecretRef for its CA, if any) to the Secret that holds it");
-  return std::string(
-      "KEDA authenticated through a TriggerAuthentication: set bearerTokenSecretRef (a bearer "
-      "token) or caSecretRef (a CA) to its Secret; other modes (basic, a client certificate, "
-      "custom headers, a cloud identity) are not supported yet");
+Result<CarriedAuth> CarryPrometheusAuth(const YAML::Node& metadata, const std::string& server,
+                                        bool authenticated, const TriggerAuth* auth,
+                                        const std::string& path) {
+  return Carrier(server, auth).Run(metadata, authenticated, path);
 }
 
 }  // namespace gearbox::convert

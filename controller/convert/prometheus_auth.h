@@ -1,25 +1,32 @@
-// How KEDA's prometheus trigger authenticated, as far as the ScaledObject tells (its metadata and
-// server; the TriggerAuthentication itself is another object), against what Gearbox's Prometheus
-// source can carry: a bearer token (bearerTokenSecretRef) and a CA (caSecretRef).
+// How KEDA's prometheus trigger authenticated, carried over to spec.sources.prometheus: its
+// metadata (authModes, awsRegion, customHeaders, the server's host) and, when convert was given
+// it, the TriggerAuthentication or ClusterTriggerAuthentication its authenticationRef names
+// (secretTargetRef parameters -> Secret references, podIdentity -> an auth mode of the
+// controller's own identity). What cannot be carried (credentials from env or Vault, AAD pod
+// identity, basic auth without a password) leaves the trigger out, with the reason.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
+#include "convert/trigger_auth.h"
 
 namespace gearbox::convert {
 
-// The authentication Gearbox cannot carry yet, named ("AWS SigV4 (awsRegion: ...)", "a client
-// certificate (authModes: tls)"), or nothing when the trigger's might be carried over.
-Result<std::optional<std::string>> UnsupportedPrometheusAuth(const YAML::Node& metadata,
-                                                             const std::string& server,
-                                                             const std::string& path);
+struct CarriedAuth {
+  YAML::Node fields{YAML::NodeType::Map};  // beside url in spec.sources.prometheus
+  std::vector<std::string> notes;          // comments for spec.sources.prometheus.url
+  std::optional<std::string> refused;      // why the trigger cannot be carried over
+};
 
-// The comment for the server of a trigger with a TriggerAuthentication that may be carried over:
-// which Secret reference to set.
-Result<std::string> PrometheusAuthNote(const YAML::Node& metadata, const std::string& path);
+// `auth`: what the trigger's authenticationRef names, null when it has none or convert was not
+// given it (`authenticated` says which).
+Result<CarriedAuth> CarryPrometheusAuth(const YAML::Node& metadata, const std::string& server,
+                                        bool authenticated, const TriggerAuth* auth,
+                                        const std::string& path);
 
 }  // namespace gearbox::convert

@@ -112,7 +112,8 @@ Status ReadAdvanced(const YAML::Node& spec, Draft& draft) {
 // memory cannot be read at 0 pods, and a cron schedule brings it up but its rules would keep it.
 std::string RestsAtOneBecause(const Draft& draft) {
   std::string why =
-      "minReplicaCount 0: no prometheus or redis trigger can wake the workload from 0 (cpu and "
+      "minReplicaCount 0: no trigger read at 0 pods (prometheus, redis, metrics-api, rabbitmq, "
+      "kubernetes-workload) can wake the workload from 0 (cpu and "
       "memory cannot be read at 0 pods)";
   if (!draft.schedules.empty())
     why +=
@@ -122,9 +123,10 @@ std::string RestsAtOneBecause(const Draft& draft) {
 }
 
 // KEDA scales to 0 when minReplicaCount is 0 and no trigger is active for cooldownPeriod; only a
-// trigger that can be read at 0 pods (prometheus, redis) can wake the workload again. A cron
-// trigger alone is a schedule: its window raises the minimum, and a workload without rules
-// returns to the minimum (0) when the window closes, as KEDA's does (docs/engine.md).
+// trigger that can be read at 0 pods (prometheus, redis, metrics-api, rabbitmq,
+// kubernetes-workload) can wake the workload again. A cron trigger alone is a schedule: its window
+// raises the minimum, and a workload without rules returns to the minimum (0) when the window
+// closes, as KEDA's does (docs/engine.md).
 Status ReadScaleToZero(const YAML::Node& spec, Draft& draft) {
   ASSIGN_OR_RETURN(const auto cooldown, OptionalInteger(spec, "cooldownPeriod", "spec"));
   if (cooldown && (*cooldown < 0 || *cooldown > 86400))

@@ -2,7 +2,11 @@
 // ScaledObjects (the same files, or the cluster): the Secret key each parameter of a trigger
 // comes from (spec.secretTargetRef), so that convert writes Secret references (passwordSecretRef,
 // connectionSecretRef, ...) instead of asking for them. Parameters taken from elsewhere (env,
-// Vault, a cloud identity) are known by name only: the converted policy says to set them by hand.
+// Vault, a cloud secret manager) are known by name only: the converted policy says to set them by
+// hand. A pod identity (podIdentity.provider) is kept apart: Prometheus maps it to an auth mode of
+// the controller's own cloud identity.
+// One index serves every trigger type (Prometheus, Redis, PostgreSQL, metrics-api, RabbitMQ, ...),
+// and every file of a run (a TriggerAuthentication may be in another file than its ScaledObject).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -23,14 +27,21 @@ struct AuthSecret {
 // What one authenticationRef resolves to.
 struct TriggerAuth {
   std::string what;                           // "TriggerAuthentication shop/pg-auth"
+  bool cluster_scoped = false;                // a ClusterTriggerAuthentication
   std::map<std::string, AuthSecret> secrets;  // parameter -> its Secret key
-  std::vector<std::string> elsewhere;         // parameters from env, Vault, an identity, ...
+  std::vector<std::string> elsewhere;         // parameters from env, Vault, ... (not an identity)
+  std::string pod_identity;  // podIdentity.provider: aws, aws-eks, gcp, azure-workload...; "" none
+  std::string identity_id;   // podIdentity.identityId (Azure), roleArn (AWS): another identity
 };
 
 class TriggerAuthentications {
  public:
   // Keeps a TriggerAuthentication or ClusterTriggerAuthentication; false for any other object.
   bool Add(const YAML::Node& object);
+  // Adds every TriggerAuthentication of a document: the object itself, or a List's items.
+  void AddAll(const YAML::Node& document);
+  // Adds those of `other` this one does not have (its own come first).
+  void Merge(const TriggerAuthentications& other);
   // The authentication a trigger's authenticationRef names, from a ScaledObject in `ns`; none
   // when it was not among the inputs.
   std::optional<TriggerAuth> Find(const YAML::Node& authentication_ref,
@@ -39,5 +50,12 @@ class TriggerAuthentications {
  private:
   std::map<std::string, TriggerAuth> by_key_;  // "kind/namespace/name"
 };
+
+// A Secret reference {name, key} of a policy, as convert writes it.
+YAML::Node SecretRefNode(const AuthSecret& secret);
+
+// What an authenticationRef names, for comments: "TriggerAuthentication rabbitmq-auth"; "" when
+// there is none.
+std::string NamedAuthentication(const YAML::Node& authentication_ref);
 
 }  // namespace gearbox::convert

@@ -123,12 +123,15 @@ class Exchange {
 
   template <typename Stream>
   Result<HttpAnswer> Talk(Stream& stream) {
-    http::request<http::empty_body> req{http::verb::get, target_.target, 11};
-    const bool default_port = target_.port == (target_.tls_context ? "443" : "80");
-    req.set(http::field::host, default_port ? target_.host : target_.host + ":" + target_.port);
+    http::request<http::string_body> req{http::string_to_verb(target_.method), target_.target, 11};
+    req.set(http::field::host, HostHeader(target_));
     req.set(http::field::user_agent, "gearbox");
     req.set(http::field::connection, "close");
     for (const auto& [name, value] : target_.headers) req.set(name, value);
+    if (!target_.body.empty()) {
+      req.body() = target_.body;
+      req.prepare_payload();
+    }
     beast::error_code ec = Await([&](auto done) { http::async_write(stream, req, done); });
     if (ec) return Failure(ec, true);
     beast::flat_buffer buffer;
@@ -172,7 +175,14 @@ std::string FormatBytes(size_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
+std::string HostHeader(const HttpTarget& target) {
+  const bool default_port = target.port == (target.tls ? "443" : "80");
+  return default_port ? target.host : target.host + ":" + target.port;
+}
+
 Result<HttpAnswer> BoundedGet(const HttpTarget& target, const HttpLimits& limits) {
+  if (http::string_to_verb(target.method) == http::verb::unknown)
+    return Error::Of(Error::Kind::kConfig, "unknown HTTP method");
   return Exchange(target, limits).Run();
 }
 

@@ -1,15 +1,20 @@
 #include "metrics/prometheus.h"
 
+#include <cpprest/asyncrt_utils.h>
 #include <cpprest/base_uri.h>
 #include <cpprest/json.h>
 #include <cpprest/uri_builder.h>
+
+#include <openssl/ssl.h>
 
 #include <boost/asio/ssl/context.hpp>
 #include <cmath>
 #include <set>
 
 #include "metrics/bounded_http.h"
+#include "metrics/http_url.h"
 #include "metrics/redacted_url.h"
+#include "metrics/request_auth.h"
 
 namespace gearbox::metrics {
 
@@ -34,19 +39,34 @@ std::string KnownErrorType(const Json& doc) {
   return kTypes.count(type) ? type : "";
 }
 
-// The TLS context of a client, peers verified: the policy's CA (caSecretRef) alone when it names
-// one, so that a source's certificate must come from it; else the system's CAs. A CA that does not
-// parse is an error, not silently the system's trust.
-Result<std::shared_ptr<boost::asio::ssl::context>> TlsContext(const std::string& ca_pem) {
-  auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+// The client certificate and its key (mutual TLS) in the server's TLS context (http_url.h); an
+// error when either does not parse or they do not match, which says so without quoting them.
+Status UseClientCertificate(boost::asio::ssl::context& ctx, const PrometheusOptions& o) {
+  if (o.cert_pem.empty() && o.key_pem.empty()) return OkStatus();
   boost::system::error_code ec;
-  if (ca_pem.empty()) {
-    ctx->set_default_verify_paths(ec);
-  } else {
-    ctx->add_certificate_authority(boost::asio::buffer(ca_pem), ec);
+  ctx.use_certificate_chain(boost::asio::buffer(o.cert_pem), ec);
+  if (!ec) ctx.use_private_key(boost::asio::buffer(o.key_pem), boost::asio::ssl::context::pem, ec);
+  if (!ec && SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+    ec = boost::asio::error::invalid_argument;
+  if (ec)
+    return Error::Of(Error::Kind::kConfig,
+                     "the client certificate (tls.certSecretRef, tls.keySecretRef) is not a PEM "
+                     "certificate and its matching key");
+  return OkStatus();
+}
+
+// The headers that authenticate with what the policy's Secrets hold: custom headers, then the
+// bearer token or basic credentials (which the CRD does not let a custom header contradict).
+void AddStaticAuth(const PrometheusOptions& o, HttpTarget& target) {
+  for (const auto& header : o.headers) target.headers.push_back(header);
+  if (!o.bearer_token.empty())
+    target.headers.emplace_back("Authorization", "Bearer " + o.bearer_token);
+  if (!o.basic_password.empty()) {
+    const std::string pair = o.basic_username + ":" + o.basic_password;
+    target.headers.emplace_back(
+        "Authorization", "Basic " + utility::conversions::to_base64(
+                                        std::vector<unsigned char>(pair.begin(), pair.end())));
   }
-  if (ec) return Error::Of(Error::Kind::kConfig, "the CA (caSecretRef) is not a PEM certificate");
-  return ctx;
 }
 
 Error SeveralSeries(const Json& series, const std::string& what) {
@@ -103,7 +123,12 @@ Result<Reading> ParseInstantData(const Json& data, const std::string& what) {
 }  // namespace
 
 std::string PrometheusOptions::Key() const {
-  return url + "\n" + bearer_token + "\n" + ca_pem + "\n" + std::to_string(timeout.count());
+  std::string key = url + "\n" + bearer_token + "\n" + ca_pem + "\n" +
+                    std::to_string(timeout.count()) + "\n" + basic_username + "\n" +
+                    basic_password + "\n" + cert_pem + "\n" + key_pem + "\n" + auth_key;
+  for (const auto& [name, value] : headers)
+    key.append("\n").append(name).append(": ").append(value);
+  return key;
 }
 
 PrometheusClient::PrometheusClient(PrometheusOptions options) : options_(std::move(options)) {}
@@ -111,26 +136,15 @@ PrometheusClient::~PrometheusClient() = default;
 
 Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
     const PrometheusOptions& options) {
-  auto refuse = [&](const std::string& why) -> Result<std::shared_ptr<PrometheusClient>> {
-    return Error::Of(Error::Kind::kConfig,
-                     "prometheus url \"" + RedactedUrl(options.url) + "\" " + why);
-  };
-  if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0)
-    return refuse("must start with http:// or https://");
+  ASSIGN_OR_RETURN(HttpServerUrl server,
+                   ParseHttpServerUrl(options.url, options.ca_pem, "prometheus"));
   std::shared_ptr<PrometheusClient> c(new PrometheusClient(options));
-  try {
-    const web::uri uri(options.url);
-    c->tls_ = uri.scheme() == "https";
-    c->host_ = uri.host();
-    c->port_ = std::to_string(uri.port() > 0 ? uri.port() : (c->tls_ ? 443 : 80));
-    c->base_path_ = uri.path().empty() ? "/" : uri.path();
-  } catch (const std::exception&) {  // cpprestsdk throws on a URL it cannot parse
-    return refuse("is not a URL");
-  }
-  if (c->host_.empty()) return refuse("names no host");
-  if (c->tls_) {
-    ASSIGN_OR_RETURN(c->tls_context_, TlsContext(options.ca_pem));
-  }
+  c->tls_ = server.tls;
+  c->host_ = server.host;
+  c->port_ = server.port;
+  c->base_path_ = server.path.empty() ? "/" : server.path;
+  c->tls_context_ = server.tls_context;
+  if (c->tls_context_) RETURN_IF_ERROR(UseClientCertificate(*c->tls_context_, options));
   return c;
 }
 
@@ -202,12 +216,24 @@ Result<Json> PrometheusClient::GetData(const std::string& path, const QueryParam
   web::uri_builder uri(base_path_);
   uri.append_path(path);
   for (const auto& [name, value] : params) uri.append_query(name, value);
-  HttpTarget target{tls_,        host_, port_, uri.to_string(), {{"Accept", "application/json"}},
-                    tls_context_};
-  // The bearer token goes to the server named in the policy and nowhere else: a redirect is
+  HttpTarget target;
+  target.tls = tls_;
+  target.host = host_;
+  target.port = port_;
+  target.target = uri.to_string();
+  target.headers = {{"Accept", "application/json"}};
+  target.tls_context = tls_context_;
+  // The credentials go to the server named in the policy and nowhere else: a redirect is
   // not followed (ParseApiAnswer says so).
-  if (!options_.bearer_token.empty())
-    target.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
+  AddStaticAuth(options_, target);
+  if (options_.auth) {
+    Status signed_request = options_.auth->Apply(target);
+    if (!signed_request) {
+      Error e = std::move(signed_request).error();
+      e.message = Where() + ": " + e.message;
+      return e;
+    }
+  }
   {
     std::lock_guard lock(mu_);
     ++requests_;
@@ -236,7 +262,8 @@ Result<Json> PrometheusClient::ParseApiAnswer(int code, const std::string& body,
   }
   if (code == 401 || code == 403) {
     return Error::Of(Error::Kind::kAuth,
-                     what + ": " + std::to_string(code) + " (is bearerTokenSecretRef right?)");
+                     what + ": " + std::to_string(code) +
+                         " (are the credentials of spec.sources.prometheus right?)");
   }
   const std::string code_text = "HTTP " + std::to_string(code) + " from the source";
   Json doc;

@@ -29,12 +29,21 @@ class context;
 
 namespace gearbox::metrics {
 
+class RequestAuth;
+
 struct PrometheusOptions {
   std::string url;                          // http(s)://host:port[/prefix]
   std::string bearer_token;                 // sent as Authorization: Bearer
   std::string ca_pem;                       // trusted CA for https; empty: the system's
   std::chrono::milliseconds timeout{5000};  // for a whole request, not between two bytes
-  std::string Key() const;                  // what makes two options the same server
+  // (Initialized, so that the servers' options can still be written {url, token, ca, timeout}.)
+  std::string basic_username{}, basic_password{};  // Authorization: Basic, when a password
+  std::vector<std::pair<std::string, std::string>> headers{};  // custom headers, values resolved
+  std::string cert_pem{}, key_pem{};  // the client certificate presented over https (mutual TLS)
+  // A per-request signature or a fetched token (SigV4, Google, Entra); null: none.
+  std::shared_ptr<RequestAuth> auth{};
+  std::string auth_key{};   // what identifies `auth` (its mode, region, key material)
+  std::string Key() const;  // what makes two options the same server
 };
 
 class PrometheusClient {

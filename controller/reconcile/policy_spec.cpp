@@ -39,8 +39,7 @@ Result<policy::Duration> Dur(const Json& o, const char* field, const std::string
 }
 
 std::optional<SecretKeyRef> SecretRef(const Json& o, const char* field) {
-  if (!o.has_object_field(field)) return std::nullopt;
-  return SecretKeyRef{Str(o.at(field), "name"), Str(o.at(field), "key")};
+  return SecretRefAt(o, field);
 }
 
 Result<policy::Rule> ParseRule(const Json& r, const std::string& where) {
@@ -177,6 +176,17 @@ Result<std::optional<policy::HpaBehavior>> ParseHpaBehavior(const Json& b,
   return std::optional<policy::HpaBehavior>{out};
 }
 
+// spec.sources.rabbitmq: the management API and its user.
+Status ParseRabbitSource(const Json& src, ParsedPolicy& p) {
+  if (!src.has_object_field("rabbitmq")) return OkStatus();
+  const Json& r = src.at("rabbitmq");
+  ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "5s", "spec.sources.rabbitmq"));
+  p.rabbitmq =
+      RabbitSourceDef{Str(r, "url"), SecretRef(r, "usernameSecretRef"),
+                      SecretRef(r, "passwordSecretRef"), SecretRef(r, "caSecretRef"), timeout};
+  return OkStatus();
+}
+
 // --- Redis Cluster and Sentinel, PostgreSQL (spec.sources.redis.{cluster,sentinel},
 // spec.sources.postgresql) ---
 
@@ -273,6 +283,7 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
     ASSIGN_OR_RETURN(auto timeout, Dur(pr, "timeout", "5s", "spec.sources.prometheus"));
     p.prometheus = PrometheusSourceDef{Str(pr, "url"), SecretRef(pr, "bearerTokenSecretRef"),
                                        SecretRef(pr, "caSecretRef"), timeout};
+    RETURN_IF_ERROR(ParsePrometheusAuth(pr, *p.prometheus));
   }
   if (src.has_object_field("redis")) {
     const Json& r = src.at("redis");
@@ -291,6 +302,7 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
   if (src.has_object_field("postgresql")) {
     ASSIGN_OR_RETURN(p.postgresql, ParsePostgresSource(src.at("postgresql")));
   }
+  RETURN_IF_ERROR(ParseRabbitSource(src, p));
   return OkStatus();
 }
 
@@ -299,13 +311,58 @@ Status ParseSources(const Json& spec, ParsedPolicy& p) {
 Status NoControlCharacters(const MetricDef& d) {
   const auto& q = d.queue;
   for (const std::string* field : {&q.name, &q.prefix, &q.group}) {
-    if (std::any_of(field->begin(), field->end(),
-                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    if (HasControlCharacter(*field))
       return Error::Invalid("metric " + d.name +
                             ": a queue name, prefix or group has a control "
                             "character (CR, LF, ...)");
   }
   return OkStatus();
+}
+
+Result<MetricsApiDef> ParseMetricsApi(const Json& a, const std::string& where) {
+  MetricsApiDef d{Str(a, "url"),
+                  Str(a, "valueLocation"),
+                  SecretRef(a, "bearerTokenSecretRef"),
+                  SecretRef(a, "usernameSecretRef"),
+                  SecretRef(a, "passwordSecretRef"),
+                  SecretRef(a, "caSecretRef"),
+                  {}};
+  ASSIGN_OR_RETURN(d.timeout, Dur(a, "timeout", "5s", where));
+  if (d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0)
+    return Error::Invalid(where + ".url must start with http:// or https://");
+  if (d.value_location.empty()) return Error::Invalid(where + ".valueLocation is required");
+  if (d.bearer_token && (d.username || d.password))
+    return Error::Invalid(where + ": a bearer token or basic authentication, not both");
+  if (d.username.has_value() != d.password.has_value())
+    return Error::Invalid(where +
+                          ": basic authentication needs usernameSecretRef and "
+                          "passwordSecretRef together");
+  return d;
+}
+
+// metricsApi, rabbitmq and podCount metrics (false: the metric is none of them).
+Result<bool> ParseHttpOrPodMetric(const Json& m, const ParsedPolicy& p, MetricDef& d) {
+  const std::string where = "spec.metrics[" + d.name + "]";
+  if (m.has_object_field("metricsApi")) {
+    d.type = MetricDef::Type::kMetricsApi;
+    ASSIGN_OR_RETURN(d.metrics_api, ParseMetricsApi(m.at("metricsApi"), where + ".metricsApi"));
+  } else if (m.has_object_field("rabbitmq")) {
+    d.type = MetricDef::Type::kRabbitmq;
+    const Json& r = m.at("rabbitmq");
+    d.rabbit = metrics::RabbitQueueSpec{Str(r, "vhost", "/"), Str(r, "queue"),
+                                        Str(r, "measure", "messages")};
+    if (!p.rabbitmq) return Error::Invalid("metric " + d.name + " needs spec.sources.rabbitmq");
+    if (HasControlCharacter(d.rabbit.vhost) || HasControlCharacter(d.rabbit.queue))
+      return Error::Invalid(where + ".rabbitmq: the queue or vhost has a control character");
+  } else if (m.has_object_field("podCount")) {
+    d.type = MetricDef::Type::kPodCount;
+    d.pod_selector = Str(m.at("podCount"), "selector");
+    if (d.pod_selector.empty() || HasControlCharacter(d.pod_selector))
+      return Error::Invalid(where + ".podCount.selector must be a label selector");
+  } else {
+    return false;
+  }
+  return true;
 }
 
 Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
@@ -332,7 +389,8 @@ Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
     if (d.sql.empty()) return Error::Invalid("metric " + d.name + ": postgresql.query is empty");
     if (!p.postgresql) return Error::Invalid("metric " + d.name + " needs spec.sources.postgresql");
   } else {
-    return Error::Invalid("metric " + d.name + " has no source");
+    ASSIGN_OR_RETURN(const bool found, ParseHttpOrPodMetric(m, p, d));
+    if (!found) return Error::Invalid("metric " + d.name + " has no source");
   }
   return d;
 }
@@ -504,6 +562,17 @@ PauseRequest ReadPause(const Json& object, const policy::Spec& spec) {
     if (all || named.erase(c.name)) out.components.push_back(c.name);
   out.unknown.assign(named.begin(), named.end());
   return out;
+}
+
+// The CRD refuses control characters too; this is for objects stored before it said so.
+bool HasControlCharacter(const std::string& text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+std::optional<SecretKeyRef> SecretRefAt(const Json& o, const char* field) {
+  if (!o.has_object_field(field)) return std::nullopt;
+  return SecretKeyRef{Str(o.at(field), "name"), Str(o.at(field), "key")};
 }
 
 Result<ParsedPolicy> ParsePolicy(const Json& object) {

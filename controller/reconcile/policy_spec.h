@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "metrics/rabbitmq.h"
 #include "metrics/redis_queue.h"
 #include "policy/policy.h"
 #include "reconcile/targets.h"
@@ -24,15 +25,49 @@ struct SecretKeyRef {
   std::string key;
 };
 
+// The HTTP-based sources and pod counts: metricsApi, rabbitmq, podCount.
+// A metricsApi metric names its own endpoint and credentials (KEDA's metrics-api triggers each
+// have their own URL); the Secrets are read from the policy's namespace.
+struct MetricsApiDef {
+  std::string url;
+  std::string value_location;
+  std::optional<SecretKeyRef> bearer_token, username, password, ca;
+  policy::Duration timeout{5000};
+};
+
 struct MetricDef {
-  enum class Type { kResource, kPrometheus, kQueue, kPostgres };
+  enum class Type { kResource, kPrometheus, kQueue, kPostgres, kMetricsApi, kRabbitmq, kPodCount };
   std::string name;
   Type type = Type::kResource;
-  std::string resource = "cpu";  // kResource
-  std::string component;         // kResource
-  std::string query;             // kPrometheus
-  metrics::QueueSpec queue;      // kQueue
-  std::string sql;               // kPostgres: the query whose one number is the value
+  std::string resource = "cpu";     // kResource
+  std::string component;            // kResource
+  std::string query;                // kPrometheus
+  metrics::QueueSpec queue;         // kQueue
+  std::string sql;                  // kPostgres: the query whose one number is the value
+  MetricsApiDef metrics_api;        // kMetricsApi
+  metrics::RabbitQueueSpec rabbit;  // kRabbitmq
+  std::string pod_selector;         // kPodCount: a label selector
+};
+
+// A header sent with every query: a fixed value, or one from a Secret.
+struct HeaderDef {
+  std::string name;
+  std::string value;
+  std::optional<SecretKeyRef> value_secret;
+};
+
+// spec.sources.prometheus.auth: one way to authenticate (reconcile/prometheus_auth_spec.cpp).
+struct PrometheusAuthDef {
+  enum class Mode { kBasic, kSigV4, kGoogle, kAzure };
+  Mode mode = Mode::kBasic;
+  // basic
+  std::string username;
+  std::optional<SecretKeyRef> username_secret, password;
+  // sigv4: keys from Secrets, or (none named) the controller's own (environment or IRSA)
+  std::string region, service = "aps";
+  std::optional<SecretKeyRef> access_key_id, secret_access_key, session_token;
+  // google: a service-account key, or (none) the metadata server (workload identity)
+  std::optional<SecretKeyRef> google_key;
 };
 
 struct PrometheusSourceDef {
@@ -40,6 +75,11 @@ struct PrometheusSourceDef {
   std::optional<SecretKeyRef> bearer_token;
   std::optional<SecretKeyRef> ca;
   policy::Duration timeout{5000};
+  std::vector<HeaderDef> headers{};
+  std::optional<SecretKeyRef> cert{}, key{};  // tls: the client certificate
+  std::optional<PrometheusAuthDef> auth{};
+  // Every Secret the source names (for reading and watching them).
+  std::vector<SecretKeyRef> Secrets() const;
 };
 
 struct RedisTlsDef {
@@ -85,6 +125,13 @@ struct PostgresSourceDef {
   policy::Duration timeout{10000};
 };
 
+// The RabbitMQ management API (spec.sources.rabbitmq), with the management user's credentials.
+struct RabbitSourceDef {
+  std::string url;
+  std::optional<SecretKeyRef> username, password, ca;
+  policy::Duration timeout{5000};
+};
+
 struct ParsedPolicy {
   std::string ns, name, uid;
   int64_t generation = 0;
@@ -93,11 +140,23 @@ struct ParsedPolicy {
   std::map<std::string, TargetRef> targets;  // component -> its target
   std::optional<PrometheusSourceDef> prometheus;
   std::optional<RedisSourceDef> redis;
+  std::optional<RabbitSourceDef> rabbitmq;
   std::optional<PostgresSourceDef> postgresql;
 };
 
 // The policy, or an Error (kInvalid) saying what is wrong with it.
 Result<ParsedPolicy> ParsePolicy(const web::json::value& object);
+
+// {name, key} of the Secret reference in `field` of `o`; none when absent.
+std::optional<SecretKeyRef> SecretRefAt(const web::json::value& o, const char* field);
+
+// Whether `text` has a control character (CR, LF, ...): the names that go into a URL's path, a
+// label selector, a header or a Redis command, and into status, have none.
+bool HasControlCharacter(const std::string& text);
+
+// spec.sources.prometheus's headers, tls and auth into `def`; an Error (kInvalid) naming the field
+// path of what is wrong (prometheus_auth_spec.cpp).
+Status ParsePrometheusAuth(const web::json::value& prometheus, PrometheusSourceDef& def);
 
 // The annotation that pauses a policy: "true" pauses every component, a comma-separated list of
 // component names pauses those. Annotations are not part of the spec (no new generation), so it

@@ -9,6 +9,43 @@ namespace {
 
 const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
 
+// The Prometheus source's credentials in Secrets: spec.sources.prometheus's headers, tls and auth.
+void PrometheusAuthSecrets(const kube::Json& prometheus, std::vector<std::string>& names) {
+  const kube::Json* headers = kube::FieldAt(prometheus, {"headers"});
+  if (headers && headers->is_array()) {
+    for (const auto& h : headers->as_array())
+      names.push_back(kube::StringAt(h, {"valueSecretRef", "name"}));
+  }
+  const kube::Json& p = prometheus;
+  for (const std::string& name :
+       {kube::StringAt(p, {"tls", "certSecretRef", "name"}),
+        kube::StringAt(p, {"tls", "keySecretRef", "name"}),
+        kube::StringAt(p, {"auth", "basic", "usernameSecretRef", "name"}),
+        kube::StringAt(p, {"auth", "basic", "passwordSecretRef", "name"}),
+        kube::StringAt(p, {"auth", "sigv4", "accessKeyIdSecretRef", "name"}),
+        kube::StringAt(p, {"auth", "sigv4", "secretAccessKeySecretRef", "name"}),
+        kube::StringAt(p, {"auth", "sigv4", "sessionTokenSecretRef", "name"}),
+        kube::StringAt(p, {"auth", "google", "serviceAccountKeySecretRef", "name"})})
+    names.push_back(name);
+}
+
+// The RabbitMQ management user's Secrets and those of each metricsApi metric.
+void AddHttpJsonSecrets(const kube::Json& policy, std::vector<std::string>& names) {
+  const char* kRefs[] = {"bearerTokenSecretRef", "usernameSecretRef", "passwordSecretRef",
+                         "caSecretRef"};
+  for (const char* ref : kRefs) {
+    std::string name = kube::StringAt(policy, {"spec", "sources", "rabbitmq", ref, "name"});
+    if (!name.empty()) names.push_back(std::move(name));
+  }
+  if (!policy.has_object_field("spec") || !policy.at("spec").has_array_field("metrics")) return;
+  for (const auto& metric : policy.at("spec").at("metrics").as_array()) {
+    for (const char* ref : kRefs) {
+      std::string name = kube::StringAt(metric, {"metricsApi", ref, "name"});
+      if (!name.empty()) names.push_back(std::move(name));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> SecretsNamedBy(const kube::Json& policy) {
@@ -20,8 +57,12 @@ std::vector<std::string> SecretsNamedBy(const kube::Json& policy) {
         kube::StringAt(policy, {"spec", "sources", "redis", "tls", "caSecretRef", "name"}),
         kube::StringAt(policy, {"spec", "sources", "redis", "tls", "certSecretRef", "name"}),
         kube::StringAt(policy, {"spec", "sources", "redis", "tls", "keySecretRef", "name"})}) {
-    if (!name.empty()) names.push_back(name);
+    names.push_back(name);
   }
+  if (const kube::Json* prometheus = kube::FieldAt(policy, {"spec", "sources", "prometheus"}))
+    PrometheusAuthSecrets(*prometheus, names);
+  AddHttpJsonSecrets(policy, names);
+  std::erase(names, std::string());
   return names;
 }
 

@@ -211,7 +211,8 @@ Status SourceAccess::Check(const std::string& ns, const SourceEndpoint& e) const
   if (e.plain_http && e.sends_credential && !plain_http_credentials_)
     return Error::Of(Error::Kind::kConfig,
                      e.kind +
-                         ": a bearer token is not sent over plain http:// (use https://; the "
+                         ": a credential (a token, a password, a header from a Secret, a cloud "
+                         "identity) is not sent over plain http:// (use https://; the "
                          "cluster admin may allow it: docs/security.md)");
   ASSIGN_OR_RETURN(auto found, lookup_(e.host));
   for (const auto& a : found) RETURN_IF_ERROR(CheckAddress(ns, e, a));

@@ -4,6 +4,9 @@
 #include <cpprest/asyncrt_utils.h>
 #include <cpprest/base_uri.h>
 
+#include "metrics/metrics_api.h"
+#include "metrics/pod_count.h"
+#include "metrics/rabbitmq.h"
 #include "metrics/resource_metrics.h"
 
 namespace gearbox::reconcile {
@@ -12,7 +15,8 @@ namespace {
 
 const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
 
-// The value of one key of a Secret in the policy's namespace, without a trailing newline.
+}  // namespace
+
 Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
                                const SecretKeyRef& ref) {
   auto secret = client.Get(kSecrets, ns, ref.name);
@@ -31,6 +35,8 @@ Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
   }
 }
 
+namespace {
+
 Result<metrics::PrometheusOptions> PrometheusConnection(kube::Client& client,
                                                         const ParsedPolicy& p) {
   metrics::PrometheusOptions o;
@@ -42,6 +48,7 @@ Result<metrics::PrometheusOptions> PrometheusConnection(kube::Client& client,
   if (p.prometheus->ca) {
     ASSIGN_OR_RETURN(o.ca_pem, ReadSecret(client, p.ns, *p.prometheus->ca));
   }
+  RETURN_IF_ERROR(ResolvePrometheusCredentials(client, p, o));
   return o;
 }
 
@@ -138,6 +145,36 @@ Result<metrics::PostgresOptions> PostgresConnectionOptions(kube::Client& client,
   return o;
 }
 
+// The value of a Secret key the policy may name (none: empty).
+Result<std::string> OptionalSecret(kube::Client& client, const std::string& ns,
+                                   const std::optional<SecretKeyRef>& ref) {
+  if (!ref) return std::string();
+  return ReadSecret(client, ns, *ref);
+}
+
+Result<metrics::HttpJsonOptions> RabbitConnection(kube::Client& client, const ParsedPolicy& p) {
+  const RabbitSourceDef& r = *p.rabbitmq;
+  metrics::HttpJsonOptions o;
+  o.url = r.url;
+  o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
+  ASSIGN_OR_RETURN(o.username, OptionalSecret(client, p.ns, r.username));
+  ASSIGN_OR_RETURN(o.password, OptionalSecret(client, p.ns, r.password));
+  ASSIGN_OR_RETURN(o.ca_pem, OptionalSecret(client, p.ns, r.ca));
+  return o;
+}
+
+Result<metrics::HttpJsonOptions> MetricsApiConnection(kube::Client& client, const std::string& ns,
+                                                      const MetricsApiDef& a) {
+  metrics::HttpJsonOptions o;
+  o.url = a.url;
+  o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(a.timeout);
+  ASSIGN_OR_RETURN(o.bearer_token, OptionalSecret(client, ns, a.bearer_token));
+  ASSIGN_OR_RETURN(o.username, OptionalSecret(client, ns, a.username));
+  ASSIGN_OR_RETURN(o.password, OptionalSecret(client, ns, a.password));
+  ASSIGN_OR_RETURN(o.ca_pem, OptionalSecret(client, ns, a.ca));
+  return o;
+}
+
 // The endpoints of the Redis servers the policy names (a URL's, a cluster's, the sentinels').
 std::vector<SourceEndpoint> RedisEndpoints(const RedisSourceDef& def) {
   std::vector<SourceEndpoint> out;
@@ -170,15 +207,39 @@ Result<T> Named(const char* server, Result<T> r) {
   return e;
 }
 
-// Where the policy's Prometheus is, from its URL; none when the URL does not parse.
-std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def) {
-  if (!web::uri::validate(def.url)) return std::nullopt;
-  web::uri uri(def.url);
-  SourceEndpoint e{"prometheus", uri.host(), 0, uri.scheme() == "http",
-                   def.bearer_token.has_value()};
+// Where an HTTP(S) source is, from its URL; none when the URL does not parse.
+std::optional<SourceEndpoint> HttpEndpoint(const char* kind, const std::string& url,
+                                           bool sends_credential) {
+  if (!web::uri::validate(url)) return std::nullopt;
+  web::uri uri(url);
+  SourceEndpoint e{kind, uri.host(), 0, uri.scheme() == "http", sends_credential};
   if (e.host.empty()) return std::nullopt;
   e.port = static_cast<uint16_t>(uri.port() > 0 ? uri.port() : (e.plain_http ? 80 : 443));
   return e;
+}
+
+std::optional<SourceEndpoint> PrometheusEndpoint(const PrometheusSourceDef& def) {
+  // Every credential counts (a token, a password, a header from a Secret, a cloud token or a
+  // signature); a client certificate is only ever sent over TLS.
+  const bool credential =
+      def.bearer_token || def.auth ||
+      std::any_of(def.headers.begin(), def.headers.end(),
+                  [](const HeaderDef& h) { return h.value_secret.has_value(); });
+  return HttpEndpoint("prometheus", def.url, credential);
+}
+
+// The RabbitMQ management API and every metricsApi endpoint the policy names.
+void AddHttpJsonEndpoints(const ParsedPolicy& p, std::vector<SourceEndpoint>& endpoints) {
+  if (p.rabbitmq) {
+    if (auto e = HttpEndpoint("rabbitmq", p.rabbitmq->url, p.rabbitmq->password.has_value()))
+      endpoints.push_back(*e);
+  }
+  for (const auto& m : p.metrics) {
+    if (m.type != MetricDef::Type::kMetricsApi) continue;
+    const bool credential = m.metrics_api.bearer_token || m.metrics_api.password;
+    if (auto e = HttpEndpoint("metrics-api", m.metrics_api.url, credential))
+      endpoints.push_back(*e);
+  }
 }
 
 std::optional<SourceEndpoint> RedisEndpoint(const RedisSourceDef& def) {
@@ -186,6 +247,25 @@ std::optional<SourceEndpoint> RedisEndpoint(const RedisSourceDef& def) {
   auto o = metrics::ParseRedisUrl(def.url);
   if (!o) return std::nullopt;
   return SourceEndpoint{"redis", o->host, static_cast<uint16_t>(o->port), !o->tls, false};
+}
+
+// The RabbitMQ and metricsApi connections into `c`; whether one could not be made.
+bool ReadHttpJsonConnections(kube::Client& client, const ParsedPolicy& p, Connections& c,
+                             std::chrono::milliseconds& longest_timeout) {
+  bool incomplete = false;
+  if (p.rabbitmq) {
+    c.rabbitmq = Named("rabbitmq", RabbitConnection(client, p));
+    longest_timeout = std::max(longest_timeout, Ms(p.rabbitmq->timeout));
+    incomplete = !*c.rabbitmq;
+  }
+  for (const auto& m : p.metrics) {
+    if (m.type != MetricDef::Type::kMetricsApi) continue;
+    auto o = Named("metrics-api", MetricsApiConnection(client, p.ns, m.metrics_api));
+    incomplete = incomplete || !o;
+    c.metrics_api.emplace(m.name, std::move(o));
+    longest_timeout = std::max(longest_timeout, Ms(m.metrics_api.timeout));
+  }
+  return incomplete;
 }
 
 }  // namespace
@@ -202,6 +282,7 @@ Status CheckSourceAccess(const SourceAccess& access, const ParsedPolicy& p) {
   if (p.postgresql) {
     if (auto e = PostgresEndpoint(*p.postgresql)) endpoints.push_back(*e);
   }
+  AddHttpJsonEndpoints(p, endpoints);
   for (const auto& e : endpoints) RETURN_IF_ERROR(access.Check(p.ns, e));
   return OkStatus();
 }
@@ -214,6 +295,12 @@ const char* SourceKind(const MetricDef& metric) {
       return "prometheus";
     case MetricDef::Type::kQueue:
       return "queue";
+    case MetricDef::Type::kMetricsApi:
+      return "metrics_api";
+    case MetricDef::Type::kRabbitmq:
+      return "rabbitmq";
+    case MetricDef::Type::kPodCount:
+      return "pods";
     case MetricDef::Type::kPostgres:
       return "postgresql";
   }
@@ -226,15 +313,11 @@ PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const P
   out.ns = p.ns;
   if (p.prometheus) {
     c.prometheus = Named("prometheus", PrometheusConnection(client, p));
-    out.longest_timeout =
-        std::max(out.longest_timeout,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(p.prometheus->timeout));
+    out.longest_timeout = std::max(out.longest_timeout, Ms(p.prometheus->timeout));
   }
   if (p.redis) {
     c.redis = Named("redis", RedisServerOptions(client, p));
-    out.longest_timeout =
-        std::max(out.longest_timeout,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(p.redis->timeout));
+    out.longest_timeout = std::max(out.longest_timeout, Ms(p.redis->timeout));
   }
   if (p.postgresql) {
     c.postgresql = Named("postgresql", PostgresConnectionOptions(client, p));
@@ -242,6 +325,7 @@ PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const P
   }
   out.incomplete = (c.prometheus && !*c.prometheus) || (c.redis && !*c.redis) ||
                    (c.postgresql && !*c.postgresql);
+  out.incomplete = ReadHttpJsonConnections(client, p, c, out.longest_timeout) || out.incomplete;
   for (const auto& m : p.metrics) {
     BuiltSource& built = out.by_metric[m.name] = factory.Make(p, m, c);
     built.kind = SourceKind(m);
@@ -274,8 +358,43 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
       if (!conn) return {std::make_shared<BrokenSource>(conn.error()), {}};
       return {std::make_shared<metrics::PostgresQueryMetric>(*conn, m.sql), {}};
     }
+    default:
+      return MakeHttpOrPods(p, m, c);
   }
-  return {std::make_shared<BrokenSource>(Error::Invalid("unknown metric type")), {}};
+}
+
+BuiltSource LiveSourceFactory::MakeHttpOrPods(const ParsedPolicy& p, const MetricDef& m,
+                                              const Connections& c) {
+  auto broken = [](const Error& e) -> BuiltSource {
+    return {std::make_shared<BrokenSource>(e), {}};
+  };
+  if (m.type == MetricDef::Type::kPodCount)
+    return {std::make_shared<metrics::PodCountMetric>(client_, p.ns, m.pod_selector), {}};
+  if (m.type == MetricDef::Type::kRabbitmq) {
+    if (!*c.rabbitmq) return broken(c.rabbitmq->error());
+    auto client = HttpJson(**c.rabbitmq, "rabbitmq");
+    if (!client) return broken(client.error());
+    return {std::make_shared<metrics::RabbitQueueMetric>(*client, m.rabbit), {}};
+  }
+  if (m.type == MetricDef::Type::kMetricsApi) {
+    const auto& o = c.metrics_api.at(m.name);
+    if (!o) return broken(o.error());
+    auto client = HttpJson(*o, "metrics-api");
+    if (!client) return broken(client.error());
+    return {std::make_shared<metrics::MetricsApiMetric>(*client, m.metrics_api.value_location), {}};
+  }
+  return broken(Error::Invalid("unknown metric type"));
+}
+
+Result<std::shared_ptr<metrics::HttpJsonClient>> LiveSourceFactory::HttpJson(
+    const metrics::HttpJsonOptions& o, const std::string& kind) {
+  MutexLock lock(mu_);
+  std::erase_if(http_json_, [](const auto& kv) { return kv.second.expired(); });
+  auto& slot = http_json_[kind + "\n" + o.Key()];
+  if (auto held = slot.lock()) return held;
+  ASSIGN_OR_RETURN(auto client, metrics::HttpJsonClient::Create(o, kind));
+  slot = client;
+  return client;
 }
 
 Result<std::shared_ptr<metrics::PrometheusClient>> LiveSourceFactory::Prometheus(

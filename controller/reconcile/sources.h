@@ -1,7 +1,8 @@
 // Building a policy's metric sources: its Secrets read from the policy's namespace (a bearer
-// token and CA for Prometheus, a password for Redis), then one MetricSource per declared metric
-// from a SourceFactory. A metric whose source cannot be built (a Secret missing, a URL that does
-// not parse) gets a source that reads as that error, so the policy is still evaluated and the
+// token and CA for Prometheus, a password for Redis or PostgreSQL, the RabbitMQ management user, a
+// metricsApi endpoint's token or user), then one MetricSource per declared metric from a
+// SourceFactory. A metric whose source cannot be built (a Secret missing, a URL that does not
+// parse) gets a source that reads as that error, so the policy is still evaluated and the
 // MetricsAvailable condition says why. Connections are shared between policies that name the
 // same server and go away with the last policy that names them.
 #pragma once
@@ -14,6 +15,7 @@
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "kube/client.h"
+#include "metrics/http_json.h"
 #include "metrics/postgresql.h"
 #include "metrics/prometheus.h"
 #include "metrics/redis_queue.h"
@@ -38,6 +40,9 @@ struct Connections {
   std::optional<Result<metrics::PrometheusOptions>> prometheus;
   std::optional<Result<RedisServer>> redis;
   std::optional<Result<metrics::PostgresOptions>> postgresql;
+  // The RabbitMQ management API; each metricsApi metric's endpoint, by metric name.
+  std::optional<Result<metrics::HttpJsonOptions>> rabbitmq;
+  std::map<std::string, Result<metrics::HttpJsonOptions>> metrics_api;
 };
 
 struct BuiltSource {
@@ -45,8 +50,8 @@ struct BuiltSource {
   std::shared_ptr<metrics::MetricSource> source;
   // Resource metrics need the pods' label selector, known once the target is read.
   std::function<void(const std::string& selector)> set_selector;
-  // The kind of source, for the metrics: "resource", "prometheus" or "queue" (BuildSources sets
-  // it).
+  // The kind of source, for the metrics: "resource", "prometheus", "queue", "metrics_api",
+  // "rabbitmq" or "pods" (BuildSources sets it).
   const char* kind = "unknown";
 };
 
@@ -83,6 +88,15 @@ struct PolicySources {
   bool incomplete = false;
 };
 
+// The value of one key of a Secret in the namespace `ns`, without a trailing newline.
+Result<std::string> ReadSecret(kube::Client& client, const std::string& ns,
+                               const SecretKeyRef& ref);
+
+// Fills `o` with the Prometheus source's headers, client certificate and auth mode
+// (prometheus_credentials.cpp).
+Status ResolvePrometheusCredentials(kube::Client& client, const ParsedPolicy& p,
+                                    metrics::PrometheusOptions& o);
+
 // Reads the Secrets a policy names (from the policy's namespace only) and builds its sources.
 PolicySources BuildSources(kube::Client& client, SourceFactory& factory, const ParsedPolicy& p);
 
@@ -113,6 +127,11 @@ class LiveSourceFactory final : public SourceFactory {
   Result<std::shared_ptr<metrics::PostgresConnection>> Postgres(const std::string& ns,
                                                                 const metrics::PostgresOptions& o);
   metrics::AllowAddress Allow(const std::string& ns, const char* kind, bool plain) const;
+  // metricsApi, rabbitmq and podCount metrics.
+  BuiltSource MakeHttpOrPods(const ParsedPolicy& policy, const MetricDef& metric,
+                             const Connections& connections);
+  Result<std::shared_ptr<metrics::HttpJsonClient>> HttpJson(const metrics::HttpJsonOptions& o,
+                                                            const std::string& kind);
 
   std::shared_ptr<kube::Client> client_;
   const SourceAccess* access_;
@@ -120,6 +139,7 @@ class LiveSourceFactory final : public SourceFactory {
   std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_ GUARDED_BY(mu_);
   std::map<std::string, std::weak_ptr<metrics::RedisCommands>> redis_ GUARDED_BY(mu_);
   std::map<std::string, std::weak_ptr<metrics::PostgresConnection>> postgres_ GUARDED_BY(mu_);
+  std::map<std::string, std::weak_ptr<metrics::HttpJsonClient>> http_json_ GUARDED_BY(mu_);
 };
 
 }  // namespace gearbox::reconcile

@@ -11,15 +11,15 @@ SourceMetrics::SourceMetrics(prometheus::Registry& r)
     : errors_(prometheus::BuildCounter()
                   .Name("gearbox_metric_source_errors_total")
                   .Help("Metric reads that failed, by source (resource, prometheus, queue, "
-                        "postgresql) and "
-                        "kind of error.")
+                        "postgresql, metrics_api, rabbitmq, pods) and kind of error.")
                   .Register(r)),
       read_seconds_(prometheus::BuildHistogram()
                         .Name("gearbox_metric_read_duration_seconds")
                         .Help("How long one metric read took, by source (a read that never "
                               "answered is counted when it gives up).")
                         .Register(r)) {
-  for (const char* source : {"resource", "prometheus", "queue", "postgresql"}) {
+  for (const char* source :
+       {"resource", "prometheus", "queue", "postgresql", "metrics_api", "rabbitmq", "pods"}) {
     by_source_[source] = &read_seconds_.Add({{"source", source}}, SecondsBuckets());
     // Every error series exists from 0: rate() and increase() only see an error counted after a
     // sample of the series, so a first error would otherwise go unseen by the alert on them.

@@ -4,8 +4,6 @@
 
 #include <thread>
 
-#include "kube/client.h"
-#include "kube/config.h"
 #include "metrics/resource_metrics.h"
 #include "servers.h"
 
@@ -13,21 +11,6 @@ namespace gearbox::metrics::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::shared_ptr<kube::Client> KubeClient() {
-  const char* path = std::getenv("KUBECONFIG");
-  if (!path) return nullptr;
-  auto config = kube::LoadKubeconfig(path);
-  if (!config) return nullptr;
-  auto client = kube::HttpClient::Create(*config);
-  return client ? *client : nullptr;
-}
-
-void Apply(const std::string& ns, const std::string& yaml) {
-  int rc = 0;
-  std::string out = Sh("kubectl -n " + ns + " apply -f - <<'YAML'\n" + yaml + "\nYAML\n", &rc);
-  ASSERT_EQ(rc, 0) << out;
-}
 
 std::string Deployment(const std::string& name, int replicas, const std::string& usage,
                        const std::string& requests) {
@@ -48,15 +31,15 @@ std::string ScaleSelector(kube::Client& c, const std::string& ns, const std::str
 }
 
 TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
-  auto client = KubeClient();
+  auto client = TestClusterClient();
   ASSERT_TRUE(client) << "KUBECONFIG must point at the test cluster (hack/test.sh)";
   std::string ns = "gearbox-it-resource";
   Sh("kubectl delete namespace " + ns +
      " --wait=true --timeout=60s >/dev/null 2>&1; kubectl "
      "create namespace " +
      ns);
-  Apply(ns, Deployment("web", 2, "150m", "500m"));
-  Apply(ns, Deployment("norequests", 1, "100m", ""));
+  KubectlApply(ns, Deployment("web", 2, "150m", "500m"));
+  KubectlApply(ns, Deployment("norequests", 1, "100m", ""));
 
   ResourceMetric web(client, ns, "cpu", "web");
   Result<Reading> s = web.Read();

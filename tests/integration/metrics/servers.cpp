@@ -1,5 +1,7 @@
 #include "servers.h"
 
+#include "kube/config.h"
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -123,31 +126,6 @@ void StartRedis(const std::string& dir) {
   }
 }
 
-// A CA, a server certificate for localhost and 127.0.0.1 and a client certificate, in dir/tls.
-void MakeCertificates(const std::string& dir) {
-  const std::string tls = dir + "/tls";
-  auto key_and_csr = [&](const std::string& name, const std::string& cn) {
-    return "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + cn +
-           " -keyout " + tls + "/" + name + ".key -out " + tls + "/" + name + ".csr";
-  };
-  auto sign = [&](const std::string& name, const std::string& ext) {
-    return "openssl x509 -req -in " + tls + "/" + name + ".csr -CA " + tls + "/ca.crt -CAkey " +
-           tls + "/ca.key -CAcreateserial -days 2 -extfile " + tls + "/" + ext + " -out " + tls +
-           "/" + name + ".crt";
-  };
-  int rc = 0;
-  std::string out =
-      Sh("mkdir -p " + tls + " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >" + tls +
-             "/server.ext && printf 'extendedKeyUsage=clientAuth\n' >" + tls + "/client.ext && " +
-             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-             "-subj /CN=gearbox-test-ca -keyout " +
-             tls + "/ca.key -out " + tls + "/ca.crt && " + key_and_csr("server", "localhost") +
-             " && " + sign("server", "server.ext") + " && " + key_and_csr("client", "gearbox") +
-             " && " + sign("client", "client.ext") + " 2>&1",
-         &rc);
-  ASSERT_EQ(rc, 0) << out;
-}
-
 // redis-server on kRedisTlsPort only, client certificates required, the default user off.
 void StartTlsRedis(const std::string& dir) {
   MakeCertificates(dir);
@@ -190,6 +168,30 @@ void StartPrometheus(const std::string& dir, uint16_t target_port) {
 
 }  // namespace
 
+void MakeCertificates(const std::string& dir) {
+  const std::string tls = dir + "/tls";
+  auto key_and_csr = [&](const std::string& name, const std::string& cn) {
+    return "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + cn +
+           " -keyout " + tls + "/" + name + ".key -out " + tls + "/" + name + ".csr";
+  };
+  auto sign = [&](const std::string& name, const std::string& ext) {
+    return "openssl x509 -req -in " + tls + "/" + name + ".csr -CA " + tls + "/ca.crt -CAkey " +
+           tls + "/ca.key -CAcreateserial -days 2 -extfile " + tls + "/" + ext + " -out " + tls +
+           "/" + name + ".crt";
+  };
+  int rc = 0;
+  std::string out =
+      Sh("mkdir -p " + tls + " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >" + tls +
+             "/server.ext && printf 'extendedKeyUsage=clientAuth\n' >" + tls + "/client.ext && " +
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+             "-subj /CN=gearbox-test-ca -keyout " +
+             tls + "/ca.key -out " + tls + "/ca.crt && " + key_and_csr("server", "localhost") +
+             " && " + sign("server", "server.ext") + " && " + key_and_csr("client", "gearbox") +
+             " && " + sign("client", "client.ext") + " 2>&1",
+         &rc);
+  ASSERT_EQ(rc, 0) << out;
+}
+
 std::string Sh(const std::string& command, int* rc) {
   std::string full = command + " 2>&1";
   FILE* p = popen(full.c_str(), "r");
@@ -202,13 +204,33 @@ std::string Sh(const std::string& command, int* rc) {
   return out;
 }
 
+std::shared_ptr<kube::Client> TestClusterClient() {
+  const char* path = std::getenv("KUBECONFIG");
+  if (!path) return nullptr;
+  auto config = kube::LoadKubeconfig(path);
+  if (!config) return nullptr;
+  auto client = kube::HttpClient::Create(*config);
+  return client ? *client : nullptr;
+}
+
+void KubectlApply(const std::string& ns, const std::string& yaml) {
+  int rc = 0;
+  std::string out = Sh("kubectl -n " + ns + " apply -f - <<'YAML'\n" + yaml + "\nYAML\n", &rc);
+  ASSERT_EQ(rc, 0) << out;
+}
+
 std::string NodePath() {
   std::string p = Sh(std::string("bash ") + GEARBOX_SOURCE_DIR + "/hack/node-deps.sh path");
   while (!p.empty() && (p.back() == '\n' || p.back() == ' ')) p.pop_back();
   return p;
 }
 
-std::string Servers::Dir() { return "/tmp/gearbox-metrics-test"; }
+// GEARBOX_METRICS_TEST_DIR lets two checkouts run their cases at once without stopping each
+// other's servers (the pid files are here).
+std::string Servers::Dir() {
+  const char* dir = std::getenv("GEARBOX_METRICS_TEST_DIR");
+  return dir && *dir ? dir : "/tmp/gearbox-metrics-test";
+}
 uint16_t Servers::target_port() { return g_target ? g_target->port() : 0; }
 uint16_t Servers::garbage_port() { return g_garbage ? g_garbage->port() : 0; }
 uint16_t Servers::silent_port() { return g_silent_port; }

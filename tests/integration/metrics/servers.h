@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "kube/client.h"
 #include "server/http_server.h"
 
 namespace gearbox::metrics::testing {
@@ -26,6 +27,14 @@ constexpr const char* kRedisTlsPassword = "reader-pass";
 
 std::string Sh(const std::string& command, int* rc = nullptr);
 std::string NodePath();  // where hack/node-deps.sh put bull and bullmq
+// A CA, a server certificate for localhost and 127.0.0.1 and a client certificate (clientAuth),
+// in dir/tls: {ca,server,client}.{crt,key}.
+void MakeCertificates(const std::string& dir);
+
+// The test cluster's API server ($KUBECONFIG, hack/test.sh); null without one.
+std::shared_ptr<kube::Client> TestClusterClient();
+// kubectl apply of `yaml` in `ns` (a test failure when it is refused).
+void KubectlApply(const std::string& ns, const std::string& yaml);
 
 // Started once for the whole binary, stopped at its end.
 class Servers : public ::testing::Environment {

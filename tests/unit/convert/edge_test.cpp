@@ -177,7 +177,7 @@ spec:
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(Policy(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 1);
   EXPECT_FALSE(Policy(run)["spec"]["components"][0]["scaleToZero"]);
-  EXPECT_THAT(run.out, HasSubstr("min: 1  # minReplicaCount 0: no prometheus or redis trigger"));
+  EXPECT_THAT(run.out, HasSubstr("min: 1  # minReplicaCount 0: no trigger read at 0 pods"));
 }
 
 TEST(ConvertScaledObject, UnsupportedTriggersAndFieldsAreCommented) {

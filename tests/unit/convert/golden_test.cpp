@@ -45,7 +45,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, Golden,
                          ::testing::Values("hpa-cpu", "hpa-v2-multi", "hpa-v1", "so-redis-zero",
                                            "so-prometheus-cpu", "so-cron-redis", "so-cron-hourly",
                                            "so-paused", "multi", "so-postgresql",
-                                           "so-redis-sentinel-streams"),
+                                           "so-redis-sentinel-streams", "so-metrics-api",
+                                           "so-rabbitmq-http", "so-workload"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& c : name)

@@ -1,4 +1,4 @@
-// Issue 31's sources in convert: KEDA's postgresql, redis-streams (stream length), redis-cluster,
+// KEDA's postgresql, redis-streams (stream length), redis-cluster,
 // redis-sentinel, redis-cluster-streams and redis-sentinel-streams triggers, on ScaledObjects of
 // the shape KEDA's scaler pages use, with their TriggerAuthentications given beside them (the
 // Secret keys become the policy's Secret references). Each output is read back by the
@@ -7,9 +7,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "backtest/policy_file.h"
-#include "reconcile/policy_spec.h"
-#include "run_convert.h"
+#include "parsed_policy.h"
 
 namespace gearbox::convert::testing {
 namespace {
@@ -19,13 +17,7 @@ using ::testing::Not;
 
 YAML::Node Output(const Outcome& run) { return YAML::Load(run.out); }
 
-reconcile::ParsedPolicy Accepted(const Outcome& run) {
-  auto json = backtest::YamlToJson(run.out);
-  EXPECT_TRUE(json.ok());
-  auto parsed = reconcile::ParsePolicy(*json);
-  EXPECT_TRUE(parsed.ok()) << parsed.error().message << "\n" << run.out;
-  return parsed.ok() ? *parsed : reconcile::ParsedPolicy{};
-}
+reconcile::ParsedPolicy Accepted(const Outcome& run) { return ParsedPolicyOf(run); }
 
 // A ScaledObject on Deployment worker in namespace my-project with `triggers`, after `before`
 // (other documents: TriggerAuthentications).

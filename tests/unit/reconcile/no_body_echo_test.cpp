@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "loopback_http_server.h"
+#include "metrics/metrics_api.h"
 #include "metrics/prometheus.h"
 #include "reconciler_world.h"
 
@@ -39,6 +40,40 @@ TEST(NoBodyEcho, AFailedAnswersBodyIsNowhereInStatusOrEvents) {
     for (const auto& e : w.Events()) shown += "\n" + e;
     EXPECT_NE(shown.find("HTTP " + std::to_string(status) + " from the source"), std::string::npos)
         << shown;
+    EXPECT_EQ(shown.find("s3cr3t"), std::string::npos) << shown;
+  }
+}
+
+// metricsApi: an error answer, an answer that is not JSON, and a value at the
+// valueLocation that is not a number all reach status as fixed words, without the answer.
+Error ErrorOfMetricsApi(int status, const std::string& body) {
+  LoopbackHttpServer server(Answer(status, body));
+  metrics::HttpJsonOptions o;
+  o.url = server.url();
+  auto client = metrics::HttpJsonClient::Create(o, "metrics-api");
+  EXPECT_TRUE(client.ok());
+  Result<metrics::Reading> r = metrics::MetricsApiMetric(*client, "stats.tasks").Read();
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? Error{} : r.error();
+}
+
+TEST(NoBodyEcho, AMetricsApiAnswerIsNowhereInStatusOrEvents) {
+  const std::string secret = kSecret;
+  const std::pair<int, std::string> answers[] = {
+      {500, "panic: token=" + secret},
+      {200, "<html>" + secret},
+      {200, R"({"stats":{"tasks":")" + secret + R"("}})"},
+  };
+  for (const auto& [status, body] : answers) {
+    World w;
+    w.Deployment("web", 4);
+    w.metrics()["cpu"] = ScriptedMetric{std::nullopt, ErrorOfMetricsApi(status, body), 0ms};
+    w.metrics()["p95"] = Value(0.1);
+    w.Pass();
+    ASSERT_TRUE(w.Status());
+    std::string shown = w.Status()->serialize();
+    for (const auto& e : w.Events()) shown += "\n" + e;
+    EXPECT_NE(shown.find("metrics-api http://127.0.0.1"), std::string::npos) << shown;
     EXPECT_EQ(shown.find("s3cr3t"), std::string::npos) << shown;
   }
 }
