@@ -151,7 +151,7 @@ Result<std::shared_ptr<PrometheusClient>> PrometheusClient::Create(
 std::string PrometheusClient::Where() const { return "prometheus " + RedactedUrl(options_.url); }
 
 int64_t PrometheusClient::requests() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return requests_;
 }
 
@@ -159,10 +159,10 @@ Result<Reading> PrometheusClient::Query(const std::string& promql,
                                         std::chrono::milliseconds max_age) {
   auto now = std::chrono::steady_clock::now();
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     // Someone is asking already: take their answer. (Looked up afresh after the wait: another
     // query's Finish may have pruned the entry meanwhile.)
-    cv_.wait(lock, [&] { return !cache_[promql].in_flight; });
+    while (cache_[promql].in_flight) cv_.wait(mu_);
     Entry& e = cache_[promql];
     if (e.sample && now - e.at <= max_age) return *e.sample;
     e.in_flight = true;
@@ -187,7 +187,7 @@ Result<Reading> PrometheusClient::Query(const std::string& promql,
 void PrometheusClient::Finish(const std::string& promql,
                               const std::optional<Result<Reading>>& answer) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Entry& e = cache_[promql];
     e.in_flight = false;
     if (answer) {
@@ -235,7 +235,7 @@ Result<Json> PrometheusClient::GetData(const std::string& path, const QueryParam
     }
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++requests_;
   }
   Result<HttpAnswer> answer = BoundedGet(target, HttpLimits{options_.timeout, max_bytes});

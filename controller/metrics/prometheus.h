@@ -15,12 +15,12 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "metrics/source.h"
 
 namespace boost::asio::ssl {
@@ -94,13 +94,13 @@ class PrometheusClient {
     std::optional<Result<Reading>> sample;  // none before the first answer
     bool in_flight = false;
   };
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::string, Entry> cache_;
+  mutable Mutex mu_;
+  std::condition_variable_any cv_;  // a query's fetch finished (its in_flight mark cleared)
+  std::map<std::string, Entry> cache_ GUARDED_BY(mu_);
   // When queries no longer asked for were last forgotten: at most once a minute, since each time
   // is a scan of every query (10,000 policies ask 10,000 of them).
-  std::chrono::steady_clock::time_point pruned_;
-  int64_t requests_ = 0;
+  std::chrono::steady_clock::time_point pruned_ GUARDED_BY(mu_);
+  int64_t requests_ GUARDED_BY(mu_) = 0;
 };
 
 class PrometheusMetric : public MetricSource {

@@ -1,6 +1,8 @@
 // See secret_watches.h.
 #include "reconcile/secret_watches.h"
 
+#include <algorithm>
+
 #include "kube/json_fields.h"
 
 namespace gearbox::reconcile {
@@ -9,40 +11,25 @@ namespace {
 
 const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
 
-// The Prometheus source's credentials in Secrets: spec.sources.prometheus's headers, tls and auth.
-void PrometheusAuthSecrets(const kube::Json& prometheus, std::vector<std::string>& names) {
-  const kube::Json* headers = kube::FieldAt(prometheus, {"headers"});
-  if (headers && headers->is_array()) {
-    for (const auto& h : headers->as_array())
-      names.push_back(kube::StringAt(h, {"valueSecretRef", "name"}));
-  }
-  const kube::Json& p = prometheus;
-  for (const std::string& name :
-       {kube::StringAt(p, {"tls", "certSecretRef", "name"}),
-        kube::StringAt(p, {"tls", "keySecretRef", "name"}),
-        kube::StringAt(p, {"auth", "basic", "usernameSecretRef", "name"}),
-        kube::StringAt(p, {"auth", "basic", "passwordSecretRef", "name"}),
-        kube::StringAt(p, {"auth", "sigv4", "accessKeyIdSecretRef", "name"}),
-        kube::StringAt(p, {"auth", "sigv4", "secretAccessKeySecretRef", "name"}),
-        kube::StringAt(p, {"auth", "sigv4", "sessionTokenSecretRef", "name"}),
-        kube::StringAt(p, {"auth", "google", "serviceAccountKeySecretRef", "name"})})
-    names.push_back(name);
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The RabbitMQ management user's Secrets and those of each metricsApi metric.
-void AddHttpJsonSecrets(const kube::Json& policy, std::vector<std::string>& names) {
-  const char* kRefs[] = {"bearerTokenSecretRef", "usernameSecretRef", "passwordSecretRef",
-                         "caSecretRef"};
-  for (const char* ref : kRefs) {
-    std::string name = kube::StringAt(policy, {"spec", "sources", "rabbitmq", ref, "name"});
-    if (!name.empty()) names.push_back(std::move(name));
+// Every `...SecretRef: {name: ...}` under `node`, however deep: a source added to the API is
+// watched without a list here to keep in step with the CRD (the PostgreSQL and Sentinel
+// passwords once were not, and a rotated one was never read again).
+void CollectSecretRefs(const kube::Json& node, std::vector<std::string>& names) {
+  if (node.is_array()) {
+    for (const auto& item : node.as_array()) CollectSecretRefs(item, names);
+    return;
   }
-  if (!policy.has_object_field("spec") || !policy.at("spec").has_array_field("metrics")) return;
-  for (const auto& metric : policy.at("spec").at("metrics").as_array()) {
-    for (const char* ref : kRefs) {
-      std::string name = kube::StringAt(metric, {"metricsApi", ref, "name"});
-      if (!name.empty()) names.push_back(std::move(name));
-    }
+  if (!node.is_object()) return;
+  for (const auto& [field, value] : node.as_object()) {
+    if (EndsWith(field, "SecretRef") && value.is_object() && value.has_string_field("name"))
+      names.push_back(value.at("name").as_string());
+    else
+      CollectSecretRefs(value, names);
   }
 }
 
@@ -50,19 +37,13 @@ void AddHttpJsonSecrets(const kube::Json& policy, std::vector<std::string>& name
 
 std::vector<std::string> SecretsNamedBy(const kube::Json& policy) {
   std::vector<std::string> names;
-  for (const std::string& name :
-       {kube::StringAt(policy, {"spec", "sources", "prometheus", "bearerTokenSecretRef", "name"}),
-        kube::StringAt(policy, {"spec", "sources", "prometheus", "caSecretRef", "name"}),
-        kube::StringAt(policy, {"spec", "sources", "redis", "passwordSecretRef", "name"}),
-        kube::StringAt(policy, {"spec", "sources", "redis", "tls", "caSecretRef", "name"}),
-        kube::StringAt(policy, {"spec", "sources", "redis", "tls", "certSecretRef", "name"}),
-        kube::StringAt(policy, {"spec", "sources", "redis", "tls", "keySecretRef", "name"})}) {
-    names.push_back(name);
+  for (const char* part : {"sources", "metrics"}) {
+    if (const kube::Json* node = kube::FieldAt(policy, {"spec", part}))
+      CollectSecretRefs(*node, names);
   }
-  if (const kube::Json* prometheus = kube::FieldAt(policy, {"spec", "sources", "prometheus"}))
-    PrometheusAuthSecrets(*prometheus, names);
-  AddHttpJsonSecrets(policy, names);
   std::erase(names, std::string());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
 }
 

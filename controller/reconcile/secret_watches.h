@@ -19,7 +19,8 @@
 
 namespace gearbox::reconcile {
 
-// The names of the Secrets a ScalingPolicy object's sources refer to (in its own namespace).
+// The names of the Secrets a ScalingPolicy object's sources and metrics refer to (every
+// `...SecretRef` under spec.sources and spec.metrics; in its own namespace), sorted, each once.
 std::vector<std::string> SecretsNamedBy(const kube::Json& policy);
 
 class SecretWatches {

@@ -142,7 +142,8 @@ TEST(Prometheus, ABearerTokenIsSent) {
   Result<Reading> refused =
       PrometheusClient::ParseQueryResponse(401, "Unauthorized", "prometheus x");
   EXPECT_EQ(refused.error().kind, Error::Kind::kAuth);
-  EXPECT_NE(refused.error().message.find("bearerTokenSecretRef"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("credentials of spec.sources.prometheus"),
+            std::string::npos);
 }
 
 // Issue 12, case 2: an answer that says it is larger than the cap (256 KiB since issue 28) is

@@ -8,6 +8,7 @@
 
 #include "kube/client.h"
 #include "reconcile/policy_spec.h"
+#include "reconcile/secret_watches.h"
 #include "reconcile/sources.h"
 #include "scripted_client.h"
 
@@ -67,6 +68,25 @@ TEST(PostgresqlSpec, WrongShapesAreRefusedWithTheirPath) {
                 .rfind("spec.sources.postgresql.sslmode must be", 0),
             0u);
   EXPECT_EQ(Refusal(Policy("{}", kPgMetric)), "metric jobs needs spec.sources.postgresql");
+}
+
+// A rotated PostgreSQL or Sentinel password must reach the sources: their Secrets are watched
+// like every other source's.
+TEST(NewSourcesSecrets, PostgresqlAndSentinelSecretsAreWatched) {
+  EXPECT_EQ(SecretsNamedBy(Policy(R"({"postgresql": {"connectionSecretRef":
+                                      {"name": "pg-conn", "key": "dsn"}}})",
+                                  kPgMetric)),
+            (std::vector<std::string>{"pg-conn"}));
+  EXPECT_EQ(SecretsNamedBy(Policy(R"({"postgresql": {"host": "db", "database": "d", "user": "u",
+                                      "passwordSecretRef": {"name": "pg-pass", "key": "p"}}})",
+                                  kPgMetric)),
+            (std::vector<std::string>{"pg-pass"}));
+  EXPECT_EQ(SecretsNamedBy(Policy(R"({"redis": {"url": "redis://m:6379",
+      "passwordSecretRef": {"name": "master", "key": "p"},
+      "sentinel": {"addresses": ["s:26379"], "masterName": "m",
+                   "passwordSecretRef": {"name": "sentinels", "key": "p"}}}})",
+                                  kListMetric)),
+            (std::vector<std::string>{"master", "sentinels"}));
 }
 
 TEST(RedisTopologySpec, ClusterAndSentinelAreRead) {

@@ -111,7 +111,7 @@ TEST(PrometheusAuthSpec, EverySecretTheSourceNamesIsWatched) {
   const Json basic = Policy(R"({"url": "https://p", "auth": {"basic": {
       "usernameSecretRef": {"name": "user", "key": "u"},
       "passwordSecretRef": {"name": "pass", "key": "p"}}}})");
-  EXPECT_EQ(SecretsNamedBy(basic), (std::vector<std::string>{"user", "pass"}));
+  EXPECT_EQ(SecretsNamedBy(basic), (std::vector<std::string>{"pass", "user"}));
   const Json google = Policy(R"({"url": "https://p", "auth": {"google":
       {"serviceAccountKeySecretRef": {"name": "gcp", "key": "k"}}}})");
   EXPECT_EQ(SecretsNamedBy(google), (std::vector<std::string>{"gcp"}));
