@@ -15,6 +15,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "base/time_format.h"
 #include "metrics/aws_credentials.h"
@@ -34,11 +36,22 @@ using gearbox::testing::RequestCheckingServer;
 constexpr const char* kEcho = "ECHO-OF-THE-SERVER";  // text no error may show
 
 // A file of this test's own: ctest runs the cases in parallel processes.
+// The token files the tests wrote, removed when the test program exits (they were left in /tmp,
+// a hundred per run).
+struct TempFiles {
+  std::vector<std::string> paths;
+  ~TempFiles() {
+    for (const auto& path : paths) std::remove(path.c_str());
+  }
+};
+
 std::string WriteTempFile(const std::string& name, const std::string& text) {
+  static TempFiles written;
   const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string path = ::testing::TempDir() + "/" + test->test_suite_name() + "." + test->name() +
                      "." + std::to_string(getpid()) + "." + name;
   std::ofstream(path) << text;
+  written.paths.push_back(path);
   return path;
 }
 
