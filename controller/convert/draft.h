@@ -103,6 +103,7 @@ struct Draft {
   std::string target_api_version;
   std::string target_kind;
   std::string target_name;
+  std::string env_source_container;  // KEDA's scaleTargetRef.envSourceContainerName
   long long min = 1;
   long long max = 1;
   std::string interval;  // a Gearbox duration
@@ -136,5 +137,20 @@ struct Draft {
   std::vector<std::string> header_notes;                   // what could not be carried over at all
   std::vector<LineNote> line_notes;
 };
+
+// A value the policy needs that convert could not know (a placeholder, a credential left to set):
+// a comment on its line, and also a line above the policy and on stderr, so that the exit status
+// says the policy does not read the old autoscaler's signal as it is.
+inline void NoteMissing(Draft& draft, const std::string& path, const std::string& text) {
+  draft.line_notes.push_back({path, text});
+  draft.header_notes.push_back(path + ": " + text);
+}
+
+// The same for the metric about to be added to the draft: its note says what to set.
+inline void MetricNeeds(SizedMetric& metric, const std::string& text, Draft& draft) {
+  metric.note = text;
+  draft.header_notes.push_back("spec.metrics[" + std::to_string(draft.metrics.size()) + "] (" +
+                               metric.name + "): " + text);
+}
 
 }  // namespace gearbox::convert

@@ -60,6 +60,11 @@ Result<std::optional<double>> OptionalQuantity(const YAML::Node& parent, const s
   return std::optional<double>{*value};
 }
 
+std::string TextAt(const YAML::Node& node, const char* key) {
+  const YAML::Node value = node.IsDefined() && node.IsMap() ? node[key] : YAML::Node();
+  return value && value.IsScalar() ? value.Scalar() : "";
+}
+
 Result<YAML::Node> OptionalMap(const YAML::Node& parent, const std::string& key,
                                const std::string& path) {
   return OptionalOfType(parent, key, path, YAML::NodeType::Map);

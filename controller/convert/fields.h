@@ -22,6 +22,10 @@ Result<std::optional<long long>> OptionalInteger(const YAML::Node& parent, const
 // A number or a Kubernetes quantity ("500m", "2Gi", "1.5", "0.7").
 Result<std::optional<double>> OptionalQuantity(const YAML::Node& parent, const std::string& key,
                                                const std::string& path);
+// The text at `key` of a map, leniently: "" when the node is not a map or the key is absent or
+// not text (for objects read only for what they may give, as TriggerAuthentications).
+std::string TextAt(const YAML::Node& node, const char* key);
+
 // A map or nothing; a scalar or a list there is an error.
 Result<YAML::Node> OptionalMap(const YAML::Node& parent, const std::string& key,
                                const std::string& path);

@@ -42,8 +42,13 @@ Status ReadResource(const YAML::Node& source, const std::string& path, const std
     return OkStatus();
   }
   SizedMetric metric = ResourceMetric(name, resource, target.value);
-  if (!container.empty())
+  if (!container.empty()) {
     metric.note = "the HPA measured container " + container + "; Gearbox measures whole pods";
+    draft.header_notes.push_back(path + " (ContainerResource " + resource + " of container " +
+                                 container +
+                                 "): Gearbox measures the whole pod's utilization (spec.metrics[" +
+                                 std::to_string(draft.metrics.size()) + "])");
+  }
   draft.metrics.push_back(metric);
   return OkStatus();
 }
@@ -84,15 +89,17 @@ void AddPlaceholderMetric(const std::string& name, const std::string& what, doub
                           bool per_replica, Draft& draft) {
   SizedMetric metric = PrometheusMetric(name, "TODO(gearbox convert): the PromQL of the " + what,
                                         target, per_replica);
-  metric.note =
-      "give the PromQL of the " + what + " (the old one came from a metrics adapter" +
-      (per_replica ? "; perReplica divides it by the replicas, as the HPA's average)" : ")") +
-      "; until then it reads as unavailable and nothing scales down";
+  MetricNeeds(metric,
+              "give the PromQL of the " + what + " (the old one came from a metrics adapter" +
+                  (per_replica ? "; perReplica divides it by the replicas, as the HPA's average)"
+                               : ")") +
+                  "; until then it reads as unavailable and nothing scales down",
+              draft);
   draft.metrics.push_back(metric);
   if (!draft.prometheus_url.empty()) return;
   draft.prometheus_url = kPlaceholderPrometheus;
-  draft.line_notes.push_back(
-      {kPrometheusUrlPath, "a placeholder: the Prometheus that holds the metrics below"});
+  NoteMissing(draft, kPrometheusUrlPath,
+              "a placeholder: the Prometheus that holds the metrics below");
 }
 
 Status ReadHpaMetric(const YAML::Node& metric, const std::string& path, Draft& draft) {

@@ -3,6 +3,7 @@
 // value is divided by the replicas, which is perReplica).
 #include "convert/keda_triggers.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -28,10 +29,12 @@ struct Trigger {
   YAML::Node metadata;
   std::string path;
   bool authenticated = false;
-  // What its authenticationRef names ("TriggerAuthentication rabbitmq-auth"; "" when none), for
-  // comments when it was not among the inputs.
-  std::string auth_named;
-  std::optional<TriggerAuth> auth;  // its authenticationRef, when that was among the inputs
+  // What its authenticationRef names when that was not among the inputs, for comments
+  // ("TriggerAuthentication rabbitmq-auth (not in the input)"); "" when none, or given.
+  std::string not_given;
+  // Its authenticationRef, when that was among the inputs; or the Secrets of the target's
+  // environment that its `...FromEnv` parameters name.
+  std::optional<TriggerAuth> auth;
 };
 
 // The metadata keys of a scaler that are carried over; the others are noted.
@@ -74,8 +77,14 @@ Status ReadResource(const Trigger& trigger, Draft& draft) {
     return OkStatus();
   }
   draft.metrics.push_back(ResourceMetric(name, trigger.type, value));
-  if (trigger.metadata["containerName"])
+  if (trigger.metadata["containerName"]) {
     draft.metrics.back().note = "KEDA measured one container; Gearbox measures whole pods";
+    draft.header_notes.push_back(trigger.path + " (" + trigger.type + ") metadata containerName " +
+                                 trigger.metadata["containerName"].Scalar() +
+                                 ": KEDA measured that container's utilization; Gearbox measures "
+                                 "the whole pod's (spec.metrics[" +
+                                 std::to_string(draft.metrics.size() - 1) + "])");
+  }
   return OkStatus();
 }
 
@@ -83,8 +92,11 @@ Status ReadResource(const Trigger& trigger, Draft& draft) {
 // cpu or memory AverageValue trigger put there). A trigger on another server is left out, and
 // said: read from the first server, its metric would be some other number.
 bool UseServer(const Trigger& trigger, const std::string& url, std::string& server, Draft& draft) {
-  if (server == kPlaceholderPrometheus)
+  if (server == kPlaceholderPrometheus) {
     std::erase_if(draft.line_notes, [](const LineNote& n) { return n.path == kPrometheusUrlPath; });
+    std::erase_if(draft.header_notes,
+                  [](const std::string& n) { return n.rfind(kPrometheusUrlPath, 0) == 0; });
+  }
   if (server.empty() || server == kPlaceholderPrometheus) server = url;
   if (server == url) return true;
   draft.header_notes.push_back(trigger.path + " (" + trigger.type + " on " + url +
@@ -100,7 +112,7 @@ Result<std::optional<CarriedAuth>> CarryAuth(const Trigger& trigger, const std::
   const TriggerAuth* auth = trigger.auth ? &*trigger.auth : nullptr;
   ASSIGN_OR_RETURN(
       CarriedAuth carried,
-      CarryPrometheusAuth(trigger.metadata, server, trigger.authenticated, auth, trigger.path));
+      CarryPrometheusAuth(trigger.metadata, server, trigger.not_given, auth, trigger.path));
   if (!carried.refused) return std::optional<CarriedAuth>(std::move(carried));
   draft.header_notes.push_back(trigger.path + " (prometheus on " + server +
                                "): KEDA authenticated with " + *carried.refused);
@@ -130,6 +142,7 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
                 draft);
   draft.prometheus_auth.reset(auth->fields);
   for (auto& note : auth->notes) draft.line_notes.push_back({kPrometheusUrlPath, std::move(note)});
+  for (const auto& note : auth->missing) NoteMissing(draft, kPrometheusUrlPath, note);
   return OkStatus();
 }
 
@@ -142,21 +155,33 @@ Result<std::string> RedisUrl(const Trigger& trigger, Draft& draft) {
   std::string url = address ? *address : host ? *host + ":" + port.value_or("6379") : "";
   if (url.empty()) {
     url = "redis.example.invalid:6379";
-    draft.line_notes.push_back(
-        {"spec.sources.redis.url",
-         "a placeholder: KEDA read the address from the target's environment"});
+    NoteMissing(draft, "spec.sources.redis.url",
+                "a placeholder: KEDA read the address from the target's environment (give the "
+                "Deployment in the same run, or write the address here)");
   }
   return "redis://" + url + (db && *db != 0 ? "/" + std::to_string(*db) : "");
 }
 
+// Where KEDA took a password that the policy has no Secret reference for.
+std::string PasswordOrigin(const Trigger& trigger, bool from_env) {
+  if (from_env) return "the target's environment (not from a Secret convert was given)";
+  if (trigger.auth) return trigger.auth->what + ", which gives no password parameter";
+  return trigger.not_given;
+}
+
+// Whether KEDA logged in with a password the policy has no reference for: from the environment,
+// or an authentication not given or without one (a pod identity is said by NoteAuthLeft).
+bool PasswordLeftToSet(const Trigger& trigger) {
+  if (trigger.metadata["passwordFromEnv"]) return true;
+  return trigger.authenticated && !(trigger.auth && !trigger.auth->pod_identity.empty());
+}
+
 void NoteRedisPassword(const Trigger& trigger, Draft& draft) {
   const bool from_env = static_cast<bool>(trigger.metadata["passwordFromEnv"]);
-  if (!from_env && !trigger.authenticated) return;
-  draft.line_notes.push_back(
-      {"spec.sources.redis.url",
-       std::string("KEDA took the password from ") +
-           (from_env ? "the target's environment" : "a TriggerAuthentication") +
-           ": set passwordSecretRef {name, key} to the Secret that holds it"});
+  if (!PasswordLeftToSet(trigger)) return;
+  NoteMissing(draft, "spec.sources.redis.url",
+              "KEDA took the password from " + PasswordOrigin(trigger, from_env) +
+                  ": set passwordSecretRef {name, key} to the Secret that holds it");
 }
 
 // --- Redis Cluster and Sentinel, PostgreSQL ---
@@ -189,8 +214,10 @@ void NoteAuthLeft(const Trigger& trigger, const std::set<std::string>& used, Dra
   for (const auto& [parameter, secret] : trigger.auth->secrets) {
     if (!used.count(parameter))
       draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
-                                   " parameter " + parameter + " (Secret " + secret.name +
-                                   "): no such setting in Gearbox's source");
+                                   " parameter " + parameter + " (Secret " + secret.name + " key " +
+                                   secret.key +
+                                   "): Gearbox's source takes no Secret for it (write its value "
+                                   "in the policy, if it has a field for it)");
   }
   for (const auto& parameter : trigger.auth->elsewhere)
     draft.header_notes.push_back(trigger.path + " (" + trigger.type + "): " + trigger.auth->what +
@@ -203,8 +230,10 @@ void NoteAuthLeft(const Trigger& trigger, const std::set<std::string>& used, Dra
 }
 
 // Host lists as KEDA's redis-cluster and redis-sentinel give them: addresses "h1:p1, h2:p2", or
-// hosts and ports (one port for all, or one each).
-Result<std::vector<std::string>> RedisAddresses(const Trigger& trigger) {
+// hosts and ports (one port for all, or one each); a placeholder, and said, when KEDA read them
+// from the target's environment and convert was not given it.
+Result<std::vector<std::string>> RedisAddresses(const Trigger& trigger, const std::string& path,
+                                                Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const auto addresses, OptionalText(trigger.metadata, "addresses", here));
   ASSIGN_OR_RETURN(const auto hosts, OptionalText(trigger.metadata, "hosts", here));
@@ -220,6 +249,12 @@ Result<std::vector<std::string>> RedisAddresses(const Trigger& trigger) {
     return out;
   };
   if (addresses) return split(*addresses);
+  if (!hosts && (trigger.metadata["addressesFromEnv"] || trigger.metadata["hostsFromEnv"])) {
+    NoteMissing(draft, path,
+                "a placeholder: KEDA read the addresses from the target's environment (give the "
+                "Deployment in the same run, or write them here)");
+    return std::vector<std::string>{"redis.example.invalid:6379"};
+  }
   if (!hosts) return Error::Invalid(here + ": addresses (or hosts and ports) is required");
   std::vector<std::string> out, host_list = split(*hosts), port_list = split(ports.value_or(""));
   if (port_list.size() > 1 && port_list.size() != host_list.size())
@@ -253,11 +288,11 @@ void RedisCredentials(const Trigger& trigger, YAML::Node& source, Draft& draft) 
     NoteRedisPassword(trigger, draft);
   const bool user_in_secret = trigger.auth && trigger.auth->secrets.count("username");
   if (user_in_secret || trigger.metadata["usernameFromEnv"])
-    draft.line_notes.push_back(
-        {path + (trigger.metadata["address"] || trigger.metadata["host"] ? ".url" : ""),
-         "KEDA took the ACL user from " +
-             std::string(user_in_secret ? "a Secret" : "the target's environment") +
-             ": write it in username"});
+    NoteMissing(draft,
+                path + (trigger.metadata["address"] || trigger.metadata["host"] ? ".url" : ""),
+                "KEDA took the ACL user from " +
+                    std::string(user_in_secret ? "a Secret" : "the target's environment") +
+                    ": write it in username");
 }
 
 // A sentinel's master name and the sentinels' own credentials.
@@ -267,16 +302,16 @@ Status RedisSentinelFields(const Trigger& trigger, YAML::Node sentinel, Draft& d
   ASSIGN_OR_RETURN(const auto db, OptionalInteger(trigger.metadata, "databaseIndex", here));
   sentinel["masterName"] = Text(master.value_or("mymaster"));
   if (!master)
-    draft.line_notes.push_back({"spec.sources.redis.sentinel.masterName",
-                                "a placeholder: KEDA read the master's name from the target's "
-                                "environment (sentinelMasterFromEnv)"});
+    NoteMissing(draft, "spec.sources.redis.sentinel.masterName",
+                "a placeholder: KEDA read the master's name from the target's environment "
+                "(sentinelMasterFromEnv)");
   if (db && *db != 0) sentinel["database"] = *db;
   const std::string path = "spec.sources.redis.sentinel";
   if (!SetSecretRef(trigger, "sentinelPassword", sentinel, "passwordSecretRef", path, draft) &&
       trigger.metadata["sentinelPasswordFromEnv"])
-    draft.line_notes.push_back({path + ".masterName",
-                                "KEDA took the sentinels' password from the target's environment: "
-                                "set passwordSecretRef {name, key} to the Secret that holds it"});
+    NoteMissing(draft, path + ".masterName",
+                "KEDA took the sentinels' password from the target's environment: set "
+                "passwordSecretRef {name, key} to the Secret that holds it");
   return OkStatus();
 }
 
@@ -290,8 +325,9 @@ Result<bool> ReadRedisServer(const Trigger& trigger, RedisTopology topology, Dra
     ASSIGN_OR_RETURN(identity, RedisUrl(trigger, draft));
     if (tls) identity.insert(5, "s");  // redis:// -> rediss://
   } else {
-    ASSIGN_OR_RETURN(const auto addresses, RedisAddresses(trigger));
     const char* key = topology == RedisTopology::kCluster ? "cluster" : "sentinel";
+    ASSIGN_OR_RETURN(const auto addresses,
+                     RedisAddresses(trigger, "spec.sources.redis." + std::string(key), draft));
     identity = std::string(key);
     for (const auto& a : addresses) {
       source[key]["addresses"].push_back(Text(a));
@@ -319,7 +355,13 @@ const std::set<std::string> kRedisServerKeys = {"address",
                                                 "sentinelMaster",
                                                 "sentinelMasterFromEnv",
                                                 "sentinelPasswordFromEnv",
-                                                "sentinelUsernameFromEnv"};
+                                                "sentinelUsernameFromEnv",
+                                                "addressFromEnv",
+                                                "hostFromEnv",
+                                                "portFromEnv",
+                                                "addressesFromEnv",
+                                                "hostsFromEnv",
+                                                "portsFromEnv"};
 
 std::set<std::string> With(std::set<std::string> keys, std::initializer_list<const char*> more) {
   keys.insert(more.begin(), more.end());
@@ -393,9 +435,9 @@ Status ReadPostgresConnection(const Trigger& trigger, YAML::Node source, Draft& 
   if (!host) {
     source["connectionSecretRef"]["name"] = Text("postgresql-connection");
     source["connectionSecretRef"]["key"] = Text("connection");
-    draft.line_notes.push_back({path + ".connectionSecretRef.name",
-                                "a placeholder: KEDA read the connection string from the target's "
-                                "environment; put it in a Secret of the policy's namespace"});
+    NoteMissing(draft, path + ".connectionSecretRef.name",
+                "a placeholder: KEDA read the connection string from the target's environment; "
+                "put it in a Secret of the policy's namespace");
     return OkStatus();
   }
   ASSIGN_OR_RETURN(const auto port, OptionalInteger(trigger.metadata, "port", here));
@@ -408,13 +450,11 @@ Status ReadPostgresConnection(const Trigger& trigger, YAML::Node source, Draft& 
   source["user"] = Text(user);
   if (sslmode) source["sslmode"] = Text(*sslmode);
   if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft) &&
-      (trigger.metadata["passwordFromEnv"] || trigger.authenticated))
-    draft.line_notes.push_back(
-        {path + ".host", "KEDA took the password from " +
-                             std::string(trigger.metadata["passwordFromEnv"]
-                                             ? "the target's environment"
-                                             : "a TriggerAuthentication not given") +
-                             ": set passwordSecretRef {name, key} to the Secret"});
+      PasswordLeftToSet(trigger))
+    NoteMissing(draft, path + ".host",
+                "KEDA took the password from " +
+                    PasswordOrigin(trigger, static_cast<bool>(trigger.metadata["passwordFromEnv"])) +
+                    ": set passwordSecretRef {name, key} to the Secret");
   return OkStatus();
 }
 
@@ -501,7 +541,7 @@ bool SecretsFromAuth(const Trigger& trigger,
 // Where KEDA took credentials that are not carried over as Secret references, and what to set.
 std::string AuthNote(const Trigger& trigger, const std::string& fields) {
   const std::string from = trigger.auth            ? trigger.auth->what
-                           : trigger.authenticated ? trigger.auth_named + " (not in the input)"
+                           : trigger.authenticated ? trigger.not_given
                                                    : "the target's environment";
   return "KEDA took the credentials from " + from + ": set " + fields +
          " {name, key} to the Secret keys that hold them";
@@ -514,41 +554,79 @@ void NoteClusterAuth(const Trigger& trigger, const std::string& path, Draft& dra
                                           " are in KEDA's namespace: copy them to the policy's"});
 }
 
-// KEDA's metrics-api authModes Gearbox cannot carry (an API key, a client certificate), or "".
+// KEDA's metrics-api authModes (a comma-separated list) Gearbox cannot carry (an API key, a client
+// certificate), or "".
 std::string UnsupportedApiAuth(const std::optional<std::string>& mode) {
-  if (!mode || *mode == "bearer" || *mode == "basic") return "";
-  return *mode == "apiKey" ? "an API key (authMode: apiKey)"
-         : *mode == "tls"  ? "a client certificate (authMode: tls)"
-                           : "authMode " + *mode;
+  std::stringstream in(mode.value_or(""));
+  for (std::string part; std::getline(in, part, ',');) {
+    part.erase(0, part.find_first_not_of(' '));
+    part.erase(part.find_last_not_of(' ') + 1);
+    if (part.empty() || part == "bearer" || part == "basic") continue;
+    return part == "apiKey" ? "an API key (authMode: apiKey)"
+           : part == "tls"  ? "a client certificate (authMode: tls)"
+                            : "authMode " + part;
+  }
+  return "";
 }
 
-// The bearer token or the basic user of a metrics-api trigger, as Secret references.
-void MetricsApiAuth(const Trigger& trigger, const std::optional<std::string>& mode,
-                    SizedMetric& metric) {
-  if (!mode) return;
+// KEDA's metrics-api authMode: the trigger's, else the one a TriggerAuthentication that holds it in
+// a Secret implies by the credentials it gives (bearer a token, basic a username and password,
+// apiKey a key, tls a certificate): each mode takes its own, so which was used is no guess.
+std::optional<std::string> ApiAuthMode(const Trigger& trigger,
+                                       const std::optional<std::string>& given, Draft& draft) {
+  const AuthSecret* secret = SecretOf(trigger, "authMode");
+  if (given || !secret) return given;
+  const std::string mode = SecretOf(trigger, "token")                               ? "bearer"
+                           : SecretOf(trigger, "username") && SecretOf(trigger, "password") ? "basic"
+                           : SecretOf(trigger, "apiKey")                            ? "apiKey"
+                           : SecretOf(trigger, "cert")                              ? "tls"
+                                                                                    : "";
+  if (mode.empty()) {
+    draft.header_notes.push_back(trigger.path + " (metrics-api): KEDA read authMode from Secret " +
+                                 secret->name + " key " + secret->key +
+                                 ", and the TriggerAuthentication gives no credentials that say "
+                                 "which: set the metric's Secret references by hand");
+    return std::nullopt;
+  }
+  draft.line_notes.push_back({"spec.metrics[" + std::to_string(draft.metrics.size()) + "].name",
+                              "KEDA read authMode from Secret " + secret->name + " key " +
+                                  secret->key + ": " + mode + ", the credentials " +
+                                  trigger.auth->what + " gives"});
+  return mode;
+}
+
+// The bearer token or the basic user of a metrics-api trigger, as Secret references; what is
+// left to set, when the TriggerAuthentication did not give them.
+std::string MetricsApiAuth(const Trigger& trigger, const std::optional<std::string>& mode,
+                           SizedMetric& metric) {
+  if (!mode) return "";
   const bool bearer = *mode == "bearer";
   const bool resolved =
       bearer ? SecretsFromAuth(trigger, {{"token", "bearerTokenSecretRef"}}, metric.secret_refs)
              : SecretsFromAuth(
                    trigger, {{"username", "usernameSecretRef"}, {"password", "passwordSecretRef"}},
                    metric.secret_refs);
-  if (!resolved)
-    metric.note = AuthNote(
-        trigger, bearer ? "bearerTokenSecretRef" : "usernameSecretRef and passwordSecretRef");
   SecretsFromAuth(trigger, {{"ca", "caSecretRef"}}, metric.secret_refs);
+  if (resolved) return "";
+  return AuthNote(trigger,
+                  bearer ? "bearerTokenSecretRef" : "usernameSecretRef and passwordSecretRef");
 }
 
 // A metrics-api trigger the metricsApi source cannot read: left out, and said.
-Result<bool> MetricsApiLeftOut(const Trigger& trigger, Draft& draft) {
+Result<bool> MetricsApiLeftOut(const Trigger& trigger, const std::optional<std::string>& mode,
+                               Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const auto format, OptionalText(trigger.metadata, "format", here));
-  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
-  ASSIGN_OR_RETURN(const auto method, OptionalText(trigger.metadata, "method", here));
+  ASSIGN_OR_RETURN(const auto aggregate,
+                   OptionalText(trigger.metadata, "aggregateFromKubeServiceEndpoints", here));
   std::string why;
-  if (format && *format != "json")
+  if (aggregate == std::optional<std::string>("true"))
+    why =
+        "aggregateFromKubeServiceEndpoints: KEDA read every endpoint of the Service and "
+        "aggregated their values; Gearbox's metricsApi reads the one URL (serve the aggregate "
+        "there, or export it to Prometheus)";
+  else if (format && *format != "json")
     why = "format " + *format + ": Gearbox's metricsApi reads JSON answers";
-  else if (method && *method != "GET" && *method != "get")
-    why = "method " + *method + ": Gearbox's metricsApi sends a GET";
   else if (const std::string auth = UnsupportedApiAuth(mode); !auth.empty())
     why = "KEDA authenticated with " + auth +
           ", which Gearbox's metricsApi does not support (a bearer token or basic only)";
@@ -559,7 +637,9 @@ Result<bool> MetricsApiLeftOut(const Trigger& trigger, Draft& draft) {
 
 Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
-  ASSIGN_OR_RETURN(const bool left_out, MetricsApiLeftOut(trigger, draft));
+  ASSIGN_OR_RETURN(const auto given_mode, OptionalText(trigger.metadata, "authMode", here));
+  const auto mode = ApiAuthMode(trigger, given_mode, draft);
+  ASSIGN_OR_RETURN(const bool left_out, MetricsApiLeftOut(trigger, mode, draft));
   if (left_out) return OkStatus();
   ASSIGN_OR_RETURN(const std::string url, RequiredText(trigger.metadata, "url", here));
   ASSIGN_OR_RETURN(const std::string location,
@@ -574,16 +654,17 @@ Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
   metric.url = metrics::RedactedUrl(url);
   metric.value_location = location;
   metric.activation = activation;
-  ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "authMode", here));
-  MetricsApiAuth(trigger, mode, metric);
+  std::string to_set = MetricsApiAuth(trigger, mode, metric);
   if (metric.url != url)
-    metric.note = "KEDA's url held credentials; set usernameSecretRef and passwordSecretRef";
+    to_set = "KEDA's url held credentials; set usernameSecretRef and passwordSecretRef";
+  if (!to_set.empty()) MetricNeeds(metric, to_set, draft);
   NoteClusterAuth(trigger, "spec.metrics[" + std::to_string(draft.metrics.size()) + "].name",
                   draft);
   draft.metrics.push_back(metric);
   NoteOtherKeys(trigger,
                 {"url", "valueLocation", "targetValue", "activationTargetValue", "format",
-                 "authMode", "method"},
+                 "authMode", "method", "keyParamName", "aggregateFromKubeServiceEndpoints",
+                 "aggregationType"},
                 draft);
   return OkStatus();
 }
@@ -614,9 +695,23 @@ RabbitHost SplitRabbitHost(const std::string& host) {
   return out;
 }
 
+// How KEDA logged in to the management API when Gearbox cannot (a pod identity's OAuth token,
+// OAuth client credentials), or "".
+std::string RabbitAuthLeftOut(const Trigger& trigger) {
+  if (!trigger.auth) return "";
+  const std::string how = !trigger.auth->pod_identity.empty()
+                              ? "pod identity " + trigger.auth->pod_identity + " (an OAuth token)"
+                          : !trigger.auth->elsewhere.empty() ? trigger.auth->elsewhere.front()
+                                                             : "";
+  if (how.empty()) return "";
+  return "KEDA logged in to the management API with " + how + " from " + trigger.auth->what +
+         "; Gearbox's rabbitmq logs in with a user and password from Secrets";
+}
+
 // Why a rabbitmq trigger cannot be read through the management API ("" when it can), from its
-// host (given or not) and protocol.
-std::string RabbitLeftOut(const std::optional<std::string>& host, const std::string& protocol) {
+// host (given, or the Secret that holds it) and protocol.
+std::string RabbitLeftOut(const std::optional<std::string>& host, const AuthSecret* host_secret,
+                          const std::string& protocol) {
   const std::string read_with =
       "Gearbox reads queues through the management API (KEDA's protocol "
       "http): ";
@@ -625,23 +720,37 @@ std::string RabbitLeftOut(const std::optional<std::string>& host, const std::str
            "give the management plugin's URL as host (http://HOST:15672/VHOST) and convert "
            "again, or write spec.sources.rabbitmq.url";
   if (!host && protocol != "http")
-    return "KEDA read the host from a Secret or the environment, protocol " + protocol + "; " +
-           read_with +
+    return "KEDA read the host from " +
+           (host_secret ? "Secret " + host_secret->name + " key " + host_secret->key
+                        : std::string("a Secret or the environment")) +
+           ", protocol " + protocol + (protocol == "auto" ? " (AMQP or HTTP by its scheme)" : "") +
+           "; " + read_with +
            "set protocol: http if it is the management URL, or write "
            "spec.sources.rabbitmq.url";
   return "";
 }
 
+// KEDA's rabbitmq modes that Gearbox's rabbitmq source has no measure for, and what they are.
+const std::map<std::string, std::string> kRabbitModesLeftOut = {
+    {"DeliverGetRate", "the queue's rate of deliveries to consumers"},
+    {"PublishedToDeliveredRatio", "the ratio of the publish rate to the delivery rate"},
+    {"ExpectedQueueConsumptionTime",
+     "the seconds to empty the queue, estimated from its length and rates"}};
+
 // The queue's measure: KEDA's mode QueueLength (excludeUnacknowledged: ready ones only) or
-// MessageRate; the deprecated queueLength is QueueLength.
+// MessageRate; the deprecated queueLength is QueueLength. A mode of kRabbitModesLeftOut: an empty
+// measure.
 Result<std::pair<std::string, double>> RabbitMeasure(const Trigger& trigger) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const auto mode, OptionalText(trigger.metadata, "mode", here));
   ASSIGN_OR_RETURN(const auto exclude,
                    OptionalText(trigger.metadata, "excludeUnacknowledged", here));
   ASSIGN_OR_RETURN(const auto old_length, OptionalQuantity(trigger.metadata, "queueLength", here));
+  if (mode && kRabbitModesLeftOut.count(*mode)) return std::make_pair(std::string(), 1.0);
   if (mode && *mode != "QueueLength" && *mode != "MessageRate")
-    return Error::Invalid(here + ".mode must be QueueLength or MessageRate");
+    return Error::Invalid(here +
+                          ".mode must be QueueLength, MessageRate, DeliverGetRate, "
+                          "PublishedToDeliveredRatio or ExpectedQueueConsumptionTime");
   if (mode && *mode == "MessageRate") {
     ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
     return std::make_pair(std::string("publishRate"), value);
@@ -665,11 +774,11 @@ void RabbitCredentials(const Trigger& trigger, bool in_host, Draft& draft) {
   const std::string where =
       in_host                 ? "KEDA's host URL held the management user"
       : trigger.auth          ? "KEDA took it from " + trigger.auth->what + " (its host URL's user)"
-      : trigger.authenticated ? "KEDA took it from " + trigger.auth_named + " (not in the input)"
+      : trigger.authenticated ? "KEDA took it from " + trigger.not_given
                               : "KEDA's trigger named no user";
-  draft.line_notes.push_back(
-      {path, "a placeholder Secret: " + where +
-                 "; name the Secret keys that hold the management user and password"});
+  NoteMissing(draft, path,
+              "a placeholder Secret: " + where +
+                  "; name the Secret keys that hold the management user and password");
 }
 
 Result<std::string> RabbitUrl(const Trigger& trigger, const std::optional<std::string>& host,
@@ -682,11 +791,11 @@ Result<std::string> RabbitUrl(const Trigger& trigger, const std::optional<std::s
   }
   RabbitCredentials(trigger, false, draft);
   const AuthSecret* secret = SecretOf(trigger, "host");
-  draft.line_notes.push_back(
-      {"spec.sources.rabbitmq.url", "a placeholder: KEDA read the management URL from " +
-                                        (secret ? "Secret " + secret->name + " key " + secret->key
-                                                : std::string("the target's environment")) +
-                                        "; put it here without the user and password"});
+  NoteMissing(draft, "spec.sources.rabbitmq.url",
+              "a placeholder: KEDA read the management URL from " +
+                  (secret ? "Secret " + secret->name + " key " + secret->key
+                          : std::string("the target's environment")) +
+                  "; put it here without the user and password");
   return std::string("http://rabbitmq.example.invalid:15672");
 }
 
@@ -700,9 +809,16 @@ Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
   if (measure.second <= 0) return Error::Invalid(here + ".value must be more than 0");
   const std::string why =
-      trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
+      measure.first.empty()
+          ? "mode " + trigger.metadata["mode"].Scalar() + ": KEDA sized on " +
+                kRabbitModesLeftOut.at(trigger.metadata["mode"].Scalar()) +
+                "; Gearbox's rabbitmq measures messages, messagesReady (KEDA's QueueLength) or "
+                "publishRate (MessageRate)"
+      : trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
           ? "useRegex: Gearbox reads one named queue"
-          : RabbitLeftOut(host, protocol.value_or("auto"));
+      : !RabbitAuthLeftOut(trigger).empty() ? RabbitAuthLeftOut(trigger)
+                                            : RabbitLeftOut(host, SecretOf(trigger, "host"),
+                                                            protocol.value_or("auto"));
   if (!why.empty()) {
     draft.header_notes.push_back(trigger.path + " (rabbitmq " + queue + "): " + why);
     return OkStatus();
@@ -715,11 +831,12 @@ Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
   metric.activation = activation;
   ASSIGN_OR_RETURN(const std::string url, RabbitUrl(trigger, host, metric.vhost, draft));
   if (vhost_name) metric.vhost = *vhost_name;
-  if (!host && !vhost_name)
-    metric.note =
-        "KEDA took the vhost from the URL it read from a Secret: set rabbitmq.vhost "
-        "to its last path segment (/ when it has none)";
   if (!UseServer(trigger, url, draft.rabbitmq_url, draft)) return OkStatus();
+  if (!host && !vhost_name)
+    MetricNeeds(metric,
+                "KEDA took the vhost from the URL it read from a Secret: set rabbitmq.vhost "
+                "to its last path segment (/ when it has none)",
+                draft);
   draft.metrics.push_back(metric);
   NoteOtherKeys(trigger,
                 {"host", "protocol", "queueName", "mode", "value", "activationValue", "vhostName",
@@ -734,32 +851,85 @@ Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
   ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
   if (value <= 0) return Error::Invalid(here + ".value must be more than 0");
+  ASSIGN_OR_RETURN(const auto by_node, OptionalText(trigger.metadata, "groupByNode", here));
+  if (by_node == std::optional<std::string>("true")) {
+    draft.header_notes.push_back(trigger.path +
+                                 " (kubernetes-workload): groupByNode: KEDA counted the nodes "
+                                 "that run matching pods; Gearbox's podCount counts the pods");
+    return OkStatus();
+  }
   SizedMetric metric =
       SizedOn(UniqueMetricName(trigger.name.empty() ? "pods" : trigger.name, draft),
               MetricSource::kPodCount, value, trigger.metric_type != "Value");
   metric.selector = selector;
   metric.activation = activation;
   draft.metrics.push_back(metric);
-  NoteOtherKeys(trigger, {"podSelector", "value", "activationValue"}, draft);
+  NoteOtherKeys(trigger, {"podSelector", "value", "activationValue", "groupByNode"}, draft);
   return OkStatus();
 }
 
 // ---- end of metrics-api, rabbitmq, kubernetes-workload ----
 
+// KEDA's parameters that are credentials: taken from the target's environment only as Secret
+// references (a value written in the Deployment stays said, not copied into the policy).
+const std::set<std::string> kCredentialParameters = {"password", "sentinelPassword", "connection",
+                                                     "token", "bearerToken"};
+
+// KEDA's `xFromEnv: VAR` parameters whose variable the target given in the run holds: a value
+// becomes the parameter x (unless the trigger gives x itself), a Secret key a Secret reference of
+// parameter x, as a TriggerAuthentication's would be (whose own parameters come first, as in
+// KEDA). What stays unknown (a ConfigMap key, a variable not found) keeps its `xFromEnv` key.
+void ResolveFromEnv(Trigger& trigger, const ContainerEnv& env, const std::string& target) {
+  std::vector<std::pair<std::string, EnvValue>> found;  // the xFromEnv key, what VAR holds
+  for (const auto& item : trigger.metadata) {
+    const std::string key = item.first.Scalar();
+    const size_t base = key.size() - std::min<size_t>(key.size(), 7);
+    if (base == 0 || key.compare(base, 7, "FromEnv") != 0 || !item.second.IsScalar()) continue;
+    if (auto value = env.Lookup(item.second.Scalar())) found.emplace_back(key, *value);
+  }
+  for (const auto& [key, value] : found) {
+    const std::string parameter = key.substr(0, key.size() - 7);
+    if (value.secret) {
+      if (!trigger.auth) {
+        trigger.auth = TriggerAuth();
+        trigger.auth->what = "the environment of " + target;
+      }
+      trigger.auth->secrets.insert({parameter, {value.secret->name, value.secret->key}});
+    } else if (value.value && !kCredentialParameters.count(parameter)) {
+      const YAML::Node& given = trigger.metadata;  // const: a lookup adds no key
+      if (!given[parameter]) trigger.metadata[parameter] = *value.value;
+    } else {
+      continue;
+    }
+    trigger.metadata.remove(key);
+  }
+}
+
 Result<Trigger> ParseTrigger(const YAML::Node& node, const std::string& path,
-                             const TriggerAuthentications& auths, const std::string& ns) {
+                             const TriggerAuthentications& auths, const Draft& draft) {
   if (!node.IsMap()) return Error::Invalid(path + " must be a map");
   Trigger trigger;
   trigger.path = path;
   ASSIGN_OR_RETURN(trigger.type, RequiredText(node, "type", path));
   ASSIGN_OR_RETURN(const auto name, OptionalText(node, "name", path));
   ASSIGN_OR_RETURN(const auto metric_type, OptionalText(node, "metricType", path));
-  ASSIGN_OR_RETURN(trigger.metadata, OptionalMap(node, "metadata", path));
+  ASSIGN_OR_RETURN(const YAML::Node metadata, OptionalMap(node, "metadata", path));
+  trigger.metadata = YAML::Clone(metadata);  // the environment's values are added to it
   trigger.name = name.value_or("");
   trigger.metric_type = metric_type.value_or("");
   trigger.authenticated = static_cast<bool>(node["authenticationRef"]);
-  trigger.auth_named = NamedAuthentication(node["authenticationRef"]);
-  trigger.auth = auths.Find(node["authenticationRef"], ns);
+  trigger.auth = auths.Find(node["authenticationRef"], draft.ns);
+  if (trigger.authenticated && !trigger.auth) {
+    const std::string other = auths.NamespaceOf(node["authenticationRef"]);
+    trigger.not_given = NamedAuthentication(node["authenticationRef"]) +
+                        (other.empty() ? " (not in the input)"
+                                       : " (given in namespace " + other +
+                                             ", not the ScaledObject's: KEDA would not find it "
+                                             "either)");
+  }
+  const auto env = auths.targets().Find(draft.target_kind, draft.target_name, draft.ns,
+                                        draft.env_source_container);
+  if (env) ResolveFromEnv(trigger, *env, draft.target_kind + " " + draft.target_name);
   return trigger;
 }
 
@@ -771,7 +941,7 @@ Status ReadTrigger(const YAML::Node& node, const std::string& path, Draft& draft
 
 Status ReadTrigger(const YAML::Node& node, const std::string& path,
                    const TriggerAuthentications& auths, Draft& draft) {
-  ASSIGN_OR_RETURN(const Trigger trigger, ParseTrigger(node, path, auths, draft.ns));
+  ASSIGN_OR_RETURN(const Trigger trigger, ParseTrigger(node, path, auths, draft));
   if (trigger.type == "cpu" || trigger.type == "memory") return ReadResource(trigger, draft);
   if (trigger.type == "prometheus") return ReadPrometheus(trigger, draft);
   if (trigger.type == "redis") return ReadRedis(trigger, draft);

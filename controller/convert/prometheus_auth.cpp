@@ -37,7 +37,8 @@ class Carrier {
  public:
   Carrier(const std::string& server, const TriggerAuth* auth) : server_(server), auth_(auth) {}
 
-  Result<CarriedAuth> Run(const YAML::Node& metadata, bool authenticated, const std::string& path);
+  Result<CarriedAuth> Run(const YAML::Node& metadata, const std::string& not_given,
+                          const std::string& path);
 
  private:
   const AuthSecret* Secret(const std::string& parameter) const {
@@ -59,7 +60,7 @@ class Carrier {
   void ClientCertificate();
   void CustomHeader();
   void NoteWhereSecretsLive();
-  void NoteNotGiven(const std::vector<std::string>& modes, const std::string& path);
+  void NoteNotGiven(const std::vector<std::string>& modes, const std::string& not_given);
 
   const std::string server_;
   const TriggerAuth* const auth_;
@@ -113,8 +114,9 @@ void Carrier::Aws(const std::optional<std::string>& region) {
       sigv4["sessionTokenSecretRef"] = SecretRefNode(*token);
   } else {
     out_.notes.push_back(
-        "AWS SigV4 with the controller's own identity: give its ServiceAccount an IRSA role "
-        "(eks.amazonaws.com/role-arn) allowed aps:QueryMetrics (docs/metrics.md)" +
+        "AWS SigV4 with the controller's own identity: give its ServiceAccount an IAM role "
+        "allowed aps:QueryMetrics, through IRSA (eks.amazonaws.com/role-arn) or an EKS Pod "
+        "Identity association (docs/metrics.md)" +
         std::string(auth_ && !auth_->identity_id.empty()
                         ? "; KEDA assumed " + auth_->identity_id + ", Gearbox does not"
                         : ""));
@@ -172,8 +174,9 @@ void Carrier::CustomHeader() {
   header["name"] = "X-Custom-Auth";
   header["valueSecretRef"] = SecretRefNode(*value);
   out_.fields["headers"].push_back(header);
-  out_.notes.push_back("KEDA read the custom header's name from Secret " + name->name + " key " +
-                       name->key + ": write it in headers[].name (X-Custom-Auth is a placeholder)");
+  out_.missing.push_back("KEDA read the custom header's name from Secret " + name->name +
+                         " key " + name->key +
+                         ": write it in headers[].name (X-Custom-Auth is a placeholder)");
 }
 
 void Carrier::Modes(const std::vector<std::string>& modes) {
@@ -198,7 +201,7 @@ void Carrier::NoteWhereSecretsLive() {
                          "policy's namespace, copy them there");
 }
 
-void Carrier::NoteNotGiven(const std::vector<std::string>& modes, const std::string& path) {
+void Carrier::NoteNotGiven(const std::vector<std::string>& modes, const std::string& not_given) {
   std::string fields;
   if (Has(modes, "bearer")) fields += " bearerTokenSecretRef,";
   if (Has(modes, "basic")) fields += " auth.basic,";
@@ -206,14 +209,13 @@ void Carrier::NoteNotGiven(const std::vector<std::string>& modes, const std::str
   if (Has(modes, "custom")) fields += " headers,";
   if (fields.empty()) fields = " bearerTokenSecretRef, auth, tls or headers,";
   fields.pop_back();
-  out_.notes.push_back(
-      "KEDA authenticated through the TriggerAuthentication of " + path +
-      ".authenticationRef, which convert was not given (give it in the same run to carry its "
-      "Secrets over): set" +
-      fields + " to its Secrets");
+  out_.missing.push_back("KEDA authenticated through " + not_given +
+                         ", which convert was not given (give it in the same run to carry its "
+                         "Secrets over): set" +
+                         fields + " to its Secrets");
 }
 
-Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
+Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, const std::string& not_given,
                                  const std::string& path) {
   const std::string here = path + ".metadata";
   ASSIGN_OR_RETURN(const auto aws_region, OptionalText(metadata, "awsRegion", here));
@@ -238,7 +240,8 @@ Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
     case Cloud::kNone:
       break;
   }
-  if (authenticated && !auth_ && CloudOf(aws_region) == Cloud::kNone) NoteNotGiven(modes, path);
+  if (!not_given.empty() && !auth_ && CloudOf(aws_region) == Cloud::kNone)
+    NoteNotGiven(modes, not_given);
   if (auth_ && !out_.fields["auth"]) Modes(modes);
   if (const AuthSecret* ca = Secret("ca")) out_.fields["caSecretRef"] = SecretRefNode(*ca);
   NoteWhereSecretsLive();
@@ -248,9 +251,9 @@ Result<CarriedAuth> Carrier::Run(const YAML::Node& metadata, bool authenticated,
 }  // namespace
 
 Result<CarriedAuth> CarryPrometheusAuth(const YAML::Node& metadata, const std::string& server,
-                                        bool authenticated, const TriggerAuth* auth,
+                                        const std::string& not_given, const TriggerAuth* auth,
                                         const std::string& path) {
-  return Carrier(server, auth).Run(metadata, authenticated, path);
+  return Carrier(server, auth).Run(metadata, not_given, path);
 }
 
 }  // namespace gearbox::convert

@@ -20,13 +20,14 @@ namespace gearbox::convert {
 struct CarriedAuth {
   YAML::Node fields{YAML::NodeType::Map};  // beside url in spec.sources.prometheus
   std::vector<std::string> notes;          // comments for spec.sources.prometheus.url
+  std::vector<std::string> missing;        // those that name a value still to set
   std::optional<std::string> refused;      // why the trigger cannot be carried over
 };
 
 // `auth`: what the trigger's authenticationRef names, null when it has none or convert was not
-// given it (`authenticated` says which).
+// given it (`not_given` then names it: "TriggerAuthentication prom-auth (not in the input)").
 Result<CarriedAuth> CarryPrometheusAuth(const YAML::Node& metadata, const std::string& server,
-                                        bool authenticated, const TriggerAuth* auth,
+                                        const std::string& not_given, const TriggerAuth* auth,
                                         const std::string& path);
 
 }  // namespace gearbox::convert

@@ -14,8 +14,6 @@ namespace gearbox::convert {
 
 namespace {
 
-const std::string kPausedPath = "metadata.annotations.gearbox.dev/paused";
-
 // KEDA's autoscaling.keda.sh/paused-scale-out and paused-scale-in: "true" stops that direction
 // only (KEDA sets its HPA's selectPolicy: Disabled on it, as convert does).
 Status ReadPausedDirections(const YAML::Node& annotations, Draft& draft) {
@@ -40,9 +38,10 @@ Status ReadMetadata(const YAML::Node& object, Draft& draft) {
                    OptionalText(annotations, "autoscaling.keda.sh/paused-replicas", path));
   draft.paused = paused == std::optional<std::string>("true") || paused_replicas.has_value();
   if (paused_replicas)
-    draft.line_notes.push_back({kPausedPath, "KEDA's paused-replicas " + *paused_replicas +
-                                                 " has no equivalent: Gearbox pauses at the "
-                                                 "count the target has, it does not set one"});
+    draft.header_notes.push_back("metadata.annotations.autoscaling.keda.sh/paused-replicas " +
+                                 *paused_replicas +
+                                 " (KEDA set that count, then paused; Gearbox pauses at the count "
+                                 "the target has)");
   return ReadPausedDirections(annotations, draft);
 }
 
@@ -52,6 +51,8 @@ Status ReadTargetRef(const YAML::Node& spec, Draft& draft) {
   ASSIGN_OR_RETURN(draft.target_name, RequiredText(ref, "name", path));
   ASSIGN_OR_RETURN(const auto kind, OptionalText(ref, "kind", path));
   ASSIGN_OR_RETURN(const auto api_version, OptionalText(ref, "apiVersion", path));
+  ASSIGN_OR_RETURN(const auto container, OptionalText(ref, "envSourceContainerName", path));
+  draft.env_source_container = container.value_or("");
   draft.target_kind = kind.value_or("Deployment");
   draft.target_api_version = api_version.value_or("apps/v1");
   return OkStatus();
@@ -87,9 +88,8 @@ Status ReadFallback(const YAML::Node& spec, Draft& draft) {
         "spec.fallback needs failureThreshold (1 or more) and replicas (0 or more)");
   draft.fallback = Fallback{*threshold, *replicas};
   if (behavior && *behavior != "static")
-    draft.line_notes.push_back({"spec.components[0].fallback.replicas",
-                                "KEDA's fallback behavior " + *behavior +
-                                    " has no equivalent: Gearbox goes to replicas (static)"});
+    draft.header_notes.push_back("spec.fallback.behavior " + *behavior +
+                                 " (Gearbox goes to fallback.replicas, KEDA's static)");
   return OkStatus();
 }
 

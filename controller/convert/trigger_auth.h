@@ -7,6 +7,8 @@
 // the controller's own cloud identity.
 // One index serves every trigger type (Prometheus, Redis, PostgreSQL, metrics-api, RabbitMQ, ...),
 // and every file of a run (a TriggerAuthentication may be in another file than its ScaledObject).
+// It also keeps the workloads given in the run, whose container environment the triggers'
+// `...FromEnv` parameters name (target_env.h).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -15,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "convert/target_env.h"
 
 namespace gearbox::convert {
 
@@ -38,7 +42,8 @@ class TriggerAuthentications {
  public:
   // Keeps a TriggerAuthentication or ClusterTriggerAuthentication; false for any other object.
   bool Add(const YAML::Node& object);
-  // Adds every TriggerAuthentication of a document: the object itself, or a List's items.
+  // Adds every TriggerAuthentication and workload of a document: the object itself, or a List's
+  // items.
   void AddAll(const YAML::Node& document);
   // Adds those of `other` this one does not have (its own come first).
   void Merge(const TriggerAuthentications& other);
@@ -46,9 +51,15 @@ class TriggerAuthentications {
   // when it was not among the inputs.
   std::optional<TriggerAuth> Find(const YAML::Node& authentication_ref,
                                   const std::string& ns) const;
+  // The namespace of a TriggerAuthentication of the name `authentication_ref` gives that is in
+  // another namespace than the ScaledObject's (where KEDA would not find it); "" when none.
+  std::string NamespaceOf(const YAML::Node& authentication_ref) const;
+  // The workloads given in the run, for the triggers' `...FromEnv` parameters.
+  const TargetEnvironments& targets() const { return targets_; }
 
  private:
   std::map<std::string, TriggerAuth> by_key_;  // "kind/namespace/name"
+  TargetEnvironments targets_;
 };
 
 // A Secret reference {name, key} of a policy, as convert writes it.

@@ -29,23 +29,30 @@ Result<Expiring<AwsCredentials>> AssumeRoleWithWebIdentity(const AwsEnvironment&
   return ParseAssumeRoleAnswer(body, clock.WallNow());
 }
 
+// The SDKs' chain: keys, then web identity, then the container endpoint.
 class EnvironmentSource final : public AwsCredentialSource {
  public:
   EnvironmentSource(AwsEnvironment env, const kube::Clock& clock)
       : env_(std::move(env)),
-        web_identity_([this, &clock] { return AssumeRoleWithWebIdentity(env_, clock); }, clock) {}
+        web_identity_([this, &clock] { return AssumeRoleWithWebIdentity(env_, clock); }, clock),
+        container_([this, &clock] { return FetchContainerCredentials(env_.container,
+                                                                     clock.WallNow()); },
+                   clock) {}
   Result<AwsCredentials> Get() override {
     if (!env_.keys.access_key_id.empty() && !env_.keys.secret_access_key.empty()) return env_.keys;
     if (!env_.role_arn.empty() && !env_.token_file.empty()) return web_identity_.Get();
+    if (env_.container.configured()) return container_.Get();
     return Error::Of(Error::Kind::kConfig,
                      "the controller has no AWS credentials (neither AWS_ACCESS_KEY_ID and "
-                     "AWS_SECRET_ACCESS_KEY nor IRSA's AWS_ROLE_ARN and "
-                     "AWS_WEB_IDENTITY_TOKEN_FILE in its environment)");
+                     "AWS_SECRET_ACCESS_KEY, nor IRSA's AWS_ROLE_ARN and "
+                     "AWS_WEB_IDENTITY_TOKEN_FILE, nor EKS Pod Identity's "
+                     "AWS_CONTAINER_CREDENTIALS_FULL_URI in its environment)");
   }
 
  private:
   const AwsEnvironment env_;
   ExpiringCache<AwsCredentials> web_identity_;
+  ExpiringCache<AwsCredentials> container_;
 };
 
 class StaticSource final : public AwsCredentialSource {
@@ -68,6 +75,10 @@ AwsEnvironment AwsEnvironment::FromProcess() {
   env.role_session_name = EnvOr("AWS_ROLE_SESSION_NAME", "gearbox-controller");
   env.region = EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION"));
   env.sts_endpoint = EnvOr("AWS_ENDPOINT_URL_STS");
+  env.container = {EnvOr("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+                   EnvOr("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+                   EnvOr("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+                   EnvOr("AWS_CONTAINER_AUTHORIZATION_TOKEN")};
   return env;
 }
 

@@ -2,7 +2,11 @@
 #include "metrics/postgresql.h"
 
 #include <libpq-fe.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +14,7 @@
 #include <cstdlib>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace gearbox::metrics {
 
@@ -160,6 +165,54 @@ Error ConnectError(const std::string& where, const std::string& message) {
 
 std::string Millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
 
+// Whether `pem` holds at least one certificate, read with OpenSSL (nothing of it is shown).
+bool HoldsCertificate(const std::string& pem) {
+  std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                          BIO_free);
+  X509* cert = bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  X509_free(cert);
+  ERR_clear_error();
+  return cert != nullptr;
+}
+
+// The CA of sslrootcert as a file for libpq: an anonymous memory file, named by its
+// /proc/self/fd path while it is open (see postgresql.h). No CA: no file, an empty path.
+class CaFile {
+ public:
+  static Result<CaFile> Of(const std::string& pem, const std::string& where) {
+    CaFile file;
+    if (pem.empty()) return file;
+    if (!HoldsCertificate(pem))
+      return Error::Of(Error::Kind::kConfig,
+                       where + ": caSecretRef does not hold a PEM certificate");
+    file.fd_ = ::memfd_create("gearbox-postgres-ca", MFD_CLOEXEC);
+    if (file.fd_ < 0 || !WriteAll(file.fd_, pem))
+      return Error::Of(Error::Kind::kTls, where + ": cannot hold the CA for libpq");
+    return file;
+  }
+  CaFile(CaFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  CaFile& operator=(CaFile&&) = delete;
+  ~CaFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::string path() const {
+    return fd_ < 0 ? "" : "/proc/self/fd/" + std::to_string(fd_);
+  }
+
+ private:
+  CaFile() = default;
+  static bool WriteAll(int fd, const std::string& text) {
+    for (size_t done = 0; done < text.size();) {
+      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  int fd_ = -1;
+};
+
 // The connection's keywords and values: the connection string (expanded by libpq) or the
 // fields, then what Gearbox sets whatever they say.
 struct Params {
@@ -170,7 +223,7 @@ struct Params {
   }
 };
 
-Params ConnectParams(const PostgresOptions& o) {
+Params ConnectParams(const PostgresOptions& o, const std::string& root_cert) {
   Params p;
   if (!o.conninfo.empty()) {
     p.Add("dbname", o.conninfo);
@@ -182,6 +235,7 @@ Params ConnectParams(const PostgresOptions& o) {
     if (!o.password.empty()) p.Add("password", o.password);
   }
   if (!o.sslmode.empty()) p.Add("sslmode", o.sslmode);
+  if (!root_cert.empty()) p.Add("sslrootcert", root_cert);
   p.Add("passfile", "/dev/null/none");  // never the controller's ~/.pgpass
   p.Add("gssencmode", "disable");
   p.Add("application_name", "gearbox");
@@ -208,7 +262,9 @@ Status PostgresConnection::Connect(Time read_deadline) {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return OkStatus();
   Drop();
   if (auto hosts = PostgresHosts(options_); !hosts) return hosts.error();
-  Params p = ConnectParams(options_);
+  // Open until the attempt is over: libpq reads it while connecting (to every host it tries).
+  ASSIGN_OR_RETURN(const CaFile ca, CaFile::Of(options_.ca_pem, Describe()));
+  Params p = ConnectParams(options_, ca.path());
   std::vector<const char*> keys, values;
   for (size_t i = 0; i < p.keys.size(); ++i) {
     keys.push_back(p.keys[i].c_str());

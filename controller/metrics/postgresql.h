@@ -11,7 +11,12 @@
 //
 // Nothing the server says is shown: errors carry a fixed reason and the SQLSTATE code, server
 // notices are dropped, and a connection string's keywords are limited to those that name where
-// and how to connect (no files of the controller's: passfile, service, sslkey, ...).
+// and how to connect (no files of the controller's: passfile, service, sslkey, sslrootcert...).
+//
+// The CA that verifies the server (sslmode verify-ca or verify-full) comes from a Secret, as PEM.
+// libpq reads sslrootcert from a file: it gets an anonymous memory file (memfd_create) by its
+// /proc/self/fd path, created for the connection attempt and closed once it is done. The CA never
+// touches a disk (the controller's root filesystem is read-only) and no other process sees it.
 #pragma once
 
 #include <chrono>
@@ -34,6 +39,7 @@ struct PostgresOptions {
   int port = 5432;
   std::string database, user, password;
   std::string sslmode;  // disable | allow | prefer | require | verify-ca | verify-full; "": libpq's
+  std::string ca_pem;   // the server's CA (certificates, PEM): libpq's sslrootcert; "": none
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds statement_timeout{5000};
   std::chrono::milliseconds timeout{10000};  // for a whole read, connecting included

@@ -269,6 +269,11 @@ Result<PostgresSourceDef> ParsePostgresSource(const Json& pg) {
     return Error::Invalid(where +
                           ".sslmode must be disable, allow, prefer, require, verify-ca "
                           "or verify-full");
+  def.ca = SecretRef(pg, "caSecretRef");
+  if (def.ca && def.sslmode != "verify-ca" && def.sslmode != "verify-full")
+    return Error::Invalid(where +
+                          ".caSecretRef needs sslmode verify-ca or verify-full (the CA is what "
+                          "checks the server's certificate)");
   RETURN_IF_ERROR(PostgresTimeouts(pg, def, where));
   return def;
 }

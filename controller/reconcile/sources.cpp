@@ -139,6 +139,9 @@ Result<metrics::PostgresOptions> PostgresConnectionOptions(kube::Client& client,
     ASSIGN_OR_RETURN(o.password, ReadSecret(client, p.ns, *def.password));
   }
   o.sslmode = def.sslmode;
+  if (def.ca) {
+    ASSIGN_OR_RETURN(o.ca_pem, ReadSecret(client, p.ns, *def.ca));
+  }
   o.connect_timeout = Ms(def.connect_timeout);
   o.statement_timeout = Ms(def.statement_timeout);
   o.timeout = Ms(def.timeout);
@@ -474,7 +477,8 @@ Result<std::shared_ptr<metrics::PostgresConnection>> LiveSourceFactory::Postgres
   }
   const std::string key =
       o.conninfo + "/" + o.host + ":" + std::to_string(o.port) + "/" + o.database + "/" + o.user +
-      "/" + o.password + "/" + o.sslmode + "/" + std::to_string(o.connect_timeout.count()) + "/" +
+      "/" + o.password + "/" + o.sslmode + "/" + o.ca_pem + "/" +
+      std::to_string(o.connect_timeout.count()) + "/" +
       std::to_string(o.statement_timeout.count()) + "/" + std::to_string(o.timeout.count());
   MutexLock lock(mu_);
   std::erase_if(postgres_, [](const auto& kv) { return kv.second.expired(); });

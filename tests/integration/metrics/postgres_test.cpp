@@ -1,13 +1,17 @@
 // The PostgreSQL query source against a real PostgreSQL server from Debian's packages, started by
 // the test on 127.0.0.1:18301 (initdb into a temporary directory, its Unix socket there too), with
 // a role that may only read the table it counts, and insert into one scratch table (so that a
-// refused write is the read-only transaction's doing, not a missing grant).
+// refused write is the read-only transaction's doing, not a missing grant). A second server, on
+// 127.0.0.1 and 127.0.0.2:18321, speaks TLS only, with a certificate of the test's own CA for
+// localhost and 127.0.0.1: the CA from caSecretRef verifies it.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "metrics/postgresql.h"
@@ -22,6 +26,8 @@ constexpr int kPostgresPort = 18301;
 constexpr int kSilentPort = 18309;  // accepts connections, never answers
 constexpr const char* kPostgresDir = "/tmp/gearbox-postgres-test";
 constexpr const char* kReaderPassword = "reader-pass";
+constexpr int kTlsPort = 18321;
+constexpr const char* kTlsDir = "/tmp/gearbox-postgres-tls-test";
 
 // Debian's server binaries (initdb, pg_ctl) are not on PATH.
 std::string PgBin() {
@@ -36,35 +42,48 @@ std::string AsServerUser(const std::string& command) {
   return "runuser -u postgres -- " + command;
 }
 
-std::string Psql(const std::string& db, const std::string& sql) {
+std::string Psql(const std::string& db, const std::string& sql,
+                 const std::string& dir = kPostgresDir, int port = kPostgresPort) {
   int rc = 0;
-  std::string out =
-      Sh(AsServerUser(PgBin() + "/psql -X -q -t -A -h " + std::string(kPostgresDir) + " -p " +
-                      std::to_string(kPostgresPort) + " -U admin -d " + db + " -c \"" + sql + "\""),
-         &rc);
+  std::string out = Sh(AsServerUser(PgBin() + "/psql -X -q -t -A -h " + dir + " -p " +
+                                    std::to_string(port) + " -U admin -d " + db + " -c \"" + sql +
+                                    "\""),
+                       &rc);
   EXPECT_EQ(rc, 0) << out;
   return out;
+}
+
+void StopPostgres(const std::string& dir) {
+  Sh(AsServerUser(PgBin() + "/pg_ctl -D " + dir + "/data -m immediate stop"));
+}
+
+// A new cluster in `dir` (with what `setup` puts there first, all owned by the server's user)
+// served on `port` with `options` (-c ...), its Unix socket in `dir`.
+void StartPostgres(const std::string& dir, int port, const std::string& options,
+                   const std::function<void()>& setup = [] {}) {
+  StopPostgres(dir);
+  Sh("rm -rf " + dir + " && mkdir -p " + dir);
+  setup();
+  if (geteuid() == 0) Sh("chown -R postgres " + dir);
+  int rc = 0;
+  std::string out = Sh(AsServerUser(PgBin() + "/initdb -D " + dir +
+                                    "/data -U admin --auth-local=trust "
+                                    "--auth-host=scram-sha-256 >" +
+                                    dir + "/initdb.log 2>&1"),
+                       &rc);
+  ASSERT_EQ(rc, 0) << Sh("tail -5 " + dir + "/initdb.log");
+  out = Sh(AsServerUser(PgBin() + "/pg_ctl -D " + dir + "/data -l " + dir +
+                        "/server.log -w -t 20 -o \"-p " + std::to_string(port) + " -k " + dir +
+                        " " + options + "\" start"),
+           &rc);
+  ASSERT_EQ(rc, 0) << out << Sh("tail -5 " + dir + "/server.log");
 }
 
 class Postgres : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
-    StopServer();
-    const std::string dir = kPostgresDir;
-    Sh("rm -rf " + dir + " && mkdir -p " + dir +
-       (geteuid() == 0 ? " && chown postgres " + dir : ""));
-    int rc = 0;
-    std::string out = Sh(AsServerUser(PgBin() + "/initdb -D " + dir +
-                                      "/data -U admin --auth-local=trust "
-                                      "--auth-host=scram-sha-256 >" +
-                                      dir + "/initdb.log 2>&1"),
-                         &rc);
-    ASSERT_EQ(rc, 0) << Sh("tail -5 " + dir + "/initdb.log");
-    out = Sh(AsServerUser(PgBin() + "/pg_ctl -D " + dir + "/data -l " + dir +
-                          "/server.log -w -t 20 -o \"-p " + std::to_string(kPostgresPort) + " -k " +
-                          dir + " -c listen_addresses=127.0.0.1\" start"),
-             &rc);
-    ASSERT_EQ(rc, 0) << out << Sh("tail -5 " + dir + "/server.log");
+    StartPostgres(kPostgresDir, kPostgresPort, "-c listen_addresses=127.0.0.1");
+    if (HasFatalFailure()) return;
     Psql("postgres", std::string("CREATE ROLE reader LOGIN PASSWORD '") + kReaderPassword + "'");
     Psql("postgres", "CREATE DATABASE app");
     Psql("app",
@@ -78,7 +97,7 @@ class Postgres : public ::testing::Test {
     ASSERT_GE(silent_fd_, 0);
   }
   static void TearDownTestSuite() {
-    StopServer();
+    StopPostgres(kPostgresDir);
     if (silent_fd_ >= 0) close(silent_fd_);
     silent_fd_ = -1;
   }
@@ -96,10 +115,6 @@ class Postgres : public ::testing::Test {
   }
 
  private:
-  static void StopServer() {
-    Sh(AsServerUser(PgBin() + "/pg_ctl -D " + std::string(kPostgresDir) +
-                    "/data -m immediate stop"));
-  }
   static int Listen(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -268,6 +283,114 @@ TEST_F(Postgres, NoticesOfTheQueryAreNotPrinted) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->value, 5);
   EXPECT_EQ(printed.find("hunter2"), std::string::npos) << printed;
+}
+
+// ---- TLS, the server verified with the CA of caSecretRef ----
+
+std::string ReadText(const std::string& path) { return Sh("cat " + path); }
+
+class PostgresTls : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() {
+    const std::string dir = kTlsDir;
+    StartPostgres(dir, kTlsPort,
+                  "-c listen_addresses=127.0.0.1,127.0.0.2 -c ssl=on -c ssl_cert_file=" + dir +
+                      "/tls/server.crt -c ssl_key_file=" + dir + "/tls/server.key",
+                  [&] {
+                    MakeCertificates(dir);             // the server's CA and certificate
+                    MakeCertificates(dir + "/other");  // a CA that did not sign it
+                    Sh("chmod 600 " + dir + "/tls/server.key");
+                  });
+    if (HasFatalFailure()) return;
+    Psql("postgres", std::string("CREATE ROLE reader LOGIN PASSWORD '") + kReaderPassword + "'",
+         dir, kTlsPort);
+  }
+  static void TearDownTestSuite() { StopPostgres(kTlsDir); }
+
+ protected:
+  static PostgresOptions Verified(const std::string& host, const std::string& sslmode) {
+    PostgresOptions o;
+    o.host = host;
+    o.port = kTlsPort;
+    o.database = "postgres";
+    o.user = "reader";
+    o.password = kReaderPassword;
+    o.sslmode = sslmode;
+    o.ca_pem = ReadText(std::string(kTlsDir) + "/tls/ca.crt");
+    return o;
+  }
+};
+
+TEST_F(PostgresTls, TheCaFromTheSecretVerifiesTheServerWithFieldsAndConnectionStrings) {
+  auto fields = Query(Verified("127.0.0.1", "verify-full"), "SELECT 1");
+  ASSERT_TRUE(fields.ok()) << fields.error().message;
+  EXPECT_EQ(fields->value, 1);
+  PostgresOptions conninfo = Verified("", "");
+  conninfo.conninfo = "host=127.0.0.1 port=" + std::to_string(kTlsPort) +
+                      " dbname=postgres user=reader password=" + kReaderPassword +
+                      " sslmode=verify-full";
+  auto string = Query(conninfo, "SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+  ASSERT_TRUE(string.ok()) << string.error().message;
+  EXPECT_EQ(string->value, 1);  // the session is encrypted
+}
+
+TEST_F(PostgresTls, VerifyFullChecksTheServersNameAndVerifyCaOnlyItsCa) {
+  // 127.0.0.2 is not among the certificate's names (localhost, 127.0.0.1).
+  auto full = Query(Verified("127.0.0.2", "verify-full"), "SELECT 1");
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().kind, Error::Kind::kTls) << full.error().message;
+  auto ca = Query(Verified("127.0.0.2", "verify-ca"), "SELECT 1");
+  EXPECT_TRUE(ca.ok()) << ca.error().message;
+}
+
+TEST_F(PostgresTls, AnotherCaIsRefusedAndNoCaAtAllIsRefusedToo) {
+  PostgresOptions other = Verified("127.0.0.1", "verify-full");
+  other.ca_pem = ReadText(std::string(kTlsDir) + "/other/tls/ca.crt");
+  auto r = Query(other, "SELECT 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Error::Kind::kTls) << r.error().message;
+  EXPECT_EQ(r.error().message.find("BEGIN CERTIFICATE"), std::string::npos) << r.error().message;
+  PostgresOptions none = Verified("127.0.0.1", "verify-full");
+  none.ca_pem.clear();  // libpq's ~/.postgresql/root.crt, which the controller does not have
+  setenv("PGSSLROOTCERT", "/nonexistent/root.crt", 1);  // nor this test's user
+  auto without = Query(none, "SELECT 1");
+  unsetenv("PGSSLROOTCERT");
+  ASSERT_FALSE(without.ok());
+  EXPECT_EQ(without.error().kind, Error::Kind::kTls) << without.error().message;
+}
+
+// The CA is an anonymous memory file while connecting, closed after: nothing of it stays open,
+// and nothing is written under the temporary directory.
+TEST_F(PostgresTls, TheCaIsHeldInMemoryOnlyWhileConnecting) {
+  auto open_ca_files = [] {
+    int n = 0;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+      std::error_code ec;
+      n += std::filesystem::read_symlink(fd.path(), ec).string().find("gearbox-postgres-ca") !=
+           std::string::npos;
+    }
+    return n;
+  };
+  const auto tmp = std::filesystem::temp_directory_path();
+  const auto before = std::distance(std::filesystem::directory_iterator(tmp), {});
+  PostgresConnection conn(Verified("127.0.0.1", "verify-full"));
+  auto r = conn.Query("SELECT 1");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(open_ca_files(), 0);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp), {}), before);
+  auto again = conn.Query("SELECT 2");  // the kept connection needs no CA
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->value, 2);
+}
+
+TEST_F(PostgresTls, ASecretThatIsNotACertificateIsAConfigErrorThatQuotesNothing) {
+  PostgresOptions o = Verified("127.0.0.1", "verify-full");
+  o.ca_pem = "-----BEGIN PRIVATE KEY-----\nhunter2\n-----END PRIVATE KEY-----\n";
+  auto r = Query(o, "SELECT 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Error::Kind::kConfig) << r.error().message;
+  EXPECT_NE(r.error().message.find("caSecretRef"), std::string::npos);
+  EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos);
 }
 
 }  // namespace

@@ -121,13 +121,17 @@ spec: {scaleTargetRef: {kind: Deployment, name: web}, maxReplicas: 4}
   EXPECT_THAT(run.out, HasSubstr("the HPA's default without targetCPUUtilizationPercentage: 80"));
 }
 
+// The policy cannot read it until its PromQL and server are written: exit 3, each said on stderr.
 TEST(ConvertHpa, AnAdapterMetricIsAPlaceholderThatCannotBeRead) {
   const Outcome run = Convert({}, HpaOnWeb(R"(  maxReplicas: 4
   metrics:
   - type: External
     external: {metric: {name: sqs-depth}, target: {type: Value, value: "100"}}
 )"));
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("not carried over: spec.metrics[0] (sqs_depth): give the PromQL "
+                                 "of the External metric sqs-depth"));
+  EXPECT_THAT(run.err, HasSubstr("not carried over: spec.sources.prometheus.url: a placeholder"));
   const YAML::Node spec = Policy(run)["spec"];
   EXPECT_EQ(spec["metrics"][0]["name"].as<std::string>(), "sqs_depth");
   EXPECT_THAT(spec["metrics"][0]["prometheus"]["query"].as<std::string>(), HasSubstr("TODO"));
@@ -201,7 +205,8 @@ spec:
   EXPECT_THAT(run.out,
               HasSubstr("# Not carried over: spec.triggers[1] (cron 0 9 * * 1-5 to 30 17"));
   EXPECT_THAT(run.out, HasSubstr("# Not carried over: spec.idleReplicaCount"));
-  EXPECT_THAT(run.out, HasSubstr("gearbox.dev/paused: \"true\"  # KEDA's paused-replicas 3"));
+  EXPECT_THAT(run.out, HasSubstr("# Not carried over: metadata.annotations.autoscaling.keda.sh/"
+                                 "paused-replicas 3 (KEDA set that count, then paused"));
   EXPECT_EQ(Policy(run)["metadata"]["annotations"]["gearbox.dev/paused"].as<std::string>(), "true");
 }
 
@@ -241,7 +246,7 @@ TEST(ConvertHpa, MinZeroIsKeptAndCommented) {
   - type: External
     external: {metric: {name: depth}, target: {type: AverageValue, averageValue: "10"}}
 )"));
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << run.err;  // the External metric's PromQL is to be written
   EXPECT_EQ(Policy(run)["spec"]["components"][0]["replicas"]["min"].as<int>(), 0);
   EXPECT_THAT(run.out, HasSubstr("min: 0  # the HPA's alpha scale to zero"));
 }

@@ -237,7 +237,7 @@ TEST(ConvertFinding5, AnUnreadableFileDoesNotStopTheOthers) {
 // value from outside the cluster, not a sum over the pods.
 TEST(ConvertFinding6, AnExternalMetricIsNotSaidToBeSummedOverThePods) {
   const Outcome run = Convert({FixturePath("hpa-v2-multi.yaml")});
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << run.err;  // the adapter metrics' PromQL is to be written
   EXPECT_THAT(run.out, HasSubstr("the PromQL of the External metric queue_messages_ready, one "
                                  "value from outside the cluster, not per pod"));
   EXPECT_THAT(run.out, Not(HasSubstr("queue_messages_ready summed")));
@@ -278,7 +278,9 @@ TEST(ConvertFinding6, CloudAndCertificateAuthenticationIsCarriedOverNotMisdirect
 TEST(ConvertFinding6, ATriggerAuthenticationNotGivenToConvertIsNamedWithTheFieldsToSet) {
   const Outcome run = Convert(
       {}, AuthenticatedPrometheus("serverAddress: 'http://prometheus:9090', authModes: bearer"));
-  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.code, 3) << run.err;  // the policy reads nothing until the token is set
+  EXPECT_THAT(run.err, HasSubstr("not carried over: spec.sources.prometheus.url: KEDA "
+                                 "authenticated through TriggerAuthentication"));
   EXPECT_THAT(run.out, HasSubstr("which convert was not given (give it in the same run to carry "
                                  "its Secrets over): set bearerTokenSecretRef to its Secrets"));
 }

@@ -14,6 +14,7 @@ namespace gearbox::convert::testing::keda_sources {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string ScaledObject(const std::string& triggers, int min = 1) {
   return "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: worker}\nspec:\n"
@@ -65,10 +66,13 @@ TEST(KedaRabbitmq, AnHttpHostMapsToTheManagementApiItsVhostAndSecrets) {
 
 TEST(KedaRabbitmq, MessageRateAndExcludeUnacknowledgedPickTheirMeasures) {
   const Outcome run = Convert(
-      {}, ScaledObject("  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: a,"
-                       " mode: MessageRate, value: '100'}\n"
-                       "  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: b,"
-                       " excludeUnacknowledged: 'true'}\n"));
+      {}, TriggerAuth("mq-user", kRabbitAuth) +
+              ScaledObject("  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: "
+                           "a, mode: MessageRate, value: '100'}\n"
+                           "    authenticationRef: {name: mq-user}\n"
+                           "  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: "
+                           "b, excludeUnacknowledged: 'true'}\n"
+                           "    authenticationRef: {name: mq-user}\n"));
   const auto p = ParsedOk(run);
   ASSERT_EQ(p.metrics.size(), 2u);
   EXPECT_EQ(p.metrics[0].rabbit.measure, "publishRate");
@@ -95,7 +99,8 @@ TEST(KedaRabbitmq, AHostInASecretIsAPlaceholderNamingTheSecret) {
       {}, TriggerAuth("conn", "  - {parameter: host, name: keda-rabbitmq-secret, key: host}\n") +
               ScaledObject("  - type: rabbitmq\n    metadata: {protocol: http, queueName: q, "
                            "value: '20'}\n    authenticationRef: {name: conn}\n"));
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << run.err;  // the URL and the user are to be set
+  EXPECT_THAT(run.err, HasSubstr("not carried over: spec.sources.rabbitmq.url: a placeholder"));
   EXPECT_THAT(run.out, HasSubstr("url: http://rabbitmq.example.invalid:15672  # a placeholder: "
                                  "KEDA read the management URL from Secret keda-rabbitmq-secret "
                                  "key host"));
@@ -156,15 +161,17 @@ TEST(KedaMetricsApi, ATriggerAuthenticationNotInTheInputIsAComment) {
       Convert({}, ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
                                "'http://api/stats', valueLocation: 'v', authMode: bearer}\n"
                                "    authenticationRef: {name: elsewhere}\n"));
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << run.err;  // the token is to be set
+  EXPECT_THAT(run.err, HasSubstr("not carried over: spec.metrics[0] (api): KEDA took the "
+                                 "credentials from TriggerAuthentication elsewhere"));
   EXPECT_THAT(run.out, HasSubstr("TriggerAuthentication elsewhere (not in the input): set "
                                  "bearerTokenSecretRef"));
   EXPECT_FALSE(Parsed(run).metrics[0].metrics_api.bearer_token);
 }
 
 TEST(KedaMetricsApi, AnApiKeyOrAnotherFormatIsNotCarriedOver) {
-  for (const std::string metadata :
-       {"authMode: apiKey", "format: xml", "authMode: tls", "method: POST"}) {
+  for (const std::string metadata : {"authMode: apiKey", "format: xml", "authMode: tls",
+                                     "authMode: 'apiKey,tls'", "authMode: 'basic,tls'"}) {
     const Outcome run = Convert(
         {}, ScaledObject("  - type: cpu\n    metricType: Utilization\n    metadata: {value: '50'}\n"
                          "  - type: metrics-api\n    metadata: {targetValue: '5', url: "
@@ -174,6 +181,47 @@ TEST(KedaMetricsApi, AnApiKeyOrAnotherFormatIsNotCarriedOver) {
     EXPECT_THAT(run.err, HasSubstr("(metrics-api): ")) << metadata;
     EXPECT_EQ(run.out.find("metricsApi:"), std::string::npos) << metadata;
   }
+}
+
+// KEDA's method and keyParamName say where an API key goes (a header, the query): without
+// authMode apiKey KEDA ignores them, and so does convert.
+TEST(KedaMetricsApi, MethodIsTheApiKeysPlaceNotAnHttpMethod) {
+  const Outcome run =
+      Convert({}, ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
+                               "'http://api/stats', valueLocation: 'v', method: query, "
+                               "keyParamName: key}\n"));
+  EXPECT_EQ(run.code, 0) << run.err;
+  const Outcome keyed =
+      Convert({}, ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
+                               "'http://api/stats', valueLocation: 'v', authMode: apiKey, "
+                               "method: query}\n"));
+  EXPECT_EQ(keyed.code, 3);
+  EXPECT_THAT(keyed.err, HasSubstr("an API key (authMode: apiKey)"));
+  EXPECT_THAT(keyed.err, Not(HasSubstr("GET")));
+}
+
+// KEDA's e2e test keeps authMode in the TriggerAuthentication's Secret: the credentials it gives
+// say which (a username and a password: basic), and the comment says where it was read.
+TEST(KedaMetricsApi, AnAuthModeInASecretIsTheOneItsCredentialsMake) {
+  const Outcome run = Convert(
+      {}, TriggerAuth("api-auth",
+                      "  - {parameter: username, name: api, key: AUTH_USERNAME}\n"
+                      "  - {parameter: password, name: api, key: AUTH_PASSWORD}\n"
+                      "  - {parameter: authMode, name: api, key: AUTH_MODE}\n") +
+              ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
+                           "'http://api/stats', valueLocation: 'v'}\n"
+                           "    authenticationRef: {name: api-auth}\n"));
+  const auto p = ParsedOk(run);
+  ASSERT_TRUE(p.metrics.at(0).metrics_api.username && p.metrics[0].metrics_api.password);
+  EXPECT_EQ(p.metrics[0].metrics_api.username->key, "AUTH_USERNAME");
+  EXPECT_THAT(run.out, HasSubstr("KEDA read authMode from Secret api key AUTH_MODE: basic"));
+  const Outcome unknown = Convert(
+      {}, TriggerAuth("api-auth", "  - {parameter: authMode, name: api, key: AUTH_MODE}\n") +
+              ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
+                           "'http://api/stats', valueLocation: 'v'}\n"
+                           "    authenticationRef: {name: api-auth}\n"));
+  EXPECT_EQ(unknown.code, 3);
+  EXPECT_THAT(unknown.err, HasSubstr("KEDA read authMode from Secret api key AUTH_MODE"));
 }
 
 TEST(KedaKubernetesWorkload, PodsMatchingTheSelectorPerReplica) {

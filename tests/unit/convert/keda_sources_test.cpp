@@ -90,7 +90,8 @@ TEST(ConvertPostgresql, AConnectionFromTheEnvironmentIsAPlaceholderSecretAndSaid
       targetQueryValue: "1.5"
       activationTargetQueryValue: "5"
 )yaml"));
-  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_EQ(run.code, 3) << run.err;  // a placeholder: the policy cannot connect until it is set
+  EXPECT_THAT(run.err, HasSubstr("not carried over: spec.sources.postgresql.connectionSecretRef"));
   const YAML::Node ref = Output(run)["spec"]["sources"]["postgresql"]["connectionSecretRef"];
   EXPECT_EQ(ref["name"].as<std::string>(), "postgresql-connection");
   EXPECT_THAT(run.out, HasSubstr("a placeholder: KEDA read the connection string from the "
@@ -288,6 +289,102 @@ TEST(ConvertRedisCluster, ATriggerOnASecondClusterIsLeftOutAndSaid) {
 )yaml"));
   EXPECT_EQ(run.code, 3);
   EXPECT_THAT(run.err, HasSubstr("a policy reads one redis-cluster server (cluster a:6379)"));
+}
+
+// ---- `...FromEnv` from the target given in the same run ----
+
+// KEDA's e2e tests give the scale target beside the ScaledObject: its first container's (or
+// envSourceContainerName's) env holds what the `...FromEnv` parameters name.
+std::string WorkerDeployment(const std::string& containers) {
+  return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker, namespace: my-project}\n"
+         "spec:\n  template:\n    spec:\n      containers:\n" +
+         containers;
+}
+
+TEST(ConvertFromEnv, AValueInTheTargetsEnvIsTheParametersValue) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: redis-cluster
+    metadata: {addressesFromEnv: REDIS_ADDRESSES, listName: jobs, listLength: "5"}
+    authenticationRef: {name: redis-auth}
+)yaml",
+                                         WorkerDeployment(R"yaml(
+      - name: worker
+        env:
+        - {name: REDIS_ADDRESSES, value: "r1:6379, r2:6379"}
+)yaml") + "---\n" + R"yaml(apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: redis-auth, namespace: my-project}
+spec:
+  secretTargetRef:
+  - {parameter: password, name: redis, key: password}
+)yaml"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto p = Accepted(run);
+  ASSERT_TRUE(p.redis && p.redis->cluster);
+  EXPECT_EQ(p.redis->cluster->addresses, (std::vector<std::string>{"r1:6379", "r2:6379"}));
+  EXPECT_EQ(p.redis->password->name, "redis");
+}
+
+// A Secret key (valueFrom.secretKeyRef, or envFrom's Secret with its prefix) is a Secret
+// reference; a value written in the Deployment is not copied into the policy as a credential.
+TEST(ConvertFromEnv, ASecretKeyInTheTargetsEnvIsASecretReference) {
+  const Outcome run = Convert({}, Worker(R"yaml(
+  - type: redis
+    metadata: {hostFromEnv: REDIS_HOST, portFromEnv: REDIS_PORT, passwordFromEnv: REDIS_PASSWORD, listName: jobs}
+)yaml",
+                                         WorkerDeployment(R"yaml(
+      - name: worker
+        env:
+        - {name: REDIS_HOST, value: redis.my-project.svc}
+        - name: REDIS_PASSWORD
+          valueFrom: {secretKeyRef: {name: redis-creds, key: password}}
+        envFrom:
+        - {prefix: REDIS_, secretRef: {name: redis-conn}}
+)yaml")));
+  ASSERT_EQ(run.code, 3) << run.err;  // the port is in Secret redis-conn: the URL needs its value
+  EXPECT_THAT(run.err, HasSubstr("parameter port (Secret redis-conn key PORT)"));
+  const auto p = Accepted(run);
+  ASSERT_TRUE(p.redis && p.redis->password);
+  EXPECT_EQ(p.redis->password->name, "redis-creds");
+  EXPECT_EQ(p.redis->password->key, "password");
+  EXPECT_EQ(run.out.find("redis.example.invalid"), std::string::npos) << run.out;
+  const Outcome literal = Convert({}, Worker(R"yaml(
+  - type: redis
+    metadata: {address: "redis:6379", passwordFromEnv: REDIS_PASSWORD, listName: jobs}
+)yaml",
+                                             WorkerDeployment(R"yaml(
+      - name: worker
+        env: [{name: REDIS_PASSWORD, value: hunter2}]
+)yaml")));
+  EXPECT_EQ(literal.code, 3);
+  EXPECT_THAT(literal.err, HasSubstr("KEDA took the password from the target's environment"));
+  EXPECT_EQ(literal.out.find("hunter2"), std::string::npos);
+}
+
+TEST(ConvertFromEnv, EnvSourceContainerNamePicksTheContainerAndAnotherTargetIsNotRead) {
+  const std::string deployment = WorkerDeployment(R"yaml(
+      - name: sidecar
+        env: [{name: PG_HOST, value: wrong}]
+      - name: app
+        env: [{name: PG_HOST, value: pg.my-project.svc}]
+)yaml");
+  const std::string trigger = R"yaml(
+  - type: postgresql
+    metadata: {hostFromEnv: PG_HOST, userName: reader, dbName: app, query: "SELECT 1", targetQueryValue: "1"}
+)yaml";
+  std::string so = Worker(trigger, deployment);
+  so.replace(so.find("scaleTargetRef: {name: worker}"), 30,
+             "scaleTargetRef: {name: worker, envSourceContainerName: app}");
+  const Outcome run = Convert({}, so);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(Output(run)["spec"]["sources"]["postgresql"]["host"].as<std::string>(),
+            "pg.my-project.svc");
+  // The same Deployment in another namespace is not the target.
+  std::string elsewhere = deployment;
+  elsewhere.replace(elsewhere.find("namespace: my-project"), 21, "namespace: other");
+  const Outcome other = Convert({}, Worker(trigger, elsewhere));
+  EXPECT_EQ(other.code, 3) << other.err;
+  EXPECT_THAT(other.err, HasSubstr("a placeholder: KEDA read the connection string"));
 }
 
 }  // namespace

@@ -94,7 +94,8 @@ TEST(ConvertPrometheusAuth, CustomBecomesAHeaderFromTheSecretWithItsNameToWrite)
                               "        serverAddress: https://prometheus:9090\n"
                               "        authModes: custom\n"
                               "        customHeaders: X-Tenant-Id=tid\n"));
-  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.code, 3) << run.err;  // the header's name is in a Secret: to be written
+  EXPECT_THAT(run.err, HasSubstr("KEDA read the custom header's name from Secret"));
   const auto source = Source(run);
   ASSERT_EQ(source.headers.size(), 2u);
   EXPECT_EQ(source.headers[0].name, "X-Tenant-Id");

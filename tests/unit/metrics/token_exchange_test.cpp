@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/time_format.h"
+#include "metrics/aws_container_credentials.h"
 #include "metrics/aws_credentials.h"
 #include "metrics/azure_token.h"
 #include "metrics/digest.h"
@@ -178,6 +179,7 @@ TEST(AwsIrsa, WithoutKeysOrIrsaTheErrorSaysWhatTheEnvironmentLacks) {
   ASSERT_FALSE(keys);
   EXPECT_EQ(keys.error().kind, Error::Kind::kConfig);
   EXPECT_NE(keys.error().message.find("AWS_ROLE_ARN"), std::string::npos);
+  EXPECT_NE(keys.error().message.find("AWS_CONTAINER_CREDENTIALS_FULL_URI"), std::string::npos);
 }
 
 TEST(AwsIrsa, TheStsEndpointIsRegionalAndOverridable) {
@@ -188,6 +190,152 @@ TEST(AwsIrsa, TheStsEndpointIsRegionalAndOverridable) {
   setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1/", 1);
   EXPECT_EQ(AwsEnvironment::FromProcess().StsUrl(), "http://127.0.0.1:1/");
   unsetenv("AWS_ENDPOINT_URL_STS");
+}
+
+// ---- AWS: EKS Pod Identity (the container credentials endpoint) ----
+
+std::string PodIdentityAnswer(std::chrono::system_clock::time_point expiration) {
+  return R"({"AccessKeyId":"ASIAPODIDENTITY","SecretAccessKey":"pod-secret-1","Token":"pod-token-1",)"
+         R"("AccountId":"111122223333","Expiration":")" +
+         FormatRfc3339(expiration, TimePrecision::kSeconds) + "\"}";
+}
+
+// The EKS Pod Identity agent as it answers: a GET of /v1/credentials whose Authorization header
+// is the pod's projected token itself (no scheme), refused with 400 otherwise.
+FakeAnswer CheckLikePodIdentityAgent(const FakeRequest& r, const std::string& token,
+                                     kube::FakeClock& clock) {
+  const bool ok = r.method() == boost::beast::http::verb::get && r.target() == "/v1/credentials" &&
+                  Header(r, "Authorization") == token && r.body().empty();
+  if (!ok) return {400, std::string(R"({"message":")") + kEcho + "\"}"};
+  return {200, PodIdentityAnswer(clock.WallNow() + std::chrono::hours(6))};
+}
+
+AwsEnvironment PodIdentityEnvironment(const std::string& agent_url, const std::string& token) {
+  AwsEnvironment env;
+  env.container.full_uri = agent_url + "/v1/credentials";
+  env.container.token_file = WriteTempFile("eks-pod-identity-token", token + "\n");
+  return env;
+}
+
+TEST(AwsPodIdentity, TheAgentIsAskedWithTheTokenFileAndTheKeysAreKeptUntilNearExpiry) {
+  kube::FakeClock clock;
+  const std::string token = "eyJhbGciOiJSUzI1NiJ9.pod-identity.token";
+  RequestCheckingServer agent(
+      [&](const FakeRequest& r) { return CheckLikePodIdentityAgent(r, token, clock); });
+  auto source = AwsEnvironmentCredentials(PodIdentityEnvironment(agent.url(), token), clock);
+  auto keys = source->Get();
+  ASSERT_TRUE(keys) << keys.error().message;
+  EXPECT_EQ(keys->access_key_id, "ASIAPODIDENTITY");
+  EXPECT_EQ(keys->secret_access_key, "pod-secret-1");
+  EXPECT_EQ(keys->session_token, "pod-token-1");
+  clock.Advance(std::chrono::hours(5) + std::chrono::minutes(50));
+  ASSERT_TRUE(source->Get());
+  EXPECT_EQ(agent.requests(), 1);           // cached
+  clock.Advance(std::chrono::minutes(6));  // 4 minutes left: fetched again
+  ASSERT_TRUE(source->Get());
+  EXPECT_EQ(agent.requests(), 2);
+}
+
+TEST(AwsPodIdentity, TheTokenFileIsReadAgainOnEveryFetchAndTheTokenVariableIsTheFallback) {
+  kube::FakeClock clock;
+  std::string token = "first-token";
+  RequestCheckingServer agent(
+      [&](const FakeRequest& r) { return CheckLikePodIdentityAgent(r, token, clock); });
+  AwsEnvironment env = PodIdentityEnvironment(agent.url(), token);
+  env.container.token = "ignored-when-the-file-is-set";
+  ASSERT_TRUE(FetchContainerCredentials(env.container, clock.WallNow()));
+  token = "rotated-token";  // the kubelet rewrote the file
+  std::ofstream(env.container.token_file) << token << "\n";
+  ASSERT_TRUE(FetchContainerCredentials(env.container, clock.WallNow()));
+  env.container.token_file.clear();
+  token = env.container.token;
+  ASSERT_TRUE(FetchContainerCredentials(env.container, clock.WallNow()));
+  EXPECT_EQ(agent.requests(), 3);
+}
+
+TEST(AwsPodIdentity, KeysAndIrsaComeBeforeTheContainerEndpointAsInTheSdks) {
+  kube::FakeClock clock;
+  RequestCheckingServer agent(
+      [&](const FakeRequest& r) { return CheckLikePodIdentityAgent(r, "t", clock); });
+  RequestCheckingServer sts([&](const FakeRequest& r) { return CheckLikeSts(r, "irsa", clock); });
+  AwsEnvironment env = IrsaEnvironment(sts.url() + "/", "irsa");
+  env.container = PodIdentityEnvironment(agent.url(), "t").container;
+  auto irsa = AwsEnvironmentCredentials(env, clock)->Get();
+  ASSERT_TRUE(irsa) << irsa.error().message;
+  EXPECT_EQ(irsa->access_key_id, "ASIAEXAMPLE");
+  env.keys = {"AKIDENV", "env-secret", ""};
+  EXPECT_EQ(AwsEnvironmentCredentials(env, clock)->Get()->access_key_id, "AKIDENV");
+  EXPECT_EQ(agent.requests(), 0);
+  env.keys = {};
+  env.role_arn.clear();
+  EXPECT_EQ(AwsEnvironmentCredentials(env, clock)->Get()->access_key_id, "ASIAPODIDENTITY");
+  EXPECT_EQ(agent.requests(), 1);
+}
+
+TEST(AwsPodIdentity, RefusedMalformedAndExpiredAnswersAreErrorsThatQuoteNothing) {
+  kube::FakeClock clock;
+  FakeAnswer answer;
+  RequestCheckingServer agent([&](const FakeRequest&) { return answer; });
+  const std::string token = "pod-identity-token-secret";
+  auto expect = [&](FakeAnswer a, Error::Kind kind) {
+    answer = a;
+    auto keys = FetchContainerCredentials(PodIdentityEnvironment(agent.url(), token).container,
+                                          clock.WallNow());
+    ASSERT_FALSE(keys);
+    EXPECT_EQ(keys.error().kind, kind) << keys.error().message;
+    EXPECT_NE(keys.error().message.find("AWS container credentials"), std::string::npos);
+    ExpectNoEcho(keys.error(), token);
+  };
+  expect({400, std::string(R"({"message":")") + kEcho + "\"}"}, Error::Kind::kAuth);
+  expect({200, std::string("<html>") + kEcho + "</html>"}, Error::Kind::kDecode);
+  expect({200, std::string(R"({"AccessKeyId":")") + kEcho + "\"}"}, Error::Kind::kDecode);
+  expect({200, PodIdentityAnswer(clock.WallNow() - std::chrono::minutes(1))}, Error::Kind::kAuth);
+  expect({500, kEcho}, Error::Kind::kApi);
+  // An answer past the size cap is cut, not read whole.
+  expect({200, std::string(R"({"AccessKeyId":")") + std::string(kMaxTokenAnswerBytes, 'A') + "\"}"},
+         Error::Kind::kDecode);
+}
+
+TEST(AwsPodIdentity, KeysAreFetchedInClearOnlyFromLoopbackOrTheAgentsLinkLocalAddresses) {
+  auto url = [](const std::string& full) {
+    AwsContainerEndpoint e;
+    e.full_uri = full;
+    return ContainerCredentialsUrl(e);
+  };
+  for (const char* allowed :
+       {"http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials",
+        "http://169.254.170.2/v2/credentials/abc", "http://127.0.0.1:8080/creds",
+        "http://127.1.2.3/creds", "http://localhost/creds", "http://[::1]:9/creds",
+        "https://credentials.example.com/v1"})
+    EXPECT_TRUE(url(allowed)) << allowed;
+  for (const char* refused : {"http://10.0.0.5/v1/credentials", "http://169.254.169.254/latest",
+                              "http://example.com/creds", "ftp://127.0.0.1/creds", "not a url"}) {
+    auto r = url(refused);
+    ASSERT_FALSE(r) << refused;
+    EXPECT_EQ(r.error().kind, Error::Kind::kConfig);
+  }
+  AwsContainerEndpoint ecs;
+  ecs.relative_uri = "/v2/credentials/task-1";
+  ecs.full_uri = "http://10.0.0.5/ignored";
+  EXPECT_EQ(*ContainerCredentialsUrl(ecs), "http://169.254.170.2/v2/credentials/task-1");
+}
+
+TEST(AwsPodIdentity, ATokenWithALineBreakIsNeverSentAndTheEnvironmentIsRead) {
+  kube::FakeClock clock;
+  AwsContainerEndpoint e;
+  e.full_uri = "http://127.0.0.1:1/v1/credentials";
+  e.token = "abc\r\nX-Injected: 1";
+  auto keys = FetchContainerCredentials(e, clock.WallNow());
+  ASSERT_FALSE(keys);
+  EXPECT_EQ(keys.error().kind, Error::Kind::kConfig);
+  setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.23/v1/credentials", 1);
+  setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/var/run/secrets/pods.eks.amazonaws.com/t", 1);
+  const AwsEnvironment env = AwsEnvironment::FromProcess();
+  unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+  EXPECT_EQ(env.container.full_uri, "http://169.254.170.23/v1/credentials");
+  EXPECT_EQ(env.container.token_file, "/var/run/secrets/pods.eks.amazonaws.com/t");
+  EXPECT_TRUE(env.container.configured());
 }
 
 // ---- Google: the metadata server ----

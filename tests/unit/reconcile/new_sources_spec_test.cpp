@@ -70,6 +70,28 @@ TEST(PostgresqlSpec, WrongShapesAreRefusedWithTheirPath) {
   EXPECT_EQ(Refusal(Policy("{}", kPgMetric)), "metric jobs needs spec.sources.postgresql");
 }
 
+// The server's CA (caSecretRef) verifies it: only with sslmode verify-ca or verify-full, where it
+// is what checks the certificate (with require, libpq would verify too, unasked).
+TEST(PostgresqlSpec, ACaSecretNeedsAVerifyingSslmode) {
+  auto parsed = ParsePolicy(Policy(R"({"postgresql": {"host": "db", "database": "app",
+      "user": "r", "sslmode": "verify-full", "caSecretRef": {"name": "pg-ca", "key": "ca.crt"}}})",
+                                   kPgMetric));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_TRUE(parsed->postgresql->ca);
+  EXPECT_EQ(parsed->postgresql->ca->name, "pg-ca");
+  EXPECT_EQ(parsed->postgresql->ca->key, "ca.crt");
+  for (const char* sslmode : {R"("sslmode": "require", )", ""}) {
+    EXPECT_EQ(Refusal(Policy(std::string(R"({"postgresql": {"host": "db", "database": "app",
+        "user": "r", )") + sslmode + R"("caSecretRef": {"name": "pg-ca", "key": "ca.crt"}}})",
+                             kPgMetric))
+                  .rfind("spec.sources.postgresql.caSecretRef needs sslmode verify-ca or "
+                         "verify-full",
+                         0),
+              0u)
+        << sslmode;
+  }
+}
+
 // A rotated PostgreSQL or Sentinel password must reach the sources: their Secrets are watched
 // like every other source's.
 TEST(NewSourcesSecrets, PostgresqlAndSentinelSecretsAreWatched) {
@@ -187,6 +209,35 @@ TEST(NewSourcesAccess, AConnectionStringsHostsAreCheckedOnceItsSecretIsRead) {
     EXPECT_EQ(read.error().kind, Error::Kind::kConfig) << read.error().message;
     EXPECT_EQ(read.error().message.find("hunter2"), std::string::npos) << read.error().message;
   }
+}
+
+// The CA is read from its Secret (and watched): a rotated one gives a new connection,
+// the same one the connection there is.
+TEST(PostgresqlSpec, TheCaSecretIsReadAndARotatedCaGetsANewConnection) {
+  auto client = std::make_shared<testing::ScriptedClient>();
+  auto serve = [&](const std::string& pem) {
+    const std::string encoded =
+        utility::conversions::to_base64(std::vector<unsigned char>(pem.begin(), pem.end()));
+    client->On("GET", "/api/v1/namespaces/shop/secrets/pg-ca",
+               testing::ScriptedResponse::Ok(
+                   kube::Json::parse(R"({"data": {"ca.crt": ")" + encoded + R"("}})")));
+  };
+  SourceAccess access = Rules({"10.0.0.0/8"});
+  LiveSourceFactory factory(client, &access);
+  const kube::Json policy = Policy(R"({"postgresql": {"host": "10.1.2.3", "database": "a",
+      "user": "r", "sslmode": "verify-full", "caSecretRef": {"name": "pg-ca", "key": "ca.crt"}}})",
+                                    kPgMetric);
+  auto parsed = ParsePolicy(policy);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  serve("first CA");
+  PolicySources first = BuildSources(*client, factory, *parsed);
+  EXPECT_EQ(factory.open_postgres_connections(), 1u);
+  PolicySources again = BuildSources(*client, factory, *parsed);
+  EXPECT_EQ(factory.open_postgres_connections(), 1u);
+  serve("rotated CA");
+  PolicySources rotated = BuildSources(*client, factory, *parsed);
+  EXPECT_EQ(factory.open_postgres_connections(), 2u);
+  EXPECT_EQ(SecretsNamedBy(policy), (std::vector<std::string>{"pg-ca"}));
 }
 
 }  // namespace
