@@ -51,9 +51,10 @@ GEARBOX_API_FIELDS(RedisTls, Optional("caSecretRef", &T::ca_secret_ref),
                    Optional("certSecretRef", &T::cert_secret_ref),
                    Optional("keySecretRef", &T::key_secret_ref),
                    Optional("serverName", &T::server_name));
-GEARBOX_API_FIELDS(RedisSource, Optional("cluster", &T::cluster), Optional("sentinel", &T::sentinel),
-                   Optional("url", &T::url), Optional("username", &T::username),
-                   Optional("tls", &T::tls), Optional("passwordSecretRef", &T::password_secret_ref),
+GEARBOX_API_FIELDS(RedisSource, Optional("cluster", &T::cluster),
+                   Optional("sentinel", &T::sentinel), Optional("url", &T::url),
+                   Optional("username", &T::username), Optional("tls", &T::tls),
+                   Optional("passwordSecretRef", &T::password_secret_ref),
                    Defaulted("timeout", &T::timeout, Duration{"2s"}));
 GEARBOX_API_FIELDS(RabbitmqSource, Required("url", &T::url),
                    Required("usernameSecretRef", &T::username_secret_ref),
@@ -84,8 +85,7 @@ GEARBOX_API_FIELDS(MetricsApiMetric, Required("url", &T::url),
                    Optional("passwordSecretRef", &T::password_secret_ref),
                    Optional("caSecretRef", &T::ca_secret_ref),
                    Defaulted("timeout", &T::timeout, Duration{"5s"}));
-GEARBOX_API_FIELDS(RabbitmqMetric, Required("queue", &T::queue),
-                   Defaulted("vhost", &T::vhost, "/"),
+GEARBOX_API_FIELDS(RabbitmqMetric, Required("queue", &T::queue), Defaulted("vhost", &T::vhost, "/"),
                    Defaulted("measure", &T::measure, RabbitmqMeasure::kMessages));
 GEARBOX_API_FIELDS(PodCountMetric, Required("selector", &T::selector));
 GEARBOX_API_FIELDS(PostgresqlMetric, Required("query", &T::query));
@@ -108,8 +108,7 @@ GEARBOX_API_FIELDS(BehaviorRules, Optional("maxPods", &T::max_pods),
                    Optional("stabilizationWindow", &T::stabilization_window),
                    Optional("period", &T::period),
                    Optional("stabilizationWindowSeconds", &T::stabilization_window_seconds),
-                   Optional("selectPolicy", &T::select_policy),
-                   Optional("policies", &T::policies));
+                   Optional("selectPolicy", &T::select_policy), Optional("policies", &T::policies));
 GEARBOX_API_FIELDS(Behavior, Optional("scaleUp", &T::scale_up),
                    Optional("scaleDown", &T::scale_down));
 GEARBOX_API_FIELDS(Fallback, Required("failureThreshold", &T::failure_threshold),
@@ -131,8 +130,7 @@ GEARBOX_API_FIELDS(Phases, Required("metric", &T::metric),
                    Defaulted("hold", &T::hold, Duration{"10m"}), Required("list", &T::list));
 GEARBOX_API_FIELDS(ScheduleMinimum, Required("min", &T::min));
 GEARBOX_API_FIELDS(Schedule, Required("name", &T::name), Required("start", &T::start),
-                   Required("duration", &T::duration),
-                   Defaulted("timeZone", &T::time_zone, "UTC"),
+                   Required("duration", &T::duration), Defaulted("timeZone", &T::time_zone, "UTC"),
                    Required("components", &T::components));
 GEARBOX_API_FIELDS(Alert, Required("name", &T::name), Required("metric", &T::metric),
                    Optional("above", &T::above), Optional("below", &T::below),
@@ -151,8 +149,8 @@ GEARBOX_API_FIELDS(ScalingPolicySpec, Defaulted("interval", &T::interval, Durati
 GEARBOX_API_FIELDS(PendingPhase, Optional("name", &T::name), Optional("since", &T::since),
                    Optional("switchAt", &T::switch_at));
 GEARBOX_API_FIELDS(TopologyInFlight, Optional("component", &T::component),
-                   Optional("from", &T::from), Optional("to", &T::to),
-                   Optional("since", &T::since), Optional("retries", &T::retries));
+                   Optional("from", &T::from), Optional("to", &T::to), Optional("since", &T::since),
+                   Optional("retries", &T::retries));
 GEARBOX_API_FIELDS(TopologyStatus, Optional("workloadPhase", &T::workload_phase),
                    Optional("inFlight", &T::in_flight));
 GEARBOX_API_FIELDS(LastDecision, Optional("time", &T::time), Optional("from", &T::from),
@@ -167,8 +165,7 @@ GEARBOX_API_FIELDS(ComponentStatus, Required("name", &T::name), Optional("role",
                    Optional("maxReplicas", &T::max_replicas),
                    Optional("boundsFrom", &T::bounds_from), Optional("paused", &T::paused),
                    Optional("fallbackSince", &T::fallback_since),
-                   Optional("lastDecision", &T::last_decision),
-                   Optional("counting", &T::counting));
+                   Optional("lastDecision", &T::last_decision), Optional("counting", &T::counting));
 GEARBOX_API_FIELDS(ScheduleStatus, Required("name", &T::name), Optional("openedAt", &T::opened_at),
                    Optional("closesAt", &T::closes_at));
 GEARBOX_API_FIELDS(MetricStatus, Required("name", &T::name), Optional("value", &T::value),

@@ -37,12 +37,12 @@ struct Codec;
 template <typename S>
 struct Fields;
 
-#define GEARBOX_SCALAR_CODEC(Type)                                                 \
-  template <>                                                                      \
-  struct Codec<Type> {                                                             \
-    static Status Decode(const Json& json, const std::string& path, Type& out);    \
-    static Json Encode(const Type& value);                                         \
-    static const Schema& Describe();                                               \
+#define GEARBOX_SCALAR_CODEC(Type)                                              \
+  template <>                                                                   \
+  struct Codec<Type> {                                                          \
+    static Status Decode(const Json& json, const std::string& path, Type& out); \
+    static Json Encode(const Type& value);                                      \
+    static const Schema& Describe();                                            \
   }
 GEARBOX_SCALAR_CODEC(std::string);
 GEARBOX_SCALAR_CODEC(bool);
@@ -254,14 +254,14 @@ struct Codec<S, std::void_t<decltype(Fields<S>::List())>> {
 };
 
 // A struct's field table: GEARBOX_API_FIELDS(Type, rows...), each row naming members as &T::x.
-#define GEARBOX_API_FIELDS(Type, ...)                   \
-  template <>                                           \
-  struct Fields<Type> {                                 \
-    using T = Type;                                     \
-    static const auto& List() {                         \
+#define GEARBOX_API_FIELDS(Type, ...)                        \
+  template <>                                                \
+  struct Fields<Type> {                                      \
+    using T = Type;                                          \
+    static const auto& List() {                              \
       static const auto list = std::make_tuple(__VA_ARGS__); \
-      return list;                                      \
-    }                                                   \
+      return list;                                           \
+    }                                                        \
   }
 
 }  // namespace gearbox::api::v1alpha1::reflect

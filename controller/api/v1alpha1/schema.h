@@ -32,11 +32,11 @@ struct FieldSchema {
 
 struct Schema {
   Kind kind = Kind::kString;
-  int integer_bits = 0;              // kInteger: 32 or 64
-  Text text = Text::kPlain;          // kString
-  std::vector<std::string> values;   // kString: the enumeration, when it is one
-  std::vector<FieldSchema> fields;   // kObject
-  const Schema* items = nullptr;     // kArray, kMap: each element's
+  int integer_bits = 0;             // kInteger: 32 or 64
+  Text text = Text::kPlain;         // kString
+  std::vector<std::string> values;  // kString: the enumeration, when it is one
+  std::vector<FieldSchema> fields;  // kObject
+  const Schema* items = nullptr;    // kArray, kMap: each element's
 };
 
 // The spec and the status, from the field table.

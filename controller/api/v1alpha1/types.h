@@ -37,9 +37,9 @@ struct DateTime {
 template <typename E>
 struct EnumNames;
 
-#define GEARBOX_API_ENUM(Type, ...)                                   \
-  template <>                                                         \
-  struct EnumNames<Type> {                                            \
+#define GEARBOX_API_ENUM(Type, ...)                                         \
+  template <>                                                               \
+  struct EnumNames<Type> {                                                  \
     static constexpr std::pair<Type, const char*> kNames[] = {__VA_ARGS__}; \
   }
 
@@ -192,10 +192,10 @@ struct PostgresqlSource {
   std::optional<std::string> database;
   std::optional<std::string> user;
   std::optional<SecretKeyRef> password_secret_ref;
-  std::optional<SslMode> sslmode;          // not given: the connection string's, else libpq's
+  std::optional<SslMode> sslmode;  // not given: the connection string's, else libpq's
   std::optional<Duration> connect_timeout;
   std::optional<Duration> statement_timeout;
-  std::optional<Duration> timeout;          
+  std::optional<Duration> timeout;
 };
 
 struct Sources {
@@ -218,7 +218,7 @@ struct QueueMetric {
   QueueFlavor flavor = QueueFlavor::kBull;
   std::string name;
   std::optional<QueueMeasure> measure;
-  std::optional<std::string> prefix;  
+  std::optional<std::string> prefix;
   std::optional<std::string> group;
 };
 
@@ -234,7 +234,7 @@ struct MetricsApiMetric {
 
 struct RabbitmqMetric {
   std::string queue;
-  std::optional<std::string> vhost;      
+  std::optional<std::string> vhost;
   std::optional<RabbitmqMeasure> measure;
 };
 
@@ -378,9 +378,9 @@ struct Alert {
 };
 
 struct ScalingPolicySpec {
-  std::optional<Duration> interval;             
+  std::optional<Duration> interval;
   std::optional<Duration> topology_step_timeout;
-  std::optional<Mode> mode;                     
+  std::optional<Mode> mode;
   std::optional<Sources> sources;
   std::vector<Metric> metrics;
   std::vector<Component> components;

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "api/v1alpha1/codec.h"
@@ -71,10 +71,9 @@ std::string Refusal(const std::function<void(Json&)>& change) {
 }
 
 TEST(ApiDecode, EachRefusalNamesItsFieldPath) {
-  EXPECT_EQ(Refusal([](Json& s) {
-              s["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::number(5);
-            }),
-            "spec.components[0].scaleUp.anyOf[0].for must be a string");
+  EXPECT_EQ(
+      Refusal([](Json& s) { s["components"][0]["scaleUp"]["anyOf"][0]["for"] = Json::number(5); }),
+      "spec.components[0].scaleUp.anyOf[0].for must be a string");
   EXPECT_EQ(Refusal([](Json& s) { s["components"][0].erase("target"); }),
             "spec.components[0].target is required");
   EXPECT_EQ(Refusal([](Json& s) { s["mode"] = Json::string("Sometimes"); }),
@@ -83,10 +82,9 @@ TEST(ApiDecode, EachRefusalNamesItsFieldPath) {
             "spec.components[0].replicas.max must be an integer");
   EXPECT_EQ(Refusal([](Json& s) { s["components"][0]["replicas"].erase("min"); }),
             "spec.components[0].replicas.min must be an integer");
-  EXPECT_EQ(Refusal([](Json& s) {
-              s["schedules"][0]["components"]["web"]["min"] = Json::string("2");
-            }),
-            "spec.schedules[0].components.web.min must be an integer");
+  EXPECT_EQ(
+      Refusal([](Json& s) { s["schedules"][0]["components"]["web"]["min"] = Json::string("2"); }),
+      "spec.schedules[0].components.web.min must be an integer");
   EXPECT_EQ(Refusal([](Json& s) { s["metrics"][1]["queue"]["flavor"] = Json::string("kafka"); }),
             "spec.metrics[1].queue.flavor must be bull, bullmq, list or stream, not \"kafka\"");
   EXPECT_EQ(Refusal([](Json& s) { s["components"] = Json::object(); }),
@@ -109,8 +107,9 @@ TEST(ApiDecode, IgnoresFieldsTheTypesDoNotHaveAndReadsNullAsNotGiven) {
 // Whether every field of `want` is in `got` with the same value (`got` may have more: defaults).
 bool Holds(const Json& got, const Json& want) {
   if (!want.is_object()) {
-    if (!want.is_array()) return got == want || (got.is_number() && want.is_number() &&
-                                                  got.as_double() == want.as_double());
+    if (!want.is_array())
+      return got == want ||
+             (got.is_number() && want.is_number() && got.as_double() == want.as_double());
     if (!got.is_array() || got.size() != want.size()) return false;
     for (size_t i = 0; i < want.size(); ++i)
       if (!Holds(got.at(i), want.at(i))) return false;
@@ -124,8 +123,8 @@ bool Holds(const Json& got, const Json& want) {
 
 TEST(ApiEncode, TheExamplesComeBackAsTheyWentIn) {
   int policies = 0;
-  for (const auto& file :
-       std::filesystem::directory_iterator(std::string(GEARBOX_SOURCE_DIR) + "/manifests/examples")) {
+  for (const auto& file : std::filesystem::directory_iterator(std::string(GEARBOX_SOURCE_DIR) +
+                                                              "/manifests/examples")) {
     std::ifstream in(file.path());
     std::stringstream text;
     text << in.rdbuf();

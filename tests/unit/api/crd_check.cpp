@@ -57,8 +57,7 @@ void CompareString(const YAML::Node& crd, const Schema& types, const std::string
     found.push_back(path + ": another enumeration in the CRD than in the types");
   const bool crd_duration = Text(crd, "pattern") == kDurationPattern;
   if (crd_duration != (types.text == Text::kDuration))
-    found.push_back(path + ": a duration in " + (crd_duration ? "the CRD" : "the types") +
-                    " only");
+    found.push_back(path + ": a duration in " + (crd_duration ? "the CRD" : "the types") + " only");
   const bool crd_time = Text(crd, "format") == "date-time";
   if (crd_time != (types.text == Text::kDateTime))
     found.push_back(path + ": a date-time in " + (crd_time ? "the CRD" : "the types") + " only");
@@ -121,7 +120,8 @@ void CompareFields(const YAML::Node& crd, const Schema& types, const std::string
   if (!properties) return;
   for (const auto& property : properties) {
     const std::string name = property.first.Scalar();
-    if (!in_types.count(name)) found.push_back(path + "." + name + ": in the CRD, not in the types");
+    if (!in_types.count(name))
+      found.push_back(path + "." + name + ": in the CRD, not in the types");
   }
 }
 

@@ -29,8 +29,8 @@ TEST(CrdSchema, TheSpecAgreesWithTheTypesFieldByField) {
 }
 
 TEST(CrdSchema, TheStatusAgreesWithTheTypesFieldByField) {
-  const auto found = Differences(OpenApiSchema(kCrd)["properties"]["status"], StatusSchema(),
-                                 "status");
+  const auto found =
+      Differences(OpenApiSchema(kCrd)["properties"]["status"], StatusSchema(), "status");
   EXPECT_TRUE(found.empty()) << "the CRD and api/v1alpha1 differ:\n" << Lines(found);
 }
 
@@ -56,12 +56,12 @@ TEST(CrdSchema, AnotherTypeRequirednessDefaultOrEnumerationIsNamed) {
   spec["mode"]["enum"] = YAML::Load("[Enforce, DryRun, Audit]");
   spec["phases"]["required"] = YAML::Load("[metric]");
   spec["alerts"]["items"]["properties"]["above"]["type"] = "string";
-  EXPECT_EQ(SpecDifferences(schema),
-            (std::vector<std::string>{
-                "spec.interval: default \"30s\" in the CRD, \"15s\" in the types",
-                "spec.mode: another enumeration in the CRD than in the types",
-                "spec.phases.list: required in the types only",
-                "spec.alerts[].above: string in the CRD, number in the types"}));
+  EXPECT_EQ(
+      SpecDifferences(schema),
+      (std::vector<std::string>{"spec.interval: default \"30s\" in the CRD, \"15s\" in the types",
+                                "spec.mode: another enumeration in the CRD than in the types",
+                                "spec.phases.list: required in the types only",
+                                "spec.alerts[].above: string in the CRD, number in the types"}));
 }
 
 TEST(CrdSchema, ADurationOrAnIntegerFormatInOneOnlyIsNamed) {
