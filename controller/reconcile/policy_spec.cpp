@@ -1,10 +1,12 @@
-// See policy_spec.h. Each part of the spec has its own reader returning a Result; cpprestsdk's
-// JSON throws on a field of the wrong type, and that is caught once, in ParsePolicy.
+// See policy_spec.h. The spec is decoded into the API's types (api/v1alpha1/codec.h), then each
+// part is read from them by its own reader returning a Result, with the field path of what is
+// wrong. A field with a default is always there in a decoded spec: the decode fills it in.
 #include "reconcile/policy_spec.h"
 
 #include <algorithm>
 #include <set>
 
+#include "api/v1alpha1/codec.h"
 #include "kube/json_fields.h"
 #include "metrics/redis_cluster.h"
 #include "reconcile/schedule_spec.h"
@@ -12,123 +14,92 @@
 namespace gearbox::reconcile {
 
 using Json = web::json::value;
+namespace v1alpha1 = gearbox::api::v1alpha1;
 
 namespace {
 
-std::string Str(const Json& o, const char* field, const std::string& fallback = "") {
-  return kube::StringAt(o, {field}, fallback);
+// A duration of the spec; `none` when it is absent (a field with a default never is: the decode
+// fills it in).
+Result<policy::Duration> Dur(const std::optional<v1alpha1::Duration>& d, const std::string& where,
+                             policy::Duration none = policy::Duration{0}) {
+  if (!d) return none;
+  auto parsed = policy::ParseDuration(d->text);
+  if (!parsed) return Error::Invalid(where + ": " + parsed.error().message);
+  return *parsed;
 }
 
-int Int(const Json& o, const char* field, int fallback) {
-  return kube::Int32At(o, {field}).value_or(fallback);
-}
-
-// A required integer; an error names it when it is missing or not an int (the CRD bounds every
-// number, so this is for objects that did not come through it).
-Result<int> RequiredInt(const Json& o, const char* field, const std::string& where) {
-  auto v = kube::Int32At(o, {field});
-  if (!v) return Error::Invalid(where + "." + field + " must be an integer");
-  return *v;
-}
-
-Result<policy::Duration> Dur(const Json& o, const char* field, const std::string& fallback,
-                             const std::string& where) {
-  auto d = policy::ParseDuration(Str(o, field, fallback));
-  if (!d) return Error::Invalid(where + "." + field + ": " + d.error().message);
-  return *d;
-}
-
-std::optional<SecretKeyRef> SecretRef(const Json& o, const char* field) {
-  return SecretRefAt(o, field);
-}
-
-Result<policy::Rule> ParseRule(const Json& r, const std::string& where) {
+Result<policy::Rule> ParseRule(const v1alpha1::Rule& r, const std::string& where) {
   policy::Rule rule;
-  rule.metric = Str(r, "metric");
-  if (!r.has_field("above") && !r.has_field("below"))
-    return Error::Invalid(where + ": a rule needs above or below");
-  rule.above = r.has_field("above");
-  rule.threshold = r.at(rule.above ? "above" : "below").as_double();
-  ASSIGN_OR_RETURN(rule.for_, Dur(r, "for", "0s", where));
-  rule.per_replica = r.has_boolean_field("perReplica") && r.at("perReplica").as_bool();
-  if (r.has_number_field("target")) {
-    rule.target = r.at("target").as_double();
+  rule.metric = r.metric;
+  if (!r.above && !r.below) return Error::Invalid(where + ": a rule needs above or below");
+  rule.above = r.above.has_value();
+  rule.threshold = rule.above ? *r.above : *r.below;
+  ASSIGN_OR_RETURN(rule.for_, Dur(r.for_, where + ".for"));
+  rule.per_replica = *r.per_replica;
+  if (r.target) {
+    rule.target = *r.target;
     if (!(*rule.target > 0)) return Error::Invalid(where + ".target must be above 0");
   }
   return rule;
 }
 
-Result<policy::RuleSet> ParseRuleSet(const Json& s, const std::string& where) {
+Result<policy::RuleSet> ParseRuleSet(const v1alpha1::RuleSet& s, const std::string& where) {
   policy::RuleSet set;
-  set.all_of = s.has_array_field("allOf");
-  const char* field = set.all_of ? "allOf" : "anyOf";
-  if (!s.has_array_field(field)) return Error::Invalid(where + ": needs anyOf or allOf");
-  int i = 0;
-  for (const auto& r : s.at(field).as_array()) {
-    ASSIGN_OR_RETURN(auto rule,
-                     ParseRule(r, where + "." + field + "[" + std::to_string(i++) + "]"));
+  set.all_of = s.all_of.has_value();
+  const auto& rules = set.all_of ? s.all_of : s.any_of;
+  if (!rules) return Error::Invalid(where + ": needs anyOf or allOf");
+  const std::string field = where + (set.all_of ? ".allOf[" : ".anyOf[");
+  for (const v1alpha1::Rule& r : *rules) {
+    ASSIGN_OR_RETURN(auto rule, ParseRule(r, field + std::to_string(set.rules.size()) + "]"));
     set.rules.push_back(std::move(rule));
   }
   return set;
 }
 
-Result<policy::Limits> ParseLimits(const Json& b, const char* field, policy::Limits defaults,
-                                   const std::string& where) {
-  if (!b.has_object_field(field)) return defaults;
-  const Json& l = b.at(field);
-  policy::Limits out = defaults;
-  out.max_pods = Int(l, "maxPods", defaults.max_pods);
-  out.max_percent = Int(l, "maxPercent", defaults.max_percent);
-  if (l.has_string_field("stabilizationWindow")) {
-    ASSIGN_OR_RETURN(out.stabilization_window,
-                     Dur(l, "stabilizationWindow", "0s", where + "." + field));
-  }
-  if (l.has_string_field("period")) {
-    ASSIGN_OR_RETURN(out.period, Dur(l, "period", "0s", where + "." + field));
-  }
+Result<policy::Limits> ParseLimits(const std::optional<v1alpha1::BehaviorRules>& l,
+                                   policy::Limits out, const std::string& where) {
+  if (!l) return out;
+  out.max_pods = l->max_pods.value_or(out.max_pods);
+  out.max_percent = l->max_percent.value_or(out.max_percent);
+  ASSIGN_OR_RETURN(
+      out.stabilization_window,
+      Dur(l->stabilization_window, where + ".stabilizationWindow", out.stabilization_window));
+  ASSIGN_OR_RETURN(out.period, Dur(l->period, where + ".period", out.period));
   return out;
 }
 
-bool HasAnyField(const Json& o, std::initializer_list<const char*> fields) {
-  for (const char* f : fields)
-    if (o.has_field(f)) return true;
-  return false;
-}
-
 // behavior in the HPA form: one Pods or Percent policy with its periodSeconds.
-Result<policy::RatePolicy> ParseRatePolicy(const Json& item, const std::string& where) {
-  const std::string type = Str(item, "type");
-  if (type != "Pods" && type != "Percent")
-    return Error::Invalid(where + ".type must be Pods or Percent, not \"" + type + "\"");
-  ASSIGN_OR_RETURN(int value, RequiredInt(item, "value", where));
-  ASSIGN_OR_RETURN(int period, RequiredInt(item, "periodSeconds", where));
-  if (value < 1 || period < 1) return Error::Invalid(where + ": value and periodSeconds are >= 1");
-  return policy::RatePolicy{type == "Percent", value, std::chrono::seconds(period)};
+Result<policy::RatePolicy> ParseRatePolicy(const v1alpha1::RatePolicy& item,
+                                           const std::string& where) {
+  if (item.value < 1 || item.period_seconds < 1)
+    return Error::Invalid(where + ": value and periodSeconds are >= 1");
+  return policy::RatePolicy{item.type == v1alpha1::RatePolicyType::kPercent, item.value,
+                            std::chrono::seconds(item.period_seconds)};
 }
 
-Result<policy::SelectPolicy> ParseSelectPolicy(const Json& l, const std::string& where) {
-  const std::string select = Str(l, "selectPolicy", "Max");
-  if (select == "Max") return policy::SelectPolicy::kMax;
-  if (select == "Min") return policy::SelectPolicy::kMin;
-  if (select == "Disabled") return policy::SelectPolicy::kDisabled;
-  return Error::Invalid(where + ".selectPolicy must be Max, Min or Disabled");
+policy::SelectPolicy SelectPolicyOf(v1alpha1::SelectPolicy select) {
+  switch (select) {
+    case v1alpha1::SelectPolicy::kMin:
+      return policy::SelectPolicy::kMin;
+    case v1alpha1::SelectPolicy::kDisabled:
+      return policy::SelectPolicy::kDisabled;
+    default:
+      return policy::SelectPolicy::kMax;
+  }
 }
 
 // One block in the HPA form; the HPA's defaults for what it omits (and for a missing block).
-Result<policy::HpaRules> ParseHpaRules(const Json& b, const char* field, policy::HpaRules out,
-                                       const std::string& where) {
-  if (!b.has_object_field(field)) return out;
-  const Json& l = b.at(field);
-  const std::string at = where + "." + field;
-  if (auto window = kube::Int32At(l, {"stabilizationWindowSeconds"}))
-    out.stabilization_window = std::chrono::seconds(*window);
-  ASSIGN_OR_RETURN(out.select, ParseSelectPolicy(l, at));
-  if (!l.has_field("policies")) return out;
+Result<policy::HpaRules> ParseHpaRules(const std::optional<v1alpha1::BehaviorRules>& l,
+                                       policy::HpaRules out, const std::string& at) {
+  if (!l) return out;
+  if (l->stabilization_window_seconds)
+    out.stabilization_window = std::chrono::seconds(*l->stabilization_window_seconds);
+  if (l->select_policy) out.select = SelectPolicyOf(*l->select_policy);
+  if (!l->policies) return out;
   // The HPA refuses an empty list too: without a policy nothing could move.
-  if (!l.has_array_field("policies") || l.at("policies").as_array().size() == 0)
-    return Error::Invalid(at + ".policies must list at least one policy");
+  if (l->policies->empty()) return Error::Invalid(at + ".policies must list at least one policy");
   out.policies.clear();
-  for (const auto& item : l.at("policies").as_array()) {
+  for (const v1alpha1::RatePolicy& item : *l->policies) {
     const std::string each = at + ".policies[" + std::to_string(out.policies.size()) + "]";
     ASSIGN_OR_RETURN(auto rate, ParseRatePolicy(item, each));
     out.policies.push_back(rate);
@@ -139,10 +110,10 @@ Result<policy::HpaRules> ParseHpaRules(const Json& b, const char* field, policy:
 // A block's form: Gearbox's when it has one of Gearbox's fields, else the HPA's. An empty block is
 // the HPA's: it is what a pasted HPA block without fields is, and the HPA reads it as its
 // defaults (Gearbox's form has nothing to gain from `{}`: leaving the block out says the same).
-Result<bool> InHpaForm(const Json& block, const std::string& at) {
-  const bool hpa = HasAnyField(block, {"policies", "selectPolicy", "stabilizationWindowSeconds"});
+Result<bool> InHpaForm(const v1alpha1::BehaviorRules& block, const std::string& at) {
+  const bool hpa = block.policies || block.select_policy || block.stabilization_window_seconds;
   const bool gearbox =
-      HasAnyField(block, {"maxPods", "maxPercent", "stabilizationWindow", "period"});
+      block.max_pods || block.max_percent || block.stabilization_window || block.period;
   if (hpa && gearbox)
     return Error::Invalid(at +
                           " mixes the HPA form (policies, selectPolicy, "
@@ -155,12 +126,13 @@ Result<bool> InHpaForm(const Json& block, const std::string& at) {
 // ways, so every block given must be in the HPA form (empty ones are) and one left out takes the
 // HPA's defaults. `behavior: {}` is the HPA form with all its defaults, as the HPA's `behavior: {}`
 // is (it fills both blocks); no behavior at all is Gearbox's form. None for Gearbox's form.
-Result<std::optional<policy::HpaBehavior>> ParseHpaBehavior(const Json& b,
+Result<std::optional<policy::HpaBehavior>> ParseHpaBehavior(const v1alpha1::Behavior& b,
                                                             const std::string& where) {
   bool hpa = false, gearbox = false;
-  for (const char* field : {"scaleUp", "scaleDown"}) {
-    if (!b.has_object_field(field)) continue;
-    ASSIGN_OR_RETURN(const bool in_hpa_form, InHpaForm(b.at(field), where + "." + field));
+  for (const auto& [block, field] :
+       {std::pair{&b.scale_up, ".scaleUp"}, std::pair{&b.scale_down, ".scaleDown"}}) {
+    if (!*block) continue;
+    ASSIGN_OR_RETURN(const bool in_hpa_form, InHpaForm(**block, where + field));
     (in_hpa_form ? hpa : gearbox) = true;
   }
   if (gearbox && hpa)
@@ -171,70 +143,79 @@ Result<std::optional<policy::HpaBehavior>> ParseHpaBehavior(const Json& b,
                           "HPA form, or leave the other out for the HPA's defaults");
   if (gearbox) return std::optional<policy::HpaBehavior>{};
   policy::HpaBehavior out;
-  ASSIGN_OR_RETURN(out.up, ParseHpaRules(b, "scaleUp", policy::HpaScaleUpDefaults(), where));
-  ASSIGN_OR_RETURN(out.down, ParseHpaRules(b, "scaleDown", policy::HpaScaleDownDefaults(), where));
+  ASSIGN_OR_RETURN(out.up,
+                   ParseHpaRules(b.scale_up, policy::HpaScaleUpDefaults(), where + ".scaleUp"));
+  ASSIGN_OR_RETURN(
+      out.down, ParseHpaRules(b.scale_down, policy::HpaScaleDownDefaults(), where + ".scaleDown"));
   return std::optional<policy::HpaBehavior>{out};
 }
 
 // spec.sources.rabbitmq: the management API and its user.
-Status ParseRabbitSource(const Json& src, ParsedPolicy& p) {
-  if (!src.has_object_field("rabbitmq")) return OkStatus();
-  const Json& r = src.at("rabbitmq");
-  ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "5s", "spec.sources.rabbitmq"));
-  p.rabbitmq =
-      RabbitSourceDef{Str(r, "url"), SecretRef(r, "usernameSecretRef"),
-                      SecretRef(r, "passwordSecretRef"), SecretRef(r, "caSecretRef"), timeout};
-  return OkStatus();
+Result<RabbitSourceDef> ParseRabbitSource(const v1alpha1::RabbitmqSource& r) {
+  ASSIGN_OR_RETURN(auto timeout, Dur(r.timeout, "spec.sources.rabbitmq.timeout"));
+  return RabbitSourceDef{r.url, r.username_secret_ref, r.password_secret_ref, r.ca_secret_ref,
+                         timeout};
 }
 
 // --- Redis Cluster and Sentinel, PostgreSQL (spec.sources.redis.{cluster,sentinel},
 // spec.sources.postgresql) ---
 
 // A list of "host:port" addresses, each checked to parse; at least one.
-Result<std::vector<std::string>> ServerAddresses(const Json& o, const std::string& where) {
-  if (!o.has_array_field("addresses") || o.at("addresses").as_array().size() == 0)
-    return Error::Invalid(where + ".addresses needs at least one host:port");
-  std::vector<std::string> out;
-  for (const auto& a : o.at("addresses").as_array()) {
-    const std::string at = where + ".addresses[" + std::to_string(out.size()) + "]";
-    if (!a.is_string()) return Error::Invalid(at + " must be a string");
-    auto parsed = metrics::ParseRedisAddress(a.as_string());
-    if (!parsed) return Error::Invalid(at + ": " + parsed.error().message);
-    out.push_back(a.as_string());
+Result<std::vector<std::string>> ServerAddresses(const std::vector<std::string>& addresses,
+                                                 const std::string& where) {
+  if (addresses.empty()) return Error::Invalid(where + ".addresses needs at least one host:port");
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    auto parsed = metrics::ParseRedisAddress(addresses[i]);
+    if (!parsed)
+      return Error::Invalid(where + ".addresses[" + std::to_string(i) +
+                            "]: " + parsed.error().message);
   }
-  return out;
+  return addresses;
 }
 
-Status ParseRedisTopology(const Json& r, RedisSourceDef& def) {
+Status ParseRedisTopology(const v1alpha1::RedisSource& r, RedisSourceDef& def) {
   const std::string where = "spec.sources.redis";
-  const int ways =
-      !def.url.empty() + r.has_object_field("cluster") + r.has_object_field("sentinel");
+  const int ways = !def.url.empty() + r.cluster.has_value() + r.sentinel.has_value();
   if (ways != 1) return Error::Invalid(where + ": give exactly one of url, cluster and sentinel");
-  if (r.has_object_field("cluster")) {
-    ASSIGN_OR_RETURN(auto addresses, ServerAddresses(r.at("cluster"), where + ".cluster"));
+  if (r.cluster) {
+    ASSIGN_OR_RETURN(auto addresses, ServerAddresses(r.cluster->addresses, where + ".cluster"));
     def.cluster = RedisClusterDef{std::move(addresses)};
   }
-  if (r.has_object_field("sentinel")) {
-    const Json& s = r.at("sentinel");
+  if (r.sentinel) {
+    const v1alpha1::RedisSentinel& s = *r.sentinel;
     RedisSentinelDef sentinel;
-    ASSIGN_OR_RETURN(sentinel.addresses, ServerAddresses(s, where + ".sentinel"));
-    sentinel.master_name = Str(s, "masterName");
+    ASSIGN_OR_RETURN(sentinel.addresses, ServerAddresses(s.addresses, where + ".sentinel"));
+    sentinel.master_name = s.master_name;
     if (sentinel.master_name.empty())
       return Error::Invalid(where + ".sentinel.masterName is required");
-    sentinel.username = Str(s, "username");
-    sentinel.password = SecretRef(s, "passwordSecretRef");
-    sentinel.database = Int(s, "database", 0);
+    sentinel.username = s.username.value_or("");
+    sentinel.password = s.password_secret_ref;
+    sentinel.database = *s.database;
     def.sentinel = std::move(sentinel);
   }
   return OkStatus();
 }
 
+Result<RedisSourceDef> ParseRedisSource(const v1alpha1::RedisSource& r) {
+  ASSIGN_OR_RETURN(auto timeout, Dur(r.timeout, "spec.sources.redis.timeout"));
+  RedisSourceDef def{
+      r.url.value_or(""), r.password_secret_ref, timeout,     r.username.value_or(""),
+      std::nullopt,       std::nullopt,          std::nullopt};
+  if (r.tls) {
+    def.tls = RedisTlsDef{r.tls->ca_secret_ref, r.tls->cert_secret_ref, r.tls->key_secret_ref,
+                          r.tls->server_name.value_or("")};
+  }
+  RETURN_IF_ERROR(ParseRedisTopology(r, def));
+  return def;
+}
+
 // Its timeouts: each within (0, 30s], the statement's below the whole's (connecting is cut at
 // the whole's too).
-Status PostgresTimeouts(const Json& pg, PostgresSourceDef& def, const std::string& where) {
-  ASSIGN_OR_RETURN(def.connect_timeout, Dur(pg, "connectTimeout", "5s", where));
-  ASSIGN_OR_RETURN(def.statement_timeout, Dur(pg, "statementTimeout", "5s", where));
-  ASSIGN_OR_RETURN(def.timeout, Dur(pg, "timeout", "10s", where));
+Status PostgresTimeouts(const v1alpha1::PostgresqlSource& pg, PostgresSourceDef& def,
+                        const std::string& where) {
+  ASSIGN_OR_RETURN(def.connect_timeout, Dur(pg.connect_timeout, where + ".connectTimeout"));
+  ASSIGN_OR_RETURN(def.statement_timeout, Dur(pg.statement_timeout, where + ".statementTimeout"));
+  ASSIGN_OR_RETURN(def.timeout, Dur(pg.timeout, where + ".timeout"));
   for (auto [field, d] :
        {std::pair{"connectTimeout", def.connect_timeout},
         std::pair{"statementTimeout", def.statement_timeout}, std::pair{"timeout", def.timeout}}) {
@@ -248,28 +229,22 @@ Status PostgresTimeouts(const Json& pg, PostgresSourceDef& def, const std::strin
   return OkStatus();
 }
 
-Result<PostgresSourceDef> ParsePostgresSource(const Json& pg) {
+Result<PostgresSourceDef> ParsePostgresSource(const v1alpha1::PostgresqlSource& pg) {
   const std::string where = "spec.sources.postgresql";
   PostgresSourceDef def;
-  def.connection = SecretRef(pg, "connectionSecretRef");
-  def.host = Str(pg, "host");
-  def.port = Int(pg, "port", 5432);
-  def.database = Str(pg, "database");
-  def.user = Str(pg, "user");
-  def.password = SecretRef(pg, "passwordSecretRef");
-  def.sslmode = Str(pg, "sslmode");
+  def.connection = pg.connection_secret_ref;
+  def.host = pg.host.value_or("");
+  def.port = pg.port.value_or(5432);
+  def.database = pg.database.value_or("");
+  def.user = pg.user.value_or("");
+  def.password = pg.password_secret_ref;
+  def.sslmode = pg.sslmode ? v1alpha1::NameOf(*pg.sslmode) : "";
   if (def.connection.has_value() == !def.host.empty())
     return Error::Invalid(where + ": give either connectionSecretRef or host");
   if (!def.host.empty() && (def.database.empty() || def.user.empty()))
     return Error::Invalid(where + ": with host, database and user are required");
   if (def.port < 1 || def.port > 65535) return Error::Invalid(where + ".port must be 1..65535");
-  static const std::set<std::string> kSslModes = {"",        "disable",   "allow",      "prefer",
-                                                  "require", "verify-ca", "verify-full"};
-  if (!kSslModes.count(def.sslmode))
-    return Error::Invalid(where +
-                          ".sslmode must be disable, allow, prefer, require, verify-ca "
-                          "or verify-full");
-  def.ca = SecretRef(pg, "caSecretRef");
+  def.ca = pg.ca_secret_ref;
   if (def.ca && def.sslmode != "verify-ca" && def.sslmode != "verify-full")
     return Error::Invalid(where +
                           ".caSecretRef needs sslmode verify-ca or verify-full (the CA is what "
@@ -280,34 +255,23 @@ Result<PostgresSourceDef> ParsePostgresSource(const Json& pg) {
 
 // --- end of Redis Cluster and Sentinel, PostgreSQL ---
 
-Status ParseSources(const Json& spec, ParsedPolicy& p) {
-  if (!spec.has_object_field("sources")) return OkStatus();
-  const Json& src = spec.at("sources");
-  if (src.has_object_field("prometheus")) {
-    const Json& pr = src.at("prometheus");
-    ASSIGN_OR_RETURN(auto timeout, Dur(pr, "timeout", "5s", "spec.sources.prometheus"));
-    p.prometheus = PrometheusSourceDef{Str(pr, "url"), SecretRef(pr, "bearerTokenSecretRef"),
-                                       SecretRef(pr, "caSecretRef"), timeout};
+Status ParseSources(const v1alpha1::Sources& src, ParsedPolicy& p) {
+  if (src.prometheus) {
+    const v1alpha1::PrometheusSource& pr = *src.prometheus;
+    ASSIGN_OR_RETURN(auto timeout, Dur(pr.timeout, "spec.sources.prometheus.timeout"));
+    p.prometheus =
+        PrometheusSourceDef{pr.url, pr.bearer_token_secret_ref, pr.ca_secret_ref, timeout};
     RETURN_IF_ERROR(ParsePrometheusAuth(pr, *p.prometheus));
   }
-  if (src.has_object_field("redis")) {
-    const Json& r = src.at("redis");
-    ASSIGN_OR_RETURN(auto timeout, Dur(r, "timeout", "2s", "spec.sources.redis"));
-    p.redis = RedisSourceDef{Str(r, "url"), SecretRef(r, "passwordSecretRef"),
-                             timeout,       Str(r, "username"),
-                             std::nullopt,  std::nullopt,
-                             std::nullopt};
-    if (r.has_object_field("tls")) {
-      const Json& t = r.at("tls");
-      p.redis->tls = RedisTlsDef{SecretRef(t, "caSecretRef"), SecretRef(t, "certSecretRef"),
-                                 SecretRef(t, "keySecretRef"), Str(t, "serverName")};
-    }
-    RETURN_IF_ERROR(ParseRedisTopology(r, *p.redis));
+  if (src.redis) {
+    ASSIGN_OR_RETURN(p.redis, ParseRedisSource(*src.redis));
   }
-  if (src.has_object_field("postgresql")) {
-    ASSIGN_OR_RETURN(p.postgresql, ParsePostgresSource(src.at("postgresql")));
+  if (src.postgresql) {
+    ASSIGN_OR_RETURN(p.postgresql, ParsePostgresSource(*src.postgresql));
   }
-  RETURN_IF_ERROR(ParseRabbitSource(src, p));
+  if (src.rabbitmq) {
+    ASSIGN_OR_RETURN(p.rabbitmq, ParseRabbitSource(*src.rabbitmq));
+  }
   return OkStatus();
 }
 
@@ -324,15 +288,16 @@ Status NoControlCharacters(const MetricDef& d) {
   return OkStatus();
 }
 
-Result<MetricsApiDef> ParseMetricsApi(const Json& a, const std::string& where) {
-  MetricsApiDef d{Str(a, "url"),
-                  Str(a, "valueLocation"),
-                  SecretRef(a, "bearerTokenSecretRef"),
-                  SecretRef(a, "usernameSecretRef"),
-                  SecretRef(a, "passwordSecretRef"),
-                  SecretRef(a, "caSecretRef"),
+Result<MetricsApiDef> ParseMetricsApi(const v1alpha1::MetricsApiMetric& a,
+                                      const std::string& where) {
+  MetricsApiDef d{a.url,
+                  a.value_location,
+                  a.bearer_token_secret_ref,
+                  a.username_secret_ref,
+                  a.password_secret_ref,
+                  a.ca_secret_ref,
                   {}};
-  ASSIGN_OR_RETURN(d.timeout, Dur(a, "timeout", "5s", where));
+  ASSIGN_OR_RETURN(d.timeout, Dur(a.timeout, where + ".timeout"));
   if (d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0)
     return Error::Invalid(where + ".url must start with http:// or https://");
   if (d.value_location.empty()) return Error::Invalid(where + ".valueLocation is required");
@@ -346,22 +311,21 @@ Result<MetricsApiDef> ParseMetricsApi(const Json& a, const std::string& where) {
 }
 
 // metricsApi, rabbitmq and podCount metrics (false: the metric is none of them).
-Result<bool> ParseHttpOrPodMetric(const Json& m, const ParsedPolicy& p, MetricDef& d) {
+Result<bool> ParseHttpOrPodMetric(const v1alpha1::Metric& m, const ParsedPolicy& p, MetricDef& d) {
   const std::string where = "spec.metrics[" + d.name + "]";
-  if (m.has_object_field("metricsApi")) {
+  if (m.metrics_api) {
     d.type = MetricDef::Type::kMetricsApi;
-    ASSIGN_OR_RETURN(d.metrics_api, ParseMetricsApi(m.at("metricsApi"), where + ".metricsApi"));
-  } else if (m.has_object_field("rabbitmq")) {
+    ASSIGN_OR_RETURN(d.metrics_api, ParseMetricsApi(*m.metrics_api, where + ".metricsApi"));
+  } else if (m.rabbitmq) {
     d.type = MetricDef::Type::kRabbitmq;
-    const Json& r = m.at("rabbitmq");
-    d.rabbit = metrics::RabbitQueueSpec{Str(r, "vhost", "/"), Str(r, "queue"),
-                                        Str(r, "measure", "messages")};
+    d.rabbit = metrics::RabbitQueueSpec{*m.rabbitmq->vhost, m.rabbitmq->queue,
+                                        v1alpha1::NameOf(*m.rabbitmq->measure)};
     if (!p.rabbitmq) return Error::Invalid("metric " + d.name + " needs spec.sources.rabbitmq");
     if (HasControlCharacter(d.rabbit.vhost) || HasControlCharacter(d.rabbit.queue))
       return Error::Invalid(where + ".rabbitmq: the queue or vhost has a control character");
-  } else if (m.has_object_field("podCount")) {
+  } else if (m.pod_count) {
     d.type = MetricDef::Type::kPodCount;
-    d.pod_selector = Str(m.at("podCount"), "selector");
+    d.pod_selector = m.pod_count->selector;
     if (d.pod_selector.empty() || HasControlCharacter(d.pod_selector))
       return Error::Invalid(where + ".podCount.selector must be a label selector");
   } else {
@@ -370,27 +334,30 @@ Result<bool> ParseHttpOrPodMetric(const Json& m, const ParsedPolicy& p, MetricDe
   return true;
 }
 
-Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
+metrics::QueueSpec QueueSpecOf(const v1alpha1::QueueMetric& q) {
+  return metrics::QueueSpec{v1alpha1::NameOf(q.flavor), q.name, v1alpha1::NameOf(*q.measure),
+                            *q.prefix, q.group.value_or("")};
+}
+
+Result<MetricDef> ParseMetric(const v1alpha1::Metric& m, const ParsedPolicy& p) {
   MetricDef d;
-  d.name = Str(m, "name");
-  if (m.has_object_field("resource")) {
+  d.name = m.name;
+  if (m.resource) {
     d.type = MetricDef::Type::kResource;
-    d.resource = Str(m.at("resource"), "name", "cpu");
-    d.component = Str(m.at("resource"), "component");
-  } else if (m.has_object_field("prometheus")) {
+    d.resource = v1alpha1::NameOf(*m.resource->name);
+    d.component = m.resource->component;
+  } else if (m.prometheus) {
     d.type = MetricDef::Type::kPrometheus;
-    d.query = Str(m.at("prometheus"), "query");
+    d.query = m.prometheus->query;
     if (!p.prometheus) return Error::Invalid("metric " + d.name + " needs spec.sources.prometheus");
-  } else if (m.has_object_field("queue")) {
+  } else if (m.queue) {
     d.type = MetricDef::Type::kQueue;
-    const Json& q = m.at("queue");
-    d.queue = metrics::QueueSpec{Str(q, "flavor"), Str(q, "name"), Str(q, "measure", "backlog"),
-                                 Str(q, "prefix", "bull"), Str(q, "group")};
+    d.queue = QueueSpecOf(*m.queue);
     if (!p.redis) return Error::Invalid("metric " + d.name + " needs spec.sources.redis");
     RETURN_IF_ERROR(NoControlCharacters(d));
-  } else if (m.has_object_field("postgresql")) {
+  } else if (m.postgresql) {
     d.type = MetricDef::Type::kPostgres;
-    d.sql = Str(m.at("postgresql"), "query");
+    d.sql = m.postgresql->query;
     if (d.sql.empty()) return Error::Invalid("metric " + d.name + ": postgresql.query is empty");
     if (!p.postgresql) return Error::Invalid("metric " + d.name + " needs spec.sources.postgresql");
   } else {
@@ -400,151 +367,131 @@ Result<MetricDef> ParseMetric(const Json& m, const ParsedPolicy& p) {
   return d;
 }
 
-Result<policy::Fallback> ParseFallback(const Json& f, const std::string& where) {
-  policy::Fallback out;
-  ASSIGN_OR_RETURN(out.failure_threshold, RequiredInt(f, "failureThreshold", where));
-  ASSIGN_OR_RETURN(out.replicas, RequiredInt(f, "replicas", where));
-  if (out.failure_threshold < 1) return Error::Invalid(where + ".failureThreshold must be >= 1");
-  return out;
-}
-
-Result<policy::ScaleToZero> ParseScaleToZero(const Json& z, const std::string& where) {
+Result<policy::ScaleToZero> ParseScaleToZero(const v1alpha1::ScaleToZero& z,
+                                             const std::string& where) {
   policy::ScaleToZero out;
-  ASSIGN_OR_RETURN(out.cooldown, Dur(z, "cooldown", "5m", where));
-  if (!z.has_array_field("activation") || z.at("activation").as_array().size() == 0)
-    return Error::Invalid(where + ".activation needs at least one metric");
-  for (const auto& a : z.at("activation").as_array()) {
-    if (!a.has_field("above")) return Error::Invalid(where + ".activation: a metric needs above");
-    out.activation.push_back({Str(a, "metric"), a.at("above").as_double()});
-  }
+  ASSIGN_OR_RETURN(out.cooldown, Dur(z.cooldown, where + ".cooldown"));
+  if (z.activation.empty()) return Error::Invalid(where + ".activation needs at least one metric");
+  for (const v1alpha1::Activation& a : z.activation) out.activation.push_back({a.metric, a.above});
   return out;
 }
 
-// Pause, fallback and scaleToZero.
-Status ParseOperations(const Json& c, const std::string& where, policy::Component& comp) {
-  if (c.has_object_field("fallback")) {
-    ASSIGN_OR_RETURN(comp.fallback, ParseFallback(c.at("fallback"), where + ".fallback"));
+// Fallback and scaleToZero.
+Status ParseOperations(const v1alpha1::Component& c, const std::string& where,
+                       policy::Component& comp) {
+  if (c.fallback) {
+    comp.fallback = policy::Fallback{c.fallback->failure_threshold, c.fallback->replicas};
+    if (comp.fallback->failure_threshold < 1)
+      return Error::Invalid(where + ".fallback.failureThreshold must be >= 1");
   }
-  if (c.has_object_field("scaleToZero")) {
+  if (c.scale_to_zero) {
     ASSIGN_OR_RETURN(comp.scale_to_zero,
-                     ParseScaleToZero(c.at("scaleToZero"), where + ".scaleToZero"));
+                     ParseScaleToZero(*c.scale_to_zero, where + ".scaleToZero"));
     if (!comp.replicas || comp.replicas->min != 0)
       return Error::Invalid(where + ": scaleToZero needs replicas.min 0");
   }
   return OkStatus();
 }
 
-Result<policy::Component> ParseComponent(const Json& c, const std::string& where, ParsedPolicy& p) {
+// Its rules and behavior.
+Status ParseScaling(const v1alpha1::Component& c, const std::string& where,
+                    policy::Component& comp) {
+  if (c.scale_up) {
+    ASSIGN_OR_RETURN(comp.scale_up, ParseRuleSet(*c.scale_up, where + ".scaleUp"));
+  }
+  if (c.scale_down) {
+    ASSIGN_OR_RETURN(comp.scale_down, ParseRuleSet(*c.scale_down, where + ".scaleDown"));
+  }
+  if (c.behavior) {
+    const std::string at = where + ".behavior";
+    ASSIGN_OR_RETURN(comp.up, ParseLimits(c.behavior->scale_up, comp.up, at + ".scaleUp"));
+    ASSIGN_OR_RETURN(comp.down, ParseLimits(c.behavior->scale_down, comp.down, at + ".scaleDown"));
+    ASSIGN_OR_RETURN(comp.hpa, ParseHpaBehavior(*c.behavior, at));
+  }
+  return OkStatus();
+}
+
+Result<policy::Component> ParseComponent(const v1alpha1::Component& c, const std::string& where,
+                                         ParsedPolicy& p) {
   policy::Component comp;
-  comp.name = Str(c, "name");
+  comp.name = c.name;
   comp.role =
-      Str(c, "role", "workload") == "topology" ? policy::Role::kTopology : policy::Role::kWorkload;
-  const Json& t = c.at("target");
-  p.targets[comp.name] =
-      TargetRef{Str(t, "apiVersion"), Str(t, "kind"), Str(t, "name"), Str(t, "replicasField")};
-  if (c.has_object_field("replicas")) {
-    ASSIGN_OR_RETURN(int min, RequiredInt(c.at("replicas"), "min", where + ".replicas"));
-    ASSIGN_OR_RETURN(int max, RequiredInt(c.at("replicas"), "max", where + ".replicas"));
-    comp.replicas = policy::Bounds{min, max};
+      *c.role == v1alpha1::Role::kTopology ? policy::Role::kTopology : policy::Role::kWorkload;
+  const v1alpha1::Target& t = c.target;
+  p.targets[comp.name] = TargetRef{t.api_version, t.kind, t.name, t.replicas_field.value_or("")};
+  if (c.replicas) {
+    comp.replicas = policy::Bounds{c.replicas->min, c.replicas->max};
   } else if (comp.role == policy::Role::kWorkload) {
     return Error::Invalid(where + ": a workload needs replicas {min, max}");
   }
-  if (c.has_object_field("scaleUp")) {
-    ASSIGN_OR_RETURN(comp.scale_up, ParseRuleSet(c.at("scaleUp"), where + ".scaleUp"));
-  }
-  if (c.has_object_field("scaleDown")) {
-    ASSIGN_OR_RETURN(comp.scale_down, ParseRuleSet(c.at("scaleDown"), where + ".scaleDown"));
-  }
-  if (c.has_object_field("behavior")) {
-    const Json& b = c.at("behavior");
-    ASSIGN_OR_RETURN(comp.up, ParseLimits(b, "scaleUp", comp.up, where + ".behavior"));
-    ASSIGN_OR_RETURN(comp.down, ParseLimits(b, "scaleDown", comp.down, where + ".behavior"));
-    ASSIGN_OR_RETURN(comp.hpa, ParseHpaBehavior(b, where + ".behavior"));
-  }
+  RETURN_IF_ERROR(ParseScaling(c, where, comp));
   RETURN_IF_ERROR(ParseOperations(c, where, comp));
   return comp;
 }
 
-policy::Phase ParsePhase(const Json& item) {
+policy::Phase ParsePhase(const v1alpha1::Phase& item) {
   policy::Phase phase;
-  phase.name = Str(item, "name");
-  if (item.has_field("upTo")) phase.up_to = item.at("upTo").as_double();
-  if (!item.has_object_field("components")) return phase;
-  for (const auto& [name, b] : item.at("components").as_object()) {
-    policy::PhaseBounds pb;
-    if (b.has_field("min")) pb.min = kube::Int32At(b, {"min"});
-    if (b.has_field("max")) pb.max = kube::Int32At(b, {"max"});
-    if (b.has_field("replicas")) pb.replicas = kube::Int32At(b, {"replicas"});
-    phase.components[name] = pb;
-  }
+  phase.name = item.name;
+  phase.up_to = item.up_to;
+  for (const auto& [name, b] : item.components)
+    phase.components[name] = policy::PhaseBounds{b.min, b.max, b.replicas};
   return phase;
 }
 
-Result<policy::Phases> ParsePhases(const Json& ph) {
+Result<policy::Phases> ParsePhases(const v1alpha1::Phases& ph) {
   policy::Phases phases;
-  phases.metric = Str(ph, "metric");
-  ASSIGN_OR_RETURN(phases.hold, Dur(ph, "hold", "10m", "spec.phases"));
-  for (const auto& item : ph.at("list").as_array()) phases.list.push_back(ParsePhase(item));
+  phases.metric = ph.metric;
+  ASSIGN_OR_RETURN(phases.hold, Dur(ph.hold, "spec.phases.hold"));
+  for (const v1alpha1::Phase& item : ph.list) phases.list.push_back(ParsePhase(item));
   return phases;
 }
 
-Result<policy::Alert> ParseAlert(const Json& a) {
+Result<policy::Alert> ParseAlert(const v1alpha1::Alert& a) {
+  const std::string where = "spec.alerts." + a.name;
   policy::Alert alert;
-  alert.name = Str(a, "name");
-  alert.metric = Str(a, "metric");
-  alert.above = a.has_field("above");
-  alert.threshold = a.at(alert.above ? "above" : "below").as_double();
-  ASSIGN_OR_RETURN(alert.for_, Dur(a, "for", "0s", "spec.alerts." + alert.name));
-  alert.severity = Str(a, "severity", "Warning");
+  alert.name = a.name;
+  alert.metric = a.metric;
+  if (!a.above && !a.below) return Error::Invalid(where + ": an alert needs above or below");
+  alert.above = a.above.has_value();
+  alert.threshold = alert.above ? *a.above : *a.below;
+  ASSIGN_OR_RETURN(alert.for_, Dur(a.for_, where + ".for"));
+  alert.severity = v1alpha1::NameOf(*a.severity);
   return alert;
 }
 
-Status ParseLists(const Json& spec, ParsedPolicy& p) {
-  if (spec.has_array_field("metrics")) {
-    for (const auto& m : spec.at("metrics").as_array()) {
-      ASSIGN_OR_RETURN(auto def, ParseMetric(m, p));
-      p.spec.metrics.push_back(def.name);
-      if (def.type == MetricDef::Type::kResource) p.spec.resource_metrics[def.name] = def.component;
-      p.metrics.push_back(std::move(def));
-    }
+Status ParseLists(const v1alpha1::ScalingPolicySpec& spec, ParsedPolicy& p) {
+  for (const v1alpha1::Metric& m : spec.metrics) {
+    ASSIGN_OR_RETURN(auto def, ParseMetric(m, p));
+    p.spec.metrics.push_back(def.name);
+    if (def.type == MetricDef::Type::kResource) p.spec.resource_metrics[def.name] = def.component;
+    p.metrics.push_back(std::move(def));
   }
-  int i = 0;
-  for (const auto& c : spec.at("components").as_array()) {
-    std::string where = "spec.components[" + std::to_string(i++) + "]";
+  for (const v1alpha1::Component& c : spec.components) {
+    const std::string where = "spec.components[" + std::to_string(p.spec.components.size()) + "]";
     ASSIGN_OR_RETURN(auto comp, ParseComponent(c, where, p));
     p.spec.components.push_back(std::move(comp));
   }
-  if (spec.has_object_field("phases")) {
-    ASSIGN_OR_RETURN(p.spec.phases, ParsePhases(spec.at("phases")));
+  if (spec.phases) {
+    ASSIGN_OR_RETURN(p.spec.phases, ParsePhases(*spec.phases));
   }
-  if (spec.has_array_field("alerts")) {
-    for (const auto& a : spec.at("alerts").as_array()) {
-      ASSIGN_OR_RETURN(auto alert, ParseAlert(a));
-      p.spec.alerts.push_back(std::move(alert));
-    }
+  for (const v1alpha1::Alert& a : spec.alerts) {
+    ASSIGN_OR_RETURN(auto alert, ParseAlert(a));
+    p.spec.alerts.push_back(std::move(alert));
   }
-  ASSIGN_OR_RETURN(p.spec.schedules, ParseSchedules(spec, p.spec.components));
+  ASSIGN_OR_RETURN(p.spec.schedules, ParseSchedules(spec.schedules, p.spec.components));
   return OkStatus();
 }
 
-Result<ParsedPolicy> ParseObject(const Json& object) {
-  ParsedPolicy p;
-  const Json& meta = object.at("metadata");
-  p.ns = Str(meta, "namespace");
-  p.name = Str(meta, "name");
-  p.uid = Str(meta, "uid");
-  p.generation = kube::IntAt(meta, {"generation"}).value_or(0);
-  if (!object.has_object_field("spec")) return Error::Invalid("spec is missing");
-  const Json& spec = object.at("spec");
-  ASSIGN_OR_RETURN(p.spec.interval, Dur(spec, "interval", "15s", "spec"));
+Status ParseSpec(const v1alpha1::ScalingPolicySpec& spec, ParsedPolicy& p) {
+  ASSIGN_OR_RETURN(p.spec.interval, Dur(spec.interval, "spec.interval"));
   if (p.spec.interval < std::chrono::seconds(1))
     return Error::Invalid("spec.interval must be at least 1s");
-  ASSIGN_OR_RETURN(p.spec.topology_step_timeout, Dur(spec, "topologyStepTimeout", "10m", "spec"));
+  ASSIGN_OR_RETURN(p.spec.topology_step_timeout,
+                   Dur(spec.topology_step_timeout, "spec.topologyStepTimeout"));
   p.spec.mode =
-      Str(spec, "mode", "Enforce") == "DryRun" ? policy::Mode::kDryRun : policy::Mode::kEnforce;
-  RETURN_IF_ERROR(ParseSources(spec, p));
-  RETURN_IF_ERROR(ParseLists(spec, p));
-  return p;
+      *spec.mode == v1alpha1::Mode::kDryRun ? policy::Mode::kDryRun : policy::Mode::kEnforce;
+  if (spec.sources) RETURN_IF_ERROR(ParseSources(*spec.sources, p));
+  return ParseLists(spec, p);
 }
 
 }  // namespace
@@ -575,17 +522,17 @@ bool HasControlCharacter(const std::string& text) {
                      [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
-std::optional<SecretKeyRef> SecretRefAt(const Json& o, const char* field) {
-  if (!o.has_object_field(field)) return std::nullopt;
-  return SecretKeyRef{Str(o.at(field), "name"), Str(o.at(field), "key")};
-}
-
 Result<ParsedPolicy> ParsePolicy(const Json& object) {
-  try {
-    return ParseObject(object);
-  } catch (const std::exception& e) {  // web::json throws on a missing field or a wrong type
-    return Error::Invalid(std::string("the spec cannot be read: ") + e.what());
-  }
+  ParsedPolicy p;
+  p.ns = kube::StringAt(object, {"metadata", "namespace"});
+  p.name = kube::StringAt(object, {"metadata", "name"});
+  p.uid = kube::StringAt(object, {"metadata", "uid"});
+  p.generation = kube::IntAt(object, {"metadata", "generation"}).value_or(0);
+  const Json* spec = kube::FieldAt(object, {"spec"});
+  if (!spec || !spec->is_object()) return Error::Invalid("spec is missing");
+  ASSIGN_OR_RETURN(const v1alpha1::ScalingPolicySpec decoded, v1alpha1::DecodeSpec(*spec));
+  RETURN_IF_ERROR(ParseSpec(decoded, p));
+  return p;
 }
 
 }  // namespace gearbox::reconcile

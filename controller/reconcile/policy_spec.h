@@ -1,8 +1,10 @@
 // A ScalingPolicy object (JSON from the API server) read into what the engine needs
 // (policy::Spec) and what the reconciler needs around it: how to read each metric, which object
-// each component scales, which servers hold the metrics. The CRD's schema and CEL rules reject
-// most mistakes at `kubectl apply`; what is left (a duration the engine cannot parse, say) comes
-// back as an error for the Ready condition.
+// each component scales, which servers hold the metrics. The JSON is decoded into the API's types
+// first (api/v1alpha1/codec.h: the fields' JSON types, required fields, enumerations, defaults),
+// then read from them. The CRD's schema and CEL rules reject most mistakes at `kubectl apply`;
+// what is left (a duration the engine cannot parse, say) comes back as an error for the Ready
+// condition, naming the field.
 #pragma once
 
 #include <cpprest/json.h>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "api/v1alpha1/types.h"
 #include "base/result.h"
 #include "metrics/rabbitmq.h"
 #include "metrics/redis_queue.h"
@@ -20,10 +23,7 @@
 
 namespace gearbox::reconcile {
 
-struct SecretKeyRef {
-  std::string name;
-  std::string key;
-};
+using SecretKeyRef = api::v1alpha1::SecretKeyRef;
 
 // The HTTP-based sources and pod counts: metricsApi, rabbitmq, podCount.
 // A metricsApi metric names its own endpoint and credentials (KEDA's metrics-api triggers each
@@ -148,16 +148,14 @@ struct ParsedPolicy {
 // The policy, or an Error (kInvalid) saying what is wrong with it.
 Result<ParsedPolicy> ParsePolicy(const web::json::value& object);
 
-// {name, key} of the Secret reference in `field` of `o`; none when absent.
-std::optional<SecretKeyRef> SecretRefAt(const web::json::value& o, const char* field);
-
 // Whether `text` has a control character (CR, LF, ...): the names that go into a URL's path, a
 // label selector, a header or a Redis command, and into status, have none.
 bool HasControlCharacter(const std::string& text);
 
 // spec.sources.prometheus's headers, tls and auth into `def`; an Error (kInvalid) naming the field
 // path of what is wrong (prometheus_auth_spec.cpp).
-Status ParsePrometheusAuth(const web::json::value& prometheus, PrometheusSourceDef& def);
+Status ParsePrometheusAuth(const api::v1alpha1::PrometheusSource& prometheus,
+                           PrometheusSourceDef& def);
 
 // The annotation that pauses a policy: "true" pauses every component, a comma-separated list of
 // component names pauses those. Annotations are not part of the spec (no new generation), so it

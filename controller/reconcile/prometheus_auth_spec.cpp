@@ -1,18 +1,19 @@
-// spec.sources.prometheus's authentication (policy_spec.h): custom headers, a client certificate
-// (tls) and one auth mode (basic, sigv4, google, azure). The CRD's schema and CEL rules refuse the
-// same contradictions at `kubectl apply`; this repeats them, with the field's path, for objects
-// that did not come through it (and for the fuzzer).
+// spec.sources.prometheus's authentication (policy_spec.h), from the API's types: custom headers,
+// a client certificate (tls) and one auth mode (basic, sigv4, google, azure). The CRD's schema and
+// CEL rules refuse the same contradictions at `kubectl apply`; this repeats them, with the field's
+// path, for objects that did not come through it (and for the fuzzer); the decode has already
+// refused a field of the wrong type or a required one missing.
 #include <algorithm>
 #include <set>
 
-#include "kube/json_fields.h"
 #include "reconcile/policy_spec.h"
 
 namespace gearbox::reconcile {
 
+namespace v1alpha1 = gearbox::api::v1alpha1;
+
 namespace {
 
-using Json = web::json::value;
 constexpr const char* kWhere = "spec.sources.prometheus";
 
 std::string Lowered(std::string s) {
@@ -28,29 +29,27 @@ bool ReservedHeader(const std::string& name) {
   return kReserved.count(lower) > 0 || lower.rfind("x-amz-", 0) == 0;
 }
 
-Result<HeaderDef> ParseHeader(const Json& h, const std::string& where) {
-  HeaderDef d{kube::StringAt(h, {"name"}), kube::StringAt(h, {"value"}),
-              SecretRefAt(h, "valueSecretRef")};
+Result<HeaderDef> ParseHeader(const v1alpha1::Header& h, const std::string& where) {
+  HeaderDef d{h.name, h.value.value_or(""), h.value_secret_ref};
   if (d.name.empty() || HasControlCharacter(d.name) || d.name.find(':') != std::string::npos ||
       d.name.find(' ') != std::string::npos)
     return Error::Invalid(where + ".name must be an HTTP header name");
   if (ReservedHeader(d.name))
     return Error::Invalid(where + ".name: " + d.name + " is set by Gearbox, not by a policy");
-  if (h.has_string_field("value") == d.value_secret.has_value())
+  if (h.value.has_value() == d.value_secret.has_value())
     return Error::Invalid(where + ": give either value or valueSecretRef");
   if (HasControlCharacter(d.value))
     return Error::Invalid(where + ".value has a control character (CR, LF, ...)");
   return d;
 }
 
-Status ParseHeaders(const Json& pr, PrometheusSourceDef& def) {
-  if (!pr.has_array_field("headers")) return OkStatus();
-  int i = 0;
-  for (const Json& h : pr.at("headers").as_array()) {
-    ASSIGN_OR_RETURN(HeaderDef d,
-                     ParseHeader(h, std::string(kWhere) + ".headers[" + std::to_string(i++) + "]"));
+Status ParseHeaders(const v1alpha1::PrometheusSource& pr, PrometheusSourceDef& def) {
+  for (const v1alpha1::Header& h : pr.headers) {
+    const std::string where =
+        std::string(kWhere) + ".headers[" + std::to_string(def.headers.size()) + "]";
+    ASSIGN_OR_RETURN(HeaderDef d, ParseHeader(h, where));
     const bool authorization = Lowered(d.name) == "authorization";
-    if (authorization && (def.bearer_token || pr.has_object_field("auth")))
+    if (authorization && (def.bearer_token || pr.auth))
       return Error::Invalid(std::string(kWhere) + ".headers: Authorization is already set by " +
                             (def.bearer_token ? "bearerTokenSecretRef" : "auth"));
     def.headers.push_back(std::move(d));
@@ -58,38 +57,35 @@ Status ParseHeaders(const Json& pr, PrometheusSourceDef& def) {
   return OkStatus();
 }
 
-Status ParseClientCertificate(const Json& pr, PrometheusSourceDef& def) {
-  if (!pr.has_object_field("tls")) return OkStatus();
-  const std::string where = std::string(kWhere) + ".tls";
-  def.cert = SecretRefAt(pr.at("tls"), "certSecretRef");
-  def.key = SecretRefAt(pr.at("tls"), "keySecretRef");
-  if (!def.cert || !def.key)
-    return Error::Invalid(where + ": a client certificate needs certSecretRef and keySecretRef");
+Status ParseClientCertificate(const v1alpha1::PrometheusSource& pr, PrometheusSourceDef& def) {
+  if (!pr.tls) return OkStatus();
+  def.cert = pr.tls->cert_secret_ref;
+  def.key = pr.tls->key_secret_ref;
   if (def.url.rfind("https://", 0) != 0)
-    return Error::Invalid(where + ": a client certificate is for an https:// URL");
+    return Error::Invalid(std::string(kWhere) +
+                          ".tls: a client certificate is for an https:// URL");
   return OkStatus();
 }
 
-Result<PrometheusAuthDef> ParseBasic(const Json& b, const std::string& where) {
+Result<PrometheusAuthDef> ParseBasic(const v1alpha1::BasicAuth& b, const std::string& where) {
   PrometheusAuthDef d;
   d.mode = PrometheusAuthDef::Mode::kBasic;
-  d.username = kube::StringAt(b, {"username"});
-  d.username_secret = SecretRefAt(b, "usernameSecretRef");
-  d.password = SecretRefAt(b, "passwordSecretRef");
+  d.username = b.username.value_or("");
+  d.username_secret = b.username_secret_ref;
+  d.password = b.password_secret_ref;
   if (d.username.empty() == !d.username_secret)
     return Error::Invalid(where + ": give either username or usernameSecretRef");
-  if (!d.password) return Error::Invalid(where + ".passwordSecretRef is required");
   return d;
 }
 
-Result<PrometheusAuthDef> ParseSigV4(const Json& s, const std::string& where) {
+Result<PrometheusAuthDef> ParseSigV4(const v1alpha1::SigV4Auth& s, const std::string& where) {
   PrometheusAuthDef d;
   d.mode = PrometheusAuthDef::Mode::kSigV4;
-  d.region = kube::StringAt(s, {"region"});
-  d.service = kube::StringAt(s, {"service"}, "aps");
-  d.access_key_id = SecretRefAt(s, "accessKeyIdSecretRef");
-  d.secret_access_key = SecretRefAt(s, "secretAccessKeySecretRef");
-  d.session_token = SecretRefAt(s, "sessionTokenSecretRef");
+  d.region = s.region;
+  d.service = *s.service;  // the decode fills in its default
+  d.access_key_id = s.access_key_id_secret_ref;
+  d.secret_access_key = s.secret_access_key_secret_ref;
+  d.session_token = s.session_token_secret_ref;
   if (d.region.empty()) return Error::Invalid(where + ".region is required (e.g. us-east-1)");
   if (d.access_key_id.has_value() != d.secret_access_key.has_value())
     return Error::Invalid(where +
@@ -99,33 +95,29 @@ Result<PrometheusAuthDef> ParseSigV4(const Json& s, const std::string& where) {
   return d;
 }
 
-Result<PrometheusAuthDef> ParseMode(const Json& a, const std::string& where) {
-  std::vector<std::string> modes;
-  for (const char* mode : {"basic", "sigv4", "google", "azure"})
-    if (a.has_object_field(mode)) modes.push_back(mode);
-  if (modes.size() != 1)
+Result<PrometheusAuthDef> ParseMode(const v1alpha1::PrometheusAuth& a, const std::string& where) {
+  const int modes =
+      a.basic.has_value() + a.sigv4.has_value() + a.google.has_value() + a.azure.has_value();
+  if (modes != 1)
     return Error::Invalid(where + ": choose exactly one of basic, sigv4, google, azure");
-  const std::string path = where + "." + modes[0];
-  if (modes[0] == "basic") return ParseBasic(a.at("basic"), path);
-  if (modes[0] == "sigv4") return ParseSigV4(a.at("sigv4"), path);
+  if (a.basic) return ParseBasic(*a.basic, where + ".basic");
+  if (a.sigv4) return ParseSigV4(*a.sigv4, where + ".sigv4");
   PrometheusAuthDef d;
-  d.mode =
-      modes[0] == "google" ? PrometheusAuthDef::Mode::kGoogle : PrometheusAuthDef::Mode::kAzure;
-  if (modes[0] == "google")
-    d.google_key = SecretRefAt(a.at("google"), "serviceAccountKeySecretRef");
+  d.mode = a.google ? PrometheusAuthDef::Mode::kGoogle : PrometheusAuthDef::Mode::kAzure;
+  if (a.google) d.google_key = a.google->service_account_key_secret_ref;
   return d;
 }
 
 }  // namespace
 
-Status ParsePrometheusAuth(const Json& pr, PrometheusSourceDef& def) {
+Status ParsePrometheusAuth(const v1alpha1::PrometheusSource& pr, PrometheusSourceDef& def) {
   RETURN_IF_ERROR(ParseHeaders(pr, def));
   RETURN_IF_ERROR(ParseClientCertificate(pr, def));
-  if (!pr.has_object_field("auth")) return OkStatus();
+  if (!pr.auth) return OkStatus();
   const std::string where = std::string(kWhere) + ".auth";
   if (def.bearer_token)
     return Error::Invalid(where + ": bearerTokenSecretRef already says how to authenticate");
-  ASSIGN_OR_RETURN(def.auth, ParseMode(pr.at("auth"), where));
+  ASSIGN_OR_RETURN(def.auth, ParseMode(*pr.auth, where));
   return OkStatus();
 }
 

@@ -3,13 +3,11 @@
 
 #include <algorithm>
 
-#include "kube/json_fields.h"
-
 namespace gearbox::reconcile {
 
-namespace {
+namespace v1alpha1 = gearbox::api::v1alpha1;
 
-using Json = web::json::value;
+namespace {
 
 // IANA names only (Europe/Berlin, America/Argentina/Buenos_Aires, Etc/GMT+5): never a path that
 // would make cctz read a file outside the zone directory.
@@ -30,40 +28,39 @@ Result<cctz::time_zone> LoadZone(const std::string& name, const std::string& whe
 }
 
 // The minimum a window gives `name`, which must be a workload of the policy.
-Result<int> MinOf(const std::string& name, const Json& value, const std::string& where,
-                  const std::vector<policy::Component>& components) {
+Result<int> MinOf(const std::string& name, const v1alpha1::ScheduleMinimum& value,
+                  const std::string& where, const std::vector<policy::Component>& components) {
   const auto it = std::find_if(components.begin(), components.end(),
                                [&](const policy::Component& c) { return c.name == name; });
   if (it == components.end() || it->role != policy::Role::kWorkload)
     return Error::Invalid(where + ".components: " + name + " is not a workload component");
-  const auto min = kube::Int32At(value, {"min"});
-  if (!min) return Error::Invalid(where + ".components." + name + ".min must be an integer");
-  return *min;
+  return value.min;
 }
 
-Result<std::map<std::string, int>> ParseMins(const Json& item, const std::string& where,
+Result<std::map<std::string, int>> ParseMins(const v1alpha1::Schedule& item,
+                                             const std::string& where,
                                              const std::vector<policy::Component>& components) {
   std::map<std::string, int> mins;
-  for (const auto& entry : item.at("components").as_object()) {
-    ASSIGN_OR_RETURN(mins[entry.first], MinOf(entry.first, entry.second, where, components));
+  for (const auto& [name, minimum] : item.components) {
+    ASSIGN_OR_RETURN(mins[name], MinOf(name, minimum, where, components));
   }
   return mins;
 }
 
-Result<policy::Schedule> ParseSchedule(const Json& item, const std::string& where,
+Result<policy::Schedule> ParseSchedule(const v1alpha1::Schedule& item, const std::string& where,
                                        const std::vector<policy::Component>& components) {
   policy::Schedule s;
-  s.name = kube::StringAt(item, {"name"});
-  s.start = kube::StringAt(item, {"start"});
+  s.name = item.name;
+  s.start = item.start;
   auto cron = policy::ParseCron(s.start);
   if (!cron) return Error::Invalid(where + ".start: " + cron.error().message);
   s.cron = *cron;
-  auto duration = policy::ParseDuration(kube::StringAt(item, {"duration"}));
+  auto duration = policy::ParseDuration(item.duration.text);
   if (!duration) return Error::Invalid(where + ".duration: " + duration.error().message);
   s.duration = *duration;
   if (s.duration < std::chrono::minutes(1) || s.duration > std::chrono::hours(168))
     return Error::Invalid(where + ".duration is at least 1m and at most 168h");
-  s.time_zone = kube::StringAt(item, {"timeZone"}, "UTC");
+  s.time_zone = *item.time_zone;  // the decode fills in its default
   ASSIGN_OR_RETURN(s.zone, LoadZone(s.time_zone, where));
   ASSIGN_OR_RETURN(s.mins, ParseMins(item, where, components));
   return s;
@@ -72,12 +69,11 @@ Result<policy::Schedule> ParseSchedule(const Json& item, const std::string& wher
 }  // namespace
 
 Result<std::vector<policy::Schedule>> ParseSchedules(
-    const Json& spec, const std::vector<policy::Component>& components) {
+    const std::vector<v1alpha1::Schedule>& schedules,
+    const std::vector<policy::Component>& components) {
   std::vector<policy::Schedule> out;
-  if (!spec.has_array_field("schedules")) return out;
-  for (const auto& item : spec.at("schedules").as_array()) {
-    const std::string where = "spec.schedules[" + kube::StringAt(item, {"name"}) + "]";
-    ASSIGN_OR_RETURN(auto s, ParseSchedule(item, where, components));
+  for (const v1alpha1::Schedule& item : schedules) {
+    ASSIGN_OR_RETURN(auto s, ParseSchedule(item, "spec.schedules[" + item.name + "]", components));
     out.push_back(std::move(s));
   }
   return out;

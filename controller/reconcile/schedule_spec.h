@@ -5,17 +5,17 @@
 // the policy) is an Error for the InvalidSpec condition, naming the schedule.
 #pragma once
 
-#include <cpprest/json.h>
-
 #include <vector>
 
+#include "api/v1alpha1/types.h"
 #include "base/result.h"
 #include "policy/policy.h"
 
 namespace gearbox::reconcile {
 
-// `spec` is the object's spec; `components` those already read from it.
+// `schedules` is the spec's; `components` those already read from it.
 Result<std::vector<policy::Schedule>> ParseSchedules(
-    const web::json::value& spec, const std::vector<policy::Component>& components);
+    const std::vector<api::v1alpha1::Schedule>& schedules,
+    const std::vector<policy::Component>& components);
 
 }  // namespace gearbox::reconcile

@@ -2,54 +2,50 @@
 
 #include <cmath>
 
+#include "api/v1alpha1/codec.h"
 #include "kube/json_fields.h"
 
 namespace gearbox::reconcile {
 
 using Json = web::json::value;
+namespace v1alpha1 = gearbox::api::v1alpha1;
 
 namespace {
 
-Json S(const std::string& s) { return Json::string(s); }
+v1alpha1::DateTime At(policy::Time t) { return {policy::FormatTime(t)}; }
 
 // Readings are rounded to 4 significant digits so that noise below that does not rewrite status.
 double Round(double v) { return policy::RoundForStatus(v); }
 
-const Json* FindByField(const Json& array_parent, const char* array, const char* field,
-                        const std::string& value) {
-  if (!array_parent.is_object() || !array_parent.has_array_field(array)) return nullptr;
-  for (const auto& item : array_parent.at(array).as_array()) {
-    if (item.has_string_field(field) && item.at(field).as_string() == value) return &item;
-  }
+// The status as it was (its last decisions, its conditions' transition times), read through the
+// API's decode; nothing when there was none or it cannot be read (then those start over).
+v1alpha1::ScalingPolicyStatus OldStatus(const Json& status) {
+  auto decoded = v1alpha1::DecodeStatus(status);
+  return decoded ? *std::move(decoded) : v1alpha1::ScalingPolicyStatus{};
+}
+
+// The item of `items` whose `key` is `value`.
+template <typename Item>
+const Item* FindBy(const std::vector<Item>& items, std::string Item::*key,
+                   const std::string& value) {
+  for (const Item& item : items)
+    if (item.*key == value) return &item;
   return nullptr;
 }
 
-// A JSON array of `items`, each made by `to_json`.
-template <typename Items, typename ToJson>
-Json ArrayOf(const Items& items, ToJson to_json) {
-  Json out = Json::array();
-  size_t i = 0;
-  for (const auto& item : items) out[i++] = to_json(item);
-  return out;
-}
-
-Json Conditions(const Json& old_status, const std::vector<ConditionOverride>& list,
-                int64_t generation, policy::Time now) {
-  Json out = Json::array();
-  size_t i = 0;
+std::vector<v1alpha1::Condition> Conditions(const v1alpha1::ScalingPolicyStatus& old,
+                                            const std::vector<ConditionOverride>& list,
+                                            int64_t generation, policy::Time now) {
+  std::vector<v1alpha1::Condition> out;
   for (const auto& c : list) {
-    Json j = Json::object();
-    j["type"] = S(c.type);
-    j["status"] = S(c.status ? "True" : "False");
-    j["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
-    j["reason"] = S(c.reason);
-    j["message"] = S(c.message.substr(0, 32000));
-    const Json* old = FindByField(old_status, "conditions", "type", c.type);
-    bool same = old && old->has_string_field("status") &&
-                old->at("status").as_string() == j["status"].as_string() &&
-                old->has_string_field("lastTransitionTime");
-    j["lastTransitionTime"] = same ? old->at("lastTransitionTime") : S(policy::FormatTime(now));
-    out[i++] = j;
+    v1alpha1::Condition condition{
+        c.type,     c.status ? v1alpha1::ConditionStatus::kTrue : v1alpha1::ConditionStatus::kFalse,
+        generation, At(now),
+        c.reason,   c.message.substr(0, 32000)};
+    const auto* was = FindBy(old.conditions, &v1alpha1::Condition::type, c.type);
+    if (was && was->status == condition.status)
+      condition.last_transition_time = was->last_transition_time;
+    out.push_back(std::move(condition));
   }
   return out;
 }
@@ -66,126 +62,81 @@ std::string ShownError(const Error& error) {
 
 namespace {
 
-Json PendingPhaseJson(const policy::PendingPhase& pending) {
-  Json p = Json::object();
-  p["name"] = S(pending.name);
-  p["since"] = S(policy::FormatTime(pending.since));
-  p["switchAt"] = S(policy::FormatTime(pending.switch_at));
-  return p;
+v1alpha1::PendingPhase PendingPhaseOf(const policy::PendingPhase& pending) {
+  return {pending.name, At(pending.since), At(pending.switch_at)};
 }
 
-Json TopologyJson(const policy::State& state) {
-  Json t = Json::object();
-  if (!state.workload_phase.empty()) t["workloadPhase"] = S(state.workload_phase);
+v1alpha1::TopologyStatus TopologyOf(const policy::State& state) {
+  v1alpha1::TopologyStatus t;
+  if (!state.workload_phase.empty()) t.workload_phase = state.workload_phase;
   if (state.in_flight) {
-    Json f = Json::object();
-    f["component"] = S(state.in_flight->component);
-    f["from"] = Json::number(state.in_flight->from);
-    f["to"] = Json::number(state.in_flight->to);
-    f["since"] = S(policy::FormatTime(state.in_flight->since));
-    if (state.in_flight->retries > 0) f["retries"] = Json::number(state.in_flight->retries);
-    t["inFlight"] = f;
+    const policy::InFlight& f = *state.in_flight;
+    t.in_flight = v1alpha1::TopologyInFlight{f.component, f.from, f.to, At(f.since), std::nullopt};
+    if (f.retries > 0) t.in_flight->retries = f.retries;
   }
   return t;
 }
 
 // The last decision: this one when it changes something (or, in DryRun, reports something new),
 // else the one before.
-std::optional<Json> LastDecision(const Json& old_status, const policy::ComponentDecision& d,
-                                 bool dry_run, policy::Time now) {
-  const Json* old = FindByField(old_status, "components", "name", d.name);
-  bool reported = old && kube::Int32At(*old, {"lastDecision", "to"}) == d.desired;
-  if (d.change || (dry_run && d.desired != d.current && !reported)) {
-    Json ld = Json::object();
-    ld["time"] = S(policy::FormatTime(now));
-    ld["from"] = Json::number(d.current);
-    ld["to"] = Json::number(d.desired);
-    ld["reason"] = S((dry_run ? "DryRun, not applied: " : "") + d.reason);
-    return ld;
-  }
-  if (old && old->has_object_field("lastDecision")) return old->at("lastDecision");
+std::optional<v1alpha1::LastDecision> LastDecisionOf(const v1alpha1::ComponentStatus* old,
+                                                     const policy::ComponentDecision& d,
+                                                     bool dry_run, policy::Time now) {
+  const bool reported = old && old->last_decision && old->last_decision->to == d.desired;
+  if (d.change || (dry_run && d.desired != d.current && !reported))
+    return v1alpha1::LastDecision{At(now), d.current, d.desired,
+                                  (dry_run ? "DryRun, not applied: " : "") + d.reason};
+  if (old) return old->last_decision;
   return std::nullopt;
 }
 
-Json CountingJson(const std::vector<policy::Counting>& counting) {
-  return ArrayOf(counting, [](const policy::Counting& cnt) {
-    Json j = Json::object();
-    j["rule"] = S(cnt.rule);
-    j["since"] = S(policy::FormatTime(cnt.since));
-    j["for"] = S(policy::FormatDuration(cnt.for_));
-    return j;
-  });
-}
-
-Json ComponentJson(const Json& old_status, const policy::ComponentDecision& d, bool dry_run,
-                   policy::Time now) {
-  Json c = Json::object();
-  c["name"] = S(d.name);
-  c["role"] = S(d.role == policy::Role::kTopology ? "topology" : "workload");
-  c["currentReplicas"] = Json::number(d.current);
-  c["desiredReplicas"] = Json::number(d.desired);
-  c["readyReplicas"] = Json::number(d.ready);
-  c["minReplicas"] = Json::number(d.min);
-  c["maxReplicas"] = Json::number(d.max);
-  c["boundsFrom"] = S(d.bounds_from);
-  if (auto ld = LastDecision(old_status, d, dry_run, now)) c["lastDecision"] = *ld;
-  if (!d.counting.empty()) c["counting"] = CountingJson(d.counting);
-  if (d.paused) c["paused"] = Json::boolean(true);
-  if (d.fallback_since) c["fallbackSince"] = S(policy::FormatTime(*d.fallback_since));
+v1alpha1::ComponentStatus ComponentOf(const v1alpha1::ScalingPolicyStatus& old,
+                                      const policy::ComponentDecision& d, bool dry_run,
+                                      policy::Time now) {
+  v1alpha1::ComponentStatus c;
+  c.name = d.name;
+  c.role = d.role == policy::Role::kTopology ? "topology" : "workload";
+  c.current_replicas = d.current;
+  c.desired_replicas = d.desired;
+  c.ready_replicas = d.ready;
+  c.min_replicas = d.min;
+  c.max_replicas = d.max;
+  c.bounds_from = d.bounds_from;
+  const auto* was = FindBy(old.components, &v1alpha1::ComponentStatus::name, d.name);
+  c.last_decision = LastDecisionOf(was, d, dry_run, now);
+  for (const policy::Counting& cnt : d.counting)
+    c.counting.push_back({cnt.rule, At(cnt.since), policy::FormatDuration(cnt.for_)});
+  if (d.paused) c.paused = true;
+  if (d.fallback_since) c.fallback_since = At(*d.fallback_since);
   return c;
 }
 
-Json MetricsJson(const std::map<std::string, MetricObservation>& readings,
-                 const std::vector<std::string>& metric_order) {
-  return ArrayOf(metric_order, [&](const std::string& name) {
-    Json m = Json::object();
-    m["name"] = S(name);
-    auto it = readings.find(name);
-    if (it == readings.end()) {
-      m["error"] = S("not read");
-      return m;
-    }
-    const auto& reading = it->second.reading;
-    if (reading.ok() && std::isfinite(reading->value)) {
-      m["value"] = Json::number(Round(reading->value));
-    } else {  // JSON has no NaN or infinity: one would make every status write fail
-      m["error"] = S(reading.ok() ? "not a finite number" : ShownError(reading.error()));
-    }
-    m["time"] = S(policy::FormatTime(it->second.time));
+v1alpha1::MetricStatus MetricOf(const std::string& name,
+                                const std::map<std::string, MetricObservation>& readings) {
+  v1alpha1::MetricStatus m;
+  m.name = name;
+  auto it = readings.find(name);
+  if (it == readings.end()) {
+    m.error = "not read";
     return m;
-  });
+  }
+  const auto& reading = it->second.reading;
+  if (reading.ok() && std::isfinite(reading->value)) {
+    m.value = Round(reading->value);
+  } else {  // JSON has no NaN or infinity: one would make every status write fail
+    m.error = reading.ok() ? "not a finite number" : ShownError(reading.error());
+  }
+  m.time = At(it->second.time);
+  return m;
 }
 
-Json AlertsJson(const std::vector<policy::FiringAlert>& alerts) {
-  return ArrayOf(alerts, [](const policy::FiringAlert& a) {
-    Json j = Json::object();
-    j["name"] = S(a.name);
-    j["since"] = S(policy::FormatTime(a.since));
-    j["value"] = Json::number(Round(a.value));
-    return j;
-  });
-}
-
-// status.schedules: the windows open now.
-Json SchedulesJson(const std::vector<policy::OpenSchedule>& schedules) {
-  return ArrayOf(schedules, [](const policy::OpenSchedule& s) {
-    return Json::object({{"name", S(s.name)},
-                         {"openedAt", S(policy::FormatTime(s.opened_at))},
-                         {"closesAt", S(policy::FormatTime(s.closes_at))}});
-  });
-}
-
-Json TimersJson(const std::map<std::string, policy::Time>& timers) {
-  return ArrayOf(timers, [](const auto& timer) {
-    Json j = Json::object();
-    j["key"] = S(timer.first);
-    j["since"] = S(policy::FormatTime(timer.second));
-    return j;
-  });
-}
-
-Json Strings(const std::vector<std::string>& lines) {
-  return ArrayOf(lines, [](const std::string& line) { return S(line); });
+// The lists of the engine's result that status copies: firing alerts, open windows, timers.
+void CopyLists(const policy::Result& r, v1alpha1::ScalingPolicyStatus& st) {
+  for (const policy::FiringAlert& a : r.alerts)
+    st.alerts.push_back({a.name, At(a.since), Round(a.value)});
+  for (const policy::OpenSchedule& s : r.schedules)
+    st.schedules.push_back({s.name, At(s.opened_at), At(s.closes_at)});
+  for (const auto& [key, since] : r.state.timers) st.timers.push_back({key, At(since)});
 }
 
 std::vector<policy::Condition> AsConditions(const std::vector<ConditionOverride>& list) {
@@ -197,11 +148,11 @@ std::vector<policy::Condition> AsConditions(const std::vector<ConditionOverride>
 
 // status.abstract: the engine's summary, then the conditions that are not in their good state
 // (the reconciler's among them: a conflict, a write refused).
-Json Abstract(const std::vector<std::string>& summary,
-              const std::vector<ConditionOverride>& conditions) {
+std::vector<std::string> Abstract(const std::vector<std::string>& summary,
+                                  const std::vector<ConditionOverride>& conditions) {
   std::vector<std::string> lines = summary;
   for (auto& line : policy::ConditionLines(AsConditions(conditions))) lines.push_back(line);
-  return Strings(lines);
+  return lines;
 }
 
 // The engine's conditions, with the reconciler's of the same type in their place.
@@ -227,35 +178,39 @@ Json BuildStatus(const Json& old_status, const policy::Result& r,
                  const std::map<std::string, MetricObservation>& readings,
                  const std::vector<std::string>& metric_order, int64_t generation,
                  const std::vector<ConditionOverride>& overrides, policy::Time now) {
-  Json st = Json::object();
-  st["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
-  if (!r.phase.empty()) st["phase"] = S(r.phase);
-  if (r.pending_phase) st["pendingPhase"] = PendingPhaseJson(*r.pending_phase);
-  if (!r.state.workload_phase.empty() || r.state.in_flight) st["topology"] = TopologyJson(r.state);
-  st["components"] = ArrayOf(r.components, [&](const policy::ComponentDecision& d) {
-    return ComponentJson(old_status, d, r.dry_run, now);
-  });
-  st["metrics"] = MetricsJson(readings, metric_order);
-  if (!r.alerts.empty()) st["alerts"] = AlertsJson(r.alerts);
-  if (!r.schedules.empty()) st["schedules"] = SchedulesJson(r.schedules);
-  st["timers"] = TimersJson(r.state.timers);
+  const v1alpha1::ScalingPolicyStatus old = OldStatus(old_status);
+  v1alpha1::ScalingPolicyStatus st;
+  st.observed_generation = generation;
+  if (!r.phase.empty()) st.phase = r.phase;
+  if (r.pending_phase) st.pending_phase = PendingPhaseOf(*r.pending_phase);
+  if (!r.state.workload_phase.empty() || r.state.in_flight) st.topology = TopologyOf(r.state);
+  for (const policy::ComponentDecision& d : r.components)
+    st.components.push_back(ComponentOf(old, d, r.dry_run, now));
+  for (const std::string& name : metric_order) st.metrics.push_back(MetricOf(name, readings));
+  CopyLists(r, st);
   const std::vector<ConditionOverride> conditions = Merged(r.conditions, overrides);
-  st["conditions"] = Conditions(old_status, conditions, generation, now);
-  st["abstract"] = Abstract(r.summary, conditions);
-  st["replicaCounts"] = S(r.replica_counts);
-  st["metricValues"] = S(r.metric_values);
-  return st;
+  st.conditions = Conditions(old, conditions, generation, now);
+  st.abstract = Abstract(r.summary, conditions);
+  st.replica_counts = r.replica_counts;
+  st.metric_values = r.metric_values;
+  return v1alpha1::EncodeStatus(st);
 }
 
+// The old status kept as it is (its timers and phase carry the engine's state across), with the
+// conditions, the abstract and the generation of a policy that is not evaluated.
 Json InvalidStatus(const Json& old_status, int64_t generation, const std::string& reason,
                    const std::string& message, policy::Time now) {
-  Json st = old_status.is_object() ? old_status : Json::object();
-  st["observedGeneration"] = Json::number(static_cast<int64_t>(generation));
   const std::vector<ConditionOverride> conditions = {
       {"Ready", false, reason, message},
       {"AbleToScale", false, reason, "the policy is not evaluated"}};
-  st["conditions"] = Conditions(old_status, conditions, generation, now);
-  st["abstract"] = Abstract({}, conditions);
+  v1alpha1::ScalingPolicyStatus fresh;
+  fresh.observed_generation = generation;
+  fresh.conditions = Conditions(OldStatus(old_status), conditions, generation, now);
+  fresh.abstract = Abstract({}, conditions);
+  const Json encoded = v1alpha1::EncodeStatus(fresh);
+  Json st = old_status.is_object() ? old_status : Json::object();
+  for (const char* field : {"observedGeneration", "conditions", "abstract"})
+    st[field] = encoded.at(field);
   return st;
 }
 

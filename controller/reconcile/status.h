@@ -1,6 +1,7 @@
-// ScalingPolicy status: built from the engine's result and the metric readings, written only when
-// it changed, and read back into the engine's state after a restart (timers, phase, the topology
-// change in flight), so a "for 5m" survives a failover.
+// ScalingPolicy status: built from the engine's result and the metric readings as the API's status
+// type (api/v1alpha1/types.h) and written with its encode, written only when it changed, and read
+// back into the engine's state after a restart (timers, phase, the topology change in flight), so
+// a "for 5m" survives a failover.
 #pragma once
 
 #include <cpprest/json.h>

@@ -82,6 +82,27 @@ TEST(PolicySpec, WhatTheSchemaCannotCatchIsAnError) {
       << none.error().message;
 }
 
+// The API's decode reads the object first: a field of the wrong JSON type, a required one missing
+// or a value outside its enumeration is refused with its path, where it used to be read as its
+// default or fail as "the spec cannot be read".
+TEST(PolicySpec, AFieldOfTheWrongShapeIsRefusedWithItsPath) {
+  Json bad = Json::parse(kPolicy);
+  bad["spec"]["mode"] = Json::string("Sometimes");
+  auto mode = ParsePolicy(bad);
+  ASSERT_FALSE(mode);
+  EXPECT_EQ(mode.error().message, "spec.mode must be Enforce or DryRun, not \"Sometimes\"");
+  bad = Json::parse(kPolicy);
+  bad["spec"]["components"][1].erase("target");
+  auto target = ParsePolicy(bad);
+  ASSERT_FALSE(target);
+  EXPECT_EQ(target.error().message, "spec.components[1].target is required");
+  bad = Json::parse(kPolicy);
+  bad["spec"]["alerts"][0]["above"] = Json::string("5000");
+  auto above = ParsePolicy(bad);
+  ASSERT_FALSE(above);
+  EXPECT_EQ(above.error().message, "spec.alerts[0].above must be a number");
+}
+
 // Found by the policy_spec fuzz target (tests/fuzz/corpus/policy_spec/generation_1e300.json):
 // numbers JSON can hold but an int cannot are never converted (that overflow is undefined).
 TEST(PolicySpec, NumbersOutOfRangeAreNeverConverted) {
