@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kube/json_fields.h"
+#include "reconcile/status.h"
 
 namespace gearbox::reconcile {
 
@@ -56,7 +57,8 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
           [this](const std::string& ns, const std::string& name) { OnSecretChanged(ns, name); },
           log),
       targets_(*client_, discovery_, &watches_),
-      sources_(client_, &options_.source_access),
+      sources_(client_, &options_.source_access,
+               [this](const std::string& m) { log_.Warn("pod informer: " + m); }),
       source_metrics_(registry),
       reader_(options_.metric_read_threads, kube::RealClock::Instance(), &source_metrics_,
               options_.reads_per_namespace),
@@ -140,6 +142,7 @@ void Controller::MakePolicyInformers() {
     kube::InformerOptions io;
     io.log = [this](const std::string& m) { log_.Warn("scalingpolicy informer: " + m); };
     io.keep = KeepOwn(options_.shard);
+    io.transform = CompactCachedPolicy;  // a pass reads a few fields of a status, not all
     auto informer = std::make_unique<kube::Informer>(client_, kScalingPolicies, ns, io);
     informer->AddHandlers({[this](const Json& o) { OnPolicyChanged(o); },
                            [this, generation](const Json& old_obj, const Json& new_obj) {

@@ -139,10 +139,19 @@ std::string LabelSelectorString(const web::json::value& selector) {
   return out;
 }
 
-void DropPodTemplate(web::json::value& object) {
-  if (!object.has_object_field("spec")) return;
-  kube::EraseField(object["spec"], "template");
-  kube::EraseField(object["spec"], "volumeClaimTemplates");
+void TrimAppsTarget(web::json::value& object) {
+  if (object.has_object_field("metadata")) {
+    web::json::value& meta = object["metadata"];
+    web::json::value kept = web::json::value::object();
+    for (const char* key : {"name", "namespace", "resourceVersion", "generation"})
+      if (meta.has_field(key)) kept[key] = std::move(meta[key]);
+    meta = std::move(kept);
+  }
+  if (object.has_object_field("spec")) {
+    kube::EraseField(object["spec"], "template");
+    kube::EraseField(object["spec"], "volumeClaimTemplates");
+  }
+  if (object.has_object_field("status")) kube::EraseField(object["status"], "conditions");
 }
 
 web::json::value ScaleFromObject(const web::json::value& object) {
