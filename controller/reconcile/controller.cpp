@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "kube/json_fields.h"
-#include "reconcile/status.h"
+#include "reconcile/cached_policy.h"
 
 namespace gearbox::reconcile {
 
@@ -101,7 +101,8 @@ void Controller::CountOutcome(const kube::ReconcileResult& r,
 
 void Controller::RefreshMetrics() const { loop_.queue().ReportUnfinishedWork(); }
 
-void Controller::OnPolicyChanged(const Json& object) {
+void Controller::OnPolicyChanged(const Json& cached) {
+  const Json object = WithSpec(cached);
   index_.Update(object);
   const std::string key = kube::Informer::KeyOf(object);
   secrets_.Name(key, kube::StringAt(object, {"metadata", "namespace"}), SecretsNamedBy(object));
@@ -142,7 +143,7 @@ void Controller::MakePolicyInformers() {
     kube::InformerOptions io;
     io.log = [this](const std::string& m) { log_.Warn("scalingpolicy informer: " + m); };
     io.keep = KeepOwn(options_.shard);
-    io.transform = CompactCachedPolicy;  // a pass reads a few fields of a status, not all
+    io.transform = CompactCachedPolicy;  // a pass reads little of a policy (cached_policy.h)
     auto informer = std::make_unique<kube::Informer>(client_, kScalingPolicies, ns, io);
     informer->AddHandlers({[this](const Json& o) { OnPolicyChanged(o); },
                            [this, generation](const Json& old_obj, const Json& new_obj) {
@@ -161,7 +162,7 @@ void Controller::MakePolicyInformers() {
 void Controller::OnSecretChanged(const std::string& ns, const std::string& name) {
   for (const auto& policy : store_.List()) {
     if (kube::StringAt(*policy, {"metadata", "namespace"}) != ns) continue;
-    auto named = SecretsNamedBy(*policy);
+    auto named = SecretsNamedBy(WithSpec(*policy));
     if (std::find(named.begin(), named.end(), name) == named.end()) continue;
     std::string key = kube::Informer::KeyOf(*policy);
     reconciler_.SecretChanged(key);

@@ -352,10 +352,6 @@ Json CompactStatus(const Json& status) {
 
 bool IsCompactStatus(const Json& status) { return kube::FieldAt(status, {kFingerprint}); }
 
-void CompactCachedPolicy(Json& policy) {
-  if (policy.has_object_field("status")) policy["status"] = CompactStatus(policy.at("status"));
-}
-
 Json InvalidStatus(const Json& old_status, int64_t generation, const std::string& reason,
                    const std::string& message, policy::Time now) {
   Json st = old_status.is_object() ? old_status : Json::object();

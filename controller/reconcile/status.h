@@ -58,7 +58,7 @@ inline constexpr double kValueTolerance = 0.05;  // of the value written
 inline constexpr std::chrono::minutes kReadingsRefreshedAfter{5};
 bool StatusNeedsWrite(const web::json::value& old, const web::json::value& next, policy::Time now);
 
-// What the ScalingPolicy cache keeps of a status (CompactCachedPolicy, the informer's transform):
+// What the ScalingPolicy cache keeps of a status (cached_policy.h):
 // what a pass reads of a status it did not build, and no more. The conditions' status and
 // transition time, the components' names and last decisions (BuildStatus carries them on), the
 // engine state (StateFromStatus reads it after a restart), the readings' values and times
@@ -67,8 +67,6 @@ bool StatusNeedsWrite(const web::json::value& old, const web::json::value& next,
 // replica counts) is most of a status and no pass reads it back.
 web::json::value CompactStatus(const web::json::value& status);
 bool IsCompactStatus(const web::json::value& status);
-// A ScalingPolicy object with its status compacted, as the cache keeps it.
-void CompactCachedPolicy(web::json::value& policy);
 
 // The engine state kept in status.
 policy::State StateFromStatus(const web::json::value& status);

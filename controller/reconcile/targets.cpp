@@ -139,19 +139,27 @@ std::string LabelSelectorString(const web::json::value& selector) {
   return out;
 }
 
+namespace {
+
+// Only `keys` of object[field], if it is an object.
+void KeepOnly(web::json::value& object, const char* field, std::initializer_list<const char*> keys) {
+  if (!object.has_object_field(field)) return;
+  web::json::value& whole = object[field];
+  web::json::value kept = web::json::value::object();
+  for (const char* key : keys)
+    if (whole.has_field(key)) kept[key] = std::move(whole[key]);
+  whole = std::move(kept);
+}
+
+}  // namespace
+
 void TrimAppsTarget(web::json::value& object) {
-  if (object.has_object_field("metadata")) {
-    web::json::value& meta = object["metadata"];
-    web::json::value kept = web::json::value::object();
-    for (const char* key : {"name", "namespace", "resourceVersion", "generation"})
-      if (meta.has_field(key)) kept[key] = std::move(meta[key]);
-    meta = std::move(kept);
-  }
+  KeepOnly(object, "metadata", {"name", "namespace", "resourceVersion", "generation"});
   if (object.has_object_field("spec")) {
     kube::EraseField(object["spec"], "template");
     kube::EraseField(object["spec"], "volumeClaimTemplates");
   }
-  if (object.has_object_field("status")) kube::EraseField(object["status"], "conditions");
+  KeepOnly(object, "status", {"observedGeneration", "replicas", "readyReplicas"});
 }
 
 web::json::value ScaleFromObject(const web::json::value& object) {

@@ -53,9 +53,10 @@ bool ScaleIsInObject(const std::string& api_version, const std::string& kind);
 web::json::value ScaleFromObject(const web::json::value& object);
 
 // What a cached target of such a kind keeps: its name, namespace, resourceVersion and generation,
-// its spec but the pod template (spec.template, and a StatefulSet's volumeClaimTemplates) and its
-// status but the conditions. Nothing here reads the rest (labels, annotations, owners, the
-// conditions' messages), which is most of it.
+// its spec but the pod template (spec.template, and a StatefulSet's volumeClaimTemplates; the
+// rest is small, and a replicasField may name any of it), and of its status the counts a pass
+// reads (observedGeneration, replicas, readyReplicas). Nothing here reads the rest (labels,
+// annotations, owners, the conditions and their messages), which is most of it.
 void TrimAppsTarget(web::json::value& object);
 
 // A metav1.LabelSelector as a selector string; "" for none. Unknown operators are left out.

@@ -20,7 +20,7 @@
 #include "policy/engine.h"
 #include "reconcile/exported_metrics.h"
 #include "reconcile/policy_spec.h"
-#include "reconcile/status.h"
+#include "reconcile/cached_policy.h"
 #include "reconcile/targets.h"
 #include "telemetry/policy_metrics.h"
 
@@ -118,6 +118,11 @@ int main(int argc, char** argv) {
   Json now_policy = policy;
   reconcile::CompactCachedPolicy(now_policy);
   Row("ScalingPolicy with its status (informer)", Cached(policy), Cached(now_policy));
+  for (const char* part : {"metadata", "spec", "status"}) {
+    if (!policy.has_field(part)) continue;
+    const std::string what = std::string("  of which .") + part;
+    Row(what.c_str(), Cached(policy.at(part)), Cached(now_policy.at(part)));
+  }
   Row("its Deployment (informer)", Cached(before_target), Cached(now_target));
   if (pods.has_array_field("items") && pods.at("items").size() > 0) {
     Json pod = AsListed(pods.at("items").at(0));
@@ -137,6 +142,6 @@ int main(int argc, char** argv) {
   Row("metric series (PolicyMetrics)", series, series);
   if (policy.has_object_field("status"))
     std::printf("(status: %zu bytes of JSON text; compact: %zu)\n",
-                policy.at("status").serialize().size(), now_policy.at("status").serialize().size());
+                policy.at("status").serialize().size(), now_policy.at("status").as_string().size());
   return 0;
 }

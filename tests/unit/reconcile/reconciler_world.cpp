@@ -3,7 +3,7 @@
 
 #include <cpprest/asyncrt_utils.h>
 
-#include "reconcile/status.h"
+#include "reconcile/cached_policy.h"
 
 namespace gearbox::testing {
 

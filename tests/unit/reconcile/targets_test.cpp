@@ -114,7 +114,8 @@ TEST(TargetsTest, ACachedTargetKeepsWhatIsReadAndThrowsOnNothing) {
       "uid":"u-1","resourceVersion":"9","generation":4,"labels":{"app":"web"},
       "annotations":{"deployment.kubernetes.io/revision":"3"},"creationTimestamp":"2026-01-01T00:00:00Z"},
       "spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"spec":{"containers":[]}}},
-      "status":{"observedGeneration":4,"replicas":2,"readyReplicas":2,"conditions":[{"type":"Available",
+      "status":{"observedGeneration":4,"replicas":2,"readyReplicas":2,"availableReplicas":2,
+      "conditions":[{"type":"Available",
       "status":"True","message":"Deployment has minimum availability."}]}})");
   ASSERT_NO_THROW(TrimAppsTarget(deploy));
   EXPECT_EQ(deploy, ParseJson(R"({"kind":"Deployment",
