@@ -125,7 +125,8 @@ bool LabelSelector::Holds(const Requirement& r, const web::json::value* labels) 
       value = &it->second;
   }
   auto in_values = [&] {
-    return value && std::find(r.values.begin(), r.values.end(), value->as_string()) != r.values.end();
+    return value &&
+           std::find(r.values.begin(), r.values.end(), value->as_string()) != r.values.end();
   };
   switch (r.op) {
     case Requirement::Op::kEquals:

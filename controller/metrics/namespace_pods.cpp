@@ -82,7 +82,9 @@ kube::InformerOptions TrimmedPods(const Log& log) {
 
 NamespacePods::NamespacePods(std::shared_ptr<kube::Client> client, std::string ns,
                              const kube::Clock& clock, const Log& log)
-    : ns_(std::move(ns)), informer_(client, kPods, ns_, TrimmedPods(log)), metrics_(client, ns_, clock) {
+    : ns_(std::move(ns)),
+      informer_(client, kPods, ns_, TrimmedPods(log)),
+      metrics_(client, ns_, clock) {
   informer_.Start();
 }
 
@@ -92,8 +94,9 @@ Result<std::vector<kube::ObjectPtr>> NamespacePods::Matching(const kube::LabelSe
                                                              std::chrono::milliseconds wait) const {
   if (!informer_.HasSynced() && !informer_.WaitForSync(wait))
     return Error::Of(Error::Kind::kNoData, "the pods of " + ns_ + " are not listed yet");
-  return informer_.Select(
-      [&](const Json& pod) { return selector.Matches(kube::FieldAt(pod, {"metadata", "labels"})); });
+  return informer_.Select([&](const Json& pod) {
+    return selector.Matches(kube::FieldAt(pod, {"metadata", "labels"}));
+  });
 }
 
 std::shared_ptr<NamespacePods> PodWatches::For(const std::string& ns) {

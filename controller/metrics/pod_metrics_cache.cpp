@@ -107,8 +107,9 @@ Result<std::shared_ptr<const PodSamples>> PodMetricsCache::Fetch() {
                              : e.IsForbidden()               ? Error::Kind::kAuth
                              : unavailable                   ? Error::Kind::kTransport
                                                              : Error::Kind::kDecode;
-    return Error::Of(kind, "metrics.k8s.io: " + e.ToString() +
-                               (unavailable ? " (is metrics-server installed and available?)" : ""));
+    return Error::Of(kind,
+                     "metrics.k8s.io: " + e.ToString() +
+                         (unavailable ? " (is metrics-server installed and available?)" : ""));
   }
   ASSIGN_OR_RETURN(PodSamples samples, ParsePodMetricsList(*list));
   return std::make_shared<const PodSamples>(std::move(samples));

@@ -338,8 +338,8 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
   switch (m.type) {
     case MetricDef::Type::kResource: {
       // Pod metrics shared by the namespace's policies are fresh enough within an interval.
-      auto src = std::make_shared<metrics::ResourceMetric>(pods_.For(p.ns), m.resource,
-                                                           m.component, Ms(p.spec.interval));
+      auto src = std::make_shared<metrics::ResourceMetric>(pods_.For(p.ns), m.resource, m.component,
+                                                           Ms(p.spec.interval));
       return {src, [src](const std::string& s) { src->SetSelector(s); }};
     }
     case MetricDef::Type::kPrometheus: {

@@ -142,7 +142,8 @@ std::string LabelSelectorString(const web::json::value& selector) {
 namespace {
 
 // Only `keys` of object[field], if it is an object.
-void KeepOnly(web::json::value& object, const char* field, std::initializer_list<const char*> keys) {
+void KeepOnly(web::json::value& object, const char* field,
+              std::initializer_list<const char*> keys) {
   if (!object.has_object_field(field)) return;
   web::json::value& whole = object[field];
   web::json::value kept = web::json::value::object();

@@ -18,9 +18,9 @@
 #include "kube/json_fields.h"
 #include "metrics/namespace_pods.h"
 #include "policy/engine.h"
+#include "reconcile/cached_policy.h"
 #include "reconcile/exported_metrics.h"
 #include "reconcile/policy_spec.h"
-#include "reconcile/cached_policy.h"
 #include "reconcile/targets.h"
 #include "telemetry/policy_metrics.h"
 
@@ -98,8 +98,8 @@ int main(int argc, char** argv) {
   if (!client) return std::cerr << client.error().ToString() << "\n", 2;
   kube::HttpClient& c = **client;
 
-  const Json policy = AsListed(Fetched(
-      c.Get({"gearbox.dev", "v1alpha1", "scalingpolicies", true}, ns, name), "the policy"));
+  const Json policy = AsListed(
+      Fetched(c.Get({"gearbox.dev", "v1alpha1", "scalingpolicies", true}, ns, name), "the policy"));
   const Json& component = policy.at("spec").at("components").at(0);
   const std::string deployment = kube::StringAt(component, {"target", "name"});
   const Json target_object =
@@ -108,8 +108,8 @@ int main(int argc, char** argv) {
   one.limit = 1;
   Json pods = Fetched(c.List({"", "v1", "pods", true}, ns, one), "the pods");
 
-  std::printf("Per policy, %s/%s (bytes of heap per copy, %d copies):\n", ns.c_str(),
-              name.c_str(), kCopies);
+  std::printf("Per policy, %s/%s (bytes of heap per copy, %d copies):\n", ns.c_str(), name.c_str(),
+              kCopies);
   std::printf("  %-44s %12s  %12s\n", "", "before", "now");
   Json before_target = target_object;  // what the target informers kept: no pod template
   kube::EraseField(before_target["spec"], "template");

@@ -50,9 +50,9 @@ TEST(LabelSelector, SelectsWhatTheApiServerWouldSelect) {
 }
 
 TEST(LabelSelector, ATextThatDoesNotParseIsAnErrorNamingThePart) {
-  for (const char* text : {"app in (a,b", "app in a,b)", "app=web,,tier=x", "tier in ()",
-                           "tier in (a,,b)", "app=we b", "=web", "x > 3", "app in (a) b",
-                           "tier exists (a)"}) {
+  for (const char* text :
+       {"app in (a,b", "app in a,b)", "app=web,,tier=x", "tier in ()", "tier in (a,,b)", "app=we b",
+        "=web", "x > 3", "app in (a) b", "tier exists (a)"}) {
     auto selector = LabelSelector::Parse(text);
     ASSERT_FALSE(selector) << text;
     EXPECT_EQ(selector.error().kind, Error::Kind::kInvalid) << text;

@@ -27,14 +27,17 @@ const std::string kMetricsOf = "/apis/metrics.k8s.io/v1beta1/namespaces/";
 Json Pod(const std::string& name, const std::string& app, const std::string& phase,
          const std::string& ready, const std::string& ready_since = "2026-01-01T00:00:00Z") {
   return Json::parse(R"({"metadata":{"name":")" + name + R"(","namespace":"shop",
-    "resourceVersion":"7","uid":"u-)" + name + R"(","labels":{"app":")" + app + R"("},
+    "resourceVersion":"7","uid":"u-)" +
+                     name + R"(","labels":{"app":")" + app + R"("},
     "annotations":{"note":"a long annotation nothing reads"},"managedFields":[{"manager":"kcm"}]},
    "spec":{"nodeName":"kwok-node-0","containers":[{"name":"main","image":"example.invalid/app:1",
      "env":[{"name":"A","value":"1"}],"resources":{"requests":{"cpu":"500m","memory":"64Mi",
      "ephemeral-storage":"1Gi"},"limits":{"cpu":"1"}}}]},
-   "status":{"phase":")" + phase + R"(","podIP":"10.244.0.9","conditions":[
+   "status":{"phase":")" +
+                     phase + R"(","podIP":"10.244.0.9","conditions":[
      {"type":"PodScheduled","status":"True","lastTransitionTime":"2025-12-31T23:59:00Z"},
-     {"type":"Ready","status":")" + ready + R"(","lastTransitionTime":")" + ready_since + R"("}],
+     {"type":"Ready","status":")" +
+                     ready + R"(","lastTransitionTime":")" + ready_since + R"("}],
      "containerStatuses":[{"name":"main","ready":true,"restartCount":0}]}})");
 }
 
@@ -73,8 +76,8 @@ struct Cluster {
                                          Pod("web-2", "web", "Running", "True"),
                                          Pod("db-1", "db", "Running", "True")})));
       api->On("GET", kMetricsOf + ns + "/pods",
-              ScriptedResponse::Ok(Samples({Sample("web-1", "100m"), Sample("web-2", "200m"),
-                                            Sample("db-1", "450m")})));
+              ScriptedResponse::Ok(Samples(
+                  {Sample("web-1", "100m"), Sample("web-2", "200m"), Sample("db-1", "450m")})));
     }
   }
   std::shared_ptr<ResourceMetric> Policy(const std::string& ns, const std::string& app,
@@ -137,8 +140,7 @@ TEST(ResourceMetrics, ConcurrentReadersOfANamespaceWaitForOneRequest) {
   for (int i = 0; i < 8; ++i) shop.push_back(c.Policy("shop", "web"));
   std::vector<std::thread> readers;
   std::atomic<int> ok{0};
-  for (auto& p : shop)
-    readers.emplace_back([&ok, p] { ok += p->Read().ok() ? 1 : 0; });
+  for (auto& p : shop) readers.emplace_back([&ok, p] { ok += p->Read().ok() ? 1 : 0; });
   for (auto& t : readers) t.join();
   EXPECT_EQ(ok.load(), 8);
   EXPECT_EQ(Count(*c.api, "GET", kMetricsOf + "shop/pods"), 1);
@@ -160,9 +162,9 @@ TEST(ResourceMetrics, ReadinessComesFromTheReadyCondition) {
                 Pod("db-1", "db", "Running", "True"),
             })));
   c.api->On("GET", kMetricsOf + "shop/pods",
-            ScriptedResponse::Ok(Samples({Sample("web-1", "250m"), Sample("web-2", "900m"),
-                                          Sample("web-4", "900m"), Sample("web-5", "900m"),
-                                          Sample("db-1", "900m")})));
+            ScriptedResponse::Ok(
+                Samples({Sample("web-1", "250m"), Sample("web-2", "900m"), Sample("web-4", "900m"),
+                         Sample("web-5", "900m"), Sample("db-1", "900m")})));
   auto reading = c.Policy("shop", "web")->Read();
   ASSERT_TRUE(reading) << reading.error().message;
   EXPECT_NEAR(reading->value, 50.0, 1e-9) << "web-1 alone: 250m of 500m";

@@ -37,7 +37,8 @@ TEST(CachedPolicy, SpecAndStatusComeBackAsTheTreesTheyWere) {
   EXPECT_EQ(CachedStatus(cached), CompactStatus(policy.at("status")));
   EXPECT_TRUE(SameStatus(CachedStatus(cached), policy.at("status")));
   Json twice = cached;
-  CompactCachedPolicy(twice);  // a relist's object is transformed once; a second pass changes nothing
+  CompactCachedPolicy(
+      twice);  // a relist's object is transformed once; a second pass changes nothing
   EXPECT_EQ(twice, cached);
 }
 

@@ -107,7 +107,7 @@ class World {
   // One reconcile of the policy, with the policy as it is now (its status compacted in the cache,
   // as the controller's cache keeps it).
   kube::ReconcileResult Pass();
-  void Delete();                 // the policy is gone from the cache from now on
+  void Delete();  // the policy is gone from the cache from now on
   // The requests of the last pass, as "METHOD path [body]", discovery reads left out.
   std::vector<std::string> Calls() const;
   std::vector<std::string> Writes() const;               // PATCHes of targets

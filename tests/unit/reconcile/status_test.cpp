@@ -172,8 +172,8 @@ TEST(Status, ACompactStatusServesAPassAsTheWholeOneWould) {
   auto r = policy::Evaluate(p->spec, obs, state, t0);
   std::map<std::string, MetricObservation> readings;
   readings.emplace("cpu", MetricObservation{metrics::Reading{80, ""}, t0});
-  Json stored = Json::parse(
-      BuildStatus(Json::object(), r, readings, p->spec.metrics, 3, {}, t0).serialize());
+  Json stored =
+      Json::parse(BuildStatus(Json::object(), r, readings, p->spec.metrics, 3, {}, t0).serialize());
   stored["components"][0]["lastDecision"] = Json::parse(
       R"({"time":"2026-01-01T00:00:00Z","from":1,"to":2,"reason":"DryRun, not applied: cpu"})");
   const Json compact = CompactStatus(stored);
@@ -192,8 +192,8 @@ TEST(Status, ACompactStatusServesAPassAsTheWholeOneWould) {
             BuildStatus(stored, r, readings, p->spec.metrics, 3, {}, t0 + 5s).serialize());
   EXPECT_TRUE(SameStatus(compact, next)) << "only the reading's time moved";
   readings.insert_or_assign("cpu", MetricObservation{metrics::Reading{81, ""}, t0 + 10s});
-  EXPECT_FALSE(SameStatus(compact, BuildStatus(compact, r, readings, p->spec.metrics, 3, {},
-                                               t0 + 10s)));
+  EXPECT_FALSE(
+      SameStatus(compact, BuildStatus(compact, r, readings, p->spec.metrics, 3, {}, t0 + 10s)));
   EXPECT_FALSE(IsCompactStatus(InvalidStatus(compact, 4, "InvalidSpec", "bad", t0)))
       << "the fingerprint is the cache's, never written";
 }
@@ -224,9 +224,8 @@ TEST(Status, NoiseInAReadingDoesNotRewriteStatusUntilTheReadingsAreOld) {
   }
   std::map<std::string, MetricObservation> unreadable;
   unreadable.emplace("cpu", MetricObservation{Error::Of(Error::Kind::kNoData, "no pods"), t0});
-  EXPECT_TRUE(StatusNeedsWrite(written, BuildStatus(Json::object(), r, unreadable, {"cpu"}, 1, {},
-                                                    t0 + 15s),
-                               t0 + 15s))
+  EXPECT_TRUE(StatusNeedsWrite(
+      written, BuildStatus(Json::object(), r, unreadable, {"cpu"}, 1, {}, t0 + 15s), t0 + 15s))
       << "a reading that fails is no noise";
 }
 
