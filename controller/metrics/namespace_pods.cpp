@@ -70,9 +70,9 @@ void TrimPod(Json& pod) {
 
 namespace {
 
-kube::InformerOptions TrimmedPods(const Log& log) {
+kube::InformerOptions TrimmedPods(Log log) {
   kube::InformerOptions options;
-  options.log = log;
+  options.log = std::move(log);
   options.drop_managed_fields = false;  // TrimPod keeps far less
   options.transform = TrimPod;
   return options;
@@ -83,17 +83,30 @@ kube::InformerOptions TrimmedPods(const Log& log) {
 NamespacePods::NamespacePods(std::shared_ptr<kube::Client> client, std::string ns,
                              const kube::Clock& clock, const Log& log)
     : ns_(std::move(ns)),
-      informer_(client, kPods, ns_, TrimmedPods(log)),
+      log_(log),
+      informer_(client, kPods, ns_, TrimmedPods([this](const std::string& m) { Problem(m); })),
       metrics_(client, ns_, clock) {
   informer_.Start();
 }
 
 NamespacePods::~NamespacePods() { informer_.Stop(); }
 
+void NamespacePods::Problem(const std::string& message) {
+  {
+    MutexLock lock(mu_);
+    last_problem_ = message;
+  }
+  if (log_) log_(message);
+}
+
 Result<std::vector<kube::ObjectPtr>> NamespacePods::Matching(const kube::LabelSelector& selector,
                                                              std::chrono::milliseconds wait) const {
-  if (!informer_.HasSynced() && !informer_.WaitForSync(wait))
-    return Error::Of(Error::Kind::kNoData, "the pods of " + ns_ + " are not listed yet");
+  if (!informer_.HasSynced() && !informer_.WaitForSync(wait)) {
+    MutexLock lock(mu_);
+    // The API server's words (not a tenant's server's): they say what the controller lacks.
+    return Error::Of(Error::Kind::kNoData, "the pods of " + ns_ + " are not listed yet" +
+                                               (last_problem_.empty() ? "" : ": " + last_problem_));
+  }
   return informer_.Select([&](const Json& pod) {
     return selector.Matches(kube::FieldAt(pod, {"metadata", "labels"}));
   });

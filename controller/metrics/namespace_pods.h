@@ -38,7 +38,8 @@ class NamespacePods {
   NamespacePods& operator=(const NamespacePods&) = delete;
 
   // The cached pods the selector selects. Before the first list has arrived it waits for it up
-  // to `wait`, then says the pods are not listed yet (kNoData).
+  // to `wait`, then says the pods are not listed yet (kNoData), and why when the API server
+  // said (a list refused, say).
   Result<std::vector<kube::ObjectPtr>> Matching(const kube::LabelSelector& selector,
                                                 std::chrono::milliseconds wait) const;
   // The namespace's pod metrics, at most `max_age` old.
@@ -49,8 +50,14 @@ class NamespacePods {
   int metric_reads() const { return metrics_.fetches(); }
 
  private:
+  // The informer's problems go to the log, and the last one to a reading that finds no pods.
+  void Problem(const std::string& message) EXCLUDES(mu_);
+
   const std::string ns_;
-  kube::Informer informer_;
+  const Log log_;
+  mutable Mutex mu_;
+  std::string last_problem_ GUARDED_BY(mu_);
+  kube::Informer informer_;  // after what its log callback touches
   PodMetricsCache metrics_;
 };
 

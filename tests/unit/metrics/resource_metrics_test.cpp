@@ -242,6 +242,18 @@ TEST(ResourceMetrics, APodIsCachedWithOnlyWhatAReadingUses) {
       << pod.serialize();
 }
 
+TEST(ResourceMetrics, PodsThatCannotBeListedAreNoDataThatSaysWhy) {
+  Cluster c;
+  c.api->On("LIST", kPodsOf + "shop/pods", ScriptedResponse::Status(403));
+  auto reading = c.Policy("shop", "web")->Read();  // waits half a second for the first list
+  ASSERT_FALSE(reading);
+  EXPECT_EQ(reading.error().kind, Error::Kind::kNoData);
+  EXPECT_NE(reading.error().message.find("the pods of shop are not listed yet"), std::string::npos)
+      << reading.error().message;
+  EXPECT_NE(reading.error().message.find("403"), std::string::npos) << reading.error().message;
+  EXPECT_EQ(Count(*c.api, "GET", kMetricsOf + "shop/pods"), 0) << "no pods: no metrics read";
+}
+
 TEST(ResourceMetrics, ASelectorThatDoesNotParseIsAConfigError) {
   Cluster c;
   auto web = c.Policy("shop", "web");
