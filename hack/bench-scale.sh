@@ -11,13 +11,16 @@
 #                            built if missing)
 #   BENCH_KEEP=1             leave the control plane and Redis up afterwards (objects stay; a
 #                            next run adds to them and skips the idle measurement)
+#   BENCH_MIX=prometheus     every policy on Prometheus and Redis; "cpu": half of them on the CPU
+#                            utilization of their Deployment's KWOK pod (metrics-server)
+#   BENCH_CLUSTER_DIR=       the control plane's directory (default /tmp/gearbox-bench-cluster)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 NS=("$@")
 ((${#NS[@]})) || NS=(100 1000 10000)
 
-export GEARBOX_CLUSTER_DIR=/tmp/gearbox-bench-cluster API_PORT=18443 ETCD_PORT=25791 \
+export GEARBOX_CLUSTER_DIR=${BENCH_CLUSTER_DIR:-/tmp/gearbox-bench-cluster} API_PORT=18443 ETCD_PORT=25791 \
   ETCD_PEER_PORT=25801 KCM_PORT=18457 SCHED_PORT=18459 KWOK_PORT=18247 MS_PORT=18444
 export GEARBOX_SERVICES_DIR=/tmp/gearbox-bench-services REDIS_PORT=18379 PROM_PORT=18090
 FAKE_PROM_PORT=18091 METRICS_PORT=18080 PROBE_PORT=18081
@@ -44,6 +47,13 @@ teardown() {
 }
 trap teardown EXIT
 
+# The CPU mix runs a pod per CPU policy (half of the largest N) on KWOK nodes of 250 pods each.
+max_n=0
+for n in "${NS[@]}"; do ((n > max_n)) && max_n=$n; done
+if [[ ${BENCH_MIX:-prometheus} == cpu ]]; then
+  export KWOK_NODES=${KWOK_NODES:-$((max_n / 2 / 250 + 2))}
+fi
+
 # A kept cluster (BENCH_KEEP=1 before) is reused; otherwise one is brought up.
 if ! bash hack/cluster.sh status >/dev/null 2>&1; then
   bash hack/cluster.sh up
@@ -59,4 +69,4 @@ python3 tests/bench/scale/bench_scale.py --kubeconfig "$KUBECONFIG" --controller
   --seconds "${BENCH_SECONDS:-300}" --fake-port "$FAKE_PROM_PORT" \
   --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --metrics-port "$METRICS_PORT" \
   --probe-port "$PROBE_PORT" --cluster-dir "$GEARBOX_CLUSTER_DIR" \
-  --services-dir "$GEARBOX_SERVICES_DIR" --out "$OUT" "${NS[@]}"
+  --services-dir "$GEARBOX_SERVICES_DIR" --mix "${BENCH_MIX:-prometheus}" --out "$OUT" "${NS[@]}"

@@ -413,7 +413,9 @@ up() {
     --node-lease-duration-seconds=40 --cidr=10.244.0.0/16
   wait_for kwok "kwok /healthz" 60 healthz "$KWOK_PORT"
   fake_nodes
-  wait_for kwok "$KWOK_NODES KWOK nodes Ready" 60 kc wait --for=condition=Ready node -l type=kwok --timeout=1s
+  # kubectl wait checks the nodes one after the other: give it a second per few nodes.
+  wait_for kwok "$KWOK_NODES KWOK nodes Ready" 60 kc wait --for=condition=Ready node -l type=kwok \
+    --timeout="$((KWOK_NODES / 4 + 1))s"
 
   start metrics-server "$(bin metrics-server "$MS_VERSION")" \
     --kubeconfig="$KCFG" --authentication-kubeconfig="$KCFG" --authorization-kubeconfig="$KCFG" \

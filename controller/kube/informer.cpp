@@ -92,6 +92,14 @@ std::vector<ObjectPtr> Informer::ListIn(const std::string& ns) const {
   return out;
 }
 
+std::vector<ObjectPtr> Informer::Select(const std::function<bool(const Json& obj)>& select) const {
+  MutexLock lock(mu_);
+  std::vector<ObjectPtr> out;
+  for (const auto& [_, obj] : cache_)
+    if (select(*obj)) out.push_back(obj);
+  return out;
+}
+
 void Informer::ForEach(const std::function<void(const Json& obj)>& fn) const {
   MutexLock lock(mu_);
   for (const auto& [_, obj] : cache_) fn(*obj);

@@ -65,6 +65,9 @@ class Informer final : public ObjectStore {
   std::vector<ObjectPtr> List() const override;
   // The cached objects of one namespace (of an informer on all namespaces), without a scan.
   std::vector<ObjectPtr> ListIn(const std::string& ns) const;
+  // The cached objects for which `select` is true, under the cache's lock: it must be quick and
+  // must not call back into the informer.
+  std::vector<ObjectPtr> Select(const std::function<bool(const Json& obj)>& select) const;
   // Calls fn on every cached object, under the cache's lock: fn must be quick and must not call
   // back into the informer.
   void ForEach(const std::function<void(const Json& obj)>& fn) const;

@@ -1,9 +1,9 @@
 #include "metrics/resource_metrics.h"
 
-#include <cpprest/uri.h>
-
 #include <cmath>
 #include <map>
+
+#include "kube/json_fields.h"
 
 namespace gearbox::metrics {
 
@@ -26,83 +26,61 @@ std::optional<double> ParseQuantity(const std::string& q) {
 }
 
 void ResourceMetric::SetSelector(const std::string& selector) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
+  if (parsed_ && selector == selector_) return;
   selector_ = selector;
+  parsed_ = kube::LabelSelector::Parse(selector);
 }
 
 std::string ResourceMetric::Describe() const {
-  return "resource " + resource_ + " of component " + component_ + " in " + ns_;
+  return "resource " + resource_ + " of component " + component_ + " in " + pods_->ns();
 }
 
 Result<Reading> ResourceMetric::Read() {
-  std::string selector;
-  {
-    std::lock_guard lock(mu_);
-    selector = selector_;
-  }
   const std::string what = Describe();
-  if (selector.empty()) {
+  std::optional<Result<kube::LabelSelector>> selector;
+  {
+    MutexLock lock(mu_);
+    if (!selector_.empty()) selector = parsed_;
+  }
+  if (!selector) {
     return Error::Of(Error::Kind::kConfig,
                      what + ": the target's /scale has no selector yet (no pods to measure)");
   }
-  kube::ListOptions lo;
-  lo.label_selector = selector;
-  auto pods = client_->List({"", "v1", "pods", true}, ns_, lo);
-  if (!pods) {
-    return Error::Of(pods.error().IsForbidden() ? Error::Kind::kAuth : Error::Kind::kTransport,
-                     what + ": " + pods.error().ToString());
+  if (!*selector) {
+    return Error::Of(Error::Kind::kConfig,
+                     what + ": the target's selector: " + selector->error().message);
   }
-  auto usage = client_->GetPath("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns_ +
-                                "/pods?labelSelector=" + web::uri::encode_data_string(selector));
-  if (!usage) {
-    const auto& e = usage.error();
-    Error::Kind kind = e.kind == kube::Error::Kind::kTimeout  ? Error::Kind::kTimeout
-                       : e.IsForbidden()                      ? Error::Kind::kAuth
-                       : e.IsNotFound() || e.http_code == 503 ? Error::Kind::kTransport
-                                                              : Error::Kind::kDecode;
-    return Error::Of(kind, what + ": metrics.k8s.io: " + e.ToString() +
-                               (e.IsNotFound() || e.http_code == 503
-                                    ? " (is metrics-server installed and available?)"
-                                    : ""));
-  }
-  return Compute(*pods, *usage, resource_, what);
+  auto prefixed = [&](const Error& e) { return Error::Of(e.kind, what + ": " + e.message); };
+  auto pods = pods_->Matching(**selector, kFirstListWait);
+  if (!pods) return prefixed(pods.error());
+  auto samples = pods_->Samples(max_age_);
+  if (!samples) return prefixed(samples.error());
+  return Compute(*pods, **samples, resource_, what);
 }
 
 namespace {
 
-// Usage per pod: the sum over its containers; pods whose sample lacks the resource are left out.
-std::map<std::string, double> UsageByPod(const Json& pod_metrics, const std::string& resource) {
-  std::map<std::string, double> usage;
-  if (!pod_metrics.has_array_field("items")) return usage;
-  for (const auto& m : pod_metrics.at("items").as_array()) {
-    double sum = 0;
-    bool ok = true;
-    for (const auto& c : m.at("containers").as_array()) {
-      const Json& u = c.at("usage");
-      auto q =
-          u.has_string_field(resource) ? ParseQuantity(u.at(resource).as_string()) : std::nullopt;
-      ok = ok && q.has_value();
-      if (q) sum += *q;
-    }
-    if (ok) usage[m.at("metadata").at("name").as_string()] = sum;
-  }
-  return usage;
+// The pod's Ready condition; an empty object when it has none.
+const Json* ReadyCondition(const Json& pod) {
+  static const Json kNone = Json::object();
+  const Json* conditions = kube::FieldAt(pod, {"status", "conditions"});
+  if (!conditions || !conditions->is_array()) return &kNone;
+  for (const auto& c : conditions->as_array())
+    if (kube::StringAt(c, {"type"}) == "Ready") return &c;
+  return &kNone;
 }
 
 // Running, Ready and not being deleted; Succeeded and Failed pods do not count at all.
 enum class PodState { kCounted, kUnready, kGone };
 
 PodState StateOf(const Json& pod) {
-  if (pod.at("metadata").has_field("deletionTimestamp")) return PodState::kGone;
-  const Json& status = pod.has_object_field("status") ? pod.at("status") : Json::object();
-  std::string phase = status.has_string_field("phase") ? status.at("phase").as_string() : "";
+  if (kube::FieldAt(pod, {"metadata", "deletionTimestamp"})) return PodState::kGone;
+  const std::string phase = kube::StringAt(pod, {"status", "phase"});
   if (phase == "Succeeded" || phase == "Failed") return PodState::kGone;
-  bool ready = false;
-  if (status.has_array_field("conditions")) {
-    for (const auto& c : status.at("conditions").as_array())
-      if (c.at("type").as_string() == "Ready") ready = c.at("status").as_string() == "True";
-  }
-  return phase == "Running" && ready ? PodState::kCounted : PodState::kUnready;
+  return phase == "Running" && kube::StringAt(*ReadyCondition(pod), {"status"}) == "True"
+             ? PodState::kCounted
+             : PodState::kUnready;
 }
 
 // The sum of the pod's containers' requests; an error naming a container without one.
@@ -145,24 +123,37 @@ Result<Reading> Utilization(const Sums& s, const std::string& what) {
   return Reading{100.0 * s.used / s.requested, buf + left_out, s.counted};
 }
 
-Result<Reading> ComputeOrThrow(const Json& pods, const Json& pod_metrics,
+// Whether the pod's sample of the resource can be counted: there is one, and for CPU (a rate over
+// the sample's window) the window began once the pod was Ready, as the HPA requires: a window
+// that began earlier measured the pod's start.
+std::optional<double> CountedUsage(const Json& pod, const PodSamples& samples,
+                                   const std::string& resource) {
+  auto sample = samples.find(kube::StringAt(pod, {"metadata", "name"}));
+  if (sample == samples.end()) return std::nullopt;
+  auto usage = sample->second.Of(resource);
+  if (!usage || resource != "cpu" || !sample->second.window_start) return usage;
+  auto ready_since = ParseRfc3339(kube::StringAt(*ReadyCondition(pod), {"lastTransitionTime"}));
+  if (ready_since && *sample->second.window_start < *ready_since) return std::nullopt;
+  return usage;
+}
+
+Result<Reading> ComputeOrThrow(const std::vector<kube::ObjectPtr>& pods, const PodSamples& samples,
                                const std::string& resource, const std::string& what) {
-  std::map<std::string, double> usage = UsageByPod(pod_metrics, resource);
   Sums s;
-  for (const auto& p : pods.at("items").as_array()) {
-    PodState state = StateOf(p);
+  for (const auto& p : pods) {
+    PodState state = StateOf(*p);
     if (state == PodState::kGone) continue;
     if (state == PodState::kUnready) {
       ++s.unready;
       continue;
     }
-    ASSIGN_OR_RETURN(double req, Requested(p, resource, what));
-    auto u = usage.find(p.at("metadata").at("name").as_string());
-    if (u == usage.end()) {
+    ASSIGN_OR_RETURN(double req, Requested(*p, resource, what));
+    auto used = CountedUsage(*p, samples, resource);
+    if (!used) {
       ++s.missing;
       continue;
     }
-    s.used += u->second;
+    s.used += *used;
     s.requested += req;
     ++s.counted;
   }
@@ -171,10 +162,11 @@ Result<Reading> ComputeOrThrow(const Json& pods, const Json& pod_metrics,
 
 }  // namespace
 
-Result<Reading> ResourceMetric::Compute(const Json& pods, const Json& pod_metrics,
-                                        const std::string& resource, const std::string& what) {
+Result<Reading> ResourceMetric::Compute(const std::vector<kube::ObjectPtr>& pods,
+                                        const PodSamples& samples, const std::string& resource,
+                                        const std::string& what) {
   try {
-    return ComputeOrThrow(pods, pod_metrics, resource, what);
+    return ComputeOrThrow(pods, samples, resource, what);
   } catch (const std::exception& e) {  // web::json throws on a field of the wrong type
     return Error::Of(Error::Kind::kDecode, what + ": unexpected answer: " + e.what());
   }

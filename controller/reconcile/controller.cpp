@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kube/json_fields.h"
+#include "reconcile/cached_policy.h"
 
 namespace gearbox::reconcile {
 
@@ -56,7 +57,8 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
           [this](const std::string& ns, const std::string& name) { OnSecretChanged(ns, name); },
           log),
       targets_(*client_, discovery_, &watches_),
-      sources_(client_, &options_.source_access),
+      sources_(client_, &options_.source_access,
+               [this](const std::string& m) { log_.Warn("pod informer: " + m); }),
       source_metrics_(registry),
       reader_(options_.metric_read_threads, kube::RealClock::Instance(), &source_metrics_,
               options_.reads_per_namespace),
@@ -99,7 +101,8 @@ void Controller::CountOutcome(const kube::ReconcileResult& r,
 
 void Controller::RefreshMetrics() const { loop_.queue().ReportUnfinishedWork(); }
 
-void Controller::OnPolicyChanged(const Json& object) {
+void Controller::OnPolicyChanged(const Json& cached) {
+  const Json object = WithSpec(cached);
   index_.Update(object);
   const std::string key = kube::Informer::KeyOf(object);
   secrets_.Name(key, kube::StringAt(object, {"metadata", "namespace"}), SecretsNamedBy(object));
@@ -140,6 +143,7 @@ void Controller::MakePolicyInformers() {
     kube::InformerOptions io;
     io.log = [this](const std::string& m) { log_.Warn("scalingpolicy informer: " + m); };
     io.keep = KeepOwn(options_.shard);
+    io.transform = CompactCachedPolicy;  // a pass reads little of a policy (cached_policy.h)
     auto informer = std::make_unique<kube::Informer>(client_, kScalingPolicies, ns, io);
     informer->AddHandlers({[this](const Json& o) { OnPolicyChanged(o); },
                            [this, generation](const Json& old_obj, const Json& new_obj) {
@@ -158,7 +162,7 @@ void Controller::MakePolicyInformers() {
 void Controller::OnSecretChanged(const std::string& ns, const std::string& name) {
   for (const auto& policy : store_.List()) {
     if (kube::StringAt(*policy, {"metadata", "namespace"}) != ns) continue;
-    auto named = SecretsNamedBy(*policy);
+    auto named = SecretsNamedBy(WithSpec(*policy));
     if (std::find(named.begin(), named.end(), name) == named.end()) continue;
     std::string key = kube::Informer::KeyOf(*policy);
     reconciler_.SecretChanged(key);

@@ -77,7 +77,7 @@ class Controller {
   };
 
   void MakePolicyInformers();
-  void OnPolicyChanged(const kube::Json& object);
+  void OnPolicyChanged(const kube::Json& cached);
   void OnPolicyDeleted(const kube::Json& object);
   void OnTargetChanged(const kube::Json& target);
   void OnSecretChanged(const std::string& ns, const std::string& name);

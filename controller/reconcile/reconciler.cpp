@@ -9,6 +9,7 @@
 #include "kube/json_fields.h"
 #include "kube/retry.h"
 #include "policy/engine.h"
+#include "reconcile/cached_policy.h"
 #include "reconcile/exported_metrics.h"
 #include "reconcile/status.h"
 
@@ -141,14 +142,14 @@ bool Reconciler::Load(Pass& pass) {
   pass.object = d_.policies.Get(pass.key);
   if (!pass.object) return false;  // deleted since the pass began: Reconcile() forgets it next
   const Json& object = *pass.object;
-  if (object.has_object_field("status")) pass.old_status = object.at("status");
+  pass.old_status = CachedStatus(object);
   Runtime& rt = *pass.rt;
   const bool secrets_changed = rt.sources_stale.exchange(false);
   const Json& meta = object.at("metadata");
   int64_t generation = kube::IntAt(meta, {"generation"}).value_or(0);
   if (rt.generation != generation) {
     rt.generation = generation;
-    auto parsed = ParsePolicy(object);
+    auto parsed = ParsePolicy(WithSpec(object));
     if (!parsed) {
       rt.parsed.reset();
       rt.sources = {};
@@ -185,8 +186,20 @@ void Reconciler::ReportInvalid(Pass& pass, const Error& error, const char* reaso
   d_.log.Warn("invalid scalingpolicy", {{"policy", pass.key}, {"error", error.message}});
   Record(pass, true, reason, error.message);
   pass.rt->series->SetReady(false);
-  WriteStatus(pass,
-              InvalidStatus(pass.old_status, pass.rt->generation, reason, error.message, pass.now));
+  WriteStatus(pass, InvalidStatus(StoredStatus(pass), pass.rt->generation, reason, error.message,
+                                  pass.now));
+}
+
+// An invalid policy's status keeps what its last evaluation wrote, of which the cache holds only
+// what passes read (CompactStatus): the whole is read on this path, which is rare (a spec that
+// does not parse, a refused source), not on every pass.
+Json Reconciler::StoredStatus(const Pass& pass) {
+  if (!IsCompactStatus(pass.old_status)) return pass.old_status;
+  const Json& meta = pass.object->at("metadata");
+  auto stored = d_.client.Get(kScalingPolicies, kube::StringAt(meta, {"namespace"}),
+                              kube::StringAt(meta, {"name"}));
+  if (stored && stored->has_object_field("status")) return stored->at("status");
+  return pass.old_status;  // InvalidStatus writes it without the fingerprint
 }
 
 // The cluster admin's rules: a policy that names a replicasField not allowed for its kind
@@ -390,11 +403,10 @@ void Reconciler::Commit(Pass& pass) {
 }
 
 void Reconciler::WriteStatus(Pass& pass, const Json& status) {
-  if (SameStatus(pass.old_status, status)) return;
+  if (!StatusNeedsWrite(pass.old_status, status, pass.now)) return;
   const std::string& ns = pass.object->at("metadata").at("namespace").as_string();
   const std::string& name = pass.object->at("metadata").at("name").as_string();
-  Json body = *pass.object;
-  body["status"] = status;
+  Json body = StatusWriteBody(*pass.object, status);
   auto res = kube::RetryOnConflict([&]() -> Result<Json> {
     auto r = d_.client.Update(kScalingPolicies, ns, name, body, "status");
     if (!r && r.error().IsConflict()) {  // someone wrote in between: write on their version

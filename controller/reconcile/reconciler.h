@@ -83,6 +83,7 @@ class Reconciler {
   bool Load(Pass& pass);
   void Compile(Runtime& rt);
   void ReportInvalid(Pass& pass, const Error& error, const char* reason = "InvalidSpec");
+  kube::Json StoredStatus(const Pass& pass);
   bool Admitted(Pass& pass, const ParsedPolicy& parsed);
   void ReadTargets(Pass& pass);
   void ReadTarget(Pass& pass, const policy::Component& component,

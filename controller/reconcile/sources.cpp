@@ -340,7 +340,9 @@ BuiltSource LiveSourceFactory::Make(const ParsedPolicy& p, const MetricDef& m,
                                     const Connections& c) {
   switch (m.type) {
     case MetricDef::Type::kResource: {
-      auto src = std::make_shared<metrics::ResourceMetric>(client_, p.ns, m.resource, m.component);
+      // Pod metrics shared by the namespace's policies are fresh enough within an interval.
+      auto src = std::make_shared<metrics::ResourceMetric>(pods_.For(p.ns), m.resource, m.component,
+                                                           Ms(p.spec.interval));
       return {src, [src](const std::string& s) { src->SetSelector(s); }};
     }
     case MetricDef::Type::kPrometheus: {

@@ -16,6 +16,7 @@
 #include "base/thread_annotations.h"
 #include "kube/client.h"
 #include "metrics/http_json.h"
+#include "metrics/namespace_pods.h"
 #include "metrics/postgresql.h"
 #include "metrics/prometheus.h"
 #include "metrics/redis_queue.h"
@@ -109,16 +110,19 @@ Status CheckSourceAccess(const SourceAccess& access, const ParsedPolicy& p);
 class LiveSourceFactory final : public SourceFactory {
  public:
   // `access`: the rules the servers that answers name (a cluster's nodes, a sentinel's master, a
-  // connection string's hosts) must pass; null, none.
+  // connection string's hosts) must pass; null, none. `pod_log`: the pod informers' problems.
   explicit LiveSourceFactory(std::shared_ptr<kube::Client> client,
-                             const SourceAccess* access = nullptr)
-      : client_(std::move(client)), access_(access) {}
+                             const SourceAccess* access = nullptr, metrics::Log pod_log = {})
+      : client_(std::move(client)),
+        access_(access),
+        pods_(client_, kube::RealClock::Instance(), std::move(pod_log)) {}
   BuiltSource Make(const ParsedPolicy& policy, const MetricDef& metric,
                    const Connections& connections) override;
 
   size_t open_prometheus_clients();  // still held by some policy (for tests)
   size_t open_redis_connections();
   size_t open_postgres_connections();
+  size_t watched_pod_namespaces() const { return pods_.watched(); }
 
  private:
   Result<std::shared_ptr<metrics::PrometheusClient>> Prometheus(
@@ -135,6 +139,8 @@ class LiveSourceFactory final : public SourceFactory {
 
   std::shared_ptr<kube::Client> client_;
   const SourceAccess* access_;
+  // The pods (and pod metrics) of the namespaces whose policies read resource metrics.
+  metrics::PodWatches pods_;
   Mutex mu_;
   std::map<std::string, std::weak_ptr<metrics::PrometheusClient>> prometheus_ GUARDED_BY(mu_);
   std::map<std::string, std::weak_ptr<metrics::RedisCommands>> redis_ GUARDED_BY(mu_);

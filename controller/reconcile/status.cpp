@@ -1,6 +1,7 @@
 #include "reconcile/status.h"
 
 #include <cmath>
+#include <functional>
 
 #include "api/v1alpha1/codec.h"
 #include "kube/json_fields.h"
@@ -196,6 +197,110 @@ Json BuildStatus(const Json& old_status, const policy::Result& r,
   return v1alpha1::EncodeStatus(st);
 }
 
+namespace {
+
+// Where a compact status keeps the fingerprints of the status it was made from: not field names
+// the CRD has, so never ones a status written by anyone could hold.
+constexpr const char* kFingerprint = "#fingerprint";  // all of it but the readings' times
+constexpr const char* kShape = "#shape";              // all of it but the readings
+
+// What a fingerprint leaves out: the readings' times (SameStatus), or the readings altogether:
+// their values, their times and the texts that quote them (the abstract, metricValues).
+enum class Leaving { kTimes, kReadings };
+
+void EraseFromEach(Json& status, const char* array, const char* key) {
+  if (!status.has_array_field(array)) return;
+  for (auto& item : status[array].as_array()) kube::EraseField(item, key);
+}
+
+// std::hash: fingerprints are compared only within the process that made them (the cache and the
+// passes), never stored.
+uint64_t Fingerprint(const Json& status, Leaving leaving) {
+  const char* kept_as = leaving == Leaving::kTimes ? kFingerprint : kShape;
+  if (const Json* kept = kube::FieldAt(status, {kept_as}); kept && kept->is_number())
+    return kept->as_number().to_uint64();
+  Json s = status;
+  if (s.is_object()) {
+    EraseFromEach(s, "metrics", "time");
+    if (leaving == Leaving::kReadings) {
+      EraseFromEach(s, "metrics", "value");
+      EraseFromEach(s, "alerts", "value");
+      kube::EraseField(s, "abstract");
+      kube::EraseField(s, "metricValues");
+    }
+  }
+  return std::hash<std::string>{}(s.serialize());
+}
+
+// Of each element of status[array], only `keys` (the fields a pass reads).
+Json KeptOf(const Json& status, const char* array, std::initializer_list<const char*> keys) {
+  Json out = Json::array();
+  const Json* items = kube::FieldAt(status, {array});
+  if (!items || !items->is_array()) return out;
+  size_t i = 0;
+  for (const auto& item : items->as_array()) {
+    Json kept = Json::object();
+    for (const char* key : keys)
+      if (const Json* v = kube::FieldAt(item, {key})) kept[key] = *v;
+    out[i++] = std::move(kept);
+  }
+  return out;
+}
+
+// Whether every value of next[array] is within kValueTolerance of the one of the same name in old.
+bool ValuesNear(const Json& old, const Json& next, const char* array) {
+  const Json* values = kube::FieldAt(next, {array});
+  if (!values || !values->is_array()) return true;
+  for (const auto& item : values->as_array()) {
+    const Json* value = kube::FieldAt(item, {"value"});
+    if (!value) continue;
+    const Json* written = FindByField(old, array, "name", kube::StringAt(item, {"name"}));
+    const Json* was = written ? kube::FieldAt(*written, {"value"}) : nullptr;
+    if (!was || !was->is_number() || !value->is_number()) return false;
+    const double a = was->as_double(), b = value->as_double();
+    if (std::fabs(b - a) > kValueTolerance * std::fabs(a)) return false;
+  }
+  return true;
+}
+
+// When the oldest reading in the status was made; nullopt when it has none.
+std::optional<policy::Time> OldestReading(const Json& status) {
+  std::optional<policy::Time> oldest;
+  const Json* metrics = kube::FieldAt(status, {"metrics"});
+  if (!metrics || !metrics->is_array()) return oldest;
+  for (const auto& m : metrics->as_array()) {
+    auto at = policy::ParseTime(kube::StringAt(m, {"time"}));
+    if (at && (!oldest || *at < *oldest)) oldest = at;
+  }
+  return oldest;
+}
+
+}  // namespace
+
+bool StatusNeedsWrite(const Json& old, const Json& next, policy::Time now) {
+  if (Fingerprint(old, Leaving::kTimes) == Fingerprint(next, Leaving::kTimes)) return false;
+  if (Fingerprint(old, Leaving::kReadings) != Fingerprint(next, Leaving::kReadings)) return true;
+  if (!ValuesNear(old, next, "metrics") || !ValuesNear(old, next, "alerts")) return true;
+  const auto written = OldestReading(old);
+  return !written || now - *written >= kReadingsRefreshedAfter;
+}
+
+Json CompactStatus(const Json& status) {
+  if (!status.is_object() || IsCompactStatus(status)) return status;
+  Json out = Json::object();
+  out["conditions"] = KeptOf(status, "conditions", {"type", "status", "lastTransitionTime"});
+  out["components"] = KeptOf(status, "components", {"name", "lastDecision"});
+  out["metrics"] = KeptOf(status, "metrics", {"name", "value", "time"});
+  out["alerts"] = KeptOf(status, "alerts", {"name", "value"});
+  for (const char* key : {"phase", "timers", "topology"})
+    if (const Json* v = kube::FieldAt(status, {key})) out[key] = *v;
+  out[kFingerprint] = Json::number(Fingerprint(status, Leaving::kTimes));
+  out[kShape] = Json::number(Fingerprint(status, Leaving::kReadings));
+  return out;
+}
+
+bool IsCompactStatus(const Json& status) { return kube::FieldAt(status, {kFingerprint}); }
+
 // The old status kept as it is (its timers and phase carry the engine's state across), with the
 // conditions, the abstract and the generation of a policy that is not evaluated.
 Json InvalidStatus(const Json& old_status, int64_t generation, const std::string& reason,
@@ -209,21 +314,15 @@ Json InvalidStatus(const Json& old_status, int64_t generation, const std::string
   fresh.abstract = Abstract({}, conditions);
   const Json encoded = v1alpha1::EncodeStatus(fresh);
   Json st = old_status.is_object() ? old_status : Json::object();
+  kube::EraseField(st, kFingerprint);
+  kube::EraseField(st, kShape);
   for (const char* field : {"observedGeneration", "conditions", "abstract"})
     st[field] = encoded.at(field);
   return st;
 }
 
 bool SameStatus(const Json& a, const Json& b) {
-  auto strip = [](Json s) {
-    if (s.is_object() && s.has_array_field("metrics")) {
-      for (auto& m : s["metrics"].as_array()) {
-        if (m.has_field("time")) m.erase("time");
-      }
-    }
-    return s.serialize();
-  };
-  return strip(a) == strip(b);
+  return Fingerprint(a, Leaving::kTimes) == Fingerprint(b, Leaving::kTimes);
 }
 
 policy::State StateFromStatus(const Json& status) {

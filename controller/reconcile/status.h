@@ -45,8 +45,29 @@ web::json::value InvalidStatus(const web::json::value& old_status, int64_t gener
                                const std::string& reason, const std::string& message,
                                policy::Time now);
 
-// Equal but for the time stamps of the metric readings.
+// Equal but for the time stamps of the metric readings. Either may be a compact status.
 bool SameStatus(const web::json::value& a, const web::json::value& b);
+
+// Whether a pass writes `next` over `old` (which may be compact). Not when they are the same but
+// for the readings' times; not either when they differ only in the readings (the metrics' and
+// alerts' values and the texts that quote them: the abstract, metricValues), each value within
+// kValueTolerance of the one written, until the readings written are kReadingsRefreshedAfter old
+// (their `time` says when they were made). A reading's noise (a CPU utilization moves by a
+// fraction of a percent from one sample to the next) would otherwise rewrite the status of every
+// such policy on every pass: at 10,000 policies, hundreds of writes a second that say nothing.
+inline constexpr double kValueTolerance = 0.05;  // of the value written
+inline constexpr std::chrono::minutes kReadingsRefreshedAfter{5};
+bool StatusNeedsWrite(const web::json::value& old, const web::json::value& next, policy::Time now);
+
+// What the ScalingPolicy cache keeps of a status (cached_policy.h):
+// what a pass reads of a status it did not build, and no more. The conditions' status and
+// transition time, the components' names and last decisions (BuildStatus carries them on), the
+// engine state (StateFromStatus reads it after a restart), the readings' values and times
+// (StatusNeedsWrite compares them), and fingerprints of the whole, by which SameStatus and
+// StatusNeedsWrite tell whether a new status differs. The rest (messages, the abstract, the
+// replica counts) is most of a status and no pass reads it back.
+web::json::value CompactStatus(const web::json::value& status);
+bool IsCompactStatus(const web::json::value& status);
 
 // The engine state kept in status.
 policy::State StateFromStatus(const web::json::value& status);

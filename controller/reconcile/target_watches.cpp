@@ -34,7 +34,7 @@ kube::Informer& TargetWatches::InformerFor(const kube::ResourceRef& ref, const s
             where = ns.empty() ? "all namespaces" : ns](const std::string& m) {
     log_.Warn("target informer " + name + " in " + where + ": " + m);
   };
-  if (ref.group == "apps") io.transform = DropPodTemplate;
+  if (ref.group == "apps") io.transform = TrimAppsTarget;
   io.keep = KeepOwn(shard_);
   slot = std::make_unique<kube::Informer>(client_, ref, ns, io);
   slot->AddHandlers({[this](const kube::Json& o) { on_change_(o); },

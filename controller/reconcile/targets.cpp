@@ -139,10 +139,28 @@ std::string LabelSelectorString(const web::json::value& selector) {
   return out;
 }
 
-void DropPodTemplate(web::json::value& object) {
-  if (!object.has_object_field("spec")) return;
-  kube::EraseField(object["spec"], "template");
-  kube::EraseField(object["spec"], "volumeClaimTemplates");
+namespace {
+
+// Only `keys` of object[field], if it is an object.
+void KeepOnly(web::json::value& object, const char* field,
+              std::initializer_list<const char*> keys) {
+  if (!object.has_object_field(field)) return;
+  web::json::value& whole = object[field];
+  web::json::value kept = web::json::value::object();
+  for (const char* key : keys)
+    if (whole.has_field(key)) kept[key] = std::move(whole[key]);
+  whole = std::move(kept);
+}
+
+}  // namespace
+
+void TrimAppsTarget(web::json::value& object) {
+  KeepOnly(object, "metadata", {"name", "namespace", "resourceVersion", "generation"});
+  if (object.has_object_field("spec")) {
+    kube::EraseField(object["spec"], "template");
+    kube::EraseField(object["spec"], "volumeClaimTemplates");
+  }
+  KeepOnly(object, "status", {"observedGeneration", "replicas", "readyReplicas"});
 }
 
 web::json::value ScaleFromObject(const web::json::value& object) {

@@ -52,9 +52,12 @@ bool ScaleIsInObject(const std::string& api_version, const std::string& kind);
 // selector}}, the selector written as a string the way /scale writes it ("app=web,tier in (a,b)").
 web::json::value ScaleFromObject(const web::json::value& object);
 
-// What a cached target of such a kind does without: its pod template (spec.template, and a
-// StatefulSet's volumeClaimTemplates), the larger part of it, which nothing here reads.
-void DropPodTemplate(web::json::value& object);
+// What a cached target of such a kind keeps: its name, namespace, resourceVersion and generation,
+// its spec but the pod template (spec.template, and a StatefulSet's volumeClaimTemplates; the
+// rest is small, and a replicasField may name any of it), and of its status the counts a pass
+// reads (observedGeneration, replicas, readyReplicas). Nothing here reads the rest (labels,
+// annotations, owners, the conditions and their messages), which is most of it.
+void TrimAppsTarget(web::json::value& object);
 
 // A metav1.LabelSelector as a selector string; "" for none. Unknown operators are left out.
 std::string LabelSelectorString(const web::json::value& selector);

@@ -1,6 +1,8 @@
 // See scripted_client.h.
 #include "scripted_client.h"
 
+#include <thread>
+
 namespace gearbox::testing {
 
 namespace {
@@ -33,7 +35,7 @@ ScriptedResponse ScriptedResponse::Status(int code, std::string reason) {
   body["kind"] = Json::string("Status");
   body["code"] = Json::number(code);
   body["reason"] = Json::string(reason.empty() ? ReasonOf(code) : reason);
-  return {code, body, {}, {}, false};
+  return {code, body, {}, {}, false, {}};
 }
 
 std::string RecordedRequest::ToString() const {
@@ -94,6 +96,7 @@ Result<Json> ScriptedClient::Answer(const std::string& method, const std::string
   bool write = body != nullptr;
   ScriptedResponse r = Lookup(method, path, write);
   if (clock_ && r.delay.count() > 0) clock_->Advance(r.delay);
+  if (r.wall_delay.count() > 0) std::this_thread::sleep_for(r.wall_delay);
   const std::string what = method + " " + path;
   if (r.error) return Error::Of(*r.error, what + ": scripted failure");
   if (r.code >= 400) {

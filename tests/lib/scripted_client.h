@@ -1,7 +1,8 @@
 // A kube::Client for unit tests that answers from a table and records every request, in the
 // manner of client-go's fake clientset with reactors: each rule matches a method and an exact
 // path (the subresource included, the query left out) and answers with a status code and a body,
-// or with a transport error, after an optional delay that is played on a FakeClock (never slept).
+// or with a transport error, after an optional delay that is played on a FakeClock (never slept;
+// `Sleeping` answers after a real wait, for tests of concurrent callers).
 // A request no rule matches is answered 404 for reads and echoed back (200) for writes.
 #pragma once
 
@@ -26,13 +27,21 @@ struct ScriptedResponse {
   std::optional<Error::Kind> error;  // a failure that is not an HTTP answer (timeout, transport)
   std::chrono::milliseconds delay{0};
   bool echo = false;  // answer with the request's body
+  // Slept for real before answering: for tests of callers that run at the same time.
+  std::chrono::milliseconds wall_delay{0};
 
-  static ScriptedResponse Ok(Json body) { return {200, std::move(body), {}, {}, false}; }
+  static ScriptedResponse Ok(Json body) { return {200, std::move(body), {}, {}, false, {}}; }
   static ScriptedResponse Status(int code, std::string reason = "");
-  static ScriptedResponse Fail(Error::Kind kind) { return {0, Json::object(), kind, {}, false}; }
-  static ScriptedResponse Echo() { return {200, Json::object(), {}, {}, true}; }
+  static ScriptedResponse Fail(Error::Kind kind) {
+    return {0, Json::object(), kind, {}, false, {}};
+  }
+  static ScriptedResponse Echo() { return {200, Json::object(), {}, {}, true, {}}; }
   ScriptedResponse After(std::chrono::milliseconds d) && {
     delay = d;
+    return std::move(*this);
+  }
+  ScriptedResponse Sleeping(std::chrono::milliseconds d) && {
+    wall_delay = d;
     return std::move(*this);
   }
 };

@@ -51,19 +51,52 @@ def namespace_of(i):
     return f"bench-{i % NAMESPACES:02d}"
 
 
-def deployment(i):
+# The CPU mix (--mix cpu): every other policy scales on the CPU utilization of its Deployment's
+# one pod, a KWOK pod whose usage is set by annotation: 50m of 100m requested, 50 %, between the
+# thresholds, so nothing changes. The others read Prometheus and Redis as in the default mix.
+CPU_REQUEST, CPU_USAGE = "100m", "50m"
+
+
+def reads_cpu(i, mix):
+    return mix == "cpu" and i % 2 == 0
+
+
+def deployment(i, mix):
     labels = {"app": f"d-{i}"}
+    container = {"name": "app", "image": "example.invalid/app:1"}
+    template = {"metadata": {"labels": labels}, "spec": {"containers": [container]}}
+    if reads_cpu(i, mix):
+        container["resources"] = {"requests": {"cpu": CPU_REQUEST}}
+        template["metadata"]["annotations"] = {"kwok.x-k8s.io/usage-cpu": CPU_USAGE}
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": f"d-{i}", "namespace": namespace_of(i), "labels": labels},
-        "spec": {"replicas": 0, "selector": {"matchLabels": labels},
-                 "template": {"metadata": {"labels": labels},
-                              "spec": {"containers": [{"name": "app",
-                                                       "image": "example.invalid/app:1"}]}}},
+        "spec": {"replicas": 1 if reads_cpu(i, mix) else 0, "selector": {"matchLabels": labels},
+                 "template": template},
     }
 
 
-def policy(i, prometheus_url, redis_url):
+def cpu_policy(i):
+    return {
+        "apiVersion": "gearbox.dev/v1alpha1", "kind": "ScalingPolicy",
+        "metadata": {"name": f"p-{i}", "namespace": namespace_of(i)},
+        "spec": {
+            "interval": f"{INTERVAL_S:g}s",
+            "metrics": [{"name": "cpu", "resource": {"name": "cpu", "component": "app"}}],
+            "components": [{
+                "name": "app",
+                "target": {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"d-{i}"},
+                "replicas": {"min": 1, "max": 10},
+                "scaleUp": {"anyOf": [{"metric": "cpu", "above": 90}]},
+                "scaleDown": {"allOf": [{"metric": "cpu", "below": 10}]},
+            }],
+        },
+    }
+
+
+def policy(i, prometheus_url, redis_url, mix):
+    if reads_cpu(i, mix):
+        return cpu_policy(i)
     ns, name = namespace_of(i), f"p-{i}"
     return {
         "apiVersion": "gearbox.dev/v1alpha1", "kind": "ScalingPolicy",
@@ -109,12 +142,12 @@ def ensure_namespaces(kube):
                                            "metadata": {"name": namespace_of(i)}})
 
 
-def create_objects(kube, first, end, prometheus_url, redis_url):
+def create_objects(kube, first, end, prometheus_url, redis_url, mix):
     """Deployments and policies first..end-1, in parallel over keep-alive connections."""
-    jobs = [(f"/apis/apps/v1/namespaces/{namespace_of(i)}/deployments", deployment(i))
+    jobs = [(f"/apis/apps/v1/namespaces/{namespace_of(i)}/deployments", deployment(i, mix))
             for i in range(first, end)]
     jobs += [(f"/apis/gearbox.dev/v1alpha1/namespaces/{namespace_of(i)}/scalingpolicies",
-              policy(i, prometheus_url, redis_url)) for i in range(first, end)]
+              policy(i, prometheus_url, redis_url, mix)) for i in range(first, end)]
     if not jobs:
         return 0
     # One policy alone first: a spec the CRD rejects fails here, once, with the server's reason.
@@ -133,6 +166,22 @@ def wait_deployments_observed(kube, n, timeout):
         done = sum(1 for d in items if d.get("status", {}).get("observedGeneration", 0)
                    >= d["metadata"]["generation"])
         if done >= n:
+            return True
+        time.sleep(5)
+    return False
+
+
+def wait_pods_ready(kube, want, timeout):
+    """Waits until `want` pods are Ready (the CPU mix's, one per CPU policy) and metrics-server
+    has a sample of each, so that the scheduler, KWOK and the first scrapes are over before the
+    controller is measured. True if they were within timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items, _ = kube.list_all("/api/v1/pods")
+        ready = sum(1 for p in items if any(c.get("type") == "Ready" and c.get("status") == "True"
+                                            for c in p.get("status", {}).get("conditions", [])))
+        measured = len(kube.call("GET", "/apis/metrics.k8s.io/v1beta1/pods").get("items", []))
+        if ready >= want and measured >= want:
             return True
         time.sleep(5)
     return False
@@ -436,6 +485,7 @@ class Observer:
         return [w.error for w in self.watches if w.error]
 
     def trigger(self, i):
+        """A Prometheus policy's latency above its threshold (a CPU policy has no trigger)."""
         record = {"index": i, "change": self.fake.set_value(policy_key(i), TRIGGER_VALUE),
                   "changed_at": None}
         self.triggered.add(i)
@@ -502,10 +552,11 @@ def measure_idle(args, log_dir):
             "cores": cores}
 
 
-def wait_all_evaluated(c, fake, n, timeout):
+def wait_all_evaluated(c, fake, n, timeout, mix):
     """Seconds from the controller's start until the fake served a query for each of the n
-    policies (their first evaluation), and how many it saw by then."""
-    wanted = {policy_key(i) for i in range(n)}
+    policies that query it (their first evaluation), and how many it saw by then."""
+    wanted = {policy_key(i) for i in range(n) if not reads_cpu(i, mix)}
+    n = len(wanted)
     deadline = time.monotonic() + timeout
     while True:
         c.check_running()
@@ -551,7 +602,7 @@ def observe_window(args, kube, fake, c, observer, rng, n):
     fake_cpu0, fake_q0 = fake.cpu_seconds(), fake.queries
     meter = CpuMeter(pids)
     intruders = set(other_controllers(args.kubeconfig, c.pids))
-    fresh = [i for i in range(n) if i not in observer.triggered]
+    fresh = [i for i in range(n) if i not in observer.triggered and not reads_cpu(i, args.mix)]
     rng.shuffle(fresh)
     records = []
     next_trigger = tm0 + args.trigger_every / 2
@@ -655,15 +706,19 @@ def run_n(args, kube, fake, observer_triggered, rng, n, created_before, idle):
     row = {"n": n}
     log(f"N={n}: creating objects {created_before}..{n - 1}")
     t = time.monotonic()
-    created = create_objects(kube, created_before, n, args.prometheus_url, args.redis_url)
+    created = create_objects(kube, created_before, n, args.prometheus_url, args.redis_url,
+                             args.mix)
     row["create_s"] = time.monotonic() - t
     log(f"N={n}: {created} objects created in {row['create_s']:.1f} s; waiting for "
         f"kube-controller-manager to handle the Deployments")
     t = time.monotonic()
     settled = wait_deployments_observed(kube, n, timeout=600)
-    row["kcm_settle_s"] = time.monotonic() - t
     if not settled:
         log(f"N={n}: kube-controller-manager had not handled every Deployment after 600 s")
+    cpu_policies = sum(1 for i in range(n) if reads_cpu(i, args.mix))
+    if cpu_policies and not wait_pods_ready(kube, cpu_policies, timeout=900):
+        log(f"N={n}: fewer than {cpu_policies} pods Ready and measured after 900 s")
+    row["kcm_settle_s"] = time.monotonic() - t
 
     fake.reset_first_queries()
     log_path = os.path.join(args.out, f"controller-{n}.log")
@@ -672,7 +727,7 @@ def run_n(args, kube, fake, observer_triggered, rng, n, created_before, idle):
         row["ready_s"] = c.wait_ready()
         log(f"N={n}: ready in {row['ready_s']:.2f} s; waiting for the first evaluation of all")
         row["all_evaluated_s"], row["evaluated_at_start"] = wait_all_evaluated(
-            c, fake, n, timeout=120 + n * 0.1)
+            c, fake, n, timeout=120 + n * 0.1, mix=args.mix)
         if row["all_evaluated_s"] is None:
             log(f"N={n}: only {row['evaluated_at_start']} of {n} policies evaluated in time")
         else:
@@ -705,6 +760,9 @@ def parse_args():
     p.add_argument("--settle", type=float, default=20,
                    help="seconds to wait after the first evaluation of all")
     p.add_argument("--trigger-every", type=float, default=5)
+    p.add_argument("--mix", choices=("prometheus", "cpu"),
+                   default=os.environ.get("BENCH_MIX") or "prometheus",
+                   help="every policy on Prometheus and Redis, or half of them on CPU (KWOK pods)")
     p.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY") or 0))
     p.add_argument("--shards", type=int, default=int(os.environ.get("BENCH_SHARDS") or 1),
                    help="controllers splitting the policies by namespace (--shard-count)")
@@ -732,7 +790,7 @@ def main():
     log(f"fake Prometheus on {args.prometheus_url}; controller {args.controller}")
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "controller": args.controller,
             "window_s": args.seconds, "interval_s": INTERVAL_S,
-            "concurrency": args.concurrency or "default", "cpus": os.cpu_count(),
+            "concurrency": args.concurrency or "default", "cpus": os.cpu_count(), "mix": args.mix,
             "shards": args.shards}
 
     existing, _ = kube.list_all("/apis/gearbox.dev/v1alpha1/scalingpolicies")

@@ -137,7 +137,7 @@ def details(r):
 def print_all(meta, idle, rows):
     print()
     print(f"Gearbox scale benchmark ({meta['started']}; {meta['cpus']} CPUs; "
-          f"{meta.get('shards', 1)} controller(s); interval "
+          f"{meta.get('shards', 1)} controller(s); mix {meta.get('mix', 'prometheus')}; interval "
           f"{meta['interval_s']:g} s; window {meta['window_s']:g} s per N; controller "
           f"concurrency {meta['concurrency']})")
     if idle:

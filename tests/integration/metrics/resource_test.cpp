@@ -1,5 +1,6 @@
 // Resource metrics from the real metrics-server, with KWOK pods whose CPU usage is set by the
-// annotation kwok.x-k8s.io/usage-cpu: utilization = usage / requests.
+// annotation kwok.x-k8s.io/usage-cpu: utilization = usage / requests. (The computation alone is
+// tested in tests/unit/metrics/resource_metrics_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -41,7 +42,8 @@ TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
   KubectlApply(ns, Deployment("web", 2, "150m", "500m"));
   KubectlApply(ns, Deployment("norequests", 1, "100m", ""));
 
-  ResourceMetric web(client, ns, "cpu", "web");
+  PodWatches watches(client);
+  ResourceMetric web(watches.For(ns), "cpu", "web", 5s);
   Result<Reading> s = web.Read();
   ASSERT_FALSE(s.ok()) << "no selector yet";
   EXPECT_EQ(s.error().kind, Error::Kind::kConfig) << s.error().message;
@@ -64,7 +66,7 @@ TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
   EXPECT_EQ(s->pods, 2);
   std::cout << "web: " << s->value << "% (" << s->detail << ")\n";
 
-  ResourceMetric bare(client, ns, "cpu", "norequests");
+  ResourceMetric bare(watches.For(ns), "cpu", "norequests", 5s);
   bare.SetSelector("app=norequests");
   Result<Reading> e = bare.Read();
   for (int i = 0; i < 60; ++i) {
@@ -79,32 +81,6 @@ TEST(ResourceMetrics, UtilizationIsUsageOverRequests) {
       << e.error().message;
   std::cout << e.error().message << "\n";
   Sh("kubectl delete namespace " + ns + " --wait=false");
-}
-
-TEST(ResourceMetrics, ComputeLeavesOutUnreadyAndUnmeasuredPods) {
-  auto pods = kube::Json::parse(R"json({"items":[
-    {"metadata":{"name":"a"},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"200m"}}},
-                                                   {"name":"d","resources":{"requests":{"cpu":"300m"}}}]},
-     "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}},
-    {"metadata":{"name":"b"},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"500m"}}}]},
-     "status":{"phase":"Pending","conditions":[{"type":"Ready","status":"False"}]}},
-    {"metadata":{"name":"c"},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"1"}}}]},
-     "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}},
-    {"metadata":{"name":"gone","deletionTimestamp":"2026-01-01T00:00:00Z"},"spec":{"containers":[]},
-     "status":{"phase":"Running"}}]})json");
-  auto usage = kube::Json::parse(R"json({"items":[
-    {"metadata":{"name":"a"},"containers":[{"name":"c","usage":{"cpu":"150000000n"}},
-                                           {"name":"d","usage":{"cpu":"100m"}}]},
-    {"metadata":{"name":"b"},"containers":[{"name":"c","usage":{"cpu":"900m"}}]}]})json");
-  Result<Reading> s = ResourceMetric::Compute(pods, usage, "cpu", "test");
-  ASSERT_TRUE(s.ok()) << s.error().message;
-  EXPECT_NEAR(s->value, 50.0, 1e-9);  // pod a only: 250m of 500m
-  EXPECT_EQ(s->pods, 1) << "the pods averaged over: what a step multiplies the reading by";
-  EXPECT_NE(s->detail.find("1 unready left out"), std::string::npos) << s->detail;
-  EXPECT_NE(s->detail.find("1 without metrics yet left out"), std::string::npos) << s->detail;
-  EXPECT_EQ(ParseQuantity("128Mi"), 134217728.0);
-  EXPECT_EQ(ParseQuantity("1.5"), 1.5);
-  EXPECT_FALSE(ParseQuantity("12Q"));
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <cpprest/asyncrt_utils.h>
 
+#include "reconcile/cached_policy.h"
+
 namespace gearbox::testing {
 
 using kube::Json;
@@ -271,7 +273,13 @@ void World::Delete() {
 
 kube::ReconcileResult World::Pass() {
   if (!deleted_) {
-    store_.Put("shop/web-policy", policy_);
+    // As the controller's cache holds it: the status compacted to what a pass reads, the whole
+    // object a GET away.
+    Json cached = policy_;
+    reconcile::CompactCachedPolicy(cached);
+    store_.Put("shop/web-policy", cached);
+    api_->On("GET", "/apis/gearbox.dev/v1alpha1/namespaces/shop/scalingpolicies/web-policy",
+             ScriptedResponse::Ok(policy_));
     index_.Update(policy_);
   }
   api_->ClearRequests();

@@ -104,8 +104,10 @@ class World {
   void UseCaches() { cache_.synced = true; }
 
   // ---- running ----
-  kube::ReconcileResult Pass();  // one reconcile of the policy, with the policy as it is now
-  void Delete();                 // the policy is gone from the cache from now on
+  // One reconcile of the policy, with the policy as it is now (its status compacted in the cache,
+  // as the controller's cache keeps it).
+  kube::ReconcileResult Pass();
+  void Delete();  // the policy is gone from the cache from now on
   // The requests of the last pass, as "METHOD path [body]", discovery reads left out.
   std::vector<std::string> Calls() const;
   std::vector<std::string> Writes() const;               // PATCHes of targets

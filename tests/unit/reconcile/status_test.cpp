@@ -174,6 +174,82 @@ TEST(Status, CarriesTheEngineStateAcrossARestart) {
   }
 }
 
+// The ScalingPolicy cache keeps a status compacted: what a pass reads of it and a fingerprint of
+// the whole. A pass must come out of it as it would of the whole status: the same next status
+// (conditions' transition times, last decisions carried on), the same state after a restart, the
+// same verdict on whether a new status differs.
+TEST(Status, ACompactStatusServesAPassAsTheWholeOneWould) {
+  auto p = ParsePolicy(Json::parse(kPolicy));
+  ASSERT_TRUE(p) << p.error().message;
+  policy::Observed obs;
+  obs.metrics["cpu"] = {80, {}, ""};
+  obs.metrics["users"] = {5000, {}, ""};
+  obs.metrics["backlog"] = {500, {}, ""};
+  obs.targets["app"] = {true, 3, 3, ""};
+  obs.targets["cache"] = {true, 1, 1, ""};
+  const policy::Time t0 = policy::Time{} + std::chrono::hours(24 * 20000);
+  policy::State state;
+  state.phase = "Small";
+  auto r = policy::Evaluate(p->spec, obs, state, t0);
+  std::map<std::string, MetricObservation> readings;
+  readings.emplace("cpu", MetricObservation{metrics::Reading{80, ""}, t0});
+  Json stored =
+      Json::parse(BuildStatus(Json::object(), r, readings, p->spec.metrics, 3, {}, t0).serialize());
+  stored["components"][0]["lastDecision"] = Json::parse(
+      R"({"time":"2026-01-01T00:00:00Z","from":1,"to":2,"reason":"DryRun, not applied: cpu"})");
+  const Json compact = CompactStatus(stored);
+  ASSERT_TRUE(IsCompactStatus(compact));
+  EXPECT_FALSE(compact.has_field("abstract")) << compact.serialize();
+  EXPECT_LT(compact.serialize().size(), stored.serialize().size() / 2) << compact.serialize();
+
+  const policy::State whole = StateFromStatus(stored), kept = StateFromStatus(compact);
+  EXPECT_EQ(kept.timers, whole.timers);
+  EXPECT_EQ(kept.phase, whole.phase);
+  EXPECT_EQ(kept.workload_phase, whole.workload_phase);
+
+  readings.at("cpu").time = t0 + 5s;
+  const Json next = BuildStatus(compact, r, readings, p->spec.metrics, 3, {}, t0 + 5s);
+  EXPECT_EQ(next.serialize(),
+            BuildStatus(stored, r, readings, p->spec.metrics, 3, {}, t0 + 5s).serialize());
+  EXPECT_TRUE(SameStatus(compact, next)) << "only the reading's time moved";
+  readings.insert_or_assign("cpu", MetricObservation{metrics::Reading{81, ""}, t0 + 10s});
+  EXPECT_FALSE(
+      SameStatus(compact, BuildStatus(compact, r, readings, p->spec.metrics, 3, {}, t0 + 10s)));
+  EXPECT_FALSE(IsCompactStatus(InvalidStatus(compact, 4, "InvalidSpec", "bad", t0)))
+      << "the fingerprint is the cache's, never written";
+}
+
+// A reading's noise does not rewrite the status on every pass (a CPU utilization moves by a
+// fraction of a percent from one sample to the next: at 10,000 policies, hundreds of writes a
+// second). A value that moves by more than 5%, any other change, or readings 5 minutes old do.
+TEST(Status, NoiseInAReadingDoesNotRewriteStatusUntilTheReadingsAreOld) {
+  policy::Result r;
+  const policy::Time t0 = policy::Time{} + std::chrono::hours(24 * 20000);
+  auto status = [&](double cpu, policy::Time at, std::vector<ConditionOverride> overrides = {}) {
+    std::map<std::string, MetricObservation> readings;
+    readings.emplace("cpu", MetricObservation{metrics::Reading{cpu, ""}, at});
+    return BuildStatus(Json::object(), r, readings, {"cpu"}, 1, overrides, at);
+  };
+  const Json written = Json::parse(status(50.0, t0).serialize());
+  for (const Json& old : {written, CompactStatus(written)}) {
+    EXPECT_FALSE(StatusNeedsWrite(old, status(50.0, t0 + 15s), t0 + 15s)) << "the same";
+    EXPECT_FALSE(StatusNeedsWrite(old, status(50.6, t0 + 15s), t0 + 15s)) << "1.2%: noise";
+    EXPECT_FALSE(StatusNeedsWrite(old, status(47.6, t0 + 4min), t0 + 4min)) << "4.8%";
+    EXPECT_TRUE(StatusNeedsWrite(old, status(56.0, t0 + 15s), t0 + 15s)) << "12%: a change";
+    EXPECT_TRUE(StatusNeedsWrite(old, status(50.6, t0 + 5min), t0 + 5min))
+        << "the readings written are 5 minutes old";
+    EXPECT_TRUE(StatusNeedsWrite(
+        old, status(50.6, t0 + 15s, {{"AbleToScale", false, "ConflictingAutoscaler", "hpa web"}}),
+        t0 + 15s))
+        << "a condition changed: written at once, with the reading";
+  }
+  std::map<std::string, MetricObservation> unreadable;
+  unreadable.emplace("cpu", MetricObservation{Error::Of(Error::Kind::kNoData, "no pods"), t0});
+  EXPECT_TRUE(StatusNeedsWrite(
+      written, BuildStatus(Json::object(), r, unreadable, {"cpu"}, 1, {}, t0 + 15s), t0 + 15s))
+      << "a reading that fails is no noise";
+}
+
 // A value JSON cannot carry never reaches status (it would make every status
 // write fail); the metric reads as an error instead.
 TEST(Status, NonFiniteValuesNeverReachJson) {

@@ -106,21 +106,32 @@ TEST(TargetsTest, ScaleFromTheObjectIsWhatScaleServes) {
   EXPECT_EQ(LabelSelectorString(ParseJson("{}")), "");
 }
 
-// The target informers' transform: a Deployment has no volumeClaimTemplates, a deleted object's
-// last state may have no spec; neither may throw (an exception on the informer's thread ends the
-// process).
-TEST(TargetsTest, DropPodTemplateKeepsWhatIsReadAndThrowsOnNothing) {
-  auto deploy = ParseJson(R"({"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},
-      "template":{"spec":{"containers":[]}}},"status":{"replicas":2}})");
-  ASSERT_NO_THROW(DropPodTemplate(deploy));
-  EXPECT_EQ(
-      deploy.serialize(),
-      R"({"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}}},"status":{"replicas":2}})");
+// The target informers' transform keeps what a pass reads of a Deployment or StatefulSet; a
+// Deployment has no volumeClaimTemplates, a deleted object's last state may have no spec: nothing
+// may throw (an exception on the informer's thread ends the process).
+TEST(TargetsTest, ACachedTargetKeepsWhatIsReadAndThrowsOnNothing) {
+  auto deploy = ParseJson(R"({"kind":"Deployment","metadata":{"name":"web","namespace":"shop",
+      "uid":"u-1","resourceVersion":"9","generation":4,"labels":{"app":"web"},
+      "annotations":{"deployment.kubernetes.io/revision":"3"},"creationTimestamp":"2026-01-01T00:00:00Z"},
+      "spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"spec":{"containers":[]}}},
+      "status":{"observedGeneration":4,"replicas":2,"readyReplicas":2,"availableReplicas":2,
+      "conditions":[{"type":"Available",
+      "status":"True","message":"Deployment has minimum availability."}]}})");
+  ASSERT_NO_THROW(TrimAppsTarget(deploy));
+  EXPECT_EQ(deploy, ParseJson(R"({"kind":"Deployment",
+      "metadata":{"name":"web","namespace":"shop","resourceVersion":"9","generation":4},
+      "spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}}},
+      "status":{"observedGeneration":4,"replicas":2,"readyReplicas":2}})"))
+      << deploy.serialize();
+  const TargetState state = ReadTargetState(deploy, nullptr, "spec.replicas");
+  EXPECT_EQ(state.generation, 4);
+  EXPECT_EQ(state.ready, 2);
+  EXPECT_EQ(LabelSelectorString(deploy.at("spec").at("selector")), "app=web");
   auto sts = ParseJson(R"({"spec":{"template":{},"volumeClaimTemplates":[]}})");
-  ASSERT_NO_THROW(DropPodTemplate(sts));
+  ASSERT_NO_THROW(TrimAppsTarget(sts));
   EXPECT_EQ(sts.serialize(), R"({"spec":{}})");
   auto bare = ParseJson(R"({"metadata":{"name":"x"}})");
-  ASSERT_NO_THROW(DropPodTemplate(bare));
+  ASSERT_NO_THROW(TrimAppsTarget(bare));
 }
 
 }  // namespace
