@@ -4,6 +4,9 @@
 #   hack/cluster.sh build        build etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 #                                kubectl, kwok, metrics-server and helm from the Go module proxy into
 #                                a cache outside the repository, keyed by version (idempotent)
+#   hack/cluster.sh helm         build helm only (if needed) and print its path
+#   hack/cluster.sh tool NAME VERSION PACKAGE [LDFLAGS]  build another Go tool into the same cache
+#                                (if needed) and print its path
 #   hack/cluster.sh up           build if needed, start everything, wait until it all works
 #   hack/cluster.sh up --with-node   also one real node (kubelet + containerd, hack/node.sh) on which
 #                                the controller image runs as a Pod; it is tainted: only Pods that
@@ -179,14 +182,18 @@ link_path() {  # unversioned names for PATH
   ln -sfn "$(bin etcdctl "$ETCD_VERSION")" "$CACHE/path/etcdctl"
 }
 
+build_helm() {
+  goinstall helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
+    "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+}
+
 build_all() {
   command -v go >/dev/null || die "go is not installed"
   build_etcd
   build_k8s
   goinstall kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
   goinstall metrics-server "$MS_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server
-  goinstall helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
-    "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  build_helm
   kwok_stages >/dev/null
   link_path
 }
@@ -519,6 +526,9 @@ env_out() {
 
 case ${1:-} in
 build) build_all ;;
+# Another Go tool into the same cache (hack/release.sh: cosign, the registry); prints its path.
+tool) goinstall "${2:?usage: $0 tool NAME VERSION PACKAGE [LDFLAGS]}" "${3:?}" "${4:?}" "${5:-}" && bin "$2" "$3" ;;
+helm) build_helm && bin helm "$HELM_VERSION" ;;
 up) up "${2:-}" ;;
 down) down ;;
 status) status ;;
@@ -532,7 +542,7 @@ etcdctl)
   "$(bin etcdctl "$ETCD_VERSION")" --endpoints="http://127.0.0.1:$ETCD_PORT" "$@"
   ;;
 *)
-  echo "usage: $0 build|up [--with-node]|down|status|env|restart NAME|import ARCHIVE [BASE-NAME]|logs NS POD|ctr ARGS|etcdctl ARGS" >&2
+  echo "usage: $0 build|helm|tool NAME VERSION PACKAGE|up [--with-node]|down|status|env|restart NAME|import ARCHIVE [BASE-NAME]|logs NS POD|ctr ARGS|etcdctl ARGS" >&2
   exit 2
   ;;
 esac

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # hack/deps.sh -- install the Debian packages Gearbox needs to build, test and run its demo.
 # Idempotent: when every package is already installed it only asks dpkg and returns (well under 1 s).
+#   hack/deps.sh            what the build, the tests and the demo need
+#   hack/deps.sh release    what hack/release.sh needs besides (the arm64 cross-build and the push)
 set -euo pipefail
 
 PACKAGES=(
@@ -37,6 +39,18 @@ PACKAGES=(
   # socat to carry the node's API server connections out of its network namespace
   containerd runc containernetworking-plugins socat
 )
+
+# hack/release.sh: Debian's aarch64 cross compiler (the arm64 controller is built against a sysroot
+# of Debian's arm64 packages, extracted by mmdebstrap: several -dev packages of Debian 12 are not
+# Multi-Arch: same, so dpkg --add-architecture arm64 cannot hold them beside the amd64 ones),
+# qemu-user to check that the arm64 binary starts, ccache to rebuild the release's controllers in
+# seconds, skopeo to push the image index to a registry.
+RELEASE_PACKAGES=(g++-aarch64-linux-gnu qemu-user-static ccache skopeo)
+case ${1:-} in
+"") ;;
+release) PACKAGES=("${RELEASE_PACKAGES[@]}") ;;
+*) echo "usage: $0 [release]" >&2 && exit 2 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

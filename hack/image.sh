@@ -10,6 +10,15 @@
 #   hack/image.sh rootfs DIR      only the root file system without the controller (the Dockerfile
 #                                 runs this, so that both describe the same image)
 #
+#   IMAGE_ARCH=arm64              an image for another Debian architecture (default amd64): the binary
+#                                 given must be built for it (hack/release.sh cross-builds one); it
+#                                 is checked to start under qemu-user (qemu-aarch64-static)
+#   IMAGE_LOCK=FILE               extract exactly the package versions FILE lists for IMAGE_ARCH
+#                                 (hack/image-packages.lock; lines "ARCH PACKAGE VERSION PKG-ARCH"),
+#                                 not the newest ones: a rebuild gets the same packages
+#   SOURCE_DATE_EPOCH=SECONDS     every file's time, the image's creation time (hack/release.sh: the
+#                                 commit's time), so that the same inputs give the same digest
+#
 # Output, in IMAGE_DIR (default build-image/):
 #   oci/                          the OCI image layout (tag = the chart's appVersion)
 #   gearbox-controller.oci.tar    the same as one archive: ctr -n k8s.io images import --base-name
@@ -24,6 +33,8 @@ ROOT=$PWD
 OUT=${IMAGE_DIR:-$ROOT/build-image}
 TAG=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' charts/gearbox/Chart.yaml)
 SUITE=bookworm
+ARCH=${IMAGE_ARCH:-amd64}
+LOCK=${IMAGE_LOCK:-}
 MIRRORS=(
   "deb http://deb.debian.org/debian $SUITE main"
   "deb http://deb.debian.org/debian $SUITE-updates main"
@@ -50,13 +61,23 @@ controller_binary() {  # the binary to put in the image: given, or built in the 
 extract_rootfs() {  # extract_rootfs DIR
   local include
   include=$(grep -v '^#' hack/image-packages.txt | xargs | tr ' ' ',')
-  mmdebstrap --quiet --variant=extract --include="$include" \
+  [[ -z $LOCK ]] || include=$(locked_packages)
+  mmdebstrap --quiet --variant=extract --architectures="$ARCH" --include="$include" \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
     --extract-hook='for d in "$1"/var/cache/apt/archives/*.deb; do
         dpkg-deb --showformat="\${Package} \${Version} \${Architecture}\n" --show "$d"; done |
         sort >"$1/packages.txt"' \
     "$SUITE" "$1" "${MIRRORS[@]}"
+}
+
+# NAME=VERSION of every package the lock lists for ARCH (the dependencies included: apt then has
+# nothing left to choose). A version the mirror no longer has fails the extraction.
+locked_packages() {
+  local pinned
+  pinned=$(awk -v arch="$ARCH" '$1 == arch {print $2 "=" $3}' "$LOCK" | xargs | tr ' ' ',')
+  [[ -n $pinned ]] || { log "ERROR: $LOCK lists no package for $ARCH"; exit 1; }
+  echo "$pinned"
 }
 
 # Keep what the controller needs at run time: shared libraries, the CA bundle, passwd entries.
@@ -76,20 +97,33 @@ trim_rootfs() {  # trim_rootfs DIR
   mv "$r"/packages.txt "$r"/usr/share/gearbox/packages.txt
 }
 
+# With SOURCE_DATE_EPOCH: no file newer than it (the extraction, the trimming and the binary give
+# files the time they ran), so that the layer's tar is the same from one build to the next.
+clamp_times() {  # clamp_times DIR
+  [[ -n ${SOURCE_DATE_EPOCH:-} ]] || return 0
+  find "$1" -newermt "@$SOURCE_DATE_EPOCH" -print0 | xargs -0 -r touch --no-dereference --date="@$SOURCE_DATE_EPOCH"
+}
+
 # An OCI image of ROOTFS with the controller as its entrypoint, user 65532.
 make_oci() {  # make_oci ROOTFS
-  local layout=$OUT/oci bundle=$OUT/bundle
+  local layout=$OUT/oci bundle=$OUT/bundle created=() when
+  if [[ -n ${SOURCE_DATE_EPOCH:-} ]]; then # umoci's times (history, config) are "now" otherwise
+    when=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
+    created=(--history.created "$when")
+  fi
   rm -rf "$layout" "$bundle"
   umoci init --layout "$layout"
   umoci new --image "$layout:$TAG"
   umoci unpack --image "$layout:$TAG" "$bundle" >/dev/null
   cp -a "$1"/. "$bundle/rootfs/"
-  umoci repack --image "$layout:$TAG" "$bundle"
-  umoci config --image "$layout:$TAG" --os linux --architecture amd64 --config.user 65532:65532 \
+  clamp_times "$bundle/rootfs"
+  umoci repack "${created[@]}" --image "$layout:$TAG" "$bundle"
+  umoci config --image "$layout:$TAG" --os linux --architecture "$ARCH" --config.user 65532:65532 \
     --config.entrypoint /usr/local/bin/gearbox-controller --config.workingdir / \
     --config.label "org.opencontainers.image.title=gearbox-controller" \
     --config.label "org.opencontainers.image.version=$TAG" \
-    --config.label "org.opencontainers.image.source=https://github.com/gearbox-dev/gearbox"
+    --config.label "org.opencontainers.image.source=https://github.com/gearbox-dev/gearbox" \
+    "${created[@]}" ${when:+--created "$when"}
   umoci gc --layout "$layout"
   rm -rf "$bundle"
   (cd "$layout" && tar --sort=name -cf "$OUT/gearbox-controller.oci.tar" .)
@@ -107,14 +141,26 @@ report() {  # the image's size, user, and its packages
 
 # The image's libraries are complete: its binary starts in it (a chroot, as root: this is a check
 # of the file system, not of the container runtime).
+# Another architecture's binary runs the same way under qemu-user, copied into the root file system
+# for the check only.
 smoke_test() {
-  chroot --userspec=65532:65532 "$OUT/rootfs" /usr/local/bin/gearbox-controller --version >&2 ||
-    { log "ERROR: gearbox-controller does not start in the image's root file system"; exit 1; }
+  local emulator=()
+  if [[ $ARCH != amd64 ]]; then
+    install -m 0755 "$(command -v "qemu-$(qemu_arch)-static")" "$OUT/rootfs/tmp/qemu-static"
+    emulator=(/tmp/qemu-static)
+  fi
+  chroot --userspec=65532:65532 "$OUT/rootfs" "${emulator[@]}" /usr/local/bin/gearbox-controller --version >&2 ||
+    { log "ERROR: gearbox-controller ($ARCH) does not start in the image's root file system"; exit 1; }
+  rm -f "$OUT/rootfs/tmp/qemu-static"
+}
+
+qemu_arch() {  # Debian's architecture name -> qemu's and binutils'
+  case $ARCH in arm64) echo aarch64 ;; amd64) echo x86_64 ;; *) echo "$ARCH" ;; esac
 }
 
 rootfs() {  # rootfs DIR: the runtime packages, extracted and trimmed
   rm -rf "$1"
-  log "extracting the runtime packages ($SUITE)"
+  log "extracting the runtime packages ($SUITE, $ARCH${LOCK:+, the versions of $LOCK})"
   extract_rootfs "$1"
   trim_rootfs "$1"
 }
@@ -126,7 +172,9 @@ image() {
   binary=$(controller_binary)
   rootfs "$OUT/rootfs"
   install -D -m 0755 "$binary" "$OUT/rootfs/usr/local/bin/gearbox-controller"
-  strip --strip-unneeded "$OUT/rootfs/usr/local/bin/gearbox-controller"
+  local strip=strip
+  [[ $ARCH == amd64 ]] || strip=$(qemu_arch)-linux-gnu-strip
+  "$strip" --strip-unneeded "$OUT/rootfs/usr/local/bin/gearbox-controller"
   cp "$OUT/rootfs/usr/share/gearbox/packages.txt" "$OUT/packages.txt"
   smoke_test
   make_oci "$OUT/rootfs"
