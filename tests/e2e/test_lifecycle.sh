@@ -14,10 +14,24 @@
 #     ScalingPolicies stay.
 #
 #   tests/e2e/test_lifecycle.sh [IMAGE_ARCHIVE]   (default build-image/gearbox-controller.oci.tar)
+#   tests/e2e/test_lifecycle.sh --registry RELEASE_WORK
+#       the same life from a real OCI registry (the CNCF distribution registry on 127.0.0.1:15001,
+#       which the node reaches through its forwarded port), as users of a release have it:
+#       hack/release.sh --push (RELEASE_WORK: the release tests' build and lock, reused), the older
+#       chart pushed as version VERSION-previous; both charts' and the image's signatures verified
+#       (cosign, the release's key) before they are installed; helm install oci://.../gearbox
+#       --version VERSION-previous, the node's containerd pulling the image index from the
+#       registry; helm upgrade to the pushed VERSION; helm rollback.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 source "$ROOT/tests/lib/assert.sh"
+source "$ROOT/tests/lib/registry.sh"
+FROM_REGISTRY=0 REGISTRY_PORT=15001
+if [[ ${1:-} == --registry ]]; then
+  FROM_REGISTRY=1 RELEASE_WORK=${2:?usage: $0 --registry RELEASE_WORK}
+  export NODE_FORWARD_PORTS=$REGISTRY_PORT # the node's containerd pulls from 127.0.0.1:15001
+fi
 # A cluster of its own, with the real node, on ports of its own: the other tests' cluster has no
 # node (on it, after the integration tests, metrics-server once lost the KWOK nodes' addresses).
 CLUSTER=$ROOT/hack/cluster.sh
@@ -34,24 +48,31 @@ WORK=${GEARBOX_LIFECYCLE_DIR:-/tmp/gearbox-lifecycle}
 t0=$(date +%s)
 log() { echo "[lifecycle $(($(date +%s) - t0))s] $*"; }
 
-# The cluster is this test's own: stopping it is the whole clean-up.
-trap 'bash "$CLUSTER" down >/dev/null 2>&1' EXIT
+# The cluster is this test's own: stopping it (and the registry) is the whole clean-up.
+trap 'bash "$CLUSTER" down >/dev/null 2>&1; stop_registry' EXIT
 kubectl apply --server-side -f "$ROOT/crds/" >/dev/null # as users have it: applied with kubectl
 rm -rf "$WORK" && mkdir -p "$WORK"
 setup() { check "$@" || { finish; exit 1; }; }
 
-# ---- set-up: the node, the image in it, an older chart -------------------------------------------
+# ---- set-up: the node, the image in it (or in the registry), an older chart ----------------------
 setup "the real node $NODE is Ready" kubectl wait --for=condition=Ready "node/$NODE" --timeout=60s
-setup "the image imports into the node's containerd" \
-  bash "$ROOT/hack/cluster.sh" import "$ARCHIVE" "$REPO"
 TAG=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$ROOT/charts/gearbox/Chart.yaml")
 # The previous chart: this one with a CRD that does not know spec.topologyStepTimeout yet.
 cp -rL "$ROOT/charts/gearbox" "$WORK/chart-old"
 kubectl patch --local -o yaml --type=json -f "$ROOT/crds/gearbox.dev_scalingpolicies.yaml" \
   -p '[{"op": "remove", "path": "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/topologyStepTimeout"}]' \
   >"$WORK/chart-old/files/gearbox.dev_scalingpolicies.yaml"
+OLD_CHART=("$WORK/chart-old") NEW_CHART=("$ROOT/charts/gearbox") IMAGE=$REPO:$TAG
+if ((FROM_REGISTRY)); then
+  source "$HERE/lifecycle_registry.sh" # release, push, verify: sets OLD_CHART, NEW_CHART, IMAGE
+else
+  setup "the image imports into the node's containerd" \
+    bash "$ROOT/hack/cluster.sh" import "$ARCHIVE" "$REPO"
+fi
 # Where the Pods run (the real node) and how they reach the API server (no kube-proxy here).
 NODE_VALUES=(-f "$ROOT/hack/local-node-values.yaml" --set "apiServer.port=${API_PORT:?}")
+# From the registry the node pulls the image (local-node-values.yaml says never: it is imported).
+((!FROM_REGISTRY)) || NODE_VALUES+=(--set image.pullPolicy=IfNotPresent)
 
 # ---- what the tests look at ----------------------------------------------------------------------
 pods() { kubectl -n "$NS" get pods -l "app.kubernetes.io/instance=$REL" "$@"; }
@@ -72,12 +93,13 @@ set_max() { kubectl -n "$APP" patch sp app --type=json -p "[{\"op\": \"replace\"
 
 # ---- install ------------------------------------------------------------------------------------
 setup "helm install (the older chart, taking over the CRD kubectl applied)" \
-  helm install "$REL" "$WORK/chart-old" -n "$NS" --create-namespace --take-ownership \
+  helm install "$REL" "${OLD_CHART[@]}" -n "$NS" --create-namespace --take-ownership \
   "${NODE_VALUES[@]}" --wait --timeout 180s
 eventually 120 "two controller Pods Ready on $NODE" two_ready
-equals "they run the image built here" "$REPO:$TAG $REPO:$TAG" \
+equals "they run the image built here" "$IMAGE $IMAGE" \
   "$(pods -o jsonpath='{.items[*].spec.containers[0].image}')"
 equals "on the real node" "$NODE $NODE" "$(pods -o jsonpath='{.items[*].spec.nodeName}')"
+((!FROM_REGISTRY)) || check "the node's containerd pulled the image index from the registry" node_has_image
 # kubectl logs cannot reach the node's kubelet (hack/node.sh): its log files are read instead.
 logs_of() { bash "$ROOT/hack/cluster.sh" logs "$NS" "$1"; }
 in_cluster() { logs_of "$1" | grep '"connected"' | grep -q '"config":"in-cluster"'; }
@@ -143,13 +165,13 @@ show
 
 # ---- upgrade: the CRD, then values --------------------------------------------------------------
 setup "helm upgrade to this chart" \
-  helm upgrade "$REL" "$ROOT/charts/gearbox" -n "$NS" "${NODE_VALUES[@]}" --wait --timeout 180s
+  helm upgrade "$REL" "${NEW_CHART[@]}" -n "$NS" "${NODE_VALUES[@]}" --wait --timeout 180s
 equals "the CRD change reached the cluster (spec.topologyStepTimeout)" string \
   "$(kubectl get crd scalingpolicies.gearbox.dev -o jsonpath='{.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.topologyStepTimeout.type}')"
 check "the CRD is the release's and kept on uninstall" bash -c \
   "kubectl get crd scalingpolicies.gearbox.dev -o jsonpath='{.metadata.annotations}' | grep -q '\"helm.sh/resource-policy\":\"keep\"'"
 setup "helm upgrade with concurrency=8, watchNamespaces={$APP}, logLevel=debug" \
-  helm upgrade "$REL" "$ROOT/charts/gearbox" -n "$NS" "${NODE_VALUES[@]}" \
+  helm upgrade "$REL" "${NEW_CHART[@]}" -n "$NS" "${NODE_VALUES[@]}" \
   --set controller.concurrency=8 --set "controller.watchNamespaces={$APP}" --set controller.logLevel=debug \
   --wait --timeout 180s
 args=$(arg_of)

@@ -26,6 +26,14 @@ check "the chart's CRD is kept on helm uninstall (helm.sh/resource-policy: keep)
   grep -q 'helm.sh/resource-policy: keep' <<<"$crd"
 check "crds.install=false renders no CRD" bash -c \
   '! helm template x "$1" --kube-version v1.36.3 --set crds.install=false | grep -q "^kind: CustomResourceDefinition"' _ "$ROOT/charts/gearbox"
+# A release's chart names its image by digest too (hack/release.sh sets image.digest).
+digest=sha256:$(printf '%064d' 7)
+image_line() { helm template x "$ROOT/charts/gearbox" --kube-version v1.36.3 --show-only templates/deployment.yaml "$@" | sed -n 's/^ *image: //p'; }
+equals "image.digest pins the image (repository:tag@digest)" "\"ghcr.io/gearbox-dev/gearbox-controller:0.1.0@$digest\"" \
+  "$(image_line --set image.digest="$digest")"
+equals "without it the tag alone" '"ghcr.io/gearbox-dev/gearbox-controller:0.1.0"' "$(image_line)"
+check "a digest that is not sha256:<64 hex> is refused by the schema" bash -c \
+  '! helm template x "$1" --set image.digest=latest >/dev/null 2>&1' _ "$ROOT/charts/gearbox"
 deployment=$(helm template x "$ROOT/charts/gearbox" --kube-version v1.36.3 --set apiServer.host=10.1.2.3 \
   --set apiServer.port=6443 --show-only templates/deployment.yaml)
 check "apiServer.host/port set KUBERNETES_SERVICE_HOST/PORT" bash -c \
