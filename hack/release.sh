@@ -62,6 +62,9 @@ tools() {
   bash hack/deps.sh >&2
   bash hack/deps.sh release >&2
   HELM=$(bash hack/cluster.sh helm)
+}
+
+cosign_tool() {  # cosign, built from its Go module into the cache once (keyed by version)
   COSIGN=$(bash hack/cluster.sh tool cosign "$COSIGN_VERSION" github.com/sigstore/cosign/v2/cmd/cosign \
     "-X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION")
 }
@@ -171,6 +174,7 @@ release_json() {
 }
 
 signing_key() {  # COSIGN_KEY, or a throwaway pair (tests); the public key goes into dist/
+  cosign_tool
   if [[ -z ${COSIGN_KEY:-} ]]; then
     export COSIGN_KEY=$WORK/throwaway-key/cosign.key COSIGN_PASSWORD=
     if [[ ! -f $COSIGN_KEY ]]; then
@@ -267,11 +271,12 @@ case ${1:-} in
   REPOSITORY=$REGISTRY/gearbox-controller
   tools
   if dist_is "$REPOSITORY"; then log "pushing dist/ as it is"; else build; fi
+  cosign_tool
   [[ -n ${COSIGN_KEY:-} ]] || signing_key
   push "$REGISTRY"
   ;;
 --pin) pin ;;
---cosign) tools >/dev/null 2>&1 && echo "$COSIGN" && exit 0 ;; # the tests verify with it
+--cosign) cosign_tool && echo "$COSIGN" && exit 0 ;; # the tests verify with it
 *) echo "usage: $0 [--update-lock] | --push REGISTRY | --pin | --cosign" >&2 && exit 2 ;;
 esac
 log "done"
