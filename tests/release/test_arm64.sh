@@ -15,9 +15,10 @@ field() { python3 "$ROOT/hack/release.py" field "$DIST/release.json" "$1"; }
 VERSION=$(field version)
 LAYOUT=$(mktemp -d)
 trap 'rm -rf "$LAYOUT"' EXIT
-tar -xf "$DIST/gearbox-controller-$VERSION.oci.tar" -C "$LAYOUT" || { fail "the image archive unpacks"; finish; exit 1; }
+tar -xf "$DIST/gearbox-controller-$VERSION.oci.tar" -C "$LAYOUT" ||
+  { fail "the image archive unpacks"; finish; exit 1; }
 
-# platform ARCH: the manifest digest of linux/ARCH in the index the layout tags VERSION
+# The platforms of the index the layout tags VERSION.
 index_platforms() {
   python3 - "$LAYOUT" "$VERSION" <<'PY'
 import json, sys
@@ -25,7 +26,8 @@ layout, tag = sys.argv[1:]
 blob = lambda d: json.load(open(f"{layout}/blobs/sha256/{d[7:]}"))
 top = json.load(open(f"{layout}/index.json"))
 [ref] = [m for m in top["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == tag]
-print(" ".join(sorted(f'{m["platform"]["os"]}/{m["platform"]["architecture"]}' for m in blob(ref["digest"])["manifests"])))
+platforms = [m["platform"] for m in blob(ref["digest"])["manifests"]]
+print(" ".join(sorted(f'{p["os"]}/{p["architecture"]}' for p in platforms)))
 PY
 }
 equals "the index tagged $VERSION holds both platforms" "linux/amd64 linux/arm64" "$(index_platforms)"
@@ -55,7 +57,9 @@ equals "the arm64 image runs /usr/local/bin/gearbox-controller as 65532:65532" \
   "/usr/local/bin/gearbox-controller 65532:65532" "$entrypoint $user"
 BINARY=$ROOTFS$entrypoint
 # ELF header: class 64-bit (byte 4 = 2), machine EM_AARCH64 (183) at offset 18.
-machine() { python3 -c 'import sys; h = open(sys.argv[1], "rb").read(20); print(h[4], int.from_bytes(h[18:20], "little"))' "$1"; }
+machine() {
+  python3 -c 'import sys; h = open(sys.argv[1], "rb").read(20); print(h[4], int.from_bytes(h[18:20], "little"))' "$1"
+}
 equals "its controller is a 64-bit AArch64 ELF binary" "2 183" "$(machine "$BINARY")"
 QEMU=$(command -v qemu-aarch64-static || command -v qemu-aarch64)
 [[ -n $QEMU ]] || { fail "qemu-user is installed (hack/deps.sh release)"; finish; exit 1; }

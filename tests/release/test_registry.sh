@@ -33,7 +33,8 @@ export COSIGN_PASSWORD=release-test-password
 (cd "$T/key" && "$COSIGN" generate-key-pair >/dev/null 2>&1)
 (cd "$T/other-key" && COSIGN_PASSWORD= "$COSIGN" generate-key-pair >/dev/null 2>&1)
 export COSIGN_KEY=$T/key/cosign.key
-setup "hack/release.sh --push $REGISTRY" bash -c 'bash "$1/hack/release.sh" --push "$2" >"$3/push.log" 2>&1 || { tail -30 "$3/push.log"; exit 1; }' _ "$ROOT" "$REGISTRY" "$T"
+pushed() { bash "$ROOT/hack/release.sh" --push "$REGISTRY" >"$T/push.log" 2>&1 || { tail -30 "$T/push.log"; return 1; }; }
+setup "hack/release.sh --push $REGISTRY" pushed
 field() { python3 "$ROOT/hack/release.py" field "$RELEASE_DIR/release.json" "$1"; }
 VERSION=$(field version) DIGEST=$(field digest)
 IMAGE=$REGISTRY/gearbox-controller
