@@ -191,7 +191,8 @@ def release(out, version, commit, epoch, repository, digest, layout):
 
 def field(path, name):
     with open(path) as f:
-        print(json.load(f)[name])
+        value = json.load(f)[name]
+    print(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
 
 
 def pin(values, repository, digest):

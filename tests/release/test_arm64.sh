@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
-# The release's image index (dist/ of test_reproducible.sh) holds linux/amd64 and linux/arm64, and
+# The release's image index (dist/ of test_build.sh) holds linux/amd64 and linux/arm64, and
 # the arm64 image's controller is an AArch64 binary that starts: its layers are unpacked as the
 # runtime would, and its entrypoint runs under qemu-user with that root file system as its only
 # library path (-L), as the unprivileged user 65532.
 #
 #   tests/release/test_arm64.sh WORK
-set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-source "$ROOT/tests/lib/assert.sh"
-WORK=${1:?usage: $0 WORK}
+source "$(dirname "$0")/common.sh"
 DIST=$WORK/dist
-field() { python3 "$ROOT/hack/release.py" field "$DIST/release.json" "$1"; }
-VERSION=$(field version)
+VERSION=$(field "$DIST" version)
 LAYOUT=$(mktemp -d)
 trap 'rm -rf "$LAYOUT"' EXIT
 tar -xf "$DIST/gearbox-controller-$VERSION.oci.tar" -C "$LAYOUT" ||
@@ -66,7 +61,7 @@ QEMU=$(command -v qemu-aarch64-static || command -v qemu-aarch64)
 out=$(setpriv --reuid=65532 --regid=65532 --clear-groups "$QEMU" -L "$ROOTFS" "$BINARY" --version 2>&1)
 rc=$?
 equals "gearbox-controller --version exits 0 under $(basename "$QEMU") with the image's libraries" 0 "$rc"
-revision=$(field commit)
+revision=$(field "$DIST" commit)
 check "it prints the release's version $VERSION and commit ${revision:0:12} ($out)" \
   bash -c '[[ $1 == *"$2"* && $1 == *"$3"* ]]' _ "$out" "$VERSION" "${revision:0:12}"
 # The image's own libraries are what it loaded: without them the loader is not even found.

@@ -5,12 +5,7 @@
 # repository's lock is left as it is). The fixture of the other release tests.
 #
 #   tests/release/test_build.sh WORK   (WORK: the release's build tree, dist/ and lock)
-set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-source "$ROOT/tests/lib/assert.sh"
-WORK=${1:?usage: $0 WORK}
-mkdir -p "$WORK"
+source "$(dirname "$0")/common.sh"
 export RELEASE_BUILD_DIR=$WORK/build RELEASE_DIR=$WORK/dist IMAGE_LOCK=$WORK/image-packages.lock
 [[ ! -f $ROOT/hack/image-packages.lock ]] || cp "$ROOT/hack/image-packages.lock" "$IMAGE_LOCK"
 t=$SECONDS
@@ -21,15 +16,14 @@ if ! bash "$ROOT/hack/release.sh" --update-lock >"$WORK/release.log" 2>&1; then
   exit 1
 fi
 pass "hack/release.sh --update-lock ($((SECONDS - t)) s)"
-field() { python3 "$ROOT/hack/release.py" field "$RELEASE_DIR/release.json" "$1"; }
-VERSION=$(field version)
+VERSION=$(field "$RELEASE_DIR" version)
 listed() { (cd "$RELEASE_DIR" && awk '{print $2}' SHA256SUMS | sort | xargs); }
 equals "SHA256SUMS covers the image, the chart, the SBOM and release.json" \
   "gearbox-$VERSION.tgz gearbox-controller-$VERSION.oci.tar gearbox-controller-$VERSION.spdx.json release.json" \
   "$(listed)"
 check "the signature and the public key are there" test -s "$RELEASE_DIR/SHA256SUMS.sig" -a -s "$RELEASE_DIR/cosign.pub"
-equals "release.json names this commit" "$(git -C "$ROOT" rev-parse HEAD)" "$(field commit)"
-check "the image index digest is a sha256 digest ($(field digest))" bash -c '[[ $1 =~ ^sha256:[0-9a-f]{64}$ ]]' _ "$(field digest)"
+equals "release.json names this commit" "$(git -C "$ROOT" rev-parse HEAD)" "$(field "$RELEASE_DIR" commit)"
+check "the image index digest is a sha256 digest ($(field "$RELEASE_DIR" digest))" bash -c '[[ $1 =~ ^sha256:[0-9a-f]{64}$ ]]' _ "$(field "$RELEASE_DIR" digest)"
 equals "the lock lists both images' packages" "amd64 arm64" "$(grep -v '^#' "$IMAGE_LOCK" | awk '{print $1}' | sort -u | xargs)"
 (cd "$RELEASE_DIR" && ls -l | sed 's/^/    /')
 finish

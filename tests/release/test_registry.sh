@@ -10,18 +10,13 @@
 #   the SBOM lists every Debian package of both images with its version, and the controller.
 #
 #   tests/release/test_registry.sh WORK   (WORK of test_reproducible.sh: its build is reused)
-set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-source "$ROOT/tests/lib/assert.sh"
+source "$(dirname "$0")/common.sh"
 source "$ROOT/tests/lib/registry.sh"
-WORK=${1:?usage: $0 WORK}
 PORT=15000 REGISTRY=127.0.0.1:15000
 T=$WORK/registry-test
 rm -rf "$T" && mkdir -p "$T"
 export RELEASE_BUILD_DIR=$WORK/build RELEASE_DIR=$T/dist IMAGE_LOCK=$WORK/image-packages.lock
 trap stop_registry EXIT
-setup() { check "$@" || { finish; exit 1; }; }
 refused() { ! "$@"; }
 HELM=$(bash "$ROOT/hack/cluster.sh" helm)
 COSIGN=$(bash "$ROOT/hack/release.sh" --cosign)
@@ -35,10 +30,9 @@ export COSIGN_PASSWORD=release-test-password
 export COSIGN_KEY=$T/key/cosign.key
 pushed() { bash "$ROOT/hack/release.sh" --push "$REGISTRY" >"$T/push.log" 2>&1 || { tail -30 "$T/push.log"; return 1; }; }
 setup "hack/release.sh --push $REGISTRY" pushed
-field() { python3 "$ROOT/hack/release.py" field "$RELEASE_DIR/release.json" "$1"; }
-VERSION=$(field version) DIGEST=$(field digest)
+VERSION=$(field "$RELEASE_DIR" version) DIGEST=$(field "$RELEASE_DIR" digest)
 IMAGE=$REGISTRY/gearbox-controller
-equals "dist/ is for the registry's repository" "$IMAGE" "$(field repository)"
+equals "dist/ is for the registry's repository" "$IMAGE" "$(field "$RELEASE_DIR" repository)"
 equals "cosign.pub is the key's" "$("$COSIGN" public-key --key "$COSIGN_KEY" 2>/dev/null)" "$(cat "$RELEASE_DIR/cosign.pub")"
 
 # ---- the image index, pulled back ------------------------------------------------------------
@@ -57,7 +51,7 @@ print(json.dumps({m["platform"]["architecture"]: m["digest"] for m in index["man
 PY
 }
 equals "the pulled index holds linux/amd64 and linux/arm64 with the release's digests" \
-  "$(field platforms | python3 -c 'import ast, json, sys; print(json.dumps(ast.literal_eval(sys.stdin.read()), sort_keys=True))')" \
+  "$(field "$RELEASE_DIR" platforms)" \
   "$(pulled_platforms)"
 arch_of() { "${SKOPEO[@]}" inspect --tls-verify=false --override-os linux --override-arch "$1" --format '{{.Architecture}}' "docker://$IMAGE:$VERSION"; }
 equals "an arm64 node resolves the tag to the arm64 image" arm64 "$(arch_of arm64)"

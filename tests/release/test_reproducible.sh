@@ -6,14 +6,9 @@
 # package versions.
 #
 #   tests/release/test_reproducible.sh WORK   (WORK of test_build.sh)
-set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-source "$ROOT/tests/lib/assert.sh"
-WORK=${1:?usage: $0 WORK}
+source "$(dirname "$0")/common.sh"
 FIRST=$WORK/dist
 export RELEASE_BUILD_DIR=$WORK/build RELEASE_DIR=$WORK/dist-again IMAGE_LOCK=$WORK/image-packages.lock
-field() { python3 "$ROOT/hack/release.py" field "$1/release.json" "$2"; }
 
 # Nothing of the first release's images or controllers is left to reuse (ccache may still serve
 # object files: the same compiler on the same preprocessed source).
