@@ -29,7 +29,7 @@ setup "and signed" "$COSIGN" sign --yes --key "$COSIGN_KEY" --tlog-upload=false 
 
 # What a careful user checks before installing: the image's and the charts' signatures, with the
 # release's public key and no transparency log (offline from anything but the registry).
-verified() { "$COSIGN" verify --key "$RELEASE_DIR/cosign.pub" --insecure-ignore-tlog=true --allow-http-registry "$1" >/dev/null 2>&1; }
+verified() { loopback_only "$COSIGN" verify --key "$RELEASE_DIR/cosign.pub" --insecure-ignore-tlog=true --allow-http-registry "$1" >/dev/null 2>&1; }
 manifest_digest() { # the chart's manifest digest as the registry serves it
   curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REGISTRY/v2/gearbox/manifests/$1" | sha256sum | cut -c1-64
 }
