@@ -101,7 +101,8 @@ trim_rootfs() {  # trim_rootfs DIR
 # files the time they ran), so that the layer's tar is the same from one build to the next.
 clamp_times() {  # clamp_times DIR
   [[ -n ${SOURCE_DATE_EPOCH:-} ]] || return 0
-  find "$1" -newermt "@$SOURCE_DATE_EPOCH" -print0 | xargs -0 -r touch --no-dereference --date="@$SOURCE_DATE_EPOCH"
+  find "$1" -newermt "@$SOURCE_DATE_EPOCH" -print0 |
+    xargs -0 -r touch --no-dereference --date="@$SOURCE_DATE_EPOCH"
 }
 
 # An OCI image of ROOTFS with the controller as its entrypoint, user 65532.
@@ -149,7 +150,8 @@ smoke_test() {
     install -m 0755 "$(command -v "qemu-$(qemu_arch)-static")" "$OUT/rootfs/tmp/qemu-static"
     emulator=(/tmp/qemu-static)
   fi
-  chroot --userspec=65532:65532 "$OUT/rootfs" "${emulator[@]}" /usr/local/bin/gearbox-controller --version >&2 ||
+  chroot --userspec=65532:65532 "$OUT/rootfs" "${emulator[@]}" /usr/local/bin/gearbox-controller \
+    --version >&2 ||
     { log "ERROR: gearbox-controller ($ARCH) does not start in the image's root file system"; exit 1; }
   rm -f "$OUT/rootfs/tmp/qemu-static"
 }

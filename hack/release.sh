@@ -56,6 +56,7 @@ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
 t0=$(date +%s)
 log() { echo "[release $(($(date +%s) - t0))s] $*" >&2; }
 die() { echo "[release] ERROR: $*" >&2; exit 1; }
+clean_tree() { [[ -z $(git status --porcelain -- . ':!dist' ':!build*') ]]; }
 
 # ------------------------------------------------------------------------------------ tools ----
 tools() {
@@ -99,9 +100,9 @@ relative_links() {  # absolute symbolic links (libm.so -> /lib/...) would point 
 
 # ----------------------------------------------------------------------------------- builds ----
 # gearbox-controller alone (no tests), RelWithDebInfo (as CI builds it; gcc 12 at -O3 warns of
-# a false -Wrestrict in libstdc++, an error with -Werror; the image strips the debug info), through ccache (a cache outside the repository:
-# a rebuild of the same sources costs seconds). The source path is mapped to ".", so that where
-# the repository is checked out does not change the binary.
+# a false -Wrestrict in libstdc++, an error with -Werror; the image strips the debug info), through
+# ccache (a cache outside the repository: a rebuild of the same sources costs seconds). The source
+# path is mapped to ".", so that where the repository is checked out does not change the binary.
 controller() {  # controller ARCH: prints the binary's path
   local build=$WORK/build-$1 cross=()
   if [[ $1 == arm64 ]]; then
@@ -110,9 +111,9 @@ controller() {  # controller ARCH: prints the binary's path
   log "building gearbox-controller for $1"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGEARBOX_BUILD_TESTS=OFF \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_FLAGS="-ffile-prefix-map=$ROOT/=" \
-    "${cross[@]}" >&2
+    "${cross[@]}" >&2 || die "cmake could not configure the $1 build"
   CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=1 \
-    cmake --build "$build" --target gearbox-controller -- -j"$(nproc)" >&2
+    cmake --build "$build" --target gearbox-controller -- -j"$(nproc)" >&2 || die "the $1 controller did not build"
   echo "$build/controller/gearbox-controller"
 }
 
@@ -123,7 +124,8 @@ image() {  # image ARCH: the single-platform image in $WORK/image-ARCH (hack/ima
   binary=$(controller "$1")
   log "image for linux/$1"
   IMAGE_DIR=$WORK/image-$1 IMAGE_ARCH=$1 IMAGE_LOCK=$lock bash hack/image.sh --binary "$binary" 2>&1 |
-    grep -v '^\[image\]   ' >&2 || die "the linux/$1 image failed (a version of the lock gone from the mirror? hack/release.sh --update-lock)"
+    grep -v '^\[image\]   ' >&2 ||
+    die "the linux/$1 image failed (if apt says a version of the lock is not found: --update-lock)"
   cp "$WORK/image-$1/packages.txt" "$WORK/image-$1/packages-$1.txt"
 }
 
@@ -141,7 +143,7 @@ write_lock() {  # the versions of both images, as IMAGE_LOCK reads them
 # The images, unless this commit's are there already (the digest does not depend on the registry).
 images() {
   local stamp=$WORK/oci.commit
-  if [[ -z $(git status --porcelain -- . ':!dist' ':!build*') && -f $stamp && $(<"$stamp") == "$COMMIT" ]]; then
+  if clean_tree && [[ -f $stamp && $(<"$stamp") == "$COMMIT" ]]; then
     log "reusing the images of $COMMIT"
   else
     rm -f "$stamp"
@@ -195,7 +197,10 @@ sums_and_signature() {
   "$COSIGN" sign-blob --yes --key "$COSIGN_KEY" --tlog-upload=false \
     --output-signature "$DIST/SHA256SUMS.sig" "$DIST/SHA256SUMS" >/dev/null 2>&1 ||
     die "cosign sign-blob failed"
-  "$COSIGN" verify-blob --key "$DIST/cosign.pub" --insecure-ignore-tlog=true \
+  # verify-blob looks for Sigstore's trust root online, and carries on with the key without it: a
+  # proxy on a closed loopback port keeps that attempt on this machine.
+  HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost \
+    "$COSIGN" verify-blob --key "$DIST/cosign.pub" --insecure-ignore-tlog=true \
     --signature "$DIST/SHA256SUMS.sig" "$DIST/SHA256SUMS" >/dev/null 2>&1 ||
     die "the signature just made does not verify"
 }
@@ -203,8 +208,7 @@ sums_and_signature() {
 build() {
   [[ $(sed -n 's/^version: *//p' charts/gearbox/Chart.yaml) == "$VERSION" ]] ||
     die "charts/gearbox/Chart.yaml: version and appVersion differ (a release has one version)"
-  [[ -z $(git status --porcelain -- . ':!dist' ':!build*') ]] ||
-    log "WARNING: uncommitted changes: this release is not the commit's"
+  clean_tree || log "WARNING: uncommitted changes: this release is not the commit's"
   images
   rm -rf "$DIST" && mkdir -p "$DIST"
   archive
@@ -224,7 +228,8 @@ plain_http() { [[ $1 == 127.0.0.1:* || $1 == localhost:* || $1 == "[::1]:"* ]]; 
 push() {  # push REGISTRY: the image index (its digest kept), the chart, a signature of each
   local registry=$1 tls=() helm_http=() cosign_http=() pushed chart_digest
   if plain_http "$registry"; then
-    tls=(--dest-tls-verify=false) helm_http=(--plain-http) cosign_http=(--allow-http-registry --allow-insecure-registry)
+    tls=(--dest-tls-verify=false) helm_http=(--plain-http)
+    cosign_http=(--allow-http-registry --allow-insecure-registry)
   fi
   log "pushing $REPOSITORY:$VERSION"
   skopeo copy --quiet --all --preserve-digests "${tls[@]}" \
@@ -248,7 +253,7 @@ release_field() { python3 hack/release.py field "$DIST/release.json" "$1"; }
 
 # A push reuses dist/ when it is this commit's release for that repository.
 dist_is() {  # dist_is REPOSITORY
-  [[ -f $DIST/release.json && -z $(git status --porcelain -- . ':!dist' ':!build*') ]] &&
+  [[ -f $DIST/release.json ]] && clean_tree &&
     [[ $(release_field commit) == "$COMMIT" && $(release_field repository) == "$1" ]]
 }
 
