@@ -25,7 +25,8 @@
 #
 #   COSIGN_KEY=PATH (and COSIGN_PASSWORD)  the signing key; without it a throwaway key pair is made
 #                                    (build-release/throwaway-key), fit for tests only
-#   RELEASE_DIR, RELEASE_BUILD_DIR   dist/ and build-release/ by default
+#   RELEASE_DIR, RELEASE_BUILD_DIR   dist/ and build-release/ by default (the images, the index,
+#                                    a throwaway key; the controllers build in build-release/ always)
 #   IMAGE_LOCK                       the package versions (default hack/image-packages.lock)
 #
 # A registry on 127.0.0.1, localhost or [::1] is spoken to in plain HTTP; any other with TLS.
@@ -103,8 +104,10 @@ relative_links() {  # absolute symbolic links (libm.so -> /lib/...) would point 
 # a false -Wrestrict in libstdc++, an error with -Werror; the image strips the debug info), through
 # ccache (a cache outside the repository: a rebuild of the same sources costs seconds). The source
 # path is mapped to ".", so that where the repository is checked out does not change the binary.
+# The build trees are always build-release/build-ARCH in the repository, whatever RELEASE_BUILD_DIR
+# says: ccache hits only for a build tree at the same place relative to the sources.
 controller() {  # controller ARCH: prints the binary's path
-  local build=$WORK/build-$1 cross=()
+  local build=$ROOT/build-release/build-$1 cross=()
   if [[ $1 == arm64 ]]; then
     cross=(-DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/aarch64-linux-gnu.cmake" -DGEARBOX_SYSROOT="$(arm64_sysroot)")
   fi

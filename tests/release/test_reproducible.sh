@@ -12,7 +12,7 @@ export RELEASE_BUILD_DIR=$WORK/build RELEASE_DIR=$WORK/dist-again IMAGE_LOCK=$WO
 
 # Nothing of the first release's images or controllers is left to reuse (ccache may still serve
 # object files: the same compiler on the same preprocessed source).
-rm -rf "$RELEASE_BUILD_DIR"/build-* "$RELEASE_BUILD_DIR"/image-* "$RELEASE_BUILD_DIR"/oci*
+rm -rf "$ROOT"/build-release/build-* "$RELEASE_BUILD_DIR"/image-* "$RELEASE_BUILD_DIR"/oci*
 t=$SECONDS
 if ! bash "$ROOT/hack/release.sh" >"$WORK/release-again.log" 2>&1; then
   tail -30 "$WORK/release-again.log"
