@@ -6,4 +6,10 @@ source "$ROOT/tests/lib/assert.sh"
 WORK=${1:?usage: $0 WORK}
 mkdir -p "$WORK"
 field() { python3 "$ROOT/hack/release.py" field "$1/release.json" "$2"; }
-setup() { check "$@" || { finish; exit 1; }; }
+# setup DESCRIPTION CMD...: a check the rest depends on; the test stops when it fails (check
+# itself returns 0 either way).
+setup() {
+  local failed=$FAILED
+  check "$@"
+  ((FAILED == failed)) || { finish; exit 1; }
+}

@@ -9,6 +9,7 @@ source "$(dirname "$0")/common.sh"
 DIST=$WORK/dist
 VERSION=$(field "$DIST" version)
 LAYOUT=$(mktemp -d)
+chmod 0755 "$LAYOUT" # the controller runs as 65532, which must reach its files
 trap 'rm -rf "$LAYOUT"' EXIT
 tar -xf "$DIST/gearbox-controller-$VERSION.oci.tar" -C "$LAYOUT" ||
   { fail "the image archive unpacks"; finish; exit 1; }

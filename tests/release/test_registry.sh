@@ -23,7 +23,7 @@ COSIGN=$(bash "$ROOT/hack/release.sh" --cosign)
 setup "a distribution registry $REGISTRY_VERSION serves on $REGISTRY" start_registry "$PORT" "$T/registry"
 
 # A key pair of the test's, protected by a password, as a release manager's would be.
-mkdir -p "$T/key" "$T/other-key"
+mkdir -p "$T/key" "$T/other-key" "$T/pulled-chart"
 export COSIGN_PASSWORD=release-test-password
 (cd "$T/key" && "$COSIGN" generate-key-pair >/dev/null 2>&1)
 (cd "$T/other-key" && COSIGN_PASSWORD= "$COSIGN" generate-key-pair >/dev/null 2>&1)
