@@ -104,6 +104,8 @@ relative_links() {  # absolute symbolic links (libm.so -> /lib/...) would point 
 # a false -Wrestrict in libstdc++, an error with -Werror; the image strips the debug info), through
 # ccache (a cache outside the repository: a rebuild of the same sources costs seconds). The source
 # path is mapped to ".", so that where the repository is checked out does not change the binary.
+# The revision the binaries print is the release's commit, given (not read by CMake when it
+# configures: a commit made meanwhile would make the two platforms' binaries differ).
 # The build trees are always build-release/build-ARCH in the repository, whatever RELEASE_BUILD_DIR
 # says: ccache hits only for a build tree at the same place relative to the sources.
 controller() {  # controller ARCH: prints the binary's path
@@ -114,6 +116,7 @@ controller() {  # controller ARCH: prints the binary's path
   log "building gearbox-controller for $1"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGEARBOX_BUILD_TESTS=OFF \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_FLAGS="-ffile-prefix-map=$ROOT/=" \
+    -DGEARBOX_REVISION="${COMMIT:0:12}" \
     "${cross[@]}" >&2 || die "cmake could not configure the $1 build"
   CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=1 \
     cmake --build "$build" --target gearbox-controller -- -j"$(nproc)" >&2 || die "the $1 controller did not build"
