@@ -57,7 +57,8 @@ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
 t0=$(date +%s)
 log() { echo "[release $(($(date +%s) - t0))s] $*" >&2; }
 die() { echo "[release] ERROR: $*" >&2; exit 1; }
-clean_tree() { [[ -z $(git status --porcelain -- . ':!dist' ':!build*') ]]; }
+# No uncommitted change to what goes into a release (tests and docs do not).
+clean_tree() { [[ -z $(git status --porcelain -- . ':!dist' ':!build*' ':!tests' ':!docs') ]]; }
 
 # ------------------------------------------------------------------------------------ tools ----
 tools() {

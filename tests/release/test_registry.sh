@@ -79,7 +79,7 @@ equals "the pulled chart is the release's, byte for byte" \
   "$(cd "$RELEASE_DIR" && sha256sum "gearbox-$VERSION.tgz")" "$(cd "$T/pulled-chart" && sha256sum "gearbox-$VERSION.tgz")"
 image_values() { "$HELM" show values "$T/pulled-chart/gearbox-$VERSION.tgz" | python3 -c 'import sys, yaml; i = yaml.safe_load(sys.stdin)["image"]; print(i["repository"], i["digest"])'; }
 equals "its values point at the pushed image by digest" "$IMAGE $DIGEST" "$(image_values)"
-rendered() { "$HELM" template gearbox "$T/pulled-chart/gearbox-$VERSION.tgz" | sed -n 's/^ *image: "\(.*\)"$/\1/p'; }
+rendered() { "$HELM" template gearbox "$T/pulled-chart/gearbox-$VERSION.tgz" --kube-version v1.36.3 | sed -n 's/^ *image: "\(.*\)"$/\1/p'; }
 equals "the Deployment it renders runs that image" "$IMAGE:$VERSION@$DIGEST" "$(rendered)"
 
 # ---- the SBOM -----------------------------------------------------------------------------------
