@@ -89,12 +89,12 @@ void AddPlaceholderMetric(const std::string& name, const std::string& what, doub
                           bool per_replica, Draft& draft) {
   SizedMetric metric = PrometheusMetric(name, "TODO(gearbox convert): the PromQL of the " + what,
                                         target, per_replica);
-  MetricNeeds(metric,
-              "give the PromQL of the " + what + " (the old one came from a metrics adapter" +
-                  (per_replica ? "; perReplica divides it by the replicas, as the HPA's average)"
-                               : ")") +
-                  "; until then it reads as unavailable and nothing scales down",
-              draft);
+  MetricNeeds(
+      metric,
+      "give the PromQL of the " + what + " (the old one came from a metrics adapter" +
+          (per_replica ? "; perReplica divides it by the replicas, as the HPA's average)" : ")") +
+          "; until then it reads as unavailable and nothing scales down",
+      draft);
   draft.metrics.push_back(metric);
   if (!draft.prometheus_url.empty()) return;
   draft.prometheus_url = kPlaceholderPrometheus;

@@ -110,9 +110,8 @@ bool UseServer(const Trigger& trigger, const std::string& url, std::string& serv
 Result<std::optional<CarriedAuth>> CarryAuth(const Trigger& trigger, const std::string& server,
                                              Draft& draft) {
   const TriggerAuth* auth = trigger.auth ? &*trigger.auth : nullptr;
-  ASSIGN_OR_RETURN(
-      CarriedAuth carried,
-      CarryPrometheusAuth(trigger.metadata, server, trigger.not_given, auth, trigger.path));
+  ASSIGN_OR_RETURN(CarriedAuth carried, CarryPrometheusAuth(trigger.metadata, server,
+                                                            trigger.not_given, auth, trigger.path));
   if (!carried.refused) return std::optional<CarriedAuth>(std::move(carried));
   draft.header_notes.push_back(trigger.path + " (prometheus on " + server +
                                "): KEDA authenticated with " + *carried.refused);
@@ -451,10 +450,11 @@ Status ReadPostgresConnection(const Trigger& trigger, YAML::Node source, Draft& 
   if (sslmode) source["sslmode"] = Text(*sslmode);
   if (!SetSecretRef(trigger, "password", source, "passwordSecretRef", path, draft) &&
       PasswordLeftToSet(trigger))
-    NoteMissing(draft, path + ".host",
-                "KEDA took the password from " +
-                    PasswordOrigin(trigger, static_cast<bool>(trigger.metadata["passwordFromEnv"])) +
-                    ": set passwordSecretRef {name, key} to the Secret");
+    NoteMissing(
+        draft, path + ".host",
+        "KEDA took the password from " +
+            PasswordOrigin(trigger, static_cast<bool>(trigger.metadata["passwordFromEnv"])) +
+            ": set passwordSecretRef {name, key} to the Secret");
   return OkStatus();
 }
 
@@ -576,11 +576,12 @@ std::optional<std::string> ApiAuthMode(const Trigger& trigger,
                                        const std::optional<std::string>& given, Draft& draft) {
   const AuthSecret* secret = SecretOf(trigger, "authMode");
   if (given || !secret) return given;
-  const std::string mode = SecretOf(trigger, "token")                               ? "bearer"
-                           : SecretOf(trigger, "username") && SecretOf(trigger, "password") ? "basic"
-                           : SecretOf(trigger, "apiKey")                            ? "apiKey"
-                           : SecretOf(trigger, "cert")                              ? "tls"
-                                                                                    : "";
+  const std::string mode = SecretOf(trigger, "token") ? "bearer"
+                           : SecretOf(trigger, "username") && SecretOf(trigger, "password")
+                               ? "basic"
+                           : SecretOf(trigger, "apiKey") ? "apiKey"
+                           : SecretOf(trigger, "cert")   ? "tls"
+                                                         : "";
   if (mode.empty()) {
     draft.header_notes.push_back(trigger.path + " (metrics-api): KEDA read authMode from Secret " +
                                  secret->name + " key " + secret->key +
@@ -661,11 +662,11 @@ Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
   NoteClusterAuth(trigger, "spec.metrics[" + std::to_string(draft.metrics.size()) + "].name",
                   draft);
   draft.metrics.push_back(metric);
-  NoteOtherKeys(trigger,
-                {"url", "valueLocation", "targetValue", "activationTargetValue", "format",
-                 "authMode", "method", "keyParamName", "aggregateFromKubeServiceEndpoints",
-                 "aggregationType"},
-                draft);
+  NoteOtherKeys(
+      trigger,
+      {"url", "valueLocation", "targetValue", "activationTargetValue", "format", "authMode",
+       "method", "keyParamName", "aggregateFromKubeServiceEndpoints", "aggregationType"},
+      draft);
   return OkStatus();
 }
 
@@ -816,9 +817,9 @@ Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
                 "publishRate (MessageRate)"
       : trigger.metadata["useRegex"] && trigger.metadata["useRegex"].Scalar() == "true"
           ? "useRegex: Gearbox reads one named queue"
-      : !RabbitAuthLeftOut(trigger).empty() ? RabbitAuthLeftOut(trigger)
-                                            : RabbitLeftOut(host, SecretOf(trigger, "host"),
-                                                            protocol.value_or("auto"));
+      : !RabbitAuthLeftOut(trigger).empty()
+          ? RabbitAuthLeftOut(trigger)
+          : RabbitLeftOut(host, SecretOf(trigger, "host"), protocol.value_or("auto"));
   if (!why.empty()) {
     draft.header_notes.push_back(trigger.path + " (rabbitmq " + queue + "): " + why);
     return OkStatus();

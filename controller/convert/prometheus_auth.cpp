@@ -174,8 +174,8 @@ void Carrier::CustomHeader() {
   header["name"] = "X-Custom-Auth";
   header["valueSecretRef"] = SecretRefNode(*value);
   out_.fields["headers"].push_back(header);
-  out_.missing.push_back("KEDA read the custom header's name from Secret " + name->name +
-                         " key " + name->key +
+  out_.missing.push_back("KEDA read the custom header's name from Secret " + name->name + " key " +
+                         name->key +
                          ": write it in headers[].name (X-Custom-Auth is a placeholder)");
 }
 

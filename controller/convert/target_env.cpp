@@ -79,8 +79,7 @@ void TargetEnvironments::Merge(const TargetEnvironments& other) {
 }
 
 std::optional<ContainerEnv> TargetEnvironments::Find(const std::string& kind,
-                                                     const std::string& name,
-                                                     const std::string& ns,
+                                                     const std::string& name, const std::string& ns,
                                                      const std::string& container) const {
   const auto found = containers_.find(Key(kind, ns, name));
   if (found == containers_.end() || found->second.size() == 0) return std::nullopt;

@@ -91,7 +91,8 @@ std::optional<TriggerAuth> TriggerAuthentications::Find(const YAML::Node& ref,
 }
 
 std::string TriggerAuthentications::NamespaceOf(const YAML::Node& ref) const {
-  const std::string kind = TextAt(ref, "kind").empty() ? "TriggerAuthentication" : TextAt(ref, "kind");
+  const std::string kind =
+      TextAt(ref, "kind").empty() ? "TriggerAuthentication" : TextAt(ref, "kind");
   const std::string prefix = kind + "/", suffix = "/" + TextAt(ref, "name");
   for (const auto& [key, auth] : by_key_) {
     if (key.rfind(prefix, 0) != 0 || key.size() <= prefix.size() + suffix.size() ||

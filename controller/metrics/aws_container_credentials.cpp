@@ -34,8 +34,8 @@ bool PlainHttpAllowed(std::string host) {
 Result<std::string> Authorization(const AwsContainerEndpoint& endpoint) {
   std::string token = endpoint.token;
   if (!endpoint.token_file.empty()) {
-    ASSIGN_OR_RETURN(token, ReadProjectedToken(endpoint.token_file,
-                                               "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"));
+    ASSIGN_OR_RETURN(
+        token, ReadProjectedToken(endpoint.token_file, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"));
   }
   if (token.find_first_of("\r\n") != std::string::npos)
     return Error::Of(Error::Kind::kConfig,
@@ -74,8 +74,7 @@ Result<Expiring<AwsCredentials>> ParseContainerCredentials(
   AwsCredentials keys{doc.at("AccessKeyId").as_string(), doc.at("SecretAccessKey").as_string(),
                       doc.at("Token").as_string()};
   const auto expiration = ParseRfc3339(doc.at("Expiration").as_string());
-  if (keys.access_key_id.empty() || keys.secret_access_key.empty() || !expiration)
-    return malformed;
+  if (keys.access_key_id.empty() || keys.secret_access_key.empty() || !expiration) return malformed;
   const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(*expiration - now);
   if (lifetime.count() <= 0)
     return Error::Of(Error::Kind::kAuth, std::string(kWhat) + ": the keys have already expired");

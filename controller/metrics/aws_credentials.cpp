@@ -35,9 +35,9 @@ class EnvironmentSource final : public AwsCredentialSource {
   EnvironmentSource(AwsEnvironment env, const kube::Clock& clock)
       : env_(std::move(env)),
         web_identity_([this, &clock] { return AssumeRoleWithWebIdentity(env_, clock); }, clock),
-        container_([this, &clock] { return FetchContainerCredentials(env_.container,
-                                                                     clock.WallNow()); },
-                   clock) {}
+        container_(
+            [this, &clock] { return FetchContainerCredentials(env_.container, clock.WallNow()); },
+            clock) {}
   Result<AwsCredentials> Get() override {
     if (!env_.keys.access_key_id.empty() && !env_.keys.secret_access_key.empty()) return env_.keys;
     if (!env_.role_arn.empty() && !env_.token_file.empty()) return web_identity_.Get();
@@ -75,10 +75,9 @@ AwsEnvironment AwsEnvironment::FromProcess() {
   env.role_session_name = EnvOr("AWS_ROLE_SESSION_NAME", "gearbox-controller");
   env.region = EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION"));
   env.sts_endpoint = EnvOr("AWS_ENDPOINT_URL_STS");
-  env.container = {EnvOr("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
-                   EnvOr("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
-                   EnvOr("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
-                   EnvOr("AWS_CONTAINER_AUTHORIZATION_TOKEN")};
+  env.container = {
+      EnvOr("AWS_CONTAINER_CREDENTIALS_FULL_URI"), EnvOr("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+      EnvOr("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"), EnvOr("AWS_CONTAINER_AUTHORIZATION_TOKEN")};
   return env;
 }
 

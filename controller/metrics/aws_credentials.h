@@ -22,12 +22,12 @@ namespace gearbox::metrics {
 
 // The environment variables that matter, read once (tests fill it themselves).
 struct AwsEnvironment {
-  AwsCredentials keys;            // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
-  std::string role_arn;           // AWS_ROLE_ARN
-  std::string token_file;         // AWS_WEB_IDENTITY_TOKEN_FILE
-  std::string role_session_name;  // AWS_ROLE_SESSION_NAME, default "gearbox-controller"
-  std::string region;             // AWS_REGION or AWS_DEFAULT_REGION
-  std::string sts_endpoint;       // AWS_ENDPOINT_URL_STS
+  AwsCredentials keys;             // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+  std::string role_arn;            // AWS_ROLE_ARN
+  std::string token_file;          // AWS_WEB_IDENTITY_TOKEN_FILE
+  std::string role_session_name;   // AWS_ROLE_SESSION_NAME, default "gearbox-controller"
+  std::string region;              // AWS_REGION or AWS_DEFAULT_REGION
+  std::string sts_endpoint;        // AWS_ENDPOINT_URL_STS
   AwsContainerEndpoint container;  // AWS_CONTAINER_CREDENTIALS_FULL_URI, ... (EKS Pod Identity)
   static AwsEnvironment FromProcess();
   std::string StsUrl() const;

@@ -195,9 +195,7 @@ class CaFile {
   ~CaFile() {
     if (fd_ >= 0) ::close(fd_);
   }
-  std::string path() const {
-    return fd_ < 0 ? "" : "/proc/self/fd/" + std::to_string(fd_);
-  }
+  std::string path() const { return fd_ < 0 ? "" : "/proc/self/fd/" + std::to_string(fd_); }
 
  private:
   CaFile() = default;

@@ -119,7 +119,7 @@ struct PostgresSourceDef {
   int port = 5432;
   std::string database, user;
   std::optional<SecretKeyRef> password;
-  std::string sslmode;  // "": libpq's default (prefer)
+  std::string sslmode;             // "": libpq's default (prefer)
   std::optional<SecretKeyRef> ca;  // the server's CA (PEM), with sslmode verify-ca or verify-full
   policy::Duration connect_timeout{5000};
   policy::Duration statement_timeout{5000};

@@ -477,11 +477,11 @@ Result<std::shared_ptr<metrics::PostgresConnection>> LiveSourceFactory::Postgres
           Allow(ns, "postgresql", o.sslmode.rfind("verify", 0) != 0 && o.sslmode != "require")) {
     for (const auto& h : hosts) RETURN_IF_ERROR(allow(h.host, h.port));
   }
-  const std::string key =
-      o.conninfo + "/" + o.host + ":" + std::to_string(o.port) + "/" + o.database + "/" + o.user +
-      "/" + o.password + "/" + o.sslmode + "/" + o.ca_pem + "/" +
-      std::to_string(o.connect_timeout.count()) + "/" +
-      std::to_string(o.statement_timeout.count()) + "/" + std::to_string(o.timeout.count());
+  const std::string key = o.conninfo + "/" + o.host + ":" + std::to_string(o.port) + "/" +
+                          o.database + "/" + o.user + "/" + o.password + "/" + o.sslmode + "/" +
+                          o.ca_pem + "/" + std::to_string(o.connect_timeout.count()) + "/" +
+                          std::to_string(o.statement_timeout.count()) + "/" +
+                          std::to_string(o.timeout.count());
   MutexLock lock(mu_);
   std::erase_if(postgres_, [](const auto& kv) { return kv.second.expired(); });
   auto& slot = postgres_[key];

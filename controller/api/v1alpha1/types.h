@@ -192,7 +192,7 @@ struct PostgresqlSource {
   std::optional<std::string> database;
   std::optional<std::string> user;
   std::optional<SecretKeyRef> password_secret_ref;
-  std::optional<SslMode> sslmode;  // not given: the connection string's, else libpq's
+  std::optional<SslMode> sslmode;             // not given: the connection string's, else libpq's
   std::optional<SecretKeyRef> ca_secret_ref;  // the server's CA, with verify-ca or verify-full
   std::optional<Duration> connect_timeout;
   std::optional<Duration> statement_timeout;

@@ -45,10 +45,10 @@ std::string AsServerUser(const std::string& command) {
 std::string Psql(const std::string& db, const std::string& sql,
                  const std::string& dir = kPostgresDir, int port = kPostgresPort) {
   int rc = 0;
-  std::string out = Sh(AsServerUser(PgBin() + "/psql -X -q -t -A -h " + dir + " -p " +
-                                    std::to_string(port) + " -U admin -d " + db + " -c \"" + sql +
-                                    "\""),
-                       &rc);
+  std::string out =
+      Sh(AsServerUser(PgBin() + "/psql -X -q -t -A -h " + dir + " -p " + std::to_string(port) +
+                      " -U admin -d " + db + " -c \"" + sql + "\""),
+         &rc);
   EXPECT_EQ(rc, 0) << out;
   return out;
 }
@@ -59,8 +59,9 @@ void StopPostgres(const std::string& dir) {
 
 // A new cluster in `dir` (with what `setup` puts there first, all owned by the server's user)
 // served on `port` with `options` (-c ...), its Unix socket in `dir`.
-void StartPostgres(const std::string& dir, int port, const std::string& options,
-                   const std::function<void()>& setup = [] {}) {
+void StartPostgres(
+    const std::string& dir, int port, const std::string& options,
+    const std::function<void()>& setup = [] {}) {
   StopPostgres(dir);
   Sh("rm -rf " + dir + " && mkdir -p " + dir);
   setup();

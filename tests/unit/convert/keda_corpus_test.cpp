@@ -27,7 +27,8 @@ const std::string kCorpus = FixturePath("keda-docs");
 
 std::string Trimmed(const std::string& text) {
   const size_t first = text.find_first_not_of(' ');
-  return first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(' ') + 1 - first);
+  return first == std::string::npos ? ""
+                                    : text.substr(first, text.find_last_not_of(' ') + 1 - first);
 }
 
 // outcomes.txt: "fixture | exit status | what stderr says" per line, # comments.
@@ -86,9 +87,8 @@ TEST(KedaCorpus, EveryExampleHasTheOutcomeDecidedForIt) {
         << run.err;
   }
   EXPECT_EQ(outcomes.size(), fixtures.size()) << "outcomes.txt names a fixture that is gone";
-  std::cout << "KEDA corpus: " << fixtures.size() << " tried, " << counts[0]
-            << " converted whole, " << counts[3] << " partial (exit 3), " << counts[2]
-            << " refused (exit 2)\n";
+  std::cout << "KEDA corpus: " << fixtures.size() << " tried, " << counts[0] << " converted whole, "
+            << counts[3] << " partial (exit 3), " << counts[2] << " refused (exit 2)\n";
 }
 
 // With --allow-partial every example but the refused ones prints a policy and exits 0.

@@ -66,13 +66,14 @@ TEST(KedaRabbitmq, AnHttpHostMapsToTheManagementApiItsVhostAndSecrets) {
 
 TEST(KedaRabbitmq, MessageRateAndExcludeUnacknowledgedPickTheirMeasures) {
   const Outcome run = Convert(
-      {}, TriggerAuth("mq-user", kRabbitAuth) +
-              ScaledObject("  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: "
-                           "a, mode: MessageRate, value: '100'}\n"
-                           "    authenticationRef: {name: mq-user}\n"
-                           "  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: "
-                           "b, excludeUnacknowledged: 'true'}\n"
-                           "    authenticationRef: {name: mq-user}\n"));
+      {},
+      TriggerAuth("mq-user", kRabbitAuth) +
+          ScaledObject("  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: "
+                       "a, mode: MessageRate, value: '100'}\n"
+                       "    authenticationRef: {name: mq-user}\n"
+                       "  - type: rabbitmq\n    metadata: {host: 'http://mq:15672/', queueName: "
+                       "b, excludeUnacknowledged: 'true'}\n"
+                       "    authenticationRef: {name: mq-user}\n"));
   const auto p = ParsedOk(run);
   ASSERT_EQ(p.metrics.size(), 2u);
   EXPECT_EQ(p.metrics[0].rabbit.measure, "publishRate");
@@ -203,14 +204,14 @@ TEST(KedaMetricsApi, MethodIsTheApiKeysPlaceNotAnHttpMethod) {
 // KEDA's e2e test keeps authMode in the TriggerAuthentication's Secret: the credentials it gives
 // say which (a username and a password: basic), and the comment says where it was read.
 TEST(KedaMetricsApi, AnAuthModeInASecretIsTheOneItsCredentialsMake) {
-  const Outcome run = Convert(
-      {}, TriggerAuth("api-auth",
-                      "  - {parameter: username, name: api, key: AUTH_USERNAME}\n"
-                      "  - {parameter: password, name: api, key: AUTH_PASSWORD}\n"
-                      "  - {parameter: authMode, name: api, key: AUTH_MODE}\n") +
-              ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
-                           "'http://api/stats', valueLocation: 'v'}\n"
-                           "    authenticationRef: {name: api-auth}\n"));
+  const Outcome run =
+      Convert({}, TriggerAuth("api-auth",
+                              "  - {parameter: username, name: api, key: AUTH_USERNAME}\n"
+                              "  - {parameter: password, name: api, key: AUTH_PASSWORD}\n"
+                              "  - {parameter: authMode, name: api, key: AUTH_MODE}\n") +
+                      ScaledObject("  - type: metrics-api\n    metadata: {targetValue: '5', url: "
+                                   "'http://api/stats', valueLocation: 'v'}\n"
+                                   "    authenticationRef: {name: api-auth}\n"));
   const auto p = ParsedOk(run);
   ASSERT_TRUE(p.metrics.at(0).metrics_api.username && p.metrics[0].metrics_api.password);
   EXPECT_EQ(p.metrics[0].metrics_api.username->key, "AUTH_USERNAME");

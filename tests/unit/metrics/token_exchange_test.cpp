@@ -230,7 +230,7 @@ TEST(AwsPodIdentity, TheAgentIsAskedWithTheTokenFileAndTheKeysAreKeptUntilNearEx
   EXPECT_EQ(keys->session_token, "pod-token-1");
   clock.Advance(std::chrono::hours(5) + std::chrono::minutes(50));
   ASSERT_TRUE(source->Get());
-  EXPECT_EQ(agent.requests(), 1);           // cached
+  EXPECT_EQ(agent.requests(), 1);          // cached
   clock.Advance(std::chrono::minutes(6));  // 4 minutes left: fetched again
   ASSERT_TRUE(source->Get());
   EXPECT_EQ(agent.requests(), 2);

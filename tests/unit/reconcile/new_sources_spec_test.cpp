@@ -82,7 +82,8 @@ TEST(PostgresqlSpec, ACaSecretNeedsAVerifyingSslmode) {
   EXPECT_EQ(parsed->postgresql->ca->key, "ca.crt");
   for (const char* sslmode : {R"("sslmode": "require", )", ""}) {
     EXPECT_EQ(Refusal(Policy(std::string(R"({"postgresql": {"host": "db", "database": "app",
-        "user": "r", )") + sslmode + R"("caSecretRef": {"name": "pg-ca", "key": "ca.crt"}}})",
+        "user": "r", )") + sslmode +
+                                 R"("caSecretRef": {"name": "pg-ca", "key": "ca.crt"}}})",
                              kPgMetric))
                   .rfind("spec.sources.postgresql.caSecretRef needs sslmode verify-ca or "
                          "verify-full",
@@ -226,7 +227,7 @@ TEST(PostgresqlSpec, TheCaSecretIsReadAndARotatedCaGetsANewConnection) {
   LiveSourceFactory factory(client, &access);
   const kube::Json policy = Policy(R"({"postgresql": {"host": "10.1.2.3", "database": "a",
       "user": "r", "sslmode": "verify-full", "caSecretRef": {"name": "pg-ca", "key": "ca.crt"}}})",
-                                    kPgMetric);
+                                   kPgMetric);
   auto parsed = ParsePolicy(policy);
   ASSERT_TRUE(parsed) << parsed.error().message;
   serve("first CA");
