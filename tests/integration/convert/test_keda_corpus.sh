@@ -10,10 +10,10 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
-source "$ROOT/tests/lib/assert.sh"
-need_cluster
-BIN=${1:-${GEARBOX_CONTROLLER:-$ROOT/build/controller/gearbox-controller}}
 CORPUS=$ROOT/tests/fixtures/convert/keda-docs
+source "$ROOT/tests/lib/assert.sh"
+BIN=${1:-${GEARBOX_CONTROLLER:-$ROOT/build/controller/gearbox-controller}}
+need_cluster
 
 check "the CRD applies" kubectl apply --server-side --force-conflicts -f "$ROOT/crds/"
 check "the CRD is Established" kubectl wait --for=condition=Established --timeout=30s crd/scalingpolicies.gearbox.dev

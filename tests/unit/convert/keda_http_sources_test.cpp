@@ -225,6 +225,28 @@ TEST(KedaMetricsApi, AnAuthModeInASecretIsTheOneItsCredentialsMake) {
   EXPECT_THAT(unknown.err, HasSubstr("KEDA read authMode from Secret api key AUTH_MODE"));
 }
 
+// KEDA's metrics-api and prometheus pages put the TriggerAuthentication in namespace default and
+// the ScaledObject in keda: KEDA would not find it, and convert says where it was instead of "not
+// in the input". One without a namespace is taken to go where the ScaledObject is.
+TEST(KedaMetricsApi, ATriggerAuthenticationInAnotherNamespaceIsNamedWhereItIs) {
+  const std::string trigger =
+      "  - type: metrics-api\n    metadata: {targetValue: '5', url: 'http://api/stats', "
+      "valueLocation: 'v', authMode: bearer}\n    authenticationRef: {name: creds}\n";
+  std::string so = ScaledObject(trigger);
+  so.replace(so.find("{name: worker}"), 14, "{name: worker, namespace: keda}");
+  std::string auth = TriggerAuth("creds", "  - {parameter: token, name: api, key: token}\n");
+  std::string in_default = auth;
+  in_default.replace(in_default.find("{name: creds}"), 13, "{name: creds, namespace: default}");
+  const Outcome elsewhere = Convert({}, in_default + so);
+  EXPECT_EQ(elsewhere.code, 3);
+  EXPECT_THAT(elsewhere.err, HasSubstr("TriggerAuthentication creds (given in namespace default, "
+                                       "not the ScaledObject's: KEDA would not find it either)"));
+  const Outcome unnamespaced = Convert({}, auth + so);
+  const auto p = ParsedOk(unnamespaced);
+  ASSERT_TRUE(p.metrics.at(0).metrics_api.bearer_token);
+  EXPECT_EQ(p.metrics[0].metrics_api.bearer_token->name, "api");
+}
+
 TEST(KedaKubernetesWorkload, PodsMatchingTheSelectorPerReplica) {
   const Outcome run = Convert(
       {}, ScaledObject("  - type: kubernetes-workload\n    metadata: {podSelector: 'app=backend',"

@@ -311,13 +311,11 @@ TEST(ConvertFromEnv, AValueInTheTargetsEnvIsTheParametersValue) {
       - name: worker
         env:
         - {name: REDIS_ADDRESSES, value: "r1:6379, r2:6379"}
-)yaml") + "---\n" + R"yaml(apiVersion: keda.sh/v1alpha1
-kind: TriggerAuthentication
-metadata: {name: redis-auth, namespace: my-project}
-spec:
-  secretTargetRef:
-  - {parameter: password, name: redis, key: password}
-)yaml"));
+)yaml") + "---\napiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\n"
+          "metadata: {name: redis-auth, namespace: "
+          "my-project}\nspec: {secretTargetRef: "
+          "[{parameter: password, name: redis, key: "
+          "password}]}\n"));
   ASSERT_EQ(run.code, 0) << run.err;
   const auto p = Accepted(run);
   ASSERT_TRUE(p.redis && p.redis->cluster);

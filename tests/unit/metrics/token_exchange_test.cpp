@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -113,22 +114,31 @@ AwsEnvironment IrsaEnvironment(const std::string& sts_url, const std::string& to
   return env;
 }
 
+// `source`'s keys are `expected`, asked of `endpoint` once while more than 5 minutes of their
+// `lifetime` are left, and again after.
+void ExpectKeysKeptUntilNearExpiry(AwsCredentialSource& source,
+                                   const RequestCheckingServer& endpoint, kube::FakeClock& clock,
+                                   std::chrono::minutes lifetime, const AwsCredentials& expected) {
+  auto keys = source.Get();
+  ASSERT_TRUE(keys) << keys.error().message;
+  EXPECT_EQ(keys->access_key_id, expected.access_key_id);
+  EXPECT_EQ(keys->secret_access_key, expected.secret_access_key);
+  EXPECT_EQ(keys->session_token, expected.session_token);
+  clock.Advance(lifetime - std::chrono::minutes(10));
+  ASSERT_TRUE(source.Get());
+  EXPECT_EQ(endpoint.requests(), 1);       // cached
+  clock.Advance(std::chrono::minutes(6));  // 4 minutes left: fetched again
+  ASSERT_TRUE(source.Get());
+  EXPECT_EQ(endpoint.requests(), 2);
+}
+
 TEST(AwsIrsa, TheWebIdentityTokenIsExchangedAtStsAndTheKeysAreKeptUntilNearExpiry) {
   kube::FakeClock clock;
   const std::string token = "eyJhbGciOiJSUzI1NiJ9.irsa.token";
   RequestCheckingServer sts([&](const FakeRequest& r) { return CheckLikeSts(r, token, clock); });
   auto source = AwsEnvironmentCredentials(IrsaEnvironment(sts.url() + "/", token), clock);
-  auto keys = source->Get();
-  ASSERT_TRUE(keys) << keys.error().message;
-  EXPECT_EQ(keys->access_key_id, "ASIAEXAMPLE");
-  EXPECT_EQ(keys->secret_access_key, "secret-key-1");
-  EXPECT_EQ(keys->session_token, "session-token-1");
-  clock.Advance(std::chrono::minutes(50));
-  ASSERT_TRUE(source->Get());
-  EXPECT_EQ(sts.requests(), 1);            // cached
-  clock.Advance(std::chrono::minutes(6));  // 4 minutes left: fetched again
-  ASSERT_TRUE(source->Get());
-  EXPECT_EQ(sts.requests(), 2);
+  ExpectKeysKeptUntilNearExpiry(*source, sts, clock, std::chrono::hours(1),
+                                {"ASIAEXAMPLE", "secret-key-1", "session-token-1"});
 }
 
 TEST(AwsIrsa, KeysInTheEnvironmentAreUsedWithoutAskingSts) {
@@ -142,24 +152,35 @@ TEST(AwsIrsa, KeysInTheEnvironmentAreUsedWithoutAskingSts) {
   EXPECT_EQ(sts.requests(), 0);
 }
 
-TEST(AwsIrsa, RefusedMalformedAndExpiredAnswersAreErrorsThatQuoteNothing) {
-  kube::FakeClock clock;
+// A fake AWS credentials endpoint that answers each of `answers` in turn to a new chain made by
+// `environment(url)`: each must be a failure of its kind that names `what` and quotes neither the
+// answer nor `secret` (the clock moves past the failure's retry pause between them).
+void ExpectAwsRefusals(const std::function<AwsEnvironment(const std::string&)>& environment,
+                       const std::string& secret, const std::string& what, kube::FakeClock& clock,
+                       const std::vector<std::pair<FakeAnswer, Error::Kind>>& answers) {
   FakeAnswer answer;
-  RequestCheckingServer sts([&](const FakeRequest&) { return answer; });
-  const std::string token = "irsa-token-secret";
-  auto expect = [&](FakeAnswer a, Error::Kind kind) {
-    answer = a;
-    clock.Advance(std::chrono::minutes(1));  // past the failure's retry pause
-    auto keys = AwsEnvironmentCredentials(IrsaEnvironment(sts.url(), token), clock)->Get();
+  RequestCheckingServer endpoint([&](const FakeRequest&) { return answer; });
+  for (const auto& [given, kind] : answers) {
+    answer = given;
+    clock.Advance(std::chrono::minutes(1));
+    auto keys = AwsEnvironmentCredentials(environment(endpoint.url()), clock)->Get();
     ASSERT_FALSE(keys);
     EXPECT_EQ(keys.error().kind, kind) << keys.error().message;
-    ExpectNoEcho(keys.error(), token);
-  };
-  expect({403, std::string("<ErrorResponse><Message>") + kEcho + "</Message></ErrorResponse>"},
-         Error::Kind::kAuth);
-  expect({200, std::string("<html>") + kEcho + "</html>"}, Error::Kind::kDecode);
-  expect({200, StsAnswer(clock.WallNow() - std::chrono::minutes(1))}, Error::Kind::kAuth);
-  expect({500, kEcho}, Error::Kind::kApi);
+    EXPECT_NE(keys.error().message.find(what), std::string::npos) << keys.error().message;
+    ExpectNoEcho(keys.error(), secret);
+  }
+}
+
+TEST(AwsIrsa, RefusedMalformedAndExpiredAnswersAreErrorsThatQuoteNothing) {
+  kube::FakeClock clock;
+  const std::string token = "irsa-token-secret";
+  ExpectAwsRefusals(
+      [&](const std::string& url) { return IrsaEnvironment(url, token); }, token, "AWS STS", clock,
+      {{{403, std::string("<ErrorResponse><Message>") + kEcho + "</Message></ErrorResponse>"},
+        Error::Kind::kAuth},
+       {{200, std::string("<html>") + kEcho + "</html>"}, Error::Kind::kDecode},
+       {{200, StsAnswer(clock.WallNow() - std::chrono::minutes(1))}, Error::Kind::kAuth},
+       {{500, kEcho}, Error::Kind::kApi}});
 }
 
 TEST(AwsIrsa, AnStsThatRefusesConnectionsIsATransportErrorAndIsNotAskedAgainAtOnce) {
@@ -223,17 +244,8 @@ TEST(AwsPodIdentity, TheAgentIsAskedWithTheTokenFileAndTheKeysAreKeptUntilNearEx
   RequestCheckingServer agent(
       [&](const FakeRequest& r) { return CheckLikePodIdentityAgent(r, token, clock); });
   auto source = AwsEnvironmentCredentials(PodIdentityEnvironment(agent.url(), token), clock);
-  auto keys = source->Get();
-  ASSERT_TRUE(keys) << keys.error().message;
-  EXPECT_EQ(keys->access_key_id, "ASIAPODIDENTITY");
-  EXPECT_EQ(keys->secret_access_key, "pod-secret-1");
-  EXPECT_EQ(keys->session_token, "pod-token-1");
-  clock.Advance(std::chrono::hours(5) + std::chrono::minutes(50));
-  ASSERT_TRUE(source->Get());
-  EXPECT_EQ(agent.requests(), 1);          // cached
-  clock.Advance(std::chrono::minutes(6));  // 4 minutes left: fetched again
-  ASSERT_TRUE(source->Get());
-  EXPECT_EQ(agent.requests(), 2);
+  ExpectKeysKeptUntilNearExpiry(*source, agent, clock, std::chrono::hours(6),
+                                {"ASIAPODIDENTITY", "pod-secret-1", "pod-token-1"});
 }
 
 TEST(AwsPodIdentity, TheTokenFileIsReadAgainOnEveryFetchAndTheTokenVariableIsTheFallback) {
@@ -274,26 +286,19 @@ TEST(AwsPodIdentity, KeysAndIrsaComeBeforeTheContainerEndpointAsInTheSdks) {
 
 TEST(AwsPodIdentity, RefusedMalformedAndExpiredAnswersAreErrorsThatQuoteNothing) {
   kube::FakeClock clock;
-  FakeAnswer answer;
-  RequestCheckingServer agent([&](const FakeRequest&) { return answer; });
   const std::string token = "pod-identity-token-secret";
-  auto expect = [&](FakeAnswer a, Error::Kind kind) {
-    answer = a;
-    auto keys = FetchContainerCredentials(PodIdentityEnvironment(agent.url(), token).container,
-                                          clock.WallNow());
-    ASSERT_FALSE(keys);
-    EXPECT_EQ(keys.error().kind, kind) << keys.error().message;
-    EXPECT_NE(keys.error().message.find("AWS container credentials"), std::string::npos);
-    ExpectNoEcho(keys.error(), token);
-  };
-  expect({400, std::string(R"({"message":")") + kEcho + "\"}"}, Error::Kind::kAuth);
-  expect({200, std::string("<html>") + kEcho + "</html>"}, Error::Kind::kDecode);
-  expect({200, std::string(R"({"AccessKeyId":")") + kEcho + "\"}"}, Error::Kind::kDecode);
-  expect({200, PodIdentityAnswer(clock.WallNow() - std::chrono::minutes(1))}, Error::Kind::kAuth);
-  expect({500, kEcho}, Error::Kind::kApi);
-  // An answer past the size cap is cut, not read whole.
-  expect({200, std::string(R"({"AccessKeyId":")") + std::string(kMaxTokenAnswerBytes, 'A') + "\"}"},
-         Error::Kind::kDecode);
+  const std::string json_echo = std::string(R"({"AccessKeyId":")") + kEcho + "\"}";
+  ExpectAwsRefusals(
+      [&](const std::string& url) { return PodIdentityEnvironment(url, token); }, token,
+      "AWS container credentials", clock,
+      {{{400, std::string(R"({"message":")") + kEcho + "\"}"}, Error::Kind::kAuth},
+       {{200, std::string("<html>") + kEcho + "</html>"}, Error::Kind::kDecode},
+       {{200, json_echo}, Error::Kind::kDecode},
+       {{200, PodIdentityAnswer(clock.WallNow() - std::chrono::minutes(1))}, Error::Kind::kAuth},
+       {{500, kEcho}, Error::Kind::kApi},
+       // An answer past the size cap is cut, not read whole.
+       {{200, std::string(R"({"AccessKeyId":")") + std::string(kMaxTokenAnswerBytes, 'A') + "\"}"},
+        Error::Kind::kDecode}});
 }
 
 TEST(AwsPodIdentity, KeysAreFetchedInClearOnlyFromLoopbackOrTheAgentsLinkLocalAddresses) {
