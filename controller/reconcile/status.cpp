@@ -160,6 +160,7 @@ std::vector<std::string> Abstract(const std::vector<std::string>& summary,
 std::vector<ConditionOverride> Merged(const std::vector<policy::Condition>& engine,
                                       const std::vector<ConditionOverride>& overrides) {
   std::vector<ConditionOverride> conds;
+  conds.reserve(engine.size() + overrides.size());
   for (const auto& c : engine) conds.push_back({c.type, c.status, c.reason, c.message});
   for (const auto& o : overrides) {
     bool replaced = false;

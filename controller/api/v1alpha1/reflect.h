@@ -37,21 +37,49 @@ struct Codec;
 template <typename S>
 struct Fields;
 
-#define GEARBOX_SCALAR_CODEC(Type)                                              \
-  template <>                                                                   \
-  struct Codec<Type> {                                                          \
-    static Status Decode(const Json& json, const std::string& path, Type& out); \
-    static Json Encode(const Type& value);                                      \
-    static const Schema& Describe();                                            \
-  }
-GEARBOX_SCALAR_CODEC(std::string);
-GEARBOX_SCALAR_CODEC(bool);
-GEARBOX_SCALAR_CODEC(double);
-GEARBOX_SCALAR_CODEC(int32_t);
-GEARBOX_SCALAR_CODEC(int64_t);
-GEARBOX_SCALAR_CODEC(Duration);
-GEARBOX_SCALAR_CODEC(DateTime);
-#undef GEARBOX_SCALAR_CODEC
+// The scalars (reflect.cpp): a JSON string (a duration, a time stamp), boolean, number, integer.
+template <>
+struct Codec<std::string> {
+  static Status Decode(const Json& json, const std::string& path, std::string& out);
+  static Json Encode(const std::string& value);
+  static const Schema& Describe();
+};
+template <>
+struct Codec<Duration> {
+  static Status Decode(const Json& json, const std::string& path, Duration& out);
+  static Json Encode(const Duration& value);
+  static const Schema& Describe();
+};
+template <>
+struct Codec<DateTime> {
+  static Status Decode(const Json& json, const std::string& path, DateTime& out);
+  static Json Encode(const DateTime& value);
+  static const Schema& Describe();
+};
+template <>
+struct Codec<bool> {
+  static Status Decode(const Json& json, const std::string& path, bool& out);
+  static Json Encode(const bool& value);
+  static const Schema& Describe();
+};
+template <>
+struct Codec<double> {
+  static Status Decode(const Json& json, const std::string& path, double& out);
+  static Json Encode(const double& value);
+  static const Schema& Describe();
+};
+template <>
+struct Codec<int32_t> {
+  static Status Decode(const Json& json, const std::string& path, int32_t& out);
+  static Json Encode(const int32_t& value);
+  static const Schema& Describe();
+};
+template <>
+struct Codec<int64_t> {
+  static Status Decode(const Json& json, const std::string& path, int64_t& out);
+  static Json Encode(const int64_t& value);
+  static const Schema& Describe();
+};
 
 // The helpers of the templates below (reflect.cpp).
 Error NotOneOf(const Json& json, const std::string& path, const std::vector<std::string>& names);
@@ -90,8 +118,10 @@ struct Codec<std::vector<T>> {
     if (!json.is_array()) return Error::Invalid(path + " must be a list");
     out.clear();
     for (const Json& item : json.as_array()) {
+      std::string at = path;
+      at.append("[").append(std::to_string(out.size())).append("]");
       T value{};
-      RETURN_IF_ERROR(Codec<T>::Decode(item, path + "[" + std::to_string(out.size()) + "]", value));
+      RETURN_IF_ERROR(Codec<T>::Decode(item, at, value));
       out.push_back(std::move(value));
     }
     return OkStatus();
@@ -114,8 +144,10 @@ struct Codec<std::map<std::string, T>> {
     if (!json.is_object()) return Error::Invalid(path + " must be an object");
     out.clear();
     for (const auto& [key, item] : json.as_object()) {
+      std::string at = path;
+      at.append(".").append(key);
       T value{};
-      RETURN_IF_ERROR(Codec<T>::Decode(item, path + "." + key, value));
+      RETURN_IF_ERROR(Codec<T>::Decode(item, at, value));
       out.emplace(key, std::move(value));
     }
     return OkStatus();
