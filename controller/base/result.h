@@ -158,9 +158,10 @@ inline Status OkStatus() { return Ok{}; }
     if (!gearbox_result_.ok()) return std::move(gearbox_result_).error(); \
   } while (false)
 
-// `lhs` = the value of `expr` (a Result), or returns its Error from the enclosing function.
+// `lhs` = the value of `expr` (a Result), or returns its Error from the enclosing function. `lhs`
+// may be a declaration (`auto x`), which parentheses would break: hence the NOLINT.
 #define ASSIGN_OR_RETURN(lhs, expr)                                       \
   auto GEARBOX_CONCAT_(gearbox_result_, __LINE__) = (expr);               \
   if (!GEARBOX_CONCAT_(gearbox_result_, __LINE__).ok())                   \
     return std::move(GEARBOX_CONCAT_(gearbox_result_, __LINE__)).error(); \
-  lhs = std::move(GEARBOX_CONCAT_(gearbox_result_, __LINE__)).value()
+  lhs = std::move(GEARBOX_CONCAT_(gearbox_result_, __LINE__)).value() /* NOLINT */
