@@ -248,22 +248,6 @@ Json KeptOf(const Json& status, const char* array, std::initializer_list<const c
   return out;
 }
 
-// Whether every value of next[array] is within kValueTolerance of the one of the same name in old.
-bool ValuesNear(const Json& old, const Json& next, const char* array) {
-  const Json* values = kube::FieldAt(next, {array});
-  if (!values || !values->is_array()) return true;
-  for (const auto& item : values->as_array()) {
-    const Json* value = kube::FieldAt(item, {"value"});
-    if (!value) continue;
-    const Json* written = FindByField(old, array, "name", kube::StringAt(item, {"name"}));
-    const Json* was = written ? kube::FieldAt(*written, {"value"}) : nullptr;
-    if (!was || !was->is_number() || !value->is_number()) return false;
-    const double a = was->as_double(), b = value->as_double();
-    if (std::fabs(b - a) > kValueTolerance * std::fabs(a)) return false;
-  }
-  return true;
-}
-
 // When the oldest reading in the status was made; nullopt when it has none.
 std::optional<policy::Time> OldestReading(const Json& status) {
   std::optional<policy::Time> oldest;
@@ -281,7 +265,6 @@ std::optional<policy::Time> OldestReading(const Json& status) {
 bool StatusNeedsWrite(const Json& old, const Json& next, policy::Time now) {
   if (Fingerprint(old, Leaving::kTimes) == Fingerprint(next, Leaving::kTimes)) return false;
   if (Fingerprint(old, Leaving::kReadings) != Fingerprint(next, Leaving::kReadings)) return true;
-  if (!ValuesNear(old, next, "metrics") || !ValuesNear(old, next, "alerts")) return true;
   const auto written = OldestReading(old);
   return !written || now - *written >= kReadingsRefreshedAfter;
 }
@@ -291,8 +274,7 @@ Json CompactStatus(const Json& status) {
   Json out = Json::object();
   out["conditions"] = KeptOf(status, "conditions", {"type", "status", "lastTransitionTime"});
   out["components"] = KeptOf(status, "components", {"name", "lastDecision"});
-  out["metrics"] = KeptOf(status, "metrics", {"name", "value", "time"});
-  out["alerts"] = KeptOf(status, "alerts", {"name", "value"});
+  out["metrics"] = KeptOf(status, "metrics", {"name", "time"});
   for (const char* key : {"phase", "timers", "topology"})
     if (const Json* v = kube::FieldAt(status, {key})) out[key] = *v;
   out[kFingerprint] = Json::number(Fingerprint(status, Leaving::kTimes));

@@ -50,20 +50,21 @@ bool SameStatus(const web::json::value& a, const web::json::value& b);
 
 // Whether a pass writes `next` over `old` (which may be compact). Not when they are the same but
 // for the readings' times; not either when they differ only in the readings (the metrics' and
-// alerts' values and the texts that quote them: the abstract, metricValues), each value within
-// kValueTolerance of the one written, until the readings written are kReadingsRefreshedAfter old
-// (their `time` says when they were made). A reading's noise (a CPU utilization moves by a
-// fraction of a percent from one sample to the next) would otherwise rewrite the status of every
-// such policy on every pass: at 10,000 policies, hundreds of writes a second that say nothing.
-inline constexpr double kValueTolerance = 0.05;  // of the value written
+// alerts' values and the texts that quote them: the abstract, metricValues) until the readings
+// written are kReadingsRefreshedAfter old (their `time` says when they were made). Every other
+// change is written at once, with the readings of its pass: a decision, a condition, a timer
+// that starts (a rule that begins to hold), a reading that fails. Readings move on every pass (a
+// CPU utilization by a few percent from one sample to the next), which would otherwise rewrite
+// the status of every policy on every pass: at 10,000 policies, hundreds of writes a second that
+// decide nothing.
 inline constexpr std::chrono::minutes kReadingsRefreshedAfter{5};
 bool StatusNeedsWrite(const web::json::value& old, const web::json::value& next, policy::Time now);
 
 // What the ScalingPolicy cache keeps of a status (cached_policy.h):
 // what a pass reads of a status it did not build, and no more. The conditions' status and
 // transition time, the components' names and last decisions (BuildStatus carries them on), the
-// engine state (StateFromStatus reads it after a restart), the readings' values and times
-// (StatusNeedsWrite compares them), and fingerprints of the whole, by which SameStatus and
+// engine state (StateFromStatus reads it after a restart), the readings' names and times
+// (StatusNeedsWrite reads their age), and fingerprints of the whole, by which SameStatus and
 // StatusNeedsWrite tell whether a new status differs. The rest (messages, the abstract, the
 // replica counts) is most of a status and no pass reads it back.
 web::json::value CompactStatus(const web::json::value& status);

@@ -138,6 +138,9 @@ int main(int argc, char** argv) {
       [&] { return std::make_shared<policy::Engine>(parsed->spec); });
   const double series = SeriesPerPolicy(*parsed);
   Row("parsed spec (ParsedPolicy)", spec, spec);
+  const double engine_spec = PerCopy<std::shared_ptr<policy::Spec>>(
+      [&] { return std::make_shared<policy::Spec>(parsed->spec); });
+  Row("  of which the engine's spec (policy::Spec)", engine_spec, engine_spec);
   Row("compiled spec (Engine)", engine, engine);
   Row("metric series (PolicyMetrics)", series, series);
   if (policy.has_object_field("status"))
