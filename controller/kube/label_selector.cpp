@@ -58,6 +58,7 @@ Result<std::vector<std::string>> SetValues(const std::string& requirement, const
 
 Result<LabelSelector> LabelSelector::Parse(const std::string& text) {
   LabelSelector selector;
+  selector.text_ = text;
   if (Trimmed(text).empty()) return selector;
   ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRequirements(text));
   for (const auto& part : parts) {

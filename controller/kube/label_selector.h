@@ -22,6 +22,7 @@ class LabelSelector {
   // Whether an object with these labels (metadata.labels: an object of strings, or absent) is
   // selected: every requirement holds.
   bool Matches(const web::json::value* labels) const;
+  const std::string& text() const { return text_; }  // as parsed
 
  private:
   struct Requirement {
@@ -35,6 +36,7 @@ class LabelSelector {
   static Result<Requirement> ParseEquality(const std::string& text, size_t eq);
   static bool Holds(const Requirement& r, const web::json::value* labels);
 
+  std::string text_;
   std::vector<Requirement> requirements_;
 };
 

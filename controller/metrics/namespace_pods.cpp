@@ -86,6 +86,8 @@ NamespacePods::NamespacePods(std::shared_ptr<kube::Client> client, std::string n
       log_(log),
       informer_(client, kPods, ns_, TrimmedPods([this](const std::string& m) { Problem(m); })),
       metrics_(client, ns_, clock) {
+  auto changed = [this](const Json&) { ++changes_; };
+  informer_.AddHandlers({changed, [this](const Json&, const Json&) { ++changes_; }, changed});
   informer_.Start();
 }
 
@@ -107,9 +109,27 @@ Result<std::vector<kube::ObjectPtr>> NamespacePods::Matching(const kube::LabelSe
     return Error::Of(Error::Kind::kNoData, "the pods of " + ns_ + " are not listed yet" +
                                                (last_problem_.empty() ? "" : ": " + last_problem_));
   }
-  return informer_.Select([&](const Json& pod) {
+  return Selected(selector);
+}
+
+std::vector<kube::ObjectPtr> NamespacePods::Selected(const kube::LabelSelector& selector) const {
+  // Read before the cache is: a change made meanwhile raises it, and the next reading selects
+  // again. What is remembered is never older than the change count it is kept under.
+  const uint64_t as_of = changes_.load();
+  {
+    MutexLock lock(mu_);
+    if (selected_as_of_ != as_of) {
+      selected_.clear();
+      selected_as_of_ = as_of;
+    }
+    if (auto it = selected_.find(selector.text()); it != selected_.end()) return it->second;
+  }
+  auto pods = informer_.Select([&](const Json& pod) {
     return selector.Matches(kube::FieldAt(pod, {"metadata", "labels"}));
   });
+  MutexLock lock(mu_);
+  if (selected_as_of_ == as_of) selected_[selector.text()] = pods;
+  return pods;
 }
 
 std::shared_ptr<NamespacePods> PodWatches::For(const std::string& ns) {

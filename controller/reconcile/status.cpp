@@ -214,23 +214,29 @@ void EraseFromEach(Json& status, const char* array, const char* key) {
   for (auto& item : status[array].as_array()) kube::EraseField(item, key);
 }
 
+// What a fingerprint leaves out, taken out of a copy of a status in place: the readings' times,
+// then the readings.
+void LeaveOut(Json& s, Leaving leaving) {
+  if (!s.is_object()) return;
+  EraseFromEach(s, "metrics", "time");
+  if (leaving == Leaving::kTimes) return;
+  EraseFromEach(s, "metrics", "value");
+  EraseFromEach(s, "alerts", "value");
+  kube::EraseField(s, "abstract");
+  kube::EraseField(s, "metricValues");
+}
+
 // std::hash: fingerprints are compared only within the process that made them (the cache and the
 // passes), never stored.
+uint64_t Hash(const Json& s) { return std::hash<std::string>{}(s.serialize()); }
+
 uint64_t Fingerprint(const Json& status, Leaving leaving) {
   const char* kept_as = leaving == Leaving::kTimes ? kFingerprint : kShape;
   if (const Json* kept = kube::FieldAt(status, {kept_as}); kept && kept->is_number())
     return kept->as_number().to_uint64();
   Json s = status;
-  if (s.is_object()) {
-    EraseFromEach(s, "metrics", "time");
-    if (leaving == Leaving::kReadings) {
-      EraseFromEach(s, "metrics", "value");
-      EraseFromEach(s, "alerts", "value");
-      kube::EraseField(s, "abstract");
-      kube::EraseField(s, "metricValues");
-    }
-  }
-  return std::hash<std::string>{}(s.serialize());
+  LeaveOut(s, leaving);
+  return Hash(s);
 }
 
 // Of each element of status[array], only `keys` (the fields a pass reads).
@@ -263,8 +269,11 @@ std::optional<policy::Time> OldestReading(const Json& status) {
 }  // namespace
 
 bool StatusNeedsWrite(const Json& old, const Json& next, policy::Time now) {
-  if (Fingerprint(old, Leaving::kTimes) == Fingerprint(next, Leaving::kTimes)) return false;
-  if (Fingerprint(old, Leaving::kReadings) != Fingerprint(next, Leaving::kReadings)) return true;
+  Json s = next;  // one copy (it runs on every pass), left out of in two steps
+  LeaveOut(s, Leaving::kTimes);
+  if (Fingerprint(old, Leaving::kTimes) == Hash(s)) return false;
+  LeaveOut(s, Leaving::kReadings);
+  if (Fingerprint(old, Leaving::kReadings) != Hash(s)) return true;
   const auto written = OldestReading(old);
   return !written || now - *written >= kReadingsRefreshedAfter;
 }
