@@ -88,6 +88,7 @@ check "RBAC: may scale a CloudNativePG Cluster through /scale" can patch cluster
 check "RBAC: may patch a RedisCluster (sized by replicasField)" can patch redisclusters.redis.redis.opstreelabs.in -n default
 check "RBAC: may read HPAs (to report conflicts)" can list horizontalpodautoscalers.autoscaling -A
 check "RBAC: may read pod metrics" can list pods.metrics.k8s.io -n default
+check "RBAC: may watch pods (the resource metrics' pods informer per namespace)" can watch pods -n default
 check "RBAC: may not read Secrets by default (rbac.secrets.namespaces is empty)" cannot get secrets -n default
 check "RBAC: may not list Secrets" cannot list secrets -n default
 check "RBAC: may create Events" can create events.events.k8s.io -n default
