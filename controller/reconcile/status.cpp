@@ -282,6 +282,10 @@ Json CompactStatus(const Json& status) {
   if (!status.is_object() || IsCompactStatus(status)) return status;
   Json out = Json::object();
   out["conditions"] = KeptOf(status, "conditions", {"type", "status", "lastTransitionTime"});
+  // Still a status the API's decode takes (BuildStatus reads the old one through it), which
+  // requires a condition's reason and message: kept empty, a pass carries over only the rest.
+  for (auto& condition : out["conditions"].as_array())
+    for (const char* text : {"reason", "message"}) condition[text] = Json::string("");
   out["components"] = KeptOf(status, "components", {"name", "lastDecision"});
   out["metrics"] = KeptOf(status, "metrics", {"name", "time"});
   for (const char* key : {"phase", "timers", "topology"})
