@@ -21,7 +21,8 @@
 #       chart pushed as version VERSION-previous; both charts' and the image's signatures verified
 #       (cosign, the release's key) before they are installed; helm install oci://.../gearbox
 #       --version VERSION-previous, the node's containerd pulling the image index from the
-#       registry; helm upgrade to the pushed VERSION; helm rollback.
+#       registry; helm upgrade to the pushed VERSION; helm rollback; after the uninstall, the quick
+#       start's commands read from docs/quickstart.md (tests/e2e/lifecycle_quickstart.sh).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -206,4 +207,7 @@ eventually 60 "no object of the release is left" none_left
 check "the CRD stays" kubectl get crd scalingpolicies.gearbox.dev
 check "the ScalingPolicy stays" kubectl -n "$APP" get sp app
 check "the controllers' Lease went with the release" bash -c "! kubectl -n $NS get lease $REL 2>/dev/null"
+
+# ---- from the registry: the quick start's commands, as docs/quickstart.md gives them -----------
+((!FROM_REGISTRY)) || source "$HERE/lifecycle_quickstart.sh"
 finish
