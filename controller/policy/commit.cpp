@@ -20,7 +20,8 @@ void Restore(const State& before, const std::string& key, State& next) {
   }
 }
 
-void Unwind(const State& before, const Result& evaluated, const ComponentDecision& d, State& next) {
+void Unwind(const State& before, const Decision& evaluated, const ComponentDecision& d,
+            State& next) {
   if (d.role == Role::kTopology) {
     if (next.in_flight && next.in_flight->component == d.name && evaluated.topology_step &&
         evaluated.topology_step->component == d.name)
@@ -38,7 +39,7 @@ void Unwind(const State& before, const Result& evaluated, const ComponentDecisio
 
 }  // namespace
 
-State Commit(const State& before, const Result& evaluated, const Applied& applied) {
+State Commit(const State& before, const Decision& evaluated, const Applied& applied) {
   State next = evaluated.state;
   for (const auto& name : applied.not_applied)
     if (const ComponentDecision* d = evaluated.Find(name)) Unwind(before, evaluated, *d, next);

@@ -10,8 +10,7 @@ namespace gearbox::policy {
 
 using Duration = std::chrono::milliseconds;
 
-// The duration, or an Error (kInvalid) saying what is wrong with the text. (gearbox::Result, not
-// policy::Result, the engine's decision, which files that include both would see.)
+// The duration, or an Error (kInvalid) saying what is wrong with the text.
 gearbox::Result<Duration> ParseDuration(const std::string& text);
 
 // The shortest Go-style spelling: "0s", "500ms", "45s", "5m", "1h30m", "2m30s".

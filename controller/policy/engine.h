@@ -226,7 +226,7 @@ class Engine {
   // The words, made when asked.
   std::string Reason(const Evaluation& e, const IndexedObserved& in, int component) const;
   Event RenderEvent(const Evaluation& e, const IndexedObserved& in, const EventRecord& r) const;
-  Result Render(const Evaluation& e, const IndexedObserved& in) const;
+  Decision Render(const Evaluation& e, const IndexedObserved& in) const;
 
  private:
   std::shared_ptr<const internal::Compiled> c_;

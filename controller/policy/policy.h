@@ -383,7 +383,10 @@ struct Event {
   bool operator==(const Event&) const = default;
 };
 
-struct Result {
+// What one evaluation decided, rendered in words: the phase, each component's replicas and why,
+// the conditions, events and summary for status, and the state to pass to the next evaluation.
+// (Not gearbox::Result, the error-or-value type.)
+struct Decision {
   bool dry_run = false;
   std::string phase;
   std::optional<PendingPhase> pending_phase;
@@ -400,7 +403,7 @@ struct Result {
   std::string replica_counts;  // "app 5/6 worker 10/10 database 3": status.replicaCounts
   std::string metric_values;   // "cpu 72 p95 0.41 backlog 1200": status.metricValues
 
-  bool operator==(const Result&) const = default;
+  bool operator==(const Decision&) const = default;
 
   const ComponentDecision* Find(const std::string& component) const;
   const Condition* FindCondition(const std::string& type) const;
@@ -410,7 +413,7 @@ struct Result {
 // 10 us for the storefront. Nothing in the controller calls it: the reconciler and the backtest
 // keep an Engine (engine.h), compiled once per spec, and its state by slot. A thin wrapper of that
 // Engine, so that it decides exactly as they do.
-Result Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now);
+Decision Evaluate(const Spec& spec, const Observed& observed, const State& before, Time now);
 
 // The writes of an evaluation that were due and not made (the API refused them, or another
 // autoscaler drives the target).
@@ -425,7 +428,7 @@ struct Applied {
 // is not in flight. With nothing in `not_applied` it is `evaluated.state`. On the map forms, for
 // tests with Evaluate(); the controller calls Engine::Commit, its slot form (engine_test proves
 // the two keep the same state).
-State Commit(const State& before, const Result& evaluated, const Applied& applied);
+State Commit(const State& before, const Decision& evaluated, const Applied& applied);
 
 // The lines of status.abstract about conditions: those not in their good state, less those the
 // engine's summary already says in other words (MetricsAvailable, ScalingLimited, AlertFiring).

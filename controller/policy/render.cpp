@@ -1,5 +1,5 @@
 // The words of an evaluation, made when asked: Event notes, condition messages, and the whole
-// Result (components with their reasons, the state with its status keys).
+// Decision (components with their reasons, the state with its status keys).
 #include <cmath>
 
 #include "policy/explain.h"
@@ -318,9 +318,9 @@ Event Engine::RenderEvent(const Evaluation& e, const IndexedObserved& in,
   return internal::RenderEvent(*c_, e, in, r);
 }
 
-Result Engine::Render(const Evaluation& e, const IndexedObserved& in) const {
+Decision Engine::Render(const Evaluation& e, const IndexedObserved& in) const {
   const internal::Compiled& c = *c_;
-  Result res;
+  Decision res;
   res.dry_run = e.dry_run;
   if (e.phase >= 0) res.phase = c.PhaseAt(e.phase).name;
   if (e.pending_phase)

@@ -1,6 +1,6 @@
 // The evaluation at a glance, for people: the lines of status.abstract (kubectl describe lists
 // them first) and the short strings of the Replicas and Metrics columns of kubectl get. Internal
-// to policy/: Engine::Render() puts them in the Result; policy.h declares ConditionLines().
+// to policy/: Engine::Render() puts them in the Decision; policy.h declares ConditionLines().
 #pragma once
 
 #include <string>

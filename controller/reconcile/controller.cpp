@@ -92,7 +92,7 @@ kube::ReconcileResult Controller::Reconcile(const std::string& key) {
 void Controller::CountOutcome(const kube::ReconcileResult& r,
                               std::chrono::steady_clock::duration took) {
   using Outcome = kube::ReconcileResult::Outcome;
-  using Counted = telemetry::ReconcileMetrics::Result;
+  using Counted = telemetry::ReconcileMetrics::ReconcileOutcome;
   const Counted counted = r.outcome == Outcome::kError     ? Counted::kError
                           : r.outcome == Outcome::kRequeue ? Counted::kRequeueAfter
                                                            : Counted::kSuccess;

@@ -15,7 +15,7 @@ void AddThresholds(const std::string& component, const char* direction,
     out.push_back({component, direction, r.metric, r.above ? "above" : "below", r.threshold});
 }
 
-bool Ready(const policy::Result& result, const std::vector<ConditionOverride>& overrides) {
+bool Ready(const policy::Decision& result, const std::vector<ConditionOverride>& overrides) {
   bool ready = false;
   if (const auto* c = result.FindCondition("Ready")) ready = c->status;
   for (const auto& o : overrides)
@@ -23,7 +23,8 @@ bool Ready(const policy::Result& result, const std::vector<ConditionOverride>& o
   return ready;
 }
 
-std::vector<telemetry::AlertState> Alerts(const policy::Spec& spec, const policy::Result& result) {
+std::vector<telemetry::AlertState> Alerts(const policy::Spec& spec,
+                                          const policy::Decision& result) {
   std::vector<telemetry::AlertState> out;
   out.reserve(spec.alerts.size());
   for (const auto& a : spec.alerts) {
@@ -35,7 +36,7 @@ std::vector<telemetry::AlertState> Alerts(const policy::Spec& spec, const policy
 }
 
 void ExportComponents(telemetry::PolicySeries& series, const policy::Spec& spec,
-                      const policy::Result& result) {
+                      const policy::Decision& result) {
   for (size_t i = 0; i < result.components.size() && i < spec.components.size(); ++i) {
     const policy::ComponentDecision& d = result.components[i];
     if (d.name != spec.components[i].name) continue;  // never: both are in spec order
@@ -80,7 +81,7 @@ const char* DecisionCause(const policy::Component& component, const policy::Comp
 }
 
 void ExportEvaluation(telemetry::PolicySeries& series, const ParsedPolicy& p, int64_t generation,
-                      const policy::Result& result,
+                      const policy::Decision& result,
                       const std::map<std::string, MetricObservation>& readings,
                       const std::vector<ConditionOverride>& overrides) {
   if (!series.HasShape(generation)) series.SetShape(generation, ShapeOf(p.spec));

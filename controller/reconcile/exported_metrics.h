@@ -26,7 +26,7 @@ const char* DecisionCause(const policy::Component& component, const policy::Comp
 // After an evaluation: everything but the lag. The shape is set again when the spec's generation
 // changed. `overrides` are the conditions the reconciler set over the engine's (Ready among them).
 void ExportEvaluation(telemetry::PolicySeries& series, const ParsedPolicy& p, int64_t generation,
-                      const policy::Result& result,
+                      const policy::Decision& result,
                       const std::map<std::string, MetricObservation>& readings,
                       const std::vector<ConditionOverride>& overrides);
 

@@ -59,7 +59,7 @@ struct Reconciler::Pass {
   std::map<std::string, TargetSnapshot> snapshots;  // component -> its target as read
   std::map<std::string, std::string> conflicts;     // component -> who else drives it
   std::map<std::string, MetricObservation> readings;
-  policy::Result result;  // the evaluation in words, rendered once committed
+  policy::Decision result;  // the evaluation in words, rendered once committed
   policy::Applied applied;
   std::vector<ConditionOverride> overrides;
   int writes = 0;

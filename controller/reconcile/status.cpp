@@ -132,7 +132,7 @@ v1alpha1::MetricStatus MetricOf(const std::string& name,
 }
 
 // The lists of the engine's result that status copies: firing alerts, open windows, timers.
-void CopyLists(const policy::Result& r, v1alpha1::ScalingPolicyStatus& st) {
+void CopyLists(const policy::Decision& r, v1alpha1::ScalingPolicyStatus& st) {
   for (const policy::FiringAlert& a : r.alerts)
     st.alerts.push_back({a.name, At(a.since), Round(a.value)});
   for (const policy::OpenSchedule& s : r.schedules)
@@ -176,7 +176,7 @@ std::vector<ConditionOverride> Merged(const std::vector<policy::Condition>& engi
 
 }  // namespace
 
-Json BuildStatus(const Json& old_status, const policy::Result& r,
+Json BuildStatus(const Json& old_status, const policy::Decision& r,
                  const std::map<std::string, MetricObservation>& readings,
                  const std::vector<std::string>& metric_order, int64_t generation,
                  const std::vector<ConditionOverride>& overrides, policy::Time now) {

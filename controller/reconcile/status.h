@@ -35,7 +35,7 @@ struct ConditionOverride {
   std::string message;
 };
 
-web::json::value BuildStatus(const web::json::value& old_status, const policy::Result& result,
+web::json::value BuildStatus(const web::json::value& old_status, const policy::Decision& result,
                              const std::map<std::string, MetricObservation>& readings,
                              const std::vector<std::string>& metric_order, int64_t generation,
                              const std::vector<ConditionOverride>& overrides, policy::Time now);

@@ -42,9 +42,9 @@ ReconcileMetrics::ReconcileMetrics(prometheus::Registry& r, const std::string& c
     total_[i] = &total_family_.Add({{"controller", controller}, {"result", kResultNames[i]}});
 }
 
-void ReconcileMetrics::Count(Result result, std::chrono::duration<double> took) {
+void ReconcileMetrics::Count(ReconcileOutcome result, std::chrono::duration<double> took) {
   total_[static_cast<int>(result)]->Increment();
-  if (result == Result::kError) errors_.Increment();
+  if (result == ReconcileOutcome::kError) errors_.Increment();
   time_.Observe(took.count());
 }
 

@@ -16,11 +16,11 @@ namespace gearbox::telemetry {
 class ReconcileMetrics {
  public:
   // The values of the `result` label, as controller-runtime counts them.
-  enum class Result { kSuccess, kError, kRequeue, kRequeueAfter };
+  enum class ReconcileOutcome { kSuccess, kError, kRequeue, kRequeueAfter };
 
   ReconcileMetrics(prometheus::Registry& registry, const std::string& controller);
 
-  void Count(Result result, std::chrono::duration<double> took);
+  void Count(ReconcileOutcome result, std::chrono::duration<double> took);
   void SetMaxConcurrentReconciles(int workers) { max_concurrent_.Set(workers); }
 
   // Counts one worker as active for as long as it lives (exceptions included).
@@ -38,7 +38,7 @@ class ReconcileMetrics {
 
  private:
   prometheus::Family<prometheus::Counter>& total_family_;
-  prometheus::Counter* total_[4];  // by Result
+  prometheus::Counter* total_[4];  // by ReconcileOutcome
   prometheus::Counter& errors_;
   prometheus::Histogram& time_;
   prometheus::Gauge& active_;

@@ -125,7 +125,7 @@ Figures Fast(long n, bool render) {
     engine.Commit(state, all_applied, e);
     f.allocations += HeapAllocations() - allocated;
     if (render) {
-      const Result r = engine.Render(e, c.in);
+      const Decision r = engine.Render(e, c.in);
       for (const Event& ev : r.events) f.chars += static_cast<long>(ev.note.size());
     } else {
       for (const EventRecord& r : e.events) f.chars += engine.RenderEvent(e, c.in, r).note.size();
@@ -155,7 +155,7 @@ Figures Convenient(long n) {
     d.Metric("dbCpu", l.db_cpu);
     d.Metric("redisMemory", 50);
     d.Metric("errorRate", 1);
-    const Result& r = d.Step(std::chrono::seconds(15));
+    const Decision& r = d.Step(std::chrono::seconds(15));
     for (const auto& c : r.components) f.changes += c.change;
     f.events += static_cast<long>(r.events.size());
   }

@@ -77,7 +77,7 @@ double SeriesPerPolicy(const reconcile::ParsedPolicy& p) {
   const size_t before = HeapInUse();
   for (int i = 0; i < kCopies; ++i) {
     auto series = families.For(p.ns, "policy-" + std::to_string(i));
-    reconcile::ExportEvaluation(*series, p, 1, policy::Result{}, {}, {});
+    reconcile::ExportEvaluation(*series, p, 1, policy::Decision{}, {}, {});
     kept.push_back(series);
   }
   return static_cast<double>(HeapInUse() - before) / kCopies;

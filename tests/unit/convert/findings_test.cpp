@@ -53,7 +53,7 @@ Replayed Replay(const policy::Spec& spec, policy::Time from) {
   Replayed seen;
   for (policy::Time now = from; now < from + 1h; now += 15s) {
     observed.targets[name] = {true, seen.last, seen.last, ""};
-    const policy::Result result = policy::Evaluate(spec, observed, state, now);
+    const policy::Decision result = policy::Evaluate(spec, observed, state, now);
     if (result.components.at(0).change) seen.last = result.components.at(0).desired;
     seen.highest = std::max(seen.highest, seen.last);
     state = policy::Commit(state, result, policy::Applied{});

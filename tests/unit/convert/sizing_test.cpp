@@ -55,7 +55,7 @@ int GearboxRecommends(const policy::Spec& spec, int current, double value) {
   policy::Observed observed;
   observed.metrics["cpu"] = {value, now, ""};
   observed.targets["web"] = {true, current, current, ""};
-  const policy::Result result = policy::Evaluate(spec, observed, policy::State{}, now);
+  const policy::Decision result = policy::Evaluate(spec, observed, policy::State{}, now);
   return std::clamp(result.components.at(0).recommended, kMin, kMax);
 }
 

@@ -5,7 +5,7 @@
 namespace gearbox::policy::testing {
 namespace {
 
-const Event* EventOf(const Result& r, EventKind kind) {
+const Event* EventOf(const Decision& r, EventKind kind) {
   for (const auto& e : r.events)
     if (e.kind == kind) return &e;
   return nullptr;

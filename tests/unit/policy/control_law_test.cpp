@@ -223,7 +223,7 @@ TEST(Stabilization, AScaleDownTakesTheHighestRecommendationOfItsWindow) {
   EXPECT_EQ(d.Current("web"), 1) << Web(d).reason;
 }
 
-bool HasWarning(const Result& r, const std::string& text) {
+bool HasWarning(const Decision& r, const std::string& text) {
   for (const auto& line : r.summary)
     if (line.find(text) != std::string::npos) return true;
   return false;

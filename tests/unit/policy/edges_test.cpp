@@ -236,10 +236,10 @@ TEST(Numbers, HugeCountsAndLimitsDoNotOverflow) {
   Observed o;
   o.metrics["cpu"] = {1e300, T0(), ""};
   o.targets["app"] = {true, 2'000'000'000, 2'000'000'000, ""};
-  Result up = Evaluate(s, o, State{}, T0());
+  Decision up = Evaluate(s, o, State{}, T0());
   EXPECT_EQ(up.Find("app")->desired, kMost) << up.Find("app")->reason;
   o.metrics["cpu"] = {1e-300, T0(), ""};
-  Result down = Evaluate(s, o, State{}, T0());
+  Decision down = Evaluate(s, o, State{}, T0());
   EXPECT_GE(down.Find("app")->desired, 1) << down.Find("app")->reason;
   EXPECT_LT(down.Find("app")->desired, 2'000'000'000);
 }
@@ -262,7 +262,7 @@ TEST(RateLimits, ABudgetPerPeriodNotPerEvaluation) {
   o.targets["worker"] = {true, 50, 50, ""};
   State state;
   Time now = T0();
-  Result r = Evaluate(s, o, state, now);
+  Decision r = Evaluate(s, o, state, now);
   ASSERT_EQ(r.Find("worker")->desired, 45) << "50 - max(1, 10% of 50)";
   state = r.state;
   for (int i = 1; i <= 10; ++i) {  // ten requeues within the period, as the target changes
@@ -278,9 +278,9 @@ TEST(RateLimits, ABudgetPerPeriodNotPerEvaluation) {
   State fresh = r.state;
   State kept = Commit(state, r, Applied{{"worker"}});
   o.targets["worker"] = {true, 45, 45, ""};
-  Result again = Evaluate(s, o, kept, now + 60s + 100ms);
+  Decision again = Evaluate(s, o, kept, now + 60s + 100ms);
   EXPECT_EQ(again.Find("worker")->desired, 41) << again.Find("worker")->reason;
-  Result spent = Evaluate(s, o, fresh, now + 60s + 100ms);
+  Decision spent = Evaluate(s, o, fresh, now + 60s + 100ms);
   EXPECT_EQ(spent.Find("worker")->desired, 45) << "had it been written, the budget would be spent";
 }
 

@@ -48,7 +48,7 @@ void RunSideBySide(const Spec& spec) {
   for (long i = 0; i < 3000; ++i) {
     now += i % 5 == 2 ? 1s : 15s;
     Load(observed, i, now);
-    const Result slow = Evaluate(spec, observed, state, now);
+    const Decision slow = Evaluate(spec, observed, state, now);
     const IndexedObserved in = engine.Index(observed);
     engine.Evaluate(in, indexed, now, e);
     ASSERT_EQ(engine.Render(e, in), slow) << "evaluation " << i;

@@ -44,7 +44,7 @@ struct Web {
   void Recommended(Duration ago, int n) {
     state.down_recommendations["web"].emplace_back(now - ago, n);
   }
-  Result At(int current, double load) {
+  Decision At(int current, double load) {
     observed.targets["web"] = TargetReading{true, current, current, ""};
     observed.metrics["load"] = MetricReading{load, now, ""};
     return Evaluate(spec, observed, state, now);
@@ -53,7 +53,7 @@ struct Web {
 };
 
 // The decision held back by `flag` to `desired`, its reason saying so in `words`.
-void ExpectHeld(const Result& r, int desired, unsigned flag, const std::string& words) {
+void ExpectHeld(const Decision& r, int desired, unsigned flag, const std::string& words) {
   const ComponentDecision& d = *r.Find("web");
   EXPECT_EQ(d.desired, desired) << d.reason;
   EXPECT_TRUE(d.limits & flag) << d.reason;
@@ -69,7 +69,7 @@ void UniformUpEvents(Web& w) {
 
 TEST(HpaForm, HPA_ScaleUpWithDefaultBehavior) {
   Web w;  // Percent 100 and Pods 4 per 15 s, Max: 10 -> 20
-  const Result r = w.At(10, 50);
+  const Decision r = w.At(10, 50);
   EXPECT_EQ(r.Find("web")->desired, 20);
   EXPECT_EQ(r.Find("web")->recommended, 50);
   EXPECT_TRUE(r.Find("web")->limits & kLimitedPerStep);
@@ -89,7 +89,7 @@ TEST(HpaForm, HPA_ScaleUpMaximumBelowTheLimit) {
   Web w(HpaScaleUpDefaults(), HpaScaleDownDefaults(), {1, 10});
   EXPECT_EQ(w.Desired(10, 1000), 10) << "already at the maximum";
   Web big(HpaScaleUpDefaults(), HpaScaleDownDefaults(), {100, 150});
-  const Result r = big.At(100, 1000);
+  const Decision r = big.At(100, 1000);
   EXPECT_EQ(r.Find("web")->desired, 150);
   EXPECT_TRUE(r.Find("web")->limits & kCappedAtMaximum);
 }
@@ -120,7 +120,7 @@ TEST(HpaForm, PoliciesOfDifferentPeriodsCountTheirOwnChanges) {
   up.select = SelectPolicy::kMin;
   Web min(up);
   min.Changed(20s, 4);
-  const Result r = min.At(8, 100);
+  const Decision r = min.At(8, 100);
   EXPECT_EQ(r.Find("web")->desired, 8) << "Min: the Pods policy's budget is spent";
   EXPECT_NE(r.Find("web")->reason.find("limited to +0 (policies Pods 4/1m, Percent 100/15s; "
                                        "selectPolicy Min; 4 moved within 1m)"),
@@ -158,7 +158,7 @@ TEST(HpaForm, SelectPolicyMinMaxDisabled) {
   EXPECT_EQ(Web(min, min).Desired(10, 100), 14);
   EXPECT_EQ(Web(min, min).Desired(10, 1), 6);
   EXPECT_EQ(Web(max, max).Desired(10, 1), 5);
-  const Result up = Web(off, max).At(10, 100);
+  const Decision up = Web(off, max).At(10, 100);
   EXPECT_EQ(up.Find("web")->desired, 10);
   EXPECT_NE(up.Find("web")->reason.find("scale-up disabled (selectPolicy Disabled)"),
             std::string::npos)
@@ -170,7 +170,7 @@ TEST(HpaForm, SelectPolicyMinMaxDisabled) {
 TEST(HpaForm, TheReasonNamesThePolicies) {
   Web w(Rules(2, 60, 50, 60, 0, SelectPolicy::kMin));
   w.Changed(30s, 1);
-  const Result r = w.At(4, 40);  // start 3: Pods 5, Percent ceil(4.5) = 5; Min: 5
+  const Decision r = w.At(4, 40);  // start 3: Pods 5, Percent ceil(4.5) = 5; Min: 5
   EXPECT_EQ(r.Find("web")->desired, 5);
   EXPECT_EQ(r.Find("web")->reason,
             "load per replica 10 above 1 (limited to +1 per 1m (policies Pods 2/1m, Percent "
@@ -205,7 +205,7 @@ TEST(HpaForm, TheScaleUpWindowTakesTheLowestRecommendation) {
   ExpectHeld(w.At(4, 9), 6, kUpStabilizationWindow, "the lowest recommendation of the last 1m");
   Web held(Rules(100, 60, 0, 0, 60));
   held.Recommended(30s, 4);  // the current count: no rule fired then
-  const Result h = held.At(4, 9);
+  const Decision h = held.At(4, 9);
   EXPECT_EQ(h.Find("web")->desired, 4) << "held: a recommendation of 4 within the window";
   EXPECT_FALSE(h.Find("web")->change);
   EXPECT_NE(h.Find("web")->reason.find("; stays at 4"), std::string::npos);
@@ -215,7 +215,7 @@ TEST(HpaForm, EveryEvaluationRecordsItsRecommendationAndADownWindowHoldsAfterAPe
   Web w(Rules(100, 15, 0, 0, 0), Rules(100, 15, 0, 0, 60));
   EXPECT_EQ(w.Desired(4, 4), 4) << "no rule fires: the current count is recorded";
   ASSERT_EQ(w.At(4, 4).state.down_recommendations.at("web").back().second, 4);
-  Result r = w.At(4, 8);
+  Decision r = w.At(4, 8);
   EXPECT_EQ(r.Find("web")->desired, 8);
   w.state = r.state;  // as if written
   w.now += 30s;
@@ -230,7 +230,7 @@ TEST(HpaForm, AMissingMetricRecordsNothing) {
   w.Recommended(10s, 5);
   w.observed.targets["web"] = TargetReading{true, 5, 5, ""};
   w.observed.metrics["load"] = MetricReading{std::nullopt, w.now, "no metrics"};
-  const Result r = Evaluate(w.spec, w.observed, w.state, w.now);
+  const Decision r = Evaluate(w.spec, w.observed, w.state, w.now);
   EXPECT_EQ(r.Find("web")->desired, 5);
   EXPECT_EQ(r.Find("web")->cause, Cause::kNoRuleFires) << "a missing metric does not hold";
   EXPECT_EQ(r.state.down_recommendations.at("web").size(), 1u) << "only the one before";

@@ -32,7 +32,7 @@ Driver MediumWith(Schedule s) {
   return d;
 }
 
-int Count(const Result& r, const std::string& reason) {
+int Count(const Decision& r, const std::string& reason) {
   int n = 0;
   for (const auto& e : r.events) n += e.reason == reason;
   return n;
@@ -192,7 +192,7 @@ void StepUntil(Driver& d, Time until, Duration step) {
   while (d.now + step <= until) d.Step(step);
 }
 
-bool SaysWarning(const Result& r, const std::string& text) {
+bool SaysWarning(const Decision& r, const std::string& text) {
   for (const auto& line : r.summary)
     if (line.rfind("Warning: ", 0) == 0 && line.find(text) != std::string::npos) return true;
   return false;

@@ -53,7 +53,7 @@ TEST(Simulation, ADayOfTraffic) {
     d.Metric("errorRate", 0.5);
     wanted.push_back(WantedPhase(spec, users));
 
-    const Result& r = d.Step(1min);
+    const Decision& r = d.Step(1min);
     ++evaluations;
     if (phases_seen.empty() || phases_seen.back() != r.phase) phases_seen.push_back(r.phase);
     for (const auto& e : r.events) {

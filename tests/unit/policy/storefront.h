@@ -79,7 +79,7 @@ struct Driver {
   Observed observed;
   State state;
   Time now = T0();
-  Result last;
+  Decision last;
   int ready_after = 1;
   std::map<std::string, int> pending_ready;  // topology component -> evaluations until ready
   std::set<std::string> refuse;              // components whose writes the API refuses
@@ -99,7 +99,7 @@ struct Driver {
   }
   int Current(const std::string& component) { return observed.targets[component].current; }
 
-  const Result& Step(Duration advance = 0s) {
+  const Decision& Step(Duration advance = 0s) {
     now += advance;
     for (auto& [name, left] : pending_ready) {
       if (left > 0 && --left == 0) observed.targets[name].ready = observed.targets[name].current;

@@ -165,7 +165,7 @@ TEST(Summary, ConditionLinesOnlyThoseNotInTheirGoodState) {
             Lines{"AbleToScale False (ConflictingAutoscaler): app is also driven by HPA web"});
 }
 
-int Count(const Result& r, EventKind kind) {
+int Count(const Decision& r, EventKind kind) {
   return static_cast<int>(std::count_if(r.events.begin(), r.events.end(),
                                         [&](const Event& e) { return e.kind == kind; }));
 }

@@ -27,13 +27,13 @@ Observed Quiet(double users) {
   return o;
 }
 
-const Condition* Find(const Result& r, const std::string& type) {
+const Condition* Find(const Decision& r, const std::string& type) {
   auto it = std::find_if(r.conditions.begin(), r.conditions.end(),
                          [&](const Condition& c) { return c.type == type; });
   return it == r.conditions.end() ? nullptr : &*it;
 }
 
-bool Has(const Result& r, const std::string& reason) {
+bool Has(const Decision& r, const std::string& reason) {
   return std::any_of(r.events.begin(), r.events.end(),
                      [&](const Event& e) { return e.reason == reason; });
 }
@@ -53,13 +53,13 @@ TEST(Topology, AStepNotReadyWithinItsTimeoutIsReportedAndWrittenAgain) {
   o.targets["database"] = {true, 3, 1, ""};
   o.targets["redis"] = {true, 1, 1, ""};
 
-  Result before = Evaluate(spec, o, GrowingDatabase(), T0() + 9min + 59s);
+  Decision before = Evaluate(spec, o, GrowingDatabase(), T0() + 9min + 59s);
   EXPECT_FALSE(before.topology_step);
   EXPECT_FALSE(Has(before, "TopologyStepTimedOut"));
   EXPECT_EQ(Find(before, "AbleToScale")->reason, "TopologyChangeInFlight");
 
   const Time now = T0() + 10min;
-  Result r = Evaluate(spec, o, GrowingDatabase(), now);
+  Decision r = Evaluate(spec, o, GrowingDatabase(), now);
   ASSERT_TRUE(r.topology_step);
   EXPECT_EQ(r.topology_step->component, "database");
   EXPECT_EQ(r.topology_step->to, 3) << "the same step, written again; never the next one";
@@ -82,7 +82,7 @@ TEST(Topology, AStepNotReadyWithinItsTimeoutIsReportedAndWrittenAgain) {
   // Ready at last: the step completes and the redis step is next.
   State next = Commit(GrowingDatabase(), r, Applied{});
   o.targets["database"] = {true, 3, 3, ""};
-  Result done = Evaluate(spec, o, next, now + 1min);
+  Decision done = Evaluate(spec, o, next, now + 1min);
   EXPECT_TRUE(Has(done, "TopologyReady"));
   ASSERT_TRUE(done.topology_step);
   EXPECT_EQ(done.topology_step->component, "redis");
@@ -99,12 +99,12 @@ TEST(Topology, Issue14_TheTimeoutWarningIsNotRepeatedEachEvaluation) {
   State s = GrowingDatabase();
   int warnings = 0;
   for (Time now = T0() + 10min; now < T0() + 19min + 59s; now += 15s) {
-    const Result r = Evaluate(spec, o, s, now);
+    const Decision r = Evaluate(spec, o, s, now);
     warnings += Has(r, "TopologyStepTimedOut");
     s = Commit(s, r, Applied{});
   }
   EXPECT_EQ(warnings, 1);
-  const Result again = Evaluate(spec, o, s, T0() + 20min);
+  const Decision again = Evaluate(spec, o, s, T0() + 20min);
   EXPECT_TRUE(Has(again, "TopologyStepTimedOut")) << "the next timeout is reported";
 }
 
@@ -122,7 +122,7 @@ TEST(Topology, AnUnreadableTargetIsNotWrittenAgain) {
   Observed o = Quiet(50000);
   o.targets["database"] = {false, 0, 0, "403"};
   o.targets["redis"] = {true, 1, 1, ""};
-  Result r = Evaluate(Storefront(), o, GrowingDatabase(), T0() + 1h);
+  Decision r = Evaluate(Storefront(), o, GrowingDatabase(), T0() + 1h);
   EXPECT_FALSE(r.topology_step);
   EXPECT_FALSE(Has(r, "TopologyStepTimedOut"));
 }
@@ -139,14 +139,14 @@ TEST(Topology, AShrinkStepWaitsUntilTheRemovedInstancesAreGone) {
   o.targets["database"] = {true, 3, 3, ""};
   o.targets["redis"] = {true, 1, 3, ""};  // the spec says 1; the two removed are still up
 
-  Result settling = Evaluate(Storefront(), o, s, T0() + 1min);
+  Decision settling = Evaluate(Storefront(), o, s, T0() + 1min);
   EXPECT_FALSE(settling.topology_step) << "the database must not shrink while redis settles";
   EXPECT_FALSE(Has(settling, "TopologyReady"));
   ASSERT_TRUE(settling.state.in_flight);
   EXPECT_EQ(settling.state.in_flight->component, "redis");
 
   o.targets["redis"] = {true, 1, 1, ""};
-  Result settled = Evaluate(Storefront(), o, s, T0() + 2min);
+  Decision settled = Evaluate(Storefront(), o, s, T0() + 2min);
   EXPECT_TRUE(Has(settled, "TopologyReady"));
   ASSERT_TRUE(settled.topology_step);
   EXPECT_EQ(settled.topology_step->component, "database");

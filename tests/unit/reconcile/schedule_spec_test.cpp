@@ -73,7 +73,7 @@ TEST(ScheduleSpec, MistakesAreErrorsNamingTheSchedule) {
 }
 
 TEST(ScheduleSpec, StatusListsTheOpenWindows) {
-  policy::Result r;
+  policy::Decision r;
   const policy::Time opened = *policy::ParseTime("2026-11-30T08:00:00Z");
   r.schedules.push_back({"sale", opened, opened + 9h});
   const Json st = BuildStatus(Json::object(), r, {}, {}, 1, {}, opened + 1min);
@@ -82,8 +82,8 @@ TEST(ScheduleSpec, StatusListsTheOpenWindows) {
   EXPECT_EQ(s.at("name").as_string(), "sale");
   EXPECT_EQ(s.at("openedAt").as_string(), "2026-11-30T08:00:00Z");
   EXPECT_EQ(s.at("closesAt").as_string(), "2026-11-30T17:00:00Z");
-  EXPECT_FALSE(
-      BuildStatus(Json::object(), policy::Result{}, {}, {}, 1, {}, opened).has_field("schedules"));
+  EXPECT_FALSE(BuildStatus(Json::object(), policy::Decision{}, {}, {}, 1, {}, opened)
+                   .has_field("schedules"));
 }
 
 }  // namespace

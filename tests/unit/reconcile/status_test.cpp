@@ -223,7 +223,7 @@ TEST(Status, ACompactStatusServesAPassAsTheWholeOneWould) {
 // percent from one sample to the next: at 10,000 policies, hundreds of writes a second); any other
 // change does at once, and readings 5 minutes old are written again.
 TEST(Status, ReadingsAloneRewriteStatusOnlyOnceTheyAreOld) {
-  policy::Result r;
+  policy::Decision r;
   const policy::Time t0 = policy::Time{} + std::chrono::hours(24 * 20000);
   auto status = [&](double cpu, policy::Time at, std::vector<ConditionOverride> overrides = {}) {
     std::map<std::string, MetricObservation> readings;
@@ -252,7 +252,7 @@ TEST(Status, ReadingsAloneRewriteStatusOnlyOnceTheyAreOld) {
 // A value JSON cannot carry never reaches status (it would make every status
 // write fail); the metric reads as an error instead.
 TEST(Status, NonFiniteValuesNeverReachJson) {
-  policy::Result r;
+  policy::Decision r;
   std::map<std::string, MetricObservation> readings;
   readings.emplace("cpu", MetricObservation{metrics::Reading{std::nan(""), ""}, {}});
   readings.emplace("p95", MetricObservation{metrics::Reading{HUGE_VAL, ""}, {}});

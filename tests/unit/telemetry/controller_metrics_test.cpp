@@ -28,9 +28,9 @@ TEST(ReconcileMetrics, CountsByResultErrorsTimeAndWorkers) {
                    {{"controller", "scalingpolicy"}, {"result", "requeue"}}),
             0)
       << "every result exists from the start";
-  m.Count(ReconcileMetrics::Result::kSuccess, std::chrono::milliseconds(20));
-  m.Count(ReconcileMetrics::Result::kError, std::chrono::milliseconds(30));
-  m.Count(ReconcileMetrics::Result::kRequeueAfter, std::chrono::milliseconds(30));
+  m.Count(ReconcileMetrics::ReconcileOutcome::kSuccess, std::chrono::milliseconds(20));
+  m.Count(ReconcileMetrics::ReconcileOutcome::kError, std::chrono::milliseconds(30));
+  m.Count(ReconcileMetrics::ReconcileOutcome::kRequeueAfter, std::chrono::milliseconds(30));
   EXPECT_EQ(Sample(r, "controller_runtime_reconcile_total", {{"result", "error"}}), 1);
   EXPECT_EQ(Sample(r, "controller_runtime_reconcile_total", {{"result", "requeue_after"}}), 1);
   EXPECT_EQ(Sample(r, "controller_runtime_reconcile_errors_total", kController), 1);
@@ -94,7 +94,7 @@ TEST(Exposition, PromtoolReadsTheScrape) {
   exposition.BeforeRender([&process] { process.Refresh(); });
   RegisterBuildInfo(r, "0.1.0", "unknown");
   ReconcileMetrics reconciles(r, "scalingpolicy");
-  reconciles.Count(ReconcileMetrics::Result::kSuccess, std::chrono::milliseconds(12));
+  reconciles.Count(ReconcileMetrics::ReconcileOutcome::kSuccess, std::chrono::milliseconds(12));
   SourceMetrics sources(r);
   sources.Failed("resource", "unreachable");
   const std::string text = exposition.Render();
