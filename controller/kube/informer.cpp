@@ -263,15 +263,21 @@ void Informer::Apply(int type, Json obj) {
   }
 }
 
-bool Informer::WatchOnce() {
+WatchOptions Informer::NextWatchOptions() const {
   WatchOptions wo;
   wo.label_selector = options_.label_selector;
   wo.field_selector = options_.field_selector;
   wo.resource_version = last_resource_version();
+  // Spread over [timeout, 2 * timeout], so that the informers of a process do not all rewatch at
+  // once.
   static thread_local std::mt19937 rng{std::random_device{}()};
   wo.timeout_seconds = options_.watch_timeout_seconds +
                        std::uniform_int_distribution<int>(0, options_.watch_timeout_seconds)(rng);
-  auto stream = client_->Watch(resource_, ns_, wo);
+  return wo;
+}
+
+bool Informer::WatchOnce() {
+  auto stream = client_->Watch(resource_, ns_, NextWatchOptions());
   if (!stream) {
     if (stream.error().IsGone()) return false;
     if (!stopping_) {
@@ -293,10 +299,13 @@ bool Informer::WatchOnce() {
       self->current_watch_ = nullptr;
     }
   } clear{this};
+  return ReadWatch(*stream);
+}
 
+bool Informer::ReadWatch(WatchStream& stream) {
   WatchDecoder decoder;
   while (!stopping_) {
-    auto line = stream->NextLine();
+    auto line = stream.NextLine();
     if (!line) {
       if (!stopping_) {
         Log("watch broke: " + line.error().ToString());
@@ -313,29 +322,35 @@ bool Informer::WatchOnce() {
         Log(event.error().ToString());
         continue;
       }
-      switch (event->type) {
-        case WatchEvent::Type::kBookmark:
-          Passed(event->ResourceVersion());
-          break;
-        case WatchEvent::Type::kError: {
-          Error e = event->AsError();
-          if (e.http_code == 410) return false;  // our resourceVersion is compacted away: relist
-          Log(e.ToString());
-          Sleep(backoff_.Next());
-          return true;
-        }
-        default:
-          backoff_.Reset();
-          if (!Kept(event->object)) {  // not ours: only its resourceVersion moves us on
-            Passed(ResourceVersionOf(event->object));
-            break;
-          }
-          Trim(event->object);
-          Apply(static_cast<int>(event->type), std::move(event->object));
-      }
+      const AfterEvent next = Handle(*event);
+      if (next != AfterEvent::kReadOn) return next == AfterEvent::kWatchAgain;
     }
   }
   return true;
+}
+
+Informer::AfterEvent Informer::Handle(WatchEvent& event) {
+  switch (event.type) {
+    case WatchEvent::Type::kBookmark:
+      Passed(event.ResourceVersion());
+      return AfterEvent::kReadOn;
+    case WatchEvent::Type::kError: {
+      Error e = event.AsError();
+      if (e.http_code == 410) return AfterEvent::kRelist;  // our resourceVersion is compacted away
+      Log(e.ToString());
+      Sleep(backoff_.Next());
+      return AfterEvent::kWatchAgain;
+    }
+    default:
+      backoff_.Reset();
+      if (!Kept(event.object)) {  // not ours: only its resourceVersion moves us on
+        Passed(ResourceVersionOf(event.object));
+        return AfterEvent::kReadOn;
+      }
+      Trim(event.object);
+      Apply(static_cast<int>(event.type), std::move(event.object));
+      return AfterEvent::kReadOn;
+  }
 }
 
 }  // namespace gearbox::kube

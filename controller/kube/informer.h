@@ -19,6 +19,7 @@
 #include "kube/backoff.h"
 #include "kube/client.h"
 #include "kube/object_store.h"
+#include "kube/watch_decoder.h"
 
 namespace gearbox::kube {
 
@@ -92,6 +93,14 @@ class Informer final : public ObjectStore {
   std::optional<Snapshot> ListAll();
   // Returns true to resume watching, false to relist.
   bool WatchOnce();
+  // The options of the next watch: from the last resourceVersion, with a jittered timeout.
+  WatchOptions NextWatchOptions() const;
+  // Reads a watch to its end; the same answer as WatchOnce.
+  bool ReadWatch(WatchStream& stream);
+  // What the watch does after an event: read on, or end and watch again from the last
+  // resourceVersion, or end and relist.
+  enum class AfterEvent { kReadOn, kWatchAgain, kRelist };
+  AfterEvent Handle(WatchEvent& event);
   void Apply(int type, Json obj);
   void Trim(Json& obj) const;
   bool Kept(const Json& obj) const;

@@ -13,6 +13,20 @@ std::string StringField(const Json& obj, const char* key) {
   return obj.has_string_field(key) ? obj.at(key).as_string() : "";
 }
 
+// The Lease's spec as `identity` holds it from `now`; a new holder counts a transition.
+void WriteHolder(Json& spec, const std::string& identity, const std::string& now,
+                 int lease_seconds) {
+  const bool taking_over = StringField(spec, "holderIdentity") != identity;
+  spec["holderIdentity"] = Json::string(identity);
+  spec["leaseDurationSeconds"] = Json::number(lease_seconds);
+  spec["renewTime"] = Json::string(now);
+  if (!taking_over) return;
+  spec["acquireTime"] = Json::string(now);
+  const int transitions =
+      spec.has_integer_field("leaseTransitions") ? spec.at("leaseTransitions").as_integer() : 0;
+  spec["leaseTransitions"] = Json::number(transitions + 1);
+}
+
 }  // namespace
 
 LeaderElector::LeaderElector(std::shared_ptr<Client> client, LeaderElectionConfig config,
@@ -34,64 +48,58 @@ void LeaderElector::SetLeading(bool leading) {
 }
 
 bool LeaderElector::TryAcquireOrRenew() {
-  auto now_wall = clock_.WallNow();
-  std::string now = FormatRfc3339(now_wall, TimePrecision::kMicros);
-  int lease_seconds = static_cast<int>(
+  const std::string now = FormatRfc3339(clock_.WallNow(), TimePrecision::kMicros);
+  const int lease_seconds = static_cast<int>(
       std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration).count());
 
   auto current = client_->Get(kLeases, config_.lease_namespace, config_.lease_name);
-  if (!current) {
-    if (!current.error().IsNotFound()) {
-      Log("cannot read the Lease: " + current.error().ToString());
-      return false;
-    }
-    Json lease = Json::object();
-    lease["apiVersion"] = Json::string("coordination.k8s.io/v1");
-    lease["kind"] = Json::string("Lease");
-    lease["metadata"]["name"] = Json::string(config_.lease_name);
-    lease["metadata"]["namespace"] = Json::string(config_.lease_namespace);
-    lease["spec"]["holderIdentity"] = Json::string(config_.identity);
-    lease["spec"]["leaseDurationSeconds"] = Json::number(lease_seconds);
-    lease["spec"]["acquireTime"] = Json::string(now);
-    lease["spec"]["renewTime"] = Json::string(now);
-    lease["spec"]["leaseTransitions"] = Json::number(0);
-    auto created = client_->Create(kLeases, config_.lease_namespace, lease);
-    if (!created) {
-      Log("cannot create the Lease: " + created.error().ToString());
-      return false;
-    }
-    observed_holder_ = config_.identity;
-    observed_renew_time_ = now;
-    observed_at_ = clock_.Now();
-    return true;
+  if (current) return TakeOrRenew(*std::move(current), now, lease_seconds);
+  if (!current.error().IsNotFound()) {
+    Log("cannot read the Lease: " + current.error().ToString());
+    return false;
   }
+  return CreateLease(now, lease_seconds);
+}
 
-  Json lease = *std::move(current);
-  Json spec = lease.has_object_field("spec") ? lease.at("spec") : Json::object();
-  std::string holder = StringField(spec, "holderIdentity");
-  std::string renew = StringField(spec, "renewTime");
-  int duration = spec.has_integer_field("leaseDurationSeconds")
-                     ? spec.at("leaseDurationSeconds").as_integer()
-                     : lease_seconds;
-  if (holder != observed_holder_ || renew != observed_renew_time_) {
-    observed_holder_ = holder;
-    observed_renew_time_ = renew;
-    observed_at_ = clock_.Now();
+void LeaderElector::Observe(const std::string& holder, const std::string& renew_time) {
+  observed_holder_ = holder;
+  observed_renew_time_ = renew_time;
+  observed_at_ = clock_.Now();
+}
+
+bool LeaderElector::CreateLease(const std::string& now, int lease_seconds) {
+  Json lease = Json::object();
+  lease["apiVersion"] = Json::string("coordination.k8s.io/v1");
+  lease["kind"] = Json::string("Lease");
+  lease["metadata"]["name"] = Json::string(config_.lease_name);
+  lease["metadata"]["namespace"] = Json::string(config_.lease_namespace);
+  lease["spec"]["holderIdentity"] = Json::string(config_.identity);
+  lease["spec"]["leaseDurationSeconds"] = Json::number(lease_seconds);
+  lease["spec"]["acquireTime"] = Json::string(now);
+  lease["spec"]["renewTime"] = Json::string(now);
+  lease["spec"]["leaseTransitions"] = Json::number(0);
+  auto created = client_->Create(kLeases, config_.lease_namespace, lease);
+  if (!created) {
+    Log("cannot create the Lease: " + created.error().ToString());
+    return false;
   }
-  bool held_by_other = !holder.empty() && holder != config_.identity &&
-                       clock_.Now() < observed_at_ + std::chrono::seconds(duration);
+  Observe(config_.identity, now);
+  return true;
+}
+
+bool LeaderElector::TakeOrRenew(Json lease, const std::string& now, int lease_seconds) {
+  Json spec = lease.has_object_field("spec") ? lease.at("spec") : Json::object();
+  const std::string holder = StringField(spec, "holderIdentity");
+  const std::string renew = StringField(spec, "renewTime");
+  const int duration = spec.has_integer_field("leaseDurationSeconds")
+                           ? spec.at("leaseDurationSeconds").as_integer()
+                           : lease_seconds;
+  if (holder != observed_holder_ || renew != observed_renew_time_) Observe(holder, renew);
+  const bool held_by_other = !holder.empty() && holder != config_.identity &&
+                             clock_.Now() < observed_at_ + std::chrono::seconds(duration);
   if (held_by_other) return false;
 
-  bool taking_over = holder != config_.identity;
-  spec["holderIdentity"] = Json::string(config_.identity);
-  spec["leaseDurationSeconds"] = Json::number(lease_seconds);
-  spec["renewTime"] = Json::string(now);
-  if (taking_over) {
-    spec["acquireTime"] = Json::string(now);
-    int transitions =
-        spec.has_integer_field("leaseTransitions") ? spec.at("leaseTransitions").as_integer() : 0;
-    spec["leaseTransitions"] = Json::number(transitions + 1);
-  }
+  WriteHolder(spec, config_.identity, now, lease_seconds);
   lease["spec"] = spec;
   // The update carries the resourceVersion we read: if anyone wrote in between, it fails (409).
   auto updated = client_->Update(kLeases, config_.lease_namespace, config_.lease_name, lease);
@@ -100,9 +108,7 @@ bool LeaderElector::TryAcquireOrRenew() {
       Log("cannot update the Lease: " + updated.error().ToString());
     return false;
   }
-  observed_holder_ = config_.identity;
-  observed_renew_time_ = now;
-  observed_at_ = clock_.Now();
+  Observe(config_.identity, now);
   return true;
 }
 

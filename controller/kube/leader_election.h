@@ -64,6 +64,11 @@ class LeaderElector {
   void Run();
   void SetLeading(bool leading);
   void Log(const std::string& m) const;
+  // The halves of TryAcquireOrRenew: no Lease yet, or one read (held by anyone).
+  bool CreateLease(const std::string& now, int lease_seconds);
+  bool TakeOrRenew(Json lease, const std::string& now, int lease_seconds);
+  // Remembers the holder and renewTime seen, and when (by the steady clock) they were first seen.
+  void Observe(const std::string& holder, const std::string& renew_time);
 
   std::shared_ptr<Client> client_;
   LeaderElectionConfig config_;

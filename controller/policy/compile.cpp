@@ -232,6 +232,25 @@ IndexedState Engine::Index(const State& s) const {
   return out;
 }
 
+namespace {
+
+// The per-component state of an Export, keyed by component name; empty entries are left out.
+void ExportComponents(const internal::Compiled& c, const IndexedState& s, State& out) {
+  for (size_t k = 0; k < c.components.size(); ++k) {
+    const std::string& name = c.components[k].spec->name;
+    if (k < s.down_recommendations.size() && !s.down_recommendations[k].empty())
+      out.down_recommendations[name] = s.down_recommendations[k];
+    if (k < s.scale_events.size() && !s.scale_events[k].empty())
+      out.scale_events[name] = s.scale_events[k];
+    if (k < s.dry_run_steps.size() && s.dry_run_steps[k])
+      out.dry_run_steps[name] = *s.dry_run_steps[k];
+    if (k < s.failed_reads.size() && s.failed_reads[k] > 0)
+      out.failed_reads[name] = s.failed_reads[k];
+  }
+}
+
+}  // namespace
+
 State Engine::Export(const IndexedState& s) const {
   State out;
   for (size_t i = 0; i < s.timers.size() && i < c_->timer_keys.size(); ++i)
@@ -242,17 +261,7 @@ State Engine::Export(const IndexedState& s) const {
     out.in_flight =
         InFlight{c_->components[static_cast<size_t>(s.in_flight->component)].spec->name,
                  s.in_flight->from, s.in_flight->to, s.in_flight->since, s.in_flight->retries};
-  for (size_t k = 0; k < c_->components.size(); ++k) {
-    const std::string& name = c_->components[k].spec->name;
-    if (k < s.down_recommendations.size() && !s.down_recommendations[k].empty())
-      out.down_recommendations[name] = s.down_recommendations[k];
-    if (k < s.scale_events.size() && !s.scale_events[k].empty())
-      out.scale_events[name] = s.scale_events[k];
-    if (k < s.dry_run_steps.size() && s.dry_run_steps[k])
-      out.dry_run_steps[name] = *s.dry_run_steps[k];
-    if (k < s.failed_reads.size() && s.failed_reads[k] > 0)
-      out.failed_reads[name] = s.failed_reads[k];
-  }
+  ExportComponents(*c_, s, out);
   return out;
 }
 

@@ -184,14 +184,11 @@ std::string ActivityText(const Words& w, bool holding) {
   return Join(parts, ", ");
 }
 
-std::string WorkloadReason(const Words& w) {
+// The causes a workload's rules decide.
+std::string RulesReason(const Words& w) {
   const Component& comp = *w.cc.spec;
   const ComponentOutcome& d = w.d;
   switch (d.cause) {
-    case Cause::kBelowMinimum:
-      return "below the minimum of " + w.Bounds();
-    case Cause::kAboveMaximum:
-      return "above the maximum of " + w.Bounds();
     case Cause::kScaleUpRulesFired:
       if (d.stays || d.desired != d.current) return w.FiredUp() + StaysOrSized(w);
       return w.FiredUp() + "; already at the maximum of " + w.Bounds();
@@ -207,6 +204,19 @@ std::string WorkloadReason(const Words& w) {
       return w.FiredDown() + StaysOrSized(w);
     case Cause::kCounting:
       return CountingText(w);
+    default:
+      break;
+  }
+  return "no rule fires" + (d.missing > 0 ? " (" + MissingText(w) + " unavailable)" : "");
+}
+
+std::string WorkloadReason(const Words& w) {
+  const Component& comp = *w.cc.spec;
+  switch (w.d.cause) {
+    case Cause::kBelowMinimum:
+      return "below the minimum of " + w.Bounds();
+    case Cause::kAboveMaximum:
+      return "above the maximum of " + w.Bounds();
     case Cause::kFallback:
       return FallbackText(w);
     case Cause::kWokenFromZero:
@@ -219,9 +229,8 @@ std::string WorkloadReason(const Words& w) {
       return "idle for " + FormatDuration(comp.scale_to_zero->cooldown) + ": " +
              ActivityText(w, false) + " (scaleToZero cooldown)";
     default:
-      break;
+      return RulesReason(w);
   }
-  return "no rule fires" + (d.missing > 0 ? " (" + MissingText(w) + " unavailable)" : "");
 }
 
 std::string TopologyReason(const Words& w) {

@@ -13,54 +13,6 @@ namespace internal {
 
 namespace {
 
-const char* ReasonOf(EventKind kind) {
-  switch (kind) {
-    case EventKind::kPhaseSelected:
-      return "PhaseSelected";
-    case EventKind::kPhaseChanged:
-      return "PhaseChanged";
-    case EventKind::kPhasePending:
-      return "PhasePending";
-    case EventKind::kTopologyReady:
-      return "TopologyReady";
-    case EventKind::kTopologyResize:
-      return "TopologyResize";
-    case EventKind::kTopologyStepTimedOut:
-      return "TopologyStepTimedOut";
-    case EventKind::kWouldResize:
-      return "WouldResize";
-    case EventKind::kScaledUp:
-      return "ScaledUp";
-    case EventKind::kScaledDown:
-      return "ScaledDown";
-    case EventKind::kWouldScaleUp:
-      return "WouldScaleUp";
-    case EventKind::kWouldScaleDown:
-      return "WouldScaleDown";
-    case EventKind::kAlertFiring:
-      return "AlertFiring";
-    case EventKind::kAlertResolved:
-      return "AlertResolved";
-    case EventKind::kMetricUnavailable:
-      return "FailedGetMetric";
-    case EventKind::kPaused:
-      return "ScalingPaused";
-    case EventKind::kResumed:
-      return "ScalingResumed";
-    case EventKind::kFallbackStarted:
-      return "FallbackActive";
-    case EventKind::kFallbackEnded:
-      return "FallbackEnded";
-    case EventKind::kScheduleOpened:
-      return "ScheduleOpened";
-    case EventKind::kScheduleClosed:
-      return "ScheduleClosed";
-    case EventKind::kOther:
-      break;
-  }
-  return "Evaluated";
-}
-
 const std::string& NameOf(const Compiled& c, int k) { return c.components[Pass::Ix(k)].spec->name; }
 
 std::string PhaseNote(const Compiled& c, const EventRecord& r) {
@@ -136,40 +88,60 @@ std::string OperationNote(const Compiled& c, const Evaluation& e, const IndexedO
   return name + ": every metric of its rules can be read again; its rules decide";
 }
 
-std::string Note(const Compiled& c, const Evaluation& e, const IndexedObserved& in,
-                 const EventRecord& r) {
-  switch (r.kind) {
-    case EventKind::kPaused:
-    case EventKind::kResumed:
-    case EventKind::kFallbackStarted:
-    case EventKind::kFallbackEnded:
-      return OperationNote(c, e, in, r);
-    case EventKind::kMetricUnavailable:
-      return UnavailableNote(c, in, r);
-    case EventKind::kPhaseSelected:
-    case EventKind::kPhaseChanged:
-    case EventKind::kPhasePending:
-      return PhaseNote(c, r);
-    case EventKind::kTopologyReady:
-    case EventKind::kTopologyResize:
-    case EventKind::kTopologyStepTimedOut:
-    case EventKind::kWouldResize:
-      return TopologyNote(c, e, r);
-    case EventKind::kScaledUp:
-    case EventKind::kScaledDown:
-    case EventKind::kWouldScaleUp:
-    case EventKind::kWouldScaleDown:
-      return ScaleNote(c, e, in, r);
-    case EventKind::kAlertFiring:
-    case EventKind::kAlertResolved:
-      return AlertNote(c, r);
-    case EventKind::kScheduleOpened:
-    case EventKind::kScheduleClosed:
-      return ScheduleNote(c, e, r);
-    case EventKind::kOther:
-      break;
-  }
-  return "";
+using NoteWriter = std::string (*)(const Compiled&, const Evaluation&, const IndexedObserved&,
+                                   const EventRecord&);
+
+// Each EventKind's reason and how its note is written; the writers that need less than all four
+// arguments are wrapped.
+struct EventWords {
+  EventKind kind;
+  const char* reason;
+  NoteWriter note;
+};
+
+constexpr NoteWriter kPhaseNote = [](const Compiled& c, const Evaluation&, const IndexedObserved&,
+                                     const EventRecord& r) { return PhaseNote(c, r); };
+constexpr NoteWriter kTopologyNote = [](const Compiled& c, const Evaluation& e,
+                                        const IndexedObserved&,
+                                        const EventRecord& r) { return TopologyNote(c, e, r); };
+constexpr NoteWriter kAlertNote = [](const Compiled& c, const Evaluation&, const IndexedObserved&,
+                                     const EventRecord& r) { return AlertNote(c, r); };
+constexpr NoteWriter kUnavailableNote = [](const Compiled& c, const Evaluation&,
+                                           const IndexedObserved& in, const EventRecord& r) {
+  return UnavailableNote(c, in, r);
+};
+constexpr NoteWriter kScheduleNote = [](const Compiled& c, const Evaluation& e,
+                                        const IndexedObserved&,
+                                        const EventRecord& r) { return ScheduleNote(c, e, r); };
+
+constexpr EventWords kEventWords[] = {
+    {EventKind::kPhaseSelected, "PhaseSelected", kPhaseNote},
+    {EventKind::kPhaseChanged, "PhaseChanged", kPhaseNote},
+    {EventKind::kPhasePending, "PhasePending", kPhaseNote},
+    {EventKind::kTopologyReady, "TopologyReady", kTopologyNote},
+    {EventKind::kTopologyResize, "TopologyResize", kTopologyNote},
+    {EventKind::kTopologyStepTimedOut, "TopologyStepTimedOut", kTopologyNote},
+    {EventKind::kWouldResize, "WouldResize", kTopologyNote},
+    {EventKind::kScaledUp, "ScaledUp", ScaleNote},
+    {EventKind::kScaledDown, "ScaledDown", ScaleNote},
+    {EventKind::kWouldScaleUp, "WouldScaleUp", ScaleNote},
+    {EventKind::kWouldScaleDown, "WouldScaleDown", ScaleNote},
+    {EventKind::kAlertFiring, "AlertFiring", kAlertNote},
+    {EventKind::kAlertResolved, "AlertResolved", kAlertNote},
+    {EventKind::kMetricUnavailable, "FailedGetMetric", kUnavailableNote},
+    {EventKind::kPaused, "ScalingPaused", OperationNote},
+    {EventKind::kResumed, "ScalingResumed", OperationNote},
+    {EventKind::kFallbackStarted, "FallbackActive", OperationNote},
+    {EventKind::kFallbackEnded, "FallbackEnded", OperationNote},
+    {EventKind::kScheduleOpened, "ScheduleOpened", kScheduleNote},
+    {EventKind::kScheduleClosed, "ScheduleClosed", kScheduleNote},
+};
+
+// The words of this kind; null for kOther (reason "Evaluated", no note).
+const EventWords* WordsOf(EventKind kind) {
+  for (const EventWords& w : kEventWords)
+    if (w.kind == kind) return &w;
+  return nullptr;
 }
 
 }  // namespace
@@ -183,8 +155,9 @@ Event RenderEvent(const Compiled& c, const Evaluation& e, const IndexedObserved&
   ev.type = r.kind == EventKind::kAlertFiring ? c.alerts[Pass::Ix(r.alert)].spec->severity
             : warning                         ? "Warning"
                                               : "Normal";
-  ev.reason = ReasonOf(r.kind);
-  ev.note = Note(c, e, in, r);
+  const EventWords* words = WordsOf(r.kind);
+  ev.reason = words ? words->reason : "Evaluated";
+  ev.note = words ? words->note(c, e, in, r) : "";
   if (r.component >= 0) ev.component = NameOf(c, r.component);
   ev.kind = r.kind;
   return ev;

@@ -53,34 +53,47 @@ void ReturnToMinimum(Pass& p, Workload& w) {
   w.d.stays = w.d.desired == w.t.current;
 }
 
-// The order of precedence: the fallback, the bounds, scaleToZero, then scale-up over scale-down;
-// a schedule-only workload then returns to its minimum.
-void Decide(Pass& p, Workload& w) {
-  const int current = w.t.current;
-  if (!w.t.found) {
-    w.d.cause = Cause::kTargetUnreadable;
-  } else if (DecideFallback(p, w)) {
-  } else if (current < w.b.min) {
+// A current count outside the bounds is brought back inside them, whatever the rules say.
+bool DecideBounds(Workload& w) {
+  if (w.t.current < w.b.min) {
     w.d.cause = Cause::kBelowMinimum;
     w.d.desired = w.b.min;
-  } else if (current > w.b.max) {
+    return true;
+  }
+  if (w.t.current > w.b.max) {
     w.d.cause = Cause::kAboveMaximum;
     w.d.desired = w.b.max;
-  } else if (DecideScaleToZero(p, w)) {
-  } else if (w.up_fires) {
+    return true;
+  }
+  return false;
+}
+
+// Scale-up over scale-down; a schedule-only workload then returns to its minimum.
+void DecideByRules(Pass& p, Workload& w) {
+  if (w.up_fires) {
     w.cc.spec->hpa ? ScaleInHpaForm(p, w) : ScaleUp(p, w);
   } else if (w.down_fires && w.d.missing > 0) {
     // The HPA form records no recommendation then, as the HPA whose metrics fail.
     w.d.cause = Cause::kScaleDownBlockedByMissingMetric;
   } else if (w.down_fires) {
     w.cc.spec->hpa ? ScaleInHpaForm(p, w) : ScaleDown(p, w);
-  } else if (w.cc.schedule_only && current > RulesMinimum(w)) {
+  } else if (w.cc.schedule_only && w.t.current > RulesMinimum(w)) {
     ReturnToMinimum(p, w);
   } else {
     // As the HPA, whose sync fails then, nothing is recorded while a metric cannot be read.
     if (w.cc.spec->hpa && w.d.missing == 0) RecordCurrent(p, w);
     w.d.cause = AnyCounting(p, w.cc) ? Cause::kCounting : Cause::kNoRuleFires;
   }
+}
+
+// The order of precedence: the fallback, the bounds, scaleToZero, then the rules.
+void Decide(Pass& p, Workload& w) {
+  if (!w.t.found) {
+    w.d.cause = Cause::kTargetUnreadable;
+    return;
+  }
+  if (DecideFallback(p, w) || DecideBounds(w) || DecideScaleToZero(p, w)) return;
+  DecideByRules(p, w);
 }
 
 // A change: its Event, and the timers it moves (Enforce); reported once (DryRun); neither while
