@@ -3,7 +3,7 @@
 // `5/10`), three-letter names of months and weekdays (JAN, MON), day-of-week 0-7 with 0 and 7
 // Sunday. When both day fields are restricted (neither is `*`), a day matches when either does, as
 // standard cron; a stepped `*/2` is restricted (as Kubernetes CronJobs read it). Matching is on
-// civil (local) fields only: time zones and DST are schedule.h's business.
+// civil (local) fields only: time zones and DST are schedule_window.h's business.
 #pragma once
 
 #include <cstdint>

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "policy/duration.h"
-#include "policy/schedule.h"
+#include "policy/schedule_window.h"
 
 namespace gearbox::policy {
 
@@ -165,7 +165,7 @@ struct Spec {
   std::vector<Component> components;
   std::optional<Phases> phases;
   std::vector<Alert> alerts;
-  std::vector<Schedule> schedules;  // windows that raise workload minimums (schedule.h)
+  std::vector<Schedule> schedules;  // windows that raise workload minimums (schedule_window.h)
 };
 
 // What was observed.

@@ -1,6 +1,9 @@
 // See target_reader.h.
 #include "reconcile/target_reader.h"
 
+#include "reconcile/dotted_path.h"
+#include "reconcile/scale_in_object.h"
+
 namespace gearbox::reconcile {
 
 Result<kube::ObjectPtr> TargetReader::Object(const kube::ResourceRef& ref, const std::string& ns,

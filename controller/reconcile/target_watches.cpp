@@ -2,6 +2,7 @@
 #include "reconcile/target_watches.h"
 
 #include "kube/json_fields.h"
+#include "reconcile/scale_in_object.h"
 
 namespace gearbox::reconcile {
 

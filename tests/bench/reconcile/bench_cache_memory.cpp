@@ -21,7 +21,7 @@
 #include "reconcile/cached_policy.h"
 #include "reconcile/exported_metrics.h"
 #include "reconcile/policy_spec.h"
-#include "reconcile/targets.h"
+#include "reconcile/scale_in_object.h"
 #include "telemetry/policy_metrics.h"
 
 using namespace gearbox;

@@ -1,4 +1,4 @@
-// Cron expressions (cron.h) and schedule windows (schedule.h): parsing good and bad, windows
+// Cron expressions (cron.h) and schedule windows (schedule_window.h): parsing good and bad, windows
 // across midnight and month ends, weekdays, time zones with DST (Europe/Berlin's spring-forward
 // and fall-back days), windows longer than the gap between their starts, the next change.
 #include <gtest/gtest.h>

@@ -1,6 +1,8 @@
 // Reading any kind of scale target: Deployments, CNPG Clusters (/scale), Opstree RedisClusters
 // (replicasField), and finding an HPA that already drives one.
 #include "reconcile/targets.h"
+#include "reconcile/dotted_path.h"
+#include "reconcile/scale_in_object.h"
 
 #include <gtest/gtest.h>
 

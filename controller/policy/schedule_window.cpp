@@ -1,6 +1,7 @@
-// See schedule.h. Walks over the civil minutes a cron matches, day by day, in either direction;
-// days and hours that cannot match are skipped whole, so a walk costs a few lookups of the zone.
-#include "policy/schedule.h"
+// See schedule_window.h. Walks over the civil minutes a cron matches, day by day, in either
+// direction; days and hours that cannot match are skipped whole, so a walk costs a few lookups of
+// the zone.
+#include "policy/schedule_window.h"
 
 #include <cctz/civil_time.h>
 
