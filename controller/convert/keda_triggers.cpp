@@ -61,6 +61,29 @@ Result<double> NumberOr(const Trigger& trigger, const std::string& key, double f
   return value.value_or(fallback);
 }
 
+// A trigger's target (required, more than 0) and its activation threshold (0 when not given).
+struct TargetAndActivation {
+  double target;
+  double activation;
+};
+
+Result<TargetAndActivation> ReadTarget(const Trigger& trigger, const std::string& target_key,
+                                       const std::string& activation_key) {
+  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, target_key));
+  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, activation_key, 0));
+  if (target <= 0)
+    return Error::Invalid(trigger.path + ".metadata." + target_key + " must be more than 0");
+  return TargetAndActivation{target, activation};
+}
+
+// The trigger's metric, named for the trigger (or `unnamed` when it has no name), its target per
+// replica unless its metricType is Value.
+SizedMetric TriggerMetric(const Trigger& trigger, const std::string& unnamed, MetricSource source,
+                          double target, const Draft& draft) {
+  return SizedOn(UniqueMetricName(trigger.name.empty() ? unnamed : trigger.name, draft), source,
+                 target, trigger.metric_type != "Value");
+}
+
 Status ReadResource(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const auto old_type,
                    OptionalText(trigger.metadata, "type", trigger.path + ".metadata"));
@@ -124,15 +147,14 @@ Status ReadPrometheus(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(std::optional<CarriedAuth> auth, CarryAuth(trigger, server, draft));
   if (!auth) return OkStatus();
   ASSIGN_OR_RETURN(const std::string query, RequiredText(trigger.metadata, "query", here));
-  ASSIGN_OR_RETURN(const double threshold, RequiredNumber(trigger, "threshold"));
-  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationThreshold", 0));
-  if (threshold <= 0) return Error::Invalid(here + ".threshold must be more than 0");
+  ASSIGN_OR_RETURN(const TargetAndActivation sized,
+                   ReadTarget(trigger, "threshold", "activationThreshold"));
   ASSIGN_OR_RETURN(const auto metric_name, OptionalText(trigger.metadata, "metricName", here));
   const std::string wanted =
       !trigger.name.empty() ? trigger.name : metric_name.value_or("prometheus");
-  SizedMetric metric = PrometheusMetric(UniqueMetricName(wanted, draft), query, threshold,
+  SizedMetric metric = PrometheusMetric(UniqueMetricName(wanted, draft), query, sized.target,
                                         trigger.metric_type != "Value");
-  metric.activation = activation;
+  metric.activation = sized.activation;
   if (!UseServer(trigger, server, draft.prometheus_url, draft)) return OkStatus();
   draft.metrics.push_back(metric);
   NoteOtherKeys(trigger,
@@ -461,19 +483,17 @@ Status ReadPostgresConnection(const Trigger& trigger, YAML::Node source, Draft& 
 Status ReadPostgresql(const Trigger& trigger, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const std::string query, RequiredText(trigger.metadata, "query", here));
-  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, "targetQueryValue"));
-  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationTargetQueryValue", 0));
-  if (target <= 0) return Error::Invalid(here + ".targetQueryValue must be more than 0");
+  ASSIGN_OR_RETURN(const TargetAndActivation sized,
+                   ReadTarget(trigger, "targetQueryValue", "activationTargetQueryValue"));
   YAML::Node source(YAML::NodeType::Map);
   RETURN_IF_ERROR(ReadPostgresConnection(trigger, source, draft));
   const std::string identity = YAML::Dump(source);
   if (!UseServer(trigger, identity, draft.postgresql_server, draft)) return OkStatus();
   draft.postgresql_source = source;
   SizedMetric metric =
-      SizedOn(UniqueMetricName(trigger.name.empty() ? "postgresql" : trigger.name, draft),
-              MetricSource::kPostgres, target, trigger.metric_type != "Value");
+      TriggerMetric(trigger, "postgresql", MetricSource::kPostgres, sized.target, draft);
   metric.sql = query;
-  metric.activation = activation;
+  metric.activation = sized.activation;
   draft.metrics.push_back(metric);
   NoteOtherKeys(trigger,
                 {"query", "targetQueryValue", "activationTargetQueryValue", "host", "port",
@@ -645,16 +665,15 @@ Status ReadMetricsApi(const Trigger& trigger, Draft& draft) {
   ASSIGN_OR_RETURN(const std::string url, RequiredText(trigger.metadata, "url", here));
   ASSIGN_OR_RETURN(const std::string location,
                    RequiredText(trigger.metadata, "valueLocation", here));
-  ASSIGN_OR_RETURN(const double target, RequiredNumber(trigger, "targetValue"));
-  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationTargetValue", 0));
-  if (target <= 0) return Error::Invalid(here + ".targetValue must be more than 0");
+  ASSIGN_OR_RETURN(const TargetAndActivation sized,
+                   ReadTarget(trigger, "targetValue", "activationTargetValue"));
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     return Error::Invalid(here + ".url must be an http:// or https:// URL");
-  SizedMetric metric = SizedOn(UniqueMetricName(trigger.name.empty() ? "api" : trigger.name, draft),
-                               MetricSource::kMetricsApi, target, trigger.metric_type != "Value");
+  SizedMetric metric =
+      TriggerMetric(trigger, "api", MetricSource::kMetricsApi, sized.target, draft);
   metric.url = metrics::RedactedUrl(url);
   metric.value_location = location;
-  metric.activation = activation;
+  metric.activation = sized.activation;
   std::string to_set = MetricsApiAuth(trigger, mode, metric);
   if (metric.url != url)
     to_set = "KEDA's url held credentials; set usernameSecretRef and passwordSecretRef";
@@ -825,8 +844,7 @@ Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
     return OkStatus();
   }
   SizedMetric metric =
-      SizedOn(UniqueMetricName(trigger.name.empty() ? queue : trigger.name, draft),
-              MetricSource::kRabbitmq, measure.second, trigger.metric_type != "Value");
+      TriggerMetric(trigger, queue, MetricSource::kRabbitmq, measure.second, draft);
   metric.queue = queue;
   metric.measure = measure.first;
   metric.activation = activation;
@@ -849,9 +867,8 @@ Status ReadRabbitmq(const Trigger& trigger, Draft& draft) {
 Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
   const std::string here = trigger.path + ".metadata";
   ASSIGN_OR_RETURN(const std::string selector, RequiredText(trigger.metadata, "podSelector", here));
-  ASSIGN_OR_RETURN(const double value, RequiredNumber(trigger, "value"));
-  ASSIGN_OR_RETURN(const double activation, NumberOr(trigger, "activationValue", 0));
-  if (value <= 0) return Error::Invalid(here + ".value must be more than 0");
+  ASSIGN_OR_RETURN(const TargetAndActivation sized,
+                   ReadTarget(trigger, "value", "activationValue"));
   ASSIGN_OR_RETURN(const auto by_node, OptionalText(trigger.metadata, "groupByNode", here));
   if (by_node == std::optional<std::string>("true")) {
     draft.header_notes.push_back(trigger.path +
@@ -859,11 +876,9 @@ Status ReadKubernetesWorkload(const Trigger& trigger, Draft& draft) {
                                  "that run matching pods; Gearbox's podCount counts the pods");
     return OkStatus();
   }
-  SizedMetric metric =
-      SizedOn(UniqueMetricName(trigger.name.empty() ? "pods" : trigger.name, draft),
-              MetricSource::kPodCount, value, trigger.metric_type != "Value");
+  SizedMetric metric = TriggerMetric(trigger, "pods", MetricSource::kPodCount, sized.target, draft);
   metric.selector = selector;
-  metric.activation = activation;
+  metric.activation = sized.activation;
   draft.metrics.push_back(metric);
   NoteOtherKeys(trigger, {"podSelector", "value", "activationValue", "groupByNode"}, draft);
   return OkStatus();
