@@ -16,7 +16,7 @@ namespace {
 
 // "in (a,b)" for a matchExpressions entry; "" when its operator is not one of the four.
 std::string Requirement(const web::json::value& e) {
-  const std::string key = kube::StringAt(e, {"key"});
+  std::string key = kube::StringAt(e, {"key"});  // not const: returned, moved
   const std::string op = kube::StringAt(e, {"operator"});
   if (op == "Exists") return key;
   if (op == "DoesNotExist") return "!" + key;
