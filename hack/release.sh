@@ -11,6 +11,8 @@
 #   gearbox-controller-VERSION.spdx.json the SBOM (SPDX 2.3): every Debian package of both images,
 #                                        with version and architecture, and the controller
 #   release.json                         version, commit, image repository and digests
+#   kubectl-gearbox_linux_ARCH.tar.gz    the kubectl plugin, amd64 and arm64
+#   gearbox.krew.yaml                    krew's manifest for it (plugins/gearbox.yaml filled in)
 #   SHA256SUMS, SHA256SUMS.sig, cosign.pub   the checksums of the above, signed with cosign
 #
 #   hack/release.sh                  build dist/ (the image for RELEASE_REPOSITORY, default
@@ -109,19 +111,23 @@ relative_links() {  # absolute symbolic links (libm.so -> /lib/...) would point 
 # configures: a commit made meanwhile would make the two platforms' binaries differ).
 # The build trees are always build-release/build-ARCH in the repository, whatever RELEASE_BUILD_DIR
 # says: ccache hits only for a build tree at the same place relative to the sources.
-controller() {  # controller ARCH: prints the binary's path
+build_target() {  # build_target ARCH TARGET: prints the build tree
   local build=$ROOT/build-release/build-$1 cross=()
   if [[ $1 == arm64 ]]; then
     cross=(-DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/aarch64-linux-gnu.cmake" -DGEARBOX_SYSROOT="$(arm64_sysroot)")
   fi
-  log "building gearbox-controller for $1"
+  log "building $2 for $1"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGEARBOX_BUILD_TESTS=OFF \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_FLAGS="-ffile-prefix-map=$ROOT/=" \
     -DGEARBOX_REVISION="${COMMIT:0:12}" \
     "${cross[@]}" >&2 || die "cmake could not configure the $1 build"
   CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=1 \
-    cmake --build "$build" --target gearbox-controller -- -j"$(nproc)" >&2 || die "the $1 controller did not build"
-  echo "$build/controller/gearbox-controller"
+    cmake --build "$build" --target "$2" -- -j"$(nproc)" >&2 || die "the $1 $2 did not build"
+  echo "$build"
+}
+
+controller() {  # controller ARCH: prints the binary's path
+  echo "$(build_target "$1" gearbox-controller)/controller/gearbox-controller"
 }
 
 image() {  # image ARCH: the single-platform image in $WORK/image-ARCH (hack/image.sh)
@@ -178,6 +184,26 @@ chart() {  # the chart, its values pointing at the image by digest
   "$HELM" package "$work/gearbox" --version "$VERSION" --app-version "$VERSION" -d "$DIST" >&2
 }
 
+# kubectl-gearbox for each platform (docs/kubectl-plugin.md): a stripped binary in a tar.gz with
+# the same bytes for the same binary, and krew's manifest (plugins/gearbox.yaml) with the
+# archives' URLs (RELEASE_URL, by default the GitHub release of VERSION) and sha256 filled in.
+plugin_archives() {
+  local arch binary strip dir manifest=$WORK/gearbox.krew.yaml
+  sed "s/^  version: .*/  version: v$VERSION/" plugins/gearbox.yaml >"$manifest"
+  for arch in "${ARCHES[@]}"; do
+    binary=$(build_target "$arch" kubectl-gearbox)/controller/cli/kubectl-gearbox
+    strip=strip
+    [[ $arch == amd64 ]] || strip=aarch64-linux-gnu-strip
+    dir=$WORK/plugin-$arch && rm -rf "$dir" && mkdir -p "$dir"
+    "$strip" -o "$dir/kubectl-gearbox" "$binary" || die "$strip failed on kubectl-gearbox ($arch)"
+    (cd "$dir" && tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
+      -cf - -- *) | gzip -n >"$DIST/kubectl-gearbox_linux_$arch.tar.gz"
+    sed -i "s|SHA256_LINUX_${arch^^}|$(sha256sum "$DIST/kubectl-gearbox_linux_$arch.tar.gz" | cut -c1-64)|" "$manifest"
+  done
+  sed "s|RELEASE_URL|${RELEASE_URL:-https://github.com/gearbox-dev/gearbox/releases/download/v$VERSION}|" \
+    "$manifest" >"$DIST/gearbox.krew.yaml"
+}
+
 release_json() {
   python3 hack/release.py release "$DIST/release.json" "$VERSION" "$COMMIT" "$SOURCE_DATE_EPOCH" \
     "$REPOSITORY" "$DIGEST" "$WORK/oci"
@@ -199,7 +225,7 @@ signing_key() {  # COSIGN_KEY, or a throwaway pair (tests); the public key goes 
 # SHA256SUMS of every artifact, signed (cosign sign-blob; no transparency log: verifiable offline
 # with cosign.pub alone).
 sums_and_signature() {
-  (cd "$DIST" && sha256sum -- *.oci.tar *.tgz *.spdx.json release.json >SHA256SUMS)
+  (cd "$DIST" && sha256sum -- *.oci.tar *.tgz *.tar.gz *.spdx.json gearbox.krew.yaml release.json >SHA256SUMS)
   signing_key
   "$COSIGN" sign-blob --yes --key "$COSIGN_KEY" --tlog-upload=false \
     --output-signature "$DIST/SHA256SUMS.sig" "$DIST/SHA256SUMS" >/dev/null 2>&1 ||
@@ -220,6 +246,7 @@ build() {
   rm -rf "$DIST" && mkdir -p "$DIST"
   archive
   chart
+  plugin_archives
   log "SBOM"
   python3 hack/release.py sbom "$DIST/gearbox-controller-$VERSION.spdx.json" "$VERSION" "$DIGEST" \
     "$COMMIT" "$SOURCE_DATE_EPOCH" "$WORK"/image-*/packages-*.txt
