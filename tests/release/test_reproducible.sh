@@ -31,6 +31,10 @@ VERSION=$(field "$FIRST" version)
 same_file() { cmp -s "$FIRST/$1" "$RELEASE_DIR/$1"; }
 check "the same image archive, byte for byte" same_file "gearbox-controller-$VERSION.oci.tar"
 check "the same SBOM, byte for byte" same_file "gearbox-controller-$VERSION.spdx.json"
+for arch in amd64 arm64; do
+  check "the same kubectl-gearbox archive for $arch, byte for byte" same_file "kubectl-gearbox_linux_$arch.tar.gz"
+done
+check "the same krew manifest" same_file gearbox.krew.yaml
 echo "image: $(field "$RELEASE_DIR" repository):$VERSION@$(field "$RELEASE_DIR" digest) $(field "$RELEASE_DIR" platforms)"
 echo "artifacts that differ (helm package stamps the chart's files with the time it ran):"
 diff <(sort "$FIRST/SHA256SUMS") <(sort "$RELEASE_DIR/SHA256SUMS") | sed -n 's/^> [0-9a-f]*  /    /p'
